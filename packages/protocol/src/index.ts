@@ -1,0 +1,4 @@
+export * from "./version.ts";
+export * from "./queues.ts";
+export * from "./jobs.ts";
+export * from "./names.ts";

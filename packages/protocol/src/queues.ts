@@ -1,0 +1,14 @@
+/**
+ * Every host has its own queue, so that each agent can later hold a Redis credential limited to
+ * `<prefix>:host.<hostId>:*`: it never sees or enqueues another host's jobs. Results travel back
+ * as the job's return value in that same queue; the controller reads them from there.
+ */
+export const hostQueueName = (hostId: string): string => `host.${hostId}`;
+
+/** Keys the agent writes inside its own queue's key space (so a per-queue ACL covers them). */
+export const hostHeartbeatKey = (prefix: string, hostId: string): string =>
+  `${prefix}:${hostQueueName(hostId)}:carve:heartbeat`;
+
+/** How often an agent heartbeats, and how long the key lives without a refresh. */
+export const HEARTBEAT_INTERVAL_MS = 5_000;
+export const HEARTBEAT_TTL_MS = 30_000;
