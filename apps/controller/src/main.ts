@@ -1,0 +1,53 @@
+import { createCore, refreshHostStates, sweepJobs } from "@carve/core";
+import { pino } from "pino";
+import { loadEnv } from "./env.ts";
+import { HostListeners } from "./host-listeners.ts";
+
+const env = loadEnv();
+const log = pino({ level: env.LOG_LEVEL, base: { proc: "controller" } });
+const core = createCore({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL, queuePrefix: env.CARVE_QUEUE_PREFIX, log });
+const listeners = new HostListeners(core);
+let stopping = false;
+let ticking: Promise<void> = Promise.resolve();
+
+/** One round of the controller's periodic work; each part logs and survives its own failure. */
+async function tick(): Promise<void> {
+  for (const [name, work] of [
+    ["hosts", () => refreshHostStates(core)],
+    ["listeners", () => listeners.sync()],
+    ["sweep", () => sweepJobs(core)],
+  ] as const) {
+    try {
+      const report = await work();
+      if (report && typeof report === "object" && "finalised" in report && (report.finalised > 0 || report.resent > 0)) {
+        log.info({ report }, "sweep settled jobs");
+      }
+    } catch (err) {
+      log.error({ err, part: name }, "controller round failed; retrying next round");
+    }
+  }
+}
+
+async function loop(): Promise<void> {
+  while (!stopping) {
+    ticking = tick();
+    await ticking;
+    await new Promise((resolve) => setTimeout(resolve, env.CARVE_SWEEP_MS));
+  }
+}
+
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "controller stopping");
+  await ticking;
+  await listeners.close();
+  await core.close();
+  process.exit(0);
+}
+
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
+await tick();
+log.info("controller ready");
+void loop();

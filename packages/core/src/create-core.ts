@@ -1,0 +1,33 @@
+import { createDb } from "@carve/db";
+import { pino, type Logger } from "pino";
+import type { CoreDeps } from "./context.ts";
+import { createBullJobQueues } from "./jobs/bullmq-job-queues.ts";
+
+export interface TCoreOptions {
+  databaseUrl: string;
+  redisUrl: string;
+  /** BullMQ key prefix (default "bull"). */
+  queuePrefix?: string;
+  log?: Logger;
+  now?: () => Date;
+}
+
+export interface TCore extends CoreDeps {
+  close(): Promise<void>;
+}
+
+/** Builds the dependencies every use-case takes: one database client, the job queues, a logger. */
+export function createCore(options: TCoreOptions): TCore {
+  const db = createDb(options.databaseUrl);
+  const queues = createBullJobQueues({ redisUrl: options.redisUrl, prefix: options.queuePrefix ?? "bull" });
+  return {
+    db,
+    queues,
+    log: options.log ?? pino({ level: "info" }),
+    now: options.now ?? (() => new Date()),
+    async close() {
+      await queues.close();
+      await db.$disconnect();
+    },
+  };
+}

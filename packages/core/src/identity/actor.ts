@@ -1,0 +1,36 @@
+import type { Role } from "@carve/db";
+import { CarveError } from "../errors/index.ts";
+
+/** The front door a request came through; recorded on every event. */
+export type TVia = "cli" | "portal" | "api" | "slack" | "controller";
+
+/** Who is acting: a signed-in user, or the system itself (controller timers). */
+export type TActor =
+  | { kind: "user"; userId: string; username: string; role: Role; via: TVia }
+  | { kind: "system"; via: "controller" };
+
+export const SYSTEM_ACTOR: TActor = { kind: "system", via: "controller" };
+
+export function isAdmin(actor: TActor): boolean {
+  return actor.kind === "system" || actor.role === "Admin";
+}
+
+/** The user id recorded as the actor of events and jobs (null for the system). */
+export function actorId(actor: TActor): string | null {
+  return actor.kind === "user" ? actor.userId : null;
+}
+
+/** Refuses anyone but admins, naming the action. */
+export function requireAdmin(actor: TActor, action: string): void {
+  if (!isAdmin(actor)) {
+    throw new CarveError("FORBIDDEN", `Only administrators can ${action}. Ask an admin to do it for you.`);
+  }
+}
+
+/** A user acting in person (not the system); the owner of anything they create. */
+export function requireUser(actor: TActor): Extract<TActor, { kind: "user" }> {
+  if (actor.kind !== "user") {
+    throw new CarveError("FORBIDDEN", "This action needs a signed-in user.");
+  }
+  return actor;
+}

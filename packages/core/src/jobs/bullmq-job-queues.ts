@@ -1,0 +1,92 @@
+import { Job as BullJob, Queue, QueueEvents } from "bullmq";
+import { Redis } from "ioredis";
+import { hostHeartbeatKey, hostQueueName, ZJobProgress, type TJobEnvelope, type TJobName } from "@carve/protocol";
+import type { JobQueues, THeartbeat, TQueueListener, TQueueOutcome } from "./job-queues.ts";
+
+export interface TBullOptions {
+  redisUrl: string;
+  /** BullMQ key prefix; tests use a unique one each. */
+  prefix: string;
+  /** Attempts per job before it fails for good (agent crashes and transient errors retry). */
+  attempts?: number;
+}
+
+/** Keep finished jobs long enough for the controller to read their outcome after an outage. */
+const KEEP_COMPLETED = { age: 7 * 24 * 3600, count: 100_000 };
+
+/** JobQueues on BullMQ: one Queue per host, a fail-fast producer connection. */
+export function createBullJobQueues(options: TBullOptions): JobQueues {
+  // Producer: fail fast when Redis is away, so the request is recorded and retried by the sweep.
+  const producer = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  producer.on("error", () => undefined); // reported by the calls that fail
+  const queues = new Map<string, Queue>();
+  const queueFor = (hostId: string): Queue => {
+    let queue = queues.get(hostId);
+    if (!queue) {
+      queue = new Queue(hostQueueName(hostId), { connection: producer, prefix: options.prefix });
+      queue.on("error", () => undefined);
+      queues.set(hostId, queue);
+    }
+    return queue;
+  };
+
+  return {
+    async enqueue(hostId: string, name: TJobName, envelope: TJobEnvelope): Promise<void> {
+      await queueFor(hostId).add(name, envelope, {
+        jobId: envelope.jobId,
+        attempts: options.attempts ?? 5,
+        backoff: { type: "exponential", delay: 1000 },
+        removeOnComplete: KEEP_COMPLETED,
+        removeOnFail: KEEP_COMPLETED,
+      });
+    },
+
+    async outcome(hostId: string, jobId: string): Promise<TQueueOutcome> {
+      const job = await BullJob.fromId(queueFor(hostId), jobId);
+      if (!job) return { state: "missing" };
+      const state = await job.getState();
+      if (state === "completed") return { state: "completed", result: job.returnvalue };
+      if (state === "failed") {
+        return { state: "failed", reason: job.failedReason || "the agent gave no reason", attemptsMade: job.attemptsMade };
+      }
+      const progress = ZJobProgress.safeParse(job.progress);
+      return {
+        state: "pending",
+        progress: progress.success ? progress.data : null,
+        attemptsMade: job.attemptsMade,
+        active: state === "active",
+      };
+    },
+
+    async heartbeat(hostId: string): Promise<THeartbeat | null> {
+      const raw = await producer.get(hostHeartbeatKey(options.prefix, hostId));
+      if (!raw) return null;
+      try {
+        return JSON.parse(raw) as THeartbeat;
+      } catch {
+        return null;
+      }
+    },
+
+    async listen(hostId: string, listener: TQueueListener): Promise<() => Promise<void>> {
+      // QueueEvents blocks on a connection of its own; we made it, so we close it.
+      const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+      connection.on("error", () => undefined);
+      const events = new QueueEvents(hostQueueName(hostId), { connection, prefix: options.prefix });
+      events.on("error", () => undefined);
+      events.on("progress", ({ jobId, data }) => listener.onProgress(jobId, data));
+      events.on("completed", ({ jobId }) => listener.onSettled(jobId));
+      events.on("failed", ({ jobId }) => listener.onSettled(jobId));
+      await events.waitUntilReady();
+      return async () => {
+        await events.close();
+        connection.disconnect();
+      };
+    },
+
+    async close(): Promise<void> {
+      await Promise.all([...queues.values()].map((q) => q.close()));
+      producer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import type { Prisma, Tx, VmState } from "@carve/db";
+import { isJobName, JOBS } from "@carve/protocol";
+import type { CoreDeps } from "../context.ts";
+import { recordEvent } from "../events/record-event.ts";
+import { releaseHostCapacity, releasePoolBytes } from "../hosts/capacity.ts";
+import { SYSTEM_ACTOR } from "../identity/actor.ts";
+import { actionOfJob, holdsCapacity, VM_ACTIONS } from "../vms/vm-state-machine.ts";
+
+export type TJobOutcome = { ok: true; result: unknown } | { ok: false; message: string };
+
+/**
+ * Turns an agent's outcome into database state, once: the Job row, the VM's state, capacity and
+ * volumes, and an event. Safe to call again for the same job (only the first call changes anything),
+ * so the live listener and the periodic sweep can both deliver the same outcome.
+ */
+export async function finaliseJob(deps: CoreDeps, jobId: string, outcome: TJobOutcome): Promise<boolean> {
+  return deps.db.$transaction(async (tx) => {
+    const job = await tx.job.findUnique({ where: { id: jobId } });
+    if (!job || (job.state !== "Queued" && job.state !== "Running")) return false;
+    const parsed = outcome.ok ? parseResult(job.kind, outcome.result) : outcome;
+    const claimed = await tx.job.updateMany({
+      where: { id: jobId, state: { in: ["Queued", "Running"] } },
+      data: parsed.ok
+        ? { state: "Succeeded", progress: 100, step: "done", result: parsed.result as Prisma.InputJsonValue, finishedAt: deps.now() }
+        : { state: "Failed", errorCode: "AGENT_ERROR", errorMessage: parsed.message, finishedAt: deps.now() },
+    });
+    if (claimed.count === 0) return false;
+    if (job.vmId) await settleVm(tx, deps, job, parsed);
+    return true;
+  });
+}
+
+function parseResult(kind: string, result: unknown): TJobOutcome {
+  if (!isJobName(kind)) return { ok: true, result };
+  const parsed = JOBS[kind].result.safeParse(result);
+  return parsed.success
+    ? { ok: true, result: parsed.data }
+    : { ok: false, message: `The agent returned a malformed ${kind} result (${parsed.error.issues[0]?.message ?? "invalid"}); check that agent and controller run the same Carve version.` };
+}
+
+async function settleVm(
+  tx: Tx,
+  deps: CoreDeps,
+  job: { id: string; kind: string; vmId: string | null; hostId: string | null; request: Prisma.JsonValue },
+  outcome: TJobOutcome,
+): Promise<void> {
+  const vm = await tx.vm.findUnique({
+    where: { id: job.vmId ?? "" },
+    include: { volumes: { where: { state: { not: "Deleted" } } }, host: { select: { name: true } } },
+  });
+  const actionName = actionOfJob(job.kind);
+  if (!vm || !actionName || vm.activeJobId !== job.id) return;
+  const action = VM_ACTIONS[actionName];
+  const previous = previousStateOf(job.request);
+  let to: VmState;
+  if (outcome.ok) {
+    to = actionName === "create" && resultState(outcome.result) === "stopped" ? "Stopped" : action.to;
+  } else {
+    to = action.onFailure === "previous" ? (previous ?? "Error") : action.onFailure;
+  }
+  const reason = outcome.ok ? null : userMessage(actionName, vm.name, vm.host?.name ?? "its host", outcome.message, to);
+  const destroyed = to === "Destroyed";
+  await tx.vm.update({
+    where: { id: vm.id },
+    data: {
+      state: to,
+      stateReason: reason,
+      activeJobId: null,
+      ...(destroyed ? { liveName: null, destroyedAt: deps.now() } : {}),
+    },
+  });
+  if (reason) await tx.job.update({ where: { id: job.id }, data: { errorMessage: reason } });
+  // Capacity follows the state: leaving the states that hold it gives it back, exactly once.
+  // A transitional state says nothing about capacity: the state before the action does.
+  if (holdsCapacity(previous ?? vm.state) && !holdsCapacity(to) && vm.hostId) {
+    await releaseHostCapacity(tx, vm.hostId, vm.vcpus, vm.memoryMiB);
+  }
+  if (destroyed || (actionName === "create" && !outcome.ok)) {
+    for (const volume of vm.volumes) {
+      await tx.volume.update({
+        where: { id: volume.id },
+        data: destroyed ? { state: "Deleted", deletedAt: deps.now() } : { state: "Error", stateReason: reason },
+      });
+      await releasePoolBytes(tx, volume.poolId, volume.sizeGiB);
+    }
+  } else if (outcome.ok && actionName === "create") {
+    const path = resultPath(outcome.result);
+    await tx.volume.updateMany({ where: { vmId: vm.id, kind: "Root" }, data: { state: "Attached", ...(path ? { path } : {}) } });
+  }
+  await recordEvent(tx, {
+    type: "vm.state",
+    actor: SYSTEM_ACTOR,
+    vmId: vm.id,
+    hostId: vm.hostId,
+    jobId: job.id,
+    fromState: vm.state,
+    toState: to,
+    message: reason ?? `${vm.name} is ${to}`,
+  });
+}
+
+function previousStateOf(request: Prisma.JsonValue): VmState | null {
+  if (request && typeof request === "object" && !Array.isArray(request) && typeof request.previousState === "string") {
+    return request.previousState as VmState;
+  }
+  return null;
+}
+
+function resultState(result: unknown): string | undefined {
+  return result && typeof result === "object" && "state" in result ? String(result.state) : undefined;
+}
+
+function resultPath(result: unknown): string | undefined {
+  return result && typeof result === "object" && "rootVolumePath" in result ? String(result.rootVolumePath) : undefined;
+}
+
+/** What the VM's owner reads: what failed, the hypervisor's own words, and what to do next. */
+function userMessage(action: string, vmName: string, hostName: string, agentMessage: string, to: VmState): string {
+  const next = to === "Error" ? "Destroy it and try again, or ask an admin to check the host." : `It is ${to} again; try again, or ask an admin to check the host.`;
+  return `${action} of ${vmName} failed on ${hostName}: ${agentMessage}. ${next}`;
+}

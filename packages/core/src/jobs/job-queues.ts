@@ -1,0 +1,36 @@
+import type { TJobEnvelope, TJobName, TJobProgress } from "@carve/protocol";
+
+/** What a host queue says about one job. */
+export type TQueueOutcome =
+  | { state: "completed"; result: unknown }
+  | { state: "failed"; reason: string; attemptsMade: number }
+  | { state: "pending"; progress: TJobProgress | null; attemptsMade: number; active: boolean }
+  | { state: "missing" };
+
+export interface THeartbeat {
+  at: string;
+  hostname: string;
+  cpus: number;
+  memoryMiB: number;
+  agentVersion: string;
+  protocolVersion: number;
+}
+
+export interface TQueueListener {
+  onProgress(jobId: string, progress: unknown): void;
+  /** The job reached a final state (completed, or failed with no retries left). */
+  onSettled(jobId: string): void;
+}
+
+/**
+ * The control plane's view of the per-host queues. Core owns it so that no app talks to BullMQ
+ * directly; the controller uses it to learn results, the use-cases to enqueue work.
+ */
+export interface JobQueues {
+  enqueue(hostId: string, name: TJobName, envelope: TJobEnvelope): Promise<void>;
+  outcome(hostId: string, jobId: string): Promise<TQueueOutcome>;
+  heartbeat(hostId: string): Promise<THeartbeat | null>;
+  /** Live notifications for one host's queue; returns an unsubscribe function. */
+  listen(hostId: string, listener: TQueueListener): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}

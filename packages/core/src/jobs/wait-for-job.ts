@@ -1,0 +1,32 @@
+import type { Job } from "@carve/db";
+import type { CoreDeps } from "../context.ts";
+import { CarveError } from "../errors/index.ts";
+import type { TActor } from "../identity/actor.ts";
+import { getJob, isFinished } from "./get-job.ts";
+
+/**
+ * Waits until a job finishes, reporting progress as it changes. Throws TIMEOUT (the job goes on)
+ * when it takes longer than `timeoutMs`.
+ */
+export async function waitForJob(
+  deps: CoreDeps,
+  actor: TActor,
+  jobId: string,
+  options: { timeoutMs?: number; pollMs?: number; onProgress?: (job: Job) => void } = {},
+): Promise<Job> {
+  const deadline = Date.now() + (options.timeoutMs ?? 300_000);
+  let lastStep = "";
+  for (;;) {
+    const job = await getJob(deps, actor, jobId);
+    const step = `${job.state}:${job.progress}:${job.step ?? ""}`;
+    if (step !== lastStep) {
+      lastStep = step;
+      options.onProgress?.(job);
+    }
+    if (isFinished(job)) return job;
+    if (Date.now() > deadline) {
+      throw new CarveError("TIMEOUT", `Job ${jobId} (${job.kind}) is still ${job.state} at ${job.progress}%; it goes on in the background. Check it later with 'job show ${jobId}'.`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 200));
+  }
+}

@@ -1,0 +1,32 @@
+import type { ServiceOffering } from "@carve/db";
+import { z } from "zod";
+import type { CoreDeps } from "../context.ts";
+import { CarveError } from "../errors/index.ts";
+import { recordEvent } from "../events/record-event.ts";
+import { requireAdmin, type TActor } from "../identity/actor.ts";
+import { ZDescription, ZObjectName } from "../validation/fields.ts";
+import { parseInput } from "../validation/parse-input.ts";
+
+export const ZCreateOfferingInput = z.object({
+  name: ZObjectName,
+  description: ZDescription.optional(),
+  vcpus: z.number({ error: "is required: a whole number of vCPUs" }).int("must be a whole number").min(1, "must be at least 1").max(256, "must be at most 256"),
+  memoryMiB: z.number({ error: "is required: memory in MiB" }).int("must be a whole number of MiB").min(64, "must be at least 64 MiB").max(4_194_304, "must be at most 4 TiB"),
+  rootDiskGiB: z.number().int("must be a whole number of GiB").min(1, "must be at least 1 GiB").max(65536, "must be at most 64 TiB").default(10),
+});
+
+/** Creates a service offering (vCPUs, memory, root disk size) users pick when creating a VM. */
+export async function createOffering(deps: CoreDeps, actor: TActor, input: unknown): Promise<ServiceOffering> {
+  requireAdmin(actor, "create service offerings");
+  const data = parseInput(ZCreateOfferingInput, input);
+  return deps.db.$transaction(async (tx) => {
+    if (await tx.serviceOffering.findUnique({ where: { name: data.name }, select: { id: true } })) {
+      throw new CarveError("ALREADY_EXISTS", `A service offering named '${data.name}' already exists. Choose another name.`, {
+        fields: [{ field: "name", message: "is already used by another offering" }],
+      });
+    }
+    const offering = await tx.serviceOffering.create({ data: { ...data, description: data.description ?? null } });
+    await recordEvent(tx, { type: "offering.created", actor, message: `offering ${offering.name} created (${offering.vcpus} vCPU, ${offering.memoryMiB} MiB)` });
+    return offering;
+  });
+}

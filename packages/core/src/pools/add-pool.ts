@@ -1,0 +1,53 @@
+import type { StoragePool } from "@carve/db";
+import { ZLibvirtName } from "@carve/protocol";
+import { z } from "zod";
+import type { CoreDeps } from "../context.ts";
+import { CarveError } from "../errors/index.ts";
+import { recordEvent } from "../events/record-event.ts";
+import { resolveHost } from "../hosts/resolve-host.ts";
+import { requireAdmin, type TActor } from "../identity/actor.ts";
+import { ZObjectName } from "../validation/fields.ts";
+import { parseInput } from "../validation/parse-input.ts";
+
+export const ZAddPoolInput = z.object({
+  name: ZObjectName,
+  /** The pool's name inside libvirt on its hosts. */
+  libvirtName: ZLibvirtName,
+  path: z.string().regex(/^\/[A-Za-z0-9._\/-]*$/, "must be an absolute path of letters, digits, '.', '_', '-' and '/'"),
+  scope: z.enum(["Local", "Shared"], { error: "must be Local or Shared" }).default("Local"),
+  /** Host names or ids that see the pool: exactly one for a Local pool. */
+  hosts: z.array(z.string().min(1).max(100)).min(1, "needs at least one host"),
+  tags: z.array(ZObjectName).max(32).default([]),
+});
+
+/** Registers a storage pool that the named hosts see. */
+export async function addPool(deps: CoreDeps, actor: TActor, input: unknown): Promise<StoragePool> {
+  requireAdmin(actor, "add storage pools");
+  const data = parseInput(ZAddPoolInput, input);
+  if (data.scope === "Local" && data.hosts.length !== 1) {
+    throw new CarveError("INVALID_INPUT", "Invalid input. hosts: a Local pool belongs to exactly one host; use scope Shared for a pool several hosts see", {
+      fields: [{ field: "hosts", message: "a Local pool belongs to exactly one host" }],
+    });
+  }
+  return deps.db.$transaction(async (tx) => {
+    const hosts = await Promise.all(data.hosts.map((ref) => resolveHost(tx, ref, "hosts")));
+    if (await tx.storagePool.findUnique({ where: { name: data.name }, select: { id: true } })) {
+      throw new CarveError("ALREADY_EXISTS", `A storage pool named '${data.name}' already exists. Choose another name.`, {
+        fields: [{ field: "name", message: "is already used by another pool" }],
+      });
+    }
+    const pool = await tx.storagePool.create({
+      data: {
+        name: data.name,
+        libvirtName: data.libvirtName,
+        path: data.path,
+        scope: data.scope,
+        tags: data.tags,
+        hostId: data.scope === "Local" ? (hosts[0]?.id ?? null) : null,
+        hosts: { create: hosts.map((h) => ({ hostId: h.id })) },
+      },
+    });
+    await recordEvent(tx, { type: "pool.added", actor, message: `pool ${pool.name} (${pool.scope}) added on ${hosts.map((h) => h.name).join(", ")}` });
+    return pool;
+  });
+}

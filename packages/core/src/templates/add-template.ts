@@ -1,0 +1,56 @@
+import type { Template } from "@carve/db";
+import { ZLibvirtName } from "@carve/protocol";
+import { z } from "zod";
+import type { CoreDeps } from "../context.ts";
+import { CarveError } from "../errors/index.ts";
+import { recordEvent } from "../events/record-event.ts";
+import { requireAdmin, type TActor } from "../identity/actor.ts";
+import { isUuid } from "../validation/is-uuid.ts";
+import { ZDescription, ZObjectName } from "../validation/fields.ts";
+import { parseInput } from "../validation/parse-input.ts";
+
+export const ZAddTemplateInput = z.object({
+  name: ZObjectName,
+  description: ZDescription.optional(),
+  /** Pool (name or id) that already holds the template's disk image. */
+  pool: z.string({ error: "is required: the pool holding the image" }).min(1).max(100),
+  /** The image's volume name inside that libvirt pool. */
+  volume: ZLibvirtName,
+  format: z.enum(["qcow2", "raw"], { error: "must be qcow2 or raw" }).default("qcow2"),
+  minDiskGiB: z.number().int().min(1).max(65536).default(1),
+});
+
+/**
+ * Registers a template whose image is already a volume in a pool (the registry that downloads
+ * images by URL builds on this). It is Ready at once.
+ */
+export async function addTemplate(deps: CoreDeps, actor: TActor, input: unknown): Promise<Template> {
+  requireAdmin(actor, "add templates");
+  const data = parseInput(ZAddTemplateInput, input);
+  return deps.db.$transaction(async (tx) => {
+    const pool = await tx.storagePool.findFirst({ where: isUuid(data.pool) ? { id: data.pool } : { name: data.pool } });
+    if (!pool) {
+      throw new CarveError("POOL_NOT_FOUND", `No storage pool '${data.pool}'. See the pools with 'pool list'.`, {
+        fields: [{ field: "pool", message: `'${data.pool}' is not a registered pool` }],
+      });
+    }
+    if (await tx.template.findUnique({ where: { name: data.name }, select: { id: true } })) {
+      throw new CarveError("ALREADY_EXISTS", `A template named '${data.name}' already exists. Choose another name.`, {
+        fields: [{ field: "name", message: "is already used by another template" }],
+      });
+    }
+    const template = await tx.template.create({
+      data: {
+        name: data.name,
+        description: data.description ?? null,
+        format: data.format,
+        minDiskGiB: data.minDiskGiB,
+        state: "Ready",
+        progress: 100,
+        copies: { create: { poolId: pool.id, volumeName: data.volume, state: "Ready" } },
+      },
+    });
+    await recordEvent(tx, { type: "template.added", actor, message: `template ${template.name} registered from ${pool.name}/${data.volume}` });
+    return template;
+  });
+}

@@ -1,0 +1,56 @@
+import type { TJobEnvelope, TJobName } from "@carve/protocol";
+import type { JobQueues, THeartbeat, TQueueOutcome } from "../jobs/job-queues.ts";
+
+interface TFakeJob {
+  hostId: string;
+  name: TJobName;
+  envelope: TJobEnvelope;
+  outcome: TQueueOutcome;
+}
+
+/**
+ * An in-memory JobQueues for core's own tests: it records what core sends and lets the test play
+ * the agent (complete, fail, report progress) without Redis. The real one is tested in test/.
+ */
+export class FakeJobQueues implements JobQueues {
+  readonly jobs = new Map<string, TFakeJob>();
+  readonly heartbeats = new Map<string, THeartbeat>();
+  /** When set, enqueue fails as it does while Redis is away. */
+  offline = false;
+
+  async enqueue(hostId: string, name: TJobName, envelope: TJobEnvelope): Promise<void> {
+    if (this.offline) throw new Error("Redis is unreachable (fake)");
+    if (this.jobs.has(envelope.jobId)) return;
+    this.jobs.set(envelope.jobId, { hostId, name, envelope, outcome: { state: "pending", progress: null, attemptsMade: 0, active: false } });
+  }
+
+  async outcome(_hostId: string, jobId: string): Promise<TQueueOutcome> {
+    return this.jobs.get(jobId)?.outcome ?? { state: "missing" };
+  }
+
+  async heartbeat(hostId: string): Promise<THeartbeat | null> {
+    return this.heartbeats.get(hostId) ?? null;
+  }
+
+  async listen(): Promise<() => Promise<void>> {
+    return async () => undefined;
+  }
+
+  async close(): Promise<void> {}
+
+  /** Plays the agent: the job ends with this result or failure reason. */
+  settle(jobId: string, outcome: { result: unknown } | { reason: string }): void {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new Error(`fake queue: no job ${jobId}`);
+    job.outcome = "result" in outcome ? { state: "completed", result: outcome.result } : { state: "failed", reason: outcome.reason, attemptsMade: 1 };
+  }
+
+  /** Forgets a job, as a Redis that lost it would. */
+  lose(jobId: string): void {
+    this.jobs.delete(jobId);
+  }
+
+  byName(name: TJobName): TFakeJob[] {
+    return [...this.jobs.values()].filter((j) => j.name === name);
+  }
+}

@@ -1,0 +1,2 @@
+export * from "./fake-job-queues.ts";
+export * from "./test-core.ts";

@@ -1,0 +1,121 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CarveError } from "../errors/index.ts";
+import { createTestCore, createTestUser, seedInfra, type TTestCore } from "../testing/index.ts";
+import { createVm } from "./create-vm.ts";
+
+let core: TTestCore;
+beforeEach(async () => {
+  core = await createTestCore();
+});
+afterEach(async () => {
+  await core.drop();
+});
+
+async function refusal(promise: Promise<unknown>): Promise<CarveError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(CarveError);
+  return error as CarveError;
+}
+
+async function nothingCreated(): Promise<void> {
+  expect(await core.db.vm.count()).toBe(0);
+  expect(await core.db.job.count()).toBe(0);
+  expect(await core.db.volume.count()).toBe(0);
+  expect(core.queues.jobs.size).toBe(0);
+  const hosts = await core.db.host.findMany();
+  expect(hosts.every((h) => h.vcpusAllocated === 0 && h.memMiBAllocated === 0)).toBe(true);
+}
+
+describe("createVm", () => {
+  it("records a Creating VM, its root volume and a job, reserves capacity and sends the job to the chosen host", async () => {
+    const alice = await createTestUser(core, "alice");
+    await seedInfra(core);
+    const { vm, job } = await createVm(core, alice, { name: "web-1", template: "tiny", offering: "small" });
+    expect(vm.state).toBe("Creating");
+    expect(job).toMatchObject({ kind: "vm.create", state: "Queued", vmId: vm.id, hostId: vm.hostId });
+    const sent = core.queues.jobs.get(job.id);
+    expect(sent?.hostId).toBe(vm.hostId);
+    expect(sent?.envelope.payload).toMatchObject({ vmId: vm.id, vcpus: 1, memoryMiB: 512, template: { name: "tiny.qcow2" } });
+    const host = await core.db.host.findUniqueOrThrow({ where: { id: vm.hostId ?? "" } });
+    expect(host).toMatchObject({ vcpusAllocated: 1, memMiBAllocated: 512 });
+    expect(await core.db.volume.count({ where: { vmId: vm.id, kind: "Root" } })).toBe(1);
+    expect(await core.db.event.count({ where: { vmId: vm.id, toState: "Creating" } })).toBe(1);
+  });
+
+  it.each([
+    ["Web-1", "lowercase"],
+    ["-web", "starting and ending"],
+    ["a".repeat(64), "63 characters"],
+    ["x<y>&'\"", "lowercase letters, digits and hyphens"],
+    ["", "is required"],
+    ["a\u0000b", "lowercase letters"],
+  ])("refuses the name %j naming the field and the fix, creating nothing", async (name, fix) => {
+    const alice = await createTestUser(core, "alice");
+    await seedInfra(core);
+    const error = await refusal(createVm(core, alice, { name, template: "tiny", offering: "small" }));
+    expect(error.code).toBe("INVALID_INPUT");
+    expect(error.fields[0]?.field).toBe("name");
+    expect(error.message).toContain(fix);
+    await nothingCreated();
+  });
+
+  it("refuses a description with NUL, and stores one full of markup characters as it is", async () => {
+    const alice = await createTestUser(core, "alice");
+    await seedInfra(core);
+    const error = await refusal(createVm(core, alice, { name: "a", description: "x\u0000y", template: "tiny", offering: "small" }));
+    expect(error.fields[0]).toMatchObject({ field: "description" });
+    await nothingCreated();
+    const hostile = `<domain>&'"</title>]]>`;
+    const { vm } = await createVm(core, alice, { name: "b", description: hostile, template: "tiny", offering: "small" });
+    expect((await core.db.vm.findUniqueOrThrow({ where: { id: vm.id } })).description).toBe(hostile);
+  });
+
+  it("names the unknown template or offering and how to find a valid one", async () => {
+    const alice = await createTestUser(core, "alice");
+    await seedInfra(core);
+    const t = await refusal(createVm(core, alice, { name: "a", template: "nope", offering: "small" }));
+    expect(t).toMatchObject({ code: "TEMPLATE_NOT_FOUND", fields: [{ field: "template" }] });
+    expect(t.message).toContain("template list");
+    const o = await refusal(createVm(core, alice, { name: "a", template: "tiny", offering: "00000000-0000-4000-8000-000000000000" }));
+    expect(o).toMatchObject({ code: "OFFERING_NOT_FOUND", fields: [{ field: "offering" }] });
+    await nothingCreated();
+  });
+
+  it("keeps names unique per owner, also when two creates race, but lets another user reuse the name", async () => {
+    const alice = await createTestUser(core, "alice");
+    const bob = await createTestUser(core, "bob");
+    await seedInfra(core);
+    const results = await Promise.allSettled([1, 2, 3].map(() => createVm(core, alice, { name: "dup", template: "tiny", offering: "small" })));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const r of results) if (r.status === "rejected") expect((r.reason as CarveError).code).toBe("VM_NAME_TAKEN");
+    await createVm(core, bob, { name: "dup", template: "tiny", offering: "small" });
+    expect(await core.db.vm.count()).toBe(2);
+    const hosts = await core.db.host.findMany();
+    expect(hosts.reduce((sum, h) => sum + h.vcpusAllocated, 0)).toBe(2);
+  });
+
+  it("explains every host when nothing fits, and reserves nothing", async () => {
+    const alice = await createTestUser(core, "alice");
+    const { hosts } = await seedInfra(core, { hosts: 2, cpus: 2 });
+    await core.db.host.update({ where: { id: hosts[1]!.host.id }, data: { state: "Maintenance" } });
+    const error = await refusal(createVm(core, alice, { name: "big", template: "tiny", offering: "large" }));
+    expect(error.code).toBe("NO_CAPACITY");
+    expect(error.message).toContain("host-1 has 2 free vCPUs, 4 needed");
+    expect(error.message).toContain("host-2 is Maintenance");
+    await nothingCreated();
+  });
+
+  it("never overcommits a host under concurrent creates", async () => {
+    const alice = await createTestUser(core, "alice");
+    await seedInfra(core, { hosts: 2, cpus: 3, memoryMiB: 100_000 });
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => createVm(core, alice, { name: `c-${i}`, template: "tiny", offering: "small" })),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(6);
+    const hosts = await core.db.host.findMany();
+    expect(hosts.map((h) => h.vcpusAllocated)).toEqual([3, 3]);
+  });
+});

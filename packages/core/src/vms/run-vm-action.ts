@@ -1,0 +1,91 @@
+import { randomUUID } from "node:crypto";
+import type { Job, Tx, VmState } from "@carve/db";
+import type { CoreDeps } from "../context.ts";
+import { CarveError } from "../errors/index.ts";
+import { recordEvent } from "../events/record-event.ts";
+import { actorId, type TActor } from "../identity/actor.ts";
+import { dispatchJob } from "../jobs/dispatch-job.ts";
+import { findVmForActor } from "./find-vm.ts";
+import { actionsFrom, VM_ACTIONS, type TVmActionName } from "./vm-state-machine.ts";
+
+export interface TVmActionVm {
+  id: string;
+  name: string;
+  hostId: string | null;
+  volumes: { id: string; libvirtName: string; pool: { libvirtName: string } }[];
+}
+
+/**
+ * Starts an action on an existing VM: claims the VM for one job (a second request gets VM_BUSY
+ * naming the running job), moves it to the action's transitional state, records the Job and an
+ * event in one transaction, then sends the job to the VM's host.
+ */
+export async function runVmAction(
+  deps: CoreDeps,
+  actor: TActor,
+  ref: string,
+  actionName: TVmActionName,
+  payloadOf: (vm: TVmActionVm) => Record<string, unknown>,
+): Promise<Job> {
+  const action = VM_ACTIONS[actionName];
+  const jobId = randomUUID();
+  const job = await deps.db.$transaction(async (tx) => {
+    const { id } = await findVmForActor(tx, actor, ref);
+    const vm = await tx.vm.findUniqueOrThrow({
+      where: { id },
+      select: {
+        id: true,
+        name: true,
+        state: true,
+        hostId: true,
+        activeJobId: true,
+        volumes: { where: { state: { not: "Deleted" } }, select: { id: true, libvirtName: true, pool: { select: { libvirtName: true } } } },
+      },
+    });
+    const claimed = await tx.vm.updateMany({
+      where: { id, activeJobId: null, state: { in: [...action.from] as VmState[] } },
+      data: { state: action.during, activeJobId: jobId },
+    });
+    if (claimed.count === 0) await explainRefusal(tx, vm, actionName);
+    const created = await tx.job.create({
+      data: {
+        id: jobId,
+        kind: action.job,
+        actorId: actorId(actor),
+        vmId: id,
+        hostId: vm.hostId,
+        request: { payload: payloadOf(vm), previousState: vm.state } as never,
+      },
+    });
+    await recordEvent(tx, {
+      type: "vm.state",
+      actor,
+      vmId: id,
+      hostId: vm.hostId,
+      jobId,
+      fromState: vm.state,
+      toState: action.during,
+      message: `${actionName} requested for ${vm.name}`,
+    });
+    return created;
+  });
+  await dispatchJob(deps, job);
+  return job;
+}
+
+async function explainRefusal(
+  tx: Tx,
+  vm: { id: string; name: string; state: VmState; activeJobId: string | null },
+  actionName: TVmActionName,
+): Promise<never> {
+  if (vm.activeJobId) {
+    const running = await tx.job.findUnique({ where: { id: vm.activeJobId }, select: { id: true, kind: true, state: true } });
+    const what = running ? `${running.kind} (job ${running.id}, ${running.state})` : `job ${vm.activeJobId}`;
+    throw new CarveError("VM_BUSY", `VM ${vm.name} is busy with ${what}. Wait for it to finish, then try again.`, {
+      details: { jobId: vm.activeJobId },
+    });
+  }
+  const next = actionsFrom(vm.state);
+  const hint = next.length > 0 ? `From ${vm.state} you can: ${next.join(", ")}.` : "Wait until it settles.";
+  throw new CarveError("INVALID_STATE", `Cannot ${actionName} VM ${vm.name}: it is ${vm.state}. ${hint}`);
+}
