@@ -10,8 +10,8 @@ import { parseInput } from "../validation/parse-input.ts";
 export const ZCreateOfferingInput = z.object({
   name: ZObjectName,
   description: ZDescription.optional(),
-  vcpus: z.number({ error: "is required: a whole number of vCPUs" }).int("must be a whole number").min(1, "must be at least 1").max(256, "must be at most 256"),
-  memoryMiB: z.number({ error: "is required: memory in MiB" }).int("must be a whole number of MiB").min(64, "must be at least 64 MiB").max(4_194_304, "must be at most 4 TiB"),
+  vcpus: z.number({ error: "must be a whole number of vCPUs" }).int("must be a whole number").min(1, "must be at least 1").max(256, "must be at most 256"),
+  memoryMiB: z.number({ error: "must be a whole number of MiB" }).int("must be a whole number of MiB").min(64, "must be at least 64 MiB").max(4_194_304, "must be at most 4 TiB"),
   rootDiskGiB: z.number().int("must be a whole number of GiB").min(1, "must be at least 1 GiB").max(65536, "must be at most 64 TiB").default(10),
 });
 

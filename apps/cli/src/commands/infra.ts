@@ -1,0 +1,104 @@
+import { addHost, addPool, addTemplate, createOffering, getJob, getStatus, listHosts, listOfferings, listPools, listTemplates } from "@carve/core";
+import type { Command } from "commander";
+import { table, type TOutput } from "../output.ts";
+import { withSession } from "../session.ts";
+
+const int = (value: string) => (/^\d+$/.test(value) ? Number(value) : Number.NaN);
+const list = (value: string, previous: string[] = []) => [...previous, value];
+
+/** `carve status`, `host`, `pool`, `template`, `offering`, `job`: the admin's commands. */
+export function registerInfraCommands(program: Command, out: () => TOutput): void {
+  program.command("status").description("hosts, VMs and jobs at a glance").action(async () =>
+    withSession(async ({ core, actor }) => {
+      const s = await getStatus(core, actor);
+      out().result(s, () => [
+        ...table(["HOST", "STATE", "VCPUS", "MEMORY MIB", "LAST HEARTBEAT"], s.hosts.map((h) => [h.name, h.state, h.vcpus, h.memoryMiB, h.lastHeartbeatAt?.toISOString()])),
+        `VMs: ${Object.entries(s.vms).map(([k, v]) => `${v} ${k}`).join(", ") || "none"}`,
+        `jobs in flight: ${s.jobsInFlight}; failed in the last hour: ${s.failedJobsLastHour}`,
+      ]);
+    }),
+  );
+
+  const host = program.command("host").description("hypervisor hosts");
+  host.command("add <name>").description("register a host; prints how to start its agent")
+    .requiredOption("--uri <uri>", "libvirt URI of the host (qemu:///system, test:///…)")
+    .option("--cpu-overcommit <factor>", "vCPU overcommit factor", "1")
+    .option("--mem-overcommit <factor>", "memory overcommit factor", "1")
+    .action(async (name: string, o: { uri: string; cpuOvercommit: string; memOvercommit: string }) =>
+      withSession(async ({ core, actor }) => {
+        const h = await addHost(core, actor, { name, uri: o.uri, cpuOvercommit: Number(o.cpuOvercommit), memOvercommit: Number(o.memOvercommit) });
+        out().result(h, () => [`host ${h.name} added (${h.id}); it is ${h.state} until its agent starts:`, `  CARVE_HOST_ID=${h.id} CARVE_LIBVIRT_URI=${h.uri} npm start -w @carve/agent`]);
+      }),
+    );
+  host.command("list").description("hosts with capacity").action(async () =>
+    withSession(async ({ core, actor }) => {
+      const hosts = await listHosts(core, actor);
+      out().result(hosts, () => table(["NAME", "STATE", "VCPUS", "MEMORY MIB", "URI", "ID"], hosts.map((h) => [h.name, h.state, `${h.vcpusAllocated}/${h.cpus}`, `${h.memMiBAllocated}/${h.memoryMiB}`, h.uri, h.id])));
+    }),
+  );
+
+  const pool = program.command("pool").description("storage pools");
+  pool.command("add <name>").description("register a storage pool the given hosts see")
+    .requiredOption("--host <host>", "host name or id (repeat for a shared pool)", list)
+    .requiredOption("--libvirt-name <name>", "the pool's name in libvirt")
+    .requiredOption("--path <path>", "the pool's target directory")
+    .option("--scope <scope>", "Local or Shared", "Local")
+    .action(async (name: string, o: { host: string[]; libvirtName: string; path: string; scope: string }) =>
+      withSession(async ({ core, actor }) => {
+        const p = await addPool(core, actor, { name, hosts: o.host, libvirtName: o.libvirtName, path: o.path, scope: o.scope });
+        out().result(p, () => [`pool ${p.name} added (${p.id})`]);
+      }),
+    );
+  pool.command("list").description("storage pools").action(async () =>
+    withSession(async ({ core, actor }) => {
+      const pools = await listPools(core, actor);
+      out().result(pools, () => table(["NAME", "SCOPE", "STATE", "LIBVIRT", "PATH", "HOSTS"], pools.map((p) => [p.name, p.scope, p.state, p.libvirtName, p.path, p.hosts.map((h) => h.host.name).join(",")])));
+    }),
+  );
+
+  const template = program.command("template").description("VM templates");
+  template.command("add <name>").description("register a template whose image is a volume in a pool")
+    .requiredOption("--pool <pool>", "pool holding the image")
+    .requiredOption("--volume <volume>", "the image's volume name in that pool")
+    .option("--format <format>", "qcow2 or raw", "qcow2")
+    .option("--min-disk <GiB>", "smallest root disk", "1")
+    .option("--description <text>", "free text")
+    .action(async (name: string, o: { pool: string; volume: string; format: string; minDisk: string; description?: string }) =>
+      withSession(async ({ core, actor }) => {
+        const t = await addTemplate(core, actor, { name, pool: o.pool, volume: o.volume, format: o.format, minDiskGiB: int(o.minDisk), description: o.description });
+        out().result(t, () => [`template ${t.name} added (${t.id}), ${t.state}`]);
+      }),
+    );
+  template.command("list").description("templates, whatever their state").action(async () =>
+    withSession(async ({ core, actor }) => {
+      const ts = await listTemplates(core, actor);
+      out().result(ts, () => table(["NAME", "STATE", "FORMAT", "MIN DISK", "ID"], ts.map((t) => [t.name, t.state, t.format, `${t.minDiskGiB} GiB`, t.id])));
+    }),
+  );
+
+  const offering = program.command("offering").description("service offerings");
+  offering.command("create <name>").description("create a service offering")
+    .requiredOption("--vcpus <n>", "vCPUs")
+    .requiredOption("--memory <MiB>", "memory in MiB")
+    .option("--disk <GiB>", "root disk size in GiB", "10")
+    .option("--description <text>", "free text")
+    .action(async (name: string, o: { vcpus: string; memory: string; disk: string; description?: string }) =>
+      withSession(async ({ core, actor }) => {
+        const off = await createOffering(core, actor, { name, vcpus: int(o.vcpus), memoryMiB: int(o.memory), rootDiskGiB: int(o.disk), description: o.description });
+        out().result(off, () => [`offering ${off.name} created (${off.id})`]);
+      }),
+    );
+  offering.command("list").description("active service offerings").action(async () =>
+    withSession(async ({ core, actor }) => {
+      const offs = await listOfferings(core, actor);
+      out().result(offs, () => table(["NAME", "VCPUS", "MEMORY MIB", "ROOT DISK", "ID"], offs.map((o) => [o.name, o.vcpus, o.memoryMiB, `${o.rootDiskGiB} GiB`, o.id])));
+    }),
+  );
+
+  program.command("job").description("jobs").command("show <id>").description("one job with its progress and outcome").action(async (id: string) =>
+    withSession(async ({ core, actor }) => {
+      const j = await getJob(core, actor, id);
+      out().result(j, () => [`job ${j.id} ${j.kind} ${j.state} ${j.progress}%${j.step ? ` (${j.step})` : ""}`, ...(j.errorMessage ? [`error: ${j.errorMessage}`] : [])]);
+    }),
+  );
+}

@@ -1,0 +1,19 @@
+import { z } from "zod";
+
+const ZEnv = z.object({
+  DATABASE_URL: z.string().startsWith("postgres", "must be a postgresql:// URL").default("postgresql://root@localhost/carve?host=/var/run/postgresql"),
+  REDIS_URL: z.string().startsWith("redis", "must be a redis:// URL").default("redis://127.0.0.1:6379"),
+  CARVE_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be letters, digits, '_', '.' or '-'").default("bull"),
+});
+
+export type TEnv = z.infer<typeof ZEnv>;
+
+/** The CLI's configuration (defaults match what `npm start` sets up). */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): TEnv {
+  const parsed = ZEnv.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`carve: fix these settings: ${problems}`);
+  }
+  return parsed.data;
+}

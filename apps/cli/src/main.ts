@@ -1,0 +1,25 @@
+import { Command, CommanderError } from "commander";
+import { registerInfraCommands } from "./commands/infra.ts";
+import { registerVmCommands } from "./commands/vm.ts";
+import { createOutput, reportError } from "./output.ts";
+
+const program = new Command("carve")
+  .description("Carve: self-service developer VMs")
+  .option("--json", "print results as JSON")
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(text) });
+const out = () => createOutput(Boolean(program.opts<{ json?: boolean }>().json));
+registerInfraCommands(program, out);
+registerVmCommands(program, out);
+
+try {
+  await program.parseAsync(process.argv);
+  process.exitCode = 0;
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Help and version are not errors; a usage mistake is (commander printed the usage).
+    process.exitCode = error.exitCode === 0 ? 0 : 1;
+  } else {
+    process.exitCode = reportError(error, Boolean(program.opts<{ json?: boolean }>().json));
+  }
+}

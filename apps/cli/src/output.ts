@@ -1,0 +1,42 @@
+import { toCarveError } from "@carve/core";
+
+/** How a command prints: a table for people, JSON for scripts (`--json`). */
+export interface TOutput {
+  json: boolean;
+  /** Prints a result: `data` as JSON, or the human lines. */
+  result(data: unknown, human: () => string[]): void;
+  /** Progress for people, on stderr so stdout stays parseable. */
+  progress(line: string): void;
+}
+
+export function createOutput(json: boolean): TOutput {
+  return {
+    json,
+    result(data, human) {
+      process.stdout.write(json ? `${JSON.stringify(data, jsonReplacer, 2)}\n` : `${human().join("\n")}\n`);
+    },
+    progress(line) {
+      if (!json) process.stderr.write(`${line}\n`);
+    },
+  };
+}
+
+/** BigInt and Date as JSON. */
+function jsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === "bigint" ? value.toString() : value;
+}
+
+/** Prints an error on stderr (as JSON with --json) and returns the exit code. */
+export function reportError(error: unknown, json: boolean): number {
+  const carve = toCarveError(error);
+  if (carve.code === "INTERNAL") process.stderr.write(`${String((error as Error)?.stack ?? error)}\n`);
+  process.stderr.write(json ? `${JSON.stringify({ error: carve.toJSON() })}\n` : `error: ${carve.message}\n`);
+  return 1;
+}
+
+/** A plain text table with aligned columns. */
+export function table(headers: string[], rows: (string | number | null | undefined)[][]): string[] {
+  const cells = [headers, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? "-" : String(c))))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
+  return cells.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd());
+}
