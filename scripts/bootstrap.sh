@@ -12,7 +12,7 @@ log() { printf 'carve-bootstrap: %s\n' "$*" >&2; }
 packages=(postgresql redis-server libvirt-dev libvirt-clients pkg-config python3 make g++)
 # The real-hypervisor lane: libvirtd + QEMU (TCG), and what the tests build a boot image from.
 $want_test && packages+=(libvirt-daemon-system qemu-system-x86 qemu-utils linux-image-cloud-amd64
-  busybox-static syslinux syslinux-common mtools dosfstools cpio genisoimage xorriso)
+  busybox-static syslinux syslinux-common mtools dosfstools genisoimage xorriso)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -44,6 +44,9 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 redis-cli -h 127.0.0.1 -p 6379 config set maxmemory-policy noeviction >/dev/null
+
+# Serial console logs of the guests (written by virtlogd, read by the agent and the tests).
+install -d -m 0755 /var/log/carve/console 2>/dev/null || true
 
 # npm dependencies, when missing or older than the lock file.
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then

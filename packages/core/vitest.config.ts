@@ -1,5 +1,3 @@
-import { defineConfig } from "vitest/config";
+import { carveTestConfig } from "../../vitest.shared.ts";
 
-export default defineConfig({
-  test: { testTimeout: 30_000, hookTimeout: 60_000 },
-});
+export default carveTestConfig(import.meta.dirname);

@@ -1,6 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { carveTestConfig } from "../../vitest.shared.ts";
 
-export default defineConfig({
-  // Real PostgreSQL: each test builds or copies databases (template build ~0.3 s, copy ~0.2 s).
-  test: { testTimeout: 60_000, hookTimeout: 60_000 },
-});
+// Real PostgreSQL: each test builds or copies databases (template build ~0.3 s, copy ~0.2 s).
+export default carveTestConfig(import.meta.dirname);

@@ -21,6 +21,8 @@ export type { TVmView } from "./vms/vm-view.ts";
 export { VM_ACTIONS, TRANSITIONAL_STATES, holdsCapacity } from "./vms/vm-state-machine.ts";
 export { addHost } from "./hosts/add-host.ts";
 export { listHosts } from "./hosts/list-hosts.ts";
+export { inspectHost } from "./hosts/inspect-host.ts";
+export { resolveHost } from "./hosts/resolve-host.ts";
 export { refreshHostStates } from "./hosts/refresh-host-states.ts";
 export { addPool } from "./pools/add-pool.ts";
 export { listPools } from "./pools/list-pools.ts";

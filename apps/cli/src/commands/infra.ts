@@ -1,4 +1,5 @@
-import { addHost, addPool, addTemplate, createOffering, getJob, getStatus, listHosts, listOfferings, listPools, listTemplates } from "@carve/core";
+import { addHost, addPool, addTemplate, createOffering, getJob, getStatus, inspectHost, listHosts, listOfferings, listPools, listTemplates } from "@carve/core";
+import { followJob } from "./wait.ts";
 import type { Command } from "commander";
 import { table, type TOutput } from "../output.ts";
 import { withSession } from "../session.ts";
@@ -36,6 +37,19 @@ export function registerInfraCommands(program: Command, out: () => TOutput): voi
       out().result(hosts, () => table(["NAME", "STATE", "VCPUS", "MEMORY MIB", "URI", "ID"], hosts.map((h) => [h.name, h.state, `${h.vcpusAllocated}/${h.cpus}`, `${h.memMiBAllocated}/${h.memoryMiB}`, h.uri, h.id])));
     }),
   );
+
+  host.command("inspect <host>").description("what libvirt on the host really has: domains, pools, volumes")
+    .option("--timeout <seconds>", "how long to wait for the agent", "60")
+    .action(async (ref: string, o: { timeout: string }) =>
+      withSession(async ({ core, actor }) => {
+        const job = await followJob(core, actor, (await inspectHost(core, actor, ref)).id, out(), Number(o.timeout));
+        const inv = job.result as { domains: { name: string; state: string }[]; pools: { name: string; volumes: string[] }[] };
+        out().result(inv, () => [
+          ...table(["DOMAIN", "STATE"], inv.domains.map((d) => [d.name, d.state])),
+          ...table(["POOL", "VOLUMES"], inv.pools.map((p) => [p.name, p.volumes.join(" ")])),
+        ]);
+      }),
+    );
 
   const pool = program.command("pool").description("storage pools");
   pool.command("add <name>").description("register a storage pool the given hosts see")
