@@ -72,14 +72,14 @@ export function registerInfraCommands(program: Command, out: () => TOutput): voi
 
   const template = program.command("template").description("VM templates");
   template.command("add <name>").description("register a template whose image is a volume in a pool")
-    .requiredOption("--pool <pool>", "pool holding the image")
+    .requiredOption("--pool <pool>", "pool holding the image (repeat for each pool that has a copy)", list)
     .requiredOption("--volume <volume>", "the image's volume name in that pool")
     .option("--format <format>", "qcow2 or raw", "qcow2")
     .option("--min-disk <GiB>", "smallest root disk", "1")
     .option("--description <text>", "free text")
-    .action(async (name: string, o: { pool: string; volume: string; format: string; minDisk: string; description?: string }) =>
+    .action(async (name: string, o: { pool: string[]; volume: string; format: string; minDisk: string; description?: string }) =>
       withSession(async ({ core, actor }) => {
-        const t = await addTemplate(core, actor, { name, pool: o.pool, volume: o.volume, format: o.format, minDiskGiB: int(o.minDisk), description: o.description });
+        const t = await addTemplate(core, actor, { name, pools: o.pool, volume: o.volume, format: o.format, minDiskGiB: int(o.minDisk), description: o.description });
         out().result(t, () => [`template ${t.name} added (${t.id}), ${t.state}`]);
       }),
     );

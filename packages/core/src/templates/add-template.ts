@@ -12,27 +12,31 @@ import { parseInput } from "../validation/parse-input.ts";
 export const ZAddTemplateInput = z.object({
   name: ZObjectName,
   description: ZDescription.optional(),
-  /** Pool (name or id) that already holds the template's disk image. */
-  pool: z.string({ error: "is required: the pool holding the image" }).min(1).max(100),
-  /** The image's volume name inside that libvirt pool. */
+  /** Pools (names or ids) that already hold the template's disk image, under the same volume name. */
+  pools: z.array(z.string().min(1).max(100)).min(1, "needs at least one pool holding the image").max(64),
+  /** The image's volume name inside those libvirt pools. */
   volume: ZLibvirtName,
   format: z.enum(["qcow2", "raw"], { error: "must be qcow2 or raw" }).default("qcow2"),
   minDiskGiB: z.number().int().min(1).max(65536).default(1),
 });
 
 /**
- * Registers a template whose image is already a volume in a pool (the registry that downloads
+ * Registers a template whose image is already a volume in one or more pools (the registry that downloads
  * images by URL builds on this). It is Ready at once.
  */
 export async function addTemplate(deps: CoreDeps, actor: TActor, input: unknown): Promise<Template> {
   requireAdmin(actor, "add templates");
   const data = parseInput(ZAddTemplateInput, input);
   return deps.db.$transaction(async (tx) => {
-    const pool = await tx.storagePool.findFirst({ where: isUuid(data.pool) ? { id: data.pool } : { name: data.pool } });
-    if (!pool) {
-      throw new CarveError("POOL_NOT_FOUND", `No storage pool '${data.pool}'. See the pools with 'pool list'.`, {
-        fields: [{ field: "pool", message: `'${data.pool}' is not a registered pool` }],
-      });
+    const pools = [];
+    for (const ref of data.pools) {
+      const pool = await tx.storagePool.findFirst({ where: isUuid(ref) ? { id: ref } : { name: ref } });
+      if (!pool) {
+        throw new CarveError("POOL_NOT_FOUND", `No storage pool '${ref}'. See the pools with 'pool list'.`, {
+          fields: [{ field: "pools", message: `'${ref}' is not a registered pool` }],
+        });
+      }
+      pools.push(pool);
     }
     if (await tx.template.findUnique({ where: { name: data.name }, select: { id: true } })) {
       throw new CarveError("ALREADY_EXISTS", `A template named '${data.name}' already exists. Choose another name.`, {
@@ -47,10 +51,10 @@ export async function addTemplate(deps: CoreDeps, actor: TActor, input: unknown)
         minDiskGiB: data.minDiskGiB,
         state: "Ready",
         progress: 100,
-        copies: { create: { poolId: pool.id, volumeName: data.volume, state: "Ready" } },
+        copies: { create: pools.map((pool) => ({ poolId: pool.id, volumeName: data.volume, state: "Ready" as const })) },
       },
     });
-    await recordEvent(tx, { type: "template.added", actor, message: `template ${template.name} registered from ${pool.name}/${data.volume}` });
+    await recordEvent(tx, { type: "template.added", actor, message: `template ${template.name} registered from ${data.volume} in ${pools.map((p) => p.name).join(", ")}` });
     return template;
   });
 }

@@ -1,0 +1,21 @@
+import { join } from "node:path";
+import { z } from "zod";
+import { REPO_ROOT } from "./lib/service.ts";
+
+const ZStartEnv = z.object({
+  DATABASE_URL: z.string().startsWith("postgres", "must be a postgresql:// URL").default("postgresql://root@localhost/carve?host=/var/run/postgresql"),
+  REDIS_URL: z.string().startsWith("redis", "must be a redis:// URL").default("redis://127.0.0.1:6379"),
+  CARVE_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be letters, digits, '_', '.' or '-'").default("bull"),
+  /** Logs, console logs and the demo host's files. */
+  CARVE_STATE_DIR: z.string().startsWith("/", "must be an absolute path").default(join(REPO_ROOT, "var", "run")),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
+});
+
+/** `npm start`'s settings; a bad value stops it naming the variable. */
+export function loadStartEnv(source: NodeJS.ProcessEnv = process.env): z.infer<typeof ZStartEnv> {
+  const parsed = ZStartEnv.safeParse(source);
+  if (!parsed.success) {
+    throw new Error(`npm start: fix these settings: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  return parsed.data;
+}

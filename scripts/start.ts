@@ -1,0 +1,69 @@
+// `npm start`: migrates, seeds the demo, starts the controller and the demo host's agent, and
+// stays in the foreground until Ctrl-C. scripts/bootstrap.sh has already installed what is missing.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { createCore } from "@carve/core";
+import { applyMigrations } from "@carve/db/migrate";
+import { pino } from "pino";
+import { seedDemo } from "../prisma/seed.ts";
+import { writeDemoNode } from "./lib/demo-node.ts";
+import { REPO_ROOT, startService, type TService } from "./lib/service.ts";
+import { loadStartEnv } from "./start-env.ts";
+
+const env = loadStartEnv();
+const stateDir = env.CARVE_STATE_DIR;
+const logDir = join(stateDir, "log");
+mkdirSync(logDir, { recursive: true });
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+await applyMigrations(env.DATABASE_URL);
+say("carve: database migrated");
+const core = createCore({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL, queuePrefix: env.CARVE_QUEUE_PREFIX, log: pino({ level: "silent" }) });
+const demo = await writeDemoNode(join(stateDir, "demo"));
+const { hostId } = await seedDemo(core, { hostName: "demo-host", uri: demo.uri, libvirtPool: demo.pool, poolPath: demo.poolPath, templateVolume: demo.templateVolume });
+say("carve: demo seeded (host demo-host on libvirt's test driver, template tiny, offerings small and medium)");
+
+const shared = { DATABASE_URL: env.DATABASE_URL, REDIS_URL: env.REDIS_URL, CARVE_QUEUE_PREFIX: env.CARVE_QUEUE_PREFIX, LOG_LEVEL: env.LOG_LEVEL };
+const services: TService[] = [];
+const stopAll = async () => {
+  for (const service of services.reverse()) await service.stop();
+  await core.close();
+};
+process.on("SIGINT", () => void stopAll().then(() => process.exit(0)));
+process.on("SIGTERM", () => void stopAll().then(() => process.exit(0)));
+
+try {
+  services.push(await startService({ name: "controller", entry: "apps/controller/src/main.ts", env: shared, logFile: join(logDir, "controller.log"), readyText: "controller ready" }));
+  services.push(
+    await startService({
+      name: "agent",
+      entry: "agent/src/main.ts",
+      env: { ...shared, CARVE_HOST_ID: hostId, CARVE_LIBVIRT_URI: demo.uri, CARVE_CONSOLE_LOG_DIR: join(stateDir, "console") },
+      logFile: join(logDir, "agent-demo-host.log"),
+      readyText: "agent ready",
+    }),
+  );
+  const deadline = Date.now() + 30_000;
+  while ((await core.db.host.findUniqueOrThrow({ where: { id: hostId } })).state !== "Up") {
+    if (Date.now() > deadline) throw new Error(`demo-host did not come Up; see ${logDir}/agent-demo-host.log`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+} catch (error) {
+  process.stderr.write(`carve: could not start: ${(error as Error).message}\n`);
+  await stopAll();
+  process.exit(1);
+}
+
+for (const service of services) {
+  void service.exited.then((code) => {
+    process.stderr.write(`carve: ${service.name} exited (code ${code}); see ${logDir}. Stopping.\n`);
+    void stopAll().then(() => process.exit(1));
+  });
+}
+
+say(`carve: ready — controller and agent are running (logs in ${logDir}); Ctrl-C stops them.`);
+say("Next, in another terminal:");
+say("  npx carve status");
+say("  npx carve vm create demo --template tiny --offering small --wait");
+say("  npx carve vm list");
+say(`(state: ${stateDir}; repository: ${REPO_ROOT})`);
