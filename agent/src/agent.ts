@@ -1,0 +1,105 @@
+import { hostQueueName } from "@carve/protocol";
+import { Redis } from "ioredis";
+import type { TAgentEnv } from "./env.ts";
+import { startHeartbeat } from "./heartbeat.ts";
+import type { Hypervisor } from "./hypervisor/hypervisor.ts";
+import { openHypervisor } from "./hypervisor/open-hypervisor.ts";
+import type { Logger } from "./logger.ts";
+import { createHostWorker } from "./worker.ts";
+
+/** A started agent. */
+export interface RunningAgent {
+  hypervisor: Hypervisor;
+  /** Stops taking jobs, lets active ones finish, stops the heartbeat, closes every connection. */
+  close(): Promise<void>;
+}
+
+/** Knobs tests turn; production uses the defaults. */
+export interface AgentTuning {
+  heartbeatIntervalMs?: number;
+  pollIntervalMs?: number;
+  rebootGracefulTimeoutSec?: number;
+}
+
+/**
+ * Starts the agent: opens and verifies libvirt, beats once (so the host shows up at once), starts
+ * the worker on `host.<hostId>` and logs "agent ready". Two Redis connections: the worker's
+ * (`maxRetriesPerRequest: null`, BullMQ's requirement) and one for the agent's own commands.
+ */
+export async function startAgent(env: TAgentEnv, log: Logger, tuning: AgentTuning = {}): Promise<RunningAgent> {
+  const hypervisor = await openHypervisor({
+    uri: env.CARVE_LIBVIRT_URI,
+    consoleLogDir: env.CARVE_CONSOLE_LOG_DIR,
+    network: env.CARVE_LIBVIRT_NETWORK,
+    domainType: env.CARVE_DOMAIN_TYPE,
+  });
+  const node = await hypervisor.nodeInfo();
+  const workerRedis = watchRedis(new Redis(env.REDIS_URL, { maxRetriesPerRequest: null, connectionName: "carve-agent-worker" }), log);
+  const commandRedis = watchRedis(new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectionName: "carve-agent" }), log);
+  const closeAll = async (): Promise<void> => {
+    await Promise.allSettled([workerRedis.quit(), commandRedis.quit(), hypervisor.close()]);
+  };
+  try {
+    await commandRedis.ping().catch((error: unknown) => {
+      throw new Error(`cannot reach Redis at ${redisAddress(env.REDIS_URL)}: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    const heartbeat = await startHeartbeat({
+      redis: commandRedis,
+      prefix: env.CARVE_QUEUE_PREFIX,
+      hostId: env.CARVE_HOST_ID,
+      node,
+      log,
+      ...(tuning.heartbeatIntervalMs === undefined ? {} : { intervalMs: tuning.heartbeatIntervalMs }),
+    });
+    const worker = createHostWorker({
+      hostId: env.CARVE_HOST_ID,
+      prefix: env.CARVE_QUEUE_PREFIX,
+      concurrency: env.CARVE_AGENT_CONCURRENCY,
+      connection: workerRedis,
+      hypervisor,
+      log,
+      pollIntervalMs: tuning.pollIntervalMs,
+      rebootGracefulTimeoutSec: tuning.rebootGracefulTimeoutSec,
+    });
+    await worker.waitUntilReady();
+    log.info(
+      { hostId: env.CARVE_HOST_ID, queue: hostQueueName(env.CARVE_HOST_ID), prefix: env.CARVE_QUEUE_PREFIX, uri: hypervisor.uri, node },
+      "agent ready",
+    );
+    return {
+      hypervisor,
+      close: async () => {
+        await worker.close();
+        await heartbeat.stop();
+        await closeAll();
+      },
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+/** host:port of a Redis URL, without credentials, for messages. */
+function redisAddress(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || "6379"}`;
+  } catch {
+    return "(unparseable REDIS_URL)";
+  }
+}
+
+/** Logs connection errors (ioredis reconnects by itself), once per distinct message. */
+function watchRedis(redis: Redis, log: Logger): Redis {
+  let last = "";
+  redis.on("error", (error: Error) => {
+    if (error.message === last) return;
+    last = error.message;
+    log.warn({ err: error }, `redis connection error: ${error.message}`);
+  });
+  redis.on("ready", () => {
+    last = "";
+  });
+  return redis;
+}

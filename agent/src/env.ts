@@ -1,0 +1,65 @@
+import { z } from "zod";
+
+const LIBVIRT_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}$/;
+
+/** The agent's settings, read once from the environment at start-up. */
+export const ZAgentEnv = z.object({
+  CARVE_HOST_ID: z.uuid("must be the host's UUID as registered with Carve"),
+  CARVE_LIBVIRT_URI: z
+    .string("must be a libvirt URI such as qemu:///system or test:///abs/path/node.xml")
+    .regex(/^(?:test|qemu(?:\+[a-z]+)?):\/\/\S*$/, "must be a libvirt URI such as qemu:///system or test:///abs/path/node.xml"),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, "must be a redis:// or rediss:// URL")
+    .default("redis://127.0.0.1:6379"),
+  CARVE_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, _ . or -")
+    .default("bull"),
+  CARVE_AGENT_CONCURRENCY: z.coerce
+    .number("must be a whole number from 1 to 256")
+    .int("must be a whole number from 1 to 256")
+    .min(1, "must be a whole number from 1 to 256")
+    .max(256, "must be a whole number from 1 to 256")
+    .default(8),
+  CARVE_CONSOLE_LOG_DIR: z
+    .string()
+    .regex(/^(?:\/[A-Za-z0-9_+-][A-Za-z0-9._+-]*)+$/, "must be an absolute path of plain names (letters, digits, . _ + -)")
+    .default("/var/log/carve/console"),
+  /** A libvirt network to attach a virtio NIC to; no NIC when unset. */
+  CARVE_LIBVIRT_NETWORK: z.string().regex(LIBVIRT_NAME, "must be the name of a libvirt network").optional(),
+  /** `auto` uses KVM when /dev/kvm and VT-x/AMD-V are usable, TCG otherwise. */
+  CARVE_DOMAIN_TYPE: z.enum(["auto", "kvm", "qemu"], "must be auto, kvm or qemu").default("auto"),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "must be one of fatal, error, warn, info, debug, trace, silent")
+    .default("info"),
+});
+
+/** Parsed agent settings. */
+export type TAgentEnv = z.output<typeof ZAgentEnv>;
+
+/** A setting is missing or malformed; the message names each variable and what it expects. */
+export class AgentConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`the agent cannot start: ${problems.join("; ")}`);
+    this.name = "AgentConfigError";
+  }
+}
+
+/**
+ * Parses the agent's settings. This is the only place that reads `process.env`; pass a record to
+ * parse something else (tests).
+ * @throws AgentConfigError naming every bad variable.
+ */
+export function loadAgentEnv(source: Record<string, string | undefined> = process.env): TAgentEnv {
+  // An empty string means "unset", so that `FOO= node …` falls back to the default.
+  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ""));
+  const parsed = ZAgentEnv.safeParse(present);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? "environment");
+    const missing = present[name] === undefined;
+    return `${name} ${missing ? "is not set; it " : ""}${issue.message}`;
+  });
+  throw new AgentConfigError(problems);
+}

@@ -1,0 +1,18 @@
+import type { TJobName, TJobPayloadParsed, TJobProgress, TJobResult } from "@carve/protocol";
+import type { Hypervisor } from "../hypervisor/hypervisor.ts";
+import type { Logger } from "../logger.ts";
+
+/** What a handler may use: the hypervisor, a progress reporter, a logger and timing knobs. */
+export interface HandlerContext {
+  hypervisor: Hypervisor;
+  /** Reports progress on the job (BullMQ job.updateProgress). */
+  reportProgress(progress: TJobProgress): Promise<void>;
+  log: Logger;
+  /** How often to poll a domain that is shutting down. */
+  pollIntervalMs: number;
+  /** vm.reboot waits this long for the guest to power off before forcing it. */
+  rebootGracefulTimeoutSec: number;
+}
+
+/** One job's handler: validated payload in, result (validated by the caller) out. */
+export type JobHandler<N extends TJobName> = (payload: TJobPayloadParsed<N>, ctx: HandlerContext) => Promise<TJobResult<N>>;

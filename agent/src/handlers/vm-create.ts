@@ -1,0 +1,70 @@
+import { domainName, type TJobPayloadParsed } from "@carve/protocol";
+import { HypervisorError } from "../hypervisor/errors.ts";
+import type { Hypervisor } from "../hypervisor/hypervisor.ts";
+import { JobRefusedError } from "../jobs/job-errors.ts";
+import type { JobHandler } from "./context.ts";
+import { ensureRunning } from "./power.ts";
+
+type TCreate = TJobPayloadParsed<"vm.create">;
+
+/**
+ * vm.create, idempotent by VM id: clone the root volume unless it exists, define the domain
+ * unless it exists, start it unless it runs. A retried or duplicated job walks the same steps and
+ * finds them done, so it converges on one domain and one root volume.
+ */
+export const vmCreate: JobHandler<"vm.create"> = async (payload, ctx) => {
+  const { hypervisor } = ctx;
+  const name = domainName(payload.vmId);
+
+  await ctx.reportProgress({ percent: 10, step: "creating disk" });
+  const rootVolumePath = await ensureRootVolume(hypervisor, payload);
+
+  await ctx.reportProgress({ percent: 50, step: "defining" });
+  let domain = await hypervisor.getDomain(name);
+  if (domain === null) {
+    domain = await hypervisor.defineDomain(name, {
+      vmId: payload.vmId,
+      title: payload.title,
+      vcpus: payload.vcpus,
+      memoryMiB: payload.memoryMiB,
+      rootDisk: { path: rootVolumePath, format: "qcow2" },
+    });
+  } else if (domain.uuid !== payload.vmId) {
+    throw new JobRefusedError(`domain ${name} already exists on this host with UUID ${domain.uuid}, not ${payload.vmId}`);
+  }
+
+  if (payload.start) {
+    await ctx.reportProgress({ percent: 75, step: "booting" });
+    await ensureRunning(hypervisor, domain);
+  }
+  const final = (await hypervisor.getDomain(name)) ?? domain;
+  await ctx.reportProgress({ percent: 100, step: "done" });
+  return {
+    vmId: payload.vmId,
+    domainUuid: final.uuid,
+    state: final.state === "running" ? "running" : "stopped",
+    rootVolumePath,
+  };
+};
+
+/** The root volume's path, cloning it from the template first when it does not exist yet. */
+async function ensureRootVolume(hypervisor: Hypervisor, payload: TCreate): Promise<string> {
+  const { rootVolume, template } = payload;
+  const existing = await hypervisor.volumePath(rootVolume.pool, rootVolume.name);
+  if (existing !== null) return existing;
+  try {
+    return await hypervisor.createCowVolume({
+      pool: rootVolume.pool,
+      name: rootVolume.name,
+      capacityGiB: rootVolume.sizeGiB,
+      backing: { pool: template.pool, name: template.name, format: template.format },
+    });
+  } catch (error) {
+    // Someone (a crashed earlier attempt's libvirt call that completed after all) made it meanwhile.
+    if (error instanceof HypervisorError && /already exists/i.test(error.libvirtMessage)) {
+      const path = await hypervisor.volumePath(rootVolume.pool, rootVolume.name);
+      if (path !== null) return path;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,18 @@
+import { domainName } from "@carve/protocol";
+import type { JobHandler } from "./context.ts";
+
+/**
+ * vm.destroy: pull the plug, undefine, delete the listed volumes. Whatever is already gone is
+ * fine, so a retry after a partial run finishes the job.
+ */
+export const vmDestroy: JobHandler<"vm.destroy"> = async (payload, ctx) => {
+  const { hypervisor } = ctx;
+  const name = domainName(payload.vmId);
+  await hypervisor.destroyDomain(name);
+  const removedDomain = await hypervisor.undefineDomain(name);
+  const removedVolumes: string[] = [];
+  for (const volume of payload.volumes) {
+    if (await hypervisor.deleteVolume(volume.pool, volume.name)) removedVolumes.push(volume.name);
+  }
+  return { vmId: payload.vmId, removedDomain, removedVolumes };
+};

@@ -1,0 +1,68 @@
+import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TTL_MS, PROTOCOL_VERSION, hostHeartbeatKey } from "@carve/protocol";
+import type { Redis } from "ioredis";
+import type { NodeSummary } from "./hypervisor/hypervisor.ts";
+import type { Logger } from "./logger.ts";
+import { AGENT_VERSION } from "./version.ts";
+
+/** What the agent writes under its heartbeat key. */
+export interface HeartbeatValue {
+  at: string;
+  hostname: string;
+  cpus: number;
+  memoryMiB: number;
+  agentVersion: string;
+  protocolVersion: number;
+}
+
+/** Where and how often to beat. */
+export interface HeartbeatOptions {
+  redis: Redis;
+  prefix: string;
+  hostId: string;
+  node: NodeSummary;
+  log: Logger;
+  intervalMs?: number;
+  ttlMs?: number;
+}
+
+/** A running heartbeat. */
+export interface Heartbeat {
+  /** Stops beating (the key then expires on its own after its TTL). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Writes `SET <prefix>:host.<id>:carve:heartbeat <json> PX ttl` now and then every interval. The
+ * key lives in the host queue's own key space, so a per-queue Redis ACL covers it. A failed beat
+ * is logged, not fatal: the controller notices the silence.
+ */
+export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbeat> {
+  const { redis, prefix, hostId, node, log } = options;
+  const key = hostHeartbeatKey(prefix, hostId);
+  const ttlMs = options.ttlMs ?? HEARTBEAT_TTL_MS;
+  let inFlight: Promise<void> = Promise.resolve();
+
+  const beat = async (): Promise<void> => {
+    const value: HeartbeatValue = {
+      at: new Date().toISOString(),
+      hostname: node.hostname,
+      cpus: node.cpus,
+      memoryMiB: node.memoryMiB,
+      agentVersion: AGENT_VERSION,
+      protocolVersion: PROTOCOL_VERSION,
+    };
+    await redis.set(key, JSON.stringify(value), "PX", ttlMs);
+  };
+  const tick = (): void => {
+    inFlight = beat().catch((error: unknown) => log.warn({ err: error, key }, "heartbeat failed"));
+  };
+
+  await beat();
+  const timer = setInterval(tick, options.intervalMs ?? HEARTBEAT_INTERVAL_MS);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await inFlight;
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Errors every Hypervisor implementation throws. The split that matters to the worker is whether
+ * trying again can help: a refusal (invalid XML, unknown pool, missing template) fails the job for
+ * good with libvirt's own words; a transient error (connection lost, session died) is retried.
+ */
+export class HypervisorError extends Error {
+  constructor(
+    message: string,
+    /** True when retrying the same call later may succeed. */
+    readonly transient: boolean,
+    /** libvirt's (or virsh's) own message, untouched, for logs and for the user. */
+    readonly libvirtMessage: string,
+  ) {
+    super(message);
+    this.name = "HypervisorError";
+  }
+}
+
+/** Messages libvirt uses when the connection, not the request, is the problem. */
+const TRANSIENT_PATTERNS: readonly RegExp[] = [
+  /cannot recv data/i,
+  /cannot write data/i,
+  /end of file while reading data/i,
+  /client socket is closed/i,
+  /failed to connect/i,
+  /failed to reconnect/i,
+  /unable to connect/i,
+  /no connection driver available/i,
+  /connection (?:reset|refused|closed)/i,
+  /broken pipe/i,
+  /timed out/i,
+  /is not connected|no valid connection|invalid connection pointer/i,
+];
+
+/** True when a libvirt message describes a lost or unavailable connection. */
+export function isTransientLibvirtMessage(message: string): boolean {
+  return TRANSIENT_PATTERNS.some((pattern) => pattern.test(message));
+}
+
+/**
+ * Wraps a libvirt failure: `what` says which request was refused, in words a user can act on
+ * ("libvirt refused the domain definition"); the libvirt message follows after a colon.
+ */
+export function libvirtFailure(what: string, libvirtMessage: string): HypervisorError {
+  const transient = isTransientLibvirtMessage(libvirtMessage);
+  const lead = transient ? `${what} failed because the libvirt connection is unavailable` : what;
+  return new HypervisorError(`${lead}: ${libvirtMessage}`, transient, libvirtMessage);
+}
+
+/** The message of anything thrown, for wrapping. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

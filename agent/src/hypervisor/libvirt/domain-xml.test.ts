@@ -1,0 +1,85 @@
+import { create } from "xmlbuilder2";
+import { describe, expect, it } from "vitest";
+import type { DomainSpec } from "../hypervisor.ts";
+import { buildDomainXml, sanitizeTitle } from "./domain-xml.ts";
+
+const VM_ID = "0b1e6a62-3c36-4c2e-9a33-7a3bb0a8f0a1";
+const SPEC: DomainSpec = {
+  vmId: VM_ID,
+  title: "dev box",
+  vcpus: 2,
+  memoryMiB: 1024,
+  rootDisk: { path: "/var/lib/libvirt/images/carve-x.qcow2", format: "qcow2" },
+};
+
+/**
+ * The decoded text of the first `<tag>` element. (xmlbuilder2's own parser decodes `&amp;#65;` twice,
+ * so the test decodes the five predefined entities itself, `&amp;` last, as libxml2 would.)
+ */
+function textOf(xml: string, tag: string): string | null {
+  const raw = new RegExp(`<${tag}(?: [^>]*)?>([^<]*)</${tag}>`).exec(xml)?.[1];
+  if (raw === undefined) return null;
+  return raw
+    .replaceAll("&lt;", "<")
+    .replaceAll("&gt;", ">")
+    .replaceAll("&quot;", '"')
+    .replaceAll("&apos;", "'")
+    .replaceAll("&amp;", "&");
+}
+
+describe("buildDomainXml", () => {
+  it("derives name and uuid from the VM id and sizes the domain from the spec", () => {
+    const xml = buildDomainXml(SPEC, { domainType: "qemu" });
+    expect(xml).toMatch(/^<domain type="qemu">/);
+    expect(textOf(xml, "name")).toBe(`carve-${VM_ID}`);
+    expect(textOf(xml, "uuid")).toBe(VM_ID);
+    expect(textOf(xml, "vcpu")).toBe("2");
+    expect(xml).toContain('<memory unit="MiB">1024</memory>');
+    expect(xml).toContain("<acpi/>");
+    expect(xml).toContain('<boot dev="hd"/>');
+    expect(xml).toContain('<driver name="qemu" type="qcow2"/>');
+    expect(xml).toContain('<source file="/var/lib/libvirt/images/carve-x.qcow2"/>');
+    expect(xml).toContain('<target dev="vda" bus="virtio"/>');
+  });
+
+  it("escapes a hostile title so it stays text", () => {
+    const title = `</title><devices><disk file="/etc/shadow"/></devices><title>&amp;'"`;
+    const xml = buildDomainXml({ ...SPEC, title }, { domainType: "test" });
+    expect(textOf(xml, "title")).toBe(title);
+    expect(xml).not.toContain("<disk file=");
+    expect(() => create(xml)).not.toThrow();
+  });
+
+  it.each(["&foo;", "&amp;", "&#65;", "&lt;b&gt;", "a & b", "]]>", "<![CDATA[x]]>"])("keeps the title %j exactly", (title) => {
+    expect(textOf(buildDomainXml({ ...SPEC, title }, { domainType: "test" }), "title")).toBe(title);
+  });
+
+  it("turns control characters (newlines, NUL) into spaces: libvirt refuses them in a title", () => {
+    expect(sanitizeTitle("a\nb\u0000c\u007fd\te")).toBe("a b c d e");
+    const xml = buildDomainXml({ ...SPEC, title: "line1\nline2\u0000" }, { domainType: "test" });
+    expect(textOf(xml, "title")).toBe("line1 line2 ");
+  });
+
+  it("logs the serial console only when a log file is given", () => {
+    const withConsole = buildDomainXml(SPEC, { domainType: "kvm", consoleLogFile: `/var/log/carve/console/carve-${VM_ID}.log` });
+    expect(withConsole).toContain(`<log file="/var/log/carve/console/carve-${VM_ID}.log" append="off"/>`);
+    expect(withConsole).toContain('<serial type="pty">');
+    expect(withConsole).toContain('<console type="pty">');
+    const without = buildDomainXml(SPEC, { domainType: "test" });
+    expect(without).not.toContain("<serial");
+    expect(without).not.toContain("<console");
+  });
+
+  it("adds a virtio NIC only when a network is configured", () => {
+    expect(buildDomainXml(SPEC, { domainType: "qemu" })).not.toContain("<interface");
+    const xml = buildDomainXml(SPEC, { domainType: "qemu", network: "default" });
+    expect(xml).toContain('<interface type="network">');
+    expect(xml).toContain('<source network="default"/>');
+    expect(xml).toContain('<model type="virtio"/>');
+  });
+
+  it("uses the raw driver for raw disks", () => {
+    const xml = buildDomainXml({ ...SPEC, rootDisk: { path: "/x/y.img", format: "raw" } }, { domainType: "qemu" });
+    expect(xml).toContain('<driver name="qemu" type="raw"/>');
+  });
+});

@@ -1,0 +1,36 @@
+import { mkdir } from "node:fs/promises";
+import { HypervisorError } from "./errors.ts";
+import type { Hypervisor } from "./hypervisor.ts";
+import { domainTypeFor, libvirtDriverOf, type TDomainTypePreference } from "./libvirt/domain-type.ts";
+import { LibvirtHypervisor } from "./libvirt/libvirt-hypervisor.ts";
+
+/** Settings that choose and shape the Hypervisor implementation. */
+export interface OpenHypervisorOptions {
+  uri: string;
+  consoleLogDir: string;
+  network?: string | undefined;
+  domainType?: TDomainTypePreference;
+}
+
+/**
+ * Picks the implementation by URI (test:/// and qemu:// are libvirt; nothing else exists yet),
+ * opens it and checks that both its domain and storage sides answer.
+ * @throws HypervisorError when the URI is unsupported or the connection does not work.
+ */
+export async function openHypervisor(options: OpenHypervisorOptions): Promise<Hypervisor> {
+  const driver = libvirtDriverOf(options.uri);
+  if (driver === null) {
+    throw new HypervisorError(`unsupported hypervisor URI ${options.uri}: use test:///… or qemu:///system`, false, "");
+  }
+  const domainType = domainTypeFor(options.uri, options.domainType);
+  // libvirt (virtlogd) writes the console logs, but the directory has to exist first.
+  if (domainType !== "test") await mkdir(options.consoleLogDir, { recursive: true });
+  const hypervisor = new LibvirtHypervisor({ ...options, domainType });
+  try {
+    await hypervisor.verify();
+  } catch (error) {
+    await hypervisor.close();
+    throw error;
+  }
+  return hypervisor;
+}

@@ -1,0 +1,121 @@
+import { HypervisorError } from "../hypervisor/errors.ts";
+import type {
+  CowVolumeRequest,
+  DomainSpec,
+  DomainStatus,
+  Hypervisor,
+  NodeSummary,
+  PoolStatus,
+} from "../hypervisor/hypervisor.ts";
+
+/**
+ * An in-memory Hypervisor for handler tests: domains, pools and volumes in maps, plus switches for
+ * the behaviours libvirt's test driver cannot show (a guest that ignores ACPI shutdown, a lost
+ * connection). Errors mimic libvirt's wording.
+ */
+export class FakeHypervisor implements Hypervisor {
+  readonly uri = "fake:///";
+  readonly domains = new Map<string, DomainStatus & { spec: DomainSpec }>();
+  /** pool name → volume name → path */
+  readonly pools = new Map<string, Map<string, string>>([["default", new Map([["template.qcow2", "/pool/template.qcow2"]])]]);
+  /** When true, shutdownDomain is accepted but the guest keeps running. */
+  ignoreAcpi = false;
+  /** When set, every call throws this as a transient error (connection lost). */
+  connectionLost: string | null = null;
+  /** Every mutating call, in order, e.g. "define carve-…". */
+  readonly calls: string[] = [];
+
+  async verify(): Promise<void> {
+    this.check();
+  }
+  async nodeInfo(): Promise<NodeSummary> {
+    this.check();
+    return { hostname: "fake", cpus: 8, memoryMiB: 16_384 };
+  }
+  async listDomains(): Promise<DomainStatus[]> {
+    this.check();
+    return [...this.domains.values()].map(({ name, uuid, state }) => ({ name, uuid, state }));
+  }
+  async getDomain(name: string): Promise<DomainStatus | null> {
+    this.check();
+    const domain = this.domains.get(name);
+    return domain === undefined ? null : { name: domain.name, uuid: domain.uuid, state: domain.state };
+  }
+  async defineDomain(name: string, spec: DomainSpec): Promise<DomainStatus> {
+    this.record(`define ${name}`);
+    this.domains.set(name, { name, uuid: spec.vmId, state: "stopped", spec });
+    return { name, uuid: spec.vmId, state: "stopped" };
+  }
+  async startDomain(name: string): Promise<void> {
+    this.record(`start ${name}`);
+    this.domain(name).state = "running";
+  }
+  async resumeDomain(name: string): Promise<void> {
+    this.record(`resume ${name}`);
+    this.domain(name).state = "running";
+  }
+  async shutdownDomain(name: string): Promise<void> {
+    this.record(`shutdown ${name}`);
+    if (!this.ignoreAcpi) this.domain(name).state = "stopped";
+  }
+  async destroyDomain(name: string): Promise<void> {
+    this.record(`destroy ${name}`);
+    const domain = this.domains.get(name);
+    if (domain !== undefined) domain.state = "stopped";
+  }
+  async undefineDomain(name: string): Promise<boolean> {
+    this.record(`undefine ${name}`);
+    return this.domains.delete(name);
+  }
+  async listPools(): Promise<PoolStatus[]> {
+    this.check();
+    return [...this.pools.keys()].map((name) => ({ name, active: true, capacityBytes: 1, allocationBytes: 0, availableBytes: 1 }));
+  }
+  async refreshPool(pool: string): Promise<void> {
+    this.pool(pool);
+  }
+  async listVolumes(pool: string): Promise<string[]> {
+    return [...this.pool(pool).keys()];
+  }
+  async volumePath(pool: string, name: string): Promise<string | null> {
+    return this.pool(pool).get(name) ?? null;
+  }
+  async createCowVolume(request: CowVolumeRequest): Promise<string> {
+    this.record(`vol-create ${request.pool}/${request.name}`);
+    if (!this.pool(request.backing.pool).has(request.backing.name)) {
+      throw new HypervisorError("the template volume is not usable: Storage volume not found", false, "Storage volume not found");
+    }
+    const volumes = this.pool(request.pool);
+    if (volumes.has(request.name)) throw new HypervisorError("storage vol already exists", false, "storage vol already exists");
+    const path = `/${request.pool}/${request.name}`;
+    volumes.set(request.name, path);
+    return path;
+  }
+  async deleteVolume(pool: string, name: string): Promise<boolean> {
+    this.record(`vol-delete ${pool}/${name}`);
+    return this.pools.get(pool)?.delete(name) ?? false;
+  }
+  async close(): Promise<void> {}
+
+  private check(): void {
+    if (this.connectionLost !== null) throw new HypervisorError(this.connectionLost, true, this.connectionLost);
+  }
+  private record(call: string): void {
+    this.check();
+    this.calls.push(call);
+  }
+  private domain(name: string): DomainStatus {
+    const domain = this.domains.get(name);
+    if (domain === undefined) throw new HypervisorError(`Domain not found: ${name}`, false, "Domain not found");
+    return domain;
+  }
+  private pool(name: string): Map<string, string> {
+    this.check();
+    const pool = this.pools.get(name);
+    if (pool === undefined) {
+      const message = `Storage pool not found: no storage pool with matching name '${name}'`;
+      throw new HypervisorError(`libvirt refused: ${message}`, false, message);
+    }
+    return pool;
+  }
+}

@@ -1,0 +1,3 @@
+export * from "./node-xml.ts";
+export * from "./agent-harness.ts";
+export * from "./fake-hypervisor.ts";

@@ -1,0 +1,68 @@
+import { Worker, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import { hostQueueName, type TJobProgress } from "@carve/protocol";
+import type { Hypervisor } from "./hypervisor/hypervisor.ts";
+import type { Logger } from "./logger.ts";
+import { KeyedLock } from "./jobs/keyed-lock.ts";
+import { processJob } from "./jobs/process-job.ts";
+
+/** What the host worker needs. */
+export interface HostWorkerOptions {
+  hostId: string;
+  prefix: string;
+  concurrency: number;
+  /** A connection with `maxRetriesPerRequest: null`, as BullMQ workers require. */
+  connection: Redis;
+  hypervisor: Hypervisor;
+  log: Logger;
+  pollIntervalMs?: number;
+  rebootGracefulTimeoutSec?: number;
+}
+
+/**
+ * The BullMQ worker on this host's own queue (`host.<hostId>`, and nothing else). Logs `failed`
+ * and `error` events; closing it lets active jobs finish.
+ */
+export function createHostWorker(options: HostWorkerOptions): Worker {
+  const { hostId, prefix, log } = options;
+  const deps = {
+    hypervisor: options.hypervisor,
+    log,
+    lock: new KeyedLock(),
+    pollIntervalMs: options.pollIntervalMs ?? 500,
+    rebootGracefulTimeoutSec: options.rebootGracefulTimeoutSec ?? 60,
+  };
+  const worker = new Worker(
+    hostQueueName(hostId),
+    (job: Job) =>
+      processJob(
+        {
+          id: job.id,
+          name: job.name,
+          data: job.data,
+          updateProgress: (progress: TJobProgress) => job.updateProgress(progress),
+        },
+        deps,
+      ),
+    {
+      connection: options.connection,
+      prefix,
+      concurrency: options.concurrency,
+      // The lock is renewed every lockDuration/2 while a job runs; after a crash (kill -9) it
+      // expires within 15 s and the next stalled check (every 5 s) hands the job to a worker again.
+      lockDuration: 15_000,
+      stalledInterval: 5_000,
+    },
+  );
+
+  worker.on("active", (job) => log.debug({ jobId: job.id, job: job.name }, "job started"));
+  worker.on("completed", (job) => log.info({ jobId: job.id, job: job.name }, "job completed"));
+  worker.on("failed", (job, error) =>
+    log.warn(
+      { jobId: job?.id, job: job?.name, attemptsMade: job?.attemptsMade, unrecoverable: error.name === "UnrecoverableError", err: error },
+      "job failed",
+    ),
+  );
+  worker.on("error", (error) => log.error({ err: error }, "worker error"));
+  return worker;
+}
