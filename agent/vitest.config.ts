@@ -1,9 +1,3 @@
-import { defineConfig } from "vitest/config";
+import { carveTestConfig } from "../vitest.shared.ts";
 
-export default defineConfig({
-  test: {
-    include: ["src/**/*.test.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-  },
-});
+export default carveTestConfig(import.meta.dirname, { include: ["src/**/*.test.ts"], testTimeout: 30_000 });

@@ -14,6 +14,17 @@ export interface TBullOptions {
 /** Keep finished jobs long enough for the controller to read their outcome after an outage. */
 const KEEP_COMPLETED = { age: 7 * 24 * 3600, count: 100_000 };
 
+const ENQUEUE_TIMEOUT_MS = 3_000;
+
+function withTimeout<T>(ms: number, message: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  work.catch(() => undefined); // a late failure after the timeout is not an unhandled rejection
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** JobQueues on BullMQ: one Queue per host, a fail-fast producer connection. */
 export function createBullJobQueues(options: TBullOptions): JobQueues {
   // Producer: fail fast when Redis is away, so the request is recorded and retried by the sweep.
@@ -32,13 +43,15 @@ export function createBullJobQueues(options: TBullOptions): JobQueues {
 
   return {
     async enqueue(hostId: string, name: TJobName, envelope: TJobEnvelope): Promise<void> {
-      await queueFor(hostId).add(name, envelope, {
+      // While Redis reconnects BullMQ waits for it; a request must not: the job is recorded and
+      // the sweep sends it later (the same job id makes a late duplicate add a no-op).
+      await withTimeout(ENQUEUE_TIMEOUT_MS, "Redis did not accept the job in time", queueFor(hostId).add(name, envelope, {
         jobId: envelope.jobId,
         attempts: options.attempts ?? 5,
         backoff: { type: "exponential", delay: 1000 },
         removeOnComplete: KEEP_COMPLETED,
         removeOnFail: KEEP_COMPLETED,
-      });
+      }));
     },
 
     async outcome(hostId: string, jobId: string): Promise<TQueueOutcome> {

@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { loadEnv } from "./env.ts";
+
+describe("controller settings", () => {
+  it("refuse to start without a database, naming the variable and what it expects", () => {
+    expect(() => loadEnv({})).toThrow(/DATABASE_URL: .*expected string|DATABASE_URL/);
+    expect(() => loadEnv({ DATABASE_URL: "mysql://x" })).toThrow("DATABASE_URL: must be a postgresql:// URL");
+    expect(() => loadEnv({ DATABASE_URL: "postgresql://x/y", CARVE_SWEEP_MS: "0" })).toThrow("CARVE_SWEEP_MS");
+  });
+
+  it("fill in the defaults for everything else", () => {
+    expect(loadEnv({ DATABASE_URL: "postgresql://x/y" })).toEqual({
+      DATABASE_URL: "postgresql://x/y",
+      REDIS_URL: "redis://127.0.0.1:6379",
+      CARVE_QUEUE_PREFIX: "bull",
+      CARVE_SWEEP_MS: 2000,
+      LOG_LEVEL: "info",
+    });
+  });
+});
