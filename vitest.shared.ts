@@ -13,7 +13,7 @@ export function carveTestConfig(dir: string, test: NonNullable<ViteUserConfig["t
       testTimeout: 60_000,
       hookTimeout: 120_000,
       reporters: ["default", "json"],
-      outputFile: { json: resolve(import.meta.dirname, "var/test-results", `${name.replace(/[^A-Za-z0-9_-]+/g, "-")}.json`) },
+      outputFile: { json: resolve(import.meta.dirname, "var/test-results", `${name.replace(/^@/, "").replace(/[^A-Za-z0-9_-]+/g, "-")}.json`) },
       ...test,
     },
   });

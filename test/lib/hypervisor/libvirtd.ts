@@ -4,7 +4,6 @@ import { CommandError, findCommand, sleep } from './run.ts';
 import { SYSTEM_URI, virsh, virshMaybe } from './virsh.ts';
 
 export { SYSTEM_URI } from './virsh.ts';
-export { startSessionDaemon, type SessionDaemon } from './session-daemon.ts';
 
 export interface LibvirtdStatus {
   uri: typeof SYSTEM_URI;
