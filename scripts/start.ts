@@ -25,8 +25,10 @@ say("carve: demo seeded (host demo-host on libvirt's test driver, template tiny,
 
 const shared = { DATABASE_URL: env.DATABASE_URL, REDIS_URL: env.REDIS_URL, CARVE_QUEUE_PREFIX: env.CARVE_QUEUE_PREFIX, LOG_LEVEL: env.LOG_LEVEL };
 const services: TService[] = [];
+let stopping = false;
 const stopAll = async () => {
-  for (const service of services.reverse()) await service.stop();
+  stopping = true;
+  for (const service of [...services].reverse()) await service.stop();
   await core.close();
 };
 process.on("SIGINT", () => void stopAll().then(() => process.exit(0)));
@@ -56,6 +58,7 @@ try {
 
 for (const service of services) {
   void service.exited.then((code) => {
+    if (stopping) return;
     process.stderr.write(`carve: ${service.name} exited (code ${code}); see ${logDir}. Stopping.\n`);
     void stopAll().then(() => process.exit(1));
   });

@@ -1,0 +1,56 @@
+import { execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, expect, it } from "vitest";
+import { createTestDatabase } from "@carve/db/testing";
+import { REPO_ROOT } from "../../scripts/lib/service.ts";
+
+const id = randomBytes(4).toString("hex");
+const database = await createTestDatabase();
+await database.db.$disconnect();
+const env = {
+  ...process.env,
+  DATABASE_URL: database.url,
+  CARVE_QUEUE_PREFIX: `npm-start-${id}`,
+  CARVE_STATE_DIR: join(REPO_ROOT, "var", "test-stack", `npm-start-${id}`),
+};
+// `npm start` leads its own process group so that it and everything it started can be stopped.
+const start = spawn("npm", ["start"], { cwd: REPO_ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+let output = "";
+start.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+start.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+const exited = new Promise<number | null>((resolve) => start.once("exit", resolve));
+
+afterAll(async () => {
+  if (start.exitCode === null && start.pid) process.kill(-start.pid, "SIGTERM");
+  await exited;
+  await database.drop();
+});
+
+it("`npm start`, then `npx carve vm create demo --template tiny --offering small --wait` prints a Running VM", async () => {
+  const deadline = Date.now() + 120_000;
+  while (!output.includes("carve: ready")) {
+    if (Date.now() > deadline || start.exitCode !== null) throw new Error(`npm start did not get ready:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  expect(output).toContain("npx carve vm create demo --template tiny --offering small --wait");
+
+  const { stdout } = await promisify(execFile)("npx", ["carve", "vm", "create", "demo", "--template", "tiny", "--offering", "small", "--wait"], { cwd: REPO_ROOT, env });
+  expect(stdout.split("\n")[1]).toMatch(/^demo\s+Running\s+demo-host\s+tiny\s+small\s+operator\s/);
+
+  // Ctrl-C (SIGINT to the whole process group) stops everything npm start started, cleanly.
+  process.kill(-(start.pid ?? 0), "SIGINT");
+  await exited;
+  const groupAlive = () => {
+    try {
+      process.kill(-(start.pid ?? 0), 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (let waited = 0; groupAlive() && waited < 20_000; waited += 200) await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(groupAlive()).toBe(false);
+  expect(output).not.toMatch(/exited \(code/);
+});
