@@ -31,33 +31,53 @@ export function createBullJobQueues(options: TBullOptions): JobQueues {
   const producer = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   producer.on("error", () => undefined); // reported by the calls that fail
   const queues = new Map<string, Queue>();
-  const queueFor = (hostId: string): Queue => {
+  /**
+   * Runs one operation on a host's Queue. A Queue that was first used while Redis was away keeps
+   * failing with the error of its start-up even after Redis is back, so any failure drops it and
+   * the next call builds a fresh one on the same (reconnecting) connection.
+   */
+  const withQueue = async <T>(hostId: string, work: (queue: Queue) => Promise<T>): Promise<T> => {
     let queue = queues.get(hostId);
     if (!queue) {
       queue = new Queue(hostQueueName(hostId), { connection: producer, prefix: options.prefix });
       queue.on("error", () => undefined);
       queues.set(hostId, queue);
     }
-    return queue;
+    try {
+      return await work(queue);
+    } catch (error) {
+      if (queues.get(hostId) === queue) queues.delete(hostId);
+      void queue.close().catch(() => undefined);
+      throw error;
+    }
   };
 
   return {
     async enqueue(hostId: string, name: TJobName, envelope: TJobEnvelope): Promise<void> {
       // While Redis reconnects BullMQ waits for it; a request must not: the job is recorded and
       // the sweep sends it later (the same job id makes a late duplicate add a no-op).
-      await withTimeout(ENQUEUE_TIMEOUT_MS, "Redis did not accept the job in time", queueFor(hostId).add(name, envelope, {
-        jobId: envelope.jobId,
-        attempts: options.attempts ?? 5,
-        backoff: { type: "exponential", delay: 1000 },
-        removeOnComplete: KEEP_COMPLETED,
-        removeOnFail: KEEP_COMPLETED,
-      }));
+      await withQueue(hostId, (queue) =>
+        withTimeout(
+          ENQUEUE_TIMEOUT_MS,
+          "Redis did not accept the job in time",
+          queue.add(name, envelope, {
+            jobId: envelope.jobId,
+            attempts: options.attempts ?? 5,
+            backoff: { type: "exponential", delay: 1000 },
+            removeOnComplete: KEEP_COMPLETED,
+            removeOnFail: KEEP_COMPLETED,
+          }),
+        ),
+      );
     },
 
     async outcome(hostId: string, jobId: string): Promise<TQueueOutcome> {
-      const job = await BullJob.fromId(queueFor(hostId), jobId);
-      if (!job) return { state: "missing" };
-      const state = await job.getState();
+      const found = await withQueue(hostId, async (queue) => {
+        const job = await BullJob.fromId(queue, jobId);
+        return job ? { job, state: await job.getState() } : null;
+      });
+      if (!found) return { state: "missing" };
+      const { job, state } = found;
       if (state === "completed") return { state: "completed", result: job.returnvalue };
       if (state === "failed") {
         return { state: "failed", reason: job.failedReason || "the agent gave no reason", attemptsMade: job.attemptsMade };
