@@ -13,6 +13,9 @@ packages=(postgresql redis-server libvirt-dev libvirt-clients pkg-config python3
 # The real-hypervisor lane: libvirtd + QEMU (TCG), and what the tests build a boot image from.
 $want_test && packages+=(libvirt-daemon-system qemu-system-x86 qemu-utils linux-image-cloud-amd64
   busybox-static syslinux syslinux-common mtools dosfstools genisoimage xorriso)
+# The directory tests start their own throwaway slapd (the packaged instance is not used) and make
+# their CA and server certificate with openssl.
+$want_test && packages+=(slapd ldap-utils openssl)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -21,6 +24,8 @@ done
 if ((${#missing[@]})); then
   if [[ $EUID -ne 0 ]]; then log "missing Debian packages: ${missing[*]}; run this as root"; exit 1; fi
   log "installing ${missing[*]}"
+  # slapd: no packaged directory (and so no default admin password); the tests run their own.
+  echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Options::=--force-confnew "${missing[@]}" >/dev/null
 fi

@@ -2,7 +2,7 @@
 // stays in the foreground until Ctrl-C. scripts/bootstrap.sh has already installed what is missing.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createCore } from "@carve/core";
+import { createCore, ensureSetupToken, listHosts, listPools, operatorActor } from "@carve/core";
 import { applyMigrations } from "@carve/db/migrate";
 import { pino } from "pino";
 import { seedDemo } from "../prisma/seed.ts";
@@ -22,6 +22,8 @@ const core = createCore({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL
 const demo = await writeDemoNode(join(stateDir, "demo"));
 const { hostId } = await seedDemo(core, { hostName: "demo-host", uri: demo.uri, libvirtPool: demo.pool, poolPath: demo.poolPath, templateVolume: demo.templateVolume });
 say("carve: demo seeded (host demo-host on libvirt's test driver, template tiny, offerings small and medium)");
+// No default password: while no administrator exists, a one-time token is printed here, once.
+const setup = await ensureSetupToken(core);
 
 const shared = { DATABASE_URL: env.DATABASE_URL, REDIS_URL: env.REDIS_URL, CARVE_QUEUE_PREFIX: env.CARVE_QUEUE_PREFIX, LOG_LEVEL: env.LOG_LEVEL };
 const services: TService[] = [];
@@ -46,8 +48,12 @@ try {
     }),
   );
   const deadline = Date.now() + 30_000;
-  while ((await core.db.host.findUniqueOrThrow({ where: { id: hostId } })).state !== "Up") {
-    if (Date.now() > deadline) throw new Error(`demo-host did not come Up; see ${logDir}/agent-demo-host.log`);
+  const operator = await operatorActor(core);
+  const ready = async () =>
+    (await listHosts(core, operator)).find((h) => h.id === hostId)?.state === "Up" &&
+    (await listPools(core, operator)).every((p) => p.capacityReportedAt !== null);
+  while (!(await ready())) {
+    if (Date.now() > deadline) throw new Error(`demo-host did not come Up with its pool; see ${logDir}/agent-demo-host.log`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 } catch (error) {
@@ -70,3 +76,9 @@ say("  npx carve status");
 say("  npx carve vm create demo --template tiny --offering small --wait");
 say("  npx carve vm list");
 say(`(state: ${stateDir}; repository: ${REPO_ROOT})`);
+if (setup.status === "created") {
+  say(`No administrator yet. Create one with this one-time token (shown only now; valid until ${setup.expiresAt.toISOString()}):`);
+  say(`  npx carve admin setup --token ${setup.token} --username NAME --password-stdin`);
+} else if (setup.status === "pending") {
+  say("No administrator yet; a setup token was printed earlier. 'npx carve admin setup-token' prints a new one.");
+}

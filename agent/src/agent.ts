@@ -48,6 +48,7 @@ export async function startAgent(env: TAgentEnv, log: Logger, tuning: AgentTunin
       prefix: env.CARVE_QUEUE_PREFIX,
       hostId: env.CARVE_HOST_ID,
       node,
+      pools: () => hypervisor.listPools(),
       log,
       ...(tuning.heartbeatIntervalMs === undefined ? {} : { intervalMs: tuning.heartbeatIntervalMs }),
     });

@@ -1,18 +1,11 @@
-import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TTL_MS, PROTOCOL_VERSION, hostHeartbeatKey } from "@carve/protocol";
+import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TTL_MS, PROTOCOL_VERSION, hostHeartbeatKey, type THeartbeat, type TPoolReport } from "@carve/protocol";
 import type { Redis } from "ioredis";
-import type { NodeSummary } from "./hypervisor/hypervisor.ts";
+import type { NodeSummary, PoolStatus } from "./hypervisor/hypervisor.ts";
 import type { Logger } from "./logger.ts";
 import { AGENT_VERSION } from "./version.ts";
 
-/** What the agent writes under its heartbeat key. */
-export interface HeartbeatValue {
-  at: string;
-  hostname: string;
-  cpus: number;
-  memoryMiB: number;
-  agentVersion: string;
-  protocolVersion: number;
-}
+/** What the agent writes under its heartbeat key (the protocol's schema). */
+export type HeartbeatValue = THeartbeat;
 
 /** Where and how often to beat. */
 export interface HeartbeatOptions {
@@ -20,6 +13,8 @@ export interface HeartbeatOptions {
   prefix: string;
   hostId: string;
   node: NodeSummary;
+  /** The pools' current usage; a failure to read them leaves them out of that beat. */
+  pools: () => Promise<PoolStatus[]>;
   log: Logger;
   intervalMs?: number;
   ttlMs?: number;
@@ -43,6 +38,10 @@ export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbe
   let inFlight: Promise<void> = Promise.resolve();
 
   const beat = async (): Promise<void> => {
+    const pools: TPoolReport[] = await options.pools().catch((error: unknown) => {
+      log.warn({ err: error }, "could not read the storage pools for the heartbeat");
+      return [];
+    });
     const value: HeartbeatValue = {
       at: new Date().toISOString(),
       hostname: node.hostname,
@@ -50,6 +49,7 @@ export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbe
       memoryMiB: node.memoryMiB,
       agentVersion: AGENT_VERSION,
       protocolVersion: PROTOCOL_VERSION,
+      pools,
     };
     await redis.set(key, JSON.stringify(value), "PX", ttlMs);
   };

@@ -1,5 +1,10 @@
 import { Command, CommanderError } from "commander";
+import { registerAdminCommands } from "./commands/admin.ts";
+import { registerApiKeyCommands } from "./commands/apikey.ts";
+import { registerDirectoryCommands } from "./commands/directory.ts";
 import { registerInfraCommands } from "./commands/infra.ts";
+import { registerPlacementCommands } from "./commands/placement.ts";
+import { registerUserCommands } from "./commands/user.ts";
 import { registerVmCommands } from "./commands/vm.ts";
 import { createOutput, reportError } from "./output.ts";
 
@@ -11,6 +16,11 @@ const program = new Command("carve")
 const out = () => createOutput(Boolean(program.opts<{ json?: boolean }>().json));
 registerInfraCommands(program, out);
 registerVmCommands(program, out);
+registerPlacementCommands(program, out);
+registerAdminCommands(program, out);
+registerUserCommands(program, out);
+registerApiKeyCommands(program, out);
+registerDirectoryCommands(program, out);
 
 try {
   await program.parseAsync(process.argv);

@@ -15,6 +15,13 @@ describe("controller settings", () => {
       CARVE_QUEUE_PREFIX: "bull",
       CARVE_SWEEP_MS: 2000,
       LOG_LEVEL: "info",
+      CARVE_DIRECTORY_SYNC_MS: 900_000,
+      CARVE_SECRET_KEY: null,
     });
+  });
+
+  it("take the secret key as 64 hex digits, and name the variable and how to make one otherwise", () => {
+    expect(loadEnv({ DATABASE_URL: "postgresql://x/y", CARVE_SECRET_KEY: "ab".repeat(32) }).CARVE_SECRET_KEY).toEqual(Buffer.alloc(32, 0xab));
+    expect(() => loadEnv({ DATABASE_URL: "postgresql://x/y", CARVE_SECRET_KEY: "short" })).toThrow(/CARVE_SECRET_KEY: must be 32 bytes .*openssl rand -hex 32/);
   });
 });

@@ -1,3 +1,4 @@
+import { parseSecretKey } from "@carve/core";
 import { z } from "zod";
 
 const ZEnv = z.object({
@@ -7,6 +8,21 @@ const ZEnv = z.object({
   /** How often in-flight jobs are swept and host heartbeats read. */
   CARVE_SWEEP_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
+  /** How often users and groups are synced from the directory (0: never; `carve directory sync` still works). */
+  CARVE_DIRECTORY_SYNC_MS: z.coerce.number().int().min(0).max(86_400_000).default(15 * 60_000),
+  /** Key for encrypted settings (the LDAP bind password): 64 hex digits; the same in every Carve process. */
+  CARVE_SECRET_KEY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (!value) return null;
+      try {
+        return parseSecretKey(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message.replace(/^CARVE_SECRET_KEY /, "") });
+        return z.NEVER;
+      }
+    }),
 });
 
 export type TEnv = z.infer<typeof ZEnv>;

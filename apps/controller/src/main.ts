@@ -1,12 +1,16 @@
-import { createCore, refreshHostStates, sweepJobs } from "@carve/core";
+import { createCore, recordPoolReports, refreshHostStates, sweepJobs, withIdentity } from "@carve/core";
 import { pino } from "pino";
 import { loadEnv } from "./env.ts";
+import { startDirectorySync } from "./directory-sync.ts";
+import { announceSetupToken } from "./first-run.ts";
 import { HostListeners } from "./host-listeners.ts";
 
 const env = loadEnv();
 const log = pino({ level: env.LOG_LEVEL, base: { proc: "controller" } });
 const core = createCore({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL, queuePrefix: env.CARVE_QUEUE_PREFIX, log });
 const listeners = new HostListeners(core);
+const identity = withIdentity(core, { secretKey: env.CARVE_SECRET_KEY });
+let directorySync: { stop(): Promise<void> } | null = null;
 let stopping = false;
 let ticking: Promise<void> = Promise.resolve();
 
@@ -14,6 +18,7 @@ let ticking: Promise<void> = Promise.resolve();
 async function tick(): Promise<void> {
   for (const [name, work] of [
     ["hosts", () => refreshHostStates(core)],
+    ["pools", () => recordPoolReports(core)],
     ["listeners", () => listeners.sync()],
     ["sweep", () => sweepJobs(core)],
   ] as const) {
@@ -41,6 +46,7 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   log.info({ signal }, "controller stopping");
   await ticking;
+  await directorySync?.stop();
   await listeners.close();
   await core.close();
   process.exit(0);
@@ -49,5 +55,7 @@ async function shutdown(signal: string): Promise<void> {
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
 await tick();
+await announceSetupToken(identity, log);
+if (env.CARVE_DIRECTORY_SYNC_MS > 0) directorySync = startDirectorySync(identity, log, env.CARVE_DIRECTORY_SYNC_MS);
 log.info("controller ready");
 void loop();

@@ -2,3 +2,4 @@ export * from "./version.ts";
 export * from "./queues.ts";
 export * from "./jobs.ts";
 export * from "./names.ts";
+export * from "./heartbeat.ts";

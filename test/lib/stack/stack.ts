@@ -70,9 +70,15 @@ export class Stack {
     return agent;
   }
 
-  /** Waits until the controller has seen every host's heartbeat. */
+  /** Waits until the controller has seen every host's heartbeat and every pool's capacity. */
   async waitForHostsUp(timeoutMs = 30_000): Promise<void> {
-    await until(async () => (await this.core.db.host.count({ where: { state: { not: "Up" } } })) === 0, timeoutMs, "hosts to be Up");
+    await until(
+      async () =>
+        (await this.core.db.host.count({ where: { state: { not: "Up" } } })) === 0 &&
+        (await this.core.db.storagePool.count({ where: { capacityReportedAt: null } })) === 0,
+      timeoutMs,
+      "hosts to be Up and their pools to report capacity",
+    );
   }
 
   /** Runs a job to its end through the real controller; returns it. */

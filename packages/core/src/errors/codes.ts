@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   HOST_NOT_FOUND: { http: 404, expected: true },
   POOL_NOT_FOUND: { http: 404, expected: true },
   JOB_NOT_FOUND: { http: 404, expected: true },
+  /** No drift item with that id (see `carve drift list`). */
+  DRIFT_NOT_FOUND: { http: 404, expected: true },
   USER_NOT_FOUND: { http: 404, expected: true },
   /** Something with that name already exists. */
   ALREADY_EXISTS: { http: 409, expected: true },
@@ -33,6 +35,28 @@ export const ERROR_CODES = {
   AGENT_ERROR: { http: 502, expected: true },
   /** A job did not finish in time. */
   TIMEOUT: { http: 504, expected: true },
+  /** Unknown username or wrong password: one answer for both, so names cannot be probed. */
+  INVALID_CREDENTIALS: { http: 401, expected: true },
+  /** Too many failed sign-ins for this username or client address; the message says when to retry. */
+  THROTTLED: { http: 429, expected: true },
+  /** The account exists but is disabled (by an admin, or because the directory disabled it). */
+  ACCOUNT_DISABLED: { http: 403, expected: true },
+  /** The LDAP server cannot be reached (down, wrong address, timeout); local accounts still work. */
+  DIRECTORY_UNREACHABLE: { http: 503, expected: true },
+  /** The TLS handshake with the LDAP server failed (untrusted or wrong CA, name mismatch). */
+  DIRECTORY_TLS_FAILED: { http: 503, expected: true },
+  /** The directory settings are missing or wrong (service bind refused, insecure URL not allowed). */
+  DIRECTORY_MISCONFIGURED: { http: 503, expected: true },
+  /** An encrypted setting cannot be decrypted (secret key changed or missing); the message names it. */
+  SECRET_UNREADABLE: { http: 500, expected: true },
+  /** The first-run setup token is unknown, used or expired. */
+  SETUP_TOKEN_INVALID: { http: 401, expected: true },
+  /** No API key with that id or prefix belongs to the caller. */
+  API_KEY_NOT_FOUND: { http: 404, expected: true },
+  /** The API key is unknown, revoked or expired, or lacks the scope the request needs. */
+  API_KEY_INVALID: { http: 401, expected: true },
+  /** The session was ended (signed out everywhere, password reset, account disabled): sign in again. */
+  SESSION_EXPIRED: { http: 401, expected: true },
   /** A bug or an unreachable dependency. */
   INTERNAL: { http: 500, expected: false },
 } as const;

@@ -26,15 +26,20 @@ export async function releaseHostCapacity(tx: Tx, hostId: string, vcpus: number,
 
 const GIB = 1024n ** 3n;
 
-/** Promises bytes of a pool to a new volume. Pools whose capacity is not known yet are not limited. */
-export async function reservePoolBytes(tx: Tx, poolId: string, sizeGiB: number): Promise<boolean> {
+/**
+ * Promises bytes of a pool to a new volume, in one conditional UPDATE, never past `threshold` of
+ * the capacity the pool last reported.
+ */
+export async function reservePoolBytes(tx: Tx, poolId: string, sizeGiB: number, threshold: number): Promise<boolean> {
   const bytes = BigInt(sizeGiB) * GIB;
+  const permille = BigInt(Math.round(threshold * 1000));
   const updated = await tx.$executeRaw`
     UPDATE "StoragePool"
        SET "reservedBytes" = "reservedBytes" + ${bytes}
      WHERE id = ${poolId}::uuid
        AND state = 'Up'
-       AND ("capacityBytes" = 0 OR "reservedBytes" + ${bytes} <= "capacityBytes")`;
+       AND "capacityBytes" > 0
+       AND "reservedBytes" + ${bytes} <= "capacityBytes" * ${permille} / 1000`;
   return updated === 1;
 }
 

@@ -6,8 +6,19 @@ export type TVia = "cli" | "portal" | "api" | "slack" | "controller";
 
 /** Who is acting: a signed-in user, or the system itself (controller timers). */
 export type TActor =
-  | { kind: "user"; userId: string; username: string; role: Role; via: TVia }
+  | {
+      kind: "user";
+      userId: string;
+      username: string;
+      role: Role;
+      via: TVia;
+      /** Set when the user acts through an API key: what the key allows (absent: everything the user may). */
+      scope?: "Read" | "Write";
+    }
   | { kind: "system"; via: "controller" };
+
+/** A signed-in user acting in person or through an API key. */
+export type TUserActor = Extract<TActor, { kind: "user" }>;
 
 export const SYSTEM_ACTOR: TActor = { kind: "system", via: "controller" };
 
@@ -18,6 +29,13 @@ export function isAdmin(actor: TActor): boolean {
 /** The user id recorded as the actor of events and jobs (null for the system). */
 export function actorId(actor: TActor): string | null {
   return actor.kind === "user" ? actor.userId : null;
+}
+
+/** Refuses a read-only API key for an action that changes something, naming the action. */
+export function requireWriteScope(actor: TActor, action: string): void {
+  if (actor.kind === "user" && actor.scope === "Read") {
+    throw new CarveError("FORBIDDEN", `This API key is read-only and cannot ${action}. Use a key with the write scope ('carve apikey create --scope write').`);
+  }
 }
 
 /** Refuses anyone but admins, naming the action. */

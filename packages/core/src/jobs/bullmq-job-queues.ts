@@ -1,6 +1,6 @@
 import { Job as BullJob, Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
-import { hostHeartbeatKey, hostQueueName, ZJobProgress, type TJobEnvelope, type TJobName } from "@carve/protocol";
+import { hostHeartbeatKey, hostQueueName, ZHeartbeat, ZJobProgress, type TJobEnvelope, type TJobName } from "@carve/protocol";
 import type { JobQueues, THeartbeat, TQueueListener, TQueueOutcome } from "./job-queues.ts";
 
 export interface TBullOptions {
@@ -95,10 +95,17 @@ export function createBullJobQueues(options: TBullOptions): JobQueues {
       const raw = await producer.get(hostHeartbeatKey(options.prefix, hostId));
       if (!raw) return null;
       try {
-        return JSON.parse(raw) as THeartbeat;
+        const parsed = ZHeartbeat.safeParse(JSON.parse(raw));
+        return parsed.success ? parsed.data : null;
       } catch {
         return null;
       }
+    },
+
+    async discard(hostId: string, jobId: string): Promise<boolean> {
+      // 0 when an agent holds the job's lock (or it is gone already).
+      const removed = await withQueue(hostId, (queue) => queue.remove(jobId));
+      return removed === 1 || !(await withQueue(hostId, (queue) => BullJob.fromId(queue, jobId)));
     },
 
     async listen(hostId: string, listener: TQueueListener): Promise<() => Promise<void>> {

@@ -1,4 +1,6 @@
-import type { TJobEnvelope, TJobName, TJobProgress } from "@carve/protocol";
+import type { THeartbeat, TJobEnvelope, TJobName, TJobProgress } from "@carve/protocol";
+
+export type { THeartbeat };
 
 /** What a host queue says about one job. */
 export type TQueueOutcome =
@@ -6,15 +8,6 @@ export type TQueueOutcome =
   | { state: "failed"; reason: string; attemptsMade: number }
   | { state: "pending"; progress: TJobProgress | null; attemptsMade: number; active: boolean }
   | { state: "missing" };
-
-export interface THeartbeat {
-  at: string;
-  hostname: string;
-  cpus: number;
-  memoryMiB: number;
-  agentVersion: string;
-  protocolVersion: number;
-}
 
 export interface TQueueListener {
   onProgress(jobId: string, progress: unknown): void;
@@ -30,6 +23,12 @@ export interface JobQueues {
   enqueue(hostId: string, name: TJobName, envelope: TJobEnvelope): Promise<void>;
   outcome(hostId: string, jobId: string): Promise<TQueueOutcome>;
   heartbeat(hostId: string): Promise<THeartbeat | null>;
+  /**
+   * Takes an abandoned job off its host's queue so a returning agent does not run it late. False
+   * when it could not (an agent still holds it); the job may then still run, which is harmless:
+   * its late result is ignored and reconciliation reads the outcome from the hypervisor.
+   */
+  discard(hostId: string, jobId: string): Promise<boolean>;
   /** Live notifications for one host's queue; returns an unsubscribe function. */
   listen(hostId: string, listener: TQueueListener): Promise<() => Promise<void>>;
   close(): Promise<void>;

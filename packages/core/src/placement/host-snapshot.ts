@@ -1,7 +1,7 @@
 import type { Tx } from "@carve/db";
 import type { TPlacementHost } from "./place-vm.ts";
 
-/** The capacity snapshot placement works on: every live host and the pools holding the template. */
+/** The capacity snapshot placement works on: every live host, its pools, and which hold the template. */
 export async function loadPlacementHosts(tx: Tx, templateId: string): Promise<TPlacementHost[]> {
   const hosts = await tx.host.findMany({
     where: { state: { not: "Removed" } },
@@ -9,6 +9,7 @@ export async function loadPlacementHosts(tx: Tx, templateId: string): Promise<TP
       id: true,
       name: true,
       state: true,
+      tags: true,
       cpus: true,
       memoryMiB: true,
       cpuOvercommit: true,
@@ -16,15 +17,33 @@ export async function loadPlacementHosts(tx: Tx, templateId: string): Promise<TP
       vcpusAllocated: true,
       memMiBAllocated: true,
       pools: {
-        where: { pool: { state: "Up", templateCopies: { some: { templateId, state: "Ready" } } } },
-        select: { poolId: true, pool: { select: { scope: true } } },
+        where: { pool: { state: { not: "Removed" } } },
+        select: {
+          pool: {
+            select: {
+              id: true,
+              name: true,
+              scope: true,
+              state: true,
+              stateReason: true,
+              tags: true,
+              capacityBytes: true,
+              reservedBytes: true,
+              capacityReportedAt: true,
+              templateCopies: { where: { templateId, state: "Ready" }, select: { poolId: true } },
+            },
+          },
+        },
       },
     },
     orderBy: { name: "asc" },
   });
   return hosts.map(({ pools, ...host }) => ({
     ...host,
-    // Local pools first: a root disk next to its VM is the fast default.
-    templatePoolIds: [...pools].sort((a, b) => (a.pool.scope === b.pool.scope ? 0 : a.pool.scope === "Local" ? -1 : 1)).map((p) => p.poolId),
+    pools: pools.map(({ pool: { templateCopies, capacityReportedAt, ...pool } }) => ({
+      ...pool,
+      capacityReported: capacityReportedAt !== null,
+      hasTemplate: templateCopies.length > 0,
+    })),
   }));
 }

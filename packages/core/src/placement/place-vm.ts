@@ -1,58 +1,126 @@
+/** A storage pool as placement sees it. */
+export interface TPlacementPool {
+  id: string;
+  name: string;
+  scope: "Local" | "Shared";
+  state: string;
+  stateReason: string | null;
+  tags: string[];
+  capacityBytes: bigint;
+  reservedBytes: bigint;
+  capacityReported: boolean;
+  /** The pool holds a ready copy of the requested template. */
+  hasTemplate: boolean;
+}
+
 /** One host as placement sees it: a snapshot, no database access. */
 export interface TPlacementHost {
   id: string;
   name: string;
   state: string;
+  tags: string[];
   cpus: number;
   memoryMiB: number;
   cpuOvercommit: number;
   memOvercommit: number;
   vcpusAllocated: number;
   memMiBAllocated: number;
-  /** Pools this host sees that hold a ready copy of the requested template. */
-  templatePoolIds: string[];
+  pools: TPlacementPool[];
 }
 
 export interface TPlacementRequest {
   vcpus: number;
   memoryMiB: number;
+  diskGiB: number;
+  hostTags: string[];
+  storageTags: string[];
+  /** Where the root disk must live; null = either. */
+  scope: "Local" | "Shared" | null;
+  policy: "spread" | "pack";
+  /** Highest share of a pool's capacity that placement may promise (0–1). */
+  poolThreshold: number;
+}
+
+export interface TPlacementChoice {
+  host: TPlacementHost;
+  pool: TPlacementPool;
 }
 
 export interface TPlacementResult {
-  /** Hosts that fit, best first (spread: most free memory first). */
-  candidates: TPlacementHost[];
-  /** Every host that does not fit, with its reason. */
+  /** Host and pool pairs that fit, best first by the policy. */
+  candidates: TPlacementChoice[];
+  /** Every host that does not fit, with its reason (pool reasons included). */
   rejections: { host: string; reason: string }[];
 }
 
-/** Filters and ranks hosts for a VM, explaining every host it rejects. Pure: no I/O. */
+const GIB = 1024n ** 3n;
+const freeCpus = (h: TPlacementHost) => Math.floor(h.cpus * h.cpuOvercommit) - h.vcpusAllocated;
+const freeMem = (h: TPlacementHost) => Math.floor(h.memoryMiB * h.memOvercommit) - h.memMiBAllocated;
+const missing = (wanted: string[], have: string[]) => wanted.filter((t) => !have.includes(t));
+
+/**
+ * Filters and ranks hosts and pools for a VM, explaining every host it rejects: host state, host
+ * tags, vCPUs, memory, then the pools (template copy, health, scope, storage tags, capacity under
+ * the threshold). Pure: no I/O, so a dry-run and the real placement give the same answer.
+ */
 export function placeVm(hosts: TPlacementHost[], request: TPlacementRequest): TPlacementResult {
   const rejections: TPlacementResult["rejections"] = [];
-  const candidates: TPlacementHost[] = [];
+  const candidates: TPlacementChoice[] = [];
   for (const host of hosts) {
-    const reason = rejectionReason(host, request);
-    if (reason) rejections.push({ host: host.name, reason });
-    else candidates.push(host);
+    const reason = hostReason(host, request);
+    if (reason) {
+      rejections.push({ host: host.name, reason });
+      continue;
+    }
+    const poolReasons: string[] = [];
+    const fitting = host.pools.filter((pool) => {
+      const why = poolReason(pool, request);
+      if (why) poolReasons.push(`${pool.name} ${why}`);
+      return !why;
+    });
+    if (fitting.length === 0) {
+      const detail = poolReasons.length > 0 ? poolReasons.join(", ") : "no storage pools are attached to it";
+      rejections.push({ host: host.name, reason: `has no pool that fits (${detail})` });
+      continue;
+    }
+    // Local pools first: a root disk next to its VM is the fast default.
+    for (const pool of fitting.sort((a, b) => (a.scope === b.scope ? 0 : a.scope === "Local" ? -1 : 1))) {
+      candidates.push({ host, pool });
+    }
   }
-  candidates.sort((a, b) => freeMem(b) - freeMem(a) || a.name.localeCompare(b.name));
+  const sign = request.policy === "pack" ? 1 : -1;
+  candidates.sort((a, b) => sign * (freeMem(a.host) - freeMem(b.host)) || a.host.name.localeCompare(b.host.name));
   return { candidates, rejections };
 }
 
-const freeCpus = (h: TPlacementHost) => Math.floor(h.cpus * h.cpuOvercommit) - h.vcpusAllocated;
-const freeMem = (h: TPlacementHost) => Math.floor(h.memoryMiB * h.memOvercommit) - h.memMiBAllocated;
-
-function rejectionReason(host: TPlacementHost, request: TPlacementRequest): string | null {
+function hostReason(host: TPlacementHost, r: TPlacementRequest): string | null {
   if (host.state !== "Up") return `is ${host.state}`;
-  if (host.templatePoolIds.length === 0) return "has no storage pool holding the template";
-  if (freeCpus(host) < request.vcpus) return `has ${Math.max(freeCpus(host), 0)} free vCPUs, ${request.vcpus} needed`;
-  if (freeMem(host) < request.memoryMiB) {
-    return `has ${Math.max(freeMem(host), 0)} MiB free memory, ${request.memoryMiB} MiB needed`;
+  const tags = missing(r.hostTags, host.tags);
+  if (tags.length > 0) return `lacks host tag${tags.length > 1 ? "s" : ""} ${tags.join(", ")}`;
+  if (freeCpus(host) < r.vcpus) return `has ${Math.max(freeCpus(host), 0)} free vCPUs, ${r.vcpus} needed`;
+  if (freeMem(host) < r.memoryMiB) return `has ${Math.max(freeMem(host), 0)} MiB free memory, ${r.memoryMiB} MiB needed`;
+  return null;
+}
+
+function poolReason(pool: TPlacementPool, r: TPlacementRequest): string | null {
+  if (!pool.hasTemplate) return "has no copy of the template";
+  if (pool.state !== "Up") return pool.stateReason ? `is ${pool.state}: ${pool.stateReason}` : `is ${pool.state}`;
+  if (!pool.capacityReported) return "has not reported its capacity yet (is the host's agent running?)";
+  if (pool.capacityBytes === 0n) return "reports zero capacity: check the mount/export";
+  if (r.scope && pool.scope !== r.scope) return `is ${pool.scope.toLowerCase()} storage, the offering needs ${r.scope.toLowerCase()}`;
+  const tags = missing(r.storageTags, pool.tags);
+  if (tags.length > 0) return `lacks storage tag${tags.length > 1 ? "s" : ""} ${tags.join(", ")}`;
+  const limit = (pool.capacityBytes * BigInt(Math.round(r.poolThreshold * 1000))) / 1000n;
+  const needed = BigInt(r.diskGiB) * GIB;
+  if (pool.reservedBytes + needed > limit) {
+    const free = limit > pool.reservedBytes ? (limit - pool.reservedBytes) / GIB : 0n;
+    return `has ${free} GiB free below its ${Math.round(r.poolThreshold * 100)} % threshold, ${r.diskGiB} GiB needed`;
   }
   return null;
 }
 
 /** The sentence a user reads when nothing fits: every host and why, and what to do next. */
-export function explainNoCapacity(request: TPlacementRequest, rejections: TPlacementResult["rejections"]): string {
+export function explainNoCapacity(request: Pick<TPlacementRequest, "vcpus" | "memoryMiB">, rejections: TPlacementResult["rejections"]): string {
   const what = `a ${request.vcpus}-vCPU, ${request.memoryMiB} MiB VM`;
   if (rejections.length === 0) return `No host can take ${what}: no hosts are registered. Ask an admin to add one (carve host add).`;
   const reasons = rejections.map((r) => `${r.host} ${r.reason}`).join("; ");

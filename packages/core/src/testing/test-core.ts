@@ -32,6 +32,8 @@ export interface TInfraOptions {
   cpus?: number;
   memoryMiB?: number;
   uriOf?: (index: number) => string;
+  /** Capacity each host's pool reports. */
+  poolGiB?: number;
 }
 
 /**
@@ -53,7 +55,16 @@ export async function seedInfra(deps: CoreDeps, options: TInfraOptions = {}) {
       },
     });
     const pool = await deps.db.storagePool.create({
-      data: { name: `pool-${i + 1}`, libvirtName: "default", path: `/var/lib/carve/pool-${i + 1}`, scope: "Local", hostId: host.id, hosts: { create: { hostId: host.id } } },
+      data: {
+        name: `pool-${i + 1}`,
+        libvirtName: "default",
+        path: `/var/lib/carve/pool-${i + 1}`,
+        scope: "Local",
+        hostId: host.id,
+        hosts: { create: { hostId: host.id } },
+        capacityBytes: BigInt(options.poolGiB ?? 1000) * 1024n ** 3n,
+        capacityReportedAt: new Date(),
+      },
     });
     await deps.db.templateCopy.create({ data: { templateId: template.id, poolId: pool.id, volumeName: "tiny.qcow2" } });
     hosts.push({ host, pool });

@@ -10,7 +10,10 @@ import { requireUser, type TActor } from "../identity/actor.ts";
 import { dispatchJob } from "../jobs/dispatch-job.ts";
 import { resolveOffering } from "../offerings/resolve-offering.ts";
 import { loadPlacementHosts } from "../placement/host-snapshot.ts";
-import { explainNoCapacity, placeVm } from "../placement/place-vm.ts";
+import { explainNoCapacity, placeVm, type TPlacementChoice, type TPlacementRequest } from "../placement/place-vm.ts";
+import { placementRequest } from "../placement/placement-request.ts";
+import { assertWithinQuota } from "../quotas/assert-within-quota.ts";
+import { readPlacementSettings } from "../settings/placement-settings.ts";
 import { resolveTemplate } from "../templates/resolve-template.ts";
 import { ZDescription, ZResourceName } from "../validation/fields.ts";
 import { parseInput } from "../validation/parse-input.ts";
@@ -42,13 +45,13 @@ export async function createVm(deps: CoreDeps, actor: TActor, input: unknown): P
 
   const created = await deps.db.$transaction(async (tx) => {
     await assertNameFree(tx, owner.userId, data.name);
-    const request = { vcpus: offering.vcpus, memoryMiB: offering.memoryMiB };
+    await assertWithinQuota(tx, owner.userId, { vms: 1, vcpus: offering.vcpus, memoryMiB: offering.memoryMiB, storageGiB: sizeGiB });
+    const request = placementRequest(offering, sizeGiB, await readPlacementSettings(tx));
     const { candidates, rejections } = placeVm(await loadPlacementHosts(tx, template.id), request);
-    const placed = await reserveFirstFit(tx, candidates, request, sizeGiB);
+    const placed = await reserveFirstFit(tx, candidates, request);
     if (!placed) {
-      throw new CarveError("NO_CAPACITY", explainNoCapacity(request, rejections.concat(candidates.map((c) => ({ host: c.name, reason: "filled up by concurrent requests" })))), {
-        details: { rejections },
-      });
+      const raced = candidates.map((c) => ({ host: c.host.name, reason: "was filled up by concurrent requests" }));
+      throw new CarveError("NO_CAPACITY", explainNoCapacity(request, [...rejections, ...uniqueHosts(raced)]), { details: { rejections } });
     }
     const pool = await tx.storagePool.findUniqueOrThrow({ where: { id: placed.poolId }, select: { id: true, libvirtName: true } });
     const copy = await tx.templateCopy.findUniqueOrThrow({ where: { templateId_poolId: { templateId: template.id, poolId: pool.id } } });
@@ -119,19 +122,16 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /** Tries candidates best first; each reservation is one conditional UPDATE, so racing creates never overcommit. */
-async function reserveFirstFit(
-  tx: Tx,
-  candidates: { id: string; templatePoolIds: string[] }[],
-  request: { vcpus: number; memoryMiB: number },
-  sizeGiB: number,
-): Promise<{ hostId: string; poolId: string } | null> {
-  for (const host of candidates) {
+async function reserveFirstFit(tx: Tx, candidates: TPlacementChoice[], request: TPlacementRequest): Promise<{ hostId: string; poolId: string } | null> {
+  for (const { host, pool } of candidates) {
     if (!(await reserveHostCapacity(tx, host.id, request.vcpus, request.memoryMiB))) continue;
-    for (const poolId of host.templatePoolIds) {
-      if (await reservePoolBytes(tx, poolId, sizeGiB)) return { hostId: host.id, poolId };
-    }
-    // The host fits but none of its pools does: give the host's reservation back.
+    if (await reservePoolBytes(tx, pool.id, request.diskGiB, request.poolThreshold)) return { hostId: host.id, poolId: pool.id };
+    // The host fits but the pool no longer does: give the host's reservation back.
     await releaseHostCapacity(tx, host.id, request.vcpus, request.memoryMiB);
   }
   return null;
+}
+
+function uniqueHosts(rows: { host: string; reason: string }[]) {
+  return rows.filter((row, i) => rows.findIndex((r) => r.host === row.host) === i);
 }

@@ -1,0 +1,53 @@
+import { createLocalUser, listUsers, setUserEnabled } from "@carve/core";
+import type { Command } from "commander";
+import { table, type TOutput } from "../output.ts";
+import { withIdentitySession } from "./identity-session.ts";
+import { readSecret } from "./read-secret.ts";
+
+const ROLES: Record<string, "Admin" | "User"> = { admin: "Admin", user: "User" };
+
+/** `carve user …`: list accounts, create local ones, disable and enable. */
+export function registerUserCommands(program: Command, out: () => TOutput): void {
+  const user = program.command("user").description("accounts: directory and local");
+
+  user.command("list").description("every account with source, role, state, teams and live VMs")
+    .option("--disabled", "only disabled accounts (with the VMs they still own)")
+    .action(async (o: { disabled?: boolean }) =>
+      withIdentitySession(async ({ deps, actor }) => {
+        const users = await listUsers(deps, actor, { disabledOnly: Boolean(o.disabled) });
+        out().result(users, () =>
+          table(
+            ["USERNAME", "SOURCE", "ROLE", "STATE", "TEAMS", "LIVE VMS", "LAST LOGIN"],
+            users.map((u) => [u.username, u.source, u.role, u.disabledAt ? `disabled (${u.disabledReason ?? "?"})` : "active", u.teams.join(","), u.liveVms, u.lastLoginAt?.toISOString()]),
+          ),
+        );
+      }),
+    );
+
+  user.command("create <username>").description("create a local account (service or break-glass); password from stdin")
+    .requiredOption("--password-stdin", "read the password from standard input (required)")
+    .option("--role <role>", "admin or user", "user")
+    .option("--display-name <name>", "name shown to people")
+    .option("--email <email>", "email address")
+    .action(async (username: string, o: { role: string; displayName?: string; email?: string }) =>
+      withIdentitySession(async ({ deps, actor }) => {
+        const password = await readSecret(`Password for ${username}`);
+        const created = await createLocalUser(deps, actor, { username, password, role: ROLES[o.role.toLowerCase()] ?? o.role, displayName: o.displayName, email: o.email });
+        out().result(created, () => [`local account ${created.username} created (${created.role})`]);
+      }),
+    );
+
+  for (const [name, enabled] of [["disable", false], ["enable", true]] as const) {
+    user.command(`${name} <username>`)
+      .description(enabled ? "enable an account again (old sessions stay ended)" : "disable an account: sessions, API keys and Slack stop at once")
+      .action(async (username: string) =>
+        withIdentitySession(async ({ deps, actor }) => {
+          const result = await setUserEnabled(deps, actor, { user: username, enabled });
+          out().result(result, () => [
+            `${result.username} ${enabled ? "enabled" : "disabled"}`,
+            ...(result.vms.length ? [`their VMs (still there, decide what to do with them):`, ...table(["NAME", "STATE", "ID"], result.vms.map((v) => [v.name, v.state, v.id]))] : []),
+          ]);
+        }),
+      );
+  }
+}

@@ -1,0 +1,21 @@
+import type { ServiceOffering } from "@carve/db";
+import type { TPlacementSettings } from "../settings/placement-settings.ts";
+import type { TPlacementRequest } from "./place-vm.ts";
+
+/** What an offering asks of placement, with the settings in force. */
+export function placementRequest(
+  offering: Pick<ServiceOffering, "vcpus" | "memoryMiB" | "hostTags" | "storageTags" | "rootScope">,
+  diskGiB: number,
+  settings: TPlacementSettings,
+): TPlacementRequest {
+  return {
+    vcpus: offering.vcpus,
+    memoryMiB: offering.memoryMiB,
+    diskGiB,
+    hostTags: offering.hostTags,
+    storageTags: offering.storageTags,
+    scope: offering.rootScope,
+    policy: settings.policy,
+    poolThreshold: settings.poolThreshold,
+  };
+}

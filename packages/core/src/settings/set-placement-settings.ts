@@ -1,0 +1,24 @@
+import type { CoreDeps } from "../context.ts";
+import { recordEvent } from "../events/record-event.ts";
+import { actorId, requireAdmin, type TActor } from "../identity/actor.ts";
+import { parseInput } from "../validation/parse-input.ts";
+import { z } from "zod";
+import { readPlacementSettings, writePlacementSettings, type TPlacementSettings } from "./placement-settings.ts";
+
+const ZInput = z
+  .object({
+    policy: z.enum(["spread", "pack"], { error: "must be spread or pack" }).optional(),
+    poolThreshold: z.number().min(0.1, "must be at least 0.1").max(1, "must be at most 1").optional(),
+  })
+  .strict();
+
+/** Changes the placement policy (spread or pack) or the pool threshold; admins only. */
+export async function setPlacementSettings(deps: CoreDeps, actor: TActor, input: unknown): Promise<TPlacementSettings> {
+  requireAdmin(actor, "change placement settings");
+  const changes = parseInput(ZInput, input);
+  return deps.db.$transaction(async (tx) => {
+    await writePlacementSettings(tx, changes, actorId(actor));
+    await recordEvent(tx, { type: "settings.placement", actor, message: "placement settings changed", data: changes });
+    return readPlacementSettings(tx);
+  });
+}

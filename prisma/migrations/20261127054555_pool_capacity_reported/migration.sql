@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "StoragePool" ADD COLUMN     "capacityReportedAt" TIMESTAMP(3);
