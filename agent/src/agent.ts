@@ -34,8 +34,8 @@ export async function startAgent(env: TAgentEnv, log: Logger, tuning: AgentTunin
     domainType: env.CARVE_DOMAIN_TYPE,
   });
   const node = await hypervisor.nodeInfo();
-  const workerRedis = watchRedis(new Redis(env.REDIS_URL, { maxRetriesPerRequest: null, connectionName: "carve-agent-worker" }), log);
-  const commandRedis = watchRedis(new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectionName: "carve-agent" }), log);
+  const workerRedis = watchRedis(new Redis(env.REDIS_URL, { ...redisAuth(env), maxRetriesPerRequest: null, connectionName: "carve-agent-worker" }), log);
+  const commandRedis = watchRedis(new Redis(env.REDIS_URL, { ...redisAuth(env), maxRetriesPerRequest: 1, connectionName: "carve-agent" }), log);
   const closeAll = async (): Promise<void> => {
     await Promise.allSettled([workerRedis.quit(), commandRedis.quit(), hypervisor.close()]);
   };
@@ -81,8 +81,13 @@ export async function startAgent(env: TAgentEnv, log: Logger, tuning: AgentTunin
   }
 }
 
+/** The host's own Redis user and credential, when it joined with one (they override the URL's). */
+export function redisAuth(env: Pick<TAgentEnv, "CARVE_REDIS_USERNAME" | "CARVE_REDIS_PASSWORD">): { username?: string; password?: string } {
+  return env.CARVE_REDIS_USERNAME && env.CARVE_REDIS_PASSWORD ? { username: env.CARVE_REDIS_USERNAME, password: env.CARVE_REDIS_PASSWORD } : {};
+}
+
 /** host:port of a Redis URL, without credentials, for messages. */
-function redisAddress(url: string): string {
+export function redisAddress(url: string): string {
   try {
     const parsed = new URL(url);
     return `${parsed.hostname}:${parsed.port || "6379"}`;

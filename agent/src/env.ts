@@ -12,6 +12,9 @@ export const ZAgentEnv = z.object({
     .string()
     .regex(/^rediss?:\/\/\S+$/, "must be a redis:// or rediss:// URL")
     .default("redis://127.0.0.1:6379"),
+  /** The host's own Redis user and credential, written by `carve-agent join` (absent: the URL's own credentials). */
+  CARVE_REDIS_USERNAME: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, "must be a Redis user name").optional(),
+  CARVE_REDIS_PASSWORD: z.string().min(1).max(500).optional(),
   CARVE_QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, _ . or -")
@@ -35,6 +38,15 @@ export const ZAgentEnv = z.object({
     .default("info"),
 });
 
+/** Where `carve-agent join` writes, and `run` reads, the agent's config file. */
+export const DEFAULT_AGENT_CONFIG_PATH = "/etc/carve/agent.json";
+
+/** The config file path: CARVE_AGENT_CONFIG, else the default; `explicit` when someone asked for it. */
+export function agentConfigPath(source: Record<string, string | undefined> = process.env): { path: string; explicit: boolean } {
+  const path = source["CARVE_AGENT_CONFIG"];
+  return path ? { path, explicit: true } : { path: DEFAULT_AGENT_CONFIG_PATH, explicit: false };
+}
+
 /** Parsed agent settings. */
 export type TAgentEnv = z.output<typeof ZAgentEnv>;
 
@@ -47,13 +59,18 @@ export class AgentConfigError extends Error {
 }
 
 /**
- * Parses the agent's settings. This is the only place that reads `process.env`; pass a record to
- * parse something else (tests).
+ * Parses the agent's settings: the environment over the config file's values (see
+ * agent-config.ts). This is the only place that reads `process.env`; pass a record to parse
+ * something else (tests).
  * @throws AgentConfigError naming every bad variable.
  */
-export function loadAgentEnv(source: Record<string, string | undefined> = process.env): TAgentEnv {
+export function loadAgentEnv(source: Record<string, string | undefined> = process.env, file: Record<string, string> = {}): TAgentEnv {
   // An empty string means "unset", so that `FOO= node …` falls back to the default.
-  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ""));
+  const fromEnv = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ""));
+  // The config file (from `carve-agent join`) sits under the environment; it is another host's
+  // when the environment names a different host id, and then it is ignored as a whole.
+  const sameHost = fromEnv["CARVE_HOST_ID"] === undefined || fromEnv["CARVE_HOST_ID"] === file["CARVE_HOST_ID"];
+  const present = { ...(sameHost ? file : {}), ...fromEnv };
   const parsed = ZAgentEnv.safeParse(present);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
@@ -62,4 +79,15 @@ export function loadAgentEnv(source: Record<string, string | undefined> = proces
     return `${name} ${missing ? "is not set; it " : ""}${issue.message}`;
   });
   throw new AgentConfigError(problems);
+}
+
+/** Environment fallbacks for `carve-agent join` flags (it runs before there is a host id). */
+export function joinDefaults(source: Record<string, string | undefined> = process.env): { redisUrl?: string; uri?: string; prefix?: string; config: string } {
+  const pick = (name: string): string | undefined => (source[name] ? source[name] : undefined);
+  return {
+    ...(pick("REDIS_URL") ? { redisUrl: pick("REDIS_URL") } : {}),
+    ...(pick("CARVE_LIBVIRT_URI") ? { uri: pick("CARVE_LIBVIRT_URI") } : {}),
+    ...(pick("CARVE_QUEUE_PREFIX") ? { prefix: pick("CARVE_QUEUE_PREFIX") } : {}),
+    config: agentConfigPath(source).path,
+  };
 }

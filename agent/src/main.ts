@@ -1,47 +1,66 @@
-import { AgentConfigError, loadAgentEnv } from "./env.ts";
-import { createLogger } from "./logger.ts";
-import { startAgent } from "./agent.ts";
+import { parseArgs } from "node:util";
+import { doctorCommand } from "./commands/doctor.ts";
+import { JoinRefused, joinCommand, joinSummary } from "./commands/join.ts";
+import { runCommand } from "./commands/run.ts";
+import { joinDefaults } from "./env.ts";
 
-/**
- * The agent process: parse settings, start, and on SIGTERM/SIGINT close gracefully (active jobs
- * finish) and exit 0. A second signal exits at once.
- */
-async function main(): Promise<void> {
-  let env;
+const USAGE = `usage: carve-agent [run] [--config PATH]          start the agent (the default; runs the doctor first)
+       carve-agent join --token TOKEN [--redis URL] [--uri URI] [--prefix P] [--config PATH] [--timeout SEC]
+       carve-agent doctor [--config PATH] [--json]     check what the agent needs; exit 1 on a failure`;
+
+/** `carve-agent` (bin/carve-agent.js, and `npm start -w @carve/agent` for `run`). */
+async function main(argv: string[]): Promise<number> {
+  const command = argv[0] && !argv[0].startsWith("-") ? argv[0] : "run";
+  const rest = command === argv[0] ? argv.slice(1) : argv;
+  let values;
   try {
-    env = loadAgentEnv();
+    values = parseArgs({
+      args: rest,
+      options: {
+        config: { type: "string" }, json: { type: "boolean", default: false }, token: { type: "string" }, redis: { type: "string" },
+        uri: { type: "string" }, prefix: { type: "string" }, timeout: { type: "string" }, help: { type: "boolean", short: "h" },
+      }, // prettier-ignore
+    }).values;
   } catch (error) {
-    if (!(error instanceof AgentConfigError)) throw error;
-    createLogger("error").fatal({ problems: error.problems }, error.message);
-    process.exit(78); // EX_CONFIG
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+    return 64;
   }
-  const log = createLogger(env.LOG_LEVEL, { hostId: env.CARVE_HOST_ID });
-  const agent = await startAgent(env, log).catch((error: unknown) => {
-    log.fatal({ err: error }, `the agent could not start: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  });
-
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      log.warn({ signal }, "second signal: exiting without waiting for active jobs");
-      process.exit(1);
-    }
-    stopping = true;
-    log.info({ signal }, "shutting down: waiting for active jobs");
-    agent.close().then(
-      () => {
-        log.info("agent stopped");
-        process.exit(0);
-      },
-      (error: unknown) => {
-        log.error({ err: error }, "agent did not close cleanly");
-        process.exit(1);
-      },
-    );
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (command === "run") {
+    await runCommand({ config: values.config });
+    return -1; // keeps running; exits on a signal
+  }
+  if (command === "doctor") return doctorCommand({ config: values.config, json: values.json ?? false });
+  if (command !== "join") {
+    process.stderr.write(`unknown command '${command}'\n${USAGE}\n`);
+    return 64;
+  }
+  const defaults = joinDefaults();
+  const flags = {
+    token: values.token ?? "",
+    redisUrl: values.redis ?? defaults.redisUrl ?? "redis://127.0.0.1:6379",
+    uri: values.uri ?? defaults.uri ?? "qemu:///system",
+    prefix: values.prefix ?? defaults.prefix ?? "bull",
+    config: values.config ?? defaults.config,
+    timeoutSec: Number(values.timeout ?? "30"),
   };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
+  if (!flags.token || !Number.isFinite(flags.timeoutSec) || flags.timeoutSec <= 0) {
+    process.stderr.write(`carve-agent join needs --token (printed by 'carve host add' or 'carve host join-token') and a positive --timeout\n${USAGE}\n`);
+    return 64;
+  }
+  try {
+    const grant = await joinCommand(flags);
+    process.stdout.write(values.json ? `${JSON.stringify({ ...grant, credential: undefined, config: flags.config }, null, 2)}\n` : `${joinSummary(grant, flags).join("\n")}\n`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof JoinRefused)) throw error;
+    process.stderr.write(`carve-agent join: ${error.message}\n`);
+    return 1;
+  }
 }
 
-await main();
+const code = await main(process.argv.slice(2));
+if (code >= 0) process.exit(code);

@@ -40,6 +40,14 @@ export interface PoolStatus {
   availableBytes: number;
 }
 
+/** A storage pool with where it keeps its volumes (read at join and by the doctor, not every heartbeat). */
+export interface PoolDetail extends PoolStatus {
+  /** libvirt's pool type: dir, netfs, logical… */
+  type: string;
+  /** The target path; null when libvirt gives none. */
+  path: string | null;
+}
+
 /** A copy-on-write (qcow2) volume to create on top of a backing (template) volume. */
 export interface CowVolumeRequest {
   pool: string;
@@ -72,6 +80,8 @@ export interface Hypervisor {
   undefineDomain(name: string): Promise<boolean>;
 
   listPools(): Promise<PoolStatus[]>;
+  /** Like listPools, with each pool's type and target path. */
+  listPoolDetails(): Promise<PoolDetail[]>;
   refreshPool(pool: string): Promise<void>;
   listVolumes(pool: string): Promise<string[]>;
   /** The volume's path, or null when the pool has no such volume (an unknown pool throws). */

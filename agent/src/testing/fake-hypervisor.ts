@@ -5,6 +5,7 @@ import type {
   DomainStatus,
   Hypervisor,
   NodeSummary,
+  PoolDetail,
   PoolStatus,
 } from "../hypervisor/hypervisor.ts";
 
@@ -70,6 +71,9 @@ export class FakeHypervisor implements Hypervisor {
   async listPools(): Promise<PoolStatus[]> {
     this.check();
     return [...this.pools.keys()].map((name) => ({ name, active: true, capacityBytes: 1, allocationBytes: 0, availableBytes: 1 }));
+  }
+  async listPoolDetails(): Promise<PoolDetail[]> {
+    return (await this.listPools()).map((pool) => ({ ...pool, type: "dir", path: `/${pool.name}` }));
   }
   async refreshPool(pool: string): Promise<void> {
     this.pool(pool);

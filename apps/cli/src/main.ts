@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { registerAdminCommands } from "./commands/admin.ts";
 import { registerApiKeyCommands } from "./commands/apikey.ts";
 import { registerDirectoryCommands } from "./commands/directory.ts";
+import { registerDriftCommands } from "./commands/drift.ts";
 import { registerInfraCommands } from "./commands/infra.ts";
 import { registerPlacementCommands } from "./commands/placement.ts";
 import { registerUserCommands } from "./commands/user.ts";
@@ -15,6 +16,7 @@ const program = new Command("carve")
   .configureOutput({ outputError: (text, write) => write(text) });
 const out = () => createOutput(Boolean(program.opts<{ json?: boolean }>().json));
 registerInfraCommands(program, out);
+registerDriftCommands(program, out);
 registerVmCommands(program, out);
 registerPlacementCommands(program, out);
 registerAdminCommands(program, out);

@@ -6,6 +6,7 @@ describe("controller settings", () => {
     expect(() => loadEnv({})).toThrow(/DATABASE_URL: .*expected string|DATABASE_URL/);
     expect(() => loadEnv({ DATABASE_URL: "mysql://x" })).toThrow("DATABASE_URL: must be a postgresql:// URL");
     expect(() => loadEnv({ DATABASE_URL: "postgresql://x/y", CARVE_SWEEP_MS: "0" })).toThrow("CARVE_SWEEP_MS");
+    expect(() => loadEnv({ DATABASE_URL: "postgresql://x/y", CARVE_HOST_GRACE_MS: "3000" })).toThrow(/CARVE_HOST_GRACE_MS: must be at least 10000 \(two agent heartbeats\)/);
   });
 
   it("fill in the defaults for everything else", () => {
@@ -15,6 +16,9 @@ describe("controller settings", () => {
       CARVE_QUEUE_PREFIX: "bull",
       CARVE_SWEEP_MS: 2000,
       LOG_LEVEL: "info",
+      CARVE_HOST_GRACE_MS: 30_000,
+      CARVE_RECONCILE_MS: 30_000,
+      CARVE_JOB_STUCK_MS: 7_200_000,
       CARVE_DIRECTORY_SYNC_MS: 900_000,
       CARVE_SECRET_KEY: null,
     });

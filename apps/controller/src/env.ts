@@ -1,4 +1,4 @@
-import { parseSecretKey } from "@carve/core";
+import { DEFAULT_HOST_GRACE_MS, DEFAULT_JOB_STUCK_MS, DEFAULT_RECONCILE_MS, MIN_HOST_GRACE_MS, ZSecretKeySetting } from "@carve/core";
 import { z } from "zod";
 
 const ZEnv = z.object({
@@ -8,21 +8,21 @@ const ZEnv = z.object({
   /** How often in-flight jobs are swept and host heartbeats read. */
   CARVE_SWEEP_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
+  /** A host silent this long is Disconnected and its VMs Unknown; its jobs get as long again. */
+  CARVE_HOST_GRACE_MS: z.coerce
+    .number()
+    .int()
+    .min(MIN_HOST_GRACE_MS, `must be at least ${MIN_HOST_GRACE_MS} (two agent heartbeats), or hosts flap between beats`)
+    .max(3_600_000)
+    .default(DEFAULT_HOST_GRACE_MS),
+  /** How often each Up host's inventory is compared with the database. */
+  CARVE_RECONCILE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(DEFAULT_RECONCILE_MS),
+  /** A job in flight this long on a host that still heartbeats is abandoned by the watchdog. */
+  CARVE_JOB_STUCK_MS: z.coerce.number().int().min(60_000).max(7 * 86_400_000).default(DEFAULT_JOB_STUCK_MS),
   /** How often users and groups are synced from the directory (0: never; `carve directory sync` still works). */
   CARVE_DIRECTORY_SYNC_MS: z.coerce.number().int().min(0).max(86_400_000).default(15 * 60_000),
   /** Key for encrypted settings (the LDAP bind password): 64 hex digits; the same in every Carve process. */
-  CARVE_SECRET_KEY: z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      if (!value) return null;
-      try {
-        return parseSecretKey(value);
-      } catch (error) {
-        ctx.addIssue({ code: "custom", message: (error as Error).message.replace(/^CARVE_SECRET_KEY /, "") });
-        return z.NEVER;
-      }
-    }),
+  CARVE_SECRET_KEY: ZSecretKeySetting,
 });
 
 export type TEnv = z.infer<typeof ZEnv>;

@@ -1,9 +1,10 @@
-import { createCore, recordPoolReports, refreshHostStates, sweepJobs, withIdentity } from "@carve/core";
+import { createCore, reconcileHosts, recordPoolReports, refreshHostStates, sweepJobs, watchJobs, withIdentity } from "@carve/core";
 import { pino } from "pino";
 import { loadEnv } from "./env.ts";
 import { startDirectorySync } from "./directory-sync.ts";
 import { announceSetupToken } from "./first-run.ts";
 import { HostListeners } from "./host-listeners.ts";
+import { startHostJoins } from "./host-joins.ts";
 
 const env = loadEnv();
 const log = pino({ level: env.LOG_LEVEL, base: { proc: "controller" } });
@@ -17,10 +18,12 @@ let ticking: Promise<void> = Promise.resolve();
 /** One round of the controller's periodic work; each part logs and survives its own failure. */
 async function tick(): Promise<void> {
   for (const [name, work] of [
-    ["hosts", () => refreshHostStates(core)],
+    ["hosts", () => refreshHostStates(core, { graceMs: env.CARVE_HOST_GRACE_MS })],
     ["pools", () => recordPoolReports(core)],
     ["listeners", () => listeners.sync()],
     ["sweep", () => sweepJobs(core)],
+    ["watchdog", () => watchJobs(core, { graceMs: env.CARVE_HOST_GRACE_MS, stuckMs: env.CARVE_JOB_STUCK_MS })],
+    ["reconcile", () => reconcileHosts(core, { everyMs: env.CARVE_RECONCILE_MS })],
   ] as const) {
     try {
       const report = await work();
@@ -57,5 +60,6 @@ process.on("SIGINT", () => void shutdown("SIGINT"));
 await tick();
 await announceSetupToken(identity, log);
 if (env.CARVE_DIRECTORY_SYNC_MS > 0) directorySync = startDirectorySync(identity, log, env.CARVE_DIRECTORY_SYNC_MS);
+startHostJoins(core, env, log);
 log.info("controller ready");
 void loop();

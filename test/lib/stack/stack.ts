@@ -12,6 +12,8 @@ export interface TStackOptions {
   redisUrl?: string;
   /** Controller sweep period; short in tests so outcomes land quickly. */
   sweepMs?: number;
+  /** More controller settings, e.g. a short CARVE_HOST_GRACE_MS or CARVE_RECONCILE_MS. */
+  controllerEnv?: Record<string, string>;
 }
 
 /**
@@ -51,7 +53,7 @@ export class Stack {
     this.controller = await startService({
       name: "controller",
       entry: "apps/controller/src/main.ts",
-      env: { ...this.baseEnv(), CARVE_SWEEP_MS: String(this.options.sweepMs ?? 300) },
+      env: { ...this.baseEnv(), CARVE_SWEEP_MS: String(this.options.sweepMs ?? 300), ...this.options.controllerEnv },
       logFile: join(this.dir, "controller.log"),
       readyText: "controller ready",
     });

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { CowVolumeRequest, DomainSpec, DomainStatus, Hypervisor, NodeSummary, PoolStatus } from "../hypervisor.ts";
+import type { CowVolumeRequest, DomainSpec, DomainStatus, Hypervisor, NodeSummary, PoolDetail, PoolStatus } from "../hypervisor.ts";
 import { BindingDomains } from "./binding-domains.ts";
 import { buildDomainXml, type TDomainType } from "./domain-xml.ts";
 import { VirshStorage } from "./virsh-storage.ts";
@@ -80,6 +80,10 @@ export class LibvirtHypervisor implements Hypervisor {
 
   listPools(): Promise<PoolStatus[]> {
     return this.storage.listPools();
+  }
+
+  listPoolDetails(): Promise<PoolDetail[]> {
+    return this.storage.listPoolDetails();
   }
 
   refreshPool(pool: string): Promise<void> {

@@ -8,6 +8,7 @@
 /** virsh commands the storage adapter may run. `echo` only ever writes the session's own marks. */
 export const VIRSH_COMMANDS: ReadonlySet<string> = new Set([
   "echo",
+  "pool-dumpxml",
   "pool-info",
   "pool-list",
   "pool-refresh",

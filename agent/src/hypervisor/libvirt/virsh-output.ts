@@ -39,3 +39,10 @@ export function parseVolumeList(output: string): string[] {
   }
   return names;
 }
+
+/** The type and target path of `virsh pool-dumpxml` output (libvirt writes both plainly; paths have no entities in pools Carve uses). */
+export function parsePoolXml(xml: string): { type: string; path: string | null } {
+  const type = /<pool\s[^>]*type=['"]([^'"]+)['"]/.exec(xml)?.[1] ?? "unknown";
+  const path = /<target>\s*<path>([^<]*)<\/path>/.exec(xml)?.[1]?.trim() ?? null;
+  return { type, path: path === "" ? null : path };
+}

@@ -1,8 +1,8 @@
 import { HypervisorError, libvirtFailure, messageOf } from "../errors.ts";
-import type { CowVolumeRequest, PoolStatus } from "../hypervisor.ts";
+import type { CowVolumeRequest, PoolDetail, PoolStatus } from "../hypervisor.ts";
 import { VirshArgumentError } from "./virsh-args.ts";
 import { VirshCommandError, VirshSession } from "./virsh-session.ts";
-import { parsePoolInfo, parseVolumeList } from "./virsh-output.ts";
+import { parsePoolInfo, parsePoolXml, parseVolumeList } from "./virsh-output.ts";
 
 const VOLUME_NOT_FOUND = /storage volume not found|no storage vol with matching/i;
 const POOL_NOT_FOUND = /storage pool not found|no storage pool with matching/i;
@@ -28,6 +28,16 @@ export class VirshStorage {
     for (const name of names) {
       const info = await this.run(`libvirt could not read storage pool ${name}`, ["pool-info", "--bytes", name]);
       pools.push(parsePoolInfo(name, info));
+    }
+    return pools;
+  }
+
+  /** Pools with their usage, type and target path (one more virsh call per pool). */
+  async listPoolDetails(): Promise<PoolDetail[]> {
+    const pools: PoolDetail[] = [];
+    for (const pool of await this.listPools()) {
+      const xml = await this.run(`libvirt could not describe storage pool ${pool.name}`, ["pool-dumpxml", pool.name]);
+      pools.push({ ...pool, ...parsePoolXml(xml) });
     }
     return pools;
   }

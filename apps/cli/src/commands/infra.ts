@@ -1,4 +1,5 @@
-import { addHost, addPool, addTemplate, createOffering, getJob, getStatus, inspectHost, listHosts, listOfferings, listPools, listTemplates } from "@carve/core";
+import { addPool, addTemplate, createOffering, getJob, getStatus, inspectHost, listHosts, listOfferings, listPools, listTemplates } from "@carve/core";
+import { registerHostJoinCommands } from "./host-join.ts";
 import { followJob } from "./wait.ts";
 import type { Command } from "commander";
 import { table, type TOutput } from "../output.ts";
@@ -21,16 +22,7 @@ export function registerInfraCommands(program: Command, out: () => TOutput): voi
   );
 
   const host = program.command("host").description("hypervisor hosts");
-  host.command("add <name>").description("register a host; prints how to start its agent")
-    .requiredOption("--uri <uri>", "libvirt URI of the host (qemu:///system, test:///…)")
-    .option("--cpu-overcommit <factor>", "vCPU overcommit factor", "1")
-    .option("--mem-overcommit <factor>", "memory overcommit factor", "1")
-    .action(async (name: string, o: { uri: string; cpuOvercommit: string; memOvercommit: string }) =>
-      withSession(async ({ core, actor }) => {
-        const h = await addHost(core, actor, { name, uri: o.uri, cpuOvercommit: Number(o.cpuOvercommit), memOvercommit: Number(o.memOvercommit) });
-        out().result(h, () => [`host ${h.name} added (${h.id}); it is ${h.state} until its agent starts:`, `  CARVE_HOST_ID=${h.id} CARVE_LIBVIRT_URI=${h.uri} npm start -w @carve/agent`]);
-      }),
-    );
+  registerHostJoinCommands(host, out);
   host.command("list").description("hosts with capacity").action(async () =>
     withSession(async ({ core, actor }) => {
       const hosts = await listHosts(core, actor);

@@ -57,6 +57,10 @@ export const ERROR_CODES = {
   API_KEY_INVALID: { http: 401, expected: true },
   /** The session was ended (signed out everywhere, password reset, account disabled): sign in again. */
   SESSION_EXPIRED: { http: 401, expected: true },
+  /** A host join token is unknown, already used, expired, or its host was removed; the message says which and how to get a new one. */
+  JOIN_TOKEN_INVALID: { http: 401, expected: true },
+  /** The host still has VMs that are not destroyed; the message lists them. */
+  HOST_HAS_VMS: { http: 409, expected: true },
   /** A bug or an unreachable dependency. */
   INTERNAL: { http: 500, expected: false },
 } as const;

@@ -2,22 +2,44 @@ import type { HostState } from "@carve/db";
 import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
+import { requestInventory } from "../reconcile/request-inventory.ts";
+import { ageMs, DEFAULT_HOST_GRACE_MS, formatDuration, type THostLiveness } from "./host-liveness.ts";
+import { markHostVmsUnknown } from "./mark-host-vms-unknown.ts";
+
+export interface TRefreshReport {
+  up: number;
+  disconnected: number;
+  /** Hosts that came (back) Up this round; each was asked for its inventory. */
+  cameUp: string[];
+  /** VMs that became Unknown this round. */
+  unknown: number;
+}
 
 /**
- * Reads each host's heartbeat and settles its state: a host whose agent heartbeats is Up (with the
- * CPUs and memory libvirt reports); one whose heartbeat expired is Disconnected. Maintenance states
- * are the admin's and are kept. Carve never reboots or fences a host.
+ * Reads each host's heartbeat and settles its state. A host whose agent beat within the grace
+ * period is Up (with the CPUs and memory libvirt reports); one silent for longer is Disconnected
+ * and its VMs Unknown. The beat's own time is what counts, not the key's existence: the key
+ * outlives a dead agent by its TTL, and a grace longer than the TTL falls back on the last beat
+ * recorded. A host that comes back Up is asked for its inventory at once, so reconciliation
+ * settles its VMs. Maintenance states are the admin's and are kept. Carve never reboots or fences.
  */
-export async function refreshHostStates(deps: CoreDeps): Promise<{ up: number; disconnected: number }> {
-  const hosts = await deps.db.host.findMany({ where: { state: { not: "Removed" } }, select: { id: true, name: true, state: true } });
-  let up = 0;
-  let disconnected = 0;
+export async function refreshHostStates(deps: CoreDeps, options: Partial<THostLiveness> = {}): Promise<TRefreshReport> {
+  const graceMs = options.graceMs ?? DEFAULT_HOST_GRACE_MS;
+  const hosts = await deps.db.host.findMany({
+    where: { state: { not: "Removed" } },
+    select: { id: true, name: true, state: true, lastHeartbeatAt: true },
+  });
+  const report: TRefreshReport = { up: 0, disconnected: 0, cameUp: [], unknown: 0 };
   for (const host of hosts) {
     const beat = await deps.queues.heartbeat(host.id);
+    const lastBeat = beat ? new Date(beat.at) : host.lastHeartbeatAt;
+    const silentMs = ageMs(deps.now(), lastBeat);
+    const fresh = silentMs <= graceMs;
     const adminHeld = host.state === "Maintenance" || host.state === "PrepareForMaintenance";
-    const next: HostState = adminHeld ? host.state : beat ? "Up" : "Disconnected";
-    if (next === "Up") up += 1;
-    if (next === "Disconnected") disconnected += 1;
+    const next: HostState = adminHeld ? host.state : fresh ? "Up" : "Disconnected";
+    const silence = lastBeat ? `no heartbeat for ${formatDuration(silentMs)}, grace ${formatDuration(graceMs)}` : "no heartbeat yet";
+    if (next === "Up") report.up += 1;
+    if (next === "Disconnected") report.disconnected += 1;
     await deps.db.$transaction(async (tx) => {
       await tx.host.update({
         where: { id: host.id },
@@ -35,10 +57,19 @@ export async function refreshHostStates(deps: CoreDeps): Promise<{ up: number; d
           hostId: host.id,
           fromState: host.state,
           toState: next,
-          message: next === "Up" ? `host ${host.name} is Up: its agent heartbeats` : `host ${host.name} is ${next}: no heartbeat from its agent`,
+          message:
+            next === "Up"
+              ? `host ${host.name} is Up: its agent heartbeats`
+              : `host ${host.name} is ${next}: ${silence}. Its VMs are Unknown until it reports back; check its agent ('carve-agent doctor' on the host). Carve does not reboot or fence it.`,
         });
       }
     });
+    // Every round, not only on the change: a result finalised late may have set a VM of a silent host Running.
+    if (next === "Disconnected") report.unknown += await markHostVmsUnknown(deps, host, silence);
+    if (next === "Up" && host.state !== "Up") {
+      report.cameUp.push(host.id);
+      await requestInventory(deps, host.id, "host-up");
+    }
   }
-  return { up, disconnected };
+  return report;
 }

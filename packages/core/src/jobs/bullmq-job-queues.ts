@@ -73,8 +73,12 @@ export function createBullJobQueues(options: TBullOptions): JobQueues {
 
     async outcome(hostId: string, jobId: string): Promise<TQueueOutcome> {
       const found = await withQueue(hostId, async (queue) => {
+        // State first, then the job: read the other way round, a job finishing in between would
+        // look completed with no result yet.
+        const state = await queue.getJobState(jobId);
+        if (state === "unknown") return null;
         const job = await BullJob.fromId(queue, jobId);
-        return job ? { job, state: await job.getState() } : null;
+        return job ? { job, state } : null;
       });
       if (!found) return { state: "missing" };
       const { job, state } = found;

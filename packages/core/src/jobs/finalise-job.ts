@@ -4,6 +4,7 @@ import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { releaseHostCapacity, releasePoolBytes } from "../hosts/capacity.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
+import { applyInventory } from "../reconcile/apply-inventory.ts";
 import { actionOfJob, holdsCapacity, VM_ACTIONS } from "../vms/vm-state-machine.ts";
 
 export type TJobOutcome = { ok: true; result: unknown } | { ok: false; message: string };
@@ -14,9 +15,9 @@ export type TJobOutcome = { ok: true; result: unknown } | { ok: false; message: 
  * so the live listener and the periodic sweep can both deliver the same outcome.
  */
 export async function finaliseJob(deps: CoreDeps, jobId: string, outcome: TJobOutcome): Promise<boolean> {
-  return deps.db.$transaction(async (tx) => {
+  const finalised = await deps.db.$transaction(async (tx) => {
     const job = await tx.job.findUnique({ where: { id: jobId } });
-    if (!job || (job.state !== "Queued" && job.state !== "Running")) return false;
+    if (!job || (job.state !== "Queued" && job.state !== "Running")) return null;
     const parsed = outcome.ok ? parseResult(job.kind, outcome.result) : outcome;
     const claimed = await tx.job.updateMany({
       where: { id: jobId, state: { in: ["Queued", "Running"] } },
@@ -24,10 +25,16 @@ export async function finaliseJob(deps: CoreDeps, jobId: string, outcome: TJobOu
         ? { state: "Succeeded", progress: 100, step: "done", result: parsed.result as Prisma.InputJsonValue, finishedAt: deps.now() }
         : { state: "Failed", errorCode: "AGENT_ERROR", errorMessage: parsed.message, finishedAt: deps.now() },
     });
-    if (claimed.count === 0) return false;
+    if (claimed.count === 0) return null;
     if (job.vmId) await settleVm(tx, deps, job, parsed);
-    return true;
+    return { kind: job.kind, ok: parsed.ok };
   });
+  if (finalised?.kind === "host.inventory" && finalised.ok) {
+    // Any fresh inventory is the hypervisor's word: reconcile with it (after the commit, so a
+    // failure here never holds the job back; the next round retries).
+    await applyInventory(deps, jobId).catch((err: unknown) => deps.log.error({ jobId, err }, "could not reconcile a host's inventory; the next round retries"));
+  }
+  return finalised !== null;
 }
 
 function parseResult(kind: string, result: unknown): TJobOutcome {

@@ -32,6 +32,13 @@ export class FakeJobQueues implements JobQueues {
     return this.heartbeats.get(hostId) ?? null;
   }
 
+  async discard(_hostId: string, jobId: string): Promise<boolean> {
+    const job = this.jobs.get(jobId);
+    if (job?.outcome.state === "pending" && job.outcome.active) return false;
+    this.jobs.delete(jobId);
+    return true;
+  }
+
   async listen(): Promise<() => Promise<void>> {
     return async () => undefined;
   }

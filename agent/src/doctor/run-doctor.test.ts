@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import type { PoolDetail } from "../hypervisor/hypervisor.ts";
+import type { DoctorProbes } from "./doctor-probes.ts";
+import { doctorPassed, formatDoctor, runDoctor } from "./run-doctor.ts";
+
+const pool = (name: string, extra: Partial<PoolDetail> = {}): PoolDetail => ({
+  name, type: "dir", path: `/srv/${name}`, active: true, capacityBytes: 1e12, allocationBytes: 0, availableBytes: 1e12, ...extra,
+}); // prettier-ignore
+
+/** A machine where everything works; each test breaks one thing. */
+function healthy(overrides: Partial<DoctorProbes> = {}): DoctorProbes {
+  return {
+    loadBinding: async () => undefined,
+    readLibvirt: async () => ({ node: { hostname: "hv1", cpus: 32, memoryMiB: 131072 }, pools: [pool("images"), pool("scratch")] }),
+    resolveHostname: async () => ({ hostname: "hv1", address: "10.0.0.5" }),
+    checkWritableDir: async () => undefined,
+    pingRedis: async () => undefined,
+    redisClockSkewMs: async () => 120,
+    ...overrides,
+  };
+}
+const options = { uri: "qemu:///system", redisAddress: "redis.lan:6379" };
+const byName = (checks: Awaited<ReturnType<typeof runDoctor>>, name: string) => checks.find((c) => c.name === name);
+
+describe("carve-agent doctor", () => {
+  it("passes a healthy host, one line per check", async () => {
+    const checks = await runDoctor(healthy(), options);
+    expect(checks.map((c) => `${c.name}:${c.status}`)).toEqual([
+      "libvirt binding:ok", "libvirt:ok", "hostname:ok", "pool images:ok", "pool scratch:ok", "redis:ok", "clock:ok",
+    ]); // prettier-ignore
+    expect(doctorPassed(checks)).toBe(true);
+    expect(formatDoctor(checks)[1]).toMatch(/^ok\s+libvirt\s+qemu:\/\/\/system answers: hv1, 32 CPUs/);
+  });
+
+  it("fails when libvirt does not answer, with the fix, and skips the pools", async () => {
+    const checks = await runDoctor(healthy({ readLibvirt: async () => Promise.reject(new Error("libvirt could not open qemu:///system: Failed to connect socket")) }), options);
+    expect(byName(checks, "libvirt")).toMatchObject({ status: "fail", detail: expect.stringContaining("Failed to connect socket"), fix: expect.stringContaining("start libvirtd") });
+    expect(checks.some((c) => c.name.startsWith("pool "))).toBe(false);
+    expect(doctorPassed(checks)).toBe(false);
+    expect(formatDoctor(checks).join("\n")).toMatch(/FAIL\s+libvirt .*\n\s+fix: start libvirtd/);
+  });
+
+  it("does not try libvirt when the native binding does not load", async () => {
+    const checks = await runDoctor(healthy({ loadBinding: async () => Promise.reject(new Error("libvirt.so.0: cannot open shared object file")) }), options);
+    expect(byName(checks, "libvirt binding")).toMatchObject({ status: "fail", fix: expect.stringContaining("npm rebuild @unraid/libvirt") });
+    expect(byName(checks, "libvirt")).toBeUndefined();
+  });
+
+  it("names the pool whose directory is not writable, and only warns for a stopped pool", async () => {
+    const checks = await runDoctor(
+      healthy({
+        readLibvirt: async () => ({ node: { hostname: "hv1", cpus: 4, memoryMiB: 8192 }, pools: [pool("images"), pool("gone"), pool("idle", { active: false })] }),
+        checkWritableDir: async (path) => (path === "/srv/gone" ? Promise.reject(new Error("ENOENT: no such file or directory")) : undefined),
+      }),
+      options,
+    );
+    expect(byName(checks, "pool gone")).toMatchObject({ status: "fail", detail: expect.stringContaining("/srv/gone is not writable: ENOENT"), fix: expect.stringContaining("mkdir -p /srv/gone") });
+    expect(byName(checks, "pool idle")).toMatchObject({ status: "warn", fix: "virsh pool-start idle (and pool-autostart)" });
+    expect(byName(checks, "pool images")?.status).toBe("ok");
+  });
+
+  it("does not check directories on the test driver", async () => {
+    const checks = await runDoctor(healthy({ checkWritableDir: async () => Promise.reject(new Error("never called")) }), { ...options, uri: "test:///default" });
+    expect(checks.filter((c) => c.name.startsWith("pool ")).every((c) => c.status === "ok")).toBe(true);
+  });
+
+  it("fails an unresolvable hostname and an unreachable Redis (then skips the clock)", async () => {
+    const checks = await runDoctor(
+      healthy({
+        resolveHostname: async () => Promise.reject(new Error("getaddrinfo ENOTFOUND hv1")),
+        pingRedis: async () => Promise.reject(new Error("Redis did not answer within 2 s")),
+      }),
+      options,
+    );
+    expect(byName(checks, "hostname")).toMatchObject({ status: "fail", fix: expect.stringContaining("/etc/hosts") });
+    expect(byName(checks, "redis")).toMatchObject({ status: "fail", detail: "Redis did not answer within 2 s", fix: expect.stringContaining("redis.lan:6379") });
+    expect(byName(checks, "clock")).toBeUndefined();
+  });
+
+  it("warns on a clock 2-30 s off Redis's and fails beyond 30 s", async () => {
+    const warn = await runDoctor(healthy({ redisClockSkewMs: async () => -5_000 }), options);
+    expect(byName(warn, "clock")).toMatchObject({ status: "warn", detail: "5.0 s ahead of Redis" });
+    expect(doctorPassed(warn)).toBe(true);
+    const fail = await runDoctor(healthy({ redisClockSkewMs: async () => 45_000 }), options);
+    expect(byName(fail, "clock")).toMatchObject({ status: "fail", detail: "45.0 s behind Redis", fix: expect.stringContaining("chrony") });
+    expect(doctorPassed(fail)).toBe(false);
+  });
+});

@@ -1,0 +1,103 @@
+import type { PoolDetail } from "../hypervisor/hypervisor.ts";
+import { libvirtDriverOf } from "../hypervisor/libvirt/domain-type.ts";
+import type { DoctorProbes } from "./doctor-probes.ts";
+
+/** One check's verdict; `fix` says what to do when it is not ok. */
+export interface DoctorCheck {
+  name: string;
+  status: "ok" | "warn" | "fail";
+  detail: string;
+  fix?: string;
+}
+
+export interface DoctorOptions {
+  uri: string;
+  /** host:port of Redis, for messages (never the credentials). */
+  redisAddress: string;
+}
+
+/** Clock skew against Redis: above this a warning, above the next a failure (heartbeat ages lie). */
+export const SKEW_WARN_MS = 2_000;
+export const SKEW_FAIL_MS = 30_000;
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Checks everything the agent needs, in order, each with a fix when it fails: the libvirt binding
+ * loads, libvirt answers on the URI, the hostname resolves, every running pool's directory is
+ * writable, Redis answers a PING within 2 s, and the clock agrees with Redis's. A check that
+ * depends on a failed one is not run.
+ */
+export async function runDoctor(probes: DoctorProbes, options: DoctorOptions): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  const attempt = async (name: string, fix: string, work: () => Promise<string>): Promise<boolean> => {
+    try {
+      checks.push({ name, status: "ok", detail: await work() });
+      return true;
+    } catch (error) {
+      checks.push({ name, status: "fail", detail: messageOf(error), fix });
+      return false;
+    }
+  };
+
+  const binding = await attempt("libvirt binding", "install libvirt's headers and rebuild the binding: apt-get install libvirt-dev && npm rebuild @unraid/libvirt", async () => {
+    await probes.loadBinding();
+    return "@unraid/libvirt loads";
+  });
+  let pools: PoolDetail[] = [];
+  if (binding) {
+    await attempt("libvirt", `start libvirtd (libvirtd -d, or systemctl start libvirtd) and check the URI ${options.uri} with 'virsh -c ${options.uri} version'`, async () => {
+      const found = await probes.readLibvirt();
+      pools = found.pools;
+      return `${options.uri} answers: ${found.node.hostname}, ${found.node.cpus} CPUs, ${found.node.memoryMiB} MiB, ${pools.length} pool(s)`;
+    });
+  }
+  await attempt("hostname", "add this machine's hostname to /etc/hosts or DNS (libvirt and migrations address hosts by name)", async () => {
+    const { hostname, address } = await probes.resolveHostname();
+    return `${hostname} resolves to ${address}`;
+  });
+  for (const pool of pools) checks.push(await checkPool(probes, pool, libvirtDriverOf(options.uri) === "test"));
+
+  const redis = await attempt("redis", `start Redis or fix the address (${options.redisAddress}): check REDIS_URL / the config file, the firewall, and the host's Redis credential ('carve host join-token' and join again if it was revoked)`, async () => {
+    await probes.pingRedis(2_000);
+    return `${options.redisAddress} answers PING`;
+  });
+  if (redis) {
+    try {
+      const skew = await probes.redisClockSkewMs();
+      const abs = Math.abs(skew);
+      const detail = `${(abs / 1000).toFixed(1)} s ${skew > 0 ? "behind" : "ahead of"} Redis`;
+      const fix = "synchronise the clock (chrony or systemd-timesyncd) on this host and on the Redis server";
+      checks.push(abs > SKEW_FAIL_MS ? { name: "clock", status: "fail", detail, fix } : abs > SKEW_WARN_MS ? { name: "clock", status: "warn", detail, fix } : { name: "clock", status: "ok", detail });
+    } catch (error) {
+      checks.push({ name: "clock", status: "fail", detail: `cannot read Redis's clock: ${messageOf(error)}`, fix: "check that the host's Redis user may run TIME" });
+    }
+  }
+  return checks;
+}
+
+async function checkPool(probes: DoctorProbes, pool: PoolDetail, testDriver: boolean): Promise<DoctorCheck> {
+  const name = `pool ${pool.name}`;
+  if (testDriver) return { name, status: "ok", detail: "libvirt test driver: volumes live in memory" };
+  if (!pool.active) return { name, status: "warn", detail: "the pool is not running, so nothing can be placed on it", fix: `virsh pool-start ${pool.name} (and pool-autostart)` };
+  if (pool.path === null || !["dir", "fs", "netfs"].includes(pool.type)) return { name, status: "ok", detail: `${pool.type} pool: not a directory, libvirt manages it` };
+  const path = pool.path;
+  try {
+    await probes.checkWritableDir(path);
+    return { name, status: "ok", detail: `${path} is writable` };
+  } catch (error) {
+    return { name, status: "fail", detail: `${path} is not writable: ${messageOf(error)}`, fix: `create the directory and let the agent write to it (mkdir -p ${path}; check its owner, mode and mount), or remove the pool from libvirt` };
+  }
+}
+
+/** True when no check failed (warnings allowed). */
+export const doctorPassed = (checks: readonly DoctorCheck[]): boolean => checks.every((c) => c.status !== "fail");
+
+/** The human report: one line per check, the fix under each failure or warning. */
+export function formatDoctor(checks: readonly DoctorCheck[]): string[] {
+  const width = Math.max(...checks.map((c) => c.name.length));
+  return checks.flatMap((c) => [
+    `${c.status === "ok" ? "ok  " : c.status === "warn" ? "warn" : "FAIL"}  ${c.name.padEnd(width)}  ${c.detail}`,
+    ...(c.fix && c.status !== "ok" ? [`      ${" ".repeat(width)}  fix: ${c.fix}`] : []),
+  ]);
+}

@@ -1,0 +1,53 @@
+import type { DriftState } from "@carve/db";
+import { z } from "zod";
+import type { CoreDeps } from "../context.ts";
+import { requireAdmin, type TActor } from "../identity/actor.ts";
+import { parseInput } from "../validation/parse-input.ts";
+
+export const ZListDriftInput = z.object({
+  /** Also ignored and resolved items (default: only what needs an admin). */
+  all: z.boolean().default(false),
+}).default({ all: false });
+
+export interface TDriftView {
+  id: string;
+  host: { id: string; name: string };
+  domainName: string;
+  domainUuid: string | null;
+  reportedState: string;
+  vmId: string | null;
+  note: string;
+  state: DriftState;
+  jobId: string | null;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+  resolvedAt: Date | null;
+}
+
+/**
+ * Domains the hypervisors have and Carve does not manage, as reconciliation found them: open ones
+ * (and those being destroyed) by default, everything with `all`. For admins.
+ */
+export async function listDrift(deps: CoreDeps, actor: TActor, input: unknown = {}): Promise<TDriftView[]> {
+  requireAdmin(actor, "list drift");
+  const { all } = parseInput(ZListDriftInput, input);
+  const states: DriftState[] = all ? ["Open", "Destroying", "Ignored", "Resolved"] : ["Open", "Destroying"];
+  return deps.db.driftItem.findMany({
+    where: { state: { in: states } },
+    orderBy: [{ firstSeenAt: "asc" }, { domainName: "asc" }],
+    select: {
+      id: true,
+      host: { select: { id: true, name: true } },
+      domainName: true,
+      domainUuid: true,
+      reportedState: true,
+      vmId: true,
+      note: true,
+      state: true,
+      jobId: true,
+      firstSeenAt: true,
+      lastSeenAt: true,
+      resolvedAt: true,
+    },
+  });
+}

@@ -1,0 +1,188 @@
+import { readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { createVm, type TActor } from "@carve/core";
+import { Stack } from "../lib/stack/stack.ts";
+import { addTestHosts } from "../lib/stack/test-hosts.ts";
+import { createUser } from "../lib/stack/users.ts";
+import { interrupted, onCleanup } from "./cleanup.ts";
+import { cpuMeter, type TCpuShare } from "./cpu.ts";
+import { deleteRedisKeys } from "./redis-keys.ts";
+import { summarize, type TSummary } from "./stats.ts";
+
+export interface TEndToEndOptions {
+  redisUrl: string;
+  hosts: number;
+  creates: number;
+  /** Creates are spread round-robin over this many users (each user's creates serialise on its quota lock). */
+  users: number;
+  /** The controller's CARVE_SWEEP_MS. */
+  sweepMs: number;
+  keepLogs: boolean;
+}
+
+export interface TEndToEnd {
+  succeeded: number;
+  failed: string[];
+  /** VMs per second: creates / (last Job.finishedAt − first createVm call). */
+  perSecond: number;
+  wallMs: number;
+  /** createVm call start → Job.finishedAt (the controller's commit of Succeeded + VM Running). */
+  latency: TSummary;
+  /** createVm call start → it returned (the caller's wait). */
+  api: TSummary;
+  /** createVm call start → Job.createdAt (validation, quota lock, placement, reservation, inside the transaction). */
+  toRecorded: TSummary;
+  /** Job.createdAt → Job.startedAt (commit, enqueue, agent pick-up, first progress recorded by the controller). */
+  toStarted: TSummary;
+  /** Job.startedAt → Job.finishedAt (agent work, result to the controller, finalisation). */
+  toFinished: TSummary;
+  /** Jobs the controller finalised in its periodic sweep rather than from its live listener. */
+  finalisedBySweep: number;
+  /** How the measured VMs spread over the hosts (placement policy under concurrency). */
+  perHost: { hosts: number; min: number; max: number };
+  /** Where the machine's CPU went from the first create to the last job's end. */
+  cpu: TCpuShare;
+  /** The same, for 3 s of idling just before (heartbeats, controller rounds, blocking reads, other sessions). */
+  idleCpu: TCpuShare;
+  logDir: string;
+}
+
+/**
+ * N simulated hosts (agents on test:/// nodes, as child processes) and M concurrent creates through
+ * core → BullMQ → agents → controller, on a fresh database and queue prefix. Latencies come from the
+ * timestamps the system records on each Job row (no polling bias); the bench polls only to learn
+ * that every job has ended.
+ */
+export async function measureEndToEnd(options: TEndToEndOptions): Promise<TEndToEnd> {
+  const stack = new Stack({ redisUrl: options.redisUrl, sweepMs: options.sweepMs });
+  let failed = true; // until every create reached Running: the logs are then worth keeping
+  const keep = () => options.keepLogs || (failed && !interrupted());
+  onCleanup("remove the end-to-end run's directory", () => (keep() ? Promise.resolve() : rm(stack.dir, { recursive: true, force: true })));
+  onCleanup(`delete Redis keys ${stack.prefix}:*`, () => deleteRedisKeys(options.redisUrl, stack.prefix));
+  onCleanup("stop the end-to-end stack and drop its database", () => stack.stop());
+  await stack.init();
+
+  const admin = await createUser(stack.core, "bench-admin", "Admin");
+  const users: TActor[] = [];
+  for (let i = 0; i < options.users; i++) users.push(await createUser(stack.core, `bench-${i + 1}`, "User"));
+  await stack.startController();
+  // Each host takes its share of the creates with room to spare (vCPUs, memory); pools hold 85 GiB.
+  await addTestHosts(stack, admin, { count: options.hosts, cpus: Math.max(64, options.creates), memoryMiB: Math.max(65_536, options.creates * 1024) });
+
+  // Warm-up (not measured): every host queue, listener, agent and connection pool in use once.
+  const warm = await Promise.all(Array.from({ length: options.hosts * 2 }, (_, i) => createVm(stack.core, admin, { name: `warm-${i}`, template: "tiny", offering: "small" })));
+  await waitUntilEnded(stack, warm.map(({ job }) => job.id), 60_000);
+  const sweptBefore = await sweepFinalised(stack);
+
+  const roots = () => ({
+    "bench process (core's createVm)": [process.pid],
+    controller: stack.controller?.child.pid ? [stack.controller.child.pid] : [],
+    agents: [...stack.agents.values()].flatMap((a) => (a.child.pid ? [a.child.pid] : [])),
+  });
+  const idleMeter = cpuMeter(roots);
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const idleCpu = idleMeter.stop();
+  const meter = cpuMeter(roots);
+  const started: number[] = [];
+  const returned: number[] = [];
+  const jobIds: string[] = [];
+  const errors: string[] = [];
+  await Promise.all(
+    Array.from({ length: options.creates }, async (_, i) => {
+      const actor = users[i % users.length] ?? admin;
+      started[i] = Date.now();
+      try {
+        const { job } = await createVm(stack.core, actor, { name: `vm-${i}`, template: "tiny", offering: "small" });
+        jobIds[i] = job.id;
+      } catch (error) {
+        errors.push(`create ${i}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      returned[i] = Date.now();
+    }),
+  );
+  await waitUntilEnded(stack, jobIds.filter(Boolean), 120_000);
+  const cpu = meter.stop();
+
+  const jobs = await stack.core.db.job.findMany({
+    where: { id: { in: jobIds.filter(Boolean) } },
+    select: { id: true, hostId: true, state: true, errorMessage: true, createdAt: true, startedAt: true, finishedAt: true, vm: { select: { state: true } } },
+  });
+  const byId = new Map(jobs.map((j) => [j.id, j]));
+  const latency: number[] = [];
+  const api: number[] = [];
+  const toRecorded: number[] = [];
+  const toStarted: number[] = [];
+  const toFinished: number[] = [];
+  let lastFinished = 0;
+  for (let i = 0; i < options.creates; i++) {
+    const t0 = started[i] ?? 0;
+    api.push((returned[i] ?? t0) - t0);
+    const job = byId.get(jobIds[i] ?? "");
+    if (!job) continue;
+    if (job.state !== "Succeeded" || job.vm?.state !== "Running" || !job.finishedAt) {
+      errors.push(`job ${job.id}: ${job.state}, VM ${job.vm?.state ?? "?"}${job.errorMessage ? `: ${job.errorMessage}` : ""}`);
+      continue;
+    }
+    const finished = job.finishedAt.getTime();
+    lastFinished = Math.max(lastFinished, finished);
+    latency.push(finished - t0);
+    toRecorded.push(job.createdAt.getTime() - t0);
+    if (job.startedAt) {
+      toStarted.push(job.startedAt.getTime() - job.createdAt.getTime());
+      toFinished.push(finished - job.startedAt.getTime());
+    }
+  }
+  const firstStart = Math.min(...started);
+  const wallMs = lastFinished - firstStart;
+  const result: TEndToEnd = {
+    succeeded: latency.length,
+    failed: errors,
+    perSecond: latency.length / (wallMs / 1000),
+    wallMs,
+    latency: summarize(latency),
+    api: summarize(api),
+    toRecorded: summarize(toRecorded),
+    toStarted: summarize(toStarted),
+    toFinished: summarize(toFinished),
+    finalisedBySweep: (await sweepFinalised(stack)) - sweptBefore,
+    perHost: spreadOf(jobs.map((j) => j.hostId)),
+    cpu,
+    idleCpu,
+    logDir: stack.dir,
+  };
+  failed = errors.length > 0;
+  return result;
+}
+
+function spreadOf(hostIds: (string | null)[]): TEndToEnd["perHost"] {
+  const counts = new Map<string, number>();
+  for (const id of hostIds) if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
+  const values = [...counts.values()];
+  return { hosts: counts.size, min: values.length ? Math.min(...values) : 0, max: values.length ? Math.max(...values) : 0 };
+}
+
+/** Polls one cheap count until none of the jobs is Queued or Running. */
+async function waitUntilEnded(stack: Stack, jobIds: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await stack.core.db.job.count({ where: { id: { in: jobIds }, state: { in: ["Queued", "Running"] } } });
+    if (open === 0) return;
+    if (Date.now() > deadline) throw new Error(`${open} of ${jobIds.length} jobs still open after ${timeoutMs} ms; logs in ${stack.dir}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** How many jobs the controller's periodic sweep has finalised so far, from its log. */
+async function sweepFinalised(stack: Stack): Promise<number> {
+  const text = await readFile(join(stack.dir, "controller.log"), "utf8").catch(() => "");
+  let total = 0;
+  for (const line of text.split("\n")) {
+    if (!line.includes("sweep settled jobs")) continue;
+    try {
+      total += Number((JSON.parse(line) as { report?: { finalised?: number } }).report?.finalised ?? 0);
+    } catch {
+      // not a JSON log line
+    }
+  }
+  return total;
+}

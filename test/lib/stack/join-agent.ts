@@ -1,0 +1,34 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { REPO_ROOT, startService, type TService } from "../../../scripts/lib/service.ts";
+import type { Stack } from "./stack.ts";
+
+export interface TJoinRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `carve-agent join` (the installed bin script) as a child process against the stack's Redis and prefix. */
+export function runAgentJoin(stack: Stack, token: string, uri: string, config: string): Promise<TJoinRun> {
+  const args = [join(REPO_ROOT, "agent/bin/carve-agent.js"), "join", "--token", token, "--redis", stack.redisUrl, "--prefix", stack.prefix, "--uri", uri, "--config", config, "--timeout", "20"];
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { PATH: process.env["PATH"] ?? "" }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, stdout, stderr })));
+}
+
+/** Starts `carve-agent run` with nothing but its config file (no CARVE_HOST_ID, no REDIS_URL): what a joined host runs. */
+export async function startJoinedAgent(stack: Stack, name: string, config: string): Promise<TService> {
+  const agent = await startService({
+    name: `agent ${name}`,
+    entry: "agent/src/main.ts",
+    env: { CARVE_AGENT_CONFIG: config, CARVE_CONSOLE_LOG_DIR: join(stack.dir, "console"), LOG_LEVEL: "info", REDIS_URL: "", CARVE_QUEUE_PREFIX: "", CARVE_HOST_ID: "" },
+    logFile: join(stack.dir, `agent-${name}.log`),
+    readyText: "agent ready",
+  });
+  stack.agents.set(name, agent);
+  return agent;
+}
