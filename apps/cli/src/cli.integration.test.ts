@@ -1,20 +1,10 @@
-import { execFile } from "node:child_process";
-import { join } from "node:path";
-import { promisify } from "node:util";
+import { runCarve } from "./testing/run-carve.ts";
 import { createTestDatabase, type TestDatabase } from "@carve/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const BIN = join(import.meta.dirname, "..", "bin", "carve.js");
 let database: TestDatabase;
 
-/** Runs the real `carve` binary against the test database; never throws, returns what a shell sees. */
-async function carve(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, DATABASE_URL: database.url, CARVE_QUEUE_PREFIX: `cli-test-${process.pid}` };
-  return promisify(execFile)(process.execPath, [BIN, ...args], { env }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
-}
+const carve = (...args: string[]) => runCarve({ databaseUrl: database.url, queuePrefix: `cli-test-${process.pid}` }, ...args);
 
 beforeAll(async () => {
   database = await createTestDatabase();
