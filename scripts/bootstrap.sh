@@ -10,9 +10,13 @@ want_test=false
 log() { printf 'carve-bootstrap: %s\n' "$*" >&2; }
 
 packages=(postgresql redis-server libvirt-dev libvirt-clients pkg-config python3 make g++)
+# The agent builds cloud-init seed ISOs (genisoimage) and hashes first passwords (openssl passwd -6).
+packages+=(genisoimage openssl)
 # The real-hypervisor lane: libvirtd + QEMU (TCG), and what the tests build a boot image from.
 $want_test && packages+=(libvirt-daemon-system qemu-system-x86 qemu-utils linux-image-cloud-amd64
-  busybox-static syslinux syslinux-common mtools dosfstools genisoimage xorriso)
+  busybox-static syslinux syslinux-common mtools dosfstools xorriso)
+# The SSH key tests check fingerprints against keys ssh-keygen makes.
+$want_test && packages+=(openssh-client)
 # The directory tests start their own throwaway slapd (the packaged instance is not used) and make
 # their CA and server certificate with openssl.
 $want_test && packages+=(slapd ldap-utils openssl)

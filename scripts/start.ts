@@ -37,12 +37,12 @@ process.on("SIGINT", () => void stopAll().then(() => process.exit(0)));
 process.on("SIGTERM", () => void stopAll().then(() => process.exit(0)));
 
 try {
-  services.push(await startService({ name: "controller", entry: "apps/controller/src/main.ts", env: shared, logFile: join(logDir, "controller.log"), readyText: "controller ready" }));
+  services.push(await startService({ name: "controller", entry: "apps/controller/src/main.ts", env: { ...shared, CARVE_TEMPLATE_STORE: join(stateDir, "templates") }, logFile: join(logDir, "controller.log"), readyText: "controller ready" }));
   services.push(
     await startService({
       name: "agent",
       entry: "agent/src/main.ts",
-      env: { ...shared, CARVE_HOST_ID: hostId, CARVE_LIBVIRT_URI: demo.uri, CARVE_CONSOLE_LOG_DIR: join(stateDir, "console") },
+      env: { ...shared, CARVE_HOST_ID: hostId, CARVE_LIBVIRT_URI: demo.uri, CARVE_CONSOLE_LOG_DIR: join(stateDir, "console"), CARVE_AGENT_DATA_DIR: join(stateDir, "agent") },
       logFile: join(logDir, "agent-demo-host.log"),
       readyText: "agent ready",
     }),

@@ -1,7 +1,9 @@
 import { hostQueueName } from "@carve/protocol";
 import { Redis } from "ioredis";
+import { SeedStore } from "./cloud-init/seed-store.ts";
 import type { TAgentEnv } from "./env.ts";
 import { startHeartbeat } from "./heartbeat.ts";
+import { loadHostKey } from "./host-key.ts";
 import type { Hypervisor } from "./hypervisor/hypervisor.ts";
 import { openHypervisor } from "./hypervisor/open-hypervisor.ts";
 import type { Logger } from "./logger.ts";
@@ -22,11 +24,13 @@ export interface AgentTuning {
 }
 
 /**
- * Starts the agent: opens and verifies libvirt, beats once (so the host shows up at once), starts
+ * Starts the agent: loads (or makes) the host's key pair in its data directory, opens and verifies
+ * libvirt, beats once (so the host shows up at once, with its public key), starts
  * the worker on `host.<hostId>` and logs "agent ready". Two Redis connections: the worker's
  * (`maxRetriesPerRequest: null`, BullMQ's requirement) and one for the agent's own commands.
  */
 export async function startAgent(env: TAgentEnv, log: Logger, tuning: AgentTuning = {}): Promise<RunningAgent> {
+  const hostKey = await loadHostKey(env.CARVE_AGENT_DATA_DIR);
   const hypervisor = await openHypervisor({
     uri: env.CARVE_LIBVIRT_URI,
     consoleLogDir: env.CARVE_CONSOLE_LOG_DIR,
@@ -48,6 +52,7 @@ export async function startAgent(env: TAgentEnv, log: Logger, tuning: AgentTunin
       prefix: env.CARVE_QUEUE_PREFIX,
       hostId: env.CARVE_HOST_ID,
       node,
+      sealKey: hostKey.publicKey,
       pools: () => hypervisor.listPools(),
       log,
       ...(tuning.heartbeatIntervalMs === undefined ? {} : { intervalMs: tuning.heartbeatIntervalMs }),
@@ -61,6 +66,8 @@ export async function startAgent(env: TAgentEnv, log: Logger, tuning: AgentTunin
       log,
       pollIntervalMs: tuning.pollIntervalMs,
       rebootGracefulTimeoutSec: tuning.rebootGracefulTimeoutSec,
+      hostKey,
+      seeds: new SeedStore(env.CARVE_AGENT_DATA_DIR),
     });
     await worker.waitUntilReady();
     log.info(

@@ -24,6 +24,7 @@ describe("loadAgentEnv", () => {
       CARVE_QUEUE_PREFIX: "bull",
       CARVE_AGENT_CONCURRENCY: 8,
       CARVE_CONSOLE_LOG_DIR: "/var/log/carve/console",
+      CARVE_AGENT_DATA_DIR: "/var/lib/carve",
       CARVE_DOMAIN_TYPE: "auto",
       LOG_LEVEL: "info",
     });
@@ -47,6 +48,7 @@ describe("loadAgentEnv", () => {
     ["CARVE_AGENT_CONCURRENCY", "lots", /CARVE_AGENT_CONCURRENCY must be a whole number from 1 to 256/],
     ["CARVE_AGENT_CONCURRENCY", "0", /CARVE_AGENT_CONCURRENCY must be a whole number from 1 to 256/],
     ["CARVE_CONSOLE_LOG_DIR", "logs/console", /CARVE_CONSOLE_LOG_DIR must be an absolute path/],
+    ["CARVE_AGENT_DATA_DIR", "/var/lib/../etc", /CARVE_AGENT_DATA_DIR must be an absolute path/],
     ["LOG_LEVEL", "loud", /LOG_LEVEL must be one of/],
   ])("refuses a bad %s (%j)", (name, value, expected) => {
     expect(problemWith({ ...MINIMAL, [name]: value })).toMatch(expected);

@@ -2,6 +2,9 @@ import { z } from "zod";
 
 const LIBVIRT_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}$/;
 
+/** Where the agent keeps its key pair and seed ISOs unless CARVE_AGENT_DATA_DIR says otherwise. */
+export const DEFAULT_AGENT_DATA_DIR = "/var/lib/carve";
+
 /** The agent's settings, read once from the environment at start-up. */
 export const ZAgentEnv = z.object({
   CARVE_HOST_ID: z.uuid("must be the host's UUID as registered with Carve"),
@@ -29,6 +32,14 @@ export const ZAgentEnv = z.object({
     .string()
     .regex(/^(?:\/[A-Za-z0-9_+-][A-Za-z0-9._+-]*)+$/, "must be an absolute path of plain names (letters, digits, . _ + -)")
     .default("/var/log/carve/console"),
+  /**
+   * The agent's own files: its long-lived key pair (host-key.pem, mode 0600) and the cloud-init
+   * seed ISOs of its VMs (seeds/).
+   */
+  CARVE_AGENT_DATA_DIR: z
+    .string()
+    .regex(/^(?:\/[A-Za-z0-9_+-][A-Za-z0-9._+-]*)+$/, "must be an absolute path of plain names (letters, digits, . _ + -)")
+    .default(DEFAULT_AGENT_DATA_DIR),
   /** A libvirt network to attach a virtio NIC to; no NIC when unset. */
   CARVE_LIBVIRT_NETWORK: z.string().regex(LIBVIRT_NAME, "must be the name of a libvirt network").optional(),
   /** `auto` uses KVM when /dev/kvm and VT-x/AMD-V are usable, TCG otherwise. */
@@ -82,12 +93,13 @@ export function loadAgentEnv(source: Record<string, string | undefined> = proces
 }
 
 /** Environment fallbacks for `carve-agent join` flags (it runs before there is a host id). */
-export function joinDefaults(source: Record<string, string | undefined> = process.env): { redisUrl?: string; uri?: string; prefix?: string; config: string } {
+export function joinDefaults(source: Record<string, string | undefined> = process.env): { redisUrl?: string; uri?: string; prefix?: string; config: string; dataDir: string } {
   const pick = (name: string): string | undefined => (source[name] ? source[name] : undefined);
   return {
     ...(pick("REDIS_URL") ? { redisUrl: pick("REDIS_URL") } : {}),
     ...(pick("CARVE_LIBVIRT_URI") ? { uri: pick("CARVE_LIBVIRT_URI") } : {}),
     ...(pick("CARVE_QUEUE_PREFIX") ? { prefix: pick("CARVE_QUEUE_PREFIX") } : {}),
     config: agentConfigPath(source).path,
+    dataDir: pick("CARVE_AGENT_DATA_DIR") ?? DEFAULT_AGENT_DATA_DIR,
   };
 }

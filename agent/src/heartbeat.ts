@@ -13,6 +13,8 @@ export interface HeartbeatOptions {
   prefix: string;
   hostId: string;
   node: NodeSummary;
+  /** The host's public key (see host-key.ts), published so the controller can seal job secrets to it. */
+  sealKey: string;
   /** The pools' current usage; a failure to read them leaves them out of that beat. */
   pools: () => Promise<PoolStatus[]>;
   log: Logger;
@@ -50,6 +52,7 @@ export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbe
       agentVersion: AGENT_VERSION,
       protocolVersion: PROTOCOL_VERSION,
       pools,
+      sealKey: options.sealKey,
     };
     await redis.set(key, JSON.stringify(value), "PX", ttlMs);
   };

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
@@ -53,6 +55,7 @@ describe("the agent process", () => {
       CARVE_LIBVIRT_URI: node.uri,
       REDIS_URL,
       CARVE_QUEUE_PREFIX: prefix,
+      CARVE_AGENT_DATA_DIR: join(node.dir, "agent-data"),
     });
     const exited = exitOf(child);
     await waitFor(() => output().includes('"msg":"agent ready"'), "agent ready");
@@ -75,7 +78,9 @@ describe("the agent process", () => {
   });
 
   it("refuses to start when libvirt cannot be opened, with libvirt's message", async () => {
-    const { child, output } = startAgentProcess({ CARVE_HOST_ID: randomUUID(), CARVE_LIBVIRT_URI: "test:///nonexistent/node.xml", REDIS_URL });
+    const dataDir = await mkdtemp(join(tmpdir(), "carve-agent-data-"));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const { child, output } = startAgentProcess({ CARVE_HOST_ID: randomUUID(), CARVE_LIBVIRT_URI: "test:///nonexistent/node.xml", REDIS_URL, CARVE_AGENT_DATA_DIR: dataDir });
     expect(await exitOf(child)).toBe(1);
     expect(output()).toMatch(/the agent could not start: libvirt could not open test:\/\/\/nonexistent\/node.xml: .*nonexistent/);
   });

@@ -5,7 +5,7 @@ import { runCommand } from "./commands/run.ts";
 import { joinDefaults } from "./env.ts";
 
 const USAGE = `usage: carve-agent [run] [--config PATH]          start the agent (the default; runs the doctor first)
-       carve-agent join --token TOKEN [--redis URL] [--uri URI] [--prefix P] [--config PATH] [--timeout SEC]
+       carve-agent join --token TOKEN [--redis URL] [--uri URI] [--prefix P] [--config PATH] [--data-dir DIR] [--timeout SEC]
        carve-agent doctor [--config PATH] [--json]     check what the agent needs; exit 1 on a failure`;
 
 /** `carve-agent` (bin/carve-agent.js, and `npm start -w @carve/agent` for `run`). */
@@ -18,7 +18,7 @@ async function main(argv: string[]): Promise<number> {
       args: rest,
       options: {
         config: { type: "string" }, json: { type: "boolean", default: false }, token: { type: "string" }, redis: { type: "string" },
-        uri: { type: "string" }, prefix: { type: "string" }, timeout: { type: "string" }, help: { type: "boolean", short: "h" },
+        uri: { type: "string" }, prefix: { type: "string" }, timeout: { type: "string" }, help: { type: "boolean", short: "h" }, "data-dir": { type: "string" },
       }, // prettier-ignore
     }).values;
   } catch (error) {
@@ -45,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
     uri: values.uri ?? defaults.uri ?? "qemu:///system",
     prefix: values.prefix ?? defaults.prefix ?? "bull",
     config: values.config ?? defaults.config,
+    dataDir: values["data-dir"] ?? defaults.dataDir,
     timeoutSec: Number(values.timeout ?? "30"),
   };
   if (!flags.token || !Number.isFinite(flags.timeoutSec) || flags.timeoutSec <= 0) {

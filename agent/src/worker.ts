@@ -1,10 +1,13 @@
 import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { hostQueueName, type TJobProgress } from "@carve/protocol";
+import type { SeedStore } from "./cloud-init/seed-store.ts";
+import type { HostKey } from "./host-key.ts";
 import type { Hypervisor } from "./hypervisor/hypervisor.ts";
 import type { Logger } from "./logger.ts";
 import { KeyedLock } from "./jobs/keyed-lock.ts";
 import { processJob } from "./jobs/process-job.ts";
+import { throttleProgress } from "./jobs/progress-throttle.ts";
 
 /** What the host worker needs. */
 export interface HostWorkerOptions {
@@ -17,6 +20,8 @@ export interface HostWorkerOptions {
   log: Logger;
   pollIntervalMs?: number;
   rebootGracefulTimeoutSec?: number;
+  hostKey: HostKey;
+  seeds: SeedStore;
 }
 
 /**
@@ -31,19 +36,19 @@ export function createHostWorker(options: HostWorkerOptions): Worker {
     lock: new KeyedLock(),
     pollIntervalMs: options.pollIntervalMs ?? 500,
     rebootGracefulTimeoutSec: options.rebootGracefulTimeoutSec ?? 60,
+    hostKey: options.hostKey,
+    seeds: options.seeds,
   };
   const worker = new Worker(
     hostQueueName(hostId),
-    (job: Job) =>
-      processJob(
-        {
-          id: job.id,
-          name: job.name,
-          data: job.data,
-          updateProgress: (progress: TJobProgress) => job.updateProgress(progress),
-        },
-        deps,
-      ),
+    async (job: Job) => {
+      const progress = throttleProgress((p: TJobProgress) => job.updateProgress(p));
+      try {
+        return await processJob({ id: job.id, name: job.name, data: job.data, updateProgress: progress.report }, deps);
+      } finally {
+        progress.end();
+      }
+    },
     {
       connection: options.connection,
       prefix,

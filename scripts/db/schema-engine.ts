@@ -85,7 +85,16 @@ export async function dropDatabase(serverUrl: string, name: string): Promise<voi
  * `connectionString` win over `database`, so the "shadow" silently becomes the main database.)
  */
 export function adapterFactory(mainUrl: string): SqlMigrationAwareDriverAdapterFactory {
-  const connect = (url: string) => new PrismaPg(poolFor(url), { disposeExternalPool: true }).connect();
+  const connect = async (url: string) => {
+    const pool = poolFor(url);
+    const adapter = await new PrismaPg(pool, { disposeExternalPool: true }).connect();
+    // adapter-pg runs a script by splitting it at every ";", which cuts a function body ($$ … $$)
+    // apart. PostgreSQL's simple query protocol takes the whole script at once, as psql does.
+    adapter.executeScript = async (script: string) => {
+      await pool.query(script);
+    };
+    return adapter;
+  };
   return {
     provider: "postgres",
     adapterName: "@prisma/adapter-pg",

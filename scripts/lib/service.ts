@@ -30,7 +30,10 @@ export interface TService {
 export async function startService(spec: TServiceSpec, timeoutMs = 60_000): Promise<TService> {
   mkdirSync(dirname(spec.logFile), { recursive: true });
   const log = createWriteStream(spec.logFile, { flags: "a" });
-  const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, spec.entry)], {
+  // `npm run bench -- --cpu-profile DIR` profiles every process it starts (written when each exits).
+  const profileDir = process.env["CARVE_CPU_PROFILE_DIR"];
+  const profile = profileDir ? ["--cpu-prof", "--cpu-prof-dir", join(profileDir, spec.name.replace(/[^\w.-]+/g, "_"))] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", join(REPO_ROOT, spec.entry)], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...spec.env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -21,6 +21,8 @@ export interface TBenchArgs {
   skipPlacement: boolean;
   skipList: boolean;
   keepLogs: boolean;
+  /** Write a V8 CPU profile of every Node process the bench starts into this directory. */
+  cpuProfileDir: string | null;
   redisUrl: string;
 }
 
@@ -46,6 +48,7 @@ export const USAGE = `npm run bench -- [flags]
     --skip-e2e  --skip-ceiling  --skip-placement  --skip-list
     --skip-scale              = --skip-placement --skip-list
     --keep-logs               keep var/test-stack/<prefix> (kept anyway when a create fails)
+    --cpu-profile DIR         write a .cpuprofile of every Node process it starts into DIR
     --redis-url URL           (CARVE_TEST_REDIS_URL or redis://127.0.0.1:6379)`;
 
 /** A bad flag: printed without a stack trace. */
@@ -86,6 +89,7 @@ function parseFlags(argv: string[]): TBenchArgs | null {
       "skip-list": { type: "boolean" },
       "skip-scale": { type: "boolean" },
       "keep-logs": { type: "boolean" },
+      "cpu-profile": { type: "string" },
       "redis-url": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -118,6 +122,7 @@ function parseFlags(argv: string[]): TBenchArgs | null {
     skipPlacement: (values["skip-placement"] ?? false) || (values["skip-scale"] ?? false),
     skipList: (values["skip-list"] ?? false) || (values["skip-scale"] ?? false),
     keepLogs: values["keep-logs"] ?? false,
+    cpuProfileDir: values["cpu-profile"] ?? null,
     redisUrl: values["redis-url"] ?? process.env["CARVE_TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379",
   };
   if (args.listHeavyVms >= args.listVms) throw new UsageError("--list-heavy-vms must be smaller than --list-vms");

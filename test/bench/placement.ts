@@ -1,4 +1,4 @@
-import { createVm, placeVm, type CoreDeps } from "@carve/core";
+import { createVm, placementRequest, placeVm, readPlacementSettings, reserveBestFit, type CoreDeps } from "@carve/core";
 import { FakeJobQueues } from "@carve/core/testing";
 import { pino } from "pino";
 import { profiled, QueryProfile } from "./query-profile.ts";
@@ -27,6 +27,9 @@ export interface TPlacementRun {
 }
 
 export interface TPlacement {
+  /** Placement + reservation alone: the ranking query and the conditional reservation, in a transaction. */
+  step: { sequential: TPlacementRun; concurrent: TPlacementRun };
+  /** The whole createVm around it. */
   sequential: TPlacementRun;
   concurrent: TPlacementRun;
   /** placeVm alone (pure CPU) over a snapshot of `hosts` hosts. */
@@ -34,9 +37,11 @@ export interface TPlacement {
 }
 
 /**
- * Placement + reservation as users get it: core's createVm (validation, quota check, capacity
- * snapshot, placeVm, conditional UPDATE reservations, the VM/volume/job/event rows, commit) against
- * the seeded fleet, with FakeJobQueues so no agent is needed (enqueueing is an in-memory no-op).
+ * Placement + reservation against the seeded fleet, twice: the step alone (core's reserveBestFit in
+ * a transaction: the ranking query over every host and pool, then the conditional reservation on
+ * the best that fits; committed, so the fleet fills as it would), and as users get it inside
+ * core's createVm (validation, quota check, the step, the VM/volume/job/event rows, commit), with
+ * FakeJobQueues so no agent is needed (enqueueing is an in-memory no-op).
  */
 export async function measurePlacement(scale: TScaleDb, options: TPlacementOptions): Promise<TPlacement> {
   const profile = new QueryProfile();
@@ -48,13 +53,21 @@ export async function measurePlacement(scale: TScaleDb, options: TPlacementOptio
     await createVm(deps, actor, { name: `${label}-${i}`, template: "tiny", offering: "small" });
   };
 
-  await timeEach(5, 1, create("warm")); // connections, query plans, JIT
+  const template = await scale.db.template.findUniqueOrThrow({ where: { name: "tiny" }, select: { id: true } });
+  const offering = await scale.db.serviceOffering.findUniqueOrThrow({ where: { name: "small" } });
+  const request = placementRequest(offering, offering.rootDiskGiB, await readPlacementSettings(scale.db));
+  const step = () => async () => {
+    const placed = await deps.db.$transaction((tx) => reserveBestFit(tx, template.id, request));
+    if (!placed) throw new Error("nothing fits");
+  };
 
-  const run = async (label: string, count: number, concurrency: number, deadline = Infinity): Promise<TPlacementRun> => {
+  await timeEach(5, 1, create("warm")); // connections, query plans, JIT
+  await timeEach(5, 1, step());
+
+  const run = async (label: string, count: number, concurrency: number, deadline = Infinity, attempt: (i: number) => Promise<void> = create(label)): Promise<TPlacementRun> => {
     profile.reset();
     const failures = new Map<string, number>();
     const ok: number[] = [];
-    const attempt = create(label);
     const start = performance.now();
     await timeEach(
       count,
@@ -76,10 +89,12 @@ export async function measurePlacement(scale: TScaleDb, options: TPlacementOptio
     const queries = profile.top(5).map((q) => ({ name: q.name, perCreateMs: q.totalMs / Math.max(done, 1), meanMs: q.meanMs, calls: q.calls }));
     return { asked: count, latency: summarize(ok), wallMs, failures, queries };
   };
+  const stepSequential = await run("step-seq", options.sequential, 1, performance.now() + options.budgetMs, step());
+  const stepConcurrent = await run("step-conc", options.concurrent, options.concurrent, Infinity, step());
   const sequential = await run("seq", options.sequential, 1, performance.now() + options.budgetMs);
   const concurrent = await run("conc", options.concurrent, options.concurrent);
 
-  return { sequential, concurrent, placeVmCpu: placeVmCpu(options.hosts) };
+  return { step: { sequential: stepSequential, concurrent: stepConcurrent }, sequential, concurrent, placeVmCpu: placeVmCpu(options.hosts) };
 }
 
 type TSnapshot = Parameters<typeof placeVm>[0];

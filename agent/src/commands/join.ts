@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { AGENT_VERSION } from "../version.ts";
-import { PROTOCOL_VERSION, joinReplyKey, joinRequestsKey, newJoinKeyPair, openSealed, ZJoinGrant, ZJoinReply, type TJoinGrant, type TJoinRequest } from "@carve/protocol";
+import { PROTOCOL_VERSION, joinReplyKey, joinRequestsKey, openSealed, ZJoinGrant, ZJoinReply, type TJoinGrant, type TJoinRequest } from "@carve/protocol";
 import { Redis } from "ioredis";
 import { writeAgentConfig } from "../agent-config.ts";
 import { DEFAULT_AGENT_CONFIG_PATH } from "../env.ts";
+import { loadHostKey } from "../host-key.ts";
 import { redisAddress } from "../agent.ts";
 import { domainTypeFor } from "../hypervisor/libvirt/domain-type.ts";
 import { openHypervisor } from "../hypervisor/open-hypervisor.ts";
@@ -14,6 +15,8 @@ export interface TJoinFlags {
   uri: string;
   prefix: string;
   config: string;
+  /** Where the host's key pair lives (made here on first use; `run` must use the same directory). */
+  dataDir: string;
   timeoutSec: number;
 }
 
@@ -23,15 +26,18 @@ export class JoinRefused extends Error {}
 /**
  * `carve-agent join`: reads what libvirt has (node, hypervisor, pools with their target paths),
  * sends it with the token on Redis, waits for the controller's answer, and writes the config file
- * (mode 0600) with the host id and its own credential. The credential arrives sealed to a key
- * made for this join and is never printed. Returns the grant for the summary.
+ * (mode 0600) with the host id and its own credential. The credential arrives sealed to the host's
+ * long-lived key (host-key.ts), whose public half the controller records for sealing job secrets
+ * later; it is never printed. Returns the grant for the summary.
  */
 export async function joinCommand(flags: TJoinFlags): Promise<TJoinGrant> {
   const hypervisor = await openHypervisor({ uri: flags.uri, consoleLogDir: "/var/log/carve/console", domainType: "auto" }).catch((error: unknown) => {
     throw new JoinRefused(`cannot read libvirt at ${flags.uri}: ${error instanceof Error ? error.message : String(error)}. Run 'carve-agent doctor' for the fix.`);
   });
   const [node, pools] = await Promise.all([hypervisor.nodeInfo(), hypervisor.listPoolDetails()]).finally(() => hypervisor.close());
-  const keys = newJoinKeyPair();
+  const keys = await loadHostKey(flags.dataDir).catch((error: unknown) => {
+    throw new JoinRefused(`cannot read or create the host key in ${flags.dataDir}: ${error instanceof Error ? error.message : String(error)}. Check --data-dir (or CARVE_AGENT_DATA_DIR).`);
+  });
   const replyId = randomBytes(18).toString("base64url");
   const request: TJoinRequest = {
     token: flags.token, replyId, publicKey: keys.publicKey, uri: flags.uri, ...node,

@@ -4,6 +4,8 @@ import { lookup } from "node:dns/promises";
 import { hostname } from "node:os";
 import { Redis } from "ioredis";
 import { redisAuth } from "../agent.ts";
+import { runTool } from "../cloud-init/run-tool.ts";
+import { loadHostKey } from "../host-key.ts";
 import type { TAgentEnv } from "../env.ts";
 import type { NodeSummary, PoolDetail } from "../hypervisor/hypervisor.ts";
 import { openHypervisor } from "../hypervisor/open-hypervisor.ts";
@@ -22,6 +24,10 @@ export interface DoctorProbes {
   pingRedis(timeoutMs: number): Promise<void>;
   /** Redis's clock (TIME), taken at the middle of the round trip, against ours. */
   redisClockSkewMs(): Promise<number>;
+  /** Reads (or makes) the host's key pair in the data directory; returns its public half. */
+  loadHostKey(): Promise<string>;
+  /** Throws unless the program runs (`args` asks it for its version). */
+  runTool(command: string, args: readonly string[]): Promise<void>;
 }
 
 function withTimeout<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
@@ -80,6 +86,12 @@ export function createDoctorProbes(env: TAgentEnv): DoctorProbes & { close(): Pr
       const [seconds, micros] = (await withTimeout(2_000, "Redis TIME", connect().time())) as [string | number, string | number];
       const after = Date.now();
       return Number(seconds) * 1000 + Number(micros) / 1000 - (before + after) / 2;
+    },
+    async loadHostKey() {
+      return (await loadHostKey(env.CARVE_AGENT_DATA_DIR)).publicKey;
+    },
+    async runTool(command, args) {
+      await runTool(command, args);
     },
     async close() {
       redis?.disconnect();

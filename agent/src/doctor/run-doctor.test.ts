@@ -16,17 +16,19 @@ function healthy(overrides: Partial<DoctorProbes> = {}): DoctorProbes {
     checkWritableDir: async () => undefined,
     pingRedis: async () => undefined,
     redisClockSkewMs: async () => 120,
+    loadHostKey: async () => "MCowBQYDK2VuAyEA",
+    runTool: async () => undefined,
     ...overrides,
   };
 }
-const options = { uri: "qemu:///system", redisAddress: "redis.lan:6379" };
+const options = { uri: "qemu:///system", redisAddress: "redis.lan:6379", dataDir: "/var/lib/carve" };
 const byName = (checks: Awaited<ReturnType<typeof runDoctor>>, name: string) => checks.find((c) => c.name === name);
 
 describe("carve-agent doctor", () => {
   it("passes a healthy host, one line per check", async () => {
     const checks = await runDoctor(healthy(), options);
     expect(checks.map((c) => `${c.name}:${c.status}`)).toEqual([
-      "libvirt binding:ok", "libvirt:ok", "hostname:ok", "pool images:ok", "pool scratch:ok", "redis:ok", "clock:ok",
+      "libvirt binding:ok", "libvirt:ok", "hostname:ok", "pool images:ok", "pool scratch:ok", "host key:ok", "cloud-init seeds:ok", "redis:ok", "clock:ok",
     ]); // prettier-ignore
     expect(doctorPassed(checks)).toBe(true);
     expect(formatDoctor(checks)[1]).toMatch(/^ok\s+libvirt\s+qemu:\/\/\/system answers: hv1, 32 CPUs/);
@@ -75,6 +77,18 @@ describe("carve-agent doctor", () => {
     expect(byName(checks, "hostname")).toMatchObject({ status: "fail", fix: expect.stringContaining("/etc/hosts") });
     expect(byName(checks, "redis")).toMatchObject({ status: "fail", detail: "Redis did not answer within 2 s", fix: expect.stringContaining("redis.lan:6379") });
     expect(byName(checks, "clock")).toBeUndefined();
+  });
+
+  it("fails when the host key cannot be made, and only warns when the cloud-init seed tools are missing", async () => {
+    const checks = await runDoctor(
+      healthy({
+        loadHostKey: async () => Promise.reject(new Error("EACCES: permission denied, mkdir '/var/lib/carve'")),
+        runTool: async (command) => (command === "genisoimage" ? Promise.reject(new Error("genisoimage could not run (spawn genisoimage ENOENT)")) : undefined),
+      }),
+      options,
+    );
+    expect(byName(checks, "host key")).toMatchObject({ status: "fail", detail: expect.stringContaining("EACCES"), fix: expect.stringContaining("CARVE_AGENT_DATA_DIR") });
+    expect(byName(checks, "cloud-init seeds")).toMatchObject({ status: "warn", detail: expect.stringContaining("genisoimage cannot run"), fix: "apt-get install genisoimage" });
   });
 
   it("warns on a clock 2-30 s off Redis's and fails beyond 30 s", async () => {

@@ -14,6 +14,8 @@ export interface DoctorOptions {
   uri: string;
   /** host:port of Redis, for messages (never the credentials). */
   redisAddress: string;
+  /** CARVE_AGENT_DATA_DIR, for messages. */
+  dataDir: string;
 }
 
 /** Clock skew against Redis: above this a warning, above the next a failure (heartbeat ages lie). */
@@ -25,8 +27,9 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
 /**
  * Checks everything the agent needs, in order, each with a fix when it fails: the libvirt binding
  * loads, libvirt answers on the URI, the hostname resolves, every running pool's directory is
- * writable, Redis answers a PING within 2 s, and the clock agrees with Redis's. A check that
- * depends on a failed one is not run.
+ * writable, the host key can be read or made in the data directory, the cloud-init seed tools
+ * run (a warning: only cloud-init templates need them), Redis answers a PING within 2 s, and the
+ * clock agrees with Redis's. A check that depends on a failed one is not run.
  */
 export async function runDoctor(probes: DoctorProbes, options: DoctorOptions): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
@@ -58,6 +61,12 @@ export async function runDoctor(probes: DoctorProbes, options: DoctorOptions): P
   });
   for (const pool of pools) checks.push(await checkPool(probes, pool, libvirtDriverOf(options.uri) === "test"));
 
+  await attempt("host key", `let the agent create and write ${options.dataDir} (CARVE_AGENT_DATA_DIR), or move a damaged ${options.dataDir}/host-key.pem away (a new key is made and published with the next heartbeat)`, async () => {
+    await probes.loadHostKey();
+    return `${options.dataDir}/host-key.pem is this host's key (passwords in jobs are sealed to it)`;
+  });
+  checks.push(await checkSeedTools(probes));
+
   const redis = await attempt("redis", `start Redis or fix the address (${options.redisAddress}): check REDIS_URL / the config file, the firewall, and the host's Redis credential ('carve host join-token' and join again if it was revoked)`, async () => {
     await probes.pingRedis(2_000);
     return `${options.redisAddress} answers PING`;
@@ -88,6 +97,17 @@ async function checkPool(probes: DoctorProbes, pool: PoolDetail, testDriver: boo
   } catch (error) {
     return { name, status: "fail", detail: `${path} is not writable: ${messageOf(error)}`, fix: `create the directory and let the agent write to it (mkdir -p ${path}; check its owner, mode and mount), or remove the pool from libvirt` };
   }
+}
+
+/** genisoimage builds cloud-init seeds and openssl hashes first passwords; without them only cloud-init creates fail. */
+async function checkSeedTools(probes: DoctorProbes): Promise<DoctorCheck> {
+  const missing: string[] = [];
+  for (const [command, args] of [["genisoimage", ["--version"]], ["openssl", ["version"]]] as const) {
+    await probes.runTool(command, args).catch(() => missing.push(command));
+  }
+  return missing.length === 0
+    ? { name: "cloud-init seeds", status: "ok", detail: "genisoimage and openssl run" }
+    : { name: "cloud-init seeds", status: "warn", detail: `${missing.join(" and ")} cannot run: VMs from cloud-init templates cannot be created here`, fix: `apt-get install ${missing.join(" ")}` };
 }
 
 /** True when no check failed (warnings allowed). */

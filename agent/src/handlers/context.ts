@@ -1,4 +1,5 @@
-import type { TJobName, TJobPayloadParsed, TJobProgress, TJobResult } from "@carve/protocol";
+import type { TJobName, TJobPayloadParsed, TJobProgress, TJobResult, TSealed } from "@carve/protocol";
+import type { SeedStore } from "../cloud-init/seed-store.ts";
 import type { Hypervisor } from "../hypervisor/hypervisor.ts";
 import type { Logger } from "../logger.ts";
 
@@ -12,6 +13,10 @@ export interface HandlerContext {
   pollIntervalMs: number;
   /** vm.reboot waits this long for the guest to power off before forcing it. */
   rebootGracefulTimeoutSec: number;
+  /** Opens a secret core sealed to this host's key (a refusal when it cannot). */
+  openSecret(sealed: TSealed): string;
+  /** The cloud-init seed ISOs of this host's VMs. */
+  seeds: SeedStore;
 }
 
 /** One job's handler: validated payload in, result (validated by the caller) out. */

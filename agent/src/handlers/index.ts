@@ -1,9 +1,11 @@
 import type { TJobName } from "@carve/protocol";
 import type { JobHandler } from "./context.ts";
 import { hostInventory } from "./host-inventory.ts";
+import { templateCopy } from "./template-copy.ts";
 import { vmCreate } from "./vm-create.ts";
 import { vmDestroy } from "./vm-destroy.ts";
 import { vmReboot } from "./vm-reboot.ts";
+import { vmSetPassword } from "./vm-set-password.ts";
 import { vmStart } from "./vm-start.ts";
 import { vmStop } from "./vm-stop.ts";
 
@@ -16,5 +18,7 @@ export const HANDLERS: { [N in TJobName]: JobHandler<N> } = {
   "vm.stop": vmStop,
   "vm.reboot": vmReboot,
   "vm.destroy": vmDestroy,
+  "vm.set-password": vmSetPassword,
   "host.inventory": hostInventory,
+  "template.copy": templateCopy,
 };

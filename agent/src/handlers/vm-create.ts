@@ -1,7 +1,8 @@
 import { domainName, type TJobPayloadParsed } from "@carve/protocol";
-import { HypervisorError } from "../hypervisor/errors.ts";
+import { isVolumeExists } from "../hypervisor/errors.ts";
 import type { Hypervisor } from "../hypervisor/hypervisor.ts";
 import { JobRefusedError } from "../jobs/job-errors.ts";
+import { ensureSeed } from "./cloud-init-seed.ts";
 import type { JobHandler } from "./context.ts";
 import { ensureRunning } from "./power.ts";
 
@@ -18,6 +19,7 @@ export const vmCreate: JobHandler<"vm.create"> = async (payload, ctx) => {
 
   await ctx.reportProgress({ percent: 10, step: "creating disk" });
   const rootVolumePath = await ensureRootVolume(hypervisor, payload);
+  const seedIso = await ensureSeed(payload, ctx);
 
   await ctx.reportProgress({ percent: 50, step: "defining" });
   let domain = await hypervisor.getDomain(name);
@@ -28,6 +30,7 @@ export const vmCreate: JobHandler<"vm.create"> = async (payload, ctx) => {
       vcpus: payload.vcpus,
       memoryMiB: payload.memoryMiB,
       rootDisk: { path: rootVolumePath, format: "qcow2" },
+      seedIso,
     });
   } else if (domain.uuid !== payload.vmId) {
     throw new JobRefusedError(`domain ${name} already exists on this host with UUID ${domain.uuid}, not ${payload.vmId}`);
@@ -50,8 +53,8 @@ export const vmCreate: JobHandler<"vm.create"> = async (payload, ctx) => {
 /** The root volume's path, cloning it from the template first when it does not exist yet. */
 async function ensureRootVolume(hypervisor: Hypervisor, payload: TCreate): Promise<string> {
   const { rootVolume, template } = payload;
-  const existing = await hypervisor.volumePath(rootVolume.pool, rootVolume.name);
-  if (existing !== null) return existing;
+  // Create first and look up only when it exists already (a retry): one storage call, not two, on
+  // the path every create takes.
   try {
     return await hypervisor.createCowVolume({
       pool: rootVolume.pool,
@@ -60,8 +63,8 @@ async function ensureRootVolume(hypervisor: Hypervisor, payload: TCreate): Promi
       backing: { pool: template.pool, name: template.name, format: template.format },
     });
   } catch (error) {
-    // Someone (a crashed earlier attempt's libvirt call that completed after all) made it meanwhile.
-    if (error instanceof HypervisorError && /already exists/i.test(error.libvirtMessage)) {
+    // A retry of this job, or a crashed earlier attempt's libvirt call that completed after all.
+    if (isVolumeExists(error)) {
       const path = await hypervisor.volumePath(rootVolume.pool, rootVolume.name);
       if (path !== null) return path;
     }

@@ -2,8 +2,8 @@ import { domainName } from "@carve/protocol";
 import type { JobHandler } from "./context.ts";
 
 /**
- * vm.destroy: pull the plug, undefine, delete the listed volumes. Whatever is already gone is
- * fine, so a retry after a partial run finishes the job.
+ * vm.destroy: pull the plug, undefine, delete the listed volumes and the cloud-init seed. Whatever
+ * is already gone is fine, so a retry after a partial run finishes the job.
  */
 export const vmDestroy: JobHandler<"vm.destroy"> = async (payload, ctx) => {
   const { hypervisor } = ctx;
@@ -14,5 +14,6 @@ export const vmDestroy: JobHandler<"vm.destroy"> = async (payload, ctx) => {
   for (const volume of payload.volumes) {
     if (await hypervisor.deleteVolume(volume.pool, volume.name)) removedVolumes.push(volume.name);
   }
+  await ctx.seeds.remove(payload.vmId);
   return { vmId: payload.vmId, removedDomain, removedVolumes };
 };

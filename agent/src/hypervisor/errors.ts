@@ -51,3 +51,11 @@ export function libvirtFailure(what: string, libvirtMessage: string): Hypervisor
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * libvirt's refusal to create a volume that is there already: the test driver says "already
+ * exists", directory pools on a real libvirtd "exists already".
+ */
+export function isVolumeExists(error: unknown): boolean {
+  return error instanceof HypervisorError && /already exists|exists already/i.test(error.libvirtMessage);
+}

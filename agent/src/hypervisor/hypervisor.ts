@@ -22,6 +22,8 @@ export interface DomainSpec {
   vcpus: number;
   memoryMiB: number;
   rootDisk: { path: string; format: "qcow2" | "raw" };
+  /** A cloud-init NoCloud seed ISO to attach as a read-only CD-ROM. */
+  seedIso?: string | undefined;
 }
 
 /** The physical (or, with the test driver, fake) node. */
@@ -57,6 +59,19 @@ export interface CowVolumeRequest {
   backing: { pool: string; name: string; format: "qcow2" | "raw" };
 }
 
+/** A disk image file to import into a pool as a new volume (a template's copy). */
+export interface ImportVolumeRequest {
+  pool: string;
+  name: string;
+  format: "qcow2" | "raw" | "iso";
+  /** The file's size in bytes. */
+  sizeBytes: number;
+  /** The disk size the image presents (a qcow2's virtual size; otherwise the file's size). */
+  capacityBytes: number;
+  /** The image file, readable on this host. */
+  sourcePath: string;
+}
+
 /** The agent's view of one hypervisor connection. */
 export interface Hypervisor {
   /** The connection URI, for logs. */
@@ -68,6 +83,8 @@ export interface Hypervisor {
   listDomains(): Promise<DomainStatus[]>;
   /** The domain of that name, or null when none is defined. */
   getDomain(name: string): Promise<DomainStatus | null>;
+  /** The domain's definition as the hypervisor holds it (libvirt: its XML), for diagnostics; a missing domain throws. */
+  domainXml(name: string): Promise<string>;
   /** Defines (or redefines) the domain described by `spec`. */
   defineDomain(name: string, spec: DomainSpec): Promise<DomainStatus>;
   startDomain(name: string): Promise<void>;
@@ -78,6 +95,12 @@ export interface Hypervisor {
   destroyDomain(name: string): Promise<void>;
   /** Removes the definition; returns false when there was none. */
   undefineDomain(name: string): Promise<boolean>;
+  /**
+   * Sets a guest user's password through the QEMU guest agent of the running domain (no reboot).
+   * A guest agent that does not answer is a refusal whose message names what the guest needs.
+   * Implementations never put the password in an error message.
+   */
+  setUserPassword(name: string, user: string, password: string): Promise<void>;
 
   listPools(): Promise<PoolStatus[]>;
   /** Like listPools, with each pool's type and target path. */
@@ -88,6 +111,12 @@ export interface Hypervisor {
   volumePath(pool: string, name: string): Promise<string | null>;
   /** Creates the volume and returns its path. */
   createCowVolume(request: CowVolumeRequest): Promise<string>;
+  /**
+   * Imports a disk image file as a volume and returns its path. Idempotent: a volume of that name
+   * whose capacity is `capacityBytes` is the import already done (`alreadyPresent`); one of another
+   * capacity (left by an interrupted import) is replaced.
+   */
+  importVolume(request: ImportVolumeRequest, onProgress: (percent: number, step: string) => Promise<void>): Promise<{ path: string; alreadyPresent: boolean }>;
   /** Deletes the volume; returns false when it (or its pool) did not exist. */
   deleteVolume(pool: string, name: string): Promise<boolean>;
 

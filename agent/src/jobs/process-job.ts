@@ -11,7 +11,9 @@ import {
   type TJobPayloadParsed,
   type TJobProgress,
 } from "@carve/protocol";
+import type { SeedStore } from "../cloud-init/seed-store.ts";
 import { HANDLERS, type HandlerContext } from "../handlers/index.ts";
+import { openJobSecret, type HostKey } from "../host-key.ts";
 import type { Hypervisor } from "../hypervisor/hypervisor.ts";
 import type { Logger } from "../logger.ts";
 import type { KeyedLock } from "./keyed-lock.ts";
@@ -33,6 +35,9 @@ export interface ProcessJobDeps {
   lock: KeyedLock;
   pollIntervalMs: number;
   rebootGracefulTimeoutSec: number;
+  /** The host's key pair: job secrets are sealed to it. */
+  hostKey: HostKey;
+  seeds: SeedStore;
 }
 
 /**
@@ -74,6 +79,8 @@ async function runHandler<N extends TJobName>(name: N, rawPayload: unknown, job:
     log,
     pollIntervalMs: deps.pollIntervalMs,
     rebootGracefulTimeoutSec: deps.rebootGracefulTimeoutSec,
+    openSecret: (sealed) => openJobSecret(deps.hostKey, sealed),
+    seeds: deps.seeds,
     reportProgress: async (progress) => {
       await job.updateProgress(ZJobProgress.parse(progress));
     },

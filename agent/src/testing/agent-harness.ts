@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import { Queue, QueueEvents, type Job, type JobsOptions } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
@@ -54,6 +55,7 @@ export async function startTestAgent(options: TestAgentOptions = {}): Promise<Te
     REDIS_URL: redisUrl,
     CARVE_QUEUE_PREFIX: prefix,
     CARVE_AGENT_CONCURRENCY: String(options.concurrency ?? 8),
+    CARVE_AGENT_DATA_DIR: join(node.dir, "agent-data"),
     LOG_LEVEL: "silent",
   });
   const agent = await startAgent(env, pino({ level: "silent" }), { pollIntervalMs: 20, ...options.tuning });

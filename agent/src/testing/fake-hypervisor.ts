@@ -1,9 +1,14 @@
+import { newJoinKeyPair } from "@carve/protocol";
+import type { HostKey } from "../host-key.ts";
 import { HypervisorError } from "../hypervisor/errors.ts";
+import { buildDomainXml } from "../hypervisor/libvirt/domain-xml.ts";
+import { GUEST_AGENT_REQUIREMENT } from "../hypervisor/libvirt/virsh-guest.ts";
 import type {
   CowVolumeRequest,
   DomainSpec,
   DomainStatus,
   Hypervisor,
+  ImportVolumeRequest,
   NodeSummary,
   PoolDetail,
   PoolStatus,
@@ -23,6 +28,12 @@ export class FakeHypervisor implements Hypervisor {
   ignoreAcpi = false;
   /** When set, every call throws this as a transient error (connection lost). */
   connectionLost: string | null = null;
+  /** When true, the guests have no working QEMU guest agent (libvirt's wording). */
+  guestAgentMissing = false;
+  /** Passwords set through the guest agent: "domain/user" → password. */
+  readonly passwords = new Map<string, string>();
+  /** Capacities of imported volumes: "pool/name" → bytes. */
+  readonly capacities = new Map<string, number>();
   /** Every mutating call, in order, e.g. "define carve-…". */
   readonly calls: string[] = [];
 
@@ -41,6 +52,12 @@ export class FakeHypervisor implements Hypervisor {
     this.check();
     const domain = this.domains.get(name);
     return domain === undefined ? null : { name: domain.name, uuid: domain.uuid, state: domain.state };
+  }
+  async domainXml(name: string): Promise<string> {
+    this.check();
+    const defined = this.domains.get(name);
+    if (defined === undefined) throw new HypervisorError(`Domain not found: ${name}`, false, "Domain not found");
+    return buildDomainXml(defined.spec, { domainType: "test" });
   }
   async defineDomain(name: string, spec: DomainSpec): Promise<DomainStatus> {
     this.record(`define ${name}`);
@@ -67,6 +84,15 @@ export class FakeHypervisor implements Hypervisor {
   async undefineDomain(name: string): Promise<boolean> {
     this.record(`undefine ${name}`);
     return this.domains.delete(name);
+  }
+  async setUserPassword(name: string, user: string, password: string): Promise<void> {
+    this.record(`set-user-password ${name} ${user}`);
+    if (this.domain(name).state !== "running") throw new HypervisorError(`cannot set a password in ${name}: it is not running`, false, "");
+    if (this.guestAgentMissing) {
+      const message = "Guest agent is not responding: QEMU guest agent is not connected";
+      throw new HypervisorError(`the guest agent of ${name} did not answer: ${GUEST_AGENT_REQUIREMENT} (libvirt: ${message})`, false, message);
+    }
+    this.passwords.set(`${name}/${user}`, password);
   }
   async listPools(): Promise<PoolStatus[]> {
     this.check();
@@ -95,6 +121,17 @@ export class FakeHypervisor implements Hypervisor {
     volumes.set(request.name, path);
     return path;
   }
+  async importVolume(request: ImportVolumeRequest, onProgress: (percent: number, step: string) => Promise<void>): Promise<{ path: string; alreadyPresent: boolean }> {
+    const volumes = this.pool(request.pool);
+    const key = `${request.pool}/${request.name}`;
+    const path = `/${request.pool}/${request.name}`;
+    if (volumes.has(request.name) && this.capacities.get(key) === request.capacityBytes) return { path, alreadyPresent: true };
+    this.record(`vol-import ${key}`);
+    await onProgress(50, "uploading the image");
+    volumes.set(request.name, path);
+    this.capacities.set(key, request.capacityBytes);
+    return { path, alreadyPresent: false };
+  }
   async deleteVolume(pool: string, name: string): Promise<boolean> {
     this.record(`vol-delete ${pool}/${name}`);
     return this.pools.get(pool)?.delete(name) ?? false;
@@ -122,4 +159,9 @@ export class FakeHypervisor implements Hypervisor {
     }
     return pool;
   }
+}
+
+/** A fresh host key pair, for handler tests that seal secrets to the "host". */
+export function testHostKey(): HostKey {
+  return newJoinKeyPair();
 }

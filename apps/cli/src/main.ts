@@ -5,6 +5,8 @@ import { registerDirectoryCommands } from "./commands/directory.ts";
 import { registerDriftCommands } from "./commands/drift.ts";
 import { registerInfraCommands } from "./commands/infra.ts";
 import { registerPlacementCommands } from "./commands/placement.ts";
+import { registerTemplateCommands } from "./commands/template.ts";
+import { registerSshKeyCommands } from "./commands/sshkey.ts";
 import { registerUserCommands } from "./commands/user.ts";
 import { registerVmCommands } from "./commands/vm.ts";
 import { createOutput, reportError } from "./output.ts";
@@ -19,9 +21,11 @@ registerInfraCommands(program, out);
 registerDriftCommands(program, out);
 registerVmCommands(program, out);
 registerPlacementCommands(program, out);
+registerTemplateCommands(program, out);
 registerAdminCommands(program, out);
 registerUserCommands(program, out);
 registerApiKeyCommands(program, out);
+registerSshKeyCommands(program, out);
 registerDirectoryCommands(program, out);
 
 try {

@@ -7,6 +7,7 @@ describe("controller settings", () => {
     expect(() => loadEnv({ DATABASE_URL: "mysql://x" })).toThrow("DATABASE_URL: must be a postgresql:// URL");
     expect(() => loadEnv({ DATABASE_URL: "postgresql://x/y", CARVE_SWEEP_MS: "0" })).toThrow("CARVE_SWEEP_MS");
     expect(() => loadEnv({ DATABASE_URL: "postgresql://x/y", CARVE_HOST_GRACE_MS: "3000" })).toThrow(/CARVE_HOST_GRACE_MS: must be at least 10000 \(two agent heartbeats\)/);
+    expect(() => loadEnv({ DATABASE_URL: "postgresql://x/y", CARVE_TEMPLATE_STORE: "templates" })).toThrow(/CARVE_TEMPLATE_STORE: must be an absolute directory path/);
   });
 
   it("fill in the defaults for everything else", () => {
@@ -21,6 +22,7 @@ describe("controller settings", () => {
       CARVE_JOB_STUCK_MS: 7_200_000,
       CARVE_DIRECTORY_SYNC_MS: 900_000,
       CARVE_SECRET_KEY: null,
+      CARVE_TEMPLATE_STORE: "/var/lib/carve/templates",
     });
   });
 

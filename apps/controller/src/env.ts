@@ -21,6 +21,14 @@ const ZEnv = z.object({
   CARVE_JOB_STUCK_MS: z.coerce.number().int().min(60_000).max(7 * 86_400_000).default(DEFAULT_JOB_STUCK_MS),
   /** How often users and groups are synced from the directory (0: never; `carve directory sync` still works). */
   CARVE_DIRECTORY_SYNC_MS: z.coerce.number().int().min(0).max(86_400_000).default(15 * 60_000),
+  /**
+   * The template store: images downloaded by URL, the source of copies to pools. Agents read
+   * from it (same filesystem for now), so it must be a plain absolute path.
+   */
+  CARVE_TEMPLATE_STORE: z
+    .string()
+    .regex(/^(?:\/[A-Za-z0-9_+-][A-Za-z0-9._+-]*)+$/, "must be an absolute directory path of plain segments (letters, digits, . _ + -), e.g. /var/lib/carve/templates")
+    .default("/var/lib/carve/templates"),
   /** Key for encrypted settings (the LDAP bind password): 64 hex digits; the same in every Carve process. */
   CARVE_SECRET_KEY: ZSecretKeySetting,
 });

@@ -1,4 +1,4 @@
-import { recordJobProgress, settleJob, type TCore } from "@carve/core";
+import { finaliseJob, recordJobProgress, settleJob, type TCore } from "@carve/core";
 
 /**
  * Keeps one live listener per host queue, so results and progress reach the database as soon as
@@ -17,6 +17,8 @@ export class HostListeners {
       if (this.active.has(id)) continue;
       const stop = await this.core.queues.listen(id, {
         onProgress: (jobId, progress) => this.guard(jobId, () => recordJobProgress(this.core, jobId, progress)),
+        // The result travels with the notification: no need to read it back from Redis.
+        onCompleted: (jobId, result) => this.guard(jobId, () => finaliseJob(this.core, jobId, { ok: true, result })),
         onSettled: (jobId) => this.guard(jobId, () => settleJob(this.core, jobId)),
       });
       this.active.set(id, stop);

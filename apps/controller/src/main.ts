@@ -1,4 +1,4 @@
-import { createCore, reconcileHosts, recordPoolReports, refreshHostStates, sweepJobs, watchJobs, withIdentity } from "@carve/core";
+import { createCore, pruneExpiredPasswordReveals, reconcileHosts, recordPoolReports, refreshHostStates, startTemplateFetcher, sweepJobs, watchJobs, withIdentity } from "@carve/core";
 import { pino } from "pino";
 import { loadEnv } from "./env.ts";
 import { startDirectorySync } from "./directory-sync.ts";
@@ -11,9 +11,13 @@ const log = pino({ level: env.LOG_LEVEL, base: { proc: "controller" } });
 const core = createCore({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL, queuePrefix: env.CARVE_QUEUE_PREFIX, log });
 const listeners = new HostListeners(core);
 const identity = withIdentity(core, { secretKey: env.CARVE_SECRET_KEY });
+const templates = startTemplateFetcher(core, { storeDir: env.CARVE_TEMPLATE_STORE });
 let directorySync: { stop(): Promise<void> } | null = null;
 let stopping = false;
 let ticking: Promise<void> = Promise.resolve();
+let rounds = 0;
+/** Jobs younger than this are the live listeners' to finalise; the sweep takes them after. */
+const SWEEP_MIN_AGE_MS = 5_000;
 
 /** One round of the controller's periodic work; each part logs and survives its own failure. */
 async function tick(): Promise<void> {
@@ -21,9 +25,13 @@ async function tick(): Promise<void> {
     ["hosts", () => refreshHostStates(core, { graceMs: env.CARVE_HOST_GRACE_MS })],
     ["pools", () => recordPoolReports(core)],
     ["listeners", () => listeners.sync()],
-    ["sweep", () => sweepJobs(core)],
+    // The first round settles everything (outcomes missed while the controller was down); later
+    // ones leave fresh jobs to the live listeners.
+    ["sweep", () => sweepJobs(core, { minAgeMs: rounds === 0 ? 0 : SWEEP_MIN_AGE_MS })],
     ["watchdog", () => watchJobs(core, { graceMs: env.CARVE_HOST_GRACE_MS, stuckMs: env.CARVE_JOB_STUCK_MS })],
     ["reconcile", () => reconcileHosts(core, { everyMs: env.CARVE_RECONCILE_MS })],
+    ["password reveals", () => pruneExpiredPasswordReveals(core)],
+    ["templates", () => templates.tick()],
   ] as const) {
     try {
       const report = await work();
@@ -34,6 +42,7 @@ async function tick(): Promise<void> {
       log.error({ err, part: name }, "controller round failed; retrying next round");
     }
   }
+  rounds += 1;
 }
 
 async function loop(): Promise<void> {
@@ -49,6 +58,7 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   log.info({ signal }, "controller stopping");
   await ticking;
+  await templates.stop();
   await directorySync?.stop();
   await listeners.close();
   await core.close();

@@ -19,5 +19,11 @@ export const ZHeartbeat = z.object({
   agentVersion: z.string(),
   protocolVersion: z.number().int(),
   pools: z.array(ZPoolReport).default([]),
+  /**
+   * The agent's long-lived X25519 public key (DER, base64): core seals secrets in job payloads to
+   * it (see join-seal.ts). The controller records it on the host, so hosts that never ran
+   * `carve-agent join` (and agents whose key was regenerated) are covered too.
+   */
+  sealKey: z.string().max(200).optional(),
 });
 export type THeartbeat = z.infer<typeof ZHeartbeat>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZSealed } from "./join.ts";
 import { PROTOCOL_VERSION } from "./version.ts";
 
 /** Identifiers of libvirt objects that Carve hands to the agent: ids, pool names, volume names. */
@@ -17,6 +18,24 @@ export const ZVolumeRef = z.object({
 });
 export type TVolumeRef = z.infer<typeof ZVolumeRef>;
 
+/** A guest user name (set-user-password, cloud-init): no shell or virsh syntax can hide in it. */
+export const ZGuestUser = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,31}$/, "must be a user name: a letter, then letters, digits, _ . or - (at most 32)");
+
+/**
+ * What a cloud-init NoCloud seed gives a new guest. The agent writes it to an ISO (volume label
+ * `cidata`) attached as a read-only CD-ROM; only templates that declare cloud-init support get one.
+ */
+export const ZCloudInit = z.object({
+  /** The VM's name: an RFC 1123 label. */
+  hostname: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be an RFC 1123 label"),
+  /** OpenSSH public key lines, validated by core; one line each. */
+  sshAuthorizedKeys: z.array(z.string().min(1).max(16_384).regex(/^[^\r\n]+$/, "must be one line")).max(100),
+  /** A first password for `passwordUser`, sealed to the host's key (SEAL_PURPOSE_JOB_SECRET). */
+  password: ZSealed.optional(),
+  passwordUser: ZGuestUser.default("root"),
+});
+export type TCloudInit = z.output<typeof ZCloudInit>;
+
 export const ZVmCreatePayload = z.object({
   vmId: ZId,
   /** Shown as the domain's <title>; escaped by the XML builder. */
@@ -28,6 +47,8 @@ export const ZVmCreatePayload = z.object({
   template: z.object({ pool: ZLibvirtName, name: ZLibvirtName, format: z.enum(["qcow2", "raw"]) }),
   /** Start the domain after defining it. */
   start: z.boolean().default(true),
+  /** A NoCloud seed to build and attach; absent for templates without cloud-init. */
+  cloudInit: ZCloudInit.optional(),
 });
 export const ZVmCreateResult = z.object({
   vmId: ZId,
@@ -53,6 +74,43 @@ export const ZVmDestroyResult = z.object({
   vmId: ZId,
   removedDomain: z.boolean(),
   removedVolumes: z.array(ZLibvirtName),
+});
+
+/** Sets a guest user's password through the QEMU guest agent; the password is sealed to the host's key. */
+export const ZVmSetPasswordPayload = ZVmRef.extend({
+  user: ZGuestUser,
+  password: ZSealed,
+});
+/** Never carries the password: results rest in Redis and in the Job row. */
+export const ZVmSetPasswordResult = z.object({ vmId: ZId, user: ZGuestUser });
+
+/** Absolute paths the agent may read from: plain segments, none starting with a dot. */
+const ZAbsolutePath = z.string().max(4096).regex(/^(?:\/[A-Za-z0-9_+-][A-Za-z0-9._+-]*)+$/, "must be an absolute path of plain segments");
+
+/**
+ * Copies a template's image into a pool as a volume (the base that root disks clone). Idempotent:
+ * a volume of that name and capacity already there is the copy.
+ */
+export const ZTemplateCopyPayload = z.object({
+  templateId: ZId,
+  pool: ZLibvirtName,
+  volume: ZLibvirtName,
+  format: z.enum(["qcow2", "raw", "iso"]),
+  /** The image file's size in bytes. */
+  sizeBytes: z.number().int().min(1),
+  /** The disk size the image presents (a qcow2's virtual size; otherwise sizeBytes). */
+  capacityBytes: z.number().int().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Where the agent reads the image: a file in the controller's template store (same filesystem for now). */
+  source: z.object({ path: ZAbsolutePath }),
+});
+export const ZTemplateCopyResult = z.object({
+  templateId: ZId,
+  pool: ZLibvirtName,
+  volume: ZLibvirtName,
+  path: z.string(),
+  /** True when the volume was already there (a retried job). */
+  alreadyPresent: z.boolean(),
 });
 
 export const ZInventoryResult = z.object({
@@ -81,6 +139,8 @@ export const JOBS = {
   "vm.stop": { payload: ZVmStopPayload, result: ZVmPowerResult },
   "vm.reboot": { payload: ZVmRef, result: ZVmPowerResult },
   "vm.destroy": { payload: ZVmDestroyPayload, result: ZVmDestroyResult },
+  "vm.set-password": { payload: ZVmSetPasswordPayload, result: ZVmSetPasswordResult },
+  "template.copy": { payload: ZTemplateCopyPayload, result: ZTemplateCopyResult },
   "host.inventory": { payload: z.object({}), result: ZInventoryResult },
 } as const;
 

@@ -3,8 +3,8 @@ import { z } from "zod";
 /**
  * Host join over Redis. The agent, which never touches the database, LPUSHes a request on
  * `<prefix>:carve:join` and BLPOPs its answer from a reply key of its own; a controller validates
- * the one-time token and answers. The answer carries the host's own credential, sealed to a
- * one-off X25519 key of the agent (see join-seal.ts), so nothing that reads Redis learns it.
+ * the one-time token and answers. The answer carries the host's own credential, sealed to
+ * the host's own X25519 key (see join-seal.ts), so nothing that reads Redis learns it.
  */
 export const joinRequestsKey = (prefix: string): string => `${prefix}:carve:join`;
 export const joinReplyKey = (prefix: string, replyId: string): string => `${prefix}:carve:join:reply:${replyId}`;
@@ -34,7 +34,10 @@ export const ZJoinRequest = z.object({
   token: z.string().min(10).max(200),
   /** Random, chosen by the agent: names the reply key it waits on. */
   replyId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
-  /** The agent's one-off X25519 public key (DER, base64) the answer is sealed to. */
+  /**
+   * The host's long-lived X25519 public key (DER, base64): the answer is sealed to it, and the
+   * controller records it so that later job secrets can be sealed to the same host.
+   */
   publicKey: z.string().max(200),
   uri: z.string().max(500),
   hostname: z.string().max(255),

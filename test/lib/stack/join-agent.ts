@@ -11,7 +11,7 @@ export interface TJoinRun {
 
 /** Runs `carve-agent join` (the installed bin script) as a child process against the stack's Redis and prefix. */
 export function runAgentJoin(stack: Stack, token: string, uri: string, config: string): Promise<TJoinRun> {
-  const args = [join(REPO_ROOT, "agent/bin/carve-agent.js"), "join", "--token", token, "--redis", stack.redisUrl, "--prefix", stack.prefix, "--uri", uri, "--config", config, "--timeout", "20"];
+  const args = [join(REPO_ROOT, "agent/bin/carve-agent.js"), "join", "--token", token, "--redis", stack.redisUrl, "--prefix", stack.prefix, "--uri", uri, "--config", config, "--data-dir", join(stack.dir, "agent-data-joined"), "--timeout", "20"];
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { PATH: process.env["PATH"] ?? "" }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
@@ -25,7 +25,7 @@ export async function startJoinedAgent(stack: Stack, name: string, config: strin
   const agent = await startService({
     name: `agent ${name}`,
     entry: "agent/src/main.ts",
-    env: { CARVE_AGENT_CONFIG: config, CARVE_CONSOLE_LOG_DIR: join(stack.dir, "console"), LOG_LEVEL: "info", REDIS_URL: "", CARVE_QUEUE_PREFIX: "", CARVE_HOST_ID: "" },
+    env: { CARVE_AGENT_CONFIG: config, CARVE_CONSOLE_LOG_DIR: join(stack.dir, "console"), CARVE_AGENT_DATA_DIR: join(stack.dir, "agent-data-joined"), LOG_LEVEL: "info", REDIS_URL: "", CARVE_QUEUE_PREFIX: "", CARVE_HOST_ID: "" },
     logFile: join(stack.dir, `agent-${name}.log`),
     readyText: "agent ready",
   });

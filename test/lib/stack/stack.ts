@@ -53,7 +53,7 @@ export class Stack {
     this.controller = await startService({
       name: "controller",
       entry: "apps/controller/src/main.ts",
-      env: { ...this.baseEnv(), CARVE_SWEEP_MS: String(this.options.sweepMs ?? 300), ...this.options.controllerEnv },
+      env: { ...this.baseEnv(), CARVE_SWEEP_MS: String(this.options.sweepMs ?? 300), CARVE_TEMPLATE_STORE: join(this.dir, "templates"), ...this.options.controllerEnv },
       logFile: join(this.dir, "controller.log"),
       readyText: "controller ready",
     });
@@ -64,7 +64,7 @@ export class Stack {
     const agent = await startService({
       name: `agent ${hostId}`,
       entry: "agent/src/main.ts",
-      env: { ...this.baseEnv(), CARVE_HOST_ID: hostId, CARVE_LIBVIRT_URI: uri, CARVE_CONSOLE_LOG_DIR: join(this.dir, "console"), ...extraEnv },
+      env: { ...this.baseEnv(), CARVE_HOST_ID: hostId, CARVE_LIBVIRT_URI: uri, CARVE_CONSOLE_LOG_DIR: join(this.dir, "console"), CARVE_AGENT_DATA_DIR: join(this.dir, `agent-data-${hostId}`), ...extraEnv },
       logFile: join(this.dir, `agent-${hostId}.log`),
       readyText: "agent ready",
     });

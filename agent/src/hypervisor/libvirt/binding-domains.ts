@@ -65,6 +65,12 @@ export class BindingDomains {
     return domain === null ? null : this.status(domain);
   }
 
+  /** The domain's XML as libvirt has it. */
+  async xml(name: string): Promise<string> {
+    const domain = await this.require(name, "describe");
+    return this.call(`libvirt could not describe domain ${name}`, () => domain.getXMLDesc());
+  }
+
   async define(xml: string): Promise<DomainStatus> {
     const c = await this.open();
     const domain = await this.call("libvirt refused the domain definition", () => c.domainDefineXML(xml));

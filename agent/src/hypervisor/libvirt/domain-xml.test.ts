@@ -42,6 +42,14 @@ describe("buildDomainXml", () => {
     expect(xml).toContain('<target dev="vda" bus="virtio"/>');
   });
 
+  it("attaches a cloud-init seed as a read-only CD-ROM only when there is one, and always the guest agent channel", () => {
+    const seeded = buildDomainXml({ ...SPEC, seedIso: "/var/lib/carve/seeds/carve-x-seed.iso" }, { domainType: "qemu" });
+    expect(seeded).toMatch(/<disk type="file" device="cdrom">\s*<driver name="qemu" type="raw"\/>\s*<source file="\/var\/lib\/carve\/seeds\/carve-x-seed.iso"\/>\s*<target dev="sda" bus="sata"\/>\s*<readonly\/>\s*<\/disk>/);
+    const plain = buildDomainXml(SPEC, { domainType: "qemu" });
+    expect(plain).not.toContain('device="cdrom"');
+    for (const xml of [seeded, plain]) expect(xml).toContain('<target type="virtio" name="org.qemu.guest_agent.0"/>');
+  });
+
   it("escapes a hostile title so it stays text", () => {
     const title = `</title><devices><disk file="/etc/shadow"/></devices><title>&amp;'"`;
     const xml = buildDomainXml({ ...SPEC, title }, { domainType: "test" });

@@ -38,7 +38,8 @@ export function builderText(text: string): string {
 /**
  * Renders a VM's libvirt domain XML with an XML builder (never by string concatenation): name and
  * UUID derive from the VM id, the title is escaped, the root disk is a virtio qcow2 (or raw) file,
- * SeaBIOS boots from it, and ACPI is on so that graceful shutdown and disk hot-plug work.
+ * SeaBIOS boots from it, and ACPI is on so that graceful shutdown and disk hot-plug work. A
+ * cloud-init seed is a read-only CD-ROM; the guest agent channel is always there.
  */
 export function buildDomainXml(spec: DomainSpec, options: DomainXmlOptions): string {
   const doc = create({ invalidCharReplacement: " " });
@@ -64,6 +65,16 @@ export function buildDomainXml(spec: DomainSpec, options: DomainXmlOptions): str
   disk.ele("driver", { name: "qemu", type: spec.rootDisk.format });
   disk.ele("source", { file: spec.rootDisk.path });
   disk.ele("target", { dev: "vda", bus: "virtio" });
+  if (spec.seedIso !== undefined) {
+    // SATA works on both i440fx (libvirt adds the AHCI controller) and q35.
+    const cdrom = devices.ele("disk", { type: "file", device: "cdrom" });
+    cdrom.ele("driver", { name: "qemu", type: "raw" });
+    cdrom.ele("source", { file: spec.seedIso });
+    cdrom.ele("target", { dev: "sda", bus: "sata" });
+    cdrom.ele("readonly");
+  }
+  // The QEMU guest agent's channel: password reset talks to qemu-guest-agent in the guest through it.
+  devices.ele("channel", { type: "unix" }).ele("target", { type: "virtio", name: "org.qemu.guest_agent.0" });
 
   if (options.network !== undefined) {
     const nic = devices.ele("interface", { type: "network" });

@@ -1,7 +1,10 @@
 import { join } from "node:path";
-import type { CowVolumeRequest, DomainSpec, DomainStatus, Hypervisor, NodeSummary, PoolDetail, PoolStatus } from "../hypervisor.ts";
+import { HypervisorError } from "../errors.ts";
+import type { CowVolumeRequest, DomainSpec, DomainStatus, Hypervisor, ImportVolumeRequest, NodeSummary, PoolDetail, PoolStatus } from "../hypervisor.ts";
 import { BindingDomains } from "./binding-domains.ts";
 import { buildDomainXml, type TDomainType } from "./domain-xml.ts";
+import { VirshGuest } from "./virsh-guest.ts";
+import { VirshSession } from "./virsh-session.ts";
 import { VirshStorage } from "./virsh-storage.ts";
 
 /** How the libvirt implementation renders domains on this host. */
@@ -15,19 +18,23 @@ export interface LibvirtHypervisorOptions {
 }
 
 /**
- * The libvirt Hypervisor: domains through @unraid/libvirt, storage through one interactive virsh
- * session. With test:/// URIs these are two separate in-memory nodes (each consistent with
- * itself): domains live in one, pools and volumes in the other.
+ * The libvirt Hypervisor: domains through @unraid/libvirt, storage and the guest agent through one
+ * interactive virsh session. With test:/// URIs these are two separate in-memory nodes (each
+ * consistent with itself): domains live in one, pools and volumes in the other.
  */
 export class LibvirtHypervisor implements Hypervisor {
   readonly uri: string;
   private readonly domains: BindingDomains;
+  private readonly session: VirshSession;
   private readonly storage: VirshStorage;
+  private readonly guest: VirshGuest;
 
   constructor(private readonly options: LibvirtHypervisorOptions) {
     this.uri = options.uri;
     this.domains = new BindingDomains(options.uri);
-    this.storage = new VirshStorage(options.uri);
+    this.session = new VirshSession({ uri: options.uri });
+    this.storage = new VirshStorage(this.session);
+    this.guest = new VirshGuest(this.session, options.domainType === "test" ? (name) => this.domainXml(name) : null);
   }
 
   async verify(): Promise<void> {
@@ -46,6 +53,10 @@ export class LibvirtHypervisor implements Hypervisor {
 
   getDomain(name: string): Promise<DomainStatus | null> {
     return this.domains.get(name);
+  }
+
+  domainXml(name: string): Promise<string> {
+    return this.domains.xml(name);
   }
 
   defineDomain(name: string, spec: DomainSpec): Promise<DomainStatus> {
@@ -78,6 +89,13 @@ export class LibvirtHypervisor implements Hypervisor {
     return this.domains.undefine(name);
   }
 
+  async setUserPassword(name: string, user: string, password: string): Promise<void> {
+    const domain = await this.domains.get(name);
+    if (domain === null) throw new HypervisorError(`cannot set a password in ${name}: it is not defined on this host`, false, "");
+    if (domain.state !== "running") throw new HypervisorError(`cannot set a password in ${name}: it is ${domain.state}, and the guest agent only answers in a running VM`, false, "");
+    await this.guest.setUserPassword(name, user, password);
+  }
+
   listPools(): Promise<PoolStatus[]> {
     return this.storage.listPools();
   }
@@ -102,11 +120,57 @@ export class LibvirtHypervisor implements Hypervisor {
     return this.storage.createCowVolume(request);
   }
 
+  async importVolume(request: ImportVolumeRequest, onProgress: (percent: number, step: string) => Promise<void>): Promise<{ path: string; alreadyPresent: boolean }> {
+    const { pool, name } = request;
+    const capacity = await this.storage.volumeCapacity(pool, name);
+    const present = capacity === request.capacityBytes;
+    if (!present) {
+      if (capacity !== null) await this.storage.deleteVolume(pool, name);
+      if (this.options.domainType === "test") {
+        // libvirt's test driver has no vol-upload (virStorageVolUpload is unsupported): an empty
+        // volume of the image's capacity stands in for the copy.
+        await onProgress(10, "creating the volume (test driver: no upload)");
+        await this.storage.createVolume(pool, name, request.capacityBytes, request.format);
+      } else {
+        await this.upload(request, onProgress);
+      }
+    }
+    const path = await this.storage.volumePath(pool, name);
+    if (path === null) throw new HypervisorError(`volume ${name} vanished from pool ${pool} right after it was imported`, true, "");
+    return { path, alreadyPresent: present };
+  }
+
+  /**
+   * A raw placeholder of exactly the file's size, overwritten byte for byte by vol-upload; the pool
+   * refresh then makes libvirt read the image's real format and capacity. The upload runs on a
+   * virsh session of its own: it can take minutes, and the agent's shared session must keep
+   * answering heartbeats and other jobs meanwhile. A failed upload removes its placeholder, so only
+   * an agent killed mid-upload can leave a partial volume (of the wrong capacity for a qcow2).
+   */
+  private async upload(request: ImportVolumeRequest, onProgress: (percent: number, step: string) => Promise<void>): Promise<void> {
+    const { pool, name } = request;
+    await onProgress(5, "creating the volume");
+    await this.storage.createVolume(pool, name, request.sizeBytes, "raw");
+    await onProgress(10, "uploading the image");
+    // At least 10 MiB/s, plus a minute.
+    const session = new VirshSession({ uri: this.uri, commandTimeoutMs: 60_000 + Math.ceil(request.sizeBytes / (10 * 1024 * 1024)) * 1000 });
+    try {
+      await new VirshStorage(session).uploadVolume(pool, name, request.sourcePath);
+    } catch (error) {
+      await this.storage.deleteVolume(pool, name).catch(() => false);
+      throw error;
+    } finally {
+      await session.close();
+    }
+    await onProgress(95, "reading the image's format");
+    await this.storage.refreshPool(pool);
+  }
+
   deleteVolume(pool: string, name: string): Promise<boolean> {
     return this.storage.deleteVolume(pool, name);
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.domains.close(), this.storage.close()]);
+    await Promise.allSettled([this.domains.close(), this.session.close()]);
   }
 }

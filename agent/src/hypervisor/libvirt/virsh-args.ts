@@ -5,17 +5,26 @@
  * an argument, a second command or a comment.
  */
 
-/** virsh commands the storage adapter may run. `echo` only ever writes the session's own marks. */
+/**
+ * virsh commands the storage and guest adapters may run. `echo` only ever writes the session's own
+ * marks; `create` and `destroy` only mirror a domain into the session's own node on the test driver
+ * (see virsh-guest.ts).
+ */
 export const VIRSH_COMMANDS: ReadonlySet<string> = new Set([
+  "create",
+  "destroy",
   "echo",
   "pool-dumpxml",
   "pool-info",
   "pool-list",
   "pool-refresh",
+  "set-user-password",
   "vol-create-as",
   "vol-delete",
+  "vol-info",
   "vol-list",
   "vol-path",
+  "vol-upload",
 ]);
 
 /** `--format`, `--backing-vol-format`: lower-case option names. */

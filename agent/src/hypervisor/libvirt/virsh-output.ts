@@ -26,6 +26,12 @@ export function parsePoolInfo(name: string, output: string): PoolStatus {
   };
 }
 
+/** The capacity in bytes from `virsh vol-info --bytes` ("Capacity:       1048576 bytes"). */
+export function parseVolumeCapacity(output: string): number | null {
+  const match = /^(\d+)\s*bytes$/.exec(parseKeyValues(output).get("Capacity") ?? "");
+  return match?.[1] === undefined ? null : Number(match[1]);
+}
+
 /**
  * Parses `virsh vol-list --pool P`: one ` name   path` row per volume (virsh -q drops the header).
  * The path is the last column and has no spaces in any pool Carve manages.

@@ -1,5 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { toVirshCommandLine } from "./virsh-args.ts";
 import { VirshExchange, type VirshReply } from "./virsh-exchange.ts";
 
@@ -44,6 +47,7 @@ export class VirshSession {
   private closed = false;
   private readonly nonce = randomBytes(12).toString("hex");
   private counter = 0;
+  private cache: string | null = null;
 
   constructor(private readonly options: VirshSessionOptions) {}
 
@@ -65,12 +69,20 @@ export class VirshSession {
     await this.tail;
     const child = this.child;
     this.child = null;
-    if (child === null || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.stdin.end();
-    const timer = setTimeout(() => child.kill("SIGKILL"), 2_000);
-    await exited;
-    clearTimeout(timer);
+    if (child !== null && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill("SIGKILL"), 2_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (this.cache !== null) rmSync(this.cache, { recursive: true, force: true });
+  }
+
+  /** A private cache directory for virsh (its history file), made on first start. */
+  private cacheDir(): string {
+    this.cache ??= mkdtempSync(join(tmpdir(), "carve-virsh-"));
+    return this.cache;
   }
 
   private async exchangeLine(argv: readonly string[], line: string): Promise<string> {
@@ -91,8 +103,11 @@ export class VirshSession {
     this.child?.kill("SIGKILL");
     const child = spawn(this.options.virshPath ?? "virsh", ["-q", "-c", this.options.uri], {
       // TERM=dumb keeps readline from writing terminal escapes, a huge COLUMNS keeps it from
-      // scrolling long lines when it echoes them, LC_ALL=C keeps messages in English.
-      env: { ...process.env, TERM: "dumb", COLUMNS: "1000000", LC_ALL: "C" },
+      // scrolling long lines when it echoes them, LC_ALL=C keeps messages in English. Interactive
+      // virsh saves its command history (passwords of set-user-password included) under
+      // $XDG_CACHE_HOME/libvirt/virsh/history when it exits: VIRSH_HISTSIZE=0 keeps none, and a
+      // cache directory of the session's own leaves the host user's history alone.
+      env: { ...process.env, TERM: "dumb", COLUMNS: "1000000", LC_ALL: "C", VIRSH_HISTSIZE: "0", XDG_CACHE_HOME: this.cacheDir() },
       stdio: ["pipe", "pipe", "pipe"],
     });
     const exchange = new VirshExchange(child.stdin);

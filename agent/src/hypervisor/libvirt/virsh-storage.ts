@@ -1,8 +1,8 @@
 import { HypervisorError, libvirtFailure, messageOf } from "../errors.ts";
 import type { CowVolumeRequest, PoolDetail, PoolStatus } from "../hypervisor.ts";
 import { VirshArgumentError } from "./virsh-args.ts";
-import { VirshCommandError, VirshSession } from "./virsh-session.ts";
-import { parsePoolInfo, parsePoolXml, parseVolumeList } from "./virsh-output.ts";
+import { VirshCommandError, type VirshSession } from "./virsh-session.ts";
+import { parsePoolInfo, parsePoolXml, parseVolumeCapacity, parseVolumeList } from "./virsh-output.ts";
 
 const VOLUME_NOT_FOUND = /storage volume not found|no storage vol with matching/i;
 const POOL_NOT_FOUND = /storage pool not found|no storage pool with matching/i;
@@ -12,11 +12,15 @@ const POOL_NOT_FOUND = /storage pool not found|no storage pool with matching/i;
  * storage calls). Every argument passes the virsh whitelist before it is written.
  */
 export class VirshStorage {
-  private readonly session: VirshSession;
+  /**
+   * Paths of template volumes that root disks were cloned from, by "pool/name": every create of a
+   * template asks, and its answer does not change while the volume exists. An entry is dropped
+   * when a clone from it fails, so a deleted or moved template is looked up afresh.
+   */
+  private readonly backingPaths = new Map<string, string>();
 
-  constructor(uri: string) {
-    this.session = new VirshSession({ uri });
-  }
+  /** The agent's one virsh session, shared with the guest adapter (virsh-guest.ts). */
+  constructor(private readonly session: VirshSession) {}
 
   /** Pools with their usage; inactive pools report zeros. */
   async listPools(): Promise<PoolStatus[]> {
@@ -66,19 +70,28 @@ export class VirshStorage {
   async createCowVolume(request: CowVolumeRequest): Promise<string> {
     const { pool, name, capacityGiB, backing } = request;
     // By path, so the template may sit in another pool; libvirt's "not found" names what is missing.
-    const backingPath = (
-      await this.run(`the template volume ${backing.name} is not usable in pool ${backing.pool}`, [
-        "vol-path", "--pool", backing.pool, backing.name,
-      ]) // prettier-ignore
-    ).trim();
-    await this.run(`libvirt refused to create volume ${name} in pool ${pool}`, [
-      "vol-create-as", pool, name, `${capacityGiB}G`,
-      // Thin: an overlay starts empty (and the test driver would otherwise count it as full).
-      "--allocation", "0",
-      "--format", "qcow2",
-      "--backing-vol", backingPath,
-      "--backing-vol-format", backing.format,
-    ]); // prettier-ignore
+    const key = `${backing.pool}/${backing.name}`;
+    const backingPath =
+      this.backingPaths.get(key) ??
+      (
+        await this.run(`the template volume ${backing.name} is not usable in pool ${backing.pool}`, [
+          "vol-path", "--pool", backing.pool, backing.name,
+        ]) // prettier-ignore
+      ).trim();
+    try {
+      await this.run(`libvirt refused to create volume ${name} in pool ${pool}`, [
+        "vol-create-as", pool, name, `${capacityGiB}G`,
+        // Thin: an overlay starts empty (and the test driver would otherwise count it as full).
+        "--allocation", "0",
+        "--format", "qcow2",
+        "--backing-vol", backingPath,
+        "--backing-vol-format", backing.format,
+      ]); // prettier-ignore
+    } catch (error) {
+      this.backingPaths.delete(key);
+      throw error;
+    }
+    this.backingPaths.set(key, backingPath);
     const path = await this.volumePath(pool, name);
     if (path === null) throw new HypervisorError(`volume ${name} vanished from pool ${pool} right after it was created`, true, "");
     return path;
@@ -96,9 +109,29 @@ export class VirshStorage {
     }
   }
 
-  /** Ends the virsh session. */
-  close(): Promise<void> {
-    return this.session.close();
+  /** The volume's capacity in bytes, or null when the pool has no such volume. */
+  async volumeCapacity(pool: string, name: string): Promise<number | null> {
+    try {
+      const info = await this.run(`libvirt could not read volume ${name} in pool ${pool}`, ["vol-info", "--bytes", "--pool", pool, name]);
+      const capacity = parseVolumeCapacity(info);
+      if (capacity === null) throw new HypervisorError(`virsh vol-info gave no capacity for volume ${name} in pool ${pool}`, false, info);
+      return capacity;
+    } catch (error) {
+      if (error instanceof HypervisorError && VOLUME_NOT_FOUND.test(error.libvirtMessage)) return null;
+      throw error;
+    }
+  }
+
+  /** `vol-create-as` an empty, thin volume of exactly `capacityBytes`. */
+  async createVolume(pool: string, name: string, capacityBytes: number, format: "qcow2" | "raw" | "iso"): Promise<void> {
+    await this.run(`libvirt refused to create volume ${name} in pool ${pool}`, [
+      "vol-create-as", pool, name, String(capacityBytes), "--allocation", "0", "--format", format,
+    ]); // prettier-ignore
+  }
+
+  /** `vol-upload`s a file into an existing volume, byte for byte. */
+  async uploadVolume(pool: string, name: string, file: string): Promise<void> {
+    await this.run(`libvirt could not upload ${file} into volume ${name} of pool ${pool}`, ["vol-upload", "--pool", pool, name, file]);
   }
 
   /** Runs a command, mapping session failures to HypervisorError with `what` as context. */

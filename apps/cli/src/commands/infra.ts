@@ -1,4 +1,4 @@
-import { addPool, addTemplate, createOffering, getJob, getStatus, inspectHost, listHosts, listOfferings, listPools, listTemplates } from "@carve/core";
+import { addPool, createOffering, getJob, getStatus, inspectHost, listHosts, listOfferings, listPools } from "@carve/core";
 import { registerHostJoinCommands } from "./host-join.ts";
 import { followJob } from "./wait.ts";
 import type { Command } from "commander";
@@ -8,7 +8,7 @@ import { withSession } from "../session.ts";
 const int = (value: string) => (/^\d+$/.test(value) ? Number(value) : Number.NaN);
 const list = (value: string, previous: string[] = []) => [...previous, value];
 
-/** `carve status`, `host`, `pool`, `template`, `offering`, `job`: the admin's commands. */
+/** `carve status`, `host`, `pool`, `offering`, `job`: the admin's commands (templates: template.ts). */
 export function registerInfraCommands(program: Command, out: () => TOutput): void {
   program.command("status").description("hosts, VMs and jobs at a glance").action(async () =>
     withSession(async ({ core, actor }) => {
@@ -59,26 +59,6 @@ export function registerInfraCommands(program: Command, out: () => TOutput): voi
     withSession(async ({ core, actor }) => {
       const pools = await listPools(core, actor);
       out().result(pools, () => table(["NAME", "SCOPE", "STATE", "LIBVIRT", "PATH", "HOSTS"], pools.map((p) => [p.name, p.scope, p.state, p.libvirtName, p.path, p.hosts.map((h) => h.host.name).join(",")])));
-    }),
-  );
-
-  const template = program.command("template").description("VM templates");
-  template.command("add <name>").description("register a template whose image is a volume in a pool")
-    .requiredOption("--pool <pool>", "pool holding the image (repeat for each pool that has a copy)", list)
-    .requiredOption("--volume <volume>", "the image's volume name in that pool")
-    .option("--format <format>", "qcow2 or raw", "qcow2")
-    .option("--min-disk <GiB>", "smallest root disk", "1")
-    .option("--description <text>", "free text")
-    .action(async (name: string, o: { pool: string[]; volume: string; format: string; minDisk: string; description?: string }) =>
-      withSession(async ({ core, actor }) => {
-        const t = await addTemplate(core, actor, { name, pools: o.pool, volume: o.volume, format: o.format, minDiskGiB: int(o.minDisk), description: o.description });
-        out().result(t, () => [`template ${t.name} added (${t.id}), ${t.state}`]);
-      }),
-    );
-  template.command("list").description("templates, whatever their state").action(async () =>
-    withSession(async ({ core, actor }) => {
-      const ts = await listTemplates(core, actor);
-      out().result(ts, () => table(["NAME", "STATE", "FORMAT", "MIN DISK", "ID"], ts.map((t) => [t.name, t.state, t.format, `${t.minDiskGiB} GiB`, t.id])));
     }),
   );
 

@@ -1,13 +1,14 @@
-import { createVm, destroyVm, getJob, getVm, listVms, rebootVm, startVm, stopVm, type TActor, type TCore, type TVmView } from "@carve/core";
+import { createVm, destroyVm, getJob, getVm, listVms, rebootVm, resetVmPassword, revealVmPassword, startVm, stopVm, type TActor, type TCore, type TVmView } from "@carve/core";
 import type { Command } from "commander";
 import { table, type TOutput } from "../output.ts";
 import { withSession } from "../session.ts";
+import { withIdentitySession } from "./identity-session.ts";
 import { followJob } from "./wait.ts";
 
 const vmRow = (v: TVmView) => [v.name, v.state, v.host?.name, v.template.name, v.offering.name, v.owner.username, v.id];
 const VM_HEADERS = ["NAME", "STATE", "HOST", "TEMPLATE", "OFFERING", "OWNER", "ID"];
 
-/** `carve vm …`: create, list, show, start, stop, reboot, destroy. */
+/** `carve vm …`: create, list, show, start, stop, reboot, destroy, reset-password. */
 export function registerVmCommands(program: Command, out: () => TOutput): void {
   const vm = program.command("vm").description("create and manage VMs");
 
@@ -16,11 +17,12 @@ export function registerVmCommands(program: Command, out: () => TOutput): void {
     .requiredOption("--template <template>", "template name or id")
     .requiredOption("--offering <offering>", "service offering name or id")
     .option("--description <text>", "free text shown with the VM")
+    .option("--ssh-key <name...>", "your SSH keys to put into the VM (cloud-init templates; see 'sshkey list')")
     .option("--wait", "wait until the VM is Running")
     .option("--timeout <seconds>", "how long --wait waits", "600")
-    .action(async (name: string, opts: { template: string; offering: string; description?: string; wait?: boolean; timeout: string }) =>
+    .action(async (name: string, opts: { template: string; offering: string; description?: string; sshKey?: string[]; wait?: boolean; timeout: string }) =>
       withSession(async ({ core, actor }) => {
-        const { vm: created, job } = await createVm(core, actor, { name, template: opts.template, offering: opts.offering, description: opts.description });
+        const { vm: created, job } = await createVm(core, actor, { name, template: opts.template, offering: opts.offering, description: opts.description, sshKeys: opts.sshKey ?? [] });
         out().progress(`VM ${created.name} (${created.id}) is being created; job ${job.id}`);
         if (opts.wait) await followJob(core, actor, job.id, out(), Number(opts.timeout));
         const view = await getVm(core, actor, { vm: created.id });
@@ -71,6 +73,20 @@ export function registerVmCommands(program: Command, out: () => TOutput): void {
         }),
       );
   }
+
+  vm.command("reset-password <vm>")
+    .description("set a new generated password through the guest agent (no reboot), wait for it, and print it once")
+    .option("--user <user>", "the guest account", "root")
+    .option("--timeout <seconds>", "how long to wait for the guest agent", "120")
+    .action(async (ref: string, opts: { user: string; timeout: string }) =>
+      withIdentitySession(async ({ core, deps, actor }) => {
+        const reset = await resetVmPassword(deps, actor, { vm: ref, user: opts.user });
+        out().progress(`password reset of ${ref} requested; job ${reset.job.id}`);
+        await followJob(core, actor, reset.job.id, out(), Number(opts.timeout));
+        const shown = await revealVmPassword(deps, actor, { revealId: reset.revealId });
+        out().result(shown, () => [`new password of ${shown.user} on ${shown.vmName} (shown once, note it now):`, `  ${shown.password}`]);
+      }),
+    );
 
   vm.command("stop <vm>")
     .description("stop a VM: ACPI shutdown, forced off after --grace seconds")

@@ -19,6 +19,10 @@ export const ERROR_CODES = {
   INVALID_STATE: { http: 409, expected: true },
   TEMPLATE_NOT_FOUND: { http: 404, expected: true },
   TEMPLATE_NOT_READY: { http: 409, expected: true },
+  /** A template's source URL is not allowed (scheme, host not on the allow-list, internal address); the message names the setting to change. */
+  TEMPLATE_SOURCE_REFUSED: { http: 400, expected: true },
+  /** Live VMs still use the template; the message lists them. */
+  TEMPLATE_IN_USE: { http: 409, expected: true },
   OFFERING_NOT_FOUND: { http: 404, expected: true },
   HOST_NOT_FOUND: { http: 404, expected: true },
   POOL_NOT_FOUND: { http: 404, expected: true },
@@ -31,6 +35,8 @@ export const ERROR_CODES = {
   /** No host can take the VM; the message explains each host. */
   NO_CAPACITY: { http: 409, expected: true },
   QUOTA_EXCEEDED: { http: 409, expected: true },
+  /** Too many requests at once: the database had no connection free in time. Nothing changed; retry. */
+  BUSY: { http: 503, expected: true },
   /** The hypervisor or agent failed the job; the message carries its reason. */
   AGENT_ERROR: { http: 502, expected: true },
   /** A job did not finish in time. */
@@ -61,6 +67,16 @@ export const ERROR_CODES = {
   JOIN_TOKEN_INVALID: { http: 401, expected: true },
   /** The host still has VMs that are not destroyed; the message lists them. */
   HOST_HAS_VMS: { http: 409, expected: true },
+  /** No SSH key with that name or id belongs to the caller (see `carve sshkey list`). */
+  SSH_KEY_NOT_FOUND: { http: 404, expected: true },
+  /** The VM's template does not declare the guest feature asked for (password reset, cloud-init); the message names what the template needs. */
+  GUEST_FEATURE_UNSUPPORTED: { http: 409, expected: true },
+  /** The VM's host has not published its agent's public key yet, so no secret can be sealed to it. */
+  HOST_KEY_UNKNOWN: { http: 503, expected: true },
+  /** The generated password is not set in the guest yet: its job is still running. */
+  PASSWORD_NOT_READY: { http: 409, expected: true },
+  /** No password to show: it was already shown once, expired (10 minutes), or its job failed. */
+  PASSWORD_NOT_AVAILABLE: { http: 410, expected: true },
   /** A bug or an unreachable dependency. */
   INTERNAL: { http: 500, expected: false },
 } as const;

@@ -1,21 +1,5 @@
 import type { Tx } from "@carve/db";
 
-/**
- * Reserves vCPUs and memory on a host in one conditional UPDATE: concurrent creates can never push
- * a host past its (overcommitted) limits, whatever the isolation level.
- */
-export async function reserveHostCapacity(tx: Tx, hostId: string, vcpus: number, memoryMiB: number): Promise<boolean> {
-  const updated = await tx.$executeRaw`
-    UPDATE "Host"
-       SET "vcpusAllocated" = "vcpusAllocated" + ${vcpus},
-           "memMiBAllocated" = "memMiBAllocated" + ${memoryMiB}
-     WHERE id = ${hostId}::uuid
-       AND state = 'Up'
-       AND "vcpusAllocated" + ${vcpus} <= floor(cpus * "cpuOvercommit")
-       AND "memMiBAllocated" + ${memoryMiB} <= floor("memoryMiB" * "memOvercommit")`;
-  return updated === 1;
-}
-
 export async function releaseHostCapacity(tx: Tx, hostId: string, vcpus: number, memoryMiB: number): Promise<void> {
   await tx.$executeRaw`
     UPDATE "Host"
@@ -26,25 +10,47 @@ export async function releaseHostCapacity(tx: Tx, hostId: string, vcpus: number,
 
 const GIB = 1024n ** 3n;
 
-/**
- * Promises bytes of a pool to a new volume, in one conditional UPDATE, never past `threshold` of
- * the capacity the pool last reported.
- */
-export async function reservePoolBytes(tx: Tx, poolId: string, sizeGiB: number, threshold: number): Promise<boolean> {
-  const bytes = BigInt(sizeGiB) * GIB;
-  const permille = BigInt(Math.round(threshold * 1000));
-  const updated = await tx.$executeRaw`
-    UPDATE "StoragePool"
-       SET "reservedBytes" = "reservedBytes" + ${bytes}
-     WHERE id = ${poolId}::uuid
-       AND state = 'Up'
-       AND "capacityBytes" > 0
-       AND "reservedBytes" + ${bytes} <= "capacityBytes" * ${permille} / 1000`;
-  return updated === 1;
-}
-
 export async function releasePoolBytes(tx: Tx, poolId: string, sizeGiB: number): Promise<void> {
   const bytes = BigInt(sizeGiB) * GIB;
   await tx.$executeRaw`
     UPDATE "StoragePool" SET "reservedBytes" = GREATEST("reservedBytes" - ${bytes}, 0) WHERE id = ${poolId}::uuid`;
+}
+
+/**
+ * Reserves a VM's vCPUs and memory on a host and its disk in a pool in ONE statement (the create's
+ * hot path): the pool is only charged when the host could be, and both UPDATEs are conditional, so
+ * racing creates never overcommit either. When the host fitted but the pool no longer did, the
+ * host's share is given back in a second statement.
+ */
+export async function reserveHostAndPool(
+  tx: Tx,
+  target: { hostId: string; poolId: string },
+  need: { vcpus: number; memoryMiB: number; diskGiB: number; poolThreshold: number },
+): Promise<boolean> {
+  const bytes = BigInt(need.diskGiB) * GIB;
+  const permille = BigInt(Math.round(need.poolThreshold * 1000));
+  const [row] = await tx.$queryRaw<{ host: boolean; pool: boolean }[]>`
+    WITH host AS (
+      UPDATE "Host"
+         SET "vcpusAllocated" = "vcpusAllocated" + ${need.vcpus},
+             "memMiBAllocated" = "memMiBAllocated" + ${need.memoryMiB}
+       WHERE id = ${target.hostId}::uuid
+         AND state = 'Up'
+         AND "vcpusAllocated" + ${need.vcpus} <= floor(cpus * "cpuOvercommit")
+         AND "memMiBAllocated" + ${need.memoryMiB} <= floor("memoryMiB" * "memOvercommit")
+      RETURNING id
+    ), pool AS (
+      UPDATE "StoragePool"
+         SET "reservedBytes" = "reservedBytes" + ${bytes}
+       WHERE id = ${target.poolId}::uuid
+         AND EXISTS (SELECT 1 FROM host)
+         AND state = 'Up'
+         AND "capacityBytes" > 0
+         AND "reservedBytes" + ${bytes} <= "capacityBytes" * ${permille} / 1000
+      RETURNING id
+    )
+    SELECT EXISTS (SELECT 1 FROM host) AS host, EXISTS (SELECT 1 FROM pool) AS pool`;
+  if (row?.pool) return true;
+  if (row?.host) await releaseHostCapacity(tx, target.hostId, need.vcpus, need.memoryMiB);
+  return false;
 }

@@ -46,6 +46,8 @@ describe("host join tokens", () => {
     const joined = await core.db.host.findUniqueOrThrow({ where: { id: host.id } });
     expect(joined).toMatchObject({ cpus: 48, memoryMiB: 262_144, hypervisor: "kvm", hostname: "hv1.lan", agentVersion: "0.1.0", state: "Disconnected" });
     expect(joined.credentialHash).toBe(sha256(grant.credential));
+    // The key the answer was sealed to is the host's own: job secrets are sealed to it later.
+    expect(joined.sealKey).toBe("unused-here");
     expect(provisioned).toEqual([{ hostId: host.id, hash: sha256(grant.credential) }]);
 
     const again = await refusal(joinHost(core, request(host.joinToken.token), options));

@@ -60,7 +60,7 @@ export async function joinHost(deps: CoreDeps, input: unknown, options: TJoinOpt
     const { redisUser } = await options.provision(host.id, credentialHash);
     await tx.host.update({
       where: { id: host.id },
-      data: { cpus: request.cpus, memoryMiB: request.memoryMiB, agentVersion: request.agentVersion, hostname: request.hostname, hypervisor: request.hypervisor, uri, credentialHash, joinedAt: now },
+      data: { cpus: request.cpus, memoryMiB: request.memoryMiB, agentVersion: request.agentVersion, hostname: request.hostname, hypervisor: request.hypervisor, uri, credentialHash, joinedAt: now, sealKey: request.publicKey },
     });
     const linked = matches.filter((m) => m.outcome === "linked").length;
     const unknown = matches.length - linked;

@@ -20,7 +20,9 @@ export interface TRefreshReport {
  * period is Up (with the CPUs and memory libvirt reports); one silent for longer is Disconnected
  * and its VMs Unknown. The beat's own time is what counts, not the key's existence: the key
  * outlives a dead agent by its TTL, and a grace longer than the TTL falls back on the last beat
- * recorded. A host that comes back Up is asked for its inventory at once, so reconciliation
+ * recorded. The beat also carries the agent's public key, recorded for sealing job secrets to it
+ * (hosts that never joined, and agents whose key was regenerated). A host that comes back Up is
+ * asked for its inventory at once, so reconciliation
  * settles its VMs. Maintenance states are the admin's and are kept. Carve never reboots or fences.
  */
 export async function refreshHostStates(deps: CoreDeps, options: Partial<THostLiveness> = {}): Promise<TRefreshReport> {
@@ -40,16 +42,25 @@ export async function refreshHostStates(deps: CoreDeps, options: Partial<THostLi
     const silence = lastBeat ? `no heartbeat for ${formatDuration(silentMs)}, grace ${formatDuration(graceMs)}` : "no heartbeat yet";
     if (next === "Up") report.up += 1;
     if (next === "Disconnected") report.disconnected += 1;
-    await deps.db.$transaction(async (tx) => {
-      await tx.host.update({
-        where: { id: host.id },
+    const settled = await deps.db.$transaction(async (tx) => {
+      // Conditional on the state read above: an admin's removal (or maintenance) in between wins.
+      const changed = await tx.host.updateMany({
+        where: { id: host.id, state: host.state },
         data: {
           state: next,
           ...(beat
-            ? { cpus: beat.cpus, memoryMiB: beat.memoryMiB, agentVersion: beat.agentVersion, lastHeartbeatAt: new Date(beat.at) }
+            ? {
+                cpus: beat.cpus,
+                memoryMiB: beat.memoryMiB,
+                agentVersion: beat.agentVersion,
+                lastHeartbeatAt: new Date(beat.at),
+                // The agent's own key space is the only place this comes from: a host can only name its own key.
+                ...(beat.sealKey ? { sealKey: beat.sealKey } : {}),
+              }
             : {}),
         },
       });
+      if (changed.count === 0) return false;
       if (next !== host.state) {
         await recordEvent(tx, {
           type: "host.state",
@@ -63,7 +74,9 @@ export async function refreshHostStates(deps: CoreDeps, options: Partial<THostLi
               : `host ${host.name} is ${next}: ${silence}. Its VMs are Unknown until it reports back; check its agent ('carve-agent doctor' on the host). Carve does not reboot or fence it.`,
         });
       }
+      return true;
     });
+    if (!settled) continue;
     // Every round, not only on the change: a result finalised late may have set a VM of a silent host Running.
     if (next === "Disconnected") report.unknown += await markHostVmsUnknown(deps, host, silence);
     if (next === "Up" && host.state !== "Up") {

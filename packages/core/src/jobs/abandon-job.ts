@@ -2,6 +2,7 @@ import type { Prisma, VmState } from "@carve/db";
 import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
+import { settleTemplateCopy } from "../templates/settle-template-copy.ts";
 import { actionOfJob, holdsCapacity } from "../vms/vm-state-machine.ts";
 
 /** Error codes on abandoned jobs (Job.errorCode). */
@@ -36,6 +37,7 @@ export async function abandonJob(deps: CoreDeps, jobId: string, code: TAbandonCo
       data: { state: "Failed", errorCode: code, errorMessage: message, finishedAt: deps.now() },
     });
     if (claimed.count === 0) return null;
+    if (job.kind === "template.copy") await settleTemplateCopy(tx, job, { ok: false, message });
     if (owned && to) {
       await tx.vm.update({ where: { id: owned.id }, data: { state: to, stateReason: message, activeJobId: null } });
       await recordEvent(tx, {

@@ -119,7 +119,7 @@ export function createBullJobQueues(options: TBullOptions): JobQueues {
       const events = new QueueEvents(hostQueueName(hostId), { connection, prefix: options.prefix });
       events.on("error", () => undefined);
       events.on("progress", ({ jobId, data }) => listener.onProgress(jobId, data));
-      events.on("completed", ({ jobId }) => listener.onSettled(jobId));
+      events.on("completed", ({ jobId, returnvalue }) => listener.onCompleted(jobId, returnvalue));
       events.on("failed", ({ jobId }) => listener.onSettled(jobId));
       await events.waitUntilReady();
       return async () => {

@@ -5,6 +5,7 @@ import { recordEvent } from "../events/record-event.ts";
 import { releaseHostCapacity, releasePoolBytes } from "../hosts/capacity.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
 import { applyInventory } from "../reconcile/apply-inventory.ts";
+import { settleTemplateCopy } from "../templates/settle-template-copy.ts";
 import { actionOfJob, holdsCapacity, VM_ACTIONS } from "../vms/vm-state-machine.ts";
 
 export type TJobOutcome = { ok: true; result: unknown } | { ok: false; message: string };
@@ -16,7 +17,8 @@ export type TJobOutcome = { ok: true; result: unknown } | { ok: false; message: 
  */
 export async function finaliseJob(deps: CoreDeps, jobId: string, outcome: TJobOutcome): Promise<boolean> {
   const finalised = await deps.db.$transaction(async (tx) => {
-    const job = await tx.job.findUnique({ where: { id: jobId } });
+    // Only what finalising needs: every agent result passes here, so lean reads count.
+    const job = await tx.job.findUnique({ where: { id: jobId }, select: { id: true, kind: true, state: true, vmId: true, hostId: true, request: true } });
     if (!job || (job.state !== "Queued" && job.state !== "Running")) return null;
     const parsed = outcome.ok ? parseResult(job.kind, outcome.result) : outcome;
     const claimed = await tx.job.updateMany({
@@ -27,6 +29,7 @@ export async function finaliseJob(deps: CoreDeps, jobId: string, outcome: TJobOu
     });
     if (claimed.count === 0) return null;
     if (job.vmId) await settleVm(tx, deps, job, parsed);
+    if (job.kind === "template.copy") await settleTemplateCopy(tx, job, parsed);
     return { kind: job.kind, ok: parsed.ok };
   });
   if (finalised?.kind === "host.inventory" && finalised.ok) {
@@ -51,9 +54,10 @@ async function settleVm(
   job: { id: string; kind: string; vmId: string | null; hostId: string | null; request: Prisma.JsonValue },
   outcome: TJobOutcome,
 ): Promise<void> {
+  // Scalars only: volumes and the host's name are read below only on the paths that need them.
   const vm = await tx.vm.findUnique({
     where: { id: job.vmId ?? "" },
-    include: { volumes: { where: { state: { not: "Deleted" } } }, host: { select: { name: true } } },
+    select: { id: true, name: true, state: true, hostId: true, vcpus: true, memoryMiB: true, activeJobId: true },
   });
   const actionName = actionOfJob(job.kind);
   if (!vm || !actionName || vm.activeJobId !== job.id) return;
@@ -65,7 +69,8 @@ async function settleVm(
   } else {
     to = action.onFailure === "previous" ? (previous ?? "Error") : action.onFailure;
   }
-  const reason = outcome.ok ? null : userMessage(actionName, vm.name, vm.host?.name ?? "its host", outcome.message, to);
+  const host = outcome.ok || !vm.hostId ? null : await tx.host.findUnique({ where: { id: vm.hostId }, select: { name: true } });
+  const reason = outcome.ok ? null : userMessage(actionName, vm.name, host?.name ?? "its host", outcome.message, to);
   const destroyed = to === "Destroyed";
   await tx.vm.update({
     where: { id: vm.id },
@@ -83,7 +88,8 @@ async function settleVm(
     await releaseHostCapacity(tx, vm.hostId, vm.vcpus, vm.memoryMiB);
   }
   if (destroyed || (actionName === "create" && !outcome.ok)) {
-    for (const volume of vm.volumes) {
+    const volumes = await tx.volume.findMany({ where: { vmId: vm.id, state: { not: "Deleted" } } });
+    for (const volume of volumes) {
       await tx.volume.update({
         where: { id: volume.id },
         data: destroyed ? { state: "Deleted", deletedAt: deps.now() } : { state: "Error", stateReason: reason },

@@ -11,7 +11,9 @@ export type TQueueOutcome =
 
 export interface TQueueListener {
   onProgress(jobId: string, progress: unknown): void;
-  /** The job reached a final state (completed, or failed with no retries left). */
+  /** The job completed; its result comes with the notification. */
+  onCompleted(jobId: string, result: unknown): void;
+  /** The job reached a final state otherwise (failed with no retries left). */
   onSettled(jobId: string): void;
 }
 

@@ -60,7 +60,8 @@ describe("placeVm", () => {
       ],
       request({ vcpus: 2 }),
     );
-    expect(result.candidates.map((c) => c.host.name)).toEqual(["gpu", "over"]);
+    // Equally free: spread breaks the tie by name, descending (the order of the index it walks).
+    expect(result.candidates.map((c) => c.host.name)).toEqual(["over", "gpu"]);
     expect(result.rejections).toEqual([
       { host: "down", reason: "is Disconnected" },
       { host: "maint", reason: "is Maintenance" },

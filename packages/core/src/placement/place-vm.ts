@@ -88,9 +88,20 @@ export function placeVm(hosts: TPlacementHost[], request: TPlacementRequest): TP
       candidates.push({ host, pool });
     }
   }
+  // Spread: most free memory first; pack: least. Ties go by host name in the same direction, the
+  // order of the index the create's query walks (rank-candidates.ts).
   const sign = request.policy === "pack" ? 1 : -1;
-  candidates.sort((a, b) => sign * (freeMem(a.host) - freeMem(b.host)) || a.host.name.localeCompare(b.host.name));
+  candidates.sort((a, b) => sign * (freeMem(a.host) - freeMem(b.host) || compareNames(a.host.name, b.host.name)));
   return { candidates, rejections };
+}
+
+/**
+ * Code-point order: PostgreSQL's under the C collations Carve's databases use. (Under another
+ * collation only the order of equally free hosts could differ from the create's, and creates pick
+ * among those at random anyway.)
+ */
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function hostReason(host: TPlacementHost, r: TPlacementRequest): string | null {

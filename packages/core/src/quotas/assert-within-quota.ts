@@ -8,19 +8,23 @@ import { QUOTA_FIELDS, quotaUsage, type TQuotaAmounts } from "./quota-usage.ts";
  * concurrent requests of one user (or team) cannot both slip under the limit.
  */
 export async function assertWithinQuota(tx: Tx, ownerId: string, request: TQuotaAmounts): Promise<void> {
-  const user = await tx.user.findUniqueOrThrow({
-    where: { id: ownerId },
-    select: { username: true, quota: true, memberships: { select: { group: { select: { id: true, name: true, quota: true } } } } },
-  });
-  // Without any quota there is nothing to count, and no reason to serialise this user's requests.
-  if (!user.quota && user.memberships.every(({ group }) => !group.quota)) return;
+  const owner = await ownerQuota(tx, ownerId);
+  // Without any quota there is nothing to count, and no reason to serialise this user's requests:
+  // the one query above answers that for most users, on every create.
+  if (!owner || (!owner.quota && !owner.groupQuotas)) return;
   await tx.$queryRaw`SELECT id FROM "User" WHERE id = ${ownerId}::uuid FOR UPDATE`;
-  const scopes = [{ label: `your quota (user ${user.username})`, quota: user.quota, owners: [ownerId] }];
-  for (const { group } of user.memberships) {
-    if (!group.quota) continue;
-    await tx.$queryRaw`SELECT id FROM "Group" WHERE id = ${group.id}::uuid FOR UPDATE`;
-    const members = await tx.groupMember.findMany({ where: { groupId: group.id }, select: { userId: true } });
-    scopes.push({ label: `the quota of group ${group.name}`, quota: group.quota, owners: members.map((m) => m.userId) });
+  const scopes = [{ label: `your quota (user ${owner.username})`, quota: owner.quota, owners: [ownerId] }];
+  if (owner.groupQuotas) {
+    const groups = await tx.group.findMany({
+      where: { members: { some: { userId: ownerId } }, quota: { isNot: null } },
+      select: { id: true, name: true, quota: true },
+      orderBy: { id: "asc" }, // one lock order for every request, so two never deadlock
+    });
+    for (const group of groups) {
+      await tx.$queryRaw`SELECT id FROM "Group" WHERE id = ${group.id}::uuid FOR UPDATE`;
+      const members = await tx.groupMember.findMany({ where: { groupId: group.id }, select: { userId: true } });
+      scopes.push({ label: `the quota of group ${group.name}`, quota: group.quota, owners: members.map((m) => m.userId) });
+    }
   }
   for (const scope of scopes) {
     if (!scope.quota) continue;
@@ -37,4 +41,18 @@ export async function assertWithinQuota(tx: Tx, ownerId: string, request: TQuota
       );
     }
   }
+}
+
+type TLimits = { maxVms: number | null; maxVcpus: number | null; maxMemMiB: number | null; maxStorGiB: number | null };
+
+/** The owner's name and own quota, and whether any of their groups has one: one query. */
+async function ownerQuota(tx: Tx, userId: string): Promise<{ username: string; quota: TLimits | null; groupQuotas: boolean } | null> {
+  const [row] = await tx.$queryRaw<(TLimits & { username: string; hasQuota: boolean; groupQuotas: boolean })[]>`
+    SELECT u.username, q."maxVms", q."maxVcpus", q."maxMemMiB", q."maxStorGiB", q.id IS NOT NULL AS "hasQuota",
+           EXISTS (SELECT 1 FROM "GroupMember" m JOIN "Quota" gq ON gq."groupId" = m."groupId" WHERE m."userId" = u.id) AS "groupQuotas"
+      FROM "User" u LEFT JOIN "Quota" q ON q."userId" = u.id
+     WHERE u.id = ${userId}::uuid`;
+  if (!row) return null;
+  const { username, hasQuota, groupQuotas, ...limits } = row;
+  return { username, quota: hasQuota ? limits : null, groupQuotas };
 }

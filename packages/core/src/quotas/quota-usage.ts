@@ -1,4 +1,4 @@
-import type { Prisma, Tx } from "@carve/db";
+import type { Tx } from "@carve/db";
 
 export interface TQuotaAmounts {
   vms: number;
@@ -14,13 +14,13 @@ export const QUOTA_FIELDS = [
   { key: "storageGiB", limit: "maxStorGiB", label: "storage", unit: " GiB" },
 ] as const;
 
-/** What the VMs and volumes of these owners use now (destroyed VMs and deleted volumes not counted). */
+/** What the VMs and volumes of these owners use now (destroyed VMs and deleted volumes not counted), in one query. */
 export async function quotaUsage(tx: Tx, ownerIds: string[]): Promise<TQuotaAmounts> {
-  const live: Prisma.VmWhereInput = { ownerId: { in: ownerIds }, state: { notIn: ["Destroyed"] } };
-  const [vms, sized, storage] = await Promise.all([
-    tx.vm.count({ where: live }),
-    tx.vm.aggregate({ where: { ...live, state: { notIn: ["Destroyed", "Error"] } }, _sum: { vcpus: true, memoryMiB: true } }),
-    tx.volume.aggregate({ where: { ownerId: { in: ownerIds }, state: { notIn: ["Deleted", "Error"] } }, _sum: { sizeGiB: true } }),
-  ]);
-  return { vms, vcpus: sized._sum.vcpus ?? 0, memoryMiB: sized._sum.memoryMiB ?? 0, storageGiB: storage._sum.sizeGiB ?? 0 };
+  const [row] = await tx.$queryRaw<{ vms: number; vcpus: number; memoryMiB: number; storageGiB: number }[]>`
+    SELECT (SELECT count(*)::int FROM "Vm" WHERE "ownerId" = ANY(${ownerIds}::uuid[]) AND state <> 'Destroyed') AS vms,
+           v.vcpus, v."memoryMiB",
+           (SELECT coalesce(sum("sizeGiB"), 0)::int FROM "Volume" WHERE "ownerId" = ANY(${ownerIds}::uuid[]) AND state NOT IN ('Deleted', 'Error')) AS "storageGiB"
+      FROM (SELECT coalesce(sum(vcpus), 0)::int AS vcpus, coalesce(sum("memoryMiB"), 0)::int AS "memoryMiB"
+              FROM "Vm" WHERE "ownerId" = ANY(${ownerIds}::uuid[]) AND state NOT IN ('Destroyed', 'Error')) v`;
+  return row ?? { vms: 0, vcpus: 0, memoryMiB: 0, storageGiB: 0 };
 }

@@ -21,6 +21,29 @@ export async function readPlacementSettings(db: Db | Tx): Promise<TPlacementSett
   return parsed.success ? parsed.data : ZPlacementSettings.parse({});
 }
 
+/** How long a process may use placement settings it read: a changed policy applies within this. */
+const CACHE_MS = 1_000;
+const cache = new WeakMap<Db, { at: number; settings: Promise<TPlacementSettings> }>();
+
+/**
+ * The placement settings, read at most once a second per process: every create needs them, and
+ * they change rarely (an admin's change applies to creates starting a second later).
+ */
+export function cachedPlacementSettings(deps: { db: Db; now: () => Date }): Promise<TPlacementSettings> {
+  const now = deps.now().getTime();
+  const hit = cache.get(deps.db);
+  if (hit && now - hit.at >= 0 && now - hit.at < CACHE_MS) return hit.settings;
+  const settings = readPlacementSettings(deps.db);
+  cache.set(deps.db, { at: now, settings });
+  settings.catch(() => cache.delete(deps.db));
+  return settings;
+}
+
+/** Drops this process's cached settings (after it changed them). */
+export function forgetPlacementSettings(db: Db): void {
+  cache.delete(db);
+}
+
 /** Stores placement settings (admin only; checked by the caller's use-case). */
 export async function writePlacementSettings(db: Db | Tx, settings: Partial<TPlacementSettings>, actorId: string | null): Promise<void> {
   for (const [field, key] of Object.entries(KEYS) as [keyof TPlacementSettings, string][]) {

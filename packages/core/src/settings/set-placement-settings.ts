@@ -3,7 +3,7 @@ import { recordEvent } from "../events/record-event.ts";
 import { actorId, requireAdmin, type TActor } from "../identity/actor.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import { z } from "zod";
-import { readPlacementSettings, writePlacementSettings, type TPlacementSettings } from "./placement-settings.ts";
+import { forgetPlacementSettings, readPlacementSettings, writePlacementSettings, type TPlacementSettings } from "./placement-settings.ts";
 
 const ZInput = z
   .object({
@@ -16,9 +16,11 @@ const ZInput = z
 export async function setPlacementSettings(deps: CoreDeps, actor: TActor, input: unknown): Promise<TPlacementSettings> {
   requireAdmin(actor, "change placement settings");
   const changes = parseInput(ZInput, input);
-  return deps.db.$transaction(async (tx) => {
+  const settings = await deps.db.$transaction(async (tx) => {
     await writePlacementSettings(tx, changes, actorId(actor));
     await recordEvent(tx, { type: "settings.placement", actor, message: "placement settings changed", data: changes });
     return readPlacementSettings(tx);
   });
+  forgetPlacementSettings(deps.db); // this process applies the change at once
+  return settings;
 }

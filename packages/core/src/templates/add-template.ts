@@ -21,8 +21,8 @@ export const ZAddTemplateInput = z.object({
 });
 
 /**
- * Registers a template whose image is already a volume in one or more pools (the registry that downloads
- * images by URL builds on this). It is Ready at once.
+ * Registers a template whose image is already a volume in one or more pools. It is Ready at once
+ * (templates by URL: registerTemplate).
  */
 export async function addTemplate(deps: CoreDeps, actor: TActor, input: unknown): Promise<Template> {
   requireAdmin(actor, "add templates");

@@ -13,8 +13,11 @@ export async function resolveTemplate(db: Db, ref: string): Promise<Template> {
     });
   }
   if (template.state !== "Ready") {
-    const why = template.stateReason ? ` (${template.stateReason})` : "";
-    throw new CarveError("TEMPLATE_NOT_READY", `Template ${template.name} is ${template.state}${why}; wait until it is Ready or choose another.`, {
+    const message =
+      template.state === "Error"
+        ? `Template ${template.name} cannot be used: its download failed (${template.stateReason ?? "no reason recorded"}). Choose another template, or ask an admin to delete it and register it again.`
+        : `Template ${template.name} is not ready yet: it is ${template.state}${template.state === "Downloading" ? ` (${template.progress} %)` : ""}. Wait until 'template list' shows it Ready, or choose another template.`;
+    throw new CarveError("TEMPLATE_NOT_READY", message, {
       fields: [{ field: "template", message: `is ${template.state}, not Ready` }],
     });
   }

@@ -18,7 +18,8 @@ export interface TVmActionVm {
 /**
  * Starts an action on an existing VM: claims the VM for one job (a second request gets VM_BUSY
  * naming the running job), moves it to the action's transitional state, records the Job and an
- * event in one transaction, then sends the job to the VM's host.
+ * event in one transaction, then sends the job to the VM's host. `alsoRecord` adds rows of its
+ * own to that transaction (a password reveal), so they exist exactly when the job does.
  */
 export async function runVmAction(
   deps: CoreDeps,
@@ -26,6 +27,7 @@ export async function runVmAction(
   ref: string,
   actionName: TVmActionName,
   payloadOf: (vm: TVmActionVm) => Record<string, unknown>,
+  alsoRecord?: (tx: Tx, job: Job) => Promise<void>,
 ): Promise<Job> {
   const action = VM_ACTIONS[actionName];
   const jobId = randomUUID();
@@ -55,6 +57,8 @@ export async function runVmAction(
         vmId: id,
         hostId: vm.hostId,
         request: { payload: payloadOf(vm), previousState: vm.state } as never,
+        // Core's clock, like the sweep and the watchdog that measure the job's age against it.
+        createdAt: deps.now(),
       },
     });
     await recordEvent(tx, {
@@ -67,6 +71,7 @@ export async function runVmAction(
       toState: action.during,
       message: `${actionName} requested for ${vm.name}`,
     });
+    await alsoRecord?.(tx, created);
     return created;
   });
   await dispatchJob(deps, job);

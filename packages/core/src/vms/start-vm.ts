@@ -6,7 +6,7 @@ import { parseInput } from "../validation/parse-input.ts";
 import { runVmAction } from "./run-vm-action.ts";
 
 export const ZVmRefInput = z.object({
-  vm: z.string({ error: "is required: give the VM's name or id" }).min(1, "is required: give the VM's name or id").max(100),
+  vm: z.string({ error: "is required: give the VM's name or id" }).min(1, "is required: give the VM's name or id").max(100, "is longer than 100 characters: give the VM's name or id"),
 });
 
 /** Starts a stopped VM. Returns the job to watch. */

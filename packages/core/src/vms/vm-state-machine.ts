@@ -16,6 +16,8 @@ export const VM_ACTIONS = {
   start: { job: "vm.start", from: ["Stopped"], during: "Starting", to: "Running", onFailure: "previous" },
   stop: { job: "vm.stop", from: ["Running", "Unknown"], during: "Stopping", to: "Stopped", onFailure: "previous" },
   reboot: { job: "vm.reboot", from: ["Running"], during: "Rebooting", to: "Running", onFailure: "previous" },
+  /** Sets a guest password through the guest agent: the VM keeps running, but no other job may run meanwhile. */
+  resetPassword: { job: "vm.set-password", from: ["Running"], during: "Running", to: "Running", onFailure: "previous" },
   destroy: {
     job: "vm.destroy",
     from: ["Running", "Stopped", "Error", "Unknown"],

@@ -1,0 +1,55 @@
+import { z } from "zod";
+import type { CoreDeps } from "../context.ts";
+import { CarveError } from "../errors/index.ts";
+import { recordEvent } from "../events/record-event.ts";
+import { requireAdmin, type TActor } from "../identity/actor.ts";
+import { isUuid } from "../validation/is-uuid.ts";
+import { parseInput } from "../validation/parse-input.ts";
+
+const ZInput = z.object({ template: z.string({ error: "is required: a template name or id" }).min(1, "is required: a template name or id").max(200) });
+
+/** The VMs shown when a template is in use; the rest are counted. */
+const LISTED_VMS = 20;
+
+/**
+ * Deletes a template in any state (Downloading, Error, Ready) that no live VM uses (admins only). A
+ * running download stops at its next progress write; the controller removes the stored image from
+ * its store within a round. A template that destroyed VMs still refer to is kept as Deleted (hidden,
+ * its name free for a new template); otherwise its row goes.
+ */
+export async function deleteTemplate(deps: CoreDeps, actor: TActor, input: unknown): Promise<{ id: string; name: string }> {
+  requireAdmin(actor, "delete templates");
+  const { template: ref } = parseInput(ZInput, input);
+  return deps.db.$transaction(async (tx) => {
+    const template = await tx.template.findFirst({ where: { ...(isUuid(ref) ? { id: ref } : { name: ref }), state: { not: "Deleted" } } });
+    if (!template) {
+      throw new CarveError("TEMPLATE_NOT_FOUND", `No template '${ref}'. See the templates with 'template list'.`, {
+        fields: [{ field: "template", message: `'${ref}' does not exist` }],
+      });
+    }
+    const live = await tx.vm.findMany({
+      where: { templateId: template.id, state: { not: "Destroyed" } },
+      select: { name: true, owner: { select: { username: true } } },
+      orderBy: { name: "asc" },
+      take: LISTED_VMS + 1,
+    });
+    if (live.length > 0) {
+      const shown = live.slice(0, LISTED_VMS).map((vm) => `${vm.owner.username}/${vm.name}`);
+      const more = live.length > LISTED_VMS ? " and more" : "";
+      throw new CarveError("TEMPLATE_IN_USE", `Template ${template.name} is used by ${shown.join(", ")}${more}; destroy those VMs first, then delete the template.`, {
+        details: { vms: shown },
+      });
+    }
+    if ((await tx.vm.count({ where: { templateId: template.id } })) === 0) {
+      await tx.template.delete({ where: { id: template.id } });
+    } else {
+      // ':' is not allowed in template names, so the freed name can never collide.
+      await tx.template.update({
+        where: { id: template.id },
+        data: { state: "Deleted", name: `deleted:${template.id}:${template.name}`, storedPath: null, fetchLeaseUntil: null, copies: { deleteMany: {} } },
+      });
+    }
+    await recordEvent(tx, { type: "template.deleted", actor, fromState: template.state, toState: "Deleted", message: `template ${template.name} (${template.state}) deleted` });
+    return { id: template.id, name: template.name };
+  });
+}

@@ -1,0 +1,72 @@
+import type { Job, Prisma, Tx, Vm } from "@carve/db";
+
+export interface TCreateRecords {
+  vm: Pick<Vm, "id" | "name" | "description" | "ownerId" | "templateId" | "offeringId" | "vcpus" | "memoryMiB"> & { hostId: string; jobId: string };
+  volume: { id: string; name: string; poolId: string; libvirtName: string; sizeGiB: number };
+  job: { request: Prisma.InputJsonValue };
+  event: { message: string };
+}
+
+/**
+ * Writes what a create records, in ONE statement: the Creating VM, its root volume (Allocating), the
+ * vm.create Job (Queued) and the state event. Creates are the hot path, and one round trip instead of
+ * four keeps the database's and this process's work per VM small. Returns the rows as written.
+ */
+export async function insertCreateRecords(tx: Tx, r: TCreateRecords, now = new Date()): Promise<{ vm: Vm; job: Job }> {
+  const { vm, volume } = r;
+  const request = JSON.stringify(r.job.request);
+  await tx.$executeRaw`
+    WITH vm AS (
+      INSERT INTO "Vm" (id, name, "liveName", description, "ownerId", "hostId", "templateId", "offeringId", state, vcpus, "memoryMiB", "activeJobId", "createdAt", "updatedAt")
+      VALUES (${vm.id}::uuid, ${vm.name}, ${vm.name}, ${vm.description}, ${vm.ownerId}::uuid, ${vm.hostId}::uuid, ${vm.templateId}::uuid, ${vm.offeringId}::uuid,
+              'Creating', ${vm.vcpus}, ${vm.memoryMiB}, ${vm.jobId}::uuid, ${now}, ${now})
+      RETURNING id
+    ), volume AS (
+      INSERT INTO "Volume" (id, name, kind, "vmId", "ownerId", "poolId", "libvirtName", "sizeGiB", state, "createdAt", "updatedAt")
+      SELECT ${volume.id}::uuid, ${volume.name}, 'Root', vm.id, ${vm.ownerId}::uuid, ${volume.poolId}::uuid, ${volume.libvirtName}, ${volume.sizeGiB}, 'Allocating', ${now}, ${now} FROM vm
+    ), job AS (
+      INSERT INTO "Job" (id, kind, state, "actorId", "vmId", "hostId", request, "createdAt")
+      SELECT ${vm.jobId}::uuid, 'vm.create', 'Queued', ${vm.ownerId}::uuid, vm.id, ${vm.hostId}::uuid, ${request}::jsonb, ${now} FROM vm
+    )
+    INSERT INTO "Event" (at, type, "actorId", "vmId", "hostId", "jobId", "toState", message)
+    SELECT ${now}, 'vm.state', ${vm.ownerId}::uuid, vm.id, ${vm.hostId}::uuid, ${vm.jobId}::uuid, 'Creating', ${r.event.message} FROM vm`;
+  const created: Vm = {
+    id: vm.id,
+    name: vm.name,
+    liveName: vm.name,
+    description: vm.description,
+    ownerId: vm.ownerId,
+    teamId: null,
+    hostId: vm.hostId,
+    templateId: vm.templateId,
+    offeringId: vm.offeringId,
+    state: "Creating",
+    stateReason: null,
+    vcpus: vm.vcpus,
+    memoryMiB: vm.memoryMiB,
+    ipAddress: null,
+    activeJobId: vm.jobId,
+    createdAt: now,
+    updatedAt: now,
+    destroyedAt: null,
+  };
+  const job: Job = {
+    id: vm.jobId,
+    kind: "vm.create",
+    state: "Queued",
+    progress: 0,
+    step: null,
+    actorId: vm.ownerId,
+    vmId: vm.id,
+    hostId: vm.hostId,
+    request: JSON.parse(request) as Prisma.JsonValue,
+    result: null,
+    errorCode: null,
+    errorMessage: null,
+    attempts: 0,
+    createdAt: now,
+    startedAt: null,
+    finishedAt: null,
+  };
+  return { vm: created, job };
+}
