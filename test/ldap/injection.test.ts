@@ -1,24 +1,11 @@
 // Acceptance 3: usernames with filter and DN special characters never sign anyone else in and
 // never make an unhandled error, with a service account (search) or a DN template (direct bind).
 import { authenticate, isCarveError } from "@carve/core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { identityCore, openLdapSettings, startDirectory, useDirectory, type TDirectoryFixture, type TIdentityCore } from "../lib/ldap/fixture.ts";
+import { describe, expect, it } from "vitest";
+import { openLdapSettings, useDirectory, useDirectorySuite } from "../lib/ldap/fixture.ts";
 import { OPENLDAP_USERS, PEOPLE_OU } from "../lib/ldap/layouts.ts";
 
-let dir: TDirectoryFixture;
-let id: TIdentityCore;
-beforeAll(async () => {
-  dir = await startDirectory();
-});
-afterAll(async () => {
-  await dir.stop();
-});
-beforeEach(async () => {
-  id = await identityCore({ failureFloorMs: 0 });
-});
-afterEach(async () => {
-  await id.drop();
-});
+const t = useDirectorySuite({ failureFloorMs: 0 });
 
 const HOSTILE = [
   "*",
@@ -54,7 +41,7 @@ const PASSWORDS = [OPENLDAP_USERS.alice.password, OPENLDAP_USERS.bob.password, "
 
 async function attempt(username: string, password: string): Promise<string> {
   try {
-    const { actor } = await authenticate(id.deps, { username, password });
+    const { actor } = await authenticate(t.id.deps, { username, password });
     return `signed in as ${actor.username}`;
   } catch (error) {
     if (!isCarveError(error)) throw new Error(`unhandled ${String(error)} for ${JSON.stringify(username)}`);
@@ -63,11 +50,11 @@ async function attempt(username: string, password: string): Promise<string> {
 }
 
 describe.each([
-  ["service account search (RFC 4515 filter escaping)", () => openLdapSettings(dir)],
-  ["DN template bind (RFC 4514 DN escaping)", () => ({ ...openLdapSettings(dir), bindDn: undefined, userDnTemplate: `uid={username},${PEOPLE_OU}` })],
+  ["service account search (RFC 4515 filter escaping)", () => openLdapSettings(t.dir)],
+  ["DN template bind (RFC 4514 DN escaping)", () => ({ ...openLdapSettings(t.dir), bindDn: undefined, userDnTemplate: `uid={username},${PEOPLE_OU}` })],
 ])("hostile usernames with %s", (_, settings) => {
   it("never sign anyone else in, and are answered as a plain failed sign-in", async () => {
-    await useDirectory(id.deps, settings());
+    await useDirectory(t.id.deps, settings());
     const outcomes = new Map<string, string>();
     for (const username of HOSTILE) {
       for (const password of PASSWORDS) outcomes.set(`${JSON.stringify(username)} / ${password || "(empty)"}`, await attempt(username, password));
@@ -81,7 +68,7 @@ describe.each([
     expect(new Set(outcomes.values())).toEqual(new Set(["INVALID_CREDENTIALS", "INVALID_INPUT", "signed in as alice"]));
     // Empty passwords are refused before any bind (they would be anonymous binds).
     for (const [key, outcome] of outcomes) if (key.endsWith("(empty)")) expect(outcome).toBe("INVALID_INPUT");
-    expect((await id.core.db.user.findMany({ where: { source: "Ldap" } })).map((u) => u.username)).toEqual(["alice"]);
+    expect((await t.id.core.db.user.findMany({ where: { source: "Ldap" } })).map((u) => u.username)).toEqual(["alice"]);
     // The real users still get in, as themselves.
     expect(await attempt("alice", OPENLDAP_USERS.alice.password)).toBe("signed in as alice");
   });

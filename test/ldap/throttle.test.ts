@@ -1,32 +1,20 @@
 // Acceptance 7: throttling engages after repeated failures and releases after the window; unknown
 // users and wrong passwords (local or directory) get the same answer after the same minimum time.
 import { authenticate, createLocalUser, operatorActor, type CarveError } from "@carve/core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { identityCore, openLdapSettings, startDirectory, useDirectory, type TDirectoryFixture, type TIdentityCore } from "../lib/ldap/fixture.ts";
+import { describe, expect, it } from "vitest";
+import { openLdapSettings, useDirectory, useDirectorySuite } from "../lib/ldap/fixture.ts";
 import { OPENLDAP_USERS } from "../lib/ldap/layouts.ts";
 
 const WINDOW_MS = 1_500;
 const FLOOR_MS = 250;
-let dir: TDirectoryFixture;
-let id: TIdentityCore;
-beforeAll(async () => {
-  dir = await startDirectory();
-});
-afterAll(async () => {
-  await dir.stop();
-});
-beforeEach(async () => {
-  id = await identityCore({ failureFloorMs: FLOOR_MS, throttle: { maxFailuresPerUser: 4, maxFailuresPerAddress: 50, windowMs: WINDOW_MS } });
+const t = useDirectorySuite({ failureFloorMs: FLOOR_MS, throttle: { maxFailuresPerUser: 4, maxFailuresPerAddress: 50, windowMs: WINDOW_MS } }, async (id, dir) => {
   await useDirectory(id.deps, openLdapSettings(dir));
   await createLocalUser(id.deps, await operatorActor(id.deps), { username: "breakglass", password: "local and long password" });
-});
-afterEach(async () => {
-  await id.drop();
 });
 
 async function outcome(username: string, password: string, clientAddr = "198.51.100.7"): Promise<{ code: string; message: string; ms: number }> {
   const started = performance.now();
-  const result = await authenticate(id.deps, { username, password, clientAddr }).then(
+  const result = await authenticate(t.id.deps, { username, password, clientAddr }).then(
     (r) => ({ code: "OK", message: r.actor.username }),
     (e: CarveError) => ({ code: e.code, message: e.message }),
   );

@@ -1,24 +1,12 @@
 // Acceptance 4: LDAP server down → a clear "directory unreachable" error; local accounts still sign in.
 import { createServer, type Server, type Socket } from "node:net";
 import { authenticate, createLocalUser, operatorActor, syncDirectory, type CarveError } from "@carve/core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { identityCore, openLdapSettings, startDirectory, useDirectory, type TDirectoryFixture, type TIdentityCore } from "../lib/ldap/fixture.ts";
+import { describe, expect, it } from "vitest";
+import { openLdapSettings, useDirectory, useDirectorySuite } from "../lib/ldap/fixture.ts";
 import { OPENLDAP_USERS } from "../lib/ldap/layouts.ts";
 
-let dir: TDirectoryFixture;
-let id: TIdentityCore;
-beforeAll(async () => {
-  dir = await startDirectory();
-});
-afterAll(async () => {
-  await dir.stop();
-});
-beforeEach(async () => {
-  id = await identityCore({ ldapTimeoutMs: 500 });
+const t = useDirectorySuite({ ldapTimeoutMs: 500 }, async (id) => {
   await createLocalUser(id.deps, await operatorActor(id.deps), { username: "breakglass", password: "local and long password" });
-});
-afterEach(async () => {
-  await id.drop();
 });
 
 async function refusal(promise: Promise<unknown>): Promise<CarveError> {
@@ -32,23 +20,23 @@ const local = { username: "breakglass", password: "local and long password" };
 
 describe("when the directory is down", () => {
   it("directory users get DIRECTORY_UNREACHABLE saying local accounts still work; local users sign in; all recover with the server", async () => {
-    await useDirectory(id.deps, openLdapSettings(dir));
-    expect((await authenticate(id.deps, alice)).actor.username).toBe("alice");
-    await dir.slapd.kill();
+    await useDirectory(t.id.deps, openLdapSettings(t.dir));
+    expect((await authenticate(t.id.deps, alice)).actor.username).toBe("alice");
+    await t.dir.slapd.kill();
     try {
       const started = performance.now();
-      const down = await refusal(authenticate(id.deps, alice));
+      const down = await refusal(authenticate(t.id.deps, alice));
       console.log(`refused connection answered in ${(performance.now() - started).toFixed(0)} ms`);
       expect(down.code).toBe("DIRECTORY_UNREACHABLE");
       expect(down.message).toMatch(/^The directory at ldaps:\/\/127\.0\.0\.1:\d+ is unreachable \(ECONNREFUSED\)\..*local accounts still can/);
-      expect((await authenticate(id.deps, local)).actor.username).toBe("breakglass");
+      expect((await authenticate(t.id.deps, local)).actor.username).toBe("breakglass");
       // A known directory user is not disabled by a failed sync.
-      expect((await refusal(syncDirectory(id.deps, await operatorActor(id.deps)))).code).toBe("DIRECTORY_UNREACHABLE");
-      expect((await id.core.db.user.findUniqueOrThrow({ where: { username: "alice" } })).disabledAt).toBeNull();
+      expect((await refusal(syncDirectory(t.id.deps, await operatorActor(t.id.deps)))).code).toBe("DIRECTORY_UNREACHABLE");
+      expect((await t.id.core.db.user.findUniqueOrThrow({ where: { username: "alice" } })).disabledAt).toBeNull();
     } finally {
-      await dir.slapd.restart();
+      await t.dir.slapd.restart();
     }
-    expect((await authenticate(id.deps, alice)).actor.username).toBe("alice");
+    expect((await authenticate(t.id.deps, alice)).actor.username).toBe("alice");
   });
 
   it("a server that accepts but never answers times out as unreachable, within the configured timeout", async () => {
@@ -57,14 +45,14 @@ describe("when the directory is down", () => {
     await new Promise<void>((resolve) => blackHole.listen(0, "127.0.0.1", resolve));
     const port = (blackHole.address() as { port: number }).port;
     try {
-      await useDirectory(id.deps, { ...openLdapSettings(dir), url: `ldaps://127.0.0.1:${port}` });
+      await useDirectory(t.id.deps, { ...openLdapSettings(t.dir), url: `ldaps://127.0.0.1:${port}` });
       const started = performance.now();
-      const error = await refusal(authenticate(id.deps, alice));
+      const error = await refusal(authenticate(t.id.deps, alice));
       const ms = performance.now() - started;
       expect(error.code).toBe("DIRECTORY_UNREACHABLE");
       expect(ms).toBeLessThan(3_000);
       console.log(`silent server answered as unreachable in ${ms.toFixed(0)} ms (timeout 500 ms)`);
-      expect((await authenticate(id.deps, local)).actor.username).toBe("breakglass");
+      expect((await authenticate(t.id.deps, local)).actor.username).toBe("breakglass");
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => blackHole.close(resolve));

@@ -1,3 +1,4 @@
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -95,3 +96,35 @@ export async function identityCore(options: Partial<TIdentityOptions> = {}): Pro
 export async function useDirectory(deps: TIdentityDeps, settings: Record<string, unknown>, preset?: "openldap" | "activeDirectory"): Promise<void> {
   await configureDirectory(deps, await operatorActor(deps), { ...(preset ? { preset } : {}), settings, bindPassword: SERVICE_PASSWORD });
 }
+
+/** What a directory test file works with: its slapd, and the identity core of the running test. */
+export interface TDirectorySuite {
+  readonly dir: TDirectoryFixture;
+  readonly id: TIdentityCore;
+}
+
+/**
+ * The hooks every directory test file needs: one slapd for the file, and for each test a fresh
+ * identity core (with `options`), prepared by `prepare` when given, dropped after the test.
+ */
+export function useDirectorySuite(
+  options: Partial<TIdentityOptions> = {},
+  prepare?: (id: TIdentityCore, dir: TDirectoryFixture) => Promise<void>,
+): TDirectorySuite {
+  const suite = {} as { dir: TDirectoryFixture; id: TIdentityCore };
+  beforeAll(async () => {
+    suite.dir = await startDirectory();
+  });
+  afterAll(async () => {
+    await suite.dir?.stop();
+  });
+  beforeEach(async () => {
+    suite.id = await identityCore(options);
+    await prepare?.(suite.id, suite.dir);
+  });
+  afterEach(async () => {
+    await suite.id?.drop();
+  });
+  return suite;
+}
+
