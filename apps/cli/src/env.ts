@@ -1,12 +1,12 @@
-import { ZSecretKeySetting } from "@carve/core";
+import { ZDatabaseUrlSetting, ZQueuePrefixSetting, ZRedisUrlSetting, ZSecretKeySetting } from "@carve/core";
 import { z } from "zod";
 
 const ZEnv = z.object({
-  DATABASE_URL: z.string().startsWith("postgres", "must be a postgresql:// URL").default("postgresql://root@localhost/carve?host=/var/run/postgresql"),
-  REDIS_URL: z.string().startsWith("redis", "must be a redis:// URL").default("redis://127.0.0.1:6379"),
-  CARVE_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be letters, digits, '_', '.' or '-'").default("bull"),
+  DATABASE_URL: ZDatabaseUrlSetting.default("postgresql://root@localhost/carve?host=/var/run/postgresql"),
+  REDIS_URL: ZRedisUrlSetting,
+  CARVE_QUEUE_PREFIX: ZQueuePrefixSetting,
   /** The Redis address hosts' agents use, printed in join commands when it differs from REDIS_URL. */
-  CARVE_AGENT_REDIS_URL: z.string().startsWith("redis", "must be a redis:// URL").optional(),
+  CARVE_AGENT_REDIS_URL: ZRedisUrlSetting.unwrap().optional(),
   /** Key for encrypted settings (the LDAP bind password): 64 hex digits; the same in every Carve process. */
   CARVE_SECRET_KEY: ZSecretKeySetting,
 });

@@ -1,10 +1,19 @@
-import { DEFAULT_HOST_GRACE_MS, DEFAULT_JOB_STUCK_MS, DEFAULT_RECONCILE_MS, MIN_HOST_GRACE_MS, ZSecretKeySetting } from "@carve/core";
+import {
+  DEFAULT_HOST_GRACE_MS,
+  DEFAULT_JOB_STUCK_MS,
+  DEFAULT_RECONCILE_MS,
+  MIN_HOST_GRACE_MS,
+  ZDatabaseUrlSetting,
+  ZQueuePrefixSetting,
+  ZRedisUrlSetting,
+  ZSecretKeySetting,
+} from "@carve/core";
 import { z } from "zod";
 
 const ZEnv = z.object({
-  DATABASE_URL: z.string().startsWith("postgres", "must be a postgresql:// URL"),
-  REDIS_URL: z.string().startsWith("redis", "must be a redis:// URL").default("redis://127.0.0.1:6379"),
-  CARVE_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be letters, digits, '_', '.' or '-'").default("bull"),
+  DATABASE_URL: ZDatabaseUrlSetting,
+  REDIS_URL: ZRedisUrlSetting,
+  CARVE_QUEUE_PREFIX: ZQueuePrefixSetting,
   /** How often in-flight jobs are swept and host heartbeats read. */
   CARVE_SWEEP_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
@@ -29,6 +38,13 @@ const ZEnv = z.object({
     .string()
     .regex(/^(?:\/[A-Za-z0-9_+-][A-Za-z0-9._+-]*)+$/, "must be an absolute directory path of plain segments (letters, digits, . _ + -), e.g. /var/lib/carve/templates")
     .default("/var/lib/carve/templates"),
+  /** Serve Prometheus /metrics on this port (all interfaces; 0: any free port, logged). Unset: no metrics server. */
+  CARVE_METRICS_PORT: z
+    .string()
+    .regex(/^\d{1,5}$/, "must be a port number from 0 to 65535")
+    .transform(Number)
+    .refine((port) => port <= 65_535, "must be a port number from 0 to 65535")
+    .optional(),
   /** Key for encrypted settings (the LDAP bind password): 64 hex digits; the same in every Carve process. */
   CARVE_SECRET_KEY: ZSecretKeySetting,
 });

@@ -5,6 +5,7 @@ import { parseInput } from "../validation/parse-input.ts";
 import { requireAdmin, requireWriteScope, type TActor } from "./actor.ts";
 import { OPERATOR_USERNAME } from "./operator-actor.ts";
 import { hashPassword, ZLocalUsername, ZNewPassword } from "./passwords.ts";
+import { isUniqueViolation } from "../validation/is-unique-violation.ts";
 
 export const ZCreateLocalUserInput = z.object({
   username: ZLocalUsername.refine((u) => u !== OPERATOR_USERNAME, `'${OPERATOR_USERNAME}' is Carve's built-in CLI account: choose another name`),
@@ -29,7 +30,7 @@ export async function createLocalUser(deps: CoreDeps, actor: TActor, input: unkn
       select: { id: true, username: true, source: true, role: true, displayName: true, email: true, createdAt: true },
     });
   } catch (error) {
-    if (typeof error === "object" && error !== null && "code" in error && error.code === "P2002") {
+    if (isUniqueViolation(error)) {
       throw new CarveError("ALREADY_EXISTS", `The username ${data.username} or the email is already used by another account. Choose another.`, {
         fields: [{ field: "username", message: "is taken" }],
       });

@@ -6,6 +6,7 @@ import { findDirectoryUser, openServiceSession, toDirectoryUser, userAttributes,
 import { dnFromTemplate } from "./ldap-escape.ts";
 import { LdapSession, type LdapEntry } from "./ldap-session.ts";
 import { provisionDirectoryUser } from "./provision-directory-user.ts";
+import { isUniqueViolation } from "../validation/is-unique-violation.ts";
 
 /**
  * Checks a password against the directory and, when it is right, brings the user's Carve
@@ -59,7 +60,7 @@ async function provision<T>(deps: CoreDeps, work: () => Promise<T>): Promise<T> 
   try {
     return await work();
   } catch (error) {
-    if (typeof error === "object" && error !== null && "code" in error && error.code === "P2002") return work();
+    if (isUniqueViolation(error)) return work();
     throw error;
   }
 }

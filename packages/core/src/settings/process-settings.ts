@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { ZLogLevel } from "./log-level-settings.ts";
 
 /**
  * The settings every Carve process that talks to PostgreSQL and Redis reads in its env.ts, parsed
- * the same way everywhere (the Slack bot uses these; the controller and CLI can move to them).
+ * the same way everywhere: the controller, the CLI and the Slack bot.
  */
 export const ZDatabaseUrlSetting = z.string().startsWith("postgres", "must be a postgresql:// URL");
 
@@ -10,4 +11,4 @@ export const ZRedisUrlSetting = z.string().startsWith("redis", "must be a redis:
 
 export const ZQueuePrefixSetting = z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be letters, digits, '_', '.' or '-'").default("bull");
 
-export const ZLogLevelSetting = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "must be one of fatal, error, warn, info, debug, trace, silent").default("info");
+export const ZLogLevelSetting = ZLogLevel.default("info");
