@@ -40,14 +40,11 @@ export const vmCreate: JobHandler<"vm.create"> = async (payload, ctx) => {
     await ctx.reportProgress({ percent: 75, step: "booting" });
     await ensureRunning(hypervisor, domain);
   }
-  const final = (await hypervisor.getDomain(name)) ?? domain;
   await ctx.reportProgress({ percent: 100, step: "done" });
-  return {
-    vmId: payload.vmId,
-    domainUuid: final.uuid,
-    state: final.state === "running" ? "running" : "stopped",
-    rootVolumePath,
-  };
+  // libvirt has started it (or it was running): no need to ask again. A guest that dies later is
+  // reconciliation's to notice.
+  const running = payload.start || domain.state === "running";
+  return { vmId: payload.vmId, domainUuid: domain.uuid, state: running ? "running" : "stopped", rootVolumePath };
 };
 
 /** The root volume's path, cloning it from the template first when it does not exist yet. */
