@@ -3,15 +3,18 @@ import { Redis } from "ioredis";
 import { SeedStore } from "./cloud-init/seed-store.ts";
 import type { TAgentEnv } from "./env.ts";
 import { startHeartbeat } from "./heartbeat.ts";
+import { followLogLevel } from "./log-level.ts";
 import { loadHostKey } from "./host-key.ts";
 import type { Hypervisor } from "./hypervisor/hypervisor.ts";
 import { openHypervisor } from "./hypervisor/open-hypervisor.ts";
 import type { Logger } from "./logger.ts";
+import { createAgentMetrics, type AgentMetrics } from "./metrics.ts";
 import { createHostWorker } from "./worker.ts";
 
 /** A started agent. */
 export interface RunningAgent {
   hypervisor: Hypervisor;
+  metrics: AgentMetrics;
   /** Stops taking jobs, lets active ones finish, stops the heartbeat, closes every connection. */
   close(): Promise<void>;
 }
@@ -31,16 +34,21 @@ export interface AgentTuning {
  */
 export async function startAgent(env: TAgentEnv, log: Logger, tuning: AgentTuning = {}): Promise<RunningAgent> {
   const hostKey = await loadHostKey(env.CARVE_AGENT_DATA_DIR);
-  const hypervisor = await openHypervisor({
-    uri: env.CARVE_LIBVIRT_URI,
-    consoleLogDir: env.CARVE_CONSOLE_LOG_DIR,
-    network: env.CARVE_LIBVIRT_NETWORK,
-    domainType: env.CARVE_DOMAIN_TYPE,
-  });
+  const metrics = createAgentMetrics();
+  const hypervisor = metrics.instrument(
+    await openHypervisor({
+      uri: env.CARVE_LIBVIRT_URI,
+      consoleLogDir: env.CARVE_CONSOLE_LOG_DIR,
+      network: env.CARVE_LIBVIRT_NETWORK,
+      domainType: env.CARVE_DOMAIN_TYPE,
+    }),
+  );
   const node = await hypervisor.nodeInfo();
   const workerRedis = watchRedis(new Redis(env.REDIS_URL, { ...redisAuth(env), maxRetriesPerRequest: null, connectionName: "carve-agent-worker" }), log);
   const commandRedis = watchRedis(new Redis(env.REDIS_URL, { ...redisAuth(env), maxRetriesPerRequest: 1, connectionName: "carve-agent" }), log);
+  let metricsServer: { close(): void } | null = null;
   const closeAll = async (): Promise<void> => {
+    metricsServer?.close();
     await Promise.allSettled([workerRedis.quit(), commandRedis.quit(), hypervisor.close()]);
   };
   try {
@@ -57,6 +65,14 @@ export async function startAgent(env: TAgentEnv, log: Logger, tuning: AgentTunin
       log,
       ...(tuning.heartbeatIntervalMs === undefined ? {} : { intervalMs: tuning.heartbeatIntervalMs }),
     });
+    const logLevel = followLogLevel({
+      redis: commandRedis,
+      prefix: env.CARVE_QUEUE_PREFIX,
+      hostId: env.CARVE_HOST_ID,
+      log,
+      ownLevel: env.LOG_LEVEL,
+      ...(tuning.heartbeatIntervalMs === undefined ? {} : { intervalMs: tuning.heartbeatIntervalMs }),
+    });
     const worker = createHostWorker({
       hostId: env.CARVE_HOST_ID,
       prefix: env.CARVE_QUEUE_PREFIX,
@@ -68,16 +84,20 @@ export async function startAgent(env: TAgentEnv, log: Logger, tuning: AgentTunin
       rebootGracefulTimeoutSec: tuning.rebootGracefulTimeoutSec,
       hostKey,
       seeds: new SeedStore(env.CARVE_AGENT_DATA_DIR),
+      metrics,
     });
     await worker.waitUntilReady();
+    if (env.CARVE_AGENT_METRICS_PORT !== undefined) metricsServer = await metrics.serve(env.CARVE_AGENT_METRICS_PORT, log);
     log.info(
       { hostId: env.CARVE_HOST_ID, queue: hostQueueName(env.CARVE_HOST_ID), prefix: env.CARVE_QUEUE_PREFIX, uri: hypervisor.uri, node },
       "agent ready",
     );
     return {
       hypervisor,
+      metrics,
       close: async () => {
         await worker.close();
+        await logLevel.stop();
         await heartbeat.stop();
         await closeAll();
       },

@@ -36,6 +36,12 @@ describe("loadAgentEnv", () => {
     expect(env.CARVE_AGENT_CONCURRENCY).toBe(3);
   });
 
+  it("serves metrics only when a port is set (0: any free port)", () => {
+    expect(loadAgentEnv({ ...MINIMAL, CARVE_AGENT_METRICS_PORT: "0" }).CARVE_AGENT_METRICS_PORT).toBe(0);
+    expect(loadAgentEnv({ ...MINIMAL, CARVE_AGENT_METRICS_PORT: "9465" }).CARVE_AGENT_METRICS_PORT).toBe(9465);
+    expect(loadAgentEnv({ ...MINIMAL, CARVE_AGENT_METRICS_PORT: "" }).CARVE_AGENT_METRICS_PORT).toBeUndefined();
+  });
+
   it("names a missing variable and what it expects", () => {
     expect(problemWith({ CARVE_LIBVIRT_URI: "qemu:///system" })).toMatch(/CARVE_HOST_ID is not set; it must be the host's UUID/);
   });
@@ -50,6 +56,8 @@ describe("loadAgentEnv", () => {
     ["CARVE_CONSOLE_LOG_DIR", "logs/console", /CARVE_CONSOLE_LOG_DIR must be an absolute path/],
     ["CARVE_AGENT_DATA_DIR", "/var/lib/../etc", /CARVE_AGENT_DATA_DIR must be an absolute path/],
     ["LOG_LEVEL", "loud", /LOG_LEVEL must be one of/],
+    ["CARVE_AGENT_METRICS_PORT", "http", /CARVE_AGENT_METRICS_PORT must be a port number from 0 to 65535/],
+    ["CARVE_AGENT_METRICS_PORT", "65536", /CARVE_AGENT_METRICS_PORT must be a port number from 0 to 65535/],
   ])("refuses a bad %s (%j)", (name, value, expected) => {
     expect(problemWith({ ...MINIMAL, [name]: value })).toMatch(expected);
   });

@@ -44,6 +44,13 @@ export const ZAgentEnv = z.object({
   CARVE_LIBVIRT_NETWORK: z.string().regex(LIBVIRT_NAME, "must be the name of a libvirt network").optional(),
   /** `auto` uses KVM when /dev/kvm and VT-x/AMD-V are usable, TCG otherwise. */
   CARVE_DOMAIN_TYPE: z.enum(["auto", "kvm", "qemu"], "must be auto, kvm or qemu").default("auto"),
+  /** Serve Prometheus /metrics on this port (all interfaces; 0: any free port, logged). Unset: no metrics server. */
+  CARVE_AGENT_METRICS_PORT: z.coerce
+    .number("must be a port number from 0 to 65535")
+    .int("must be a port number from 0 to 65535")
+    .min(0, "must be a port number from 0 to 65535")
+    .max(65_535, "must be a port number from 0 to 65535")
+    .optional(),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "must be one of fatal, error, warn, info, debug, trace, silent")
     .default("info"),

@@ -5,6 +5,7 @@ import type { SeedStore } from "./cloud-init/seed-store.ts";
 import type { HostKey } from "./host-key.ts";
 import type { Hypervisor } from "./hypervisor/hypervisor.ts";
 import type { Logger } from "./logger.ts";
+import type { AgentMetrics } from "./metrics.ts";
 import { KeyedLock } from "./jobs/keyed-lock.ts";
 import { processJob } from "./jobs/process-job.ts";
 import { throttleProgress } from "./jobs/progress-throttle.ts";
@@ -22,6 +23,7 @@ export interface HostWorkerOptions {
   rebootGracefulTimeoutSec?: number;
   hostKey: HostKey;
   seeds: SeedStore;
+  metrics: AgentMetrics;
 }
 
 /**
@@ -44,7 +46,7 @@ export function createHostWorker(options: HostWorkerOptions): Worker {
     async (job: Job) => {
       const progress = throttleProgress((p: TJobProgress) => job.updateProgress(p));
       try {
-        return await processJob({ id: job.id, name: job.name, data: job.data, updateProgress: progress.report }, deps);
+        return await options.metrics.observeJob(job.name, () => processJob({ id: job.id, name: job.name, data: job.data, updateProgress: progress.report }, deps));
       } finally {
         progress.end();
       }

@@ -87,6 +87,15 @@ describe("carve-agent join", () => {
     const reused = await runAgentJoin(stack, host.joinToken.token, node.uri, join(stack.dir, "joined-1", "again.json"));
     expect(reused.code).toBe(1);
     expect(reused.stderr).toMatch(/the controller refused the join \(JOIN_TOKEN_INVALID\): This join token was already used .*'carve host join-token joined-1'/);
+
+    // Both joins are in the audit trail as the controller's, without the token or the credential.
+    const joins = await stack.core.db.auditEntry.findMany({ where: { action: "host.join" }, orderBy: { id: "asc" }, select: { via: true, targetId: true, outcome: true, errorCode: true } });
+    expect(joins).toEqual([
+      { via: "controller", targetId: host.id, outcome: "ok", errorCode: null },
+      { via: "controller", targetId: null, outcome: "refused", errorCode: "JOIN_TOKEN_INVALID" },
+    ]);
+    const audit = await stack.core.db.$queryRaw<{ row: string }[]>`SELECT row_to_json(a)::text AS row FROM "AuditEntry" a`;
+    for (const secret of [host.joinToken.token, written.credential]) expect(audit.map((a) => a.row).join("\n")).not.toContain(secret);
   });
 
   it("refuses an expired token with a message that says how to get a new one", async () => {

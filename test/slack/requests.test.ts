@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setUserEnabled, type TActor } from "@carve/core";
 import type { TSlackBot } from "@carve/slack";
 import { FakeSlack } from "../lib/slack/fake-slack.ts";
-import { CHANNEL_ID, signature, SIGNING_SECRET, startBot, type SlackDriver } from "../lib/slack/slack-driver.ts";
+import { CHANNEL_ID, signature, SIGNING_SECRET, startBot, TEAM_ID, type SlackDriver } from "../lib/slack/slack-driver.ts";
 import { Stack } from "../lib/stack/stack.ts";
 import { createUser } from "../lib/stack/users.ts";
 
@@ -73,6 +73,12 @@ describe("who is who", () => {
     await slack.command("U0DEV", "quota");
     await fake.waitFor("chat.postEphemeral", (a) => a["user"] === "U0DEV" && String(a["text"]).includes("user dev"));
     expect(fake.of("users.info", (a) => a["user"] === "U0DEV")).toHaveLength(1);
+    // Both commands are in the audit trail as dev's, from Slack and its workspace.
+    const audit = await stack.core.db.auditEntry.findMany({ where: { actorId: dev.id }, orderBy: { id: "asc" }, select: { action: true, via: true, slackTeam: true, outcome: true } });
+    expect(audit).toEqual([
+      { action: "vm.list", via: "slack", slackTeam: TEAM_ID, outcome: "ok" },
+      { action: "quota.get", via: "slack", slackTeam: TEAM_ID, outcome: "ok" },
+    ]);
   });
 
   it("refuses a Slack user with no Carve account, saying why", async () => {

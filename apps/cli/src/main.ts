@@ -1,12 +1,15 @@
 import { Command, CommanderError } from "commander";
 import { registerAdminCommands } from "./commands/admin.ts";
 import { registerApiKeyCommands } from "./commands/apikey.ts";
+import { registerAuditCommand } from "./commands/audit.ts";
 import { registerDirectoryCommands } from "./commands/directory.ts";
 import { registerDriftCommands } from "./commands/drift.ts";
 import { registerInfraCommands } from "./commands/infra.ts";
+import { registerLogLevelCommand } from "./commands/log-level.ts";
 import { registerPlacementCommands } from "./commands/placement.ts";
 import { registerTemplateCommands } from "./commands/template.ts";
 import { registerSshKeyCommands } from "./commands/sshkey.ts";
+import { registerUsageCommands } from "./commands/usage.ts";
 import { registerUserCommands } from "./commands/user.ts";
 import { registerVmCommands } from "./commands/vm.ts";
 import { createOutput, reportError } from "./output.ts";
@@ -21,12 +24,15 @@ registerInfraCommands(program, out);
 registerDriftCommands(program, out);
 registerVmCommands(program, out);
 registerPlacementCommands(program, out);
+registerLogLevelCommand(program, out);
 registerTemplateCommands(program, out);
 registerAdminCommands(program, out);
 registerUserCommands(program, out);
 registerApiKeyCommands(program, out);
 registerSshKeyCommands(program, out);
 registerDirectoryCommands(program, out);
+registerAuditCommand(program, out);
+registerUsageCommands(program, out);
 
 try {
   await program.parseAsync(process.argv);

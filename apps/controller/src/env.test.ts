@@ -8,6 +8,14 @@ describe("controller settings", () => {
     expect(() => loadEnv({ DATABASE_URL: "postgresql://x/y", CARVE_SWEEP_MS: "0" })).toThrow("CARVE_SWEEP_MS");
     expect(() => loadEnv({ DATABASE_URL: "postgresql://x/y", CARVE_HOST_GRACE_MS: "3000" })).toThrow(/CARVE_HOST_GRACE_MS: must be at least 10000 \(two agent heartbeats\)/);
     expect(() => loadEnv({ DATABASE_URL: "postgresql://x/y", CARVE_TEMPLATE_STORE: "templates" })).toThrow(/CARVE_TEMPLATE_STORE: must be an absolute directory path/);
+    expect(() => loadEnv({ DATABASE_URL: "postgresql://x/y", CARVE_METRICS_PORT: "70000" })).toThrow("CARVE_METRICS_PORT: must be a port number from 0 to 65535");
+    expect(() => loadEnv({ DATABASE_URL: "postgresql://x/y", CARVE_METRICS_PORT: "" })).toThrow("CARVE_METRICS_PORT: must be a port number from 0 to 65535");
+  });
+
+  it("serve metrics only when a port is set (0: any free port)", () => {
+    expect(loadEnv({ DATABASE_URL: "postgresql://x/y" }).CARVE_METRICS_PORT).toBeUndefined();
+    expect(loadEnv({ DATABASE_URL: "postgresql://x/y", CARVE_METRICS_PORT: "0" }).CARVE_METRICS_PORT).toBe(0);
+    expect(loadEnv({ DATABASE_URL: "postgresql://x/y", CARVE_METRICS_PORT: "9464" }).CARVE_METRICS_PORT).toBe(9464);
   });
 
   it("fill in the defaults for everything else", () => {

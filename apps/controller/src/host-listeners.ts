@@ -16,7 +16,10 @@ export class HostListeners {
     for (const id of wanted) {
       if (this.active.has(id)) continue;
       const stop = await this.core.queues.listen(id, {
-        onProgress: (jobId, progress) => this.guard(jobId, () => recordJobProgress(this.core, jobId, progress)),
+        onProgress: (jobId, progress) => {
+          this.core.log.debug({ jobId, hostId: id, progress }, "job progress");
+          this.guard(jobId, () => recordJobProgress(this.core, jobId, progress));
+        },
         // The result travels with the notification: no need to read it back from Redis.
         onCompleted: (jobId, result) => this.guard(jobId, () => finaliseJob(this.core, jobId, { ok: true, result })),
         onSettled: (jobId) => this.guard(jobId, () => settleJob(this.core, jobId)),

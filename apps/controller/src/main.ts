@@ -1,27 +1,33 @@
-import { createCore, pruneExpiredPasswordReveals, reconcileHosts, recordPoolReports, refreshHostStates, startTemplateFetcher, sweepJobs, watchJobs, withIdentity } from "@carve/core";
+import { applyLogLevels, createCore, meterUsage, pruneExpiredPasswordReveals, reconcileHosts, recordPoolReports, refreshHostStates, startTemplateFetcher, sweepJobs, watchJobs, withIdentity } from "@carve/core";
 import { pino } from "pino";
 import { loadEnv } from "./env.ts";
 import { startDirectorySync } from "./directory-sync.ts";
 import { announceSetupToken } from "./first-run.ts";
 import { HostListeners } from "./host-listeners.ts";
 import { startHostJoins } from "./host-joins.ts";
+import { createControllerMetrics } from "./metrics.ts";
 
 const env = loadEnv();
 const log = pino({ level: env.LOG_LEVEL, base: { proc: "controller" } });
-const core = createCore({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL, queuePrefix: env.CARVE_QUEUE_PREFIX, log });
+const metrics = createControllerMetrics();
+const core = createCore({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL, queuePrefix: env.CARVE_QUEUE_PREFIX, log, hooks: metrics.hooks });
 const listeners = new HostListeners(core);
 const identity = withIdentity(core, { secretKey: env.CARVE_SECRET_KEY });
 const templates = startTemplateFetcher(core, { storeDir: env.CARVE_TEMPLATE_STORE });
 let directorySync: { stop(): Promise<void> } | null = null;
+let metricsServer: { close(): void } | null = null;
 let stopping = false;
 let ticking: Promise<void> = Promise.resolve();
 let rounds = 0;
+/** Host id → the agent log level last handed to its queue (see applyLogLevels). */
+const publishedAgentLevels = new Map<string, string | null>();
 /** Jobs younger than this are the live listeners' to finalise; the sweep takes them after. */
 const SWEEP_MIN_AGE_MS = 5_000;
 
 /** One round of the controller's periodic work; each part logs and survives its own failure. */
 async function tick(): Promise<void> {
   for (const [name, work] of [
+    ["log levels", () => applyLogLevels(core, publishedAgentLevels).then((levels) => followLogLevel(levels.controller ?? env.LOG_LEVEL))],
     ["hosts", () => refreshHostStates(core, { graceMs: env.CARVE_HOST_GRACE_MS })],
     ["pools", () => recordPoolReports(core)],
     ["listeners", () => listeners.sync()],
@@ -32,6 +38,7 @@ async function tick(): Promise<void> {
     ["reconcile", () => reconcileHosts(core, { everyMs: env.CARVE_RECONCILE_MS })],
     ["password reveals", () => pruneExpiredPasswordReveals(core)],
     ["templates", () => templates.tick()],
+    ["usage", () => meterUsage(core)],
   ] as const) {
     try {
       const report = await work();
@@ -43,6 +50,14 @@ async function tick(): Promise<void> {
     }
   }
   rounds += 1;
+}
+
+/** `carve settings log-level` reaches this process within a round; unset, LOG_LEVEL is back in force. */
+function followLogLevel(level: string): void {
+  if (log.level === level) return;
+  const previous = log.level;
+  log.level = level;
+  log.info({ from: previous, to: level }, "log level changed");
 }
 
 async function loop(): Promise<void> {
@@ -61,6 +76,7 @@ async function shutdown(signal: string): Promise<void> {
   await templates.stop();
   await directorySync?.stop();
   await listeners.close();
+  metricsServer?.close();
   await core.close();
   process.exit(0);
 }
@@ -71,5 +87,6 @@ await tick();
 await announceSetupToken(identity, log);
 if (env.CARVE_DIRECTORY_SYNC_MS > 0) directorySync = startDirectorySync(identity, log, env.CARVE_DIRECTORY_SYNC_MS);
 startHostJoins(core, env, log);
+if (env.CARVE_METRICS_PORT !== undefined) metricsServer = await metrics.serve(core, env.CARVE_METRICS_PORT, log);
 log.info("controller ready");
 void loop();

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { App, LogLevel, type BlockButtonAction, type Logger as BoltLogger } from "@slack/bolt";
 import type { Logger } from "pino";
@@ -62,10 +63,16 @@ export function createSlackBot(options: TSlackBotOptions): TSlackBot {
   });
   const deps: TSlackDeps = { core: options.core, log: options.log, jobPollMs: options.jobPollMs ?? 500, jobTimeoutMs: options.jobTimeoutMs ?? 600_000 };
   const ctxOf = (client: TSlackCtx["client"]): TSlackCtx => ({ ...deps, client });
+  /** A request's context: its own id on every line it logs, and one line saying what came in. */
+  const requestCtx = (client: TSlackCtx["client"], request: string, slackUserId: string): TSlackCtx => {
+    const log = deps.log.child({ requestId: randomUUID() });
+    log.info({ request, slackUserId }, "slack request");
+    return { ...deps, log, client };
+  };
 
   app.command("/vm", async ({ ack, command, client }) => {
     await ack();
-    await runVmCommand(ctxOf(client), {
+    await runVmCommand(requestCtx(client, `/vm ${command.text.trim().split(/\s+/)[0] ?? ""}`, command.user_id), {
       slackUserId: command.user_id,
       channel: command.channel_id,
       teamId: command.team_id,
@@ -79,7 +86,7 @@ export function createSlackBot(options: TSlackBotOptions): TSlackBot {
     const errors = viewErrors(input);
     if (errors) return ack({ response_action: "errors", errors });
     await ack();
-    await createFromView(ctxOf(client), body.user.id, view, input);
+    await createFromView(requestCtx(client, "create form", body.user.id), body.user.id, view, input);
   });
 
   const click = (body: BlockButtonAction, respond: (m: { replace_original: boolean; text: string }) => Promise<unknown>): TButtonClick => ({
@@ -90,7 +97,7 @@ export function createSlackBot(options: TSlackBotOptions): TSlackBot {
   });
   app.action<BlockButtonAction>(DESTROY_CONFIRM, async ({ ack, body, respond, client }) => {
     await ack();
-    await confirmDestroy(ctxOf(client), click(body, respond));
+    await confirmDestroy(requestCtx(client, "destroy confirmed", body.user.id), click(body, respond));
   });
   app.action<BlockButtonAction>(DESTROY_CANCEL, async ({ ack, body, respond }) => {
     await ack();

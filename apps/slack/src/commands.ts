@@ -126,7 +126,8 @@ export async function runVmCommand(ctx: TSlackCtx, cmd: TVmCommand): Promise<voi
     if (!handler) return await reply(`:question: \`/vm\` has no command \`${line.sub.slice(0, 40)}\`.\n${USAGE}`);
     const problem = misuse(line.sub, handler, line);
     if (problem) return await reply(`:warning: ${problem}\n${USAGE}`);
-    const actor = await actorForSlack(ctx.core, ctx.client, cmd.slackUserId);
+    // The workspace goes into the audit trail as where the request came from.
+    const actor = { ...(await actorForSlack(ctx.core, ctx.client, cmd.slackUserId)), origin: { slackTeam: cmd.teamId } };
     await handler.run({ ctx, cmd, actor, line, reply });
   } catch (error) {
     logUnexpected(ctx, error);

@@ -1,6 +1,7 @@
 import { createDb } from "@carve/db";
 import { pino, type Logger } from "pino";
 import type { CoreDeps } from "./context.ts";
+import type { TCoreHooks } from "./hooks.ts";
 import { createBullJobQueues } from "./jobs/bullmq-job-queues.ts";
 
 export interface TCoreOptions {
@@ -10,6 +11,7 @@ export interface TCoreOptions {
   queuePrefix?: string;
   log?: Logger;
   now?: () => Date;
+  hooks?: TCoreHooks;
 }
 
 export interface TCore extends CoreDeps {
@@ -25,6 +27,7 @@ export function createCore(options: TCoreOptions): TCore {
     queues,
     log: options.log ?? pino({ level: "info" }),
     now: options.now ?? (() => new Date()),
+    ...(options.hooks ? { hooks: options.hooks } : {}),
     async close() {
       await queues.close();
       await db.$disconnect();

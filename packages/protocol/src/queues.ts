@@ -9,6 +9,13 @@ export const hostQueueName = (hostId: string): string => `host.${hostId}`;
 export const hostHeartbeatKey = (prefix: string, hostId: string): string =>
   `${prefix}:${hostQueueName(hostId)}:carve:heartbeat`;
 
+/**
+ * The log level the control plane wants this host's agent to run at (`carve settings log-level`):
+ * the controller writes it, the agent reads it every heartbeat. Absent: the agent's LOG_LEVEL.
+ */
+export const hostLogLevelKey = (prefix: string, hostId: string): string =>
+  `${prefix}:${hostQueueName(hostId)}:carve:log-level`;
+
 /** How often an agent heartbeats, and how long the key lives without a refresh. */
 export const HEARTBEAT_INTERVAL_MS = 5_000;
 export const HEARTBEAT_TTL_MS = 30_000;

@@ -7,6 +7,8 @@ export interface TTestHostsOptions {
   count: number;
   cpus?: number;
   memoryMiB?: number;
+  /** More settings for every agent, e.g. CARVE_AGENT_METRICS_PORT. */
+  agentEnv?: Record<string, string>;
 }
 
 /**
@@ -24,7 +26,7 @@ export async function addTestHosts(stack: Stack, admin: TActor, options: TTestHo
   }
   await addTemplate(stack.core, admin, { name: "tiny", pools: hosts.map((_, i) => `pool-${i + 1}`), volume: TEST_TEMPLATE });
   await createOffering(stack.core, admin, { name: "small", vcpus: 1, memoryMiB: 512, rootDiskGiB: 1 });
-  for (const { host, node } of hosts) await stack.startAgent(host.id, node.uri);
+  for (const { host, node } of hosts) await stack.startAgent(host.id, node.uri, options.agentEnv);
   await stack.waitForHostsUp();
   return hosts.map(({ host }) => host);
 }

@@ -1,4 +1,4 @@
-import { addPool, createOffering, getJob, getStatus, inspectHost, listHosts, listOfferings, listPools } from "@carve/core";
+import { addPool, createOffering, deleteOffering, deletePool, getJob, getStatus, inspectHost, listHosts, listOfferings, listPools } from "@carve/core";
 import { registerHostJoinCommands } from "./host-join.ts";
 import { followJob } from "./wait.ts";
 import type { Command } from "commander";
@@ -61,6 +61,12 @@ export function registerInfraCommands(program: Command, out: () => TOutput): voi
       out().result(pools, () => table(["NAME", "SCOPE", "STATE", "LIBVIRT", "PATH", "HOSTS"], pools.map((p) => [p.name, p.scope, p.state, p.libvirtName, p.path, p.hosts.map((h) => h.host.name).join(",")])));
     }),
   );
+  pool.command("delete <pool>").description("delete a pool no volume uses any more; the files stay on the hosts").action(async (ref: string) =>
+    withSession(async ({ core, actor }) => {
+      const p = await deletePool(core, actor, { pool: ref });
+      out().result(p, () => [`pool ${p.name} deleted${p.outcome === "removed" ? " (kept as Removed for its volumes' history)" : ""}. Its files stay on the hosts.`]);
+    }),
+  );
 
   const offering = program.command("offering").description("service offerings");
   offering.command("create <name>").description("create a service offering")
@@ -80,6 +86,15 @@ export function registerInfraCommands(program: Command, out: () => TOutput): voi
       out().result(offs, () => table(["NAME", "VCPUS", "MEMORY MIB", "ROOT DISK", "ID"], offs.map((o) => [o.name, o.vcpus, o.memoryMiB, `${o.rootDiskGiB} GiB`, o.id])));
     }),
   );
+  offering.command("delete <offering>").description("delete an offering no live VM uses (--retire: hide it from new VMs while some still use it)")
+    .option("--retire", "while VMs use it, make it inactive instead of refusing")
+    .action(async (ref: string, o: { retire?: boolean }) =>
+      withSession(async ({ core, actor }) => {
+        const d = await deleteOffering(core, actor, { offering: ref, retire: o.retire === true });
+        const kept = d.vms.length > 0 ? `; ${d.vms.length} VM(s) keep it: ${d.vms.join(", ")}` : "";
+        out().result(d, () => [d.outcome === "deleted" ? `offering ${d.name} deleted` : `offering ${d.name} retired: no new VM can use it${kept}`]);
+      }),
+    );
 
   program.command("job").description("jobs").command("show <id>").description("one job with its progress and outcome").action(async (id: string) =>
     withSession(async ({ core, actor }) => {

@@ -65,8 +65,12 @@ export const ERROR_CODES = {
   SESSION_EXPIRED: { http: 401, expected: true },
   /** A host join token is unknown, already used, expired, or its host was removed; the message says which and how to get a new one. */
   JOIN_TOKEN_INVALID: { http: 401, expected: true },
-  /** The host still has VMs that are not destroyed; the message lists them. */
-  HOST_HAS_VMS: { http: 409, expected: true },
+  /**
+   * A host, pool or offering cannot be deleted while something still uses it (VMs, volumes,
+   * template copies being made); the message lists them and the order to remove them in, and
+   * `details` carries `dependents` and `order`. Nothing was changed.
+   */
+  HAS_DEPENDENTS: { http: 409, expected: true },
   /** No SSH key with that name or id belongs to the caller (see `carve sshkey list`). */
   SSH_KEY_NOT_FOUND: { http: 404, expected: true },
   /** The VM's template does not declare the guest feature asked for (password reset, cloud-init); the message names what the template needs. */

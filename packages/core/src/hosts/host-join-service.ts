@@ -1,7 +1,9 @@
 import { JOIN_REPLY_TTL_MS, joinReplyKey, joinRequestsKey, sealFor, ZJoinRequest, type TJoinReply } from "@carve/protocol";
 import { Redis } from "ioredis";
 import type { CoreDeps } from "../context.ts";
+import { outcomeOf, recordAudit } from "../audit/record-audit.ts";
 import { CarveError } from "../errors/index.ts";
+import { SYSTEM_ACTOR } from "../identity/actor.ts";
 import { aclAvailable, deleteHostAclUser, setHostAclUser, syncHostAclUsers } from "./host-redis-acl.ts";
 import { joinHost } from "./join-host.ts";
 
@@ -51,7 +53,10 @@ export function startHostJoinService(deps: CoreDeps, options: THostJoinServiceOp
       sealFor(publicKey, ""); // an unusable key must fail before the token is spent
       const grant = await joinHost(deps, safeJson(raw), { prefix: options.prefix, provision });
       reply = { ok: true, sealed: sealFor(publicKey, JSON.stringify(grant)) };
+      await recordAudit(deps, SYSTEM_ACTOR, { action: "host.join", outcome: "ok", target: { type: "host", id: grant.hostId, name: grant.hostName } });
     } catch (error) {
+      // The token and the grant's credential are never recorded: only that a join was tried and how it ended.
+      await recordAudit(deps, SYSTEM_ACTOR, { action: "host.join", ...outcomeOf(error) });
       if (error instanceof CarveError) {
         deps.log.info({ code: error.code }, `host join refused: ${error.message}`);
         reply = { ok: false, code: error.code, message: error.message };

@@ -4,6 +4,19 @@ import { CarveError } from "../errors/index.ts";
 /** The front door a request came through; recorded on every event. */
 export type TVia = "cli" | "portal" | "api" | "slack" | "controller";
 
+/**
+ * Where a request came from, set by the front door that received it and recorded in the audit
+ * trail. Identifiers only: never a credential.
+ */
+export interface TOrigin {
+  /** The client's network address (portal, REST API). */
+  clientAddr?: string | undefined;
+  /** The Slack workspace (team id) of a Slack command. */
+  slackTeam?: string | undefined;
+  /** The front door's request id, also in its log lines. */
+  requestId?: string | undefined;
+}
+
 /** Who is acting: a signed-in user, or the system itself (controller timers). */
 export type TActor =
   | {
@@ -14,8 +27,9 @@ export type TActor =
       via: TVia;
       /** Set when the user acts through an API key: what the key allows (absent: everything the user may). */
       scope?: "Read" | "Write";
+      origin?: TOrigin;
     }
-  | { kind: "system"; via: "controller" };
+  | { kind: "system"; via: "controller"; origin?: TOrigin };
 
 /** A signed-in user acting in person or through an API key. */
 export type TUserActor = Extract<TActor, { kind: "user" }>;

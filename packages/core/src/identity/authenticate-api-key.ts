@@ -1,13 +1,16 @@
 import type { CoreDeps } from "../context.ts";
-import { CarveError } from "../errors/index.ts";
-import type { TUserActor, TVia } from "./actor.ts";
+import { CarveError, isCarveError } from "../errors/index.ts";
+import type { TOrigin, TUserActor, TVia } from "./actor.ts";
 import { apiKeyMatches, apiKeyPrefix } from "./api-key-format.ts";
+import { recordSignIn } from "./record-sign-in.ts";
 
 export interface TApiKeyRequest {
   key: string;
   via?: TVia;
   /** The scope the request needs: Write for anything that changes state. */
   need?: "Read" | "Write";
+  /** Where the request came from: recorded with a refused key, and carried by the actor into the audit trail. */
+  origin?: TOrigin;
 }
 
 // lastUsedAt is written at most this often per key, so busy scripts do not write on every call.
@@ -17,9 +20,21 @@ const LAST_USED_RESOLUTION_MS = 60_000;
  * Turns an API key into the actor it acts as, checking everything on every call: the key's hash
  * (constant-time), revocation, expiry, the owner not being disabled, and the scope the request
  * needs. Records when the key was last used. Fails with API_KEY_INVALID, ACCOUNT_DISABLED or
- * FORBIDDEN; the key itself is never logged.
+ * FORBIDDEN; the key itself is never logged. A refused key leaves an `auth.apikey` audit row (an
+ * accepted one does not: the call it makes is audited with its actor).
  */
 export async function authenticateApiKey(deps: CoreDeps, request: TApiKeyRequest): Promise<TUserActor> {
+  try {
+    return await checkApiKey(deps, request);
+  } catch (error) {
+    if (isCarveError(error)) {
+      await recordSignIn(deps.db, { via: request.via ?? "api", clientAddr: request.origin?.clientAddr, user: null, action: "auth.apikey", errorCode: error.code });
+    }
+    throw error;
+  }
+}
+
+async function checkApiKey(deps: CoreDeps, request: TApiKeyRequest): Promise<TUserActor> {
   const prefix = apiKeyPrefix(request.key.trim());
   const row = prefix
     ? await deps.db.apiKey.findUnique({
@@ -40,5 +55,5 @@ export async function authenticateApiKey(deps: CoreDeps, request: TApiKeyRequest
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await deps.db.apiKey.updateMany({ where: { id: row.id }, data: { lastUsedAt: now } });
   }
-  return { kind: "user", userId: row.user.id, username: row.user.username, role: row.user.role, via: request.via ?? "api", scope: row.scope };
+  return { kind: "user", userId: row.user.id, username: row.user.username, role: row.user.role, via: request.via ?? "api", scope: row.scope, ...(request.origin ? { origin: request.origin } : {}) };
 }

@@ -42,7 +42,7 @@ describe("authenticate with local accounts", () => {
     expect(actor).toMatchObject({ kind: "user", username: "ops", role: "Admin", via: "portal" });
     expect(user).toMatchObject({ source: "Local", sessionEpoch: 0 });
     expect((await core.db.user.findUniqueOrThrow({ where: { id: user.id } })).lastLoginAt).not.toBeNull();
-    expect(await core.db.auditEntry.count({ where: { action: "auth.login", outcome: "success", actorId: user.id, clientAddr: "10.0.0.1" } })).toBe(1);
+    expect(await core.db.auditEntry.count({ where: { action: "auth.login", outcome: "ok", actorId: user.id, clientAddr: "10.0.0.1" } })).toBe(1);
     console.log(`local sign-in: ${ms.toFixed(0)} ms`);
   });
 
@@ -55,7 +55,7 @@ describe("authenticate with local accounts", () => {
     expect(unknownMs).toBeGreaterThanOrEqual(FLOOR_MS - 1);
     expect(wrongMs).toBeGreaterThanOrEqual(FLOOR_MS - 1);
     console.log(`failed sign-in: unknown user ${unknownMs.toFixed(0)} ms, wrong password ${wrongMs.toFixed(0)} ms`);
-    expect(await core.db.auditEntry.count({ where: { outcome: "failure", actorName: null } })).toBe(2);
+    expect(await core.db.auditEntry.count({ where: { outcome: "refused", actorName: null } })).toBe(2);
   });
 
   it("refuses an empty password or username before anything else, without counting a failure", async () => {

@@ -23,7 +23,7 @@ export async function recordSignIn(db: Db, record: TSignInRecord): Promise<void>
         via: record.via,
         clientAddr: record.clientAddr ?? null,
         action: record.action,
-        outcome: record.errorCode ? "failure" : "success",
+        outcome: record.errorCode ? "refused" : "ok",
         errorCode: record.errorCode ?? null,
       },
     })

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { CoreDeps } from "../context.ts";
 import { CarveError } from "../errors/index.ts";
 import { parseInput } from "../validation/parse-input.ts";
-import { actorId, requireAdmin, requireWriteScope, type TActor } from "./actor.ts";
+import { requireAdmin, requireWriteScope, type TActor } from "./actor.ts";
 import { clearFailures, throttleKeys } from "./login-throttle.ts";
 import { OPERATOR_USERNAME } from "./operator-actor.ts";
 import { hashPassword, ZNewPassword } from "./passwords.ts";
@@ -36,7 +36,6 @@ export async function resetPassword(deps: CoreDeps, actor: TActor, input: unknow
   const passwordHash = await hashPassword(data.password);
   await deps.db.user.update({ where: { id: user.id }, data: { passwordHash, sessionEpoch: { increment: 1 } } });
   await clearFailures(deps.db, throttleKeys(user.username, undefined));
-  await deps.db.auditEntry.create({ data: { actorId: actorId(actor), actorName: actor.kind === "user" ? actor.username : null, via: actor.via, action: "user.reset-password", targetType: "user", targetId: user.id, outcome: "success" } });
   deps.log.info({ username: user.username }, "password reset");
   return { username: user.username };
 }

@@ -38,7 +38,7 @@ export async function setupFirstAdmin(deps: CoreDeps, input: unknown) {
       select: { id: true, username: true, role: true, source: true, createdAt: true },
     });
   });
-  await deps.db.auditEntry.create({ data: { actorId: user.id, actorName: user.username, via: "cli", action: "auth.setup", outcome: "success", targetType: "user", targetId: user.id } });
+  await deps.db.auditEntry.create({ data: { actorId: user.id, actorName: user.username, via: "cli", action: "auth.setup", outcome: "ok", targetType: "user", targetId: user.id } });
   deps.log.info({ username: user.username }, "first administrator created with the setup token");
   return user;
 }

@@ -4,6 +4,7 @@ import { recordEvent } from "../events/record-event.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
 import { settleTemplateCopy } from "../templates/settle-template-copy.ts";
 import { actionOfJob, holdsCapacity } from "../vms/vm-state-machine.ts";
+import { reportJobFinished } from "./job-finished.ts";
 
 /** Error codes on abandoned jobs (Job.errorCode). */
 export type TAbandonCode = "HOST_SILENT" | "JOB_STUCK";
@@ -18,8 +19,9 @@ export type TAbandonCode = "HOST_SILENT" | "JOB_STUCK";
  */
 export async function abandonJob(deps: CoreDeps, jobId: string, code: TAbandonCode, why: string): Promise<string | null> {
   const abandoned = await deps.db.$transaction(async (tx) => {
-    const job = await tx.job.findUnique({ where: { id: jobId }, select: { id: true, kind: true, state: true, vmId: true, hostId: true, request: true } });
+    const job = await tx.job.findUnique({ where: { id: jobId }, select: { id: true, kind: true, state: true, vmId: true, hostId: true, request: true, createdAt: true } });
     if (!job || (job.state !== "Queued" && job.state !== "Running")) return null;
+    const finishedAt = deps.now();
     const vm = job.vmId ? await tx.vm.findUnique({ where: { id: job.vmId }, select: { id: true, name: true, state: true, activeJobId: true } }) : null;
     const owned = vm && vm.activeJobId === job.id ? vm : null;
     const before = previousStateOf(job.request) ?? owned?.state ?? null;
@@ -34,7 +36,7 @@ export async function abandonJob(deps: CoreDeps, jobId: string, code: TAbandonCo
     const message = `${why} while ${what} was ${job.state === "Queued" ? "queued" : "running"}; the job was abandoned and ${where}`;
     const claimed = await tx.job.updateMany({
       where: { id: job.id, state: { in: ["Queued", "Running"] } },
-      data: { state: "Failed", errorCode: code, errorMessage: message, finishedAt: deps.now() },
+      data: { state: "Failed", errorCode: code, errorMessage: message, finishedAt },
     });
     if (claimed.count === 0) return null;
     if (job.kind === "template.copy") await settleTemplateCopy(tx, job, { ok: false, message });
@@ -51,10 +53,11 @@ export async function abandonJob(deps: CoreDeps, jobId: string, code: TAbandonCo
         message,
       });
     }
-    return { hostId: job.hostId, message };
+    return { hostId: job.hostId, message, kind: job.kind, durationMs: finishedAt.getTime() - job.createdAt.getTime() };
   });
   if (!abandoned) return null;
   deps.log.warn({ jobId, code, reason: abandoned.message }, "job abandoned");
+  reportJobFinished(deps, { jobId, kind: abandoned.kind, outcome: "failed", errorCode: code, durationMs: abandoned.durationMs });
   if (abandoned.hostId) {
     // So a returning agent does not run it late; if it still does, the result is ignored.
     await deps.queues.discard(abandoned.hostId, jobId).catch(() => false);

@@ -1,7 +1,7 @@
 import { Job as BullJob, Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
-import { hostHeartbeatKey, hostQueueName, ZHeartbeat, ZJobProgress, type TJobEnvelope, type TJobName } from "@carve/protocol";
-import type { JobQueues, THeartbeat, TQueueListener, TQueueOutcome } from "./job-queues.ts";
+import { hostHeartbeatKey, hostLogLevelKey, hostQueueName, ZHeartbeat, ZJobProgress, type TJobEnvelope, type TJobName } from "@carve/protocol";
+import type { JobQueues, THeartbeat, TQueueDepth, TQueueListener, TQueueOutcome } from "./job-queues.ts";
 
 export interface TBullOptions {
   redisUrl: string;
@@ -110,6 +110,16 @@ export function createBullJobQueues(options: TBullOptions): JobQueues {
       // 0 when an agent holds the job's lock (or it is gone already).
       const removed = await withQueue(hostId, (queue) => queue.remove(jobId));
       return removed === 1 || !(await withQueue(hostId, (queue) => BullJob.fromId(queue, jobId)));
+    },
+
+    async depth(hostId: string): Promise<TQueueDepth> {
+      const counts = await withQueue(hostId, (queue) => queue.getJobCounts("waiting", "prioritized", "delayed", "active"));
+      return { waiting: (counts["waiting"] ?? 0) + (counts["prioritized"] ?? 0) + (counts["delayed"] ?? 0), active: counts["active"] ?? 0 };
+    },
+
+    async setAgentLogLevel(hostId: string, level: string | null): Promise<void> {
+      const key = hostLogLevelKey(options.prefix, hostId);
+      await (level === null ? producer.del(key) : producer.set(key, level));
     },
 
     async listen(hostId: string, listener: TQueueListener): Promise<() => Promise<void>> {

@@ -7,6 +7,7 @@ import { SYSTEM_ACTOR } from "../identity/actor.ts";
 import { applyInventory } from "../reconcile/apply-inventory.ts";
 import { settleTemplateCopy } from "../templates/settle-template-copy.ts";
 import { actionOfJob, holdsCapacity, VM_ACTIONS } from "../vms/vm-state-machine.ts";
+import { reportJobFinished } from "./job-finished.ts";
 
 export type TJobOutcome = { ok: true; result: unknown } | { ok: false; message: string };
 
@@ -18,20 +19,25 @@ export type TJobOutcome = { ok: true; result: unknown } | { ok: false; message: 
 export async function finaliseJob(deps: CoreDeps, jobId: string, outcome: TJobOutcome): Promise<boolean> {
   const finalised = await deps.db.$transaction(async (tx) => {
     // Only what finalising needs: every agent result passes here, so lean reads count.
-    const job = await tx.job.findUnique({ where: { id: jobId }, select: { id: true, kind: true, state: true, vmId: true, hostId: true, request: true } });
+    const job = await tx.job.findUnique({ where: { id: jobId }, select: { id: true, kind: true, state: true, vmId: true, hostId: true, request: true, createdAt: true } });
     if (!job || (job.state !== "Queued" && job.state !== "Running")) return null;
+    const finishedAt = deps.now();
     const parsed = outcome.ok ? parseResult(job.kind, outcome.result) : outcome;
     const claimed = await tx.job.updateMany({
       where: { id: jobId, state: { in: ["Queued", "Running"] } },
       data: parsed.ok
-        ? { state: "Succeeded", progress: 100, step: "done", result: parsed.result as Prisma.InputJsonValue, finishedAt: deps.now() }
-        : { state: "Failed", errorCode: "AGENT_ERROR", errorMessage: parsed.message, finishedAt: deps.now() },
+        ? { state: "Succeeded", progress: 100, step: "done", result: parsed.result as Prisma.InputJsonValue, finishedAt }
+        : { state: "Failed", errorCode: "AGENT_ERROR", errorMessage: parsed.message, finishedAt },
     });
     if (claimed.count === 0) return null;
     if (job.vmId) await settleVm(tx, deps, job, parsed);
     if (job.kind === "template.copy") await settleTemplateCopy(tx, job, parsed);
-    return { kind: job.kind, ok: parsed.ok };
+    return { kind: job.kind, ok: parsed.ok, durationMs: finishedAt.getTime() - job.createdAt.getTime() };
   });
+  if (finalised) {
+    const { kind, ok, durationMs } = finalised;
+    reportJobFinished(deps, { jobId, kind, outcome: ok ? "succeeded" : "failed", errorCode: ok ? null : "AGENT_ERROR", durationMs });
+  }
   if (finalised?.kind === "host.inventory" && finalised.ok) {
     // Any fresh inventory is the hypervisor's word: reconcile with it (after the commit, so a
     // failure here never holds the job back; the next round retries).

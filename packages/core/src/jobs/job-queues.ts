@@ -9,6 +9,13 @@ export type TQueueOutcome =
   | { state: "pending"; progress: TJobProgress | null; attemptsMade: number; active: boolean }
   | { state: "missing" };
 
+/** How many jobs wait on a host's queue, and how many its agent is running. */
+export interface TQueueDepth {
+  /** Waiting for the agent (including prioritised and backing-off retries). */
+  waiting: number;
+  active: number;
+}
+
 export interface TQueueListener {
   onProgress(jobId: string, progress: unknown): void;
   /** The job completed; its result comes with the notification. */
@@ -31,6 +38,13 @@ export interface JobQueues {
    * its late result is ignored and reconciliation reads the outcome from the hypervisor.
    */
   discard(hostId: string, jobId: string): Promise<boolean>;
+  /** Jobs waiting on and running from one host's queue (the controller's /metrics). */
+  depth(hostId: string): Promise<TQueueDepth>;
+  /**
+   * Tells one host's agent which log level to run at (it reads it every heartbeat); null takes the
+   * word back, so the agent returns to its own LOG_LEVEL.
+   */
+  setAgentLogLevel(hostId: string, level: string | null): Promise<void>;
   /** Live notifications for one host's queue; returns an unsubscribe function. */
   listen(hostId: string, listener: TQueueListener): Promise<() => Promise<void>>;
   close(): Promise<void>;

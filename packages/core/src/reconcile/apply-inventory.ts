@@ -60,7 +60,10 @@ export async function applyInventory(deps: CoreDeps, jobId: string): Promise<TAp
     const present = new Set(domains.map((d) => d.name));
     return { corrected, ...(await recordDrift(tx, deps, host, drift, present, since)) };
   });
-  if (report.corrected + report.driftOpened + report.driftResolved > 0) deps.log.info({ host: host.name, jobId, ...report }, "reconciled a host's inventory");
+  if (report.corrected + report.driftOpened + report.driftResolved > 0) {
+    deps.log.info({ host: host.name, jobId, ...report }, "reconciled a host's inventory");
+    deps.hooks?.reconciled?.({ host: host.name, ...report });
+  }
   return report;
 }
 

@@ -54,7 +54,7 @@ export async function addTemplate(deps: CoreDeps, actor: TActor, input: unknown)
         copies: { create: pools.map((pool) => ({ poolId: pool.id, volumeName: data.volume, state: "Ready" as const })) },
       },
     });
-    await recordEvent(tx, { type: "template.added", actor, message: `template ${template.name} registered from ${data.volume} in ${pools.map((p) => p.name).join(", ")}` });
+    await recordEvent(tx, { type: "template.added", actor, message: `template ${template.name} registered from ${data.volume} in ${pools.map((p) => p.name).join(", ")}`, data: { templateId: template.id, sizeBytes: template.sizeBytes.toString() } });
     return template;
   });
 }

@@ -3,13 +3,11 @@ import type { CoreDeps } from "../context.ts";
 import { CarveError } from "../errors/index.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { requireAdmin, type TActor } from "../identity/actor.ts";
+import { hasDependents } from "../lifecycle/has-dependents.ts";
 import { isUuid } from "../validation/is-uuid.ts";
 import { parseInput } from "../validation/parse-input.ts";
 
 const ZInput = z.object({ template: z.string({ error: "is required: a template name or id" }).min(1, "is required: a template name or id").max(200) });
-
-/** The VMs shown when a template is in use; the rest are counted. */
-const LISTED_VMS = 20;
 
 /**
  * Deletes a template in any state (Downloading, Error, Ready) that no live VM uses (admins only). A
@@ -31,14 +29,14 @@ export async function deleteTemplate(deps: CoreDeps, actor: TActor, input: unkno
       where: { templateId: template.id, state: { not: "Destroyed" } },
       select: { name: true, owner: { select: { username: true } } },
       orderBy: { name: "asc" },
-      take: LISTED_VMS + 1,
     });
     if (live.length > 0) {
-      const shown = live.slice(0, LISTED_VMS).map((vm) => `${vm.owner.username}/${vm.name}`);
-      const more = live.length > LISTED_VMS ? " and more" : "";
-      throw new CarveError("TEMPLATE_IN_USE", `Template ${template.name} is used by ${shown.join(", ")}${more}; destroy those VMs first, then delete the template.`, {
-        details: { vms: shown },
-      });
+      throw hasDependents(
+        `Template ${template.name}`,
+        [{ what: "VMs", one: "VM", names: live.map((vm) => `${vm.owner.username}/${vm.name}`) }],
+        ["destroy those VMs ('carve vm destroy NAME --wait'), or wait for their owners to", `delete the template ('carve template delete ${template.name}')`],
+        { code: "TEMPLATE_IN_USE" },
+      );
     }
     if ((await tx.vm.count({ where: { templateId: template.id } })) === 0) {
       await tx.template.delete({ where: { id: template.id } });
@@ -49,7 +47,7 @@ export async function deleteTemplate(deps: CoreDeps, actor: TActor, input: unkno
         data: { state: "Deleted", name: `deleted:${template.id}:${template.name}`, storedPath: null, fetchLeaseUntil: null, copies: { deleteMany: {} } },
       });
     }
-    await recordEvent(tx, { type: "template.deleted", actor, fromState: template.state, toState: "Deleted", message: `template ${template.name} (${template.state}) deleted` });
+    await recordEvent(tx, { type: "template.deleted", actor, fromState: template.state, toState: "Deleted", message: `template ${template.name} (${template.state}) deleted`, data: { templateId: template.id } });
     return { id: template.id, name: template.name };
   });
 }

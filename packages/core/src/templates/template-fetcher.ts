@@ -152,7 +152,7 @@ export function startTemplateFetcher(deps: CoreDeps, options: TTemplateFetcherOp
           },
         });
         if (updated.count === 1) {
-          await recordEvent(tx, { type: "template.ready", actor: SYSTEM_ACTOR, message: `template ${template.name} is Ready: ${image.format}, ${fetched.bytes} bytes, sha256 ${fetched.sha256}` });
+          await recordEvent(tx, { type: "template.ready", actor: SYSTEM_ACTOR, message: `template ${template.name} is Ready: ${image.format}, ${fetched.bytes} bytes, sha256 ${fetched.sha256}`, data: { templateId: template.id, sizeBytes: String(fetched.bytes) } });
         }
         return updated.count === 1;
       });

@@ -1,5 +1,5 @@
 import type { TJobEnvelope, TJobName } from "@carve/protocol";
-import type { JobQueues, THeartbeat, TQueueOutcome } from "../jobs/job-queues.ts";
+import type { JobQueues, THeartbeat, TQueueDepth, TQueueOutcome } from "../jobs/job-queues.ts";
 
 interface TFakeJob {
   hostId: string;
@@ -15,6 +15,8 @@ interface TFakeJob {
 export class FakeJobQueues implements JobQueues {
   readonly jobs = new Map<string, TFakeJob>();
   readonly heartbeats = new Map<string, THeartbeat>();
+  /** What setAgentLogLevel told each host (absent: nothing, or taken back). */
+  readonly agentLogLevels = new Map<string, string>();
   /** When set, enqueue fails as it does while Redis is away. */
   offline = false;
 
@@ -37,6 +39,18 @@ export class FakeJobQueues implements JobQueues {
     if (job?.outcome.state === "pending" && job.outcome.active) return false;
     this.jobs.delete(jobId);
     return true;
+  }
+
+  async depth(hostId: string): Promise<TQueueDepth> {
+    const pending = [...this.jobs.values()].filter((j) => j.hostId === hostId && j.outcome.state === "pending");
+    const active = pending.filter((j) => j.outcome.state === "pending" && j.outcome.active).length;
+    return { waiting: pending.length - active, active };
+  }
+
+  async setAgentLogLevel(hostId: string, level: string | null): Promise<void> {
+    if (this.offline) throw new Error("Redis is unreachable (fake)");
+    if (level === null) this.agentLogLevels.delete(hostId);
+    else this.agentLogLevels.set(hostId, level);
   }
 
   async listen(): Promise<() => Promise<void>> {

@@ -1,0 +1,21 @@
+import type { CoreDeps } from "../context.ts";
+import { readLogLevels, type TLogLevels } from "./log-level-settings.ts";
+
+/**
+ * The controller's round for runtime log levels: reads the stored levels and hands the agents'
+ * level to each host's queue when it changed since this process last did (`published`, kept by
+ * the caller: host id → level sent). A fresh map sends to every host once, which also clears a
+ * level left over from before. Returns the levels, so the caller can apply its own.
+ */
+export async function applyLogLevels(deps: CoreDeps, published: Map<string, string | null>): Promise<TLogLevels> {
+  const levels = await readLogLevels(deps.db);
+  const hosts = await deps.db.host.findMany({ where: { state: { not: "Removed" } }, select: { id: true } });
+  const live = new Set(hosts.map((h) => h.id));
+  for (const id of published.keys()) if (!live.has(id)) published.delete(id);
+  for (const { id } of hosts) {
+    if (published.has(id) && published.get(id) === levels.agent) continue;
+    await deps.queues.setAgentLogLevel(id, levels.agent);
+    published.set(id, levels.agent);
+  }
+  return levels;
+}
