@@ -20,6 +20,8 @@ $want_test && packages+=(openssh-client)
 # The directory tests start their own throwaway slapd (the packaged instance is not used) and make
 # their CA and server certificate with openssl.
 $want_test && packages+=(slapd ldap-utils openssl)
+# The portal's browser tests drive Debian's Chromium through playwright-core.
+$want_test && packages+=(chromium)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,101 @@
+import { ZCreateVmInput, ZListVmsInput } from "@carve/core";
+import { z } from "zod";
+import { ANSWER_SCHEMAS, ZCreatedVmJson, ZHostListJson, ZJobJson, ZOfferingListJson, ZOpenApiJson, ZTemplateListJson, ZVmAction, ZVmJson, ZVmPageJson } from "./schemas.ts";
+
+/** Request bodies, named under components.schemas; core's own input schemas, so the document says exactly what core accepts. */
+const REQUEST_SCHEMAS = z.registry<{ id: string }>();
+REQUEST_SCHEMAS.add(ZCreateVmInput, { id: "CreateVmInput" });
+
+interface TRouteDoc {
+  method: "get" | "post" | "delete";
+  path: string;
+  summary: string;
+  query?: z.ZodObject;
+  pathParams?: Record<string, z.ZodType>;
+  body?: z.ZodType;
+  status: 200 | 202;
+  response: z.ZodType;
+  /** Admins only (403 for everyone else). */
+  admin?: boolean;
+}
+
+const ZVmId = z.string().describe("The VM's id (or its name)");
+
+/** Every route under /api/v1; the document is built from this list and the schemas the routes use. */
+export const API_ROUTES: TRouteDoc[] = [
+  { method: "get", path: "/api/v1/vms", summary: "List your VMs (admins: everyone's), newest first, a page at a time", query: ZListVmsInput.pick({ limit: true, cursor: true, state: true, host: true, owner: true }), status: 200, response: ZVmPageJson },
+  { method: "post", path: "/api/v1/vms", summary: "Create a VM; answers at once with the VM (Creating) and the job to watch", body: ZCreateVmInput, status: 202, response: ZCreatedVmJson },
+  { method: "get", path: "/api/v1/vms/{id}", summary: "One VM", pathParams: { id: ZVmId }, status: 200, response: ZVmJson },
+  { method: "delete", path: "/api/v1/vms/{id}", summary: "Destroy a VM and its volumes; answers with the job", pathParams: { id: ZVmId }, status: 202, response: ZJobJson },
+  { method: "post", path: "/api/v1/vms/{id}/{action}", summary: "Start, stop (graceful, forced after 60 s) or reboot a VM; answers with the job", pathParams: { id: ZVmId, action: ZVmAction }, status: 202, response: ZJobJson },
+  { method: "get", path: "/api/v1/templates", summary: "Templates VMs can be created from", status: 200, response: ZTemplateListJson },
+  { method: "get", path: "/api/v1/offerings", summary: "Active service offerings, smallest first", status: 200, response: ZOfferingListJson },
+  { method: "get", path: "/api/v1/jobs/{id}", summary: "A job you started (admins: any job)", pathParams: { id: z.uuid() }, status: 200, response: ZJobJson },
+  { method: "get", path: "/api/v1/hosts", summary: "Hosts with capacity and state", status: 200, response: ZHostListJson, admin: true },
+  { method: "get", path: "/api/v1/openapi.json", summary: "This document", status: 200, response: ZOpenApiJson },
+];
+
+const ERROR_STATUSES: Record<string, string> = {
+  "400": "Bad input (INVALID_INPUT names each field and its fix)",
+  "401": "No valid session or API key",
+  "403": "Not allowed (role, API key scope, or a cross-site request)",
+  "404": "Not found among what you can see",
+  "409": "Conflicts with the current state (VM_BUSY, NO_CAPACITY, QUOTA_EXCEEDED, …)",
+};
+
+const uri = (id: string) => `#/components/schemas/${id}`;
+
+function ref(registry: typeof ANSWER_SCHEMAS, schema: z.ZodType): { $ref: string } {
+  const id = registry.get(schema)?.id;
+  if (!id) throw new Error("every request and answer schema of the API must be registered with an id");
+  return { $ref: uri(id) };
+}
+
+/** A schema embedded in the document: OpenAPI 3.1 sets the dialect, and ids are the component names. */
+function embedded(schema: Record<string, unknown>): Record<string, unknown> {
+  const { $schema: _dialect, $id: _id, ...rest } = schema;
+  return rest;
+}
+
+function components(registry: typeof ANSWER_SCHEMAS, io: "input" | "output"): Record<string, unknown> {
+  const { schemas } = z.toJSONSchema(registry, { io, uri });
+  return Object.fromEntries(Object.entries(schemas).map(([id, schema]) => [id, embedded(schema)]));
+}
+
+function parameterSchema(schema: z.ZodType): unknown {
+  return embedded(z.toJSONSchema(schema, { io: "input" }));
+}
+
+/** The OpenAPI 3.1 document of the REST API, generated from the zod schemas the routes use. */
+export function openApiDocument(serverUrl: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  const errors = Object.fromEntries(Object.entries(ERROR_STATUSES).map(([status, description]) => [status, { description, content: { "application/json": { schema: { $ref: uri("Error") } } } }]));
+  for (const route of API_ROUTES) {
+    const parameters = [
+      ...Object.entries(route.pathParams ?? {}).map(([name, schema]) => ({ name, in: "path", required: true, schema: parameterSchema(schema) })),
+      ...Object.entries(route.query?.shape ?? {}).map(([name, schema]) => ({ name, in: "query", required: false, schema: parameterSchema(schema as z.ZodType) })),
+    ];
+    const operations = (paths[route.path] ??= {});
+    operations[route.method] = {
+      summary: route.summary,
+      ...(route.admin ? { description: "Admins only." } : {}),
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(route.body ? { requestBody: { required: true, content: { "application/json": { schema: ref(REQUEST_SCHEMAS, route.body) } } } } : {}),
+      responses: { [String(route.status)]: { description: "OK", content: { "application/json": { schema: ref(ANSWER_SCHEMAS, route.response) } } }, ...errors },
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: "Carve API", version: "1", description: "Self-service developer VMs. Authenticate with 'Authorization: Bearer <API key>' or the portal's session cookie." },
+    servers: [{ url: serverUrl }],
+    security: [{ apiKey: [] }, { session: [] }],
+    paths,
+    components: {
+      schemas: { ...components(ANSWER_SCHEMAS, "output"), ...components(REQUEST_SCHEMAS, "input") },
+      securitySchemes: {
+        apiKey: { type: "http", scheme: "bearer", description: "A Carve API key ('carve apikey create')" },
+        session: { type: "apiKey", in: "cookie", name: "next-auth.session-token" },
+      },
+    },
+  };
+}

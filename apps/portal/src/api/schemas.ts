@@ -1,0 +1,103 @@
+import { ERROR_CODES, ZListVmsInput, type TErrorCode } from "@carve/core";
+import { z } from "zod";
+
+/**
+ * The JSON shapes the REST API answers with. The OpenAPI document is generated from these and
+ * from core's input schemas, and each route builds its answer through the `to…Json` functions
+ * typed by them, so the document and the answers cannot drift apart.
+ */
+/** Schemas the OpenAPI document names under components.schemas (answers). */
+export const ANSWER_SCHEMAS = z.registry<{ id: string }>();
+
+const ZId = z.uuid();
+const ZTimestamp = z.iso.datetime();
+const ZRef = z.object({ id: ZId, name: z.string() });
+
+export const ZErrorJson = z
+  .object({
+    code: z.enum(Object.keys(ERROR_CODES) as [TErrorCode, ...TErrorCode[]]),
+    message: z.string().describe("What failed, why, and what to do next"),
+    fields: z.array(z.object({ field: z.string(), message: z.string() })).optional().describe("For INVALID_INPUT: each field at fault and its fix"),
+  })
+  .register(ANSWER_SCHEMAS, { id: "Error" });
+
+export const ZVmState = ZListVmsInput.shape.state.unwrap();
+
+export const ZVmJson = z
+  .object({
+    id: ZId,
+    name: z.string(),
+    description: z.string().nullable(),
+    state: ZVmState,
+    stateReason: z.string().nullable(),
+    vcpus: z.int(),
+    memoryMiB: z.int(),
+    ipAddress: z.string().nullable(),
+    activeJobId: ZId.nullable(),
+    createdAt: ZTimestamp,
+    updatedAt: ZTimestamp,
+    owner: z.object({ id: ZId, username: z.string() }),
+    host: ZRef.nullable(),
+    template: ZRef.nullable(),
+    offering: ZRef.nullable(),
+    volumes: z.array(z.object({ id: ZId, name: z.string(), kind: z.string(), sizeGiB: z.int(), state: z.string(), pool: ZRef })),
+    actions: z.array(z.enum(["start", "stop", "reboot", "destroy"])).describe("What can be done to the VM now (none while a job runs)"),
+  })
+  .register(ANSWER_SCHEMAS, { id: "Vm" });
+
+export const ZJobJson = z
+  .object({
+    id: ZId,
+    kind: z.string().describe("e.g. vm.create"),
+    state: z.enum(["Queued", "Running", "Succeeded", "Failed", "Cancelled"]),
+    progress: z.int().min(0).max(100),
+    step: z.string().nullable(),
+    vmId: ZId.nullable(),
+    errorCode: z.string().nullable(),
+    errorMessage: z.string().nullable(),
+    createdAt: ZTimestamp,
+    finishedAt: ZTimestamp.nullable(),
+  })
+  .register(ANSWER_SCHEMAS, { id: "Job" });
+
+export const ZVmPageJson = z
+  .object({ items: z.array(ZVmJson), nextCursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last page") })
+  .register(ANSWER_SCHEMAS, { id: "VmPage" });
+
+export const ZCreatedVmJson = z.object({ vm: ZVmJson, job: ZJobJson }).register(ANSWER_SCHEMAS, { id: "CreatedVm" });
+
+export const ZTemplateJson = z
+  .object({ id: ZId, name: z.string(), description: z.string().nullable(), state: z.string(), format: z.string(), minDiskGiB: z.int(), supportsCloudInit: z.boolean(), supportsPasswordReset: z.boolean() })
+  .register(ANSWER_SCHEMAS, { id: "Template" });
+
+export const ZOfferingJson = z
+  .object({ id: ZId, name: z.string(), description: z.string().nullable(), vcpus: z.int(), memoryMiB: z.int(), rootDiskGiB: z.int() })
+  .register(ANSWER_SCHEMAS, { id: "Offering" });
+
+export const ZHostJson = z
+  .object({
+    id: ZId,
+    name: z.string(),
+    state: z.enum(["Up", "Disconnected", "PrepareForMaintenance", "Maintenance", "Removed"]),
+    cpus: z.int(),
+    vcpusAllocated: z.int(),
+    vcpusCapacity: z.int().describe("cpus × CPU overcommit"),
+    memoryMiB: z.int(),
+    memMiBAllocated: z.int(),
+    memMiBCapacity: z.int().describe("memory × memory overcommit"),
+    lastHeartbeatAt: ZTimestamp.nullable(),
+  })
+  .register(ANSWER_SCHEMAS, { id: "Host" });
+
+export const ZTemplateListJson = z.object({ items: z.array(ZTemplateJson) }).register(ANSWER_SCHEMAS, { id: "TemplateList" });
+export const ZOfferingListJson = z.object({ items: z.array(ZOfferingJson) }).register(ANSWER_SCHEMAS, { id: "OfferingList" });
+export const ZHostListJson = z.object({ items: z.array(ZHostJson) }).register(ANSWER_SCHEMAS, { id: "HostList" });
+export const ZOpenApiJson = z.object({ openapi: z.string() }).loose().register(ANSWER_SCHEMAS, { id: "OpenApiDocument" });
+
+export const ZVmAction = z.enum(["start", "stop", "reboot"], { error: "must be start, stop or reboot" });
+
+export type TTemplateJson = z.input<typeof ZTemplateJson>;
+export type TOfferingJson = z.input<typeof ZOfferingJson>;
+export type TVmJson = z.input<typeof ZVmJson>;
+export type TJobJson = z.input<typeof ZJobJson>;
+export type THostJson = z.input<typeof ZHostJson>;

@@ -1,0 +1,43 @@
+import { VM_ACTIONS, type TVmView } from "@carve/core";
+import type { THostJson, TJobJson, TVmJson } from "./schemas.ts";
+
+type TJobRow = Omit<TJobJson, "createdAt" | "finishedAt"> & { createdAt: Date; finishedAt: Date | null };
+type THostRow = Omit<THostJson, "vcpusCapacity" | "memMiBCapacity" | "lastHeartbeatAt"> & { cpuOvercommit: number; memOvercommit: number; lastHeartbeatAt: Date | null };
+
+const USER_ACTIONS = ["start", "stop", "reboot", "destroy"] as const;
+
+export function toVmJson(vm: TVmView): TVmJson {
+  const actions = vm.activeJobId ? [] : USER_ACTIONS.filter((action) => (VM_ACTIONS[action].from as readonly string[]).includes(vm.state));
+  return { ...vm, createdAt: vm.createdAt.toISOString(), updatedAt: vm.updatedAt.toISOString(), volumes: vm.volumes.map((v) => ({ ...v, kind: String(v.kind), state: String(v.state) })), actions };
+}
+
+export function toJobJson(job: TJobRow): TJobJson {
+  return {
+    id: job.id,
+    kind: job.kind,
+    state: job.state,
+    progress: job.progress,
+    step: job.step,
+    vmId: job.vmId,
+    errorCode: job.errorCode,
+    errorMessage: job.errorMessage,
+    createdAt: job.createdAt.toISOString(),
+    finishedAt: job.finishedAt?.toISOString() ?? null,
+  };
+}
+
+/** A host with its capacity as placement counts it (overcommit applied), so bars show real headroom. */
+export function toHostJson(host: THostRow): THostJson {
+  return {
+    id: host.id,
+    name: host.name,
+    state: host.state,
+    cpus: host.cpus,
+    vcpusAllocated: host.vcpusAllocated,
+    vcpusCapacity: Math.floor(host.cpus * host.cpuOvercommit),
+    memoryMiB: host.memoryMiB,
+    memMiBAllocated: host.memMiBAllocated,
+    memMiBCapacity: Math.floor(host.memoryMiB * host.memOvercommit),
+    lastHeartbeatAt: host.lastHeartbeatAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,18 @@
+import { listTemplates } from "@carve/core";
+import type { TTemplateJson } from "../../../../api/schemas.ts";
+import { apiRoute } from "../../../../server/api-route.ts";
+
+export const GET = apiRoute("Read", async ({ actor, core }) => {
+  const templates = await listTemplates(core, actor);
+  const items: TTemplateJson[] = templates.map((t) => ({
+    id: t.id,
+    name: t.name,
+    description: t.description,
+    state: t.state,
+    format: t.format,
+    minDiskGiB: t.minDiskGiB,
+    supportsCloudInit: t.supportsCloudInit,
+    supportsPasswordReset: t.supportsPasswordReset,
+  }));
+  return { items };
+});

@@ -1,0 +1,16 @@
+import { parseInput, rebootVm, startVm, stopVm } from "@carve/core";
+import { ZVmAction } from "../../../../../../api/schemas.ts";
+import { toJobJson } from "../../../../../../api/to-json.ts";
+import { apiRoute } from "../../../../../../server/api-route.ts";
+
+const ACTIONS = { start: startVm, stop: stopVm, reboot: rebootVm };
+
+/** Starts, stops or reboots the VM; answers 202 with the job. */
+export const POST = apiRoute<{ id: string; action: string }>(
+  "Write",
+  async ({ actor, core, params }) => {
+    const action = parseInput(ZVmAction, params.action);
+    return toJobJson(await ACTIONS[action](core, actor, { vm: params.id }));
+  },
+  202,
+);

@@ -1,0 +1,27 @@
+"use client";
+
+import { useEffect, useState } from "react";
+
+/**
+ * Keeps `initial` (rendered on the server) fresh by fetching `url` every `everyMs` while the page
+ * is open, so states change on screen without a reload. A failed poll keeps the last good data.
+ */
+export function usePolling<T>(url: string, initial: T, everyMs = 2000): [T, () => void] {
+  const [data, setData] = useState(initial);
+  const [tick, setTick] = useState(0);
+  useEffect(() => setData(initial), [initial]);
+  useEffect(() => {
+    let live = true;
+    const poll = async () => {
+      const response = await fetch(url, { cache: "no-store", headers: { accept: "application/json" } }).catch(() => null);
+      if (live && response?.ok) setData((await response.json()) as T);
+    };
+    if (tick > 0) void poll();
+    const timer = setInterval(() => void poll(), everyMs);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [url, everyMs, tick]);
+  return [data, () => setTick((t) => t + 1)];
+}

@@ -1,0 +1,18 @@
+import { describe, expect, it } from "vitest";
+import { parseEnv } from "./env.ts";
+
+const BASE = { DATABASE_URL: "postgresql://x/y", NEXTAUTH_SECRET: "s".repeat(32), NEXTAUTH_URL: "https://carve.example.com" };
+
+describe("portal settings", () => {
+  it("fill in core's defaults for Redis, the queue prefix and the log level", () => {
+    expect(parseEnv(BASE)).toEqual({ ...BASE, REDIS_URL: "redis://127.0.0.1:6379", CARVE_QUEUE_PREFIX: "bull", LOG_LEVEL: "info", CARVE_SECRET_KEY: null });
+  });
+
+  it("refuse to start naming each bad variable and what it expects", () => {
+    expect(() => parseEnv({ DATABASE_URL: "postgresql://x/y" })).toThrow(/NEXTAUTH_SECRET: is required: at least 32 random characters[\s\S]*NEXTAUTH_URL: must be the portal's public URL/);
+    expect(() => parseEnv({ ...BASE, NEXTAUTH_SECRET: "short" })).toThrow("NEXTAUTH_SECRET: must be at least 32 random characters");
+    expect(() => parseEnv({ ...BASE, NEXTAUTH_URL: "ftp://carve" })).toThrow("NEXTAUTH_URL: must be the portal's public URL");
+    expect(() => parseEnv({ ...BASE, DATABASE_URL: "mysql://x" })).toThrow("DATABASE_URL: must be a postgresql:// URL");
+    expect(() => parseEnv({ ...BASE, CARVE_SECRET_KEY: "short" })).toThrow(/CARVE_SECRET_KEY: must be 32 bytes/);
+  });
+});

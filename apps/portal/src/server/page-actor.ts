@@ -1,0 +1,23 @@
+import { isCarveError, type TUserActor } from "@carve/core";
+import { redirect } from "next/navigation";
+import { sessionActor } from "./auth.ts";
+
+/** The signed-in user for a page; anyone else goes to the sign-in page. */
+export async function pageActor(): Promise<TUserActor> {
+  try {
+    return await sessionActor();
+  } catch (error) {
+    if (isCarveError(error)) redirect("/signin");
+    throw error;
+  }
+}
+
+/** The signed-in user, or null (the layout shows the navigation only to signed-in users). */
+export async function optionalActor(): Promise<TUserActor | null> {
+  try {
+    return await sessionActor();
+  } catch (error) {
+    if (isCarveError(error)) return null;
+    throw error;
+  }
+}

@@ -1,0 +1,280 @@
+// Issue 5 (first slice): the web portal against the real stack. Directory (LDAP) users sign in to
+// the built portal (`next build` + `next start`) through Debian's Chromium; the controller and two
+// test-driver agents do the work behind it.
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import SwaggerParser from "@apidevtools/swagger-parser";
+import { createApiKey, createOffering, createVm, destroyVm, withIdentity, type TUserActor } from "@carve/core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../../scripts/lib/service.ts";
+import { openLdapSettings, startDirectory, useDirectory, type TDirectoryFixture } from "../lib/ldap/fixture.ts";
+import { OPENLDAP_USERS } from "../lib/ldap/layouts.ts";
+import { buildPortal, launchChromium, startPortal, type TPortal } from "../lib/portal/portal-server.ts";
+import { Stack, until } from "../lib/stack/stack.ts";
+import { addTestHosts } from "../lib/stack/test-hosts.ts";
+import { createUser } from "../lib/stack/users.ts";
+
+const SCREENSHOTS = join(REPO_ROOT, "var", "screenshots");
+const API_ROOT = join(REPO_ROOT, "apps", "portal", "src", "app", "api", "v1");
+
+let stack: Stack;
+let directory: TDirectoryFixture;
+let portal: TPortal;
+let browser: Browser;
+const loadTimes: Record<string, number> = {};
+
+beforeAll(async () => {
+  stack = await new Stack().init();
+  const ops = await createUser(stack.core, "ops", "Admin");
+  await stack.startController();
+  await addTestHosts(stack, ops, { count: 2 });
+  await createOffering(stack.core, ops, { name: "huge", vcpus: 64, memoryMiB: 1_048_576, rootDiskGiB: 1 });
+  const secretKey = randomBytes(32);
+  directory = await startDirectory();
+  await useDirectory(withIdentity(stack.core, { secretKey }), openLdapSettings(directory));
+  const buildMs = await buildPortal(join(stack.dir, "next-build.log"));
+  console.log(`next build: ${(buildMs / 1000).toFixed(1)} s`);
+  portal = await startPortal(
+    { DATABASE_URL: stack.databaseUrl, REDIS_URL: stack.redisUrl, CARVE_QUEUE_PREFIX: stack.prefix, CARVE_SECRET_KEY: secretKey.toString("hex"), NEXTAUTH_SECRET: randomBytes(32).toString("base64"), LOG_LEVEL: "warn" },
+    join(stack.dir, "portal.log"),
+  );
+  browser = await launchChromium();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+}, 600_000);
+
+afterAll(async () => {
+  console.log(`page loads (ms): ${JSON.stringify(loadTimes)}`);
+  await browser?.close();
+  await portal?.stop();
+  await directory?.stop();
+  await stack?.stop();
+});
+
+/** Opens `path` and records how long the page took to load (first visit of each name kept). */
+async function visit(page: Page, path: string, name: string) {
+  const started = performance.now();
+  const response = await page.goto(`${portal.url}${path}`, { waitUntil: "load" });
+  loadTimes[name] ??= Math.round(performance.now() - started);
+  return response;
+}
+
+async function signedIn(username: keyof typeof OPENLDAP_USERS, screenshot?: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await visit(page, "/signin", "sign-in");
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(OPENLDAP_USERS[username].password);
+  if (screenshot) await page.screenshot({ path: join(SCREENSHOTS, screenshot) });
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${portal.url}/vms`);
+  return { context, page };
+}
+
+async function userActor(username: string): Promise<TUserActor> {
+  const user = await stack.core.db.user.findUniqueOrThrow({ where: { username } });
+  return { kind: "user", userId: user.id, username, role: user.role, via: "cli" };
+}
+
+const row = (page: Page, name: string) => page.locator(`tr[data-vm="${name}"]`);
+
+describe("web portal", () => {
+  it("a directory user signs in, creates a VM, watches it reach Running without a reload, stops and destroys it", async () => {
+    const { context, page } = await signedIn("bob", "sign-in.png");
+    const session = (await context.cookies()).find((c) => c.name.endsWith("next-auth.session-token"));
+    expect(session).toMatchObject({ httpOnly: true, sameSite: "Lax" });
+    await visit(page, "/vms/new", "create-vm");
+    await page.getByLabel("Name").fill("web-1");
+    await page.getByLabel("Template").selectOption("tiny");
+    await page.getByLabel("Offering").selectOption("small");
+    await page.screenshot({ path: join(SCREENSHOTS, "create-vm.png") });
+    await page.getByRole("button", { name: "Create VM" }).click();
+    await page.waitForURL(`${portal.url}/vms`);
+    // A marker on the window survives only if the page is never reloaded.
+    await page.evaluate(() => Object.assign(globalThis, { carveNoReload: true }));
+    await row(page, "web-1").locator('[data-state="Running"]').waitFor({ timeout: 60_000 });
+    expect(await page.evaluate(() => (globalThis as { carveNoReload?: boolean }).carveNoReload)).toBe(true);
+    await expect(row(page, "web-1").locator("td").nth(3).textContent()).resolves.toMatch(/^host-[12]$/);
+    await page.screenshot({ path: join(SCREENSHOTS, "my-vms.png") });
+
+    const vm = await stack.core.db.vm.findFirstOrThrow({ where: { name: "web-1" } });
+    await visit(page, `/vms/${vm.id}`, "vm-detail");
+    await page.getByRole("heading", { name: /web-1/ }).locator('[data-state="Running"]').waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, "vm-detail.png") });
+
+    await visit(page, "/vms", "my-vms");
+    await page.evaluate(() => Object.assign(globalThis, { carveNoReload: true }));
+    await page.getByRole("button", { name: "Stop web-1" }).click();
+    await row(page, "web-1").locator('[data-state="Stopped"]').waitFor({ timeout: 60_000 });
+    await page.getByRole("button", { name: "Destroy web-1" }).click();
+    // Nothing happens until the destroy is confirmed.
+    expect((await stack.core.db.vm.findUniqueOrThrow({ where: { id: vm.id } })).state).toBe("Stopped");
+    await page.getByRole("button", { name: "Yes, destroy web-1" }).click();
+    await row(page, "web-1").waitFor({ state: "detached", timeout: 60_000 });
+    expect(await page.evaluate(() => (globalThis as { carveNoReload?: boolean }).carveNoReload)).toBe(true);
+    expect((await stack.core.db.vm.findUniqueOrThrow({ where: { id: vm.id } })).state).toBe("Destroyed");
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(`${portal.url}/signin`);
+    await visit(page, "/vms/new", "create-vm-signed-out");
+    expect(page.url()).toBe(`${portal.url}/signin`);
+    await context.close();
+  });
+
+  it("tells a user whose password is wrong, from core's identity, and signs nobody in", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await visit(page, "/signin", "sign-in");
+    await page.getByLabel("Username").fill("carol");
+    await page.getByLabel("Password").fill("not-carols-password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.locator("#signin-error").textContent()).resolves.toBe("Unknown username or wrong password. Check both and try again.");
+    expect(page.url()).toBe(`${portal.url}/signin`);
+    expect((await context.request.get(`${portal.url}/api/v1/vms`)).status()).toBe(401);
+    await context.close();
+  });
+
+  it("refuses non-admins on the admin page and admin API (403); shows admins the hosts with capacity bars", async () => {
+    const { context, page } = await signedIn("carol");
+    expect((await visit(page, "/admin/hosts", "admin-hosts-403"))?.status()).toBe(403);
+    await expect(page.getByRole("heading", { name: "Not allowed (403)" }).isVisible()).resolves.toBe(true);
+    const api = await context.request.get(`${portal.url}/api/v1/hosts`);
+    expect(api.status()).toBe(403);
+    expect(await api.json()).toMatchObject({ code: "FORBIDDEN" });
+    await context.close();
+
+    // One running VM (1 vCPU, 512 MiB) shows on its host's bars.
+    const carol = await userActor("carol");
+    const { vm, job } = await createVm(stack.core, carol, { name: "load-1", template: "tiny", offering: "small" });
+    await stack.finish(carol, job.id);
+    const host = (await stack.core.db.vm.findUniqueOrThrow({ where: { id: vm.id }, select: { host: { select: { name: true } } } })).host?.name ?? "";
+
+    const admin = await signedIn("alice");
+    expect((await visit(admin.page, "/admin/hosts", "admin-hosts"))?.status()).toBe(200);
+    expect(await admin.page.getByRole("meter").count()).toBe(4);
+    const vcpus = admin.page.getByRole("meter", { name: `${host} vCPUs` });
+    await expect(vcpus.getAttribute("aria-valuemax")).resolves.toBe("16");
+    await expect(vcpus.getAttribute("aria-valuenow")).resolves.toBe("1");
+    await expect(admin.page.getByRole("meter", { name: `${host} memory` }).getAttribute("aria-valuetext")).resolves.toBe("512 of 32768 MiB (2%)");
+    await admin.page.screenshot({ path: join(SCREENSHOTS, "admin-hosts.png") });
+    await admin.context.close();
+    await stack.finish(carol, (await destroyVm(stack.core, carol, { vm: vm.id })).id);
+  });
+
+  it("user A cannot see or act on user B's VM through pages or the API", async () => {
+    const carol = await signedIn("carol");
+    const bob = await userActor("bob");
+    const { vm, job } = await createVm(stack.core, bob, { name: "bobs-own", template: "tiny", offering: "small" });
+    await stack.finish(bob, job.id);
+
+    await visit(carol.page, "/vms", "my-vms-other-user");
+    expect(await row(carol.page, "bobs-own").count()).toBe(0);
+    expect((await visit(carol.page, `/vms/${vm.id}`, "vm-detail-404"))?.status()).toBe(404);
+    const origin = { origin: portal.url };
+    const read = await carol.context.request.get(`${portal.url}/api/v1/vms/${vm.id}`);
+    expect([read.status(), (await read.json()).code]).toEqual([404, "VM_NOT_FOUND"]);
+    const stop = await carol.context.request.post(`${portal.url}/api/v1/vms/${vm.id}/stop`, { headers: origin });
+    expect([stop.status(), (await stop.json()).code]).toEqual([404, "VM_NOT_FOUND"]);
+    const destroy = await carol.context.request.delete(`${portal.url}/api/v1/vms/${vm.id}`, { headers: origin });
+    expect(destroy.status()).toBe(404);
+    const jobRead = await carol.context.request.get(`${portal.url}/api/v1/jobs/${job.id}`);
+    expect(jobRead.status()).toBe(404);
+
+    // The owner's own session is refused without the portal's Origin: another site cannot make the browser act.
+    const owner = await signedIn("bob");
+    const crossSite = await owner.context.request.delete(`${portal.url}/api/v1/vms/${vm.id}`, { headers: { origin: "https://evil.example" } });
+    expect([crossSite.status(), (await crossSite.json()).code]).toEqual([403, "FORBIDDEN"]);
+    expect((await stack.core.db.vm.findUniqueOrThrow({ where: { id: vm.id } })).state).toBe("Running");
+    await stack.finish(bob, (await (await owner.context.request.delete(`${portal.url}/api/v1/vms/${vm.id}`, { headers: origin })).json()).id);
+    await carol.context.close();
+    await owner.context.close();
+  });
+
+  it("shows a bad name as it is typed and field errors from core next to their fields, creating nothing; no capacity shows each host's reason", async () => {
+    const { context, page } = await signedIn("bob");
+    const before = await stack.core.db.vm.count();
+    await visit(page, "/vms/new", "create-vm");
+    await page.getByLabel("Name").fill("Bad_Name");
+    await expect(page.locator("#name-error").textContent()).resolves.toMatch(/must be lowercase letters, digits and hyphens/);
+    expect(await page.getByRole("button", { name: "Create VM" }).isDisabled()).toBe(true);
+
+    await page.getByLabel("Name").fill("good-name");
+    expect(await page.locator("#name-error").count()).toBe(0);
+    await page.getByRole("button", { name: "Create VM" }).click();
+    await expect(page.locator("#template-error").textContent()).resolves.toMatch(/^Template is required: choose a template/);
+    await expect(page.getByLabel("Template").getAttribute("aria-invalid")).resolves.toBe("true");
+    expect(await page.locator("#offering-error").textContent()).toMatch(/^Offering is required/);
+
+    await page.getByLabel("Template").selectOption("tiny");
+    await page.getByLabel("Offering").selectOption("huge");
+    await page.getByRole("button", { name: "Create VM" }).click();
+    const alert = page.locator('.alert[data-code="NO_CAPACITY"]');
+    await alert.waitFor();
+    const explanation = (await alert.textContent()) ?? "";
+    expect(explanation).toMatch(/host-1/);
+    expect(explanation).toMatch(/host-2/);
+    expect(await stack.core.db.vm.count()).toBe(before);
+    await context.close();
+  });
+
+  it("drives VMs through /api/v1 with an API key, and documents every route in a valid OpenAPI 3.1 document", async () => {
+    const bob = await userActor("bob");
+    const { key } = await createApiKey(stack.core, bob, { name: "ci", scope: "Write" });
+    const call = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${portal.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, ...(body ? { "content-type": "application/json" } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, any> };
+    };
+    expect((await fetch(`${portal.url}/api/v1/vms`)).status).toBe(401);
+    expect(await call("POST", "/api/v1/vms", { name: "API_bad" })).toMatchObject({ status: 400, body: { code: "INVALID_INPUT", fields: expect.arrayContaining([expect.objectContaining({ field: "name" })]) } });
+
+    const created = await call("POST", "/api/v1/vms", { name: "api-1", template: "tiny", offering: "small" });
+    expect(created).toMatchObject({ status: 202, body: { vm: { name: "api-1", state: "Creating" }, job: { kind: "vm.create" } } });
+    const vmId: string = created.body["vm"].id;
+    await until(async () => (await call("GET", `/api/v1/jobs/${created.body["job"].id}`)).body["state"] === "Succeeded", 60_000, "the create job");
+    expect(await call("GET", `/api/v1/vms/${vmId}`)).toMatchObject({ status: 200, body: { id: vmId, state: "Running", actions: ["stop", "reboot", "destroy"] } });
+    const first = await call("GET", "/api/v1/vms?limit=1");
+    expect(first.body["items"].map((v: { name: string }) => v.name)).toEqual(["api-1"]);
+    expect(await call("GET", "/api/v1/vms?limit=0")).toMatchObject({ status: 400, body: { code: "INVALID_INPUT" } });
+    expect((await call("GET", "/api/v1/templates")).body["items"].map((t: { name: string }) => t.name)).toEqual(["tiny"]);
+    expect((await call("GET", "/api/v1/offerings")).body["items"].map((o: { name: string }) => o.name)).toEqual(["small", "huge"]);
+    expect(await call("GET", "/api/v1/hosts")).toMatchObject({ status: 403, body: { code: "FORBIDDEN" } });
+
+    const destroyed = await call("DELETE", `/api/v1/vms/${vmId}`);
+    expect(destroyed).toMatchObject({ status: 202, body: { kind: "vm.destroy" } });
+    await until(async () => (await call("GET", `/api/v1/jobs/${destroyed.body["id"]}`)).body["state"] === "Succeeded", 60_000, "the destroy job");
+    expect(await call("GET", `/api/v1/vms/${vmId}`)).toMatchObject({ status: 404, body: { code: "VM_NOT_FOUND" } });
+
+    const page = await fetch(`${portal.url}/signin`);
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
+    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(page.headers.get("referrer-policy")).toBe("same-origin");
+    expect(page.headers.get("content-security-policy")).toMatch(/frame-ancestors 'none'/);
+
+    const document = (await (await fetch(`${portal.url}/api/v1/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    await SwaggerParser.validate(structuredClone(document) as never);
+    expect(document.openapi).toBe("3.1.0");
+    expect(documented(document.paths)).toEqual(implementedRoutes());
+  });
+});
+
+/** "METHOD /path" of every operation in the document. */
+function documented(paths: Record<string, Record<string, unknown>>): string[] {
+  return Object.entries(paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`)).sort();
+}
+
+/** "METHOD /path" of every route handler under apps/portal/src/app/api/v1, read from the files. */
+function implementedRoutes(): string[] {
+  const files = readdirSync(API_ROOT, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith("route.ts"));
+  return files
+    .flatMap((file) => {
+      const path = `/api/v1/${relative(API_ROOT, join(API_ROOT, file)).replace(/\/?route\.ts$/, "")}`.replace(/\[(\w+)\]/g, "{$1}").replace(/\/$/, "");
+      const methods = [...readFileSync(join(API_ROOT, file), "utf8").matchAll(/export (?:const|function|async function) (GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]);
+      return methods.map((method) => `${method} ${path}`);
+    })
+    .sort();
+}
