@@ -1,6 +1,7 @@
 // Issue 5 (first slice): the web portal against the real stack. Directory (LDAP) users sign in to
 // the built portal (`next build` + `next start`) through Debian's Chromium; the controller and two
 // test-driver agents do the work behind it.
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -259,6 +260,70 @@ describe("web portal", () => {
     await SwaggerParser.validate(structuredClone(document) as never);
     expect(document.openapi).toBe("3.1.0");
     expect(documented(document.paths)).toEqual(implementedRoutes());
+  });
+
+  it("manages a user's API keys and SSH keys on /account, and shows core's refusal of a password reset", async () => {
+    const { context, page } = await signedIn("carol");
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Account" }).click();
+    await page.waitForURL(`${portal.url}/account`);
+    await page.getByLabel("Key name", { exact: true }).fill("laptop");
+    await page.getByLabel("Scope").selectOption("Write");
+    await page.getByRole("button", { name: "Create API key" }).click();
+    const key = (await page.locator("#new-api-key").textContent()) ?? "";
+    expect(key).toMatch(/^carve_[a-z0-9]{12}_/);
+    await expect(page.getByRole("status").textContent()).resolves.toMatch(/it will not be shown again/);
+    const apiKeyRow = page.locator('tr[data-api-key="laptop"]');
+    await expect(apiKeyRow.locator("td").nth(1).textContent()).resolves.toBe(`${key.slice(0, 18)}…`);
+
+    const vms = () => fetch(`${portal.url}/api/v1/vms`, { headers: { authorization: `Bearer ${key}` } });
+    expect((await vms()).status).toBe(200);
+    await visit(page, "/account", "account");
+    expect(await page.locator("#new-api-key").count()).toBe(0);
+    expect(await page.content()).not.toContain(key);
+    await expect(apiKeyRow.locator("td").nth(4).textContent()).resolves.toMatch(/UTC$/);
+    await page.getByRole("button", { name: "Revoke API key laptop" }).click();
+    await page.getByRole("button", { name: "Revoke API key laptop" }).waitFor({ state: "detached" });
+    await expect(apiKeyRow.locator("td").nth(5).textContent()).resolves.toMatch(/^revoked/);
+    expect((await vms()).status).toBe(401);
+
+    const keyFile = join(stack.dir, "carol_ed25519");
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "carol@laptop", "-f", keyFile]);
+    const fingerprint = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", `${keyFile}.pub`], { encoding: "utf8" }).split(" ")[1];
+    await page.getByLabel("SSH key name").fill("laptop");
+    await page.getByLabel("Public key", { exact: true }).fill(readFileSync(`${keyFile}.pub`, "utf8"));
+    await page.getByRole("button", { name: "Add SSH key" }).click();
+    const sshRow = page.locator('tr[data-ssh-key="laptop"]');
+    await expect(sshRow.locator("td").nth(2).textContent()).resolves.toBe(fingerprint);
+    await expect(sshRow.locator("td").nth(1).textContent()).resolves.toBe("ssh-ed25519");
+
+    await page.getByLabel("SSH key name").fill("broken");
+    await page.getByLabel("Public key", { exact: true }).fill("ssh-ed25519 not*base64 carol@laptop");
+    await page.getByRole("button", { name: "Add SSH key" }).click();
+    await expect(page.locator("#ssh-public-key-error").textContent()).resolves.toMatch(/^Public key /);
+    await expect(page.getByLabel("Public key", { exact: true }).getAttribute("aria-invalid")).resolves.toBe("true");
+    await expect(page.getByLabel("Public key", { exact: true }).inputValue()).resolves.toBe("ssh-ed25519 not*base64 carol@laptop");
+    expect(await page.locator("tr[data-ssh-key]").count()).toBe(1);
+    expect(await stack.core.db.sshKey.count({ where: { user: { username: "carol" } } })).toBe(1);
+    await page.screenshot({ path: join(SCREENSHOTS, "account.png"), fullPage: true });
+    await page.getByRole("button", { name: "Remove SSH key laptop" }).click();
+    await sshRow.waitFor({ state: "detached" });
+    expect(await stack.core.db.sshKey.count({ where: { user: { username: "carol" } } })).toBe(0);
+
+    // The test template does not support password reset: core's refusal is shown and nothing is started.
+    const carol = await userActor("carol");
+    const { vm, job } = await createVm(stack.core, carol, { name: "pw-1", template: "tiny", offering: "small" });
+    await stack.finish(carol, job.id);
+    const jobs = await stack.core.db.job.count({ where: { vmId: vm.id } });
+    await visit(page, `/vms/${vm.id}`, "vm-detail");
+    await page.getByRole("button", { name: "Reset password of pw-1" }).click();
+    await expect(page.locator('.alert[data-code="GUEST_FEATURE_UNSUPPORTED"]').textContent()).resolves.toMatch(
+      /^VM pw-1 cannot have its password reset: its template tiny does not support password reset\./,
+    );
+    expect(await page.locator("#vm-password").count()).toBe(0);
+    expect(await stack.core.db.job.count({ where: { vmId: vm.id } })).toBe(jobs);
+    expect(await stack.core.db.passwordReveal.count({ where: { vmId: vm.id } })).toBe(0);
+    await context.close();
+    await stack.finish(carol, (await destroyVm(stack.core, carol, { vm: vm.id })).id);
   });
 });
 

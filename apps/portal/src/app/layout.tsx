@@ -21,6 +21,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <nav aria-label="Main">
               <Link href="/vms">My VMs</Link>
               <Link href="/vms/new">Create VM</Link>
+              <Link href="/account">Account</Link>
               {actor.role === "Admin" && <Link href="/admin/hosts">Hosts</Link>}
             </nav>
           )}

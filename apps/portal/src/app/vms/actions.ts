@@ -1,25 +1,15 @@
 "use server";
 
-import { createVm, destroyVm, rebootVm, startVm, stopVm, toCarveError, type TFieldError } from "@carve/core";
+import { createVm, destroyVm, rebootVm, resetVmPassword, revealVmPassword, startVm, stopVm } from "@carve/core";
 import { redirect } from "next/navigation";
+import { failure, SUCCEEDED, type TActionResult } from "../../server/action-result.ts";
 import { portalCore } from "../../server/core.ts";
 import { pageActor } from "../../server/page-actor.ts";
 
 const ACTIONS = { start: startVm, stop: stopVm, reboot: rebootVm, destroy: destroyVm };
 export type TPageVmAction = keyof typeof ACTIONS;
 
-/** Failures the form shows: the message, each field's error next to its field, and the code. */
-export interface TActionResult {
-  code: string | null;
-  message: string | null;
-  fields: TFieldError[];
-}
-
-function failure(error: unknown): TActionResult {
-  const carveError = toCarveError(error);
-  if (!carveError.expected) portalCore().log.error({ err: error }, "portal action failed");
-  return { code: carveError.code, message: carveError.message, fields: carveError.fields };
-}
+export type { TActionResult };
 
 /** Start, stop, reboot or destroy from the VM list or detail page (Next checks the Origin of every server action). */
 export async function vmAction(vmId: string, action: TPageVmAction): Promise<TActionResult> {
@@ -27,7 +17,7 @@ export async function vmAction(vmId: string, action: TPageVmAction): Promise<TAc
   if (!(action in ACTIONS)) return { code: "INVALID_INPUT", message: `Unknown action ${action}.`, fields: [] };
   try {
     await ACTIONS[action](portalCore(), actor, { vm: vmId });
-    return { code: null, message: null, fields: [] };
+    return SUCCEEDED;
   } catch (error) {
     return failure(error);
   }
@@ -46,4 +36,29 @@ export async function createVmFromForm(_previous: TActionResult, form: FormData)
     return failure(error);
   }
   redirect("/vms");
+}
+
+/** Sets a new generated password for the VM's root user; the result names the reveal to poll, never the password. */
+export async function resetPasswordAction(vmId: string): Promise<TActionResult & { revealId: string | null }> {
+  const actor = await pageActor();
+  try {
+    const { revealId } = await resetVmPassword(portalCore(), actor, { vm: vmId });
+    return { ...SUCCEEDED, revealId };
+  } catch (error) {
+    return { ...failure(error), revealId: null };
+  }
+}
+
+/**
+ * The reset password, once its job has succeeded (PASSWORD_NOT_READY until then). Core deletes it
+ * as it is read: it is in this one response and never in a URL, a cookie or a log.
+ */
+export async function revealPasswordAction(revealId: string): Promise<TActionResult & { user: string | null; password: string | null }> {
+  const actor = await pageActor();
+  try {
+    const { user, password } = await revealVmPassword(portalCore(), actor, { revealId });
+    return { ...SUCCEEDED, user, password };
+  } catch (error) {
+    return { ...failure(error), user: null, password: null };
+  }
 }

@@ -1,6 +1,7 @@
 "use client";
 
 import type { TVmJson } from "../../../api/schemas.ts";
+import { PasswordReset } from "../../../components/password-reset.tsx";
 import { StateBadge } from "../../../components/state-badge.tsx";
 import { usePolling } from "../../../components/use-polling.ts";
 import { VmActions } from "../../../components/vm-actions.tsx";
@@ -24,6 +25,7 @@ export function VmDetail({ initial }: { initial: TVmJson }) {
         <dt>Created</dt><dd>{new Date(vm.createdAt).toISOString().replace("T", " ").slice(0, 16)} UTC</dd>
         {vm.description && (<><dt>Description</dt><dd>{vm.description}</dd></>)}
       </dl>
+      {vm.state === "Running" && <PasswordReset vm={vm} />}
       <h2>Volumes</h2>
       <table aria-label="Volumes">
         <thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Size</th><th scope="col">Pool</th><th scope="col">State</th></tr></thead>
