@@ -1,4 +1,4 @@
-import type { Tx } from "@carve/db";
+import { Prisma, type Tx } from "@carve/db";
 
 export async function releaseHostCapacity(tx: Tx, hostId: string, vcpus: number, memoryMiB: number): Promise<void> {
   await tx.$executeRaw`
@@ -10,10 +10,23 @@ export async function releaseHostCapacity(tx: Tx, hostId: string, vcpus: number,
 
 const GIB = 1024n ** 3n;
 
+/** Bytes of `sizeGiB` GiB. */
+export function gibBytes(sizeGiB: number): bigint {
+  return BigInt(sizeGiB) * GIB;
+}
+
+/**
+ * The one rule for a pool's room, as SQL on `pool` (a table name or alias): `diskGiB` more still
+ * fits below `threshold` of the capacity it reported. Ranking and reserving both use it.
+ */
+export function poolHasRoom(pool: Prisma.Sql, diskGiB: number, threshold: number): Prisma.Sql {
+  const permille = BigInt(Math.round(threshold * 1000));
+  return Prisma.sql`${pool}."reservedBytes" + ${gibBytes(diskGiB)} <= ${pool}."capacityBytes" * ${permille} / 1000`;
+}
+
 export async function releasePoolBytes(tx: Tx, poolId: string, sizeGiB: number): Promise<void> {
-  const bytes = BigInt(sizeGiB) * GIB;
   await tx.$executeRaw`
-    UPDATE "StoragePool" SET "reservedBytes" = GREATEST("reservedBytes" - ${bytes}, 0) WHERE id = ${poolId}::uuid`;
+    UPDATE "StoragePool" SET "reservedBytes" = GREATEST("reservedBytes" - ${gibBytes(sizeGiB)}, 0) WHERE id = ${poolId}::uuid`;
 }
 
 /**
@@ -27,8 +40,6 @@ export async function reserveHostAndPool(
   target: { hostId: string; poolId: string },
   need: { vcpus: number; memoryMiB: number; diskGiB: number; poolThreshold: number },
 ): Promise<boolean> {
-  const bytes = BigInt(need.diskGiB) * GIB;
-  const permille = BigInt(Math.round(need.poolThreshold * 1000));
   const [row] = await tx.$queryRaw<{ host: boolean; pool: boolean }[]>`
     WITH host AS (
       UPDATE "Host"
@@ -41,12 +52,12 @@ export async function reserveHostAndPool(
       RETURNING id
     ), pool AS (
       UPDATE "StoragePool"
-         SET "reservedBytes" = "reservedBytes" + ${bytes}
+         SET "reservedBytes" = "reservedBytes" + ${gibBytes(need.diskGiB)}
        WHERE id = ${target.poolId}::uuid
          AND EXISTS (SELECT 1 FROM host)
          AND state = 'Up'
          AND "capacityBytes" > 0
-         AND "reservedBytes" + ${bytes} <= "capacityBytes" * ${permille} / 1000
+         AND ${poolHasRoom(Prisma.raw('"StoragePool"'), need.diskGiB, need.poolThreshold)}
       RETURNING id
     )
     SELECT EXISTS (SELECT 1 FROM host) AS host, EXISTS (SELECT 1 FROM pool) AS pool`;

@@ -1,3 +1,4 @@
+import type { Prisma } from "@carve/db";
 import type { CoreDeps } from "../context.ts";
 import { dispatchJob } from "./dispatch-job.ts";
 import { finaliseJob } from "./finalise-job.ts";
@@ -24,7 +25,7 @@ export async function settleJob(deps: CoreDeps, jobId: string): Promise<TSettleO
 }
 
 const SETTLE_SELECT = { id: true, kind: true, state: true, hostId: true, request: true, createdAt: true, attempts: true, progress: true, step: true } as const;
-type TSettleRow = { id: string; kind: string; state: string; hostId: string | null; request: unknown; createdAt: Date; attempts: number; progress: number; step: string | null };
+type TSettleRow = Prisma.JobGetPayload<{ select: typeof SETTLE_SELECT }>;
 
 async function settleLoadedJob(deps: CoreDeps, job: TSettleRow): Promise<TSettleOutcome> {
   if (!job.hostId || (job.state !== "Queued" && job.state !== "Running")) return "pending";

@@ -1,4 +1,5 @@
 import { Prisma, type Tx } from "@carve/db";
+import { poolHasRoom } from "../hosts/capacity.ts";
 import type { TPlacementRequest } from "./place-vm.ts";
 
 /** A host and pool that can take the VM now, with what the create needs to address them. */
@@ -26,8 +27,6 @@ export const CANDIDATE_LIMIT = 16;
  * keeps the two in agreement.
  */
 export async function rankCandidates(tx: Tx, templateId: string, r: TPlacementRequest, limit = CANDIDATE_LIMIT): Promise<TRankedCandidate[]> {
-  const bytes = BigInt(r.diskGiB) * 1024n ** 3n;
-  const permille = BigInt(Math.round(r.poolThreshold * 1000));
   // Matches the index (state, memMiBFree, name) read forwards (pack) or backwards (spread), so
   // PostgreSQL walks hosts in rank order and stops at the first few that fit, at any fleet size.
   const order = r.policy === "pack" ? Prisma.sql`h."memMiBFree" ASC, h.name ASC` : Prisma.sql`h."memMiBFree" DESC, h.name DESC`;
@@ -49,7 +48,7 @@ export async function rankCandidates(tx: Tx, templateId: string, r: TPlacementRe
        AND p."capacityBytes" > 0
        AND ${scope}
        AND p.tags @> ${r.storageTags}::text[]
-       AND p."reservedBytes" + ${bytes} <= p."capacityBytes" * ${permille} / 1000
+       AND ${poolHasRoom(Prisma.raw("p"), r.diskGiB, r.poolThreshold)}
      ORDER BY ${order}, (p.scope = 'Local') DESC
      LIMIT ${limit}`;
   return rows;

@@ -12,7 +12,7 @@ export interface TCreateRecords {
  * vm.create Job (Queued) and the state event. Creates are the hot path, and one round trip instead of
  * four keeps the database's and this process's work per VM small. Returns the rows as written.
  */
-export async function insertCreateRecords(tx: Tx, r: TCreateRecords, now = new Date()): Promise<{ vm: Vm; job: Job }> {
+export async function insertCreateRecords(tx: Tx, r: TCreateRecords, now: Date): Promise<{ vm: Vm; job: Job }> {
   const { vm, volume } = r;
   const request = JSON.stringify(r.job.request);
   await tx.$executeRaw`
