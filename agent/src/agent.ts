@@ -1,4 +1,4 @@
-import { hostQueueName } from "@carve/protocol";
+import { hostJobCancelKey, hostQueueName } from "@carve/protocol";
 import { Redis } from "ioredis";
 import { SeedStore } from "./cloud-init/seed-store.ts";
 import type { TAgentEnv } from "./env.ts";
@@ -9,6 +9,7 @@ import type { Hypervisor } from "./hypervisor/hypervisor.ts";
 import { openHypervisor } from "./hypervisor/open-hypervisor.ts";
 import type { Logger } from "./logger.ts";
 import { createAgentMetrics, type AgentMetrics } from "./metrics.ts";
+import { VolumeReceiver } from "./storage-migration/receiver.ts";
 import { createHostWorker } from "./worker.ts";
 
 /** A started agent. */
@@ -44,11 +45,13 @@ export async function startAgent(env: TAgentEnv, log: Logger, tuning: AgentTunin
     }),
   );
   const node = await hypervisor.nodeInfo();
+  const volumeReceiver = await startVolumeReceiver(env, hypervisor, log);
   const workerRedis = watchRedis(new Redis(env.REDIS_URL, { ...redisAuth(env), maxRetriesPerRequest: null, connectionName: "carve-agent-worker" }), log);
   const commandRedis = watchRedis(new Redis(env.REDIS_URL, { ...redisAuth(env), maxRetriesPerRequest: 1, connectionName: "carve-agent" }), log);
   let metricsServer: { close(): void } | null = null;
   const closeAll = async (): Promise<void> => {
     metricsServer?.close();
+    await volumeReceiver?.close();
     await Promise.allSettled([workerRedis.quit(), commandRedis.quit(), hypervisor.close()]);
   };
   try {
@@ -61,6 +64,10 @@ export async function startAgent(env: TAgentEnv, log: Logger, tuning: AgentTunin
       hostId: env.CARVE_HOST_ID,
       node,
       sealKey: hostKey.publicKey,
+      migration: env.CARVE_MIGRATION_URI
+        ? { uri: env.CARVE_MIGRATION_URI, address: env.CARVE_MIGRATION_ADDRESS, consoleLogDir: env.CARVE_CONSOLE_LOG_DIR }
+        : undefined,
+      storageMigration: volumeReceiver ? { address: volumeReceiver.advertised } : undefined,
       pools: () => hypervisor.listPools(),
       log,
       ...(tuning.heartbeatIntervalMs === undefined ? {} : { intervalMs: tuning.heartbeatIntervalMs }),
@@ -85,6 +92,8 @@ export async function startAgent(env: TAgentEnv, log: Logger, tuning: AgentTunin
       hostKey,
       seeds: new SeedStore(env.CARVE_AGENT_DATA_DIR),
       metrics,
+      volumeReceiver,
+      cancelRequested: async (jobId) => (await commandRedis.exists(hostJobCancelKey(env.CARVE_QUEUE_PREFIX, env.CARVE_HOST_ID, jobId))) > 0,
     });
     await worker.waitUntilReady();
     if (env.CARVE_AGENT_METRICS_PORT !== undefined) metricsServer = await metrics.serve(env.CARVE_AGENT_METRICS_PORT, log);
@@ -105,6 +114,31 @@ export async function startAgent(env: TAgentEnv, log: Logger, tuning: AgentTunin
   } catch (error) {
     await closeAll();
     throw error;
+  }
+}
+
+/**
+ * Starts the storage-migration receiver on CARVE_AGENT_MIGRATION_LISTEN (none when `off`), after
+ * removing partial volumes an interrupted receive left behind. A port that cannot be bound does not
+ * stop the agent: the host then advertises no receiver and core refuses to move volumes to it,
+ * naming the setting.
+ */
+async function startVolumeReceiver(env: TAgentEnv, hypervisor: Hypervisor, log: Logger): Promise<VolumeReceiver | undefined> {
+  if (env.CARVE_AGENT_MIGRATION_LISTEN === "off") return undefined;
+  const at = env.CARVE_AGENT_MIGRATION_LISTEN.lastIndexOf(":");
+  const listen = { host: env.CARVE_AGENT_MIGRATION_LISTEN.slice(0, at).replace(/^\[|\]$/g, ""), port: Number(env.CARVE_AGENT_MIGRATION_LISTEN.slice(at + 1)) };
+  const receiver = new VolumeReceiver(hypervisor, log);
+  await receiver.removeStalePartials().catch((error: unknown) => log.warn({ err: error }, "could not remove partial volumes left by an interrupted storage migration"));
+  try {
+    const address = await receiver.listen(listen, env.CARVE_AGENT_MIGRATION_ADVERTISE);
+    log.info({ address }, "receiving volume streams (storage migration)");
+    return receiver;
+  } catch (error) {
+    log.error(
+      { err: error },
+      `cannot receive volume streams on CARVE_AGENT_MIGRATION_LISTEN=${env.CARVE_AGENT_MIGRATION_LISTEN} (${error instanceof Error ? error.message : String(error)}): volumes cannot be migrated to this host until it is set to a free port and the agent restarted`,
+    );
+    return undefined;
   }
 }
 

@@ -26,6 +26,7 @@ describe("loadAgentEnv", () => {
       CARVE_CONSOLE_LOG_DIR: "/var/log/carve/console",
       CARVE_AGENT_DATA_DIR: "/var/lib/carve",
       CARVE_DOMAIN_TYPE: "auto",
+      CARVE_AGENT_MIGRATION_LISTEN: "0.0.0.0:7447",
       LOG_LEVEL: "info",
     });
   });
@@ -58,6 +59,9 @@ describe("loadAgentEnv", () => {
     ["LOG_LEVEL", "loud", /LOG_LEVEL must be one of/],
     ["CARVE_AGENT_METRICS_PORT", "http", /CARVE_AGENT_METRICS_PORT must be a port number from 0 to 65535/],
     ["CARVE_AGENT_METRICS_PORT", "65536", /CARVE_AGENT_METRICS_PORT must be a port number from 0 to 65535/],
+    ["CARVE_AGENT_MIGRATION_LISTEN", "7447", /CARVE_AGENT_MIGRATION_LISTEN must be HOST:PORT \(e.g. 0.0.0.0:7447\) or off/],
+    ["CARVE_AGENT_MIGRATION_LISTEN", "0.0.0.0:70000", /CARVE_AGENT_MIGRATION_LISTEN must be HOST:PORT/],
+    ["CARVE_AGENT_MIGRATION_ADVERTISE", "host b:7447", /CARVE_AGENT_MIGRATION_ADVERTISE must be HOST:PORT/],
   ])("refuses a bad %s (%j)", (name, value, expected) => {
     expect(problemWith({ ...MINIMAL, [name]: value })).toMatch(expected);
   });

@@ -5,6 +5,14 @@ const LIBVIRT_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}$/;
 /** Where the agent keeps its key pair and seed ISOs unless CARVE_AGENT_DATA_DIR says otherwise. */
 export const DEFAULT_AGENT_DATA_DIR = "/var/lib/carve";
 
+/** HOST:PORT (a name, an IPv4 address or a bracketed IPv6 one; port 0-65535). */
+function hostPort(message: string) {
+  return z
+    .string(message)
+    .regex(/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):[0-9]{1,5}$/, message)
+    .refine((value) => Number(value.slice(value.lastIndexOf(":") + 1)) <= 65_535, message);
+}
+
 /** The agent's settings, read once from the environment at start-up. */
 export const ZAgentEnv = z.object({
   CARVE_HOST_ID: z.uuid("must be the host's UUID as registered with Carve"),
@@ -42,6 +50,26 @@ export const ZAgentEnv = z.object({
     .default(DEFAULT_AGENT_DATA_DIR),
   /** A libvirt network to attach a virtio NIC to; no NIC when unset. */
   CARVE_LIBVIRT_NETWORK: z.string().regex(LIBVIRT_NAME, "must be the name of a libvirt network").optional(),
+  /**
+   * The libvirt URI other hosts' agents use to reach this host's libvirtd when they live-migrate a
+   * VM here (e.g. qemu+tcp://10.0.0.2/system, or qemu+ssh://…). Unset: this host receives none.
+   */
+  CARVE_MIGRATION_URI: z
+    .string()
+    .regex(/^(?:test|qemu(?:\+[a-z]+)?):\/\/[A-Za-z0-9._~:/?&=%@+-]*$/, "must be a libvirt URI such as qemu+tcp://10.0.0.2/system")
+    .optional(),
+  /** Where QEMU here listens for incoming migration streams: tcp://ADDRESS (libvirt picks a port) or tcp://ADDRESS:PORT. */
+  CARVE_MIGRATION_ADDRESS: z
+    .string()
+    .regex(/^tcp:\/\/[A-Za-z0-9.:[\]-]+$/, "must be tcp://ADDRESS or tcp://ADDRESS:PORT")
+    .optional(),
+  /**
+   * Where the agent receives volume streams from other hosts' agents (storage migration): HOST:PORT
+   * (port 0: any free port), or `off`. Each stream needs a one-time token core sealed to this host.
+   */
+  CARVE_AGENT_MIGRATION_LISTEN: z.union([z.literal("off"), hostPort("must be HOST:PORT (e.g. 0.0.0.0:7447) or off")]).default("0.0.0.0:7447"),
+  /** HOST:PORT other agents reach the receiver at (behind NAT, or a listen on 0.0.0.0); default: this host's name and the port it listens on. */
+  CARVE_AGENT_MIGRATION_ADVERTISE: hostPort("must be HOST:PORT (a name or address other hosts reach, and a port from 1 to 65535)").optional(),
   /** `auto` uses KVM when /dev/kvm and VT-x/AMD-V are usable, TCG otherwise. */
   CARVE_DOMAIN_TYPE: z.enum(["auto", "kvm", "qemu"], "must be auto, kvm or qemu").default("auto"),
   /** Serve Prometheus /metrics on this port (all interfaces; 0: any free port, logged). Unset: no metrics server. */

@@ -15,6 +15,10 @@ export interface HeartbeatOptions {
   node: NodeSummary;
   /** The host's public key (see host-key.ts), published so the controller can seal job secrets to it. */
   sealKey: string;
+  /** How other hosts live-migrate VMs here (CARVE_MIGRATION_URI…); absent: they cannot. */
+  migration?: HeartbeatValue["migration"];
+  /** Where this agent receives volume streams (storage migration); absent: it does not. */
+  storageMigration?: HeartbeatValue["storageMigration"];
   /** The pools' current usage; a failure to read them leaves them out of that beat. */
   pools: () => Promise<PoolStatus[]>;
   log: Logger;
@@ -53,6 +57,8 @@ export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbe
       protocolVersion: PROTOCOL_VERSION,
       pools,
       sealKey: options.sealKey,
+      ...(options.migration ? { migration: options.migration } : {}),
+      ...(options.storageMigration ? { storageMigration: options.storageMigration } : {}),
     };
     await redis.set(key, JSON.stringify(value), "PX", ttlMs);
   };

@@ -6,6 +6,7 @@ import type { HostKey } from "./host-key.ts";
 import type { Hypervisor } from "./hypervisor/hypervisor.ts";
 import type { Logger } from "./logger.ts";
 import type { AgentMetrics } from "./metrics.ts";
+import type { VolumeReceiver } from "./storage-migration/receiver.ts";
 import { KeyedLock } from "./jobs/keyed-lock.ts";
 import { processJob } from "./jobs/process-job.ts";
 import { throttleProgress } from "./jobs/progress-throttle.ts";
@@ -24,6 +25,10 @@ export interface HostWorkerOptions {
   hostKey: HostKey;
   seeds: SeedStore;
   metrics: AgentMetrics;
+  /** Whether the control plane asked to cancel a job (its key in this host's key space). */
+  cancelRequested?: (jobId: string) => Promise<boolean>;
+  /** Receives volume streams from other hosts (storage migration). */
+  volumeReceiver?: VolumeReceiver | undefined;
 }
 
 /**
@@ -40,6 +45,8 @@ export function createHostWorker(options: HostWorkerOptions): Worker {
     rebootGracefulTimeoutSec: options.rebootGracefulTimeoutSec ?? 60,
     hostKey: options.hostKey,
     seeds: options.seeds,
+    cancelRequested: options.cancelRequested,
+    volumeReceiver: options.volumeReceiver,
   };
   const worker = new Worker(
     hostQueueName(hostId),

@@ -2,6 +2,7 @@ import type { TJobName, TJobPayloadParsed, TJobProgress, TJobResult, TSealed } f
 import type { SeedStore } from "../cloud-init/seed-store.ts";
 import type { Hypervisor } from "../hypervisor/hypervisor.ts";
 import type { Logger } from "../logger.ts";
+import type { VolumeReceiver } from "../storage-migration/receiver.ts";
 
 /** What a handler may use: the hypervisor, a progress reporter, a logger and timing knobs. */
 export interface HandlerContext {
@@ -17,6 +18,10 @@ export interface HandlerContext {
   openSecret(sealed: TSealed): string;
   /** The cloud-init seed ISOs of this host's VMs. */
   seeds: SeedStore;
+  /** True once the control plane asked to cancel this job (long jobs poll it: a live migration). */
+  cancelRequested(): Promise<boolean>;
+  /** Receives volume streams from other hosts (storage migration); absent when the agent runs without one. */
+  volumeReceiver?: VolumeReceiver | undefined;
 }
 
 /** One job's handler: validated payload in, result (validated by the caller) out. */

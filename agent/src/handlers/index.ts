@@ -8,6 +8,17 @@ import { vmReboot } from "./vm-reboot.ts";
 import { vmSetPassword } from "./vm-set-password.ts";
 import { vmStart } from "./vm-start.ts";
 import { vmStop } from "./vm-stop.ts";
+import { poolDefine } from "./pool-define.ts";
+import { volumeAttach } from "./volume-attach.ts";
+import { volumeCreate } from "./volume-create.ts";
+import { volumeDelete } from "./volume-delete.ts";
+import { volumeDetach } from "./volume-detach.ts";
+import { volumeResize } from "./volume-resize.ts";
+import { vmDefine } from "./vm-define.ts";
+import { vmMigrate } from "./vm-migrate.ts";
+import { vmUndefine } from "./vm-undefine.ts";
+import { volumeMigrate } from "./volume-migrate.ts";
+import { volumeMigrateReceive } from "./volume-migrate-receive.ts";
 
 export type { HandlerContext, JobHandler } from "./context.ts";
 
@@ -21,4 +32,15 @@ export const HANDLERS: { [N in TJobName]: JobHandler<N> } = {
   "vm.set-password": vmSetPassword,
   "host.inventory": hostInventory,
   "template.copy": templateCopy,
+  "pool.define": poolDefine,
+  "volume.create": volumeCreate,
+  "volume.attach": volumeAttach,
+  "volume.detach": volumeDetach,
+  "volume.resize": volumeResize,
+  "volume.delete": volumeDelete,
+  "vm.migrate": vmMigrate,
+  "vm.define": vmDefine,
+  "vm.undefine": vmUndefine,
+  "volume.migrate": volumeMigrate,
+  "volume.migrate-receive": volumeMigrateReceive,
 };

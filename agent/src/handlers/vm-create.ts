@@ -1,4 +1,4 @@
-import { domainName, type TJobPayloadParsed } from "@carve/protocol";
+import { diskTarget, domainName, type TJobPayloadParsed } from "@carve/protocol";
 import { isVolumeExists } from "../hypervisor/errors.ts";
 import type { Hypervisor } from "../hypervisor/hypervisor.ts";
 import { JobRefusedError } from "../jobs/job-errors.ts";
@@ -20,6 +20,11 @@ export const vmCreate: JobHandler<"vm.create"> = async (payload, ctx) => {
   await ctx.reportProgress({ percent: 10, step: "creating disk" });
   const rootVolumePath = await ensureRootVolume(hypervisor, payload);
   const seedIso = await ensureSeed(payload, ctx);
+  const dataDisks = [];
+  for (const volume of payload.dataVolumes ?? []) {
+    const { path } = await hypervisor.createDataVolume(volume.pool, volume.name, volume.sizeGiB);
+    dataDisks.push({ path, format: "qcow2" as const, target: diskTarget(volume.deviceIndex) });
+  }
 
   await ctx.reportProgress({ percent: 50, step: "defining" });
   let domain = await hypervisor.getDomain(name);
@@ -31,6 +36,7 @@ export const vmCreate: JobHandler<"vm.create"> = async (payload, ctx) => {
       memoryMiB: payload.memoryMiB,
       rootDisk: { path: rootVolumePath, format: "qcow2" },
       seedIso,
+      dataDisks,
     });
   } else if (domain.uuid !== payload.vmId) {
     throw new JobRefusedError(`domain ${name} already exists on this host with UUID ${domain.uuid}, not ${payload.vmId}`);

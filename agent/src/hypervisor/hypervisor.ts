@@ -21,9 +21,29 @@ export interface DomainSpec {
   title: string;
   vcpus: number;
   memoryMiB: number;
-  rootDisk: { path: string; format: "qcow2" | "raw" };
+  rootDisk: Omit<DiskSpec, "target">;
   /** A cloud-init NoCloud seed ISO to attach as a read-only CD-ROM. */
   seedIso?: string | undefined;
+  /** Data volumes attached from the start. */
+  dataDisks?: DiskSpec[] | undefined;
+}
+
+/** A data disk in a domain: a volume file on a virtio bus at `target` (vdb, vdc…). */
+export interface DiskSpec {
+  path: string;
+  format: "qcow2" | "raw";
+  target: string;
+  /** Set by the libvirt implementation for files on network or cluster filesystems (see disk-cache.ts). */
+  cache?: "none" | undefined;
+}
+
+/** A storage pool to define on this host (or to adopt, when libvirt has one with the same target). */
+export interface PoolDefinition {
+  name: string;
+  kind: "dir" | "netfs";
+  path: string;
+  /** netfs: the NFS server and export. */
+  source?: { host: string; path: string } | undefined;
 }
 
 /** The physical (or, with the test driver, fake) node. */
@@ -120,5 +140,69 @@ export interface Hypervisor {
   /** Deletes the volume; returns false when it (or its pool) did not exist. */
   deleteVolume(pool: string, name: string): Promise<boolean>;
 
+  /**
+   * Defines, builds, starts and autostarts a pool; idempotent. A pool already there with the same
+   * target path, under any name, is adopted (started and autostarted, never redefined).
+   */
+  definePool(definition: PoolDefinition): Promise<{ name: string; adopted: boolean; status: PoolStatus }>;
+  /** Creates an empty thin qcow2 volume; one of that name already there is returned (`alreadyPresent`). */
+  createDataVolume(pool: string, name: string, capacityGiB: number): Promise<{ path: string; alreadyPresent: boolean }>;
+  /** Grows a volume that no running domain uses (a stopped VM's disk, or a detached one). */
+  resizeVolume(pool: string, name: string, capacityGiB: number): Promise<void>;
+  /**
+   * Adds a disk to a domain: hot-plugged and persistent when it runs, into its definition when
+   * stopped. The same disk already at `target` is fine (`alreadyAttached`); another there is a refusal.
+   */
+  attachDisk(domain: string, disk: DiskSpec): Promise<{ live: boolean; alreadyAttached: boolean }>;
+  /** Removes the disk at `target` (live and persistent when running); none there is fine. */
+  detachDisk(domain: string, target: string): Promise<{ live: boolean; alreadyDetached: boolean }>;
+  /** Grows the disk at `target` of a running domain, so the guest sees the new size at once. */
+  resizeDiskLive(domain: string, target: string, capacityGiB: number): Promise<void>;
+
+  /**
+   * Live-migrates a running domain to another host's hypervisor and removes it here, keeping it
+   * running throughout; `disks` are copied (pre-created on the destination first), other disks
+   * are on storage both hosts see. Polls progress, and aborts (the VM stays here) when
+   * `watch.abortReason()` gives a reason. Implementations that cannot migrate refuse.
+   */
+  migrateDomain(name: string, request: MigrationRequest, watch: MigrationWatch): Promise<MigrationOutcome>;
+
   close(): Promise<void>;
+}
+
+/** Where a live migration goes and which disks travel with it. */
+export interface MigrationRequest {
+  /** The destination's libvirt URI, as this host reaches it. */
+  destinationUri: string;
+  /** QEMU's migration stream address on the destination (tcp://ADDRESS[:PORT]). */
+  address?: string | undefined;
+  /** The destination's console log directory (the serial log moves there). */
+  consoleLogDir?: string | undefined;
+  /** Disks copied to the destination (copy-storage); the rest stay where they are. */
+  disks: MigrationDisk[];
+  /** The disks that stay are on storage the control plane knows both hosts share: skip libvirt's own check. */
+  trustSharedStorage: boolean;
+}
+
+/** A disk to copy: its volume here and the volume to pre-create on the destination. */
+export interface MigrationDisk {
+  volumeId: string;
+  source: { pool: string; name: string };
+  target: { pool: string; name: string };
+  capacityBytes: number;
+  format: "qcow2" | "raw";
+}
+
+/** How a migration reports progress and learns it must stop. */
+export interface MigrationWatch {
+  onProgress(percent: number, step: string): Promise<void>;
+  /** A reason to abort now (cancelled, timed out), or null to carry on. */
+  abortReason(): Promise<string | null>;
+  pollIntervalMs: number;
+}
+
+export interface MigrationOutcome {
+  durationMs: number;
+  /** Each copied disk's path on the destination. */
+  diskPaths: { volumeId: string; path: string }[];
 }

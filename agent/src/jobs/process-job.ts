@@ -16,6 +16,7 @@ import { HANDLERS, type HandlerContext } from "../handlers/index.ts";
 import { openJobSecret, type HostKey } from "../host-key.ts";
 import type { Hypervisor } from "../hypervisor/hypervisor.ts";
 import type { Logger } from "../logger.ts";
+import type { VolumeReceiver } from "../storage-migration/receiver.ts";
 import type { KeyedLock } from "./keyed-lock.ts";
 import { toJobError } from "./job-errors.ts";
 
@@ -38,6 +39,10 @@ export interface ProcessJobDeps {
   /** The host's key pair: job secrets are sealed to it. */
   hostKey: HostKey;
   seeds: SeedStore;
+  /** Whether the control plane asked to cancel the job of this id; absent: jobs are never cancelled. */
+  cancelRequested?: ((jobId: string) => Promise<boolean>) | undefined;
+  /** Receives volume streams from other hosts (storage migration). */
+  volumeReceiver?: VolumeReceiver | undefined;
 }
 
 /**
@@ -81,6 +86,8 @@ async function runHandler<N extends TJobName>(name: N, rawPayload: unknown, job:
     rebootGracefulTimeoutSec: deps.rebootGracefulTimeoutSec,
     openSecret: (sealed) => openJobSecret(deps.hostKey, sealed),
     seeds: deps.seeds,
+    cancelRequested: async () => (deps.cancelRequested && job.id ? deps.cancelRequested(job.id) : false),
+    volumeReceiver: deps.volumeReceiver,
     reportProgress: async (progress) => {
       await job.updateProgress(ZJobProgress.parse(progress));
     },

@@ -10,6 +10,8 @@ import type {
   Hypervisor,
   ImportVolumeRequest,
   NodeSummary,
+  DiskSpec,
+  PoolDefinition,
   PoolDetail,
   PoolStatus,
 } from "../hypervisor/hypervisor.ts";
@@ -135,6 +137,50 @@ export class FakeHypervisor implements Hypervisor {
   async deleteVolume(pool: string, name: string): Promise<boolean> {
     this.record(`vol-delete ${pool}/${name}`);
     return this.pools.get(pool)?.delete(name) ?? false;
+  }
+  async migrateDomain(name: string): Promise<never> {
+    this.record(`migrate ${name}`);
+    throw new HypervisorError(`the fake hypervisor cannot live-migrate ${name}`, false, "");
+  }
+  async definePool(definition: PoolDefinition): Promise<{ name: string; adopted: boolean; status: PoolStatus }> {
+    this.record(`pool-define ${definition.name}`);
+    const adopted = this.pools.has(definition.name);
+    if (!adopted) this.pools.set(definition.name, new Map());
+    return { name: definition.name, adopted, status: { name: definition.name, active: true, capacityBytes: 1, allocationBytes: 0, availableBytes: 1 } };
+  }
+  async createDataVolume(pool: string, name: string, capacityGiB: number): Promise<{ path: string; alreadyPresent: boolean }> {
+    this.record(`vol-create ${pool}/${name}`);
+    const volumes = this.pool(pool);
+    const path = `/${pool}/${name}`;
+    const alreadyPresent = volumes.has(name);
+    volumes.set(name, path);
+    this.capacities.set(`${pool}/${name}`, capacityGiB * 1024 ** 3);
+    return { path, alreadyPresent };
+  }
+  async resizeVolume(pool: string, name: string, capacityGiB: number): Promise<void> {
+    this.record(`vol-resize ${pool}/${name}`);
+    if (!this.pool(pool).has(name)) throw new HypervisorError("Storage volume not found", false, "Storage volume not found");
+    this.capacities.set(`${pool}/${name}`, capacityGiB * 1024 ** 3);
+  }
+  async attachDisk(domain: string, disk: DiskSpec): Promise<{ live: boolean; alreadyAttached: boolean }> {
+    this.record(`attach ${domain} ${disk.target}`);
+    const defined = this.domains.get(domain);
+    if (defined === undefined) throw new HypervisorError(`Domain not found: ${domain}`, false, "Domain not found");
+    const disks = defined.spec.dataDisks ?? [];
+    const alreadyAttached = disks.some((d) => d.target === disk.target);
+    if (!alreadyAttached) defined.spec = { ...defined.spec, dataDisks: [...disks, disk] };
+    return { live: defined.state === "running", alreadyAttached };
+  }
+  async detachDisk(domain: string, target: string): Promise<{ live: boolean; alreadyDetached: boolean }> {
+    this.record(`detach ${domain} ${target}`);
+    const defined = this.domains.get(domain);
+    if (defined === undefined) throw new HypervisorError(`Domain not found: ${domain}`, false, "Domain not found");
+    const disks = defined.spec.dataDisks ?? [];
+    defined.spec = { ...defined.spec, dataDisks: disks.filter((d) => d.target !== target) };
+    return { live: defined.state === "running", alreadyDetached: !disks.some((d) => d.target === target) };
+  }
+  async resizeDiskLive(domain: string, target: string): Promise<void> {
+    this.record(`blockresize ${domain} ${target}`);
   }
   async close(): Promise<void> {}
 

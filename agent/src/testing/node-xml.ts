@@ -1,8 +1,7 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { create } from "xmlbuilder2";
-import { builderText } from "../hypervisor/libvirt/domain-xml.ts";
+import { xmlElement } from "../hypervisor/libvirt/xml-element.ts";
 
 /** A volume that exists in a pool from the start (a template). */
 export interface TestVolume {
@@ -55,8 +54,7 @@ export async function writeTestNodeXml(options: TestNodeOptions = {}): Promise<T
   const pools = options.pools ?? [{ name: TEST_POOL, volumes: [{ name: TEST_TEMPLATE }] }];
   const cpus = options.cpus ?? 8;
 
-  const doc = create();
-  const node = doc.ele("node");
+  const node = xmlElement("node");
   const cpu = node.ele("cpu");
   cpu.ele("mhz").txt("2000");
   cpu.ele("model").txt("x86_64");
@@ -73,21 +71,21 @@ export async function writeTestNodeXml(options: TestNodeOptions = {}): Promise<T
     await mkdir(path, { recursive: true });
     written.push({ name: pool.name, path });
     const p = node.ele("pool", { type: "dir" });
-    p.ele("name").txt(builderText(pool.name));
+    p.ele("name").txt(pool.name);
     p.ele("source");
-    p.ele("target").ele("path").txt(builderText(path));
+    p.ele("target").ele("path").txt(path);
     for (const volume of pool.volumes ?? []) {
       const v = p.ele("volume", { type: "file" });
-      v.ele("name").txt(builderText(volume.name));
-      v.ele("key").txt(builderText(join(path, volume.name)));
+      v.ele("name").txt(volume.name);
+      v.ele("key").txt(join(path, volume.name));
       v.ele("capacity", { unit: "GiB" }).txt(String(volume.capacityGiB ?? 1));
       v.ele("allocation", { unit: "MiB" }).txt("16");
       const target = v.ele("target");
-      target.ele("path").txt(builderText(join(path, volume.name)));
+      target.ele("path").txt(join(path, volume.name));
       target.ele("format", { type: volume.format ?? "qcow2" });
     }
   }
   const path = join(dir, "node.xml");
-  await writeFile(path, doc.end({ prettyPrint: true }));
+  await writeFile(path, `<?xml version="1.0"?>\n${node.render()}\n`);
   return { uri: `test://${path}`, path, dir, pools: written };
 }

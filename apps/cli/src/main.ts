@@ -12,6 +12,10 @@ import { registerSshKeyCommands } from "./commands/sshkey.ts";
 import { registerUsageCommands } from "./commands/usage.ts";
 import { registerUserCommands } from "./commands/user.ts";
 import { registerVmCommands } from "./commands/vm.ts";
+import { registerVolumeCommands } from "./commands/volume.ts";
+import { registerDiskOfferingCommands } from "./commands/disk-offering.ts";
+import { registerVolumeMigrateCommands } from "./commands/volume-migrate.ts";
+import { registerMigrationCommands } from "./commands/migration.ts";
 import { createOutput, reportError } from "./output.ts";
 
 const program = new Command("carve")
@@ -33,6 +37,11 @@ registerSshKeyCommands(program, out);
 registerDirectoryCommands(program, out);
 registerAuditCommand(program, out);
 registerUsageCommands(program, out);
+registerVolumeCommands(program, out);
+registerDiskOfferingCommands(program, out);
+// After every other registration: it adds to the `volume` and `settings` commands when they exist.
+registerVolumeMigrateCommands(program, out);
+registerMigrationCommands(program, out);
 
 try {
   await program.parseAsync(process.argv);

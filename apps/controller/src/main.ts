@@ -1,4 +1,4 @@
-import { applyLogLevels, createCore, meterUsage, pruneExpiredPasswordReveals, reconcileHosts, recordPoolReports, refreshHostStates, startTemplateFetcher, sweepJobs, watchJobs, withIdentity } from "@carve/core";
+import { advanceHostMaintenance, applyLogLevels, createCore, meterUsage, pruneExpiredPasswordReveals, reconcileHosts, recordPoolReports, refreshHostStates, startTemplateFetcher, sweepJobs, watchJobs, withIdentity } from "@carve/core";
 import { pino } from "pino";
 import { loadEnv } from "./env.ts";
 import { startDirectorySync } from "./directory-sync.ts";
@@ -36,6 +36,8 @@ async function tick(): Promise<void> {
     ["sweep", () => sweepJobs(core, { minAgeMs: rounds === 0 ? 0 : SWEEP_MIN_AGE_MS })],
     ["watchdog", () => watchJobs(core, { graceMs: env.CARVE_HOST_GRACE_MS, stuckMs: env.CARVE_JOB_STUCK_MS })],
     ["reconcile", () => reconcileHosts(core, { everyMs: env.CARVE_RECONCILE_MS })],
+    // Moves host maintenances on (a finished move usually does it at once; this covers restarts).
+    ["maintenance", () => advanceHostMaintenance(core)],
     ["password reveals", () => pruneExpiredPasswordReveals(core)],
     ["templates", () => templates.tick()],
     ["usage", () => meterUsage(core)],

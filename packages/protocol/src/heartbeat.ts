@@ -25,5 +25,15 @@ export const ZHeartbeat = z.object({
    * `carve-agent join` (and agents whose key was regenerated) are covered too.
    */
   sealKey: z.string().max(200).optional(),
+  /**
+   * How other hosts live-migrate VMs here (the agent's CARVE_MIGRATION_URI, CARVE_MIGRATION_ADDRESS
+   * and console log directory); absent: the host cannot receive live migrations. Loose on purpose:
+   * a malformed value must not make the whole beat unreadable (the job payload checks it strictly).
+   */
+  migration: z
+    .object({ uri: z.string().max(1000), address: z.string().max(300).optional(), consoleLogDir: z.string().max(4096).optional() })
+    .optional(),
+  /** Where this host's agent receives volume streams (storage migration): HOST:PORT, from CARVE_AGENT_MIGRATION_ADVERTISE/LISTEN. */
+  storageMigration: z.object({ address: z.string().max(300) }).optional(),
 });
 export type THeartbeat = z.infer<typeof ZHeartbeat>;

@@ -49,6 +49,8 @@ export const ZVmCreatePayload = z.object({
   start: z.boolean().default(true),
   /** A NoCloud seed to build and attach; absent for templates without cloud-init. */
   cloudInit: ZCloudInit.optional(),
+  /** Empty data volumes to create and attach with the root disk (createVm's dataDisks). */
+  dataVolumes: z.array(ZVolumeRef.extend({ sizeGiB: z.number().int().min(1).max(65536), deviceIndex: z.number().int().min(1).max(25) })).max(8).optional(),
 });
 export const ZVmCreateResult = z.object({
   vmId: ZId,
@@ -113,6 +115,169 @@ export const ZTemplateCopyResult = z.object({
   alreadyPresent: z.boolean(),
 });
 
+/** A host name or address an NFS server is reached by. */
+const ZServerName = z.string().max(253).regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, "must be a host name or IPv4 address");
+
+/**
+ * Defines a storage pool in libvirt on one host, builds its target, starts it and marks it
+ * autostart. Idempotent: a libvirt pool with the same target path (under any name) is adopted.
+ */
+export const ZPoolDefinePayload = z.object({
+  poolId: ZId,
+  /** The name to define it under when no libvirt pool has this target yet. */
+  name: ZLibvirtName,
+  kind: z.enum(["dir", "netfs"]),
+  path: ZAbsolutePath,
+  /** netfs only: the NFS server and export. */
+  source: z.object({ host: ZServerName, path: ZAbsolutePath }).optional(),
+});
+export const ZPoolDefineResult = z.object({
+  poolId: ZId,
+  /** The pool's name in libvirt on this host: the requested one, or an adopted pool's own. */
+  name: ZLibvirtName,
+  adopted: z.boolean(),
+  capacityBytes: z.number().nonnegative(),
+  allocationBytes: z.number().nonnegative(),
+  availableBytes: z.number().nonnegative(),
+});
+
+/** A data volume's disk in a domain: virtio, `vd` + letter of its device index (vda is the root disk). */
+export const ZDiskDevice = z.object({ deviceIndex: z.number().int().min(1).max(25) });
+/** The agent's name for a device index: 1 → vdb. */
+export const diskTarget = (deviceIndex: number): string => `vd${String.fromCharCode(97 + deviceIndex)}`;
+
+const ZSizeGiB = z.number().int().min(1).max(65536);
+/** An empty (thin, qcow2) data volume; idempotent by volume id: one already there is the volume. */
+export const ZVolumeCreatePayload = ZVolumeRef.extend({ sizeGiB: ZSizeGiB });
+export const ZVolumeCreateResult = z.object({ volumeId: ZId, path: z.string(), alreadyPresent: z.boolean() });
+/** Attaches a volume to a VM's domain: live when it runs (and persistently), in its definition when stopped. */
+export const ZVolumeAttachPayload = ZVolumeRef.extend({ vmId: ZId, ...ZDiskDevice.shape });
+export const ZVolumeAttachResult = z.object({ volumeId: ZId, vmId: ZId, target: z.string(), live: z.boolean(), alreadyAttached: z.boolean() });
+export const ZVolumeDetachPayload = ZVolumeRef.extend({ vmId: ZId, ...ZDiskDevice.shape });
+export const ZVolumeDetachResult = z.object({ volumeId: ZId, vmId: ZId, live: z.boolean(), alreadyDetached: z.boolean() });
+/** Grows a volume; attached to a running VM it is resized live (the guest sees the new size). */
+export const ZVolumeResizePayload = ZVolumeRef.extend({ sizeGiB: ZSizeGiB, attachedTo: z.object({ vmId: ZId, ...ZDiskDevice.shape }).optional() });
+export const ZVolumeResizeResult = z.object({ volumeId: ZId, sizeGiB: ZSizeGiB, live: z.boolean() });
+export const ZVolumeDeletePayload = ZVolumeRef;
+export const ZVolumeDeleteResult = z.object({ volumeId: ZId, removed: z.boolean() });
+
+/** A libvirt URI a source host's agent uses to reach the destination's libvirtd. */
+export const ZLibvirtUri = z
+  .string()
+  .max(1000)
+  .regex(/^(?:test|qemu(?:\+[a-z]+)?):\/\/[A-Za-z0-9._~:/?&=%@+-]*$/, "must be a libvirt URI such as qemu+tcp://host-b/system");
+
+/** A disk that moves with a live migration (libvirt's copy-storage): where it is, where it goes. */
+export const ZMigrateDisk = z.object({
+  source: ZVolumeRef,
+  /** The volume to pre-create in the destination host's pool (same capacity and format). */
+  target: ZVolumeRef,
+  capacityBytes: z.number().int().min(1),
+  format: z.enum(["qcow2", "raw"]),
+});
+export type TMigrateDisk = z.infer<typeof ZMigrateDisk>;
+
+/**
+ * Live-migrates a running VM to another host: sent to the SOURCE host's queue. With `disks` empty
+ * the storage is shared and only memory moves; otherwise those disks are copied too.
+ */
+export const ZVmMigratePayload = ZVmRef.extend({
+  destination: z.object({
+    /** The destination host's name, for messages. */
+    hostName: z.string().max(200),
+    uri: ZLibvirtUri,
+    /** QEMU's migration stream address on the destination (tcp://ADDRESS[:PORT]). */
+    address: z
+      .string()
+      .regex(/^tcp:\/\/[A-Za-z0-9.:[\]-]+$/, "must be tcp://ADDRESS[:PORT]")
+      .optional(),
+    /** Where the destination logs serial consoles; absent: the source's own directory. */
+    consoleLogDir: ZAbsolutePath.optional(),
+  }),
+  disks: z.array(ZMigrateDisk).max(64).default([]),
+  /**
+   * The disks that stay are on pools Carve knows both hosts share (registered as Shared): libvirt's
+   * own check, which recognises only some network filesystems, is overridden (`--unsafe`).
+   */
+  trustSharedStorage: z.boolean().default(false),
+  /** Seconds after which the migration is aborted and the VM stays on the source. */
+  timeoutSec: z.number().int().min(10).max(86_400).default(1800),
+});
+export const ZVmMigrateResult = z.object({
+  vmId: ZId,
+  state: z.literal("running"),
+  /** Wall time of the migration itself (from the start of `virsh migrate` to its end). */
+  durationMs: z.number().int().min(0),
+  /** Each moved disk's path on the destination. */
+  diskPaths: z.array(z.object({ volumeId: ZId, path: z.string() })).default([]),
+});
+
+/**
+ * Defines a stopped VM's domain on this host (the cold half of a move): its disks are volumes in
+ * pools this host sees. Idempotent: a domain of that UUID already defined is the job done.
+ */
+export const ZVmDefinePayload = ZVmRef.extend({
+  title: z.string().max(255),
+  vcpus: z.number().int().min(1).max(256),
+  memoryMiB: z.number().int().min(16).max(4 * 1024 * 1024),
+  rootVolume: ZVolumeRef.extend({ format: z.enum(["qcow2", "raw"]) }),
+  /** Data volumes attached to the VM, at their device index. */
+  dataVolumes: z.array(ZVolumeRef.extend(ZDiskDevice.shape)).max(24).default([]),
+});
+export const ZVmDefineResult = z.object({ vmId: ZId, state: z.literal("stopped"), rootVolumePath: z.string() });
+
+/** Removes a stopped VM's domain definition from this host, keeping its disks (the other half of a move). */
+export const ZVmUndefineResult = z.object({ vmId: ZId, removedDomain: z.boolean() });
+
+/** Where a destination agent receives volume streams: HOST:PORT as the source host reaches it. */
+export const ZStreamAddress = z.string().max(300).regex(/^[A-Za-z0-9.-]+:[0-9]{1,5}$|^\[[0-9A-Fa-f:.]+\]:[0-9]{1,5}$/, "must be HOST:PORT");
+
+/**
+ * Storage migration, source half (sent to the SOURCE host; it is the user's Job): streams the
+ * volume's file to the destination agent's receiver, authenticated by a one-time token sealed to
+ * this host, with a bandwidth cap; deletes the source only after the destination confirmed its
+ * verified copy (sha256). Cancelled through the job's cancel key.
+ */
+export const ZVolumeMigratePayload = z.object({
+  volumeId: ZId,
+  source: z.object({ pool: ZLibvirtName, name: ZLibvirtName }),
+  destination: z.object({ hostName: z.string().max(200), address: ZStreamAddress, pool: ZLibvirtName }),
+  /** The one-time stream token, sealed to this host's key (SEAL_PURPOSE_JOB_SECRET). */
+  token: ZSealed,
+  /** MiB/s; 0 = unlimited. */
+  bandwidthMiBps: z.number().int().min(0).max(1_000_000).default(0),
+  /** How long to keep trying to reach the receiver (it starts as a separate job on the destination). */
+  connectTimeoutSec: z.number().int().min(1).max(3600).default(120),
+  /**
+   * The volume is a disk of this stopped VM (whose domain is on this host): once the copy is
+   * verified, the domain's disk at `target` is pointed at it, before the source is deleted.
+   */
+  disk: z.object({ vmId: ZId, target: z.string().regex(/^vd[a-z]$/, "must be a virtio disk target such as vda") }).optional(),
+});
+export const ZVolumeMigrateResult = z.object({
+  volumeId: ZId,
+  /** The volume's path in the destination pool. */
+  path: z.string(),
+  bytes: z.number().int().min(0),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  durationMs: z.number().int().min(0),
+  sourceDeleted: z.boolean(),
+});
+/**
+ * Storage migration, destination half (sent to the DESTINATION host): accepts exactly one stream
+ * for this volume carrying the token sealed to this host, writes it under a temporary name
+ * (<name>.partial), checks its sha256 against the sender's, then makes it the volume. Idempotent
+ * by volume id: a newer receive for the same volume replaces an older one; partials are removed.
+ */
+export const ZVolumeMigrateReceivePayload = z.object({
+  volumeId: ZId,
+  target: z.object({ pool: ZLibvirtName, name: ZLibvirtName }),
+  token: ZSealed,
+  /** Give up when no sender connected within this many seconds. */
+  waitSec: z.number().int().min(1).max(3600).default(180),
+});
+export const ZVolumeMigrateReceiveResult = z.object({ volumeId: ZId, path: z.string(), bytes: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+
 export const ZInventoryResult = z.object({
   hostname: z.string(),
   cpus: z.number().int(),
@@ -141,7 +306,18 @@ export const JOBS = {
   "vm.destroy": { payload: ZVmDestroyPayload, result: ZVmDestroyResult },
   "vm.set-password": { payload: ZVmSetPasswordPayload, result: ZVmSetPasswordResult },
   "template.copy": { payload: ZTemplateCopyPayload, result: ZTemplateCopyResult },
+  "pool.define": { payload: ZPoolDefinePayload, result: ZPoolDefineResult },
+  "volume.create": { payload: ZVolumeCreatePayload, result: ZVolumeCreateResult },
+  "volume.attach": { payload: ZVolumeAttachPayload, result: ZVolumeAttachResult },
+  "volume.detach": { payload: ZVolumeDetachPayload, result: ZVolumeDetachResult },
+  "volume.resize": { payload: ZVolumeResizePayload, result: ZVolumeResizeResult },
+  "volume.delete": { payload: ZVolumeDeletePayload, result: ZVolumeDeleteResult },
   "host.inventory": { payload: z.object({}), result: ZInventoryResult },
+  "vm.migrate": { payload: ZVmMigratePayload, result: ZVmMigrateResult },
+  "vm.define": { payload: ZVmDefinePayload, result: ZVmDefineResult },
+  "vm.undefine": { payload: ZVmRef, result: ZVmUndefineResult },
+  "volume.migrate": { payload: ZVolumeMigratePayload, result: ZVolumeMigrateResult },
+  "volume.migrate-receive": { payload: ZVolumeMigrateReceivePayload, result: ZVolumeMigrateReceiveResult },
 } as const;
 
 export type TJobName = keyof typeof JOBS;

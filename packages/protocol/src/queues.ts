@@ -16,6 +16,13 @@ export const hostHeartbeatKey = (prefix: string, hostId: string): string =>
 export const hostLogLevelKey = (prefix: string, hostId: string): string =>
   `${prefix}:${hostQueueName(hostId)}:carve:log-level`;
 
+/**
+ * Set by the control plane to ask the agent to cancel a running job (a live migration): the
+ * handler polls it and aborts. It lives in the host queue's key space, so a per-queue ACL covers it.
+ */
+export const hostJobCancelKey = (prefix: string, hostId: string, jobId: string): string =>
+  `${prefix}:${hostQueueName(hostId)}:carve:cancel:${jobId}`;
+
 /** How often an agent heartbeats, and how long the key lives without a refresh. */
 export const HEARTBEAT_INTERVAL_MS = 5_000;
 export const HEARTBEAT_TTL_MS = 30_000;

@@ -16,6 +16,9 @@ export function runTool(command: string, args: readonly string[], input = ""): P
       if (code === 0) resolve(stdout);
       else reject(new Error(`${command} ${args.join(" ")} failed (exit ${code}): ${stderr.trim() || stdout.trim()}`));
     });
+    // A tool that exits without reading its input (a probe while slapd is starting) closes the
+    // pipe first: its exit code above says what happened, so the EPIPE is not a second error.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(input);
   });
 }

@@ -1,7 +1,10 @@
 import { create } from "xmlbuilder2";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { SharedFilesystemProbe } from "./disk-cache.ts";
 import type { DomainSpec } from "../hypervisor.ts";
-import { buildDomainXml, sanitizeTitle } from "./domain-xml.ts";
+import { buildDiskXml, buildDomainXml, domainDisks, sanitizeTitle, withDisk, withoutDisk } from "./domain-xml.ts";
 
 const VM_ID = "0b1e6a62-3c36-4c2e-9a33-7a3bb0a8f0a1";
 const SPEC: DomainSpec = {
@@ -89,5 +92,42 @@ describe("buildDomainXml", () => {
   it("uses the raw driver for raw disks", () => {
     const xml = buildDomainXml({ ...SPEC, rootDisk: { path: "/x/y.img", format: "raw" } }, { domainType: "qemu" });
     expect(xml).toContain('<driver name="qemu" type="raw"/>');
+  });
+
+  it("renders data disks after the root disk, and adds or removes one in an existing domain's XML", () => {
+    const xml = buildDomainXml({ ...SPEC, dataDisks: [{ path: "/p/carve-d1.qcow2", format: "qcow2", target: "vdb" }] }, { domainType: "qemu" });
+    expect(domainDisks(xml)).toEqual([
+      { target: "vda", path: SPEC.rootDisk.path },
+      { target: "vdb", path: "/p/carve-d1.qcow2" },
+    ]);
+    const added = withDisk(xml, { path: "/p/carve-d2.qcow2", format: "qcow2", target: "vdc" });
+    expect(domainDisks(added).map((d) => d.target)).toEqual(["vda", "vdb", "vdc"]);
+    const removed = withoutDisk(added, "vdb");
+    expect(domainDisks(removed)).toEqual([
+      { target: "vda", path: SPEC.rootDisk.path },
+      { target: "vdc", path: "/p/carve-d2.qcow2" },
+    ]);
+    // Everything else survives the round trip (the title with markup stays escaped).
+    expect(withoutDisk(withDisk(xml, { path: "/p/x.qcow2", format: "qcow2", target: "vdd" }), "vdd")).toBe(xml);
+    expect(buildDiskXml({ path: "/p/carve-d2.qcow2", format: "raw", target: "vdc" })).toBe(
+      '<disk type="file" device="disk">\n  <driver name="qemu" type="raw"/>\n  <source file="/p/carve-d2.qcow2"/>\n  <target dev="vdc" bus="virtio"/>\n</disk>',
+    );
+  });
+});
+
+describe("disk cache modes", () => {
+  it("turns the host page cache off only for disks marked as on a shared filesystem", () => {
+    const xml = buildDomainXml(
+      { ...SPEC, rootDisk: { ...SPEC.rootDisk, cache: "none" }, dataDisks: [{ path: "/local/carve-d.qcow2", format: "qcow2", target: "vdb" }] },
+      { domainType: "qemu" },
+    );
+    expect(xml).toContain('<driver name="qemu" type="qcow2" cache="none"/>\n      <source file="/var/lib/libvirt/images/carve-x.qcow2"/>');
+    expect(xml).toContain('<driver name="qemu" type="qcow2"/>\n      <source file="/local/carve-d.qcow2"/>');
+  });
+
+  it("finds that a directory on this machine's local disk is not shared", async () => {
+    const probe = new SharedFilesystemProbe();
+    expect(await probe.isShared(tmpdir())).toBe(false);
+    expect(await probe.withCacheMode({ path: join(tmpdir(), "x.qcow2"), format: "qcow2", target: "vdb" })).toEqual({ path: join(tmpdir(), "x.qcow2"), format: "qcow2", target: "vdb" });
   });
 });

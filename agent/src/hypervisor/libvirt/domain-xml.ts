@@ -1,6 +1,14 @@
 import { create } from "xmlbuilder2";
 import { domainName } from "@carve/protocol";
-import type { DomainSpec } from "../hypervisor.ts";
+import type { DiskSpec, DomainSpec } from "../hypervisor.ts";
+import { xmlElement } from "./xml-element.ts";
+
+type XMLBuilder = ReturnType<typeof create>;
+
+/** What `addDisk` needs of a parent: our builder's elements (new documents) and xmlbuilder2's (parsed ones). */
+interface TElementParent<T> {
+  ele(name: string, attributes?: Record<string, string>): T;
+}
 
 /** libvirt's `<domain type>`: the test driver's fake, hardware virtualisation, or TCG emulation. */
 export type TDomainType = "test" | "kvm" | "qemu";
@@ -26,27 +34,17 @@ export function sanitizeTitle(title: string): string {
 }
 
 /**
- * Text for the builder. xmlbuilder2 deliberately leaves `&` alone when it already looks like an
- * entity (`&amp;`, `&foo;`, `&#65;`), so a title of `&foo;` would reach libvirt as an undefined
- * entity (refused) and `&lt;` would come back as `<`. Turning every `&` into `&amp;` first makes
- * the builder's output round-trip any string exactly; `<`, `>` and quotes stay the builder's job.
- */
-export function builderText(text: string): string {
-  return text.replaceAll("&", "&amp;");
-}
-
-/**
  * Renders a VM's libvirt domain XML with an XML builder (never by string concatenation): name and
  * UUID derive from the VM id, the title is escaped, the root disk is a virtio qcow2 (or raw) file,
  * SeaBIOS boots from it, and ACPI is on so that graceful shutdown and disk hot-plug work. A
- * cloud-init seed is a read-only CD-ROM; the guest agent channel is always there.
+ * cloud-init seed is a read-only CD-ROM; the guest agent channel is always there. It runs on every
+ * create, so it uses our own small builder (`xml-element.ts`) rather than a DOM.
  */
 export function buildDomainXml(spec: DomainSpec, options: DomainXmlOptions): string {
-  const doc = create({ invalidCharReplacement: " " });
-  const domain = doc.ele("domain", { type: options.domainType });
+  const domain = xmlElement("domain", { type: options.domainType });
   domain.ele("name").txt(domainName(spec.vmId));
   domain.ele("uuid").txt(spec.vmId);
-  domain.ele("title").txt(builderText(sanitizeTitle(spec.title)));
+  domain.ele("title").txt(sanitizeTitle(spec.title));
   domain.ele("memory", { unit: "MiB" }).txt(String(spec.memoryMiB));
   domain.ele("currentMemory", { unit: "MiB" }).txt(String(spec.memoryMiB));
   domain.ele("vcpu", { placement: "static" }).txt(String(spec.vcpus));
@@ -61,10 +59,8 @@ export function buildDomainXml(spec: DomainSpec, options: DomainXmlOptions): str
   domain.ele("on_crash").txt("destroy");
 
   const devices = domain.ele("devices");
-  const disk = devices.ele("disk", { type: "file", device: "disk" });
-  disk.ele("driver", { name: "qemu", type: spec.rootDisk.format });
-  disk.ele("source", { file: spec.rootDisk.path });
-  disk.ele("target", { dev: "vda", bus: "virtio" });
+  addDisk(devices, { ...spec.rootDisk, target: "vda" });
+  for (const disk of spec.dataDisks ?? []) addDisk(devices, disk);
   if (spec.seedIso !== undefined) {
     // SATA works on both i440fx (libvirt adds the AHCI controller) and q35.
     const cdrom = devices.ele("disk", { type: "file", device: "cdrom" });
@@ -87,5 +83,63 @@ export function buildDomainXml(spec: DomainSpec, options: DomainXmlOptions): str
     serial.ele("target", { port: "0" });
     devices.ele("console", { type: "pty" }).ele("target", { type: "serial", port: "0" });
   }
-  return doc.end({ headless: true, prettyPrint: true });
+  return domain.render();
+}
+
+/** A virtio file disk under `parent` (a domain's `<devices>`, or a fresh document for attach-device). */
+function addDisk<T extends TElementParent<T>>(parent: TElementParent<T>, disk: DiskSpec): T {
+  const element = parent.ele("disk", { type: "file", device: "disk" });
+  element.ele("driver", disk.cache === undefined ? { name: "qemu", type: disk.format } : { name: "qemu", type: disk.format, cache: disk.cache });
+  element.ele("source", { file: disk.path });
+  element.ele("target", { dev: disk.target, bus: "virtio" });
+  return element;
+}
+
+/** One disk's `<disk>` XML, as `virsh attach-device` and `detach-device` take it. */
+export function buildDiskXml(disk: DiskSpec): string {
+  return addDisk(xmlElement("devices"), disk).render();
+}
+
+/** The `<devices>` element of a domain's XML as libvirt returned it. */
+function devicesOf(xml: string): XMLBuilder {
+  const devices = create(xml).root().find((n) => n.node.nodeName === "devices", false, true);
+  if (devices === undefined) throw new Error("the domain XML has no <devices> element");
+  return devices;
+}
+
+/** The disks (device='disk') of a domain's XML: target device and source file. */
+export function domainDisks(xml: string): { target: string; path: string | null }[] {
+  return diskElements(devicesOf(xml)).map(({ target, path }) => ({ target, path }));
+}
+
+function diskElements(devices: XMLBuilder): { element: XMLBuilder; target: string; path: string | null }[] {
+  const disks: { element: XMLBuilder; target: string; path: string | null }[] = [];
+  devices.each((element) => {
+    if (element.node.nodeName !== "disk" || attribute(element, "device") !== "disk") return;
+    const child = (name: string) => element.find((c) => c.node.nodeName === name);
+    const targetElement = child("target");
+    const sourceElement = child("source");
+    const target = targetElement && attribute(targetElement, "dev");
+    if (target) disks.push({ element, target, path: sourceElement ? attribute(sourceElement, "file") : null });
+  });
+  return disks;
+}
+
+/** An attribute of a parsed element (xmlbuilder2's nodes are DOM elements; the agent has no DOM typings). */
+function attribute(element: XMLBuilder, name: string): string | null {
+  return (element.node as unknown as { getAttribute(name: string): string | null }).getAttribute(name);
+}
+
+/** The domain XML with `disk` added to its devices (for redefining a stopped domain). */
+export function withDisk(xml: string, disk: DiskSpec): string {
+  const devices = devicesOf(xml);
+  addDisk(devices, disk);
+  return devices.doc().end({ headless: true, prettyPrint: true });
+}
+
+/** The domain XML without the disk at `target`; unchanged when there is none. */
+export function withoutDisk(xml: string, target: string): string {
+  const devices = devicesOf(xml);
+  for (const disk of diskElements(devices)) if (disk.target === target) disk.element.remove();
+  return devices.doc().end({ headless: true, prettyPrint: true });
 }

@@ -1,11 +1,17 @@
 import { join } from "node:path";
-import { HypervisorError } from "../errors.ts";
-import type { CowVolumeRequest, DomainSpec, DomainStatus, Hypervisor, ImportVolumeRequest, NodeSummary, PoolDetail, PoolStatus } from "../hypervisor.ts";
+import { setTimeout as sleep } from "node:timers/promises";
+import { HypervisorError, isVolumeExists } from "../errors.ts";
+import type { CowVolumeRequest, DomainSpec, DomainStatus, Hypervisor, ImportVolumeRequest, MigrationOutcome, MigrationRequest, MigrationWatch, NodeSummary, PoolDetail, PoolStatus } from "../hypervisor.ts";
+import type { DiskSpec, PoolDefinition } from "../hypervisor.ts";
 import { BindingDomains } from "./binding-domains.ts";
-import { buildDomainXml, type TDomainType } from "./domain-xml.ts";
+import { SharedFilesystemProbe } from "./disk-cache.ts";
+import { buildDomainXml, domainDisks, withDisk, withoutDisk, type TDomainType } from "./domain-xml.ts";
+import { VirshDisks } from "./virsh-disks.ts";
+import { VirshPools } from "./virsh-pools.ts";
 import { VirshGuest } from "./virsh-guest.ts";
 import { VirshSession } from "./virsh-session.ts";
 import { VirshStorage } from "./virsh-storage.ts";
+import { migrateWithVirsh } from "./virsh-migration.ts";
 
 /** How the libvirt implementation renders domains on this host. */
 export interface LibvirtHypervisorOptions {
@@ -28,6 +34,9 @@ export class LibvirtHypervisor implements Hypervisor {
   private readonly session: VirshSession;
   private readonly storage: VirshStorage;
   private readonly guest: VirshGuest;
+  private readonly pools: VirshPools;
+  private readonly disks: VirshDisks;
+  private readonly filesystems = new SharedFilesystemProbe();
 
   constructor(private readonly options: LibvirtHypervisorOptions) {
     this.uri = options.uri;
@@ -35,6 +44,8 @@ export class LibvirtHypervisor implements Hypervisor {
     this.session = new VirshSession({ uri: options.uri });
     this.storage = new VirshStorage(this.session);
     this.guest = new VirshGuest(this.session, options.domainType === "test" ? (name) => this.domainXml(name) : null);
+    this.pools = new VirshPools(this.session, this.storage);
+    this.disks = new VirshDisks(this.session);
   }
 
   async verify(): Promise<void> {
@@ -59,9 +70,9 @@ export class LibvirtHypervisor implements Hypervisor {
     return this.domains.xml(name);
   }
 
-  defineDomain(name: string, spec: DomainSpec): Promise<DomainStatus> {
+  async defineDomain(name: string, spec: DomainSpec): Promise<DomainStatus> {
     const real = this.options.domainType !== "test";
-    const xml = buildDomainXml(spec, {
+    const xml = buildDomainXml(real ? await this.withCacheModes(spec) : spec, {
       domainType: this.options.domainType,
       consoleLogFile: real ? join(this.options.consoleLogDir, `${name}.log`) : undefined,
       network: this.options.network,
@@ -168,6 +179,103 @@ export class LibvirtHypervisor implements Hypervisor {
 
   deleteVolume(pool: string, name: string): Promise<boolean> {
     return this.storage.deleteVolume(pool, name);
+  }
+
+  migrateDomain(name: string, request: MigrationRequest, watch: MigrationWatch): Promise<MigrationOutcome> {
+    if (this.options.domainType === "test") {
+      return Promise.reject(
+        new HypervisorError(
+          "libvirt's test driver (test:///) cannot live-migrate a running VM: stop the VM so it can move cold, or run this host on a real hypervisor",
+          false,
+          "",
+        ),
+      );
+    }
+    return migrateWithVirsh(this.uri, name, request, watch);
+  }
+
+  definePool(definition: PoolDefinition): Promise<{ name: string; adopted: boolean; status: PoolStatus }> {
+    return this.pools.define(definition);
+  }
+
+  async createDataVolume(pool: string, name: string, capacityGiB: number): Promise<{ path: string; alreadyPresent: boolean }> {
+    let alreadyPresent = false;
+    try {
+      await this.storage.createVolume(pool, name, capacityGiB * 1024 ** 3, "qcow2");
+    } catch (error) {
+      // A retried job: the volume is the one an earlier attempt made.
+      if (!isVolumeExists(error)) throw error;
+      alreadyPresent = true;
+    }
+    const path = await this.storage.volumePath(pool, name);
+    if (path === null) throw new HypervisorError(`volume ${name} vanished from pool ${pool} right after it was created`, true, "");
+    return { path, alreadyPresent };
+  }
+
+  resizeVolume(pool: string, name: string, capacityGiB: number): Promise<void> {
+    return this.storage.resizeVolume(pool, name, capacityGiB);
+  }
+
+  /** The spec with `cache='none'` on disks whose files are on shared filesystems (see disk-cache.ts). */
+  private async withCacheModes(spec: DomainSpec): Promise<DomainSpec> {
+    const [rootDisk, dataDisks] = await Promise.all([
+      this.filesystems.withCacheMode({ ...spec.rootDisk, target: "vda" }),
+      Promise.all((spec.dataDisks ?? []).map((disk) => this.filesystems.withCacheMode(disk))),
+    ]);
+    return { ...spec, rootDisk: { path: rootDisk.path, format: rootDisk.format, cache: rootDisk.cache }, dataDisks };
+  }
+
+  async attachDisk(domain: string, requested: DiskSpec): Promise<{ live: boolean; alreadyAttached: boolean }> {
+    const disk = this.options.domainType === "test" ? requested : await this.filesystems.withCacheMode(requested);
+    const { live, xml } = await this.domainForDisks(domain);
+    const present = domainDisks(xml).find((d) => d.target === disk.target);
+    if (present) {
+      if (present.path === disk.path) return { live, alreadyAttached: true };
+      throw new HypervisorError(`${domain} already has another disk at ${disk.target} (${present.path ?? "no file"})`, false, "");
+    }
+    if (live) {
+      this.refuseHotplugOnTestDriver("attach");
+      await this.disks.attach(domain, disk);
+    } else {
+      await this.domains.define(withDisk(xml, disk));
+    }
+    return { live, alreadyAttached: false };
+  }
+
+  async detachDisk(domain: string, target: string): Promise<{ live: boolean; alreadyDetached: boolean }> {
+    const { live, xml } = await this.domainForDisks(domain);
+    const present = domainDisks(xml).find((d) => d.target === target);
+    if (!present) return { live, alreadyDetached: true };
+    if (!live) {
+      await this.domains.define(withoutDisk(xml, target));
+      return { live, alreadyDetached: false };
+    }
+    this.refuseHotplugOnTestDriver("detach");
+    await this.disks.detach(domain, { path: present.path ?? "", format: "qcow2", target });
+    // Unplugging needs the guest's cooperation (ACPI hot-unplug): wait until it has let go.
+    for (let waited = 0; waited < 30_000; waited += 250) {
+      if (!domainDisks(await this.domains.xml(domain)).some((d) => d.target === target)) return { live, alreadyDetached: false };
+      await sleep(250);
+    }
+    throw new HypervisorError(`the guest in ${domain} did not release disk ${target} within 30 s: unmount it in the guest (or stop the VM) and detach again`, false, "");
+  }
+
+  resizeDiskLive(domain: string, target: string, capacityGiB: number): Promise<void> {
+    this.refuseHotplugOnTestDriver("resize a disk of");
+    return this.disks.resize(domain, target, capacityGiB);
+  }
+
+  /** The domain's current XML and whether it runs (a paused domain counts: its devices are live). */
+  private async domainForDisks(domain: string): Promise<{ live: boolean; xml: string }> {
+    const status = await this.domains.get(domain);
+    if (status === null) throw new HypervisorError(`${domain} is not defined on this host`, false, "");
+    return { live: status.state === "running" || status.state === "paused", xml: await this.domains.xml(domain) };
+  }
+
+  private refuseHotplugOnTestDriver(verb: string): void {
+    if (this.options.domainType === "test") {
+      throw new HypervisorError(`libvirt's test driver cannot ${verb} a running domain's disk (no device hot-plug): stop the VM first`, false, "");
+    }
   }
 
   async close(): Promise<void> {

@@ -11,19 +11,27 @@
  * (see virsh-guest.ts).
  */
 export const VIRSH_COMMANDS: ReadonlySet<string> = new Set([
+  "attach-device",
+  "blockresize",
   "create",
+  "detach-device",
   "destroy",
   "echo",
+  "pool-autostart",
+  "pool-build",
+  "pool-define-as",
   "pool-dumpxml",
   "pool-info",
   "pool-list",
   "pool-refresh",
+  "pool-start",
   "set-user-password",
   "vol-create-as",
   "vol-delete",
   "vol-info",
   "vol-list",
   "vol-path",
+  "vol-resize",
   "vol-upload",
 ]);
 

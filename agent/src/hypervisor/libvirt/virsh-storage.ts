@@ -134,14 +134,23 @@ export class VirshStorage {
     await this.run(`libvirt could not upload ${file} into volume ${name} of pool ${pool}`, ["vol-upload", "--pool", pool, name, file]);
   }
 
-  /** Runs a command, mapping session failures to HypervisorError with `what` as context. */
-  private async run(what: string, argv: readonly string[]): Promise<string> {
-    try {
-      return await this.session.run(argv);
-    } catch (error) {
-      if (error instanceof VirshCommandError) throw libvirtFailure(what, error.message);
-      if (error instanceof VirshArgumentError) throw new HypervisorError(`${what}: ${error.message}`, false, error.message);
-      throw new HypervisorError(`${what}: ${messageOf(error)}`, true, messageOf(error));
-    }
+  /** `vol-resize`s a volume to `capacityGiB` (grow only; libvirt refuses to shrink without --shrink). */
+  async resizeVolume(pool: string, name: string, capacityGiB: number): Promise<void> {
+    await this.run(`libvirt could not resize volume ${name} in pool ${pool}`, ["vol-resize", "--pool", pool, name, `${capacityGiB}G`]);
+  }
+
+  private run(what: string, argv: readonly string[]): Promise<string> {
+    return runVirsh(this.session, what, argv);
+  }
+}
+
+/** Runs a virsh command, mapping session failures to HypervisorError with `what` as context. */
+export async function runVirsh(session: VirshSession, what: string, argv: readonly string[]): Promise<string> {
+  try {
+    return await session.run(argv);
+  } catch (error) {
+    if (error instanceof VirshCommandError) throw libvirtFailure(what, error.message);
+    if (error instanceof VirshArgumentError) throw new HypervisorError(`${what}: ${error.message}`, false, error.message);
+    throw new HypervisorError(`${what}: ${messageOf(error)}`, true, messageOf(error));
   }
 }

@@ -1,4 +1,4 @@
-import { addHost, issueJoinToken, removeHost, type TJoinToken } from "@carve/core";
+import { addHost, issueJoinToken, joinCommand as coreJoinCommand, removeHost, type TJoinToken } from "@carve/core";
 import type { Command } from "commander";
 import { loadEnv } from "../env.ts";
 import type { TOutput } from "../output.ts";
@@ -12,17 +12,12 @@ const minutes = (value: string): number => {
 };
 
 /**
- * The command a host's administrator runs on the host. The Redis URL is the CLI's, without any
- * credentials (those never get printed); set CARVE_AGENT_REDIS_URL when hosts reach Redis by
- * another address.
+ * The command a host's administrator runs on the host, with the CLI's Redis address (set
+ * CARVE_AGENT_REDIS_URL when hosts reach Redis by another address).
  */
 export function joinCommand(token: string, uri: string): string {
   const env = loadEnv();
-  const url = new URL(env.CARVE_AGENT_REDIS_URL ?? env.REDIS_URL);
-  url.username = "";
-  url.password = "";
-  const prefix = env.CARVE_QUEUE_PREFIX === "bull" ? "" : ` --prefix ${env.CARVE_QUEUE_PREFIX}`;
-  return `carve-agent join --token ${token} --redis ${url.toString().replace(/\/$/, "")} --uri ${uri}${prefix}`;
+  return coreJoinCommand(token, uri, { redisUrl: env.CARVE_AGENT_REDIS_URL ?? env.REDIS_URL, queuePrefix: env.CARVE_QUEUE_PREFIX });
 }
 
 function tokenLines(hostName: string, uri: string, joinToken: TJoinToken): string[] {

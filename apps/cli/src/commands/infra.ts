@@ -1,4 +1,4 @@
-import { addPool, createOffering, deleteOffering, deletePool, getJob, getStatus, inspectHost, listHosts, listOfferings, listPools } from "@carve/core";
+import { addPool, definePool, createOffering, deleteOffering, deletePool, getJob, getStatus, inspectHost, listHosts, listOfferings, listPools } from "@carve/core";
 import { registerHostJoinCommands } from "./host-join.ts";
 import { followJob } from "./wait.ts";
 import type { Command } from "commander";
@@ -49,10 +49,30 @@ export function registerInfraCommands(program: Command, out: () => TOutput): voi
     .requiredOption("--libvirt-name <name>", "the pool's name in libvirt")
     .requiredOption("--path <path>", "the pool's target directory")
     .option("--scope <scope>", "Local or Shared", "Local")
-    .action(async (name: string, o: { host: string[]; libvirtName: string; path: string; scope: string }) =>
+    .option("--source-host <host>", "NFS server: makes it a netfs pool libvirt mounts at --path")
+    .option("--source-path <path>", "the NFS export (with --source-host)")
+    .option("--wait", "wait until every host has defined it in libvirt")
+    .option("--timeout <seconds>", "how long --wait waits", "120")
+    .action(async (name: string, o: { host: string[]; libvirtName: string; path: string; scope: string; sourceHost?: string; sourcePath?: string; wait?: boolean; timeout: string }) =>
       withSession(async ({ core, actor }) => {
-        const p = await addPool(core, actor, { name, hosts: o.host, libvirtName: o.libvirtName, path: o.path, scope: o.scope });
-        out().result(p, () => [`pool ${p.name} added (${p.id})`]);
+        const netfs = o.sourceHost !== undefined || o.sourcePath !== undefined;
+        const p = await addPool(core, actor, {
+          name, hosts: o.host, libvirtName: o.libvirtName, path: o.path, scope: o.scope,
+          ...(netfs ? { kind: "Netfs", sourceHost: o.sourceHost, sourcePath: o.sourcePath } : {}),
+        }); // prettier-ignore
+        if (o.wait) for (const job of p.jobs) await followJob(core, actor, job.id, out(), Number(o.timeout));
+        out().result(p, () => [`pool ${p.name} added (${p.id}); defining it in libvirt: job(s) ${p.jobs.map((j) => j.id).join(", ")}`]);
+      }),
+    );
+  pool.command("define <pool>").description("(re)define the pool in libvirt on its hosts: after fixing a mount or export, or when a host joined it")
+    .option("--host <host>", "only on this host")
+    .option("--wait", "wait until every host has defined it")
+    .option("--timeout <seconds>", "how long --wait waits", "120")
+    .action(async (ref: string, o: { host?: string; wait?: boolean; timeout: string }) =>
+      withSession(async ({ core, actor }) => {
+        const d = await definePool(core, actor, { pool: ref, ...(o.host ? { host: o.host } : {}) });
+        const jobs = o.wait ? await Promise.all(d.jobs.map((job) => followJob(core, actor, job.id, out(), Number(o.timeout)))) : d.jobs;
+        out().result({ pool: d.pool, jobs }, () => [`pool ${d.pool.name}: ${o.wait ? "defined" : "being defined"} on ${jobs.length} host(s) (job(s) ${jobs.map((j) => j.id).join(", ")})`]);
       }),
     );
   pool.command("list").description("storage pools").action(async () =>

@@ -18,11 +18,16 @@ export function registerVmCommands(program: Command, out: () => TOutput): void {
     .requiredOption("--offering <offering>", "service offering name or id")
     .option("--description <text>", "free text shown with the VM")
     .option("--ssh-key <name...>", "your SSH keys to put into the VM (cloud-init templates; see 'sshkey list')")
+    .option("--data-disk <offering[:GiB]...>", "data disks created with it, by disk offering ('disk-offering list'); :GiB for custom sizes")
     .option("--wait", "wait until the VM is Running")
     .option("--timeout <seconds>", "how long --wait waits", "600")
-    .action(async (name: string, opts: { template: string; offering: string; description?: string; sshKey?: string[]; wait?: boolean; timeout: string }) =>
+    .action(async (name: string, opts: { template: string; offering: string; description?: string; sshKey?: string[]; dataDisk?: string[]; wait?: boolean; timeout: string }) =>
       withSession(async ({ core, actor }) => {
-        const { vm: created, job } = await createVm(core, actor, { name, template: opts.template, offering: opts.offering, description: opts.description, sshKeys: opts.sshKey ?? [] });
+        const dataDisks = (opts.dataDisk ?? []).map((d) => {
+          const [diskOffering = "", size] = d.split(":");
+          return { diskOffering, ...(size === undefined ? {} : { sizeGiB: /^\d+$/.test(size) ? Number(size) : Number.NaN }) };
+        });
+        const { vm: created, job } = await createVm(core, actor, { name, template: opts.template, offering: opts.offering, description: opts.description, sshKeys: opts.sshKey ?? [], dataDisks });
         out().progress(`VM ${created.name} (${created.id}) is being created; job ${job.id}`);
         if (opts.wait) await followJob(core, actor, job.id, out(), Number(opts.timeout));
         const view = await getVm(core, actor, { vm: created.id });
@@ -62,13 +67,14 @@ export function registerVmCommands(program: Command, out: () => TOutput): void {
 
   const actions = { start: startVm, reboot: rebootVm, destroy: destroyVm } as const;
   for (const [verb, useCase] of Object.entries(actions)) {
-    vm.command(`${verb} <vm>`)
-      .description(`${verb} a VM`)
+    const command = vm.command(`${verb} <vm>`).description(`${verb} a VM`);
+    if (verb === "destroy") command.option("--with-volumes", "also delete its data volumes (by default they are kept, detached)");
+    command
       .option("--wait", "wait until it is done")
       .option("--timeout <seconds>", "how long --wait waits", "600")
-      .action(async (ref: string, opts: { wait?: boolean; timeout: string }) =>
+      .action(async (ref: string, opts: { wait?: boolean; timeout: string; withVolumes?: boolean }) =>
         withSession(async ({ core, actor }) => {
-          const job = await useCase(core, actor, { vm: ref });
+          const job = await useCase(core, actor, { vm: ref, ...(opts.withVolumes ? { withVolumes: true } : {}) });
           await finishAction(core, actor, job.id, ref, verb, opts, out());
         }),
       );

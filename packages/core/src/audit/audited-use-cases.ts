@@ -4,8 +4,10 @@
  * every call without doing anything themselves; core's own internal calls go to the raw functions
  * and are covered by the outer call.
  *
- * Reads (list, get, show, plan) are recorded too: "who looked at what" is part of the trail, and
- * one row per call (waitForJob is one call however long it polls) keeps the volume bounded.
+ * Reads (list, get, show, plan) are recorded too: "who looked at what" is part of the trail. Reads a
+ * page polls use `auditedRead`: refusals always, a successful read once per actor, origin and target
+ * per window, so a VM list open all day is a few rows, not one per poll (waitForJob is one call
+ * however long it polls). Sensitive reads (a password reveal) are recorded every time.
  * Targets name identifier fields only (a name, an id); inputs are never recorded.
  */
 import type { Job } from "@carve/db";
@@ -29,6 +31,7 @@ import { issueJoinToken as issueJoinTokenRaw } from "../hosts/join-token.ts";
 import { listHosts as listHostsRaw } from "../hosts/list-hosts.ts";
 import { removeHost as removeHostRaw } from "../hosts/remove-host.ts";
 import { getJob as getJobRaw } from "../jobs/get-job.ts";
+import { listJobs as listJobsRaw } from "../jobs/list-jobs.ts";
 import { waitForJob as waitForJobRaw } from "../jobs/wait-for-job.ts";
 import { createOffering as createOfferingRaw } from "../offerings/create-offering.ts";
 import { deleteOffering as deleteOfferingRaw } from "../offerings/delete-offering.ts";
@@ -54,7 +57,9 @@ import { ensureTemplateCopy as ensureTemplateCopyRaw } from "../templates/ensure
 import { listTemplates as listTemplatesRaw } from "../templates/list-templates.ts";
 import { registerTemplate as registerTemplateRaw } from "../templates/register-template.ts";
 import { aggregateUsage as aggregateUsageRaw } from "../usage/aggregate-usage.ts";
+import { usageHistory as usageHistoryRaw } from "../usage/usage-history.ts";
 import { usageReport as usageReportRaw } from "../usage/usage-report.ts";
+import { listVmEvents as listVmEventsRaw } from "../events/list-vm-events.ts";
 import { createVm as createVmRaw } from "../vms/create-vm.ts";
 import { createVmOnce as createVmOnceRaw } from "../vms/create-vm-once.ts";
 import { destroyVm as destroyVmRaw } from "../vms/destroy-vm.ts";
@@ -66,8 +71,27 @@ import { resetVmPassword as resetVmPasswordRaw } from "../vms/reset-vm-password.
 import { revealVmPassword as revealVmPasswordRaw } from "../vms/reveal-vm-password.ts";
 import { startVm as startVmRaw } from "../vms/start-vm.ts";
 import { stopVm as stopVmRaw } from "../vms/stop-vm.ts";
-import { audited } from "./audited.ts";
+import { migrateVolume as migrateVolumeRaw } from "../volumes/migrate-volume.ts";
+import { cancelVolumeMigration as cancelVolumeMigrationRaw } from "../volumes/cancel-volume-migration.ts";
+import { setStorageSettings as setStorageSettingsRaw } from "../settings/set-storage-settings.ts";
+import { migrateVm as migrateVmRaw } from "../vms/migrate-vm.ts";
+import { cancelVmMigration as cancelVmMigrationRaw } from "../vms/cancel-vm-migration.ts";
+import { planHostMaintenance as planHostMaintenanceRaw } from "../hosts/plan-host-maintenance.ts";
+import { prepareHostMaintenance as prepareHostMaintenanceRaw } from "../hosts/prepare-host-maintenance.ts";
+import { cancelHostMaintenance as cancelHostMaintenanceRaw } from "../hosts/cancel-host-maintenance.ts";
+import { setMigrationSettings as setMigrationSettingsRaw } from "../settings/set-migration-settings.ts";
+import { audited, auditedRead } from "./audited.ts";
 import { searchAudit as searchAuditRaw } from "./search-audit.ts";
+import { definePool as definePoolRaw } from "../pools/define-pool.ts";
+import { createDiskOffering as createDiskOfferingRaw } from "../offerings/create-disk-offering.ts";
+import { listDiskOfferings as listDiskOfferingsRaw } from "../offerings/list-disk-offerings.ts";
+import { deleteDiskOffering as deleteDiskOfferingRaw } from "../offerings/delete-disk-offering.ts";
+import { createVolume as createVolumeRaw } from "../volumes/create-volume.ts";
+import { attachVolume as attachVolumeRaw } from "../volumes/attach-volume.ts";
+import { detachVolume as detachVolumeRaw } from "../volumes/detach-volume.ts";
+import { resizeVolume as resizeVolumeRaw } from "../volumes/resize-volume.ts";
+import { deleteVolume as deleteVolumeRaw } from "../volumes/delete-volume.ts";
+import { listVolumes as listVolumesRaw } from "../volumes/list-volumes.ts";
 
 const vmJob = { type: "vm", field: "vm", id: (job: Job) => job.vmId };
 const noId = () => null;
@@ -79,69 +103,102 @@ export const startVm = audited("vm.start", startVmRaw, vmJob);
 export const stopVm = audited("vm.stop", stopVmRaw, vmJob);
 export const rebootVm = audited("vm.reboot", rebootVmRaw, vmJob);
 export const destroyVm = audited("vm.destroy", destroyVmRaw, vmJob);
-export const getVm = audited("vm.get", getVmRaw, { type: "vm", field: "vm" });
-export const listVms = audited("vm.list", listVmsRaw);
-export const planVm = audited("vm.plan", planVmRaw, { type: "vm", field: "name", id: noId });
+export const getVm = auditedRead("vm.get", getVmRaw, { type: "vm", field: "vm" });
+export const listVms = auditedRead("vm.list", listVmsRaw);
+export const planVm = auditedRead("vm.plan", planVmRaw, { type: "vm", field: "name", id: noId });
 export const resetVmPassword = audited("vm.reset-password", resetVmPasswordRaw, { type: "vm", field: "vm", id: (r) => r.job.vmId });
+export const listVmEvents = auditedRead("vm.events", listVmEventsRaw, { type: "vm", field: "vm", id: noId });
 export const revealVmPassword = audited("vm.reveal-password", revealVmPasswordRaw, { type: "vm", field: "vm", id: (r) => r.vmId });
+export const migrateVm = audited("vm.migrate", migrateVmRaw, vmJob);
+export const cancelVmMigration = audited("vm.migrate-cancel", cancelVmMigrationRaw, vmJob);
 
 // Jobs
-export const getJob = audited("job.get", getJobRaw, { type: "job" });
+export const getJob = auditedRead("job.get", getJobRaw, { type: "job" });
+export const listJobs = auditedRead("job.list", listJobsRaw);
 export const waitForJob = audited("job.wait", waitForJobRaw, { type: "job" });
 
 // SSH keys
 export const addSshKey = audited("sshkey.add", addSshKeyRaw, { type: "ssh-key", field: "name" });
-export const listSshKeys = audited("sshkey.list", listSshKeysRaw);
+export const listSshKeys = auditedRead("sshkey.list", listSshKeysRaw);
 export const removeSshKey = audited("sshkey.remove", removeSshKeyRaw, { type: "ssh-key", field: "key" });
 
 // Identity
 export const createLocalUser = audited("user.create", createLocalUserRaw, { type: "user", field: "username" });
 export const setUserEnabled = audited("user.set-enabled", setUserEnabledRaw, { type: "user", field: "user", id: noId });
 export const resetPassword = audited("user.reset-password", resetPasswordRaw, { type: "user", field: "user", id: noId });
-export const listUsers = audited("user.list", listUsersRaw);
+export const listUsers = auditedRead("user.list", listUsersRaw);
 export const createApiKey = audited("apikey.create", createApiKeyRaw, { type: "api-key", field: "name" });
-export const listApiKeys = audited("apikey.list", listApiKeysRaw);
+export const listApiKeys = auditedRead("apikey.list", listApiKeysRaw);
 export const revokeApiKey = audited("apikey.revoke", revokeApiKeyRaw, { type: "api-key", field: null });
 export const configureDirectory = audited("directory.configure", configureDirectoryRaw, { type: "directory", id: noId });
 export const getDirectoryView = audited("directory.show", getDirectoryViewRaw);
 export const checkDirectory = audited("directory.check", checkDirectoryRaw);
 export const syncDirectory = audited("directory.sync", syncDirectoryRaw);
 export const mapGroup = audited("group.map", mapGroupRaw, { type: "group", field: "group" });
-export const listGroups = audited("group.list", listGroupsRaw);
+export const listGroups = auditedRead("group.list", listGroupsRaw);
 export const issueSetupToken = audited("auth.setup-token", issueSetupTokenRaw);
 
 // Quotas and settings
 export const setQuota = audited("quota.set", setQuotaRaw, { type: "quota", field: ["user", "group"] });
-export const getQuota = audited("quota.get", getQuotaRaw, { type: "user", id: noId });
+export const getQuota = auditedRead("quota.get", getQuotaRaw, { type: "user", id: noId });
 export const setPlacementSettings = audited("settings.placement", setPlacementSettingsRaw);
 export const setTemplateSettings = audited("settings.templates", setTemplateSettingsRaw);
 export const setLogLevel = audited("settings.log-level", setLogLevelRaw);
+export const setStorageSettings = audited("settings.storage", setStorageSettingsRaw);
+export const setMigrationSettings = audited("settings.migration", setMigrationSettingsRaw);
+
+// Storage migration
+export const migrateVolume = audited("volume.migrate", migrateVolumeRaw, { type: "volume", field: "volume", id: (r) => r.volume.id });
+export const cancelVolumeMigration = audited("volume.migrate-cancel", cancelVolumeMigrationRaw, { type: "volume", field: "volume", id: noId });
 
 // Infrastructure
 export const addHost = audited("host.add", addHostRaw, { type: "host", field: "name" });
-export const listHosts = audited("host.list", listHostsRaw);
+export const listHosts = auditedRead("host.list", listHostsRaw);
 export const inspectHost = audited("host.inspect", inspectHostRaw, { type: "host", id: (job) => job.hostId });
 export const issueJoinToken = audited("host.join-token", issueJoinTokenRaw, { type: "host", field: "host", id: (r) => r.hostId });
 export const removeHost = audited("host.remove", removeHostRaw, { type: "host", field: "host" });
+export const planHostMaintenance = auditedRead("host.maintenance-plan", planHostMaintenanceRaw, { type: "host", field: "host", id: (r) => r.host.id });
+export const prepareHostMaintenance = audited("host.maintenance-start", prepareHostMaintenanceRaw, { type: "host", field: "host", id: (r) => r.plan.host.id });
+export const cancelHostMaintenance = audited("host.maintenance-cancel", cancelHostMaintenanceRaw, { type: "host", field: "host", id: (r) => r.host.id });
 export const addPool = audited("pool.add", addPoolRaw, { type: "pool", field: "name" });
-export const listPools = audited("pool.list", listPoolsRaw);
+export const listPools = auditedRead("pool.list", listPoolsRaw);
 export const deletePool = audited("pool.delete", deletePoolRaw, { type: "pool", field: "pool" });
 export const createOffering = audited("offering.create", createOfferingRaw, { type: "offering", field: "name" });
-export const listOfferings = audited("offering.list", listOfferingsRaw);
+export const listOfferings = auditedRead("offering.list", listOfferingsRaw);
 export const deleteOffering = audited("offering.delete", deleteOfferingRaw, { type: "offering", field: "offering" });
 export const registerTemplate = audited("template.register", registerTemplateRaw, { type: "template", field: "name" });
 export const addTemplate = audited("template.add", addTemplateRaw, { type: "template", field: "name" });
-export const listTemplates = audited("template.list", listTemplatesRaw);
+export const listTemplates = auditedRead("template.list", listTemplatesRaw);
 export const deleteTemplate = audited("template.delete", deleteTemplateRaw, { type: "template", field: "template" });
 export const ensureTemplateCopy = audited("template.copy", ensureTemplateCopyRaw, { type: "template", field: "template", id: (r) => r.copy.templateId });
-export const listDrift = audited("drift.list", listDriftRaw);
+export const listDrift = auditedRead("drift.list", listDriftRaw);
 export const destroyDrift = audited("drift.destroy", destroyDriftRaw, { type: "drift", id: noId });
 export const ignoreDrift = audited("drift.ignore", ignoreDriftRaw, { type: "drift" });
-export const getStatus = audited("system.status", getStatusRaw);
+export const getStatus = auditedRead("system.status", getStatusRaw);
 
 // Usage
 export const usageReport = audited("usage.report", usageReportRaw);
+export const usageHistory = auditedRead("usage.history", usageHistoryRaw);
 export const aggregateUsage = audited("usage.aggregate", aggregateUsageRaw);
 
 // The trail itself: searching it is recorded too.
 export const searchAudit = audited("audit.search", searchAuditRaw);
+
+// Storage: pools defined in libvirt, disk offerings, data volumes (issue 7, part A)
+const volumeJob = { type: "volume", field: "volume", id: (job: Job) => volumeIdOf(job) };
+/** The volume a volume job changes (its payload's volumeId). */
+function volumeIdOf(job: Job): string | null {
+  const request = job.request;
+  const payload = request && typeof request === "object" && !Array.isArray(request) ? request.payload : null;
+  return payload && typeof payload === "object" && !Array.isArray(payload) && typeof payload.volumeId === "string" ? payload.volumeId : null;
+}
+export const definePool = audited("pool.define", definePoolRaw, { type: "pool", field: "pool", id: (r) => r.pool.id });
+export const createDiskOffering = audited("disk-offering.create", createDiskOfferingRaw, { type: "disk-offering", field: "name" });
+export const listDiskOfferings = auditedRead("disk-offering.list", listDiskOfferingsRaw);
+export const deleteDiskOffering = audited("disk-offering.delete", deleteDiskOfferingRaw, { type: "disk-offering", field: "diskOffering" });
+export const createVolume = audited("volume.create", createVolumeRaw, { type: "volume", field: "name", id: (r) => r.volume.id });
+export const attachVolume = audited("volume.attach", attachVolumeRaw, volumeJob);
+export const detachVolume = audited("volume.detach", detachVolumeRaw, volumeJob);
+export const resizeVolume = audited("volume.resize", resizeVolumeRaw, volumeJob);
+export const deleteVolume = audited("volume.delete", deleteVolumeRaw, volumeJob);
+export const listVolumes = auditedRead("volume.list", listVolumesRaw);

@@ -1,5 +1,6 @@
 import type { CoreDeps } from "../context.ts";
 import type { TActor } from "../identity/actor.ts";
+import { actorId } from "../identity/actor.ts";
 import { outcomeOf, recordAudit } from "./record-audit.ts";
 
 /** What an audited use-case acts on, and where its identifiers are found. */
@@ -55,5 +56,61 @@ export function audited<D extends CoreDeps, A extends unknown[], R>(
       await recordAudit(deps, actor, { action, ...outcomeOf(error), target: target && { type: target.type, name } });
       throw error;
     }
+  };
+}
+
+/**
+ * How long a successful read is not recorded again for the same actor, origin, read and target: a
+ * page that polls every 2 s (the portal's VM list, a job's progress) leaves one row per window
+ * rather than one per poll, and the trail still says who looked at what, and when it began.
+ */
+export const READ_AUDIT_WINDOW_MS = 10 * 60_000;
+const MAX_REMEMBERED_READS = 10_000;
+
+// Per database (one per core instance), so separate cores (tests) never share what was recorded;
+// on globalThis because a bundler (Next) may load this module once per route in one process.
+const READS = Symbol.for("carve.audit.recent-reads");
+const lastReads: WeakMap<object, Map<string, number>> = ((globalThis as { [READS]?: WeakMap<object, Map<string, number>> })[READS] ??= new WeakMap());
+
+function readsOf(deps: CoreDeps): Map<string, number> {
+  let reads = lastReads.get(deps.db);
+  if (!reads) lastReads.set(deps.db, (reads = new Map()));
+  return reads;
+}
+
+function remember(reads: Map<string, number>, key: string, now: number): void {
+  if (reads.size >= MAX_REMEMBERED_READS) {
+    for (const [k, at] of reads) if (now - at >= READ_AUDIT_WINDOW_MS) reads.delete(k);
+    if (reads.size >= MAX_REMEMBERED_READS) reads.clear();
+  }
+  reads.set(key, now);
+}
+
+/**
+ * `audited` for a read (list, get, show, plan): refusals and errors are always recorded; a
+ * successful read once per actor, origin, read and target within READ_AUDIT_WINDOW_MS (in this
+ * process), so polling does not flood the trail. Sensitive reads (a password reveal) use `audited`.
+ */
+export function auditedRead<D extends CoreDeps, A extends unknown[], R>(
+  action: string,
+  useCase: (deps: D, actor: TActor, ...args: A) => Promise<R>,
+  target?: TAuditTarget<R>,
+): (deps: D, actor: TActor, ...args: A) => Promise<R> {
+  const always = audited(action, useCase, target);
+  return async (deps, actor, ...args) => {
+    const name = target ? targetName(target as TAuditTarget<unknown>, args[0]) : null;
+    const key = [actorId(actor), actor.via, actor.origin?.clientAddr, action, name].join("|");
+    const reads = readsOf(deps);
+    const last = reads.get(key);
+    const now = deps.now().getTime();
+    if (last === undefined || now - last >= READ_AUDIT_WINDOW_MS) {
+      const result = await always(deps, actor, ...args);
+      remember(reads, key, now);
+      return result;
+    }
+    return useCase(deps, actor, ...args).catch(async (error: unknown) => {
+      await recordAudit(deps, actor, { action, ...outcomeOf(error), target: target && { type: target.type, name } });
+      throw error;
+    });
   };
 }

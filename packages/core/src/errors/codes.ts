@@ -81,6 +81,16 @@ export const ERROR_CODES = {
   PASSWORD_NOT_READY: { http: 409, expected: true },
   /** No password to show: it was already shown once, expired (10 minutes), or its job failed. */
   PASSWORD_NOT_AVAILABLE: { http: 410, expected: true },
+  /** No volume with that id or name is visible to the caller (see `carve volume list`). */
+  VOLUME_NOT_FOUND: { http: 404, expected: true },
+  /** No active disk offering with that name or id (see `carve disk-offering list`). */
+  DISK_OFFERING_NOT_FOUND: { http: 404, expected: true },
+  /**
+   * The volume lives where the VM's host cannot reach it (another host's local pool, or a shared
+   * pool that host does not see); details carry { volume, fromHost, toHost, suggestedPools } and
+   * the message the `carve volume migrate` command that fixes it.
+   */
+  VOLUME_ON_OTHER_HOST: { http: 409, expected: true },
   /** A bug or an unreachable dependency. */
   INTERNAL: { http: 500, expected: false },
 } as const;

@@ -24,6 +24,21 @@ export function poolHasRoom(pool: Prisma.Sql, diskGiB: number, threshold: number
   return Prisma.sql`${pool}."reservedBytes" + ${gibBytes(diskGiB)} <= ${pool}."capacityBytes" * ${permille} / 1000`;
 }
 
+/**
+ * Reserves `diskGiB` in a pool that is Up, has reported its capacity and still has room below
+ * `threshold` (the same rule as placement), in one conditional statement. False when it did not fit.
+ */
+export async function reservePoolBytes(tx: Tx, poolId: string, diskGiB: number, threshold: number): Promise<boolean> {
+  const reserved = await tx.$executeRaw`
+    UPDATE "StoragePool"
+       SET "reservedBytes" = "reservedBytes" + ${gibBytes(diskGiB)}
+     WHERE id = ${poolId}::uuid
+       AND state = 'Up'
+       AND "capacityBytes" > 0
+       AND ${poolHasRoom(Prisma.raw('"StoragePool"'), diskGiB, threshold)}`;
+  return reserved === 1;
+}
+
 export async function releasePoolBytes(tx: Tx, poolId: string, sizeGiB: number): Promise<void> {
   await tx.$executeRaw`
     UPDATE "StoragePool" SET "reservedBytes" = GREATEST("reservedBytes" - ${gibBytes(sizeGiB)}, 0) WHERE id = ${poolId}::uuid`;

@@ -92,6 +92,9 @@ describe("host join tokens", () => {
       expect.objectContaining({ libvirtName: "iso", outcome: "unknown", hint: "not registered in Carve: 'carve pool add NAME --host hv5 --libvirt-name iso --path /var/lib/libvirt/images' makes it usable" }),
     ]);
     expect(grant.missingPools).toEqual([{ pool: "gone", libvirtName: "gone", path: "/srv/gone" }]);
+    // The missing one is defined by the joined host's agent: one more pool.define after addPool's three.
+    const defines = core.queues.byName("pool.define").map((j) => j.envelope.payload as { name: string });
+    expect(defines.map((p) => p.name)).toEqual(["carve-fast", "bulk", "gone", "gone"]);
     const fast = await core.db.storagePool.findUniqueOrThrow({ where: { name: "fast" } });
     expect(fast).toMatchObject({ libvirtName: "fast-old", capacityBytes: 500_000_000_000n, availableBytes: 400_000_000_000n });
     expect(fast.capacityReportedAt).not.toBeNull();

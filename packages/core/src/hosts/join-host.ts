@@ -10,6 +10,8 @@ import { parseInput } from "../validation/parse-input.ts";
 import { LIBVIRT_URI } from "./add-host.ts";
 import { joinTokenRefusal } from "./join-token.ts";
 import { matchJoinPools, type TPoolMatch } from "./match-join-pools.ts";
+import { dispatchJob } from "../jobs/dispatch-job.ts";
+import { recordPoolDefines } from "../pools/define-pool.ts";
 
 export interface TJoinOptions {
   /** The queue prefix the agent must use, echoed in the grant. */
@@ -36,7 +38,7 @@ export async function joinHost(deps: CoreDeps, input: unknown, options: TJoinOpt
     const older = request.protocolVersion < PROTOCOL_VERSION ? "the agent" : "the controller";
     throw new CarveError("INVALID_INPUT", `The agent speaks protocol ${request.protocolVersion}, the controller ${PROTOCOL_VERSION}: upgrade ${older} and join again (the token is still valid).`);
   }
-  return deps.db.$transaction(async (tx) => {
+  const joined = await deps.db.$transaction(async (tx) => {
     const now = deps.now();
     const token = await tx.oneTimeToken.findUnique({ where: { hash: sha256(request.token) } });
     if (!token || token.kind !== "HostJoin" || !token.hostId) throw joinTokenRefusal("is not known (mistyped, or replaced by a newer token)");
@@ -50,10 +52,14 @@ export async function joinHost(deps: CoreDeps, input: unknown, options: TJoinOpt
     const uri = LIBVIRT_URI.test(request.uri) ? request.uri : host.uri;
     const registered = await tx.storagePool.findMany({
       where: { state: { not: "Removed" }, OR: [{ hostId: host.id }, { hosts: { some: { hostId: host.id } } }] },
-      select: { id: true, name: true, libvirtName: true, path: true, scope: true },
+      select: { id: true, name: true, libvirtName: true, path: true, scope: true, kind: true, sourceHost: true, sourcePath: true },
     });
     const { matches, missing } = matchJoinPools(request.pools, registered, host.name);
     for (const match of matches) await adoptPool(tx, host.id, match, now);
+    // Registered for this host but not in its libvirt (a new host of a shared pool, a reinstalled
+    // host): its agent defines them as soon as it runs.
+    const defines = [];
+    for (const pool of registered.filter((p) => missing.some((m) => m.pool === p.name))) defines.push(...(await recordPoolDefines(tx, deps, SYSTEM_ACTOR, pool, [host])));
 
     const credential = `carve-host-${randomBytes(32).toString("base64url")}`;
     const credentialHash = sha256(credential);
@@ -80,8 +86,12 @@ export async function joinHost(deps: CoreDeps, input: unknown, options: TJoinOpt
       credential,
       pools: matches.map(({ libvirtName, path, outcome, pool, hint }) => ({ libvirtName, path, outcome, pool, hint })),
       missingPools: missing,
+      defines,
     };
   });
+  const { defines, ...grant } = joined;
+  for (const job of defines) await dispatchJob(deps, job);
+  return grant;
 }
 
 /** Links a matched pool to the host, follows a renamed libvirt pool, and records its capacity. */

@@ -56,6 +56,10 @@ export async function refreshHostStates(deps: CoreDeps, options: Partial<THostLi
                 lastHeartbeatAt: new Date(beat.at),
                 // The agent's own key space is the only place this comes from: a host can only name its own key.
                 ...(beat.sealKey ? { sealKey: beat.sealKey } : {}),
+                // Where other hosts live-migrate VMs to this one: the agent's current settings.
+                migrationUri: beat.migration?.uri ?? null,
+                migrationAddress: beat.migration?.address ?? null,
+                consoleLogDir: beat.migration?.consoleLogDir ?? null,
               }
             : {}),
         },
@@ -78,7 +82,11 @@ export async function refreshHostStates(deps: CoreDeps, options: Partial<THostLi
     });
     if (!settled) continue;
     // Every round, not only on the change: a result finalised late may have set a VM of a silent host Running.
-    if (next === "Disconnected") report.unknown += await markHostVmsUnknown(deps, host, silence);
+    // A host held in (preparation for) maintenance keeps its state, but its VMs' are just as unknown.
+    if (next === "Disconnected" || (adminHeld && !fresh)) report.unknown += await markHostVmsUnknown(deps, host, silence);
+    // A host in maintenance whose agent was silent and beats again (it was powered off, say) is
+    // read back at once, as an Up host would be: reconciliation settles what changed meanwhile.
+    if (adminHeld && fresh && beat && ageMs(new Date(beat.at), host.lastHeartbeatAt) > graceMs) await requestInventory(deps, host.id, "host-up");
     if (next === "Up" && host.state !== "Up") {
       report.cameUp.push(host.id);
       await requestInventory(deps, host.id, "host-up");

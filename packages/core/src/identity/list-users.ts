@@ -2,13 +2,18 @@ import type { CoreDeps } from "../context.ts";
 import { requireAdmin, type TActor } from "./actor.ts";
 
 /**
- * Every account with its source, role, state, groups and number of live VMs (so an admin sees
+ * Every account (or those whose username, name or email contain `search`) with its source, role, state, groups and number of live VMs (so an admin sees
  * at a glance which disabled users still own VMs). Admins only; never any secret.
  */
-export async function listUsers(deps: CoreDeps, actor: TActor, input: { disabledOnly?: boolean } = {}) {
+export async function listUsers(deps: CoreDeps, actor: TActor, input: { disabledOnly?: boolean; search?: string } = {}) {
   requireAdmin(actor, "list users");
+  const search = input.search?.trim().slice(0, 200);
   const users = await deps.db.user.findMany({
-    where: input.disabledOnly ? { disabledAt: { not: null } } : {},
+    where: {
+      ...(input.disabledOnly ? { disabledAt: { not: null } } : {}),
+      // A part of the username, display name or email, any case.
+      ...(search ? { OR: (["username", "displayName", "email"] as const).map((field) => ({ [field]: { contains: search, mode: "insensitive" as const } })) } : {}),
+    },
     orderBy: { username: "asc" },
     select: {
       id: true,

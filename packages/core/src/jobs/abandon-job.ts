@@ -3,8 +3,13 @@ import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
 import { settleTemplateCopy } from "../templates/settle-template-copy.ts";
+import { settlePoolDefine } from "../pools/settle-pool-define.ts";
+import { settleVolumeJob } from "../volumes/settle-volume-job.ts";
+import { VOLUME_JOBS } from "../volumes/volume-job.ts";
+import { settleVolumeMigration } from "../volumes/settle-volume-migration.ts";
 import { actionOfJob, holdsCapacity } from "../vms/vm-state-machine.ts";
 import { reportJobFinished } from "./job-finished.ts";
+import { releaseAbandonedMove, VM_MOVE_JOBS } from "../vms/settle-vm-move.ts";
 
 /** Error codes on abandoned jobs (Job.errorCode). */
 export type TAbandonCode = "HOST_SILENT" | "JOB_STUCK";
@@ -40,6 +45,10 @@ export async function abandonJob(deps: CoreDeps, jobId: string, code: TAbandonCo
     });
     if (claimed.count === 0) return null;
     if (job.kind === "template.copy") await settleTemplateCopy(tx, job, { ok: false, message });
+    if (job.kind === "pool.define") await settlePoolDefine(tx, job, { ok: false, message });
+    if (VOLUME_JOBS.has(job.kind)) await settleVolumeJob(tx, deps, job, { ok: false, message });
+    if (job.kind === "volume.migrate") await settleVolumeMigration(tx, deps, job, { ok: false, message });
+    if (owned && VM_MOVE_JOBS.has(job.kind)) await releaseAbandonedMove(tx, job);
     if (owned && to) {
       await tx.vm.update({ where: { id: owned.id }, data: { state: to, stateReason: message, activeJobId: null } });
       await recordEvent(tx, {

@@ -1,6 +1,6 @@
 import { Job as BullJob, Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
-import { hostHeartbeatKey, hostLogLevelKey, hostQueueName, ZHeartbeat, ZJobProgress, type TJobEnvelope, type TJobName } from "@carve/protocol";
+import { hostHeartbeatKey, hostJobCancelKey, hostLogLevelKey, hostQueueName, ZHeartbeat, ZJobProgress, type TJobEnvelope, type TJobName } from "@carve/protocol";
 import type { JobQueues, THeartbeat, TQueueDepth, TQueueListener, TQueueOutcome } from "./job-queues.ts";
 
 export interface TBullOptions {
@@ -120,6 +120,10 @@ export function createBullJobQueues(options: TBullOptions): JobQueues {
     async setAgentLogLevel(hostId: string, level: string | null): Promise<void> {
       const key = hostLogLevelKey(options.prefix, hostId);
       await (level === null ? producer.del(key) : producer.set(key, level));
+    },
+
+    async requestCancel(hostId: string, jobId: string): Promise<void> {
+      await producer.set(hostJobCancelKey(options.prefix, hostId, jobId), "1", "EX", 24 * 3600);
     },
 
     async listen(hostId: string, listener: TQueueListener): Promise<() => Promise<void>> {

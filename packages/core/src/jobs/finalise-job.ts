@@ -6,8 +6,14 @@ import { releaseHostCapacity, releasePoolBytes } from "../hosts/capacity.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
 import { applyInventory } from "../reconcile/apply-inventory.ts";
 import { settleTemplateCopy } from "../templates/settle-template-copy.ts";
+import { settlePoolDefine } from "../pools/settle-pool-define.ts";
+import { settleVolumeJob } from "../volumes/settle-volume-job.ts";
+import { VOLUME_JOBS } from "../volumes/volume-job.ts";
+import { settleVolumeMigration } from "../volumes/settle-volume-migration.ts";
 import { actionOfJob, holdsCapacity, VM_ACTIONS } from "../vms/vm-state-machine.ts";
 import { reportJobFinished } from "./job-finished.ts";
+import { afterVmMove } from "../hosts/advance-host-maintenance.ts";
+import { settleVmMove, VM_MOVE_JOBS } from "../vms/settle-vm-move.ts";
 
 export type TJobOutcome = { ok: true; result: unknown } | { ok: false; message: string };
 
@@ -30,14 +36,20 @@ export async function finaliseJob(deps: CoreDeps, jobId: string, outcome: TJobOu
         : { state: "Failed", errorCode: "AGENT_ERROR", errorMessage: parsed.message, finishedAt },
     });
     if (claimed.count === 0) return null;
+    // Moves first: they change the VM's host and capacity, then the generic settling its state.
+    const moved = VM_MOVE_JOBS.has(job.kind) ? await settleVmMove(tx, deps, job, parsed) : null;
     if (job.vmId) await settleVm(tx, deps, job, parsed);
     if (job.kind === "template.copy") await settleTemplateCopy(tx, job, parsed);
-    return { kind: job.kind, ok: parsed.ok, durationMs: finishedAt.getTime() - job.createdAt.getTime() };
+    if (job.kind === "pool.define") await settlePoolDefine(tx, job, parsed);
+    if (VOLUME_JOBS.has(job.kind)) await settleVolumeJob(tx, deps, job, parsed);
+    if (job.kind === "volume.migrate") await settleVolumeMigration(tx, deps, job, parsed);
+    return { kind: job.kind, ok: parsed.ok, durationMs: finishedAt.getTime() - job.createdAt.getTime(), moved };
   });
   if (finalised) {
     const { kind, ok, durationMs } = finalised;
     reportJobFinished(deps, { jobId, kind, outcome: ok ? "succeeded" : "failed", errorCode: ok ? null : "AGENT_ERROR", durationMs });
   }
+  if (finalised?.moved) await afterVmMove(deps, finalised.moved);
   if (finalised?.kind === "host.inventory" && finalised.ok) {
     // Any fresh inventory is the hypervisor's word: reconcile with it (after the commit, so a
     // failure here never holds the job back; the next round retries).
@@ -95,7 +107,13 @@ async function settleVm(
   }
   if (destroyed || (actionName === "create" && !outcome.ok)) {
     const volumes = await tx.volume.findMany({ where: { vmId: vm.id, state: { not: "Deleted" } } });
+    // Data volumes outlive their VM unless the destroy listed them (--with-volumes): detached, Ready.
+    const deleted = destroyed ? destroyedVolumeIds(job.request) : null;
     for (const volume of volumes) {
+      if (deleted && volume.kind === "Data" && !deleted.has(volume.id)) {
+        await tx.volume.update({ where: { id: volume.id }, data: { vmId: null, deviceIndex: null, state: "Ready", stateReason: `detached when VM ${vm.name} was destroyed` } });
+        continue;
+      }
       await tx.volume.update({
         where: { id: volume.id },
         data: destroyed ? { state: "Deleted", deletedAt: deps.now() } : { state: "Error", stateReason: reason },
@@ -105,6 +123,7 @@ async function settleVm(
   } else if (outcome.ok && actionName === "create") {
     const path = resultPath(outcome.result);
     await tx.volume.updateMany({ where: { vmId: vm.id, kind: "Root" }, data: { state: "Attached", ...(path ? { path } : {}) } });
+    await tx.volume.updateMany({ where: { vmId: vm.id, kind: "Data", state: "Allocating" }, data: { state: "Attached" } });
   }
   await recordEvent(tx, {
     type: "vm.state",
@@ -116,6 +135,13 @@ async function settleVm(
     toState: to,
     message: reason ?? `${vm.name} is ${to}`,
   });
+}
+
+/** The volumes a vm.destroy job deletes (its payload's list). */
+function destroyedVolumeIds(request: Prisma.JsonValue): Set<string> {
+  const payload = request && typeof request === "object" && !Array.isArray(request) ? request.payload : null;
+  const volumes = payload && typeof payload === "object" && !Array.isArray(payload) && Array.isArray(payload.volumes) ? payload.volumes : [];
+  return new Set(volumes.flatMap((v) => (v && typeof v === "object" && !Array.isArray(v) && typeof v.volumeId === "string" ? [v.volumeId] : [])));
 }
 
 function previousStateOf(request: Prisma.JsonValue): VmState | null {

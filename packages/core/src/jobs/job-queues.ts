@@ -45,6 +45,11 @@ export interface JobQueues {
    * word back, so the agent returns to its own LOG_LEVEL.
    */
   setAgentLogLevel(hostId: string, level: string | null): Promise<void>;
+  /**
+   * Asks the agent running a job to cancel it (a live migration polls for this); the request
+   * expires on its own after a day. Jobs that do not poll finish as they would have.
+   */
+  requestCancel(hostId: string, jobId: string): Promise<void>;
   /** Live notifications for one host's queue; returns an unsubscribe function. */
   listen(hostId: string, listener: TQueueListener): Promise<() => Promise<void>>;
   close(): Promise<void>;

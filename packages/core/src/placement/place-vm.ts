@@ -113,7 +113,8 @@ function hostReason(host: TPlacementHost, r: TPlacementRequest): string | null {
   return null;
 }
 
-function poolReason(pool: TPlacementPool, r: TPlacementRequest): string | null {
+/** Why a pool cannot take the request's disk, or null when it can (also used per data disk). */
+export function poolReason(pool: TPlacementPool, r: Pick<TPlacementRequest, "scope" | "storageTags" | "diskGiB" | "poolThreshold">): string | null {
   if (!pool.hasTemplate) return "has no copy of the template";
   if (pool.state !== "Up") return pool.stateReason ? `is ${pool.state}: ${pool.stateReason}` : `is ${pool.state}`;
   if (!pool.capacityReported) return "has not reported its capacity yet (is the host's agent running?)";

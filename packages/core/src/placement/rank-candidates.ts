@@ -1,5 +1,5 @@
 import { Prisma, type Tx } from "@carve/db";
-import { poolHasRoom } from "../hosts/capacity.ts";
+import { poolTakes } from "./pool-takes.ts";
 import type { TPlacementRequest } from "./place-vm.ts";
 
 /** A host and pool that can take the VM now, with what the create needs to address them. */
@@ -30,7 +30,6 @@ export async function rankCandidates(tx: Tx, templateId: string, r: TPlacementRe
   // Matches the index (state, memMiBFree, name) read forwards (pack) or backwards (spread), so
   // PostgreSQL walks hosts in rank order and stops at the first few that fit, at any fleet size.
   const order = r.policy === "pack" ? Prisma.sql`h."memMiBFree" ASC, h.name ASC` : Prisma.sql`h."memMiBFree" DESC, h.name DESC`;
-  const scope = r.scope === null ? Prisma.sql`TRUE` : Prisma.sql`p.scope = ${r.scope}::"PoolScope"`;
   const rows = await tx.$queryRaw<TRankedCandidate[]>`
     SELECT h.id::text AS "hostId", h.name AS "hostName", p.id::text AS "poolId", p.name AS "poolName",
            p."libvirtName" AS "poolLibvirtName", tc."volumeName" AS "templateVolume",
@@ -43,12 +42,7 @@ export async function rankCandidates(tx: Tx, templateId: string, r: TPlacementRe
        AND h.tags @> ${r.hostTags}::text[]
        AND floor(h.cpus * h."cpuOvercommit") - h."vcpusAllocated" >= ${r.vcpus}
        AND h."memMiBFree" >= ${r.memoryMiB}
-       AND p.state = 'Up'
-       AND p."capacityReportedAt" IS NOT NULL
-       AND p."capacityBytes" > 0
-       AND ${scope}
-       AND p.tags @> ${r.storageTags}::text[]
-       AND ${poolHasRoom(Prisma.raw("p"), r.diskGiB, r.poolThreshold)}
+       AND ${poolTakes(Prisma.raw("p"), r)}
      ORDER BY ${order}, (p.scope = 'Local') DESC
      LIMIT ${limit}`;
   return rows;

@@ -5,9 +5,9 @@ import { recordEvent } from "../events/record-event.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
 
 /** Health a report gives a pool, and why; admin-held states (Maintenance, Removed) are kept. */
-export function poolHealth(report: TPoolReport | undefined, hostName: string, libvirtName: string): { state: PoolState; reason: string | null } {
-  if (!report) return { state: "Unhealthy", reason: `host ${hostName} has no libvirt pool named ${libvirtName}: define it there or fix the pool's libvirt name` };
-  if (!report.active) return { state: "Unhealthy", reason: `the pool is not running on host ${hostName}: start it (virsh pool-start ${libvirtName})` };
+export function poolHealth(report: TPoolReport | undefined, hostName: string, libvirtName: string, poolName = libvirtName): { state: PoolState; reason: string | null } {
+  if (!report) return { state: "Unhealthy", reason: `host ${hostName} has no libvirt pool named ${libvirtName}: define it there (carve pool define ${poolName}) or fix the pool's libvirt name` };
+  if (!report.active) return { state: "Unhealthy", reason: `the pool is not running on host ${hostName}: start it (carve pool define ${poolName}, or virsh pool-start ${libvirtName})` };
   if (report.capacityBytes === 0) return { state: "Unhealthy", reason: "pool reports zero capacity: check the mount/export" };
   return { state: "Up", reason: null };
 }
@@ -29,7 +29,7 @@ export async function recordPoolReports(deps: CoreDeps): Promise<number> {
       const beat = await deps.queues.heartbeat(host.id);
       if (!beat) continue;
       const report = beat.pools.find((p) => p.name === pool.libvirtName);
-      const health = poolHealth(report, host.name, pool.libvirtName);
+      const health = poolHealth(report, host.name, pool.libvirtName, pool.name);
       await deps.db.$transaction(async (tx) => {
         await tx.storagePool.update({
           where: { id: pool.id },

@@ -13,13 +13,14 @@ export interface TReconcileOptions {
 }
 
 /**
- * The periodic half of reconciliation: asks every Up host whose last inventory (the controller's or
+ * The periodic half of reconciliation: asks every Up host (or one in maintenance) whose last inventory (the controller's or
  * an admin's `host inspect`) is older than `everyMs` for a new one. The answer is compared with the
  * database when the job finalises (see applyInventory). Returns how many were asked, and how many
  * of the controller's old inventory jobs were deleted.
  */
 export async function reconcileHosts(deps: CoreDeps, options: TReconcileOptions): Promise<{ requested: number; pruned: number }> {
-  const hosts = await deps.db.host.findMany({ where: { state: "Up" }, select: { id: true } });
+  // Hosts in (preparation for) maintenance still hold VMs, or may: their hypervisor's word counts too.
+  const hosts = await deps.db.host.findMany({ where: { state: { in: ["Up", "PrepareForMaintenance", "Maintenance"] } }, select: { id: true } });
   const since = new Date(deps.now().getTime() - options.everyMs);
   const keepSince = new Date(deps.now().getTime() - Math.max(KEEP_SYSTEM_INVENTORIES_MS, 2 * options.everyMs));
   let requested = 0;

@@ -53,6 +53,14 @@ export class FakeJobQueues implements JobQueues {
     else this.agentLogLevels.set(hostId, level);
   }
 
+  /** Jobs whose cancellation was asked for (requestCancel). */
+  readonly cancelRequests = new Set<string>();
+
+  async requestCancel(_hostId: string, jobId: string): Promise<void> {
+    if (this.offline) throw new Error("Redis is unreachable (fake)");
+    this.cancelRequests.add(jobId);
+  }
+
   async listen(): Promise<() => Promise<void>> {
     return async () => undefined;
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Job, Tx, Vm } from "@carve/db";
-import { rootVolumeName } from "@carve/protocol";
+import { dataVolumeName, rootVolumeName } from "@carve/protocol";
 import { z } from "zod";
 import { databaseBusy, isTransactionStartTimeout } from "../errors/database-busy.ts";
 import { CarveError } from "../errors/index.ts";
@@ -12,6 +12,10 @@ import { loadPlacementHosts } from "../placement/host-snapshot.ts";
 import { explainNoCapacity, placeVm, type TPlacementRequest } from "../placement/place-vm.ts";
 import { placementRequest } from "../placement/placement-request.ts";
 import { reserveBestFit } from "../placement/reserve-best-fit.ts";
+import { explainWithDataDisks } from "../placement/explain-data-disks.ts";
+import type { TRankedCandidate } from "../placement/rank-candidates.ts";
+import type { TRankedPool } from "../placement/rank-data-pools.ts";
+import { reserveBestFitWithDataDisks } from "../placement/reserve-data-disks.ts";
 import { assertWithinQuota } from "../quotas/assert-within-quota.ts";
 import { cachedPlacementSettings } from "../settings/placement-settings.ts";
 import { resolveTemplate } from "../templates/resolve-template.ts";
@@ -20,6 +24,7 @@ import { isUniqueViolation } from "../validation/is-unique-violation.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import { cloudInitPayload, planGuestAccess, recordFirstPassword } from "./guest-access.ts";
 import { insertCreateRecords } from "./insert-create-records.ts";
+import { MAX_DATA_DISKS, planDataDisks, ZDataDisk, type TPlannedDataDisk } from "./plan-data-disks.ts";
 
 export const ZCreateVmInput = z.object({
   name: ZResourceName,
@@ -32,6 +37,8 @@ export const ZCreateVmInput = z.object({
   sshKeys: z.array(z.string().min(1).max(100)).max(20, "at most 20 keys").default([]),
   /** Generate a first root password, shown once through revealVmPassword (cloud-init templates only). */
   firstPassword: z.boolean().default(false),
+  /** Empty data disks created and attached with the VM, each placed on a pool its disk offering allows. */
+  dataDisks: z.array(ZDataDisk).max(MAX_DATA_DISKS, `at most ${MAX_DATA_DISKS} data disks`).default([]),
 });
 export type TCreateVmInput = z.input<typeof ZCreateVmInput>;
 
@@ -66,11 +73,21 @@ export async function createVm(
   const sizeGiB = Math.max(offering.rootDiskGiB, template.minDiskGiB);
   const request = placementRequest(offering, sizeGiB, settings);
   const guest = await planGuestAccess(deps, owner.userId, template, data);
+  // Only VMs with data disks pay for them: the common create makes no extra query.
+  const dataDisks = data.dataDisks.length > 0 ? await planDataDisks(deps.db, data.dataDisks, settings.poolThreshold) : [];
+  const dataGiB = dataDisks.reduce((sum, d) => sum + d.request.sizeGiB, 0);
 
   const created = await deps.db.$transaction(async (tx) => {
-    await assertWithinQuota(tx, owner.userId, { vms: 1, vcpus: offering.vcpus, memoryMiB: offering.memoryMiB, storageGiB: sizeGiB });
-    const placed = await reserveBestFit(tx, template.id, request);
-    if (!placed) throw await noCapacity(tx, template.id, request);
+    await assertWithinQuota(tx, owner.userId, { vms: 1, vcpus: offering.vcpus, memoryMiB: offering.memoryMiB, storageGiB: sizeGiB + dataGiB });
+    const { placed, dataPools } = await reserve(tx, template.id, request, dataDisks);
+    if (!placed) throw await noCapacity(tx, template.id, request, dataDisks);
+    const dataVolumes = dataDisks.map((disk, i) => {
+      const id = randomUUID();
+      const pool = dataPools[i];
+      // reserve() returns a pool for every disk whenever it placed the VM.
+      if (!pool) throw new Error("data disk without a pool");
+      return { id, name: `${data.name}-data-${i + 1}`, pool, libvirtName: dataVolumeName(id), sizeGiB: disk.request.sizeGiB, deviceIndex: i + 1, offeringId: disk.offering.id };
+    });
     const libvirtName = rootVolumeName(volumeId);
     const payload = {
       vmId,
@@ -81,6 +98,9 @@ export async function createVm(
       template: { pool: placed.poolLibvirtName, name: placed.templateVolume, format: template.format === "raw" ? "raw" : "qcow2" },
       start: true,
       ...(guest ? { cloudInit: await cloudInitPayload(tx, guest, placed.hostId) } : {}),
+      ...(dataVolumes.length > 0
+        ? { dataVolumes: dataVolumes.map((v) => ({ volumeId: v.id, pool: v.pool.poolLibvirtName, name: v.libvirtName, sizeGiB: v.sizeGiB, deviceIndex: v.deviceIndex })) }
+        : {}),
     };
     const records = await insertCreateRecords(tx, {
       vm: {
@@ -99,6 +119,14 @@ export async function createVm(
       job: { request: { payload, previousState: null } },
       event: { message: `${data.name} is being created from ${template.name} (${offering.name})` },
     }, deps.now());
+    if (dataVolumes.length > 0) {
+      await tx.volume.createMany({
+        data: dataVolumes.map((v) => ({
+          id: v.id, name: v.name, kind: "Data" as const, vmId, ownerId: owner.userId, poolId: v.pool.poolId, diskOfferingId: v.offeringId,
+          libvirtName: v.libvirtName, sizeGiB: v.sizeGiB, deviceIndex: v.deviceIndex, state: "Allocating" as const,
+        })), // prettier-ignore
+      });
+    }
     return { ...records, passwordReveal: await recordFirstPassword(tx, deps, guest, { vmId, userId: owner.userId, jobId }) };
   }).catch((error: unknown) => {
     // Two creates of one name: the unique index on (owner, live name) lets one through.
@@ -115,9 +143,17 @@ function nameTaken(name: string): CarveError {
   });
 }
 
-/** NO_CAPACITY with every host's reason: only now is the whole capacity snapshot loaded. */
-async function noCapacity(tx: Tx, templateId: string, request: TPlacementRequest): Promise<CarveError> {
-  const { candidates, rejections } = placeVm(await loadPlacementHosts(tx, templateId), request);
+/** Host, root pool and (when asked) a pool per data disk, reserved; nulls when nothing fits. */
+async function reserve(tx: Tx, templateId: string, request: TPlacementRequest, disks: TPlannedDataDisk[]): Promise<{ placed: TRankedCandidate | null; dataPools: TRankedPool[] }> {
+  if (disks.length === 0) return { placed: await reserveBestFit(tx, templateId, request), dataPools: [] };
+  const found = await reserveBestFitWithDataDisks(tx, templateId, request, disks.map((d) => d.request));
+  return { placed: found?.candidate ?? null, dataPools: found?.dataPools ?? [] };
+}
+
+/** NO_CAPACITY with every host's reason (per data disk too): only now is the whole capacity snapshot loaded. */
+async function noCapacity(tx: Tx, templateId: string, request: TPlacementRequest, disks: TPlannedDataDisk[]): Promise<CarveError> {
+  const hosts = await loadPlacementHosts(tx, templateId);
+  const { candidates, rejections } = disks.length === 0 ? placeVm(hosts, request) : explainWithDataDisks(hosts, request, disks.map((d) => d.request));
   const raced = [...new Set(candidates.map((c) => c.host.name))].map((host) => ({ host, reason: "was filled up by concurrent requests" }));
   return new CarveError("NO_CAPACITY", explainNoCapacity(request, [...rejections, ...raced]), { details: { rejections } });
 }

@@ -64,6 +64,7 @@ export async function insertCreateRecords(tx: Tx, r: TCreateRecords, now: Date):
     errorCode: null,
     errorMessage: null,
     attempts: 0,
+    parentJobId: null,
     createdAt: now,
     startedAt: null,
     finishedAt: null,

@@ -16,11 +16,13 @@ export const ZListVmsInput = ZPage.extend({
   owner: z.string().max(100).optional(),
   /** Host name or id. */
   host: z.string().max(100).optional(),
+  /** Only VMs whose name contains this text (any case). */
+  name: z.string().max(100).optional(),
   /** Include destroyed VMs (history). */
   includeDestroyed: z.boolean().default(false),
 });
 
-/** VMs the actor may see, newest first, a page at a time, filtered by owner, state or host. */
+/** VMs the actor may see, newest first, a page at a time, filtered by owner, state, host or name. */
 export async function listVms(deps: CoreDeps, actor: TActor, input: unknown = {}): Promise<TPage<TVmView>> {
   const q = parseInput(ZListVmsInput, input);
   const where: Prisma.VmWhereInput = {};
@@ -28,6 +30,7 @@ export async function listVms(deps: CoreDeps, actor: TActor, input: unknown = {}
   else if (q.owner) where.owner = { username: q.owner };
   if (q.state) where.state = q.state;
   else if (!q.includeDestroyed) where.state = { not: "Destroyed" };
+  if (q.name) where.name = { contains: q.name, mode: "insensitive" };
   if (q.host) where.host = { OR: [{ name: q.host }, ...(isUuid(q.host) ? [{ id: q.host }] : [])] };
   return pageOf(q, (args) =>
     deps.db.vm.findMany({ where, select: VM_VIEW_SELECT, orderBy: [{ createdAt: "desc" }, { id: "desc" }], ...args }),

@@ -12,7 +12,7 @@ export interface TVmActionVm {
   id: string;
   name: string;
   hostId: string | null;
-  volumes: { id: string; libvirtName: string; pool: { libvirtName: string } }[];
+  volumes: { id: string; kind: "Root" | "Data"; libvirtName: string; pool: { libvirtName: string } }[];
 }
 
 /**
@@ -41,7 +41,7 @@ export async function runVmAction(
         state: true,
         hostId: true,
         activeJobId: true,
-        volumes: { where: { state: { not: "Deleted" } }, select: { id: true, libvirtName: true, pool: { select: { libvirtName: true } } } },
+        volumes: { where: { state: { not: "Deleted" } }, select: { id: true, kind: true, libvirtName: true, pool: { select: { libvirtName: true } } } },
       },
     });
     const claimed = await tx.vm.updateMany({
@@ -83,14 +83,17 @@ async function explainRefusal(
   vm: { id: string; name: string; state: VmState; activeJobId: string | null },
   actionName: TVmActionName,
 ): Promise<never> {
-  if (vm.activeJobId) {
-    const running = await tx.job.findUnique({ where: { id: vm.activeJobId }, select: { id: true, kind: true, state: true } });
-    const what = running ? `${running.kind} (job ${running.id}, ${running.state})` : `job ${vm.activeJobId}`;
-    throw new CarveError("VM_BUSY", `VM ${vm.name} is busy with ${what}. Wait for it to finish, then try again.`, {
-      details: { jobId: vm.activeJobId },
-    });
-  }
+  if (vm.activeJobId) throw await vmBusyError(tx, { name: vm.name, activeJobId: vm.activeJobId });
   const next = actionsFrom(vm.state);
   const hint = next.length > 0 ? `From ${vm.state} you can: ${next.join(", ")}.` : "Wait until it settles.";
   throw new CarveError("INVALID_STATE", `Cannot ${actionName} VM ${vm.name}: it is ${vm.state}. ${hint}`);
+}
+
+/** VM_BUSY naming the job the VM is busy with (a second request for a VM that has one running). */
+export async function vmBusyError(tx: Tx, vm: { name: string; activeJobId: string }): Promise<CarveError> {
+  const running = await tx.job.findUnique({ where: { id: vm.activeJobId }, select: { id: true, kind: true, state: true } });
+  const what = running ? `${running.kind} (job ${running.id}, ${running.state})` : `job ${vm.activeJobId}`;
+  return new CarveError("VM_BUSY", `VM ${vm.name} is busy with ${what}. Wait for it to finish, then try again.`, {
+    details: { jobId: vm.activeJobId },
+  });
 }

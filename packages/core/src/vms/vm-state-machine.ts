@@ -18,6 +18,8 @@ export const VM_ACTIONS = {
   reboot: { job: "vm.reboot", from: ["Running"], during: "Rebooting", to: "Running", onFailure: "previous" },
   /** Sets a guest password through the guest agent: the VM keeps running, but no other job may run meanwhile. */
   resetPassword: { job: "vm.set-password", from: ["Running"], during: "Running", to: "Running", onFailure: "previous" },
+  /** Live migration to another host (admins; see migrate-vm.ts): Running on either host afterwards. */
+  migrate: { job: "vm.migrate", from: ["Running"], during: "Migrating", to: "Running", onFailure: "previous" },
   destroy: {
     job: "vm.destroy",
     from: ["Running", "Stopped", "Error", "Unknown"],
@@ -60,5 +62,6 @@ export function canStart(action: TVmActionName, state: VmState): boolean {
 
 /** What a user can do next from a state, for messages like "start it first". */
 export function actionsFrom(state: VmState): TVmActionName[] {
-  return (Object.keys(VM_ACTIONS) as TVmActionName[]).filter((a) => canStart(a, state));
+  // Migration is an admin's tool, not something to suggest to a VM's owner.
+  return (Object.keys(VM_ACTIONS) as TVmActionName[]).filter((a) => a !== "migrate" && canStart(a, state));
 }

@@ -1,0 +1,41 @@
+import { diskTarget, domainName } from "@carve/protocol";
+import type { Hypervisor } from "../hypervisor/hypervisor.ts";
+import { JobRefusedError } from "../jobs/job-errors.ts";
+import type { JobHandler } from "./context.ts";
+
+/**
+ * vm.define: defines a stopped VM's domain here from volumes in pools this host sees (the cold
+ * half of moving a VM between hosts). Idempotent: the same domain already defined is the job done;
+ * a running one is left alone.
+ */
+export const vmDefine: JobHandler<"vm.define"> = async (payload, ctx) => {
+  const { hypervisor } = ctx;
+  const name = domainName(payload.vmId);
+  const rootVolumePath = await requirePath(hypervisor, payload.rootVolume);
+  const existing = await hypervisor.getDomain(name);
+  if (existing !== null) {
+    if (existing.uuid !== payload.vmId) throw new JobRefusedError(`domain ${name} already exists on this host with UUID ${existing.uuid}, not ${payload.vmId}`);
+    return { vmId: payload.vmId, state: "stopped", rootVolumePath };
+  }
+  const dataDisks = [];
+  for (const volume of payload.dataVolumes) {
+    dataDisks.push({ path: await requirePath(hypervisor, volume), format: "qcow2" as const, target: diskTarget(volume.deviceIndex) });
+  }
+  await ctx.reportProgress({ percent: 50, step: "defining" });
+  await hypervisor.defineDomain(name, {
+    vmId: payload.vmId,
+    title: payload.title,
+    vcpus: payload.vcpus,
+    memoryMiB: payload.memoryMiB,
+    rootDisk: { path: rootVolumePath, format: payload.rootVolume.format },
+    dataDisks,
+  });
+  return { vmId: payload.vmId, state: "stopped", rootVolumePath };
+};
+
+async function requirePath(hypervisor: Hypervisor, volume: { pool: string; name: string }): Promise<string> {
+  await hypervisor.refreshPool(volume.pool);
+  const path = await hypervisor.volumePath(volume.pool, volume.name);
+  if (path === null) throw new JobRefusedError(`volume ${volume.name} is not in pool ${volume.pool} on this host: the VM's disks must be on storage this host sees`);
+  return path;
+}

@@ -1,0 +1,39 @@
+import { domainName } from "@carve/protocol";
+import type { JobHandler } from "./context.ts";
+
+/**
+ * vm.migrate, on the SOURCE host: live-migrates the running VM to the destination's libvirt,
+ * copying `disks` (its local ones) and leaving the shared ones where they are. Aborts, with the VM
+ * still running here, when the control plane cancels the job or `timeoutSec` passes.
+ */
+export const vmMigrate: JobHandler<"vm.migrate"> = async (payload, ctx) => {
+  const deadline = Date.now() + payload.timeoutSec * 1000;
+  const { destination } = payload;
+  const outcome = await ctx.hypervisor.migrateDomain(
+    domainName(payload.vmId),
+    {
+      destinationUri: destination.uri,
+      address: destination.address,
+      consoleLogDir: destination.consoleLogDir,
+      trustSharedStorage: payload.trustSharedStorage,
+      disks: payload.disks.map((d) => ({
+        volumeId: d.source.volumeId,
+        source: { pool: d.source.pool, name: d.source.name },
+        target: { pool: d.target.pool, name: d.target.name },
+        capacityBytes: d.capacityBytes,
+        format: d.format,
+      })),
+    },
+    {
+      onProgress: (percent, step) => ctx.reportProgress({ percent, step: `${step} (to ${destination.hostName})`.slice(0, 200) }),
+      abortReason: async () => {
+        if (await ctx.cancelRequested()) return "cancelled";
+        if (Date.now() > deadline) return `it took longer than the ${payload.timeoutSec} s migration timeout`;
+        return null;
+      },
+      pollIntervalMs: Math.max(ctx.pollIntervalMs, 500),
+    },
+  );
+  ctx.log.info({ vmId: payload.vmId, destination: destination.hostName, durationMs: outcome.durationMs }, "VM live-migrated");
+  return { vmId: payload.vmId, state: "running", durationMs: outcome.durationMs, diskPaths: outcome.diskPaths };
+};

@@ -1,0 +1,17 @@
+import { JobRefusedError } from "../jobs/job-errors.ts";
+import { domainName } from "@carve/protocol";
+import type { JobHandler } from "./context.ts";
+
+/**
+ * vm.undefine: removes a stopped VM's domain definition from this host and keeps its disks (the
+ * VM now lives on another host). No domain is the job done; a running one is refused.
+ */
+export const vmUndefine: JobHandler<"vm.undefine"> = async (payload, ctx) => {
+  const name = domainName(payload.vmId);
+  const domain = await ctx.hypervisor.getDomain(name);
+  if (domain === null) return { vmId: payload.vmId, removedDomain: false };
+  if (domain.state === "running" || domain.state === "paused") {
+    throw new JobRefusedError(`${name} is ${domain.state} on this host; it is only undefined once stopped`);
+  }
+  return { vmId: payload.vmId, removedDomain: await ctx.hypervisor.undefineDomain(name) };
+};

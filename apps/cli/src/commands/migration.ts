@@ -1,0 +1,97 @@
+import { cancelHostMaintenance, cancelVmMigration, getJob, migrateVm, planHostMaintenance, prepareHostMaintenance, setMigrationSettings, type TMaintenancePlan } from "@carve/core";
+import type { Command } from "commander";
+import { table, type TOutput } from "../output.ts";
+import { withSession } from "../session.ts";
+import { followJob } from "./wait.ts";
+
+const planLines = (plan: TMaintenancePlan) => [
+  plan.message,
+  ...table(
+    ["VM", "STATE", "MOVE", "TARGET", "STORAGE MOTION", "BLOCKER"],
+    plan.moves.map((m) => [
+      m.vm.name,
+      m.vm.state,
+      m.kind,
+      m.target?.name,
+      m.storageMotion.length > 0 ? m.storageMotion.map((s) => `${s.sizeGiB} GiB from ${s.pool}`).join(", ") : null,
+      m.blocker,
+    ]),
+  ),
+];
+
+/**
+ * `carve vm migrate|migrate-cancel`, `carve host maintenance plan|start|cancel` and `carve settings
+ * migration`: live migration and host maintenance. Registered after the `vm`, `host` and `settings`
+ * commands, which it extends.
+ */
+export function registerMigrationCommands(program: Command, out: () => TOutput): void {
+  const vm = program.commands.find((c) => c.name() === "vm") ?? program.command("vm").description("create and manage VMs");
+  vm.command("migrate <vm>")
+    .description("live-migrate a running VM to another host (local disks are copied along); admins")
+    .option("--host <host>", "the target host (default: the one placement picks)")
+    .option("--wait", "wait until the VM runs on the target")
+    .option("--timeout <seconds>", "how long --wait waits", "3600")
+    .action(async (ref: string, o: { host?: string; wait?: boolean; timeout: string }) =>
+      withSession(async ({ core, actor }) => {
+        const job = await migrateVm(core, actor, { vm: ref, host: o.host });
+        out().progress(`live migration of ${ref} requested; job ${job.id}`);
+        const done = o.wait ? await followJob(core, actor, job.id, out(), Number(o.timeout)) : await getJob(core, actor, job.id);
+        const seconds = typeof (done.result as { durationMs?: unknown } | null)?.durationMs === "number" ? ` in ${((done.result as { durationMs: number }).durationMs / 1000).toFixed(1)} s` : "";
+        out().result({ job: done }, () => [`job ${done.id} ${done.kind} ${done.state}${done.state === "Succeeded" ? `: ${ref} migrated${seconds}` : ""}`]);
+      }),
+    );
+  vm.command("migrate-cancel <vm>")
+    .description("abort a VM's live migration; it keeps running where it was")
+    .action(async (ref: string) =>
+      withSession(async ({ core, actor }) => {
+        const job = await cancelVmMigration(core, actor, { vm: ref });
+        out().result({ job }, () => [`cancel of job ${job.id} requested: ${ref} keeps running on its host`]);
+      }),
+    );
+
+  const host = program.commands.find((c) => c.name() === "host") ?? program.command("host").description("hypervisor hosts");
+  const maintenance = host.command("maintenance").description("move every VM off a host, then keep it out of service");
+  maintenance
+    .command("plan <host>")
+    .description("dry run: each VM, where it would go, which need storage motion, and what blocks")
+    .action(async (ref: string) =>
+      withSession(async ({ core, actor }) => {
+        const plan = await planHostMaintenance(core, actor, { host: ref });
+        out().result(plan, () => planLines(plan));
+      }),
+    );
+  maintenance
+    .command("start <host>")
+    .description("PrepareForMaintenance: move the VMs away (a job), then Maintenance")
+    .option("--wait", "wait until every VM has left and the host is in Maintenance")
+    .option("--timeout <seconds>", "how long --wait waits", "7200")
+    .action(async (ref: string, o: { wait?: boolean; timeout: string }) =>
+      withSession(async ({ core, actor }) => {
+        const { job, plan } = await prepareHostMaintenance(core, actor, { host: ref });
+        out().progress(`host ${ref} is preparing for maintenance; job ${job.id}`);
+        const done = o.wait ? await followJob(core, actor, job.id, out(), Number(o.timeout)) : job;
+        out().result({ job: done, plan }, () => [...planLines(plan), `job ${done.id} ${done.kind} ${done.state}${done.state === "Succeeded" ? `: ${ref} is in Maintenance` : ""}`]);
+      }),
+    );
+  maintenance
+    .command("cancel <host>")
+    .description("return the host to service (Up); moves not yet done are stopped")
+    .action(async (ref: string) =>
+      withSession(async ({ core, actor }) => {
+        const r = await cancelHostMaintenance(core, actor, { host: ref });
+        out().result(r, () => [`host ${r.host.name} is ${r.host.state}${r.abortedMoves > 0 ? `; ${r.abortedMoves} live migration(s) asked to abort` : ""}`]);
+      }),
+    );
+
+  const settings = program.commands.find((c) => c.name() === "settings") ?? program.command("settings").description("Carve settings");
+  settings
+    .command("migration")
+    .description("live migration: the timeout after which a migration is aborted (the VM stays on its source)")
+    .option("--timeout <seconds>", "e.g. 1800", Number)
+    .action(async (o: { timeout?: number }) =>
+      withSession(async ({ core, actor }) => {
+        const s = await setMigrationSettings(core, actor, { timeoutSec: o.timeout });
+        out().result(s, () => [`live migrations time out after ${s.timeoutSec} s`]);
+      }),
+    );
+}

@@ -1,0 +1,51 @@
+import { randomUUID } from "node:crypto";
+import type { Job, Tx } from "@carve/db";
+import type { TJobName } from "@carve/protocol";
+import type { CoreDeps } from "../context.ts";
+import { recordEvent } from "../events/record-event.ts";
+import { actorId, type TActor } from "../identity/actor.ts";
+import { busy } from "./load-vm-to-move.ts";
+import type { TMovingVm } from "./move-targets.ts";
+import { moveRecord, type TReservedTarget } from "./reserve-move-target.ts";
+
+/** A move about to be recorded: the VM, where it goes, and the first job that moves it. */
+export interface TMoveJobSpec {
+  vm: TMovingVm;
+  source: { id: string; name: string };
+  target: TReservedTarget;
+  /** The state the VM must still be in (Running for a live migration, Stopped for a cold move). */
+  from: "Running" | "Stopped";
+  kind: Extract<TJobName, "vm.migrate" | "vm.define">;
+  /** The queue the job goes to: the source's for a live migration, the target's for a cold define. */
+  hostId: string;
+  payload: unknown;
+  parentJobId: string | undefined;
+  /** The event's message ("live migration of x from a to b requested …"). */
+  message: string;
+}
+
+/**
+ * Claims the VM for its move (Migrating, this job active; VM_BUSY when another job got there
+ * first) and records the Job, with the move's record for finalising, and the event: in the
+ * caller's transaction, after its target was reserved.
+ */
+export async function recordMoveJob(tx: Tx, deps: CoreDeps, actor: TActor, spec: TMoveJobSpec): Promise<Job> {
+  const { vm } = spec;
+  const jobId = randomUUID();
+  const claimed = await tx.vm.updateMany({ where: { id: vm.id, activeJobId: null, state: spec.from }, data: { state: "Migrating", activeJobId: jobId } });
+  if (claimed.count === 0) throw await busy(tx, vm);
+  const job = await tx.job.create({
+    data: {
+      id: jobId,
+      kind: spec.kind,
+      actorId: actorId(actor),
+      vmId: vm.id,
+      hostId: spec.hostId,
+      parentJobId: spec.parentJobId ?? null,
+      request: { payload: spec.payload, previousState: spec.from, move: moveRecord(vm, spec.target) } as never,
+      createdAt: deps.now(),
+    },
+  });
+  await recordEvent(tx, { type: "vm.state", actor, vmId: vm.id, hostId: spec.source.id, jobId, fromState: spec.from, toState: "Migrating", message: spec.message });
+  return job;
+}

@@ -1,0 +1,86 @@
+import { randomUUID } from "node:crypto";
+import type { Job, Prisma, Tx, VolumeState } from "@carve/db";
+import type { TJobName } from "@carve/protocol";
+import type { CoreDeps } from "../context.ts";
+import { CarveError } from "../errors/index.ts";
+import { recordEvent } from "../events/record-event.ts";
+import { actorId, type TActor } from "../identity/actor.ts";
+
+/** Volume jobs this module settles (volume.migrate is migrate-volume.ts's). */
+export const VOLUME_JOBS: ReadonlySet<string> = new Set(["volume.create", "volume.attach", "volume.detach", "volume.resize", "volume.delete"]);
+
+/** What settling a volume job needs, kept on the Job row next to the agent payload. */
+export interface TVolumeJobRecord {
+  volumeId: string;
+  volumeName: string;
+  previousState: VolumeState;
+  poolId: string;
+  sizeGiB: number;
+  /** resize: the size asked for (the extra bytes were reserved up front). */
+  newSizeGiB?: number;
+  vmId?: string | null;
+}
+
+export interface TVolumeJobSpec {
+  kind: Extract<TJobName, "volume.create" | "volume.attach" | "volume.detach" | "volume.resize" | "volume.delete">;
+  volume: { id: string; name: string; state: VolumeState };
+  hostId: string;
+  /** A VM the job changes too: claimed for the job (VM_BUSY for a second one), like a VM action. */
+  vm?: { id: string; name: string } | null;
+  payload: Record<string, unknown>;
+  record: TVolumeJobRecord;
+  /** Volume fields set while the job runs (state, device index…). */
+  during?: Prisma.VolumeUncheckedUpdateManyInput;
+  message: string;
+}
+
+/**
+ * Claims a volume (and the VM it changes) for one job and records the Job and an event, inside the
+ * caller's transaction; the caller dispatches the job after the commit. A volume or VM busy with
+ * another job is refused with the job that holds it.
+ */
+export async function recordVolumeJob(tx: Tx, deps: CoreDeps, actor: TActor, spec: TVolumeJobSpec): Promise<Job> {
+  const jobId = randomUUID();
+  const claimed = await tx.volume.updateMany({
+    where: { id: spec.volume.id, activeJobId: null, state: spec.volume.state },
+    data: { ...spec.during, activeJobId: jobId },
+  });
+  if (claimed.count === 0) await refuseBusy(tx, "volume", spec.volume.name, (await tx.volume.findUnique({ where: { id: spec.volume.id }, select: { activeJobId: true } }))?.activeJobId);
+  if (spec.vm) {
+    const vm = await tx.vm.updateMany({ where: { id: spec.vm.id, activeJobId: null, state: { in: ["Running", "Stopped"] } }, data: { activeJobId: jobId } });
+    if (vm.count === 0) {
+      const current = await tx.vm.findUnique({ where: { id: spec.vm.id }, select: { state: true, activeJobId: true } });
+      if (current?.activeJobId) await refuseBusy(tx, "VM", spec.vm.name, current.activeJobId);
+      throw new CarveError("INVALID_STATE", `VM ${spec.vm.name} is ${current?.state ?? "gone"}: disks can be changed while it is Running or Stopped. Wait until it settles.`);
+    }
+  }
+  const job = await tx.job.create({
+    data: {
+      id: jobId,
+      kind: spec.kind,
+      actorId: actorId(actor),
+      vmId: spec.vm?.id ?? null,
+      hostId: spec.hostId,
+      request: { payload: spec.payload, volume: { ...spec.record } } as Prisma.InputJsonValue,
+      createdAt: deps.now(),
+    },
+  });
+  await recordEvent(tx, { type: spec.kind, actor, vmId: spec.vm?.id ?? null, hostId: spec.hostId, jobId, fromState: spec.volume.state, message: spec.message });
+  return job;
+}
+
+async function refuseBusy(tx: Tx, what: string, name: string, activeJobId: string | null | undefined): Promise<never> {
+  if (!activeJobId) throw new CarveError("INVALID_STATE", `The ${what} ${name} changed meanwhile; look at it again ('carve volume list') and retry.`);
+  const running = await tx.job.findUnique({ where: { id: activeJobId }, select: { kind: true, state: true } });
+  throw new CarveError(what === "VM" ? "VM_BUSY" : "INVALID_STATE", `The ${what} ${name} is busy with ${running?.kind ?? "a job"} (job ${activeJobId}, ${running?.state ?? "unknown"}). Wait for it to finish, then try again.`, {
+    details: { jobId: activeJobId },
+  });
+}
+
+/** The record kept with a volume job, or null for other jobs. */
+export function readVolumeJobRecord(request: Prisma.JsonValue): TVolumeJobRecord | null {
+  if (!request || typeof request !== "object" || Array.isArray(request)) return null;
+  const volume = request.volume;
+  if (!volume || typeof volume !== "object" || Array.isArray(volume) || typeof volume.volumeId !== "string") return null;
+  return volume as unknown as TVolumeJobRecord;
+}
