@@ -9,6 +9,11 @@ const ZStartEnv = z.object({
   /** Logs, console logs and the demo host's files. */
   CARVE_STATE_DIR: z.string().startsWith("/", "must be an absolute path").default(join(REPO_ROOT, "var", "run")),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
+  /** Where the web portal listens (loopback by default). */
+  CARVE_PORTAL_HOST: z.string().min(1).default("127.0.0.1"),
+  CARVE_PORTAL_PORT: z.coerce.number().int().min(1, "must be a TCP port").max(65535, "must be a TCP port").default(3000),
+  /** Passed on to every process (encrypted settings); optional for the demo. */
+  CARVE_SECRET_KEY: z.string().optional(),
 });
 
 /** `npm start`'s settings; a bad value stops it naming the variable. */

@@ -7,6 +7,8 @@ import { applyMigrations } from "@carve/db/migrate";
 import { pino } from "pino";
 import { seedDemo } from "../prisma/seed.ts";
 import { writeDemoNode } from "./lib/demo-node.ts";
+import { buildPortal } from "./lib/portal-build.ts";
+import { portalSessionSecret, startPortalService } from "./lib/portal-process.ts";
 import { REPO_ROOT, startService, type TService } from "./lib/service.ts";
 import { loadStartEnv } from "./start-env.ts";
 
@@ -15,6 +17,11 @@ const stateDir = env.CARVE_STATE_DIR;
 const logDir = join(stateDir, "log");
 mkdirSync(logDir, { recursive: true });
 const say = (line: string) => process.stdout.write(`${line}\n`);
+
+const startedAt = performance.now();
+// The portal's build (needed once, the slowest step) runs while the rest starts.
+const portalBuild = buildPortal(join(logDir, "portal-build.log"));
+portalBuild.catch(() => undefined);
 
 await applyMigrations(env.DATABASE_URL);
 say("carve: database migrated");
@@ -25,7 +32,14 @@ say("carve: demo seeded (host demo-host on libvirt's test driver, template tiny,
 // No default password: while no administrator exists, a one-time token is printed here, once.
 const setup = await ensureSetupToken(core);
 
-const shared = { DATABASE_URL: env.DATABASE_URL, REDIS_URL: env.REDIS_URL, CARVE_QUEUE_PREFIX: env.CARVE_QUEUE_PREFIX, LOG_LEVEL: env.LOG_LEVEL };
+const shared = {
+  DATABASE_URL: env.DATABASE_URL,
+  REDIS_URL: env.REDIS_URL,
+  CARVE_QUEUE_PREFIX: env.CARVE_QUEUE_PREFIX,
+  LOG_LEVEL: env.LOG_LEVEL,
+  ...(env.CARVE_SECRET_KEY ? { CARVE_SECRET_KEY: env.CARVE_SECRET_KEY } : {}),
+};
+const portalUrl = `http://${env.CARVE_PORTAL_HOST.includes(":") ? `[${env.CARVE_PORTAL_HOST}]` : env.CARVE_PORTAL_HOST}:${env.CARVE_PORTAL_PORT}`;
 const services: TService[] = [];
 let stopping = false;
 const stopAll = async () => {
@@ -45,6 +59,16 @@ try {
       env: { ...shared, CARVE_HOST_ID: hostId, CARVE_LIBVIRT_URI: demo.uri, CARVE_CONSOLE_LOG_DIR: join(stateDir, "console"), CARVE_AGENT_DATA_DIR: join(stateDir, "agent") },
       logFile: join(logDir, "agent-demo-host.log"),
       readyText: "agent ready",
+    }),
+  );
+  const buildMs = await portalBuild;
+  say(buildMs === null ? "carve: portal build found (rebuild after changes: npm run build -w @carve/portal)" : `carve: portal built in ${(buildMs / 1000).toFixed(1)} s`);
+  services.push(
+    await startPortalService({
+      host: env.CARVE_PORTAL_HOST,
+      port: env.CARVE_PORTAL_PORT,
+      env: { ...shared, NEXTAUTH_URL: portalUrl, NEXTAUTH_SECRET: portalSessionSecret(stateDir) },
+      logFile: join(logDir, "portal.log"),
     }),
   );
   const deadline = Date.now() + 30_000;
@@ -70,7 +94,8 @@ for (const service of services) {
   });
 }
 
-say(`carve: ready — controller and agent are running (logs in ${logDir}); Ctrl-C stops them.`);
+say(`carve: ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s — controller, agent and portal are running (logs in ${logDir}); Ctrl-C stops them.`);
+say(`Open the portal: ${portalUrl}`);
 say("Next, in another terminal:");
 say("  npx carve status");
 say("  npx carve vm create demo --template tiny --offering small --wait");

@@ -5,8 +5,10 @@ import { promisify } from "node:util";
 import { afterAll, expect, it } from "vitest";
 import { createTestDatabase } from "@carve/db/testing";
 import { REPO_ROOT } from "../../scripts/lib/service.ts";
+import { freePort } from "../lib/stack/redis-server.ts";
 
 const id = randomBytes(4).toString("hex");
+const portalPort = await freePort();
 const database = await createTestDatabase();
 await database.db.$disconnect();
 const env = {
@@ -14,6 +16,7 @@ const env = {
   DATABASE_URL: database.url,
   CARVE_QUEUE_PREFIX: `npm-start-${id}`,
   CARVE_STATE_DIR: join(REPO_ROOT, "var", "test-stack", `npm-start-${id}`),
+  CARVE_PORTAL_PORT: String(portalPort),
 };
 // `npm start` leads its own process group so that it and everything it started can be stopped.
 const start = spawn("npm", ["start"], { cwd: REPO_ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
@@ -28,13 +31,21 @@ afterAll(async () => {
   await database.drop();
 });
 
-it("`npm start`, then `npx carve vm create demo --template tiny --offering small --wait` prints a Running VM", async () => {
-  const deadline = Date.now() + 120_000;
+it("`npm start` starts the portal too, then `npx carve vm create demo --template tiny --offering small --wait` prints a Running VM", async () => {
+  // A first run also builds the portal (next build).
+  const deadline = Date.now() + 300_000;
   while (!output.includes("carve: ready")) {
     if (Date.now() > deadline || start.exitCode !== null) throw new Error(`npm start did not get ready:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   expect(output).toContain("npx carve vm create demo --template tiny --offering small --wait");
+  console.info(output.split("\n").filter((line) => /portal built|portal build found|ready in/.test(line)).join("\n"));
+  // The portal is up too, at the address the next steps print.
+  const portalUrl = `http://127.0.0.1:${portalPort}`;
+  expect(output).toContain(`Open the portal: ${portalUrl}`);
+  const signIn = await fetch(`${portalUrl}/signin`);
+  expect(signIn.status).toBe(200);
+  expect(await signIn.text()).toContain("Sign in");
 
   const { stdout } = await promisify(execFile)("npx", ["carve", "vm", "create", "demo", "--template", "tiny", "--offering", "small", "--wait"], { cwd: REPO_ROOT, env });
   expect(stdout.split("\n")[1]).toMatch(/^demo\s+Running\s+demo-host\s+tiny\s+small\s+operator\s/);
@@ -53,4 +64,4 @@ it("`npm start`, then `npx carve vm create demo --template tiny --offering small
   for (let waited = 0; groupAlive() && waited < 20_000; waited += 200) await new Promise((resolve) => setTimeout(resolve, 200));
   expect(groupAlive()).toBe(false);
   expect(output).not.toMatch(/exited \(code/);
-});
+}, 400_000);

@@ -5,6 +5,8 @@ const ZEnv = z.object({
   DATABASE_URL: ZDatabaseUrlSetting,
   REDIS_URL: ZRedisUrlSetting,
   CARVE_QUEUE_PREFIX: ZQueuePrefixSetting,
+  /** The Redis address hosts' agents use, shown in join commands when it differs from REDIS_URL. */
+  CARVE_AGENT_REDIS_URL: ZRedisUrlSetting.unwrap().optional(),
   LOG_LEVEL: ZLogLevelSetting,
   /** Key for encrypted settings (the LDAP bind password): 64 hex digits, the same in every Carve process. */
   CARVE_SECRET_KEY: ZSecretKeySetting,

@@ -1,27 +1,13 @@
 import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
-import { REPO_ROOT } from "../../../scripts/lib/service.ts";
+import { NEXT_BIN, PORTAL_DIR } from "../../../scripts/lib/portal-build.ts";
 import { freePort } from "../stack/redis-server.ts";
 
-const PORTAL_DIR = join(REPO_ROOT, "apps", "portal");
-const NEXT_BIN = join(REPO_ROOT, "node_modules", "next", "dist", "bin", "next");
+export { buildPortal } from "../../../scripts/lib/portal-build.ts";
 
 /** Chromium flags that work on this kind of machine (see TOOLCHAIN.md). */
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
-
-/** Runs `next build` for the portal; resolves with how long it took (ms), rejects with its output. */
-export async function buildPortal(logFile: string): Promise<number> {
-  const started = performance.now();
-  const log = createWriteStream(logFile, { flags: "a" });
-  const child = spawn(process.execPath, [NEXT_BIN, "build"], { cwd: PORTAL_DIR, env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
-  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-  if (code !== 0) throw new Error(`next build failed (exit ${code}); see ${logFile}`);
-  return performance.now() - started;
-}
 
 export interface TPortal {
   url: string;

@@ -1,6 +1,8 @@
-import { ZCreateVmInput, ZListVmsInput } from "@carve/core";
+import { ZCreateVmInput, ZListJobsInput, ZListVmEventsInput, ZListVmsInput, ZUsageHistoryInput } from "@carve/core";
 import { z } from "zod";
-import { ANSWER_SCHEMAS, ZCreatedVmJson, ZHostListJson, ZJobJson, ZOfferingListJson, ZOpenApiJson, ZTemplateListJson, ZVmAction, ZVmJson, ZVmPageJson } from "./schemas.ts";
+import { ZListPageQuery } from "./list-page.ts";
+import { ZAdminJobPageJson } from "./admin-schemas.ts";
+import { ANSWER_SCHEMAS, ZCreatedVmJson, ZHostListJson, ZJobJson, ZOfferingListJson, ZOpenApiJson, ZTemplateListJson, ZUsageJson, ZVmAction, ZVmEventPageJson, ZVmJson, ZVmPageJson } from "./schemas.ts";
 
 /** Request bodies, named under components.schemas; core's own input schemas, so the document says exactly what core accepts. */
 const REQUEST_SCHEMAS = z.registry<{ id: string }>();
@@ -23,15 +25,18 @@ const ZVmId = z.string().describe("The VM's id (or its name)");
 
 /** Every route under /api/v1; the document is built from this list and the schemas the routes use. */
 export const API_ROUTES: TRouteDoc[] = [
-  { method: "get", path: "/api/v1/vms", summary: "List your VMs (admins: everyone's), newest first, a page at a time", query: ZListVmsInput.pick({ limit: true, cursor: true, state: true, host: true, owner: true }), status: 200, response: ZVmPageJson },
+  { method: "get", path: "/api/v1/vms", summary: "List your VMs (admins: everyone's), newest first, a page at a time", query: ZListVmsInput.pick({ limit: true, cursor: true, state: true, host: true, owner: true, name: true }), status: 200, response: ZVmPageJson },
   { method: "post", path: "/api/v1/vms", summary: "Create a VM; answers at once with the VM (Creating) and the job to watch", body: ZCreateVmInput, status: 202, response: ZCreatedVmJson },
   { method: "get", path: "/api/v1/vms/{id}", summary: "One VM", pathParams: { id: ZVmId }, status: 200, response: ZVmJson },
   { method: "delete", path: "/api/v1/vms/{id}", summary: "Destroy a VM and its volumes; answers with the job", pathParams: { id: ZVmId }, status: 202, response: ZJobJson },
   { method: "post", path: "/api/v1/vms/{id}/{action}", summary: "Start, stop (graceful, forced after 60 s) or reboot a VM; answers with the job", pathParams: { id: ZVmId, action: ZVmAction }, status: 202, response: ZJobJson },
-  { method: "get", path: "/api/v1/templates", summary: "Templates VMs can be created from", status: 200, response: ZTemplateListJson },
-  { method: "get", path: "/api/v1/offerings", summary: "Active service offerings, smallest first", status: 200, response: ZOfferingListJson },
+  { method: "get", path: "/api/v1/vms/{id}/events", summary: "The VM's event timeline, newest first, a page at a time", pathParams: { id: ZVmId }, query: ZListVmEventsInput.pick({ limit: true, cursor: true }), status: 200, response: ZVmEventPageJson },
+  { method: "get", path: "/api/v1/usage", summary: "Your metered usage per day (or hour), oldest first", query: ZUsageHistoryInput, status: 200, response: ZUsageJson },
+  { method: "get", path: "/api/v1/templates", summary: "Templates VMs can be created from, a page at a time", query: ZListPageQuery, status: 200, response: ZTemplateListJson },
+  { method: "get", path: "/api/v1/offerings", summary: "Active service offerings, smallest first, a page at a time", query: ZListPageQuery, status: 200, response: ZOfferingListJson },
   { method: "get", path: "/api/v1/jobs/{id}", summary: "A job you started (admins: any job)", pathParams: { id: z.uuid() }, status: 200, response: ZJobJson },
   { method: "get", path: "/api/v1/hosts", summary: "Hosts with capacity and state", status: 200, response: ZHostListJson, admin: true },
+  { method: "get", path: "/api/v1/admin/jobs", summary: "Every job, failed ones first, then the others newest first, a page at a time", query: ZListJobsInput, status: 200, response: ZAdminJobPageJson, admin: true },
   { method: "get", path: "/api/v1/openapi.json", summary: "This document", status: 200, response: ZOpenApiJson },
 ];
 

@@ -89,10 +89,43 @@ export const ZHostJson = z
   })
   .register(ANSWER_SCHEMAS, { id: "Host" });
 
-export const ZTemplateListJson = z.object({ items: z.array(ZTemplateJson) }).register(ANSWER_SCHEMAS, { id: "TemplateList" });
-export const ZOfferingListJson = z.object({ items: z.array(ZOfferingJson) }).register(ANSWER_SCHEMAS, { id: "OfferingList" });
+export const ZTemplateListJson = z.object({ items: z.array(ZTemplateJson), nextCursor: z.string().nullable() }).register(ANSWER_SCHEMAS, { id: "TemplateList" });
+export const ZOfferingListJson = z.object({ items: z.array(ZOfferingJson), nextCursor: z.string().nullable() }).register(ANSWER_SCHEMAS, { id: "OfferingList" });
 export const ZHostListJson = z.object({ items: z.array(ZHostJson) }).register(ANSWER_SCHEMAS, { id: "HostList" });
 export const ZOpenApiJson = z.object({ openapi: z.string() }).loose().register(ANSWER_SCHEMAS, { id: "OpenApiDocument" });
+
+export const ZVmEventJson = z
+  .object({
+    id: z.string().describe("Sequence number; later events have larger ones"),
+    at: ZTimestamp,
+    type: z.string().describe("e.g. vm.state"),
+    message: z.string(),
+    fromState: z.string().nullable(),
+    toState: z.string().nullable(),
+    jobId: ZId.nullable(),
+    actor: z.string().nullable().describe("Who caused it (username); null for the system"),
+  })
+  .register(ANSWER_SCHEMAS, { id: "VmEvent" });
+
+export const ZVmEventPageJson = z
+  .object({ items: z.array(ZVmEventJson), nextCursor: z.string().nullable().describe("Pass as `cursor` for older events; null on the last page") })
+  .register(ANSWER_SCHEMAS, { id: "VmEventPage" });
+
+const ZUsageAmounts = {
+  runningHours: z.number().describe("VM-hours with the guest running"),
+  allocatedHours: z.number().describe("VM-hours holding a host's capacity while not running"),
+  volumeGiBHours: z.number().describe("Volume GiB-hours"),
+};
+
+export const ZUsageJson = z
+  .object({
+    granularity: z.enum(["hour", "day"]),
+    from: ZTimestamp,
+    to: ZTimestamp,
+    periods: z.array(z.object({ periodStart: ZTimestamp, ...ZUsageAmounts })).describe("Every period of the range, oldest first"),
+    totals: z.object(ZUsageAmounts),
+  })
+  .register(ANSWER_SCHEMAS, { id: "Usage" });
 
 export const ZVmAction = z.enum(["start", "stop", "reboot"], { error: "must be start, stop or reboot" });
 
@@ -101,3 +134,6 @@ export type TOfferingJson = z.input<typeof ZOfferingJson>;
 export type TVmJson = z.input<typeof ZVmJson>;
 export type TJobJson = z.input<typeof ZJobJson>;
 export type THostJson = z.input<typeof ZHostJson>;
+export type TVmEventJson = z.input<typeof ZVmEventJson>;
+export type TVmEventPageJson = z.input<typeof ZVmEventPageJson>;
+export type TUsageJson = z.input<typeof ZUsageJson>;

@@ -1,5 +1,5 @@
-import { VM_ACTIONS, type TVmView } from "@carve/core";
-import type { THostJson, TJobJson, TVmJson } from "./schemas.ts";
+import { VM_ACTIONS, type TUsageHistory, type TVmEventPage, type TVmView } from "@carve/core";
+import type { THostJson, TJobJson, TUsageJson, TVmEventPageJson, TVmJson } from "./schemas.ts";
 
 type TJobRow = Omit<TJobJson, "createdAt" | "finishedAt"> & { createdAt: Date; finishedAt: Date | null };
 type THostRow = Omit<THostJson, "vcpusCapacity" | "memMiBCapacity" | "lastHeartbeatAt"> & { cpuOvercommit: number; memOvercommit: number; lastHeartbeatAt: Date | null };
@@ -39,5 +39,19 @@ export function toHostJson(host: THostRow): THostJson {
     memMiBAllocated: host.memMiBAllocated,
     memMiBCapacity: Math.floor(host.memoryMiB * host.memOvercommit),
     lastHeartbeatAt: host.lastHeartbeatAt?.toISOString() ?? null,
+  };
+}
+
+export function toVmEventPageJson(page: TVmEventPage): TVmEventPageJson {
+  return { items: page.items.map((e) => ({ ...e, at: e.at.toISOString() })), nextCursor: page.nextCursor };
+}
+
+export function toUsageJson(usage: TUsageHistory): TUsageJson {
+  return {
+    granularity: usage.granularity,
+    from: usage.from.toISOString(),
+    to: usage.to.toISOString(),
+    periods: usage.periods.map((p) => ({ ...p, periodStart: p.periodStart.toISOString() })),
+    totals: usage.totals,
   };
 }

@@ -21,8 +21,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <nav aria-label="Main">
               <Link href="/vms">My VMs</Link>
               <Link href="/vms/new">Create VM</Link>
+              <Link href="/usage">Usage</Link>
               <Link href="/account">Account</Link>
-              {actor.role === "Admin" && <Link href="/admin/hosts">Hosts</Link>}
+              {actor.role === "Admin" && <Link href="/admin/hosts">Admin</Link>}
             </nav>
           )}
           {actor && (

@@ -1,7 +1,8 @@
 "use server";
 
-import { createVm, destroyVm, rebootVm, resetVmPassword, revealVmPassword, startVm, stopVm } from "@carve/core";
-import { redirect } from "next/navigation";
+import { attachVolume, createVm, destroyVm, detachVolume, getVm, planVm, rebootVm, resetVmPassword, revealVmPassword, startVm, stopVm, type TVmPlan } from "@carve/core";
+import type { TJobJson, TVmJson } from "../../api/schemas.ts";
+import { toJobJson, toVmJson } from "../../api/to-json.ts";
 import { failure, SUCCEEDED, type TActionResult } from "../../server/action-result.ts";
 import { portalCore } from "../../server/core.ts";
 import { pageActor } from "../../server/page-actor.ts";
@@ -23,19 +24,45 @@ export async function vmAction(vmId: string, action: TPageVmAction): Promise<TAc
   }
 }
 
-/** The Create VM form: core validates; on success the VM list shows it coming up. */
-export async function createVmFromForm(_previous: TActionResult, form: FormData): Promise<TActionResult> {
-  const actor = await pageActor();
+/** What the Create VM form gets back: on success the new VM and its job, whose progress it then shows. */
+export type TCreateResult = TActionResult & { vm: TVmJson | null; job: TJobJson | null };
+
+/** The Create VM form's fields as core's input (SSH keys by name; data disks as JSON, see the form). */
+function createInput(form: FormData) {
   const text = (name: string) => {
     const value = form.get(name);
     return typeof value === "string" && value !== "" ? value : undefined;
   };
+  const disks = text("dataDisks");
+  return {
+    name: text("name"),
+    template: text("template"),
+    offering: text("offering"),
+    description: text("description"),
+    sshKeys: form.getAll("sshKeys").filter((k): k is string => typeof k === "string"),
+    ...(disks ? { dataDisks: JSON.parse(disks) as unknown } : {}),
+  };
+}
+
+/** The Create VM form: core validates and places; the answer names the VM and the job to watch. */
+export async function createVmFromForm(_previous: TCreateResult, form: FormData): Promise<TCreateResult> {
+  const actor = await pageActor();
   try {
-    await createVm(portalCore(), actor, { name: text("name"), template: text("template"), offering: text("offering"), description: text("description") });
+    const { vm, job } = await createVm(portalCore(), actor, createInput(form));
+    return { ...SUCCEEDED, vm: toVmJson(await getVm(portalCore(), actor, { vm: vm.id })), job: toJobJson(job) };
   } catch (error) {
-    return failure(error);
+    return { ...failure(error), vm: null, job: null };
   }
-  redirect("/vms");
+}
+
+/** The dry run the Create VM form shows as its inputs change: where the VM would go, or why it cannot. */
+export async function planVmFromForm(form: FormData): Promise<TActionResult & { plan: TVmPlan | null }> {
+  const actor = await pageActor();
+  try {
+    return { ...SUCCEEDED, plan: await planVm(portalCore(), actor, createInput(form)) };
+  } catch (error) {
+    return { ...failure(error), plan: null };
+  }
 }
 
 /** Sets a new generated password for the VM's root user; the result names the reveal to poll, never the password. */
@@ -60,5 +87,27 @@ export async function revealPasswordAction(revealId: string): Promise<TActionRes
     return { ...SUCCEEDED, user, password };
   } catch (error) {
     return { ...failure(error), user: null, password: null };
+  }
+}
+
+/** Attaches one of the user's detached data volumes to the VM; its job runs like any other. */
+export async function attachVolumeAction(vmId: string, volumeId: string): Promise<TActionResult> {
+  const actor = await pageActor();
+  try {
+    await attachVolume(portalCore(), actor, { vm: vmId, volume: volumeId });
+    return SUCCEEDED;
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+/** Detaches a data volume from its VM; the volume stays, ready to attach again. */
+export async function detachVolumeAction(volumeId: string): Promise<TActionResult> {
+  const actor = await pageActor();
+  try {
+    await detachVolume(portalCore(), actor, { volume: volumeId });
+    return SUCCEEDED;
+  } catch (error) {
+    return failure(error);
   }
 }

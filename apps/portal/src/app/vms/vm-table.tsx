@@ -19,8 +19,9 @@ function age(createdAt: string): string {
 }
 
 /** The VM list, refreshed every 2 s from the API so states change without a reload. */
-export function VmTable({ pollUrl, initial }: { pollUrl: string; initial: TVmPage }) {
+export function VmTable({ pollUrl, initial, filtered = false }: { pollUrl: string; initial: TVmPage; filtered?: boolean }) {
   const [page, refresh] = usePolling(pollUrl, initial);
+  if (page.items.length === 0 && filtered) return <p className="panel muted">No VMs match these filters.</p>;
   if (page.items.length === 0) {
     return <p className="panel muted">No VMs yet. <Link href="/vms/new">Create one</Link>.</p>;
   }

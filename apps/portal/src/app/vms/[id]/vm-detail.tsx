@@ -5,9 +5,10 @@ import { PasswordReset } from "../../../components/password-reset.tsx";
 import { StateBadge } from "../../../components/state-badge.tsx";
 import { usePolling } from "../../../components/use-polling.ts";
 import { VmActions } from "../../../components/vm-actions.tsx";
+import { VmVolumes, type TAttachable } from "./vm-volumes.tsx";
 
-/** One VM, refreshed every 2 s. */
-export function VmDetail({ initial }: { initial: TVmJson }) {
+/** One VM, refreshed every 2 s, with its volumes. */
+export function VmDetail({ initial, attachable }: { initial: TVmJson; attachable: TAttachable[] }) {
   const [vm, refresh] = usePolling(`/api/v1/vms/${initial.id}`, initial);
   return (
     <div className="panel">
@@ -26,15 +27,7 @@ export function VmDetail({ initial }: { initial: TVmJson }) {
         {vm.description && (<><dt>Description</dt><dd>{vm.description}</dd></>)}
       </dl>
       {vm.state === "Running" && <PasswordReset vm={vm} />}
-      <h2>Volumes</h2>
-      <table aria-label="Volumes">
-        <thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Size</th><th scope="col">Pool</th><th scope="col">State</th></tr></thead>
-        <tbody>
-          {vm.volumes.map((v) => (
-            <tr key={v.id}><td>{v.name}</td><td>{v.kind}</td><td>{v.sizeGiB} GiB</td><td>{v.pool.name}</td><td>{v.state}</td></tr>
-          ))}
-        </tbody>
-      </table>
+      <VmVolumes vm={vm} attachable={attachable} onDone={refresh} />
     </div>
   );
 }

@@ -1,8 +1,9 @@
 import { listTemplates } from "@carve/core";
 import type { TTemplateJson } from "../../../../api/schemas.ts";
+import { pageOfList } from "../../../../api/list-page.ts";
 import { apiRoute } from "../../../../server/api-route.ts";
 
-export const GET = apiRoute("Read", async ({ actor, core }) => {
+export const GET = apiRoute("Read", async ({ actor, core, request }) => {
   const templates = await listTemplates(core, actor);
   const items: TTemplateJson[] = templates.map((t) => ({
     id: t.id,
@@ -14,5 +15,5 @@ export const GET = apiRoute("Read", async ({ actor, core }) => {
     supportsCloudInit: t.supportsCloudInit,
     supportsPasswordReset: t.supportsPasswordReset,
   }));
-  return { items };
+  return pageOfList(items, new URL(request.url).searchParams);
 });

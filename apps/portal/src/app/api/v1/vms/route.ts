@@ -2,7 +2,7 @@ import { createVm, getVm, listVms } from "@carve/core";
 import { toJobJson, toVmJson } from "../../../../api/to-json.ts";
 import { apiRoute, jsonBody } from "../../../../server/api-route.ts";
 
-const LIST_PARAMS = ["limit", "cursor", "state", "host", "owner"] as const;
+const LIST_PARAMS = ["limit", "cursor", "state", "host", "owner", "name"] as const;
 
 /** Your VMs, a page at a time (`limit`, `cursor`), optionally by state, host or (admins) owner. */
 export const GET = apiRoute("Read", async ({ actor, core, request }) => {

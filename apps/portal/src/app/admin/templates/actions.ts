@@ -1,0 +1,33 @@
+"use server";
+
+import { deleteTemplate, registerTemplate } from "@carve/core";
+import { adminActor } from "../../../server/admin-actor.ts";
+import { portalCore } from "../../../server/core.ts";
+import { checked, num, text } from "../../../server/form-fields.ts";
+import { runForm, type TFormResult } from "../../../server/form-result.ts";
+
+/** Register template: core checks the URL against the allow-list at once; the controller downloads it. */
+export async function registerTemplateFromForm(_previous: TFormResult, form: FormData): Promise<TFormResult> {
+  const actor = await adminActor();
+  return runForm("/admin/templates", async () => {
+    const template = await registerTemplate(portalCore(), actor, {
+      name: text(form, "name"),
+      description: text(form, "description"),
+      url: text(form, "url"),
+      sha256: text(form, "sha256"),
+      minDiskGiB: num(form, "minDiskGiB"),
+      supportsCloudInit: checked(form, "supportsCloudInit"),
+      supportsPasswordReset: checked(form, "supportsPasswordReset"),
+    });
+    return { notice: `Template ${template.name} registered; it is ${template.state} (progress shows in the table).` };
+  });
+}
+
+/** Deletes a template in any state while no live VM uses it (a download in progress stops). */
+export async function deleteTemplateAction(template: string): Promise<TFormResult> {
+  const actor = await adminActor();
+  return runForm("/admin/templates", async () => {
+    const done = await deleteTemplate(portalCore(), actor, { template });
+    return { notice: `Template ${done.name} deleted.` };
+  });
+}
