@@ -75,8 +75,10 @@ it("accepts only the volume's one-time token, once; a sender that comes before t
   await expect(sendVolume({ volumeId, path: source.path, address, token: t, bandwidthMiBps: 0, connectTimeoutMs: 2_000 }, () => undefined, never)).rejects.toThrow(
     "the destination refused the stream: the stream token is wrong or was already used",
   );
+  // Expect before closing: the rejection must never be unhandled, even for a moment.
+  const stopped = expect(other).rejects.toThrow("the agent is stopping");
   await receiver.close();
-  await expect(other).rejects.toThrow("the agent is stopping");
+  await stopped;
   expect(await readdir(pool)).toEqual(["vol-b"]);
 });
 
