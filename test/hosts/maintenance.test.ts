@@ -123,19 +123,23 @@ describe("host maintenance on libvirt's test driver: the plan, its execution, ca
     expect(move(plan, "a-cold")).toMatchObject({ kind: "cold-move", target: { name: "host-2" }, blocker: null, storageMotion: [] });
     expect(move(plan, "b-cold")).toMatchObject({ kind: "cold-move", target: { name: "host-2" }, blocker: null });
     expect(move(plan, "d-live")).toMatchObject({ kind: "live-migrate", target: { name: "host-2" }, blocker: null });
-    expect(move(plan, "c-local").kind).toBe("blocked");
-    expect(move(plan, "c-local").blocker).toMatch(/local storage.*local-1/);
+    // A stopped VM on local storage moves cold with its disk copied along (storage motion).
+    expect(move(plan, "c-local")).toMatchObject({ kind: "cold-move", blocker: null, storageMotion: [{ pool: "local-1", sizeGiB: 1 }] });
     const big = move(plan, "e-big");
     expect(big.kind).toBe("blocked");
     expect(big.blocker).toMatch(/host-2 has \d+ MiB free memory, 12288 MiB needed/);
     expect(big.blocker).toMatch(/host-3 does not see shared pool shared/);
-    expect(plan.blockers.map((b) => b.vm).sort()).toEqual(["c-local", "e-big"]);
+    expect(plan.blockers.map((b) => b.vm).sort()).toEqual(["e-big"]);
     // A dry run: nothing changed.
     expect((await stack.core.db.host.findUniqueOrThrow({ where: { id: ids["host-1"] } })).state).toBe("Up");
   });
 
-  it("refuses a live migration with the reason: not running, or no host can take it", async () => {
-    await expect(migrateVm(stack.core, admin, { vm: "a-cold" })).rejects.toMatchObject({ code: "INVALID_STATE", message: expect.stringMatching(/it is Stopped/) });
+  it("refuses a move with the reason: no host can take it", async () => {
+    // A stopped VM moves cold; host-3 cannot take it (nothing is reserved or started).
+    await expect(migrateVm(stack.core, admin, { vm: "a-cold", host: "host-3" })).rejects.toMatchObject({
+      code: "NO_CAPACITY",
+      message: expect.stringMatching(/host-3 does not see shared pool shared/),
+    });
     await expect(migrateVm(stack.core, admin, { vm: "d-live", host: "host-3" })).rejects.toMatchObject({
       code: "NO_CAPACITY",
       message: expect.stringMatching(/host-3 does not see shared pool shared/),
@@ -156,7 +160,8 @@ describe("host maintenance on libvirt's test driver: the plan, its execution, ca
 
     const parent = await stack.finish(admin, job.id, 60_000);
     expect(parent.state).toBe("Failed");
-    expect(parent.errorMessage).toMatch(/cannot move c-local: .*local storage/);
+    // These agents run no storage-migration receiver, so c-local's disk cannot be copied.
+    expect(parent.errorMessage).toMatch(/cannot move c-local: Host host-\d cannot receive volumes/);
     expect(parent.errorMessage).toMatch(/host-1 stays in PrepareForMaintenance/);
     expect((await stack.core.db.host.findUniqueOrThrow({ where: { id: ids["host-1"] } })).state).toBe("PrepareForMaintenance");
     const steps = await stack.core.db.job.findMany({ where: { parentJobId: job.id }, orderBy: { createdAt: "asc" }, select: { kind: true, state: true } });

@@ -24,7 +24,7 @@ describe("directory sync", () => {
     const first = await syncDirectory(t.id.deps, admin);
     expect(first.created.sort()).toEqual(['alice', 'bob', 'carol', 'dave', 'e,v+e"<x>;#\\']);
     expect(first.disabled).toEqual([]);
-    expect((await listUsers(t.id.deps, admin)).find((u) => u.username === "bob")).toMatchObject({ teams: ["developers", "team-blue"] });
+    expect((await listUsers(t.id.deps, admin)).items.find((u) => u.username === "bob")).toMatchObject({ teams: ["developers", "team-blue"] });
 
     const signedIn = await authenticate(t.id.deps, { username: "dave", password: "dave-Pass-1" });
     const { key } = await createApiKey(t.id.deps, signedIn.actor, { name: "ci", scope: "Write" });
@@ -41,7 +41,7 @@ describe("directory sync", () => {
     expect((await refusal(authenticateApiKey(t.id.deps, { key }))).code).toBe("ACCOUNT_DISABLED");
     expect((await refusal(validateSession(t.id.deps, { userId: signedIn.user.id, sessionEpoch: signedIn.user.sessionEpoch }))).code).toBe("SESSION_EXPIRED");
     expect((await refusal(authenticate(t.id.deps, { username: "dave", password: "dave-Pass-1" }))).code).toBe("INVALID_CREDENTIALS");
-    expect((await listUsers(t.id.deps, admin, { disabledOnly: true })).map((u) => [u.username, u.disabledReason, u.liveVms])).toEqual([["dave", "directory", 1]]);
+    expect((await listUsers(t.id.deps, admin, { disabledOnly: true })).items.map((u) => [u.username, u.disabledReason, u.liveVms])).toEqual([["dave", "directory", 1]]);
     expect(await t.id.core.db.event.count({ where: { type: "user.disabled" } })).toBe(1);
   });
 

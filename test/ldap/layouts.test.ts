@@ -10,7 +10,7 @@ afterAll(() => {
 });
 
 async function userView(username: string) {
-  const users = await listUsers(t.id.deps, await operatorActor(t.id.deps));
+  const users = (await listUsers(t.id.deps, await operatorActor(t.id.deps), { search: username })).items;
   return users.find((u) => u.username === username);
 }
 

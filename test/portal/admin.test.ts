@@ -8,7 +8,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { createLocalUser, createVm, destroyVm, issueSetupToken, setTemplateSettings, withIdentity, type TActor, type TIdentityDeps } from "@carve/core";
+import { createLocalUser, createVm, destroyVm, issueSetupToken, setQuota, setTemplateSettings, withIdentity, type TActor, type TIdentityDeps } from "@carve/core";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiRoutes, pagePaths, startPortalRun, type TPortalRun } from "../lib/portal/portal-session.ts";
@@ -270,6 +270,45 @@ describe("portal admin", () => {
     await run.visit(page, "/admin/users", "admin-users");
     await run.screenshot(page, "admin-users-team.png");
     await devSession.context.close();
+    await context.close();
+  });
+
+  it("pages through users 25 at a time with the search kept, and shows every set quota with bars of its use", async () => {
+    for (let i = 1; i <= 30; i++) await createUser(stack.core, `pager-${String(i).padStart(2, "0")}`, "User");
+    await setQuota(stack.core, ops, { user: DEV.username, maxVcpus: 6, maxStorGiB: 50 });
+    const { context, page } = await adminSession();
+    const rows = () => page.locator("tr[data-user]").evaluateAll((trs) => trs.map((r) => r.getAttribute("data-user")));
+    await run.visit(page, "/admin/users?q=pager", "admin-users-paged");
+    expect(await rows()).toEqual(Array.from({ length: 25 }, (_, i) => `pager-${String(i + 1).padStart(2, "0")}`));
+    await page.getByRole("navigation", { name: "User pages" }).getByRole("link", { name: "Next page →" }).click();
+    await page.waitForURL(/cursor=/);
+    expect(new URL(page.url()).searchParams.get("q")).toBe("pager");
+    expect(await rows()).toEqual(["pager-26", "pager-27", "pager-28", "pager-29", "pager-30"]);
+    await expect(page.getByRole("link", { name: "Next page →" }).count()).resolves.toBe(0);
+    await page.getByRole("link", { name: "← First page" }).click();
+    await page.waitForURL((url) => !url.searchParams.has("cursor"));
+    expect((await rows())[0]).toBe("pager-01");
+
+    // The quota table: one row per quota set, each limit a bar of what its owner uses now.
+    const quotaRow = page.locator(`tr[data-quota="user ${DEV.username}"]`);
+    const use = await stack.core.db.vm.aggregate({ where: { owner: { username: DEV.username }, state: { notIn: ["Destroyed", "Error"] } }, _sum: { vcpus: true } });
+    await expect(quotaRow.getByRole("meter", { name: `user ${DEV.username} vCPUs` }).getAttribute("aria-valuetext")).resolves.toBe(`${use._sum.vcpus ?? 0} of 6 in use`);
+    await expect(quotaRow.getByRole("meter", { name: `user ${DEV.username} storage` }).getAttribute("aria-valuemax")).resolves.toBe("50");
+    await expect(quotaRow.locator("td").nth(1).textContent()).resolves.toMatch(/^no limit \(\d+ in use\)$/);
+    await run.screenshot(page, "admin-users-quotas.png");
+    await context.close();
+  });
+
+  it("lists retired service and disk offerings with their state, without the deactivate button", async () => {
+    await stack.core.db.serviceOffering.create({ data: { name: "old-large", vcpus: 8, memoryMiB: 8192, rootDiskGiB: 40, active: false } });
+    await stack.core.db.diskOffering.create({ data: { name: "old-disk", sizeGiB: 7, scope: "Shared", active: false } });
+    const { context, page } = await adminSession();
+    await run.visit(page, "/admin/offerings", "admin-offerings-retired");
+    const retired = page.locator('tr[data-offering="old-large"]');
+    await expect(retired.locator("td").nth(4).textContent()).resolves.toBe("Retired");
+    await expect(retired.getByRole("button", { name: "Deactivate offering old-large" }).count()).resolves.toBe(0);
+    await expect(page.locator('tr[data-offering="small"] td').nth(4).textContent()).resolves.toBe("Active");
+    await expect(page.locator('tr[data-disk-offering="old-disk"] td').nth(4).textContent()).resolves.toBe("Retired");
     await context.close();
   });
 

@@ -83,6 +83,11 @@ describe("creating a VM in the portal", () => {
     await page.getByLabel("Disk 1 size (GiB)").fill("2");
     await expect(page.getByRole("meter", { name: "user bob storage" }).getAttribute("aria-valuetext")).resolves.toBe("0 of 40 GiB in use, 3 with this VM");
     await page.locator("#placement-host").waitFor({ timeout: 15_000 });
+    // The dry run places the data disk too: on the local pool of the host it names.
+    const diskPlan = page.locator("#placement-data-disks li", { hasText: "2 GiB scratch" });
+    await diskPlan.waitFor({ timeout: 15_000 });
+    const planned = (await page.locator("#placement-host").textContent())?.match(/host-(\d)/)?.[1];
+    await expect(diskPlan.textContent()).resolves.toBe(`Data disk 1 (2 GiB scratch): pool pool-${planned} (local)`);
     await page.getByRole("button", { name: "Create VM" }).click();
     const progress = page.getByRole("region", { name: "Progress" });
     await progress.waitFor();

@@ -17,6 +17,15 @@ export const vmDefine: JobHandler<"vm.define"> = async (payload, ctx) => {
     if (existing.uuid !== payload.vmId) throw new JobRefusedError(`domain ${name} already exists on this host with UUID ${existing.uuid}, not ${payload.vmId}`);
     return { vmId: payload.vmId, state: "stopped", rootVolumePath };
   }
+  const onto = payload.rootVolume.rebaseOnto;
+  if (onto) {
+    // The copied overlay still names the source host's template copy as its backing file.
+    const backingPath = await requirePath(hypervisor, { ...onto });
+    await ctx.reportProgress({ percent: 25, step: `rebasing the root disk onto template ${onto.name} in pool ${onto.pool}` });
+    await hypervisor.rebaseVolume(rootVolumePath, { path: backingPath, format: onto.format });
+    // libvirt caches a volume's backing chain: re-read it so its view matches the file.
+    await hypervisor.refreshPool(payload.rootVolume.pool);
+  }
   const dataDisks = [];
   for (const volume of payload.dataVolumes) {
     dataDisks.push({ path: await requirePath(hypervisor, volume), format: "qcow2" as const, target: diskTarget(volume.deviceIndex) });

@@ -42,8 +42,9 @@ export const volumeMigrate: JobHandler<"volume.migrate"> = async (payload, ctx) 
     await ctx.reportProgress({ percent: 99, step: "verified on the destination; pointing the VM's disk at the copy" });
     await repointDisk(ctx, payload.disk, path, sent.path);
   }
-  await ctx.reportProgress({ percent: 99, step: "verified on the destination; deleting the source copy" });
-  const sourceDeleted = await ctx.hypervisor.deleteVolume(pool, name);
+  // A VM moving host keeps its source until it is defined on the target (core deletes it then).
+  if (!payload.keepSource) await ctx.reportProgress({ percent: 99, step: "verified on the destination; deleting the source copy" });
+  const sourceDeleted = payload.keepSource ? false : await ctx.hypervisor.deleteVolume(pool, name);
   ctx.log.info({ volumeId: payload.volumeId, bytes: sent.bytes, durationMs: sent.durationMs }, "volume migrated");
   return { volumeId: payload.volumeId, path: sent.path, bytes: sent.bytes, sha256: sent.sha256, durationMs: sent.durationMs, sourceDeleted };
 };

@@ -137,6 +137,11 @@ export interface Hypervisor {
    * capacity (left by an interrupted import) is replaced.
    */
   importVolume(request: ImportVolumeRequest, onProgress: (percent: number, step: string) => Promise<void>): Promise<{ path: string; alreadyPresent: boolean }>;
+  /**
+   * Points a qcow2 overlay at another backing file with the same content (`qemu-img rebase -u`:
+   * metadata only), e.g. a root disk copied from another host onto this host's template copy.
+   */
+  rebaseVolume(path: string, backing: { path: string; format: "qcow2" | "raw" }): Promise<void>;
   /** Deletes the volume; returns false when it (or its pool) did not exist. */
   deleteVolume(pool: string, name: string): Promise<boolean>;
 

@@ -134,6 +134,9 @@ export class FakeHypervisor implements Hypervisor {
     this.capacities.set(key, request.capacityBytes);
     return { path, alreadyPresent: false };
   }
+  async rebaseVolume(path: string, backing: { path: string; format: "qcow2" | "raw" }): Promise<void> {
+    this.record(`rebase ${path} onto ${backing.path}`);
+  }
   async deleteVolume(pool: string, name: string): Promise<boolean> {
     this.record(`vol-delete ${pool}/${name}`);
     return this.pools.get(pool)?.delete(name) ?? false;

@@ -29,7 +29,7 @@ it("carve host maintenance plan shows each VM's move or blocker; start puts an e
   expect(await db.host.findUniqueOrThrow({ where: { id: host.id }, select: { state: true } })).toEqual({ state: "Up" });
 
   const refused = await carve("vm", "migrate", "broken");
-  expect(refused).toMatchObject({ code: 1, stderr: "error: Cannot live-migrate VM broken: it is Error, and only a running VM live-migrates. A stopped VM moves cold when its host goes into maintenance.\n" });
+  expect(refused).toMatchObject({ code: 1, stderr: "error: Cannot live-migrate VM broken: it is Error, and only a running VM live-migrates. A stopped VM moves cold ('carve vm migrate broken --host HOST'); start or stop it first.\n" });
 
   await db.vm.update({ where: { id: vm.id }, data: { state: "Destroyed", liveName: null, hostId: null } });
   const started = await carve("host", "maintenance", "start", "host-a");

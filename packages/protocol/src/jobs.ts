@@ -220,7 +220,14 @@ export const ZVmDefinePayload = ZVmRef.extend({
   title: z.string().max(255),
   vcpus: z.number().int().min(1).max(256),
   memoryMiB: z.number().int().min(16).max(4 * 1024 * 1024),
-  rootVolume: ZVolumeRef.extend({ format: z.enum(["qcow2", "raw"]) }),
+  rootVolume: ZVolumeRef.extend({
+    format: z.enum(["qcow2", "raw"]),
+    /**
+     * A root overlay copied from another host: its backing file still names the source's template
+     * copy, so it is rebased (metadata only) onto this template volume here before the define.
+     */
+    rebaseOnto: z.object({ pool: ZLibvirtName, name: ZLibvirtName, format: z.enum(["qcow2", "raw"]) }).optional(),
+  }),
   /** Data volumes attached to the VM, at their device index. */
   dataVolumes: z.array(ZVolumeRef.extend(ZDiskDevice.shape)).max(24).default([]),
 });
@@ -253,6 +260,11 @@ export const ZVolumeMigratePayload = z.object({
    * verified, the domain's disk at `target` is pointed at it, before the source is deleted.
    */
   disk: z.object({ vmId: ZId, target: z.string().regex(/^vd[a-z]$/, "must be a virtio disk target such as vda") }).optional(),
+  /**
+   * Keep the source after the verified copy (a stopped VM moving host with its disks: its source
+   * stays authoritative until the VM is defined on the target; core deletes the source afterwards).
+   */
+  keepSource: z.boolean().default(false),
 });
 export const ZVolumeMigrateResult = z.object({
   volumeId: ZId,

@@ -12,6 +12,7 @@ import { VirshGuest } from "./virsh-guest.ts";
 import { VirshSession } from "./virsh-session.ts";
 import { VirshStorage } from "./virsh-storage.ts";
 import { migrateWithVirsh } from "./virsh-migration.ts";
+import { rebaseOverlay } from "./qemu-img-rebase.ts";
 
 /** How the libvirt implementation renders domains on this host. */
 export interface LibvirtHypervisorOptions {
@@ -179,6 +180,12 @@ export class LibvirtHypervisor implements Hypervisor {
 
   deleteVolume(pool: string, name: string): Promise<boolean> {
     return this.storage.deleteVolume(pool, name);
+  }
+
+  async rebaseVolume(path: string, backing: { path: string; format: "qcow2" | "raw" }): Promise<void> {
+    // The test driver's volumes are not files: there is no overlay to rewrite.
+    if (this.options.domainType === "test") return;
+    await rebaseOverlay(path, backing);
   }
 
   migrateDomain(name: string, request: MigrationRequest, watch: MigrationWatch): Promise<MigrationOutcome> {

@@ -27,14 +27,14 @@ const planLines = (plan: TMaintenancePlan) => [
 export function registerMigrationCommands(program: Command, out: () => TOutput): void {
   const vm = program.commands.find((c) => c.name() === "vm") ?? program.command("vm").description("create and manage VMs");
   vm.command("migrate <vm>")
-    .description("live-migrate a running VM to another host (local disks are copied along); admins")
+    .description("move a VM to another host: a running one live-migrates, a stopped one moves cold (local disks are copied along either way); admins")
     .option("--host <host>", "the target host (default: the one placement picks)")
     .option("--wait", "wait until the VM runs on the target")
     .option("--timeout <seconds>", "how long --wait waits", "3600")
     .action(async (ref: string, o: { host?: string; wait?: boolean; timeout: string }) =>
       withSession(async ({ core, actor }) => {
         const job = await migrateVm(core, actor, { vm: ref, host: o.host });
-        out().progress(`live migration of ${ref} requested; job ${job.id}`);
+        out().progress(`${job.kind === "vm.migrate" ? "live migration" : "cold move"} of ${ref} requested; job ${job.id}`);
         const done = o.wait ? await followJob(core, actor, job.id, out(), Number(o.timeout)) : await getJob(core, actor, job.id);
         const seconds = typeof (done.result as { durationMs?: unknown } | null)?.durationMs === "number" ? ` in ${((done.result as { durationMs: number }).durationMs / 1000).toFixed(1)} s` : "";
         out().result({ job: done }, () => [`job ${done.id} ${done.kind} ${done.state}${done.state === "Succeeded" ? `: ${ref} migrated${seconds}` : ""}`]);

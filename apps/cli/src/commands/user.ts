@@ -12,15 +12,19 @@ export function registerUserCommands(program: Command, out: () => TOutput): void
 
   user.command("list").description("every account with source, role, state, teams and live VMs")
     .option("--disabled", "only disabled accounts (with the VMs they still own)")
-    .action(async (o: { disabled?: boolean }) =>
+    .option("--search <text>", "only accounts whose username, name or email contain this")
+    .option("--limit <n>", "page size", "50")
+    .option("--cursor <cursor>", "the next page, from a previous listing")
+    .action(async (o: { disabled?: boolean; search?: string; limit: string; cursor?: string }) =>
       withIdentitySession(async ({ deps, actor }) => {
-        const users = await listUsers(deps, actor, { disabledOnly: Boolean(o.disabled) });
-        out().result(users, () =>
-          table(
+        const page = await listUsers(deps, actor, { disabledOnly: Boolean(o.disabled), search: o.search, limit: o.limit, cursor: o.cursor });
+        out().result(page, () => [
+          ...table(
             ["USERNAME", "SOURCE", "ROLE", "STATE", "TEAMS", "LIVE VMS", "LAST LOGIN"],
-            users.map((u) => [u.username, u.source, u.role, u.disabledAt ? `disabled (${u.disabledReason ?? "?"})` : "active", u.teams.join(","), u.liveVms, u.lastLoginAt?.toISOString()]),
+            page.items.map((u) => [u.username, u.source, u.role, u.disabledAt ? `disabled (${u.disabledReason ?? "?"})` : "active", u.teams.join(","), u.liveVms, u.lastLoginAt?.toISOString()]),
           ),
-        );
+          ...(page.nextCursor ? [`more: carve user list --cursor ${page.nextCursor} (with the same filters)`] : []),
+        ]);
       }),
     );
 

@@ -7,14 +7,15 @@ export interface TQuotaScope {
 
 export type TQuotaAmounts = TQuotaScope["use"];
 
-const FIELDS = [
+export const QUOTA_FIELDS = [
   { key: "vms", label: "VMs", unit: "" },
   { key: "vcpus", label: "vCPUs", unit: "" },
   { key: "memoryMiB", label: "memory", unit: " MiB" },
   { key: "storageGiB", label: "storage", unit: " GiB" },
 ] as const;
 
-function QuotaBar({ label, used, adding, limit, unit }: { label: string; used: number; adding: number; limit: number; unit: string }) {
+/** One limit as a bar: what is in use, and (when creating) what the new VM would add. */
+export function QuotaBar({ label, used, adding, limit, unit }: { label: string; used: number; adding: number; limit: number; unit: string }) {
   const pct = (n: number) => (limit > 0 ? Math.min(100, (n / limit) * 100) : 100);
   const after = used + adding;
   const level = after > limit ? "full" : pct(after) >= 75 ? "high" : "";
@@ -40,7 +41,7 @@ export function QuotaBars({ scopes, adding }: { scopes: TQuotaScope[]; adding: T
     <section aria-label="Quota" className="quota">
       <h2>Your quota</h2>
       {scopes.map((scope) => {
-        const limited = FIELDS.filter((f) => scope.limits[f.key] !== null);
+        const limited = QUOTA_FIELDS.filter((f) => scope.limits[f.key] !== null);
         return (
           <div key={scope.scope} className="quota-scope">
             <h3>{scope.scope}</h3>

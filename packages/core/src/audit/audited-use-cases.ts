@@ -40,6 +40,7 @@ import { addPool as addPoolRaw } from "../pools/add-pool.ts";
 import { deletePool as deletePoolRaw } from "../pools/delete-pool.ts";
 import { listPools as listPoolsRaw } from "../pools/list-pools.ts";
 import { getQuota as getQuotaRaw } from "../quotas/get-quota.ts";
+import { listQuotas as listQuotasRaw } from "../quotas/list-quotas.ts";
 import { setQuota as setQuotaRaw } from "../quotas/set-quota.ts";
 import { destroyDrift as destroyDriftRaw } from "../reconcile/destroy-drift.ts";
 import { ignoreDrift as ignoreDriftRaw } from "../reconcile/ignore-drift.ts";
@@ -141,6 +142,7 @@ export const issueSetupToken = audited("auth.setup-token", issueSetupTokenRaw);
 // Quotas and settings
 export const setQuota = audited("quota.set", setQuotaRaw, { type: "quota", field: ["user", "group"] });
 export const getQuota = auditedRead("quota.get", getQuotaRaw, { type: "user", id: noId });
+export const listQuotas = auditedRead("quota.list", listQuotasRaw);
 export const setPlacementSettings = audited("settings.placement", setPlacementSettingsRaw);
 export const setTemplateSettings = audited("settings.templates", setTemplateSettingsRaw);
 export const setLogLevel = audited("settings.log-level", setLogLevelRaw);

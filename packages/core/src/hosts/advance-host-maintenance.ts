@@ -7,6 +7,7 @@ import { dispatchJob } from "../jobs/dispatch-job.ts";
 import { startLiveMigration } from "../vms/migrate-vm.ts";
 import { loadMovingVms } from "../vms/move-targets.ts";
 import { moveStoppedVm } from "../vms/move-stopped-vm.ts";
+import { advanceColdMove, COLD_MOVE_JOB } from "../vms/advance-cold-move.ts";
 import type { TMoveSettled } from "../vms/settle-vm-move.ts";
 
 /** The parent Job of a host's maintenance (its steps are the VM moves, `parentJobId` = its id). */
@@ -30,14 +31,21 @@ export function readMaintenanceRequest(request: Prisma.JsonValue): TMaintenanceR
  * finishing calls it at once): while a move is in flight it waits; when a move failed and its VM
  * is still on the host, maintenance stops (Failed, the host stays PrepareForMaintenance, the
  * reason says what to do); otherwise it starts the next VM's move (live for running, cold for
- * stopped VMs), one at a time; once no VM is left the host is in Maintenance. Returns how many
- * maintenances it looked at.
+ * stopped VMs, their local disks copied along), one at a time; once no VM is left the host is in
+ * Maintenance. The controller's round (no `parentJobId`) also moves on every running cold move
+ * (advanceColdMove), so one whose step was abandoned still ends. Returns how many maintenances it
+ * looked at.
  */
 export async function advanceHostMaintenance(deps: CoreDeps, options: { parentJobId?: string } = {}): Promise<number> {
   const parents = await deps.db.job.findMany({
     where: { kind: MAINTENANCE_JOB, state: "Running", ...(options.parentJobId ? { id: options.parentJobId } : {}) },
     select: { id: true },
   });
+  if (!options.parentJobId) {
+    // The controller's round also drives cold moves whose step ended without finalising (abandoned).
+    const moves = await deps.db.job.findMany({ where: { kind: COLD_MOVE_JOB, state: "Running" }, select: { id: true } });
+    for (const move of moves) await afterColdMove(deps, move.id);
+  }
   for (const parent of parents) {
     await advanceLocked(deps, parent.id).catch((err: unknown) => deps.log.error({ jobId: parent.id, err }, "could not advance a host's maintenance; the next round retries"));
   }
@@ -65,6 +73,19 @@ async function advanceLocked(deps: CoreDeps, parentId: string): Promise<void> {
 export async function afterVmMove(deps: CoreDeps, moved: TMoveSettled): Promise<void> {
   if (moved.followUp) await dispatchJob(deps, moved.followUp);
   else if (moved.parentJobId) await advanceHostMaintenance(deps, { parentJobId: moved.parentJobId });
+}
+
+/**
+ * After a step of a cold move with disks was finalised (`parentJobId`: its parent, when it has one):
+ * the move goes on, and once it ended the maintenance it belongs to does.
+ */
+export async function afterColdMove(deps: CoreDeps, parentJobId: string): Promise<void> {
+  try {
+    const { ended, parentJobId: maintenance } = await advanceColdMove(deps, parentJobId);
+    if (ended && maintenance) await advanceHostMaintenance(deps, { parentJobId: maintenance });
+  } catch (err: unknown) {
+    deps.log.error({ jobId: parentJobId, err }, "could not advance a VM's cold move; the controller's next round retries");
+  }
 }
 
 async function advanceOne(deps: CoreDeps, parent: Pick<Job, "id" | "request" | "progress" | "step">): Promise<void> {

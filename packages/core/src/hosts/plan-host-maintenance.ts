@@ -5,7 +5,6 @@ import { requireAdmin, type TActor } from "../identity/actor.ts";
 import { loadPlacementHosts } from "../placement/host-snapshot.ts";
 import { readPlacementSettings } from "../settings/placement-settings.ts";
 import { parseInput } from "../validation/parse-input.ts";
-import { localDiskBlocker } from "../vms/move-stopped-vm.ts";
 import { chargeSnapshot, explainNoTarget, findMoveTargets, loadMovingVms } from "../vms/move-targets.ts";
 import { resolveHost } from "./resolve-host.ts";
 
@@ -64,7 +63,8 @@ export async function computeMaintenancePlan(db: Db | Tx, host: TMaintenancePlan
       continue;
     }
     const live = vm.state === "Running";
-    const blocker = live ? null : vm.state === "Stopped" ? localDiskBlocker(vm) : `it is ${vm.state}: only running VMs (live migration) and stopped VMs (cold move) can leave; start, stop or destroy it first`;
+    // A stopped VM's local disks are copied along (a cold move with storage migration).
+    const blocker = live || vm.state === "Stopped" ? null : `it is ${vm.state}: only running VMs (live migration) and stopped VMs (cold move) can leave; start, stop or destroy it first`;
     if (blocker) {
       moves.push({ ...base, kind: "blocked", blocker });
       continue;

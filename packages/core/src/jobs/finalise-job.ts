@@ -12,7 +12,8 @@ import { VOLUME_JOBS } from "../volumes/volume-job.ts";
 import { settleVolumeMigration } from "../volumes/settle-volume-migration.ts";
 import { actionOfJob, holdsCapacity, VM_ACTIONS } from "../vms/vm-state-machine.ts";
 import { reportJobFinished } from "./job-finished.ts";
-import { afterVmMove } from "../hosts/advance-host-maintenance.ts";
+import { afterColdMove, afterVmMove } from "../hosts/advance-host-maintenance.ts";
+import { COLD_MOVE_STEPS } from "../vms/advance-cold-move.ts";
 import { settleVmMove, VM_MOVE_JOBS } from "../vms/settle-vm-move.ts";
 
 export type TJobOutcome = { ok: true; result: unknown } | { ok: false; message: string };
@@ -25,7 +26,7 @@ export type TJobOutcome = { ok: true; result: unknown } | { ok: false; message: 
 export async function finaliseJob(deps: CoreDeps, jobId: string, outcome: TJobOutcome): Promise<boolean> {
   const finalised = await deps.db.$transaction(async (tx) => {
     // Only what finalising needs: every agent result passes here, so lean reads count.
-    const job = await tx.job.findUnique({ where: { id: jobId }, select: { id: true, kind: true, state: true, vmId: true, hostId: true, request: true, createdAt: true } });
+    const job = await tx.job.findUnique({ where: { id: jobId }, select: { id: true, kind: true, state: true, vmId: true, hostId: true, request: true, createdAt: true, parentJobId: true } });
     if (!job || (job.state !== "Queued" && job.state !== "Running")) return null;
     const finishedAt = deps.now();
     const parsed = outcome.ok ? parseResult(job.kind, outcome.result) : outcome;
@@ -43,13 +44,15 @@ export async function finaliseJob(deps: CoreDeps, jobId: string, outcome: TJobOu
     if (job.kind === "pool.define") await settlePoolDefine(tx, job, parsed);
     if (VOLUME_JOBS.has(job.kind)) await settleVolumeJob(tx, deps, job, parsed);
     if (job.kind === "volume.migrate") await settleVolumeMigration(tx, deps, job, parsed);
-    return { kind: job.kind, ok: parsed.ok, durationMs: finishedAt.getTime() - job.createdAt.getTime(), moved };
+    return { kind: job.kind, ok: parsed.ok, durationMs: finishedAt.getTime() - job.createdAt.getTime(), moved, parentJobId: job.parentJobId };
   });
   if (finalised) {
     const { kind, ok, durationMs } = finalised;
     reportJobFinished(deps, { jobId, kind, outcome: ok ? "succeeded" : "failed", errorCode: ok ? null : "AGENT_ERROR", durationMs });
   }
   if (finalised?.moved) await afterVmMove(deps, finalised.moved);
+  // A step of a stopped VM's move with its disks (a no-op for any other parent).
+  if (finalised?.parentJobId && COLD_MOVE_STEPS.has(finalised.kind)) await afterColdMove(deps, finalised.parentJobId);
   if (finalised?.kind === "host.inventory" && finalised.ok) {
     // Any fresh inventory is the hypervisor's word: reconcile with it (after the commit, so a
     // failure here never holds the job back; the next round retries).

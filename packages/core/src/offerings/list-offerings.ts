@@ -1,8 +1,24 @@
 import type { ServiceOffering } from "@carve/db";
+import { z } from "zod";
 import type { CoreDeps } from "../context.ts";
-import type { TActor } from "../identity/actor.ts";
+import { requireAdmin, type TActor } from "../identity/actor.ts";
+import { parseInput } from "../validation/parse-input.ts";
 
-/** Active service offerings, smallest first. */
-export async function listOfferings(deps: CoreDeps, _actor: TActor): Promise<ServiceOffering[]> {
-  return deps.db.serviceOffering.findMany({ where: { active: true }, orderBy: [{ vcpus: "asc" }, { memoryMiB: "asc" }, { name: "asc" }] });
+export const ZListOfferingsInput = z.object({
+  /** Admins only: retired (deactivated) offerings too, which VMs and volumes made from them still reference. */
+  includeRetired: z.boolean().default(false),
+});
+
+/** The `where` of an offering list: active ones, or (admins, `includeRetired`) all of them. */
+export function offeringListFilter(actor: TActor, input: unknown, what: string): { active?: true } {
+  const { includeRetired } = parseInput(ZListOfferingsInput, input);
+  if (!includeRetired) return { active: true };
+  requireAdmin(actor, `list retired ${what}`);
+  return {};
+}
+
+/** Active service offerings (admins: retired ones too, when asked), smallest first. */
+export async function listOfferings(deps: CoreDeps, actor: TActor, input: unknown = {}): Promise<ServiceOffering[]> {
+  const where = offeringListFilter(actor, input, "offerings");
+  return deps.db.serviceOffering.findMany({ where, orderBy: [{ vcpus: "asc" }, { memoryMiB: "asc" }, { name: "asc" }] });
 }

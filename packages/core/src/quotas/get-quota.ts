@@ -1,7 +1,7 @@
 import type { CoreDeps } from "../context.ts";
 import { CarveError } from "../errors/index.ts";
 import { isAdmin, requireUser, type TActor } from "../identity/actor.ts";
-import { QUOTA_FIELDS, quotaUsage, type TQuotaAmounts } from "./quota-usage.ts";
+import { quotaLimits, quotaUsage, type TQuotaAmounts } from "./quota-usage.ts";
 
 export interface TQuotaView {
   scope: string;
@@ -27,7 +27,7 @@ export async function getQuota(deps: CoreDeps, actor: TActor, username?: string)
     Promise.all(
       scopes.map(async ({ scope, quota, owners }) => ({
         scope,
-        limits: Object.fromEntries(QUOTA_FIELDS.map((f) => [f.key, quota?.[f.limit] ?? null])) as TQuotaView["limits"],
+        limits: quotaLimits(quota),
         use: await quotaUsage(tx, owners),
       })),
     ),

@@ -1,4 +1,4 @@
-import type { Tx } from "@carve/db";
+import type { Quota, Tx } from "@carve/db";
 
 export interface TQuotaAmounts {
   vms: number;
@@ -13,6 +13,11 @@ export const QUOTA_FIELDS = [
   { key: "memoryMiB", limit: "maxMemMiB", label: "memory", unit: " MiB" },
   { key: "storageGiB", limit: "maxStorGiB", label: "storage", unit: " GiB" },
 ] as const;
+
+/** A quota row's limits by amount (null: no limit). */
+export function quotaLimits(quota: Pick<Quota, (typeof QUOTA_FIELDS)[number]["limit"]> | null): Record<keyof TQuotaAmounts, number | null> {
+  return Object.fromEntries(QUOTA_FIELDS.map((f) => [f.key, quota?.[f.limit] ?? null])) as Record<keyof TQuotaAmounts, number | null>;
+}
 
 /** What the VMs and volumes of these owners use now (destroyed VMs and deleted volumes not counted), in one query. */
 export async function quotaUsage(tx: Tx, ownerIds: string[]): Promise<TQuotaAmounts> {

@@ -4,6 +4,7 @@ import { createTestCore, createTestUser, seedInfra, type TTestCore } from "../te
 import { createVm } from "../vms/create-vm.ts";
 import { planVm } from "../vms/plan-vm.ts";
 import { getQuota } from "./get-quota.ts";
+import { listQuotas } from "./list-quotas.ts";
 import { setQuota } from "./set-quota.ts";
 
 let core: TTestCore;
@@ -59,5 +60,31 @@ describe("quotas", () => {
     expect(await getQuota(core, alice, "bob").catch((e: CarveError) => e.code)).toBe("FORBIDDEN");
     const admin = await createTestUser(core, "root", "Admin");
     expect(await setQuota(core, admin, { maxVms: 1 }).catch((e: CarveError) => e.fields[0]?.field)).toBe("user");
+  });
+});
+
+describe("listQuotas", () => {
+  it("lists every quota that is set, users' then groups', with its owners' current use; admins only", async () => {
+    const admin = await createTestUser(core, "root", "Admin");
+    const alice = await createTestUser(core, "alice");
+    const bob = await createTestUser(core, "bob");
+    await seedInfra(core);
+    const team = await core.db.group.create({ data: { name: "platform", isTeam: true, members: { create: [{ userId: alice.userId }, { userId: bob.userId }] } } });
+    expect(await listQuotas(core, admin)).toEqual([]);
+    await setQuota(core, admin, { user: "bob", maxVcpus: 8, maxMemMiB: 8192 });
+    await setQuota(core, admin, { user: "alice", maxVms: 2 });
+    await setQuota(core, admin, { group: team.name, maxVcpus: 10 });
+    await createVm(core, alice, { name: "a", template: "tiny", offering: "large" });
+    await createVm(core, bob, { name: "b", template: "tiny", offering: "small" });
+
+    expect(await listQuotas(core, admin)).toEqual([
+      { kind: "user", name: "alice", scope: "user alice", limits: { vms: 2, vcpus: null, memoryMiB: null, storageGiB: null }, use: { vms: 1, vcpus: 4, memoryMiB: 4096, storageGiB: 1 } },
+      { kind: "user", name: "bob", scope: "user bob", limits: { vms: null, vcpus: 8, memoryMiB: 8192, storageGiB: null }, use: { vms: 1, vcpus: 1, memoryMiB: 512, storageGiB: 1 } },
+      { kind: "group", name: "platform", scope: "group platform", limits: { vms: null, vcpus: 10, memoryMiB: null, storageGiB: null }, use: { vms: 2, vcpus: 5, memoryMiB: 4608, storageGiB: 2 } },
+    ]);
+    // The same use as each user sees on their own quota.
+    expect((await getQuota(core, alice))[0]).toMatchObject({ scope: "user alice", use: { vcpus: 4 } });
+    expect(((await listQuotas(core, alice).catch((e: CarveError) => e)) as CarveError).code).toBe("FORBIDDEN");
+    expect(((await listQuotas(core, admin, { user: "alice" }).catch((e: CarveError) => e)) as CarveError).code).toBe("INVALID_INPUT");
   });
 });

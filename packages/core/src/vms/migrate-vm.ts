@@ -9,7 +9,9 @@ import { dispatchJob } from "../jobs/dispatch-job.ts";
 import { gibBytes } from "../hosts/capacity.ts";
 import { readMigrationSettings } from "../settings/migration-settings.ts";
 import { parseInput } from "../validation/parse-input.ts";
+import { findVmForActor } from "./find-vm.ts";
 import { busy, loadVmToMove } from "./load-vm-to-move.ts";
+import { moveStoppedVm } from "./move-stopped-vm.ts";
 import type { TMovingVm } from "./move-targets.ts";
 import { recordMoveJob } from "./record-move-job.ts";
 import { reserveMoveTarget, type TReservedTarget } from "./reserve-move-target.ts";
@@ -21,7 +23,8 @@ export const ZMigrateVmInput = ZVmRefInput.extend({
 });
 
 /**
- * Live-migrates a running VM to another host (admins only), without stopping it: to the host
+ * Moves a VM to another host (admins only): a stopped VM moves cold (moveStoppedVm, its local
+ * disks copied along); a running one live-migrates, without stopping it: to the host
  * named, or the one placement ranks best. Disks on shared storage stay where they are and only
  * memory moves; disks on the source host's local storage are copied to a local pool of the target
  * (libvirt's copy-storage). The VM is Migrating meanwhile and Running afterwards on whichever host
@@ -32,6 +35,10 @@ export const ZMigrateVmInput = ZVmRefInput.extend({
 export async function migrateVm(deps: CoreDeps, actor: TActor, input: unknown): Promise<Job> {
   requireAdmin(actor, "migrate VMs between hosts");
   const { vm, host } = parseInput(ZMigrateVmInput, input);
+  // A stopped VM moves cold (with its local disks copied along); anything else is a live migration.
+  const found = await findVmForActor(deps.db, actor, vm);
+  const state = await deps.db.vm.findUnique({ where: { id: found.id }, select: { state: true } });
+  if (state?.state === "Stopped") return moveStoppedVm(deps, actor, found.id, { host });
   return startLiveMigration(deps, actor, vm, { host });
 }
 
@@ -43,7 +50,7 @@ export async function startLiveMigration(deps: CoreDeps, actor: TActor, ref: str
     if (vm.state !== "Running") {
       throw new CarveError(
         "INVALID_STATE",
-        `Cannot live-migrate VM ${vm.name}: it is ${vm.state}, and only a running VM live-migrates. A stopped VM moves cold when its host goes into maintenance.`,
+        `Cannot live-migrate VM ${vm.name}: it is ${vm.state}, and only a running VM live-migrates. A stopped VM moves cold ('carve vm migrate ${vm.name} --host HOST'); start or stop it first.`,
       );
     }
     const source = await tx.host.findUniqueOrThrow({ where: { id: vm.hostId ?? "" }, select: { id: true, name: true } });

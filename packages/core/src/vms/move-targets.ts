@@ -73,14 +73,15 @@ export interface TMoveTargets {
  * explanations as a create) over a snapshot trimmed to what a move needs. A target must see every
  * shared pool the VM's disks are on; disks on the source's local pools need a local pool on the
  * target with room for all of them (they are copied there); a VM on shared storage only needs
- * the shared pools to be healthy. No template copy is needed (the disks travel, not the template).
+ * the shared pools to be healthy. No template copy is needed (the disks travel, not the template),
+ * except for a cold move of a local root disk (`requireTemplate`): its overlay is rebased onto it.
  * A live migration also needs a target whose agent accepts migrations (its migration URI).
  */
 export function findMoveTargets(
   vm: TMovingVm,
   hosts: TPlacementHost[],
   settings: TPlacementSettings,
-  options: { live: boolean; migrationUris: ReadonlyMap<string, string | null>; onlyHostId?: string | undefined },
+  options: { live: boolean; migrationUris: ReadonlyMap<string, string | null>; onlyHostId?: string | undefined; requireTemplate?: boolean | undefined },
 ): TMoveTargets {
   const localVolumes = vm.volumes.filter((v) => v.pool.scope === "Local");
   const sharedPoolIds = new Set(vm.volumes.filter((v) => v.pool.scope === "Shared").map((v) => v.pool.id));
@@ -107,7 +108,9 @@ export function findMoveTargets(
     // The pools that matter: a local pool to copy local disks into, else the VM's own shared pools.
     const pools = host.pools
       .filter((p) => (localVolumes.length > 0 ? p.scope === "Local" : sharedPoolIds.has(p.id)))
-      .map((p) => ({ ...p, hasTemplate: true }));
+      // A cold move rebases a local root overlay onto the target pool's template copy, so it needs one
+      // (`requireTemplate`, with a snapshot of the VM's template); a live move flattens the disks.
+      .map((p) => ({ ...p, hasTemplate: options.requireTemplate === true && rootIsLocal ? p.hasTemplate : true }));
     eligible.push({ ...host, pools });
   }
   const request: TPlacementRequest = {

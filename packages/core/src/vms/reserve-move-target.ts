@@ -23,6 +23,8 @@ export interface TMoveRecord {
   localGiB: number;
   /** The local volumes that travel: their pool before the move. */
   volumes: { id: string; fromPoolId: string; sizeGiB: number }[];
+  /** Their paths on the target when they were copied before the define (a cold move with local disks). */
+  diskPaths?: { volumeId: string; path: string }[];
 }
 
 /**
@@ -31,7 +33,7 @@ export interface TMoveRecord {
  * a race. `onlyHostId` restricts it to the host an admin named. NO_CAPACITY names every host and
  * why it cannot take the VM.
  */
-export async function reserveMoveTarget(tx: Tx, vm: TMovingVm, options: { live: boolean; onlyHostId?: string | undefined }): Promise<TReservedTarget> {
+export async function reserveMoveTarget(tx: Tx, vm: TMovingVm, options: { live: boolean; onlyHostId?: string | undefined; requireTemplate?: boolean | undefined }): Promise<TReservedTarget> {
   const settings = await readPlacementSettings(tx);
   const hosts = await loadPlacementHosts(tx, vm.templateId);
   const details = await tx.host.findMany({

@@ -66,7 +66,7 @@ export async function settleVmMove(tx: Tx, deps: CoreDeps, job: TMoveJob, outcom
       await event(tx, vm.id, record.sourceHostId, job.id, reason, undefined, "Stopped");
       return settled;
     }
-    await completeMove(tx, record, vm, []);
+    await completeMove(tx, record, vm, record.diskPaths ?? []);
     const undefineId = randomUUID();
     const request = { payload: { vmId: vm.id }, previousState: "Stopped", move: record } as unknown as Prisma.InputJsonValue;
     const next = await tx.job.create({

@@ -1,19 +1,19 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Job, Prisma, Tx, VolumeState } from "@carve/db";
-import { diskTarget, type TJobPayload } from "@carve/protocol";
+import { diskTarget } from "@carve/protocol";
 import { z } from "zod";
 import type { CoreDeps } from "../context.ts";
 import { CarveError } from "../errors/index.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { reservePoolBytes } from "../hosts/capacity.ts";
-import { actorId, requireWriteScope, type TActor } from "../identity/actor.ts";
+import { requireWriteScope, type TActor } from "../identity/actor.ts";
 import { dispatchJob } from "../jobs/dispatch-job.ts";
 import { cachedPlacementSettings } from "../settings/placement-settings.ts";
 import { readStorageSettings } from "../settings/storage-settings.ts";
 import { isUuid } from "../validation/is-uuid.ts";
 import { parseInput } from "../validation/parse-input.ts";
-import { sealForHost } from "../vms/guest-password.ts";
 import { findVolumeForActor } from "./find-volume.ts";
+import { recordStreamJobs } from "./record-stream-jobs.ts";
 import { poolHostsIn, type TMigrationRecord } from "./volume-migration-record.ts";
 
 export const ZMigrateVolumeInput = z.object({
@@ -59,7 +59,6 @@ export async function migrateVolume(deps: CoreDeps, actor: TActor, input: unknow
   const found = await findVolumeForActor(deps.db, actor, data.volume);
   const [placement, storage] = await Promise.all([cachedPlacementSettings(deps), readStorageSettings(deps.db)]);
   const jobId = randomUUID();
-  const receiveJobId = randomUUID();
   const jobs = await deps.db.$transaction(async (tx) => {
     const volume = await tx.volume.findUniqueOrThrow({
       where: { id: found.id },
@@ -99,37 +98,12 @@ export async function migrateVolume(deps: CoreDeps, actor: TActor, input: unknow
       // home (its domain) moves with `vm move`/maintenance, never as a side effect of a disk move.
       throw new CarveError(
         "INVALID_STATE",
-        `Cannot migrate ${what} of VM ${vm.name} to pool ${target.name}: the VM lives on host ${vm.host?.name ?? "(none)"}, which does not see that pool. Move a stopped VM's disks only to pools its host sees (its local pools or shared ones); to put the VM on another host, move the VM ('carve vm migrate ${vm.name}').`,
+        `Cannot migrate ${what} of VM ${vm.name} to pool ${target.name}: the VM lives on host ${vm.host?.name ?? "(none)"}, which does not see that pool. Move a stopped VM's disks only to pools its host sees (its local pools or shared ones); to put the VM on another host with its disks, move the VM: 'carve vm migrate ${vm.name} --host ${poolHostsIn(target)[0]?.name ?? "HOST"}' (a stopped VM moves cold, its local disks copied along).`,
         { fields: [{ field: "pool", message: "is not seen by the VM's host" }] },
       );
     }
     const source = pickHost(volume.pool, vm?.hostId ?? null, `read ${what}`);
     const destination = pickHost(target, vm?.hostId ?? source.id, "receive it");
-    const beat = await deps.queues.heartbeat(destination.id);
-    const address = beat?.storageMigration?.address;
-    if (!address) {
-      throw new CarveError(
-        "INVALID_STATE",
-        `Host ${destination.name} cannot receive volumes: its agent does not advertise a storage-migration receiver. Set CARVE_AGENT_MIGRATION_LISTEN (and CARVE_AGENT_MIGRATION_ADVERTISE if other hosts reach it under another address) on it, restart its agent, and try again.`,
-      );
-    }
-    // One token for this stream only: each agent gets it sealed to its own key, so neither the Job
-    // rows nor Redis ever hold it in plain text.
-    const token = randomBytes(32).toString("base64url");
-    const sendPayload: TJobPayload<"volume.migrate"> = {
-      volumeId: volume.id,
-      source: { pool: volume.pool.libvirtName, name: volume.libvirtName },
-      destination: { hostName: destination.name, address, pool: target.libvirtName },
-      token: sealForHost(source, token),
-      bandwidthMiBps: storage.migrationBandwidthMiBps,
-      ...(vm ? { disk: { vmId: vm.id, target: volume.kind === "Root" ? "vda" : diskTarget(volume.deviceIndex ?? 1) } } : {}),
-    };
-    const receivePayload: TJobPayload<"volume.migrate-receive"> = {
-      volumeId: volume.id,
-      target: { pool: target.libvirtName, name: volume.libvirtName },
-      token: sealForHost(destination, token),
-    };
-
     if (!(await reservePoolBytes(tx, target.id, volume.sizeGiB, placement.poolThreshold))) {
       throw noRoom(target, volume.sizeGiB, placement.poolThreshold);
     }
@@ -137,20 +111,26 @@ export async function migrateVolume(deps: CoreDeps, actor: TActor, input: unknow
     // A stopped VM stays Stopped but is held by the job, so it cannot start on a disk being moved.
     const vmHeld = vm ? (await tx.vm.updateMany({ where: { id: vm.id, activeJobId: null, state: "Stopped" }, data: { activeJobId: jobId } })).count === 1 : true;
     if (claimed.count === 0 || !vmHeld) throw new CarveError("INVALID_STATE", `Cannot migrate ${what}: another request is changing it right now. Try again in a moment.`);
-    const record: TMigrationRecord = {
-      volumeId: volume.id,
-      volumeName: volume.name,
-      previousState: movable === "Attached" ? "Attached" : "Ready",
-      sizeGiB: volume.sizeGiB,
-      from: { poolId: volume.pool.id, pool: volume.pool.name, hostId: source.id, host: source.name },
-      to: { poolId: target.id, pool: target.name, hostId: destination.id, host: destination.name },
-      receiveJobId,
-      ...(vm ? { vmId: vm.id } : {}),
-    };
-    const common = { actorId: actorId(actor), createdAt: deps.now() };
-    const send = await tx.job.create({ data: { ...common, id: jobId, kind: "volume.migrate", hostId: source.id, request: { migration: record, payload: sendPayload } as never } });
-    const receive = await tx.job.create({
-      data: { ...common, id: receiveJobId, kind: "volume.migrate-receive", hostId: destination.id, parentJobId: jobId, request: { volumeId: volume.id, payload: receivePayload } as never },
+    const jobs = await recordStreamJobs(tx, deps, actor, {
+      jobId,
+      volume,
+      source: { host: source, pool: volume.pool.libvirtName },
+      destination: { host: destination, pool: target.libvirtName },
+      bandwidthMiBps: storage.migrationBandwidthMiBps,
+      send: vm ? { disk: { vmId: vm.id, target: volume.kind === "Root" ? "vda" : diskTarget(volume.deviceIndex ?? 1) } } : {},
+      request: ({ receiveJobId }) => {
+        const record: TMigrationRecord = {
+          volumeId: volume.id,
+          volumeName: volume.name,
+          previousState: movable === "Attached" ? "Attached" : "Ready",
+          sizeGiB: volume.sizeGiB,
+          from: { poolId: volume.pool.id, pool: volume.pool.name, hostId: source.id, host: source.name },
+          to: { poolId: target.id, pool: target.name, hostId: destination.id, host: destination.name },
+          receiveJobId,
+          ...(vm ? { vmId: vm.id } : {}),
+        };
+        return { migration: record };
+      },
     });
     await recordEvent(tx, {
       type: "volume.migrating",
@@ -162,7 +142,7 @@ export async function migrateVolume(deps: CoreDeps, actor: TActor, input: unknow
       toState: "Migrating",
       message: `volume ${volume.name} moving from pool ${volume.pool.name} (${source.name}) to pool ${target.name} (${destination.name})`,
     });
-    return { send, receive };
+    return jobs;
   });
   // The receiver first, so it is usually waiting when the sender connects (the sender retries meanwhile).
   await dispatchJob(deps, jobs.receive);

@@ -5,29 +5,30 @@ import { adminActor } from "../../../server/admin-actor.ts";
 import { portalCore } from "../../../server/core.ts";
 import { createDiskOfferingFromForm, createOfferingFromForm, deleteDiskOfferingAction, deleteOfferingAction } from "./actions.ts";
 
-/** Service offerings and disk offerings users choose from: create, deactivate (retire) or delete. */
+/** Service offerings and disk offerings users choose from (and retired ones, which VMs and volumes still use): create, deactivate (retire) or delete. */
 export default async function AdminOfferingsPage() {
   const actor = await adminActor();
-  const [offerings, diskOfferings] = await Promise.all([listOfferings(portalCore(), actor), listDiskOfferings(portalCore(), actor)]);
+  const [offerings, diskOfferings] = await Promise.all([listOfferings(portalCore(), actor, { includeRetired: true }), listDiskOfferings(portalCore(), actor, { includeRetired: true })]);
   return (
     <>
       <h1>Offerings</h1>
       <h2>Service offerings</h2>
       <table aria-label="Service offerings">
         <thead>
-          <tr><th scope="col">Name</th><th scope="col">vCPUs</th><th scope="col">Memory</th><th scope="col">Root disk</th><th scope="col"><span className="muted">Actions</span></th></tr>
+          <tr><th scope="col">Name</th><th scope="col">vCPUs</th><th scope="col">Memory</th><th scope="col">Root disk</th><th scope="col">State</th><th scope="col"><span className="muted">Actions</span></th></tr>
         </thead>
         <tbody>
-          {offerings.length === 0 && <tr><td colSpan={5} className="muted">No offerings yet: create one below.</td></tr>}
+          {offerings.length === 0 && <tr><td colSpan={6} className="muted">No offerings yet: create one below.</td></tr>}
           {offerings.map((o) => (
             <tr key={o.id} data-offering={o.name}>
               <td>{o.name}{o.description && <div className="muted small">{o.description}</div>}</td>
               <td>{o.vcpus}</td>
               <td>{o.memoryMiB} MiB</td>
               <td>{o.rootDiskGiB} GiB</td>
+              <td><Retired active={o.active} /></td>
               <td>
                 <div className="actions">
-                  <ConfirmAction action={deleteOfferingAction.bind(null, o.id, true)} label="Deactivate" accessibleName={`Deactivate offering ${o.name}`} confirm={`Deactivate ${o.name}? No new VM can use it; VMs using it keep running.`} />
+                  {o.active && <ConfirmAction action={deleteOfferingAction.bind(null, o.id, true)} label="Deactivate" accessibleName={`Deactivate offering ${o.name}`} confirm={`Deactivate ${o.name}? No new VM can use it; VMs using it keep running.`} />}
                   <ConfirmAction action={deleteOfferingAction.bind(null, o.id, false)} label="Delete" accessibleName={`Delete offering ${o.name}`} confirm={`Delete offering ${o.name}?`} danger />
                 </div>
               </td>
@@ -54,16 +55,17 @@ export default async function AdminOfferingsPage() {
       <h2>Disk offerings</h2>
       <table aria-label="Disk offerings">
         <thead>
-          <tr><th scope="col">Name</th><th scope="col">Size</th><th scope="col">Storage</th><th scope="col">Storage tags</th><th scope="col"><span className="muted">Actions</span></th></tr>
+          <tr><th scope="col">Name</th><th scope="col">Size</th><th scope="col">Storage</th><th scope="col">Storage tags</th><th scope="col">State</th><th scope="col"><span className="muted">Actions</span></th></tr>
         </thead>
         <tbody>
-          {diskOfferings.length === 0 && <tr><td colSpan={5} className="muted">No disk offerings yet: create one below.</td></tr>}
+          {diskOfferings.length === 0 && <tr><td colSpan={6} className="muted">No disk offerings yet: create one below.</td></tr>}
           {diskOfferings.map((d) => (
             <tr key={d.id} data-disk-offering={d.name}>
               <td>{d.name}{d.description && <div className="muted small">{d.description}</div>}</td>
               <td>{describeDiskSize(d)}</td>
               <td>{d.scope}</td>
               <td>{d.storageTags.join(", ") || "—"}</td>
+              <td><Retired active={d.active} /></td>
               <td><ConfirmAction action={deleteDiskOfferingAction.bind(null, d.id)} label="Delete" accessibleName={`Delete disk offering ${d.name}`} confirm={`Delete disk offering ${d.name}? While volumes use it, it is retired instead.`} danger /></td>
             </tr>
           ))}
@@ -89,4 +91,9 @@ export default async function AdminOfferingsPage() {
       </section>
     </>
   );
+}
+
+/** Active, or retired: kept for the VMs and volumes that use it, offered to no new one. */
+function Retired({ active }: { active: boolean }) {
+  return active ? <span className="badge active">Active</span> : <span className="badge" title="No new VM or volume can use it; existing ones keep it">Retired</span>;
 }

@@ -1,4 +1,4 @@
-import { listGroups, listUsers } from "@carve/core";
+import { listGroups, listQuotas, listUsers } from "@carve/core";
 import Link from "next/link";
 import { ActionForm } from "../../../components/action-form.tsx";
 import { ConfirmAction } from "../../../components/confirm-action.tsx";
@@ -6,18 +6,21 @@ import { adminActor } from "../../../server/admin-actor.ts";
 import { portalCore } from "../../../server/core.ts";
 import { when } from "../format.ts";
 import { mapGroupFromForm, setQuotaFromForm, setUserEnabledAction } from "./actions.ts";
+import { QuotaTable } from "./quota-table.tsx";
 
 const PAGE_SIZE = 25;
 
-/** Users (searchable, a page at a time) with roles and state; groups and teams; quotas. */
-export default async function AdminUsersPage({ searchParams }: { searchParams: Promise<{ q?: string; page?: string }> }) {
+/** Users (searchable, a page at a time) with roles and state; groups and teams; quotas with their use. */
+export default async function AdminUsersPage({ searchParams }: { searchParams: Promise<{ q?: string; cursor?: string }> }) {
   const actor = await adminActor();
-  const { q, page } = await searchParams;
+  const { q, cursor } = await searchParams;
   const search = typeof q === "string" ? q.slice(0, 200) : "";
-  const pageNo = Math.max(1, Number.parseInt(typeof page === "string" ? page : "1", 10) || 1);
-  const [users, groups] = await Promise.all([listUsers(portalCore(), actor, { search }), listGroups(portalCore(), actor)]);
-  const shown = users.slice((pageNo - 1) * PAGE_SIZE, pageNo * PAGE_SIZE);
-  const href = (n: number) => `/admin/users?${new URLSearchParams({ ...(search ? { q: search } : {}), page: String(n) }).toString()}`;
+  const after = typeof cursor === "string" && cursor !== "" ? cursor : undefined;
+  const core = portalCore();
+  // A bad cursor (an edited URL) is the same INVALID_INPUT page as any core error: the error boundary shows it.
+  const [page, groups, quotas] = await Promise.all([listUsers(core, actor, { search, limit: PAGE_SIZE, cursor: after }), listGroups(core, actor), listQuotas(core, actor)]);
+  const users = page.items;
+  const href = (next: string | null) => `/admin/users?${new URLSearchParams({ ...(search ? { q: search } : {}), ...(next ? { cursor: next } : {}) }).toString()}`;
   return (
     <>
       <h1>Users &amp; teams</h1>
@@ -27,15 +30,15 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
           <input id="user-search" name="q" type="search" defaultValue={search} placeholder="name, display name or email" />
           <button type="submit">Search</button>
         </div>
-        <span className="muted">{users.length} user{users.length === 1 ? "" : "s"}</span>
+        <span className="muted">{users.length} user{users.length === 1 ? "" : "s"} on this page{page.nextCursor ? ", more on the next" : ""}</span>
       </form>
       <table aria-label="Users">
         <thead>
           <tr><th scope="col">Username</th><th scope="col">Source</th><th scope="col">Role</th><th scope="col">Groups</th><th scope="col">Live VMs</th><th scope="col">Last sign-in</th><th scope="col">State</th><th scope="col"><span className="muted">Actions</span></th></tr>
         </thead>
         <tbody>
-          {shown.length === 0 && <tr><td colSpan={8} className="muted">No users match.</td></tr>}
-          {shown.map((u) => (
+          {users.length === 0 && <tr><td colSpan={8} className="muted">No users match.</td></tr>}
+          {users.map((u) => (
             <tr key={u.id} data-user={u.username}>
               <td>{u.username}{(u.displayName ?? u.email) && <div className="muted small">{[u.displayName, u.email].filter(Boolean).join(" · ")}</div>}</td>
               <td>{u.source === "Ldap" ? "directory" : "local"}</td>
@@ -56,9 +59,8 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
         </tbody>
       </table>
       <nav className="pager" aria-label="User pages">
-        {pageNo > 1 && <Link href={href(pageNo - 1)}>← Previous</Link>}
-        <span className="muted">Page {pageNo} of {Math.max(1, Math.ceil(users.length / PAGE_SIZE))}</span>
-        {pageNo * PAGE_SIZE < users.length && <Link href={href(pageNo + 1)}>Next →</Link>}
+        {after && <Link href={href(null)}>← First page</Link>}
+        {page.nextCursor && <Link href={href(page.nextCursor)}>Next page →</Link>}
       </nav>
 
       <h2>Groups and teams</h2>
@@ -71,11 +73,13 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
               <td>{g.name}{g.ldapDn && <div className="muted small">{g.ldapDn}</div>}</td>
               <td>{g.role ?? "—"}</td>
               <td>{g.isTeam ? "team" : "—"}</td>
-              <td className="small">{users.filter((u) => u.groups.includes(g.name)).map((u) => u.username).join(", ") || `${g._count.members}`}</td>
+              <td>{g._count.members}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      <h2>Quotas</h2>
+      <QuotaTable quotas={quotas} />
       <div className="form-grid">
         <section className="panel form-panel" aria-labelledby="map-group-heading">
           <h3 id="map-group-heading">Map a group to a role or team</h3>

@@ -52,6 +52,16 @@ export function PlacementPreview({ preview, ready }: { preview: TPreview; ready:
           Would run on host <strong>{preview.plan.host.name}</strong>{preview.plan.pool && <>, disk in pool <strong>{preview.plan.pool.name}</strong></>}.
         </p>
       )}
+      {preview.kind === "plan" && preview.plan.dataDisks.length > 0 && (
+        <ul id="placement-data-disks" aria-label="Data disk placement">
+          {preview.plan.dataDisks.map((d) => (
+            <li key={d.label} data-disk-pool={d.pool?.name ?? ""}>
+              Data disk {d.label}:{" "}
+              {d.pool ? <>pool <strong>{d.pool.name}</strong> ({d.pool.scope.toLowerCase()})</> : d.reason ? <span className="error">no pool: {d.reason}</span> : <span className="muted">not placed</span>}
+            </li>
+          ))}
+        </ul>
+      )}
       {preview.kind === "plan" && !preview.plan.fits && (
         <div className="alert" id="placement-refusal">
           <p>{preview.plan.message}</p>
