@@ -11,6 +11,7 @@ import { settleVolumeJob } from "../volumes/settle-volume-job.ts";
 import { VOLUME_JOBS } from "../volumes/volume-job.ts";
 import { settleVolumeMigration } from "../volumes/settle-volume-migration.ts";
 import { actionOfJob, holdsCapacity, VM_ACTIONS } from "../vms/vm-state-machine.ts";
+import { finaliseRunningCreate } from "./finalise-running-create.ts";
 import { reportJobFinished } from "./job-finished.ts";
 import { afterColdMove, afterVmMove } from "../hosts/advance-host-maintenance.ts";
 import { COLD_MOVE_STEPS } from "../vms/advance-cold-move.ts";
@@ -24,6 +25,11 @@ export type TJobOutcome = { ok: true; result: unknown } | { ok: false; message: 
  * so the live listener and the periodic sweep can both deliver the same outcome.
  */
 export async function finaliseJob(deps: CoreDeps, jobId: string, outcome: TJobOutcome): Promise<boolean> {
+  const created = outcome.ok ? await finaliseRunningCreate(deps, jobId, outcome.result) : null;
+  if (created) {
+    reportJobFinished(deps, { jobId, kind: "vm.create", outcome: "succeeded", errorCode: null, durationMs: created.durationMs });
+    return true;
+  }
   const finalised = await deps.db.$transaction(async (tx) => {
     // Only what finalising needs: every agent result passes here, so lean reads count.
     const job = await tx.job.findUnique({ where: { id: jobId }, select: { id: true, kind: true, state: true, vmId: true, hostId: true, request: true, createdAt: true, parentJobId: true } });

@@ -1,0 +1,56 @@
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { createTestCore, createTestUser, seedInfra, type TTestCore } from "../testing/index.ts";
+import { createVm } from "../vms/create-vm.ts";
+import { finaliseJob } from "./finalise-job.ts";
+
+let core: TTestCore;
+beforeEach(async () => {
+  core = await createTestCore();
+});
+afterEach(async () => {
+  await core.drop();
+});
+
+const running = (vmId: string) => ({ ok: true as const, result: { vmId, domainUuid: vmId, state: "running", rootVolumePath: `/pool/carve-${vmId}.qcow2` } });
+
+it("a create reported running is finalised once: job Succeeded with its result, VM Running, root volume attached at its path, one event", async () => {
+  const alice = await createTestUser(core, "alice");
+  await seedInfra(core);
+  const { vm, job } = await createVm(core, alice, { name: "web-1", template: "tiny", offering: "small" });
+
+  expect(await finaliseJob(core, job.id, running(vm.id))).toBe(true);
+  expect(await finaliseJob(core, job.id, running(vm.id))).toBe(false);
+
+  expect(await core.db.job.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({
+    state: "Succeeded", progress: 100, step: "done", result: running(vm.id).result, finishedAt: expect.any(Date), errorMessage: null,
+  }); // prettier-ignore
+  expect(await core.db.vm.findUniqueOrThrow({ where: { id: vm.id } })).toMatchObject({ state: "Running", stateReason: null, activeJobId: null });
+  expect(await core.db.volume.findMany({ where: { vmId: vm.id }, select: { kind: true, state: true, path: true } })).toEqual([
+    { kind: "Root", state: "Attached", path: `/pool/carve-${vm.id}.qcow2` },
+  ]);
+  const events = await core.db.event.findMany({ where: { vmId: vm.id }, orderBy: { id: "asc" }, select: { type: true, actorId: true, hostId: true, jobId: true, fromState: true, toState: true, message: true } });
+  expect(events).toEqual([
+    { type: "vm.state", actorId: alice.userId, hostId: vm.hostId, jobId: job.id, fromState: null, toState: "Creating", message: expect.any(String) },
+    { type: "vm.state", actorId: null, hostId: vm.hostId, jobId: job.id, fromState: "Creating", toState: "Running", message: "web-1 is Running" },
+  ]);
+});
+
+it("a create that is no longer the VM's job only ends the job; a stopped or malformed result takes the general path", async () => {
+  const alice = await createTestUser(core, "alice");
+  await seedInfra(core);
+  const first = await createVm(core, alice, { name: "web-1", template: "tiny", offering: "small" });
+  await core.db.vm.update({ where: { id: first.vm.id }, data: { activeJobId: null, state: "Error", stateReason: "set aside by the test" } });
+  expect(await finaliseJob(core, first.job.id, running(first.vm.id))).toBe(true);
+  expect((await core.db.job.findUniqueOrThrow({ where: { id: first.job.id } })).state).toBe("Succeeded");
+  expect(await core.db.vm.findUniqueOrThrow({ where: { id: first.vm.id } })).toMatchObject({ state: "Error", stateReason: "set aside by the test" });
+  expect(await core.db.event.count({ where: { vmId: first.vm.id, toState: "Running" } })).toBe(0);
+
+  const second = await createVm(core, alice, { name: "web-2", template: "tiny", offering: "small" });
+  expect(await finaliseJob(core, second.job.id, { ok: true, result: { ...running(second.vm.id).result, state: "stopped" } })).toBe(true);
+  expect((await core.db.vm.findUniqueOrThrow({ where: { id: second.vm.id } })).state).toBe("Stopped");
+
+  const third = await createVm(core, alice, { name: "web-3", template: "tiny", offering: "small" });
+  expect(await finaliseJob(core, third.job.id, { ok: true, result: { vmId: third.vm.id } })).toBe(true);
+  expect(await core.db.job.findUniqueOrThrow({ where: { id: third.job.id } })).toMatchObject({ state: "Failed", errorCode: "AGENT_ERROR" });
+  expect((await core.db.vm.findUniqueOrThrow({ where: { id: third.vm.id } })).state).toBe("Error");
+});
