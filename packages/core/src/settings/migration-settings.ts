@@ -1,5 +1,6 @@
 import type { Db, Tx } from "@carve/db";
 import { z } from "zod";
+import { readSettingGroup, writeSettingGroup } from "./setting-group.ts";
 
 /** Live migration's knobs, stored as settings (`migration.timeoutSec`). */
 export const ZMigrationSettings = z.object({
@@ -15,14 +16,11 @@ const KEYS = { timeoutSec: "migration.timeoutSec" } as const;
 
 /** The migration settings in force; a stored value that no longer parses falls back to its default. */
 export async function readMigrationSettings(db: Db | Tx): Promise<TMigrationSettings> {
-  const rows = await db.setting.findMany({ where: { key: { in: Object.values(KEYS) } } });
-  const parsed = ZMigrationSettings.safeParse({ timeoutSec: rows.find((r) => r.key === KEYS.timeoutSec)?.value });
+  const parsed = ZMigrationSettings.safeParse(await readSettingGroup(db, KEYS));
   return parsed.success ? parsed.data : ZMigrationSettings.parse({});
 }
 
 /** Stores migration settings (admin only; checked by the caller's use-case). */
 export async function writeMigrationSettings(db: Db | Tx, settings: Partial<TMigrationSettings>, actorId: string | null): Promise<void> {
-  if (settings.timeoutSec === undefined) return;
-  const value = settings.timeoutSec;
-  await db.setting.upsert({ where: { key: KEYS.timeoutSec }, create: { key: KEYS.timeoutSec, value, updatedBy: actorId }, update: { value, updatedBy: actorId } });
+  await writeSettingGroup(db, KEYS, settings, actorId);
 }

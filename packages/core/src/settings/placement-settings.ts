@@ -1,5 +1,6 @@
 import type { Db, Tx } from "@carve/db";
 import { z } from "zod";
+import { readSettingGroup, writeSettingGroup } from "./setting-group.ts";
 
 /** Placement's knobs, stored as settings (`placement.policy`, `placement.poolThreshold`). */
 export const ZPlacementSettings = z.object({
@@ -14,10 +15,7 @@ const KEYS = { policy: "placement.policy", poolThreshold: "placement.poolThresho
 
 /** The placement settings in force; a stored value that no longer parses falls back to its default. */
 export async function readPlacementSettings(db: Db | Tx): Promise<TPlacementSettings> {
-  const rows = await db.setting.findMany({ where: { key: { in: Object.values(KEYS) } } });
-  const value = (key: string) => rows.find((r) => r.key === key)?.value;
-  const candidate = { policy: value(KEYS.policy), poolThreshold: value(KEYS.poolThreshold) };
-  const parsed = ZPlacementSettings.safeParse(candidate);
+  const parsed = ZPlacementSettings.safeParse(await readSettingGroup(db, KEYS));
   return parsed.success ? parsed.data : ZPlacementSettings.parse({});
 }
 
@@ -46,9 +44,5 @@ export function forgetPlacementSettings(db: Db): void {
 
 /** Stores placement settings (admin only; checked by the caller's use-case). */
 export async function writePlacementSettings(db: Db | Tx, settings: Partial<TPlacementSettings>, actorId: string | null): Promise<void> {
-  for (const [field, key] of Object.entries(KEYS) as [keyof TPlacementSettings, string][]) {
-    const value = settings[field];
-    if (value === undefined) continue;
-    await db.setting.upsert({ where: { key }, create: { key, value, updatedBy: actorId }, update: { value, updatedBy: actorId } });
-  }
+  await writeSettingGroup(db, KEYS, settings, actorId);
 }

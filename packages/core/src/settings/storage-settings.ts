@@ -1,5 +1,6 @@
 import type { Db, Tx } from "@carve/db";
 import { z } from "zod";
+import { readSettingGroup, writeSettingGroup } from "./setting-group.ts";
 
 /** Storage knobs, stored as settings (`storage.migrationBandwidthMiBps`). */
 export const ZStorageSettings = z.object({
@@ -12,16 +13,11 @@ const KEYS = { migrationBandwidthMiBps: "storage.migrationBandwidthMiBps" } as c
 
 /** The storage settings in force; a stored value that no longer parses falls back to its default. */
 export async function readStorageSettings(db: Db | Tx): Promise<TStorageSettings> {
-  const rows = await db.setting.findMany({ where: { key: { in: Object.values(KEYS) } } });
-  const parsed = ZStorageSettings.safeParse({ migrationBandwidthMiBps: rows.find((r) => r.key === KEYS.migrationBandwidthMiBps)?.value });
+  const parsed = ZStorageSettings.safeParse(await readSettingGroup(db, KEYS));
   return parsed.success ? parsed.data : ZStorageSettings.parse({});
 }
 
 /** Stores storage settings (admin only; checked by the caller's use-case). */
 export async function writeStorageSettings(db: Db | Tx, settings: Partial<TStorageSettings>, actorId: string | null): Promise<void> {
-  for (const [field, key] of Object.entries(KEYS) as [keyof TStorageSettings, string][]) {
-    const value = settings[field];
-    if (value === undefined) continue;
-    await db.setting.upsert({ where: { key }, create: { key, value, updatedBy: actorId }, update: { value, updatedBy: actorId } });
-  }
+  await writeSettingGroup(db, KEYS, settings, actorId);
 }

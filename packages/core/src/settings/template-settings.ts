@@ -1,5 +1,6 @@
 import type { Db, Tx } from "@carve/db";
 import { z } from "zod";
+import { readSettingGroup, writeSettingGroup } from "./setting-group.ts";
 
 /** A source host for template downloads: `name` (any port) or `name:port`; IPv6 in brackets. */
 export const ZAllowedHost = z
@@ -31,11 +32,10 @@ export const TEMPLATE_SETTING_KEYS = {
 
 /** The template settings in force; a stored value that no longer parses falls back to its default. */
 export async function readTemplateSettings(db: Db | Tx): Promise<TTemplateSettings> {
-  const rows = await db.setting.findMany({ where: { key: { in: Object.values(TEMPLATE_SETTING_KEYS) } } });
-  const value = (key: string) => rows.find((r) => r.key === key)?.value;
+  const stored = await readSettingGroup(db, TEMPLATE_SETTING_KEYS);
   const defaults = ZTemplateSettings.parse({});
   const field = <K extends keyof TTemplateSettings>(name: K): TTemplateSettings[K] => {
-    const parsed = ZTemplateSettings.shape[name].safeParse(value(TEMPLATE_SETTING_KEYS[name]));
+    const parsed = ZTemplateSettings.shape[name].safeParse(stored[name]);
     return parsed.success ? (parsed.data as TTemplateSettings[K]) : defaults[name];
   };
   return { allowedHosts: field("allowedHosts"), allowPrivateAddresses: field("allowPrivateAddresses"), maxBytes: field("maxBytes") };
@@ -43,9 +43,5 @@ export async function readTemplateSettings(db: Db | Tx): Promise<TTemplateSettin
 
 /** Stores template settings (admin only; checked by the caller's use-case). */
 export async function writeTemplateSettings(db: Db | Tx, settings: Partial<TTemplateSettings>, actorId: string | null): Promise<void> {
-  for (const [field, key] of Object.entries(TEMPLATE_SETTING_KEYS) as [keyof TTemplateSettings, string][]) {
-    const value = settings[field];
-    if (value === undefined) continue;
-    await db.setting.upsert({ where: { key }, create: { key, value, updatedBy: actorId }, update: { value, updatedBy: actorId } });
-  }
+  await writeSettingGroup(db, TEMPLATE_SETTING_KEYS, settings, actorId);
 }
