@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { addHost, addPool, addTemplate, createOffering, type TActor } from "@carve/core";
-import type { Stack } from "../stack/stack.ts";
+import { afterAll, beforeAll } from "vitest";
+import { Stack } from "../stack/stack.ts";
+import { createUser } from "../stack/users.ts";
 import { CleanupStack } from "./cleanup.ts";
 import { ensureDirPool, ensureLibvirtd, removeDirPool } from "./libvirtd.ts";
 import { E2E_POOL_ROOT, TINY_IMAGE_CACHE_DIR } from "./paths.ts";
@@ -35,6 +37,38 @@ export async function addRealHost(stack: Stack, admin: TActor) {
   await stack.waitForHostsUp();
   const objects = () => carveObjects(stack, uri, pool.name);
   return { host, pool, uri, objects, consoleLog: (vmId: string) => join(stack.dir, "console", `carve-${vmId}.log`), cleanup };
+}
+
+export type TRealHost = Awaited<ReturnType<typeof addRealHost>>;
+
+/** A suite on one real host: its stack (controller running), an admin, a developer and the host. */
+export interface TRealHostSuite {
+  stack: Stack;
+  admin: TActor;
+  dev: TActor;
+  real: TRealHost;
+}
+
+/**
+ * Registers beforeAll/afterAll hooks that start (and remove) a stack with its controller, the users
+ * `ops` (Admin) and `dev` (User), and the real host; the returned object's fields are set once
+ * beforeAll has run. `prepare` runs last in beforeAll.
+ */
+export function useRealHostSuite(prepare?: (suite: TRealHostSuite) => Promise<void>): TRealHostSuite {
+  const suite = {} as TRealHostSuite;
+  beforeAll(async () => {
+    suite.stack = await new Stack().init();
+    suite.admin = await createUser(suite.stack.core, "ops", "Admin");
+    suite.dev = await createUser(suite.stack.core, "dev", "User");
+    await suite.stack.startController();
+    suite.real = await addRealHost(suite.stack, suite.admin);
+    await prepare?.(suite);
+  });
+  afterAll(async () => {
+    await suite.real?.cleanup.run();
+    await suite.stack?.stop();
+  });
+  return suite;
 }
 
 /** Carve domains this stack's VMs left behind on the hypervisor (none when tests pass). */
