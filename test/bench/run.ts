@@ -62,10 +62,9 @@ function printEndToEnd(args: TBenchArgs, e: TEndToEnd): void {
   out(row("request → Running", latencyLine(e.latency), judge(`p99 < 1 s at ${args.creates} concurrent creates`, `p99 ${ms(e.latency.p99)}`, e.latency.p99 < 1000)));
   out(row("  createVm call → it returned", latencyLine(e.api)));
   out(row("  call → Job row written (in createVm's tx)", latencyLine(e.toRecorded)));
-  out(row("  Job written → agent's first progress", latencyLine(e.toStarted)));
-  out(row("  agent's first progress → finalised", latencyLine(e.toFinished)));
+  out(row("  Job written → finalised (queue, agent, controller)", latencyLine(e.toFinished)));
   out("   request = createVm call start (this process's clock); Running = Job.finishedAt, written by the controller in the");
-  out("   transaction that sets the VM Running; phases from Job.createdAt/startedAt/finishedAt. The bench polls only to");
+  out("   transaction that sets the VM Running; phases from Job.createdAt/finishedAt. The bench polls only to");
   out("   learn that all jobs ended, so polling adds no bias.");
   out(row("VMs per host", `${e.perHost.min}–${e.perHost.max} on ${e.perHost.hosts} of ${args.hosts} hosts`));
   out(row("jobs finalised by the sweep (not the listener)", String(e.finalisedBySweep)));

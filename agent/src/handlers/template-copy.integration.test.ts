@@ -46,14 +46,12 @@ async function payload(overrides: Partial<TJobPayload<"template.copy">> = {}): P
 }
 
 describe("template.copy on libvirt's test driver", () => {
-  it("imports the image as a volume of its capacity, reporting progress, and converges when delivered again", async () => {
+  it("imports the image as a volume of its capacity, and converges when delivered again", async () => {
     const copy = await payload();
     const job = await t.submit("template.copy", envelope("template.copy", randomUUID(), copy));
     const outcome = await t.outcome(job);
     const path = join(t.node.pools[0]?.path ?? "", copy.volume);
     expect(outcome).toEqual({ state: "completed", result: { templateId: copy.templateId, pool: TEST_POOL, volume: copy.volume, path, alreadyPresent: false } });
-    // The worker merges reports closer than its interval: a fast copy shows the first one.
-    expect((await t.queue.getJob(job.id ?? ""))?.progress).toMatchObject({ percent: expect.any(Number), step: expect.any(String) });
     expect(await t.agent.hypervisor.listVolumes(TEST_POOL)).toContain(copy.volume);
 
     await expect(t.run("template.copy", copy)).resolves.toMatchObject({ path, alreadyPresent: true });

@@ -1,17 +1,17 @@
 import { diskTarget, domainName, type TJobPayloadParsed } from "@carve/protocol";
-import { isVolumeExists } from "../hypervisor/errors.ts";
+import { isDomainClash, isVolumeExists, messageOf } from "../hypervisor/errors.ts";
 import type { Hypervisor } from "../hypervisor/hypervisor.ts";
 import { JobRefusedError } from "../jobs/job-errors.ts";
 import { ensureSeed } from "./cloud-init-seed.ts";
 import type { JobHandler } from "./context.ts";
-import { ensureRunning } from "./power.ts";
 
 type TCreate = TJobPayloadParsed<"vm.create">;
 
 /**
- * vm.create, idempotent by VM id: clone the root volume unless it exists, define the domain
- * unless it exists, start it unless it runs. A retried or duplicated job walks the same steps and
- * finds them done, so it converges on one domain and one root volume.
+ * vm.create, idempotent by VM id: clone the root volume unless it exists, define the domain (a
+ * retry redefines it the same way; a domain of that name with another UUID is refused) and start
+ * it unless it runs. A retried or duplicated job walks the same steps and finds them done, so it
+ * converges on one domain and one root volume.
  */
 export const vmCreate: JobHandler<"vm.create"> = async (payload, ctx) => {
   const { hypervisor } = ctx;
@@ -26,31 +26,22 @@ export const vmCreate: JobHandler<"vm.create"> = async (payload, ctx) => {
     dataDisks.push({ path, format: "qcow2" as const, target: diskTarget(volume.deviceIndex) });
   }
 
-  await ctx.reportProgress({ percent: 50, step: "defining" });
-  let domain = await hypervisor.getDomain(name);
-  if (domain === null) {
-    domain = await hypervisor.defineDomain(name, {
-      vmId: payload.vmId,
-      title: payload.title,
-      vcpus: payload.vcpus,
-      memoryMiB: payload.memoryMiB,
-      rootDisk: { path: rootVolumePath, format: "qcow2" },
-      seedIso,
-      dataDisks,
-    });
-  } else if (domain.uuid !== payload.vmId) {
-    throw new JobRefusedError(`domain ${name} already exists on this host with UUID ${domain.uuid}, not ${payload.vmId}`);
-  }
-
-  if (payload.start) {
-    await ctx.reportProgress({ percent: 75, step: "booting" });
-    await ensureRunning(hypervisor, domain);
+  await ctx.reportProgress({ percent: 50, step: payload.start ? "defining and booting" : "defining" });
+  // Defined (or redefined: a retry converges on the same definition) and started in one call.
+  let domain;
+  try {
+    domain = await hypervisor.defineDomain(
+      name,
+      { vmId: payload.vmId, title: payload.title, vcpus: payload.vcpus, memoryMiB: payload.memoryMiB, rootDisk: { path: rootVolumePath, format: "qcow2" }, seedIso, dataDisks },
+      { start: payload.start },
+    );
+  } catch (error) {
+    if (isDomainClash(error)) throw new JobRefusedError(`domain ${name} already exists on this host with another UUID than ${payload.vmId}: ${messageOf(error)}`);
+    throw error;
   }
   await ctx.reportProgress({ percent: 100, step: "done" });
-  // libvirt has started it (or it was running): no need to ask again. A guest that dies later is
-  // reconciliation's to notice.
-  const running = payload.start || domain.state === "running";
-  return { vmId: payload.vmId, domainUuid: domain.uuid, state: running ? "running" : "stopped", rootVolumePath };
+  // A guest that dies later is reconciliation's to notice.
+  return { vmId: payload.vmId, domainUuid: domain.uuid, state: domain.state === "running" ? "running" : "stopped", rootVolumePath };
 };
 
 /** The root volume's path, cloning it from the template first when it does not exist yet. */

@@ -59,3 +59,8 @@ export function messageOf(error: unknown): string {
 export function isVolumeExists(error: unknown): boolean {
   return error instanceof HypervisorError && /already exists|exists already/i.test(error.libvirtMessage);
 }
+
+/** libvirt's refusal to define a domain whose name another domain (another UUID) already has. */
+export function isDomainClash(error: unknown): boolean {
+  return error instanceof HypervisorError && /already exists with uuid/i.test(error.libvirtMessage);
+}

@@ -105,8 +105,12 @@ export interface Hypervisor {
   getDomain(name: string): Promise<DomainStatus | null>;
   /** The domain's definition as the hypervisor holds it (libvirt: its XML), for diagnostics; a missing domain throws. */
   domainXml(name: string): Promise<string>;
-  /** Defines (or redefines) the domain described by `spec`. */
-  defineDomain(name: string, spec: DomainSpec): Promise<DomainStatus>;
+  /**
+   * Defines (or redefines) the domain described by `spec`; with `start`, also starts it unless it
+   * runs (resuming it when paused). Returns its state afterwards. A domain of that name with another
+   * UUID is refused (see isDomainClash).
+   */
+  defineDomain(name: string, spec: DomainSpec, options?: { start?: boolean }): Promise<DomainStatus>;
   startDomain(name: string): Promise<void>;
   resumeDomain(name: string): Promise<void>;
   /** Asks the guest to power off (ACPI); returns at once. */

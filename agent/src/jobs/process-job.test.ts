@@ -60,8 +60,17 @@ describe("processJob: vm.create", () => {
   it("clones the disk, defines and boots, reporting each step", async () => {
     const result = await run("vm.create", CREATE);
     expect(result).toEqual({ vmId: VM_ID, domainUuid: VM_ID, state: "running", rootVolumePath: "/default/root.qcow2" });
-    expect(progress.map((p) => p.step)).toEqual(["creating disk", "defining", "booting", "done"]);
+    expect(progress.map((p) => p.step)).toEqual(["creating disk", "defining and booting", "done"]);
     expect(hypervisor.domains.get(domainName(VM_ID))?.spec.title).toBe("dev");
+  });
+
+  it("refuses for good a create whose domain name another domain (another UUID) has, and leaves that domain alone", async () => {
+    const other = "7c0ffee0-0000-4000-8000-000000000009";
+    await hypervisor.defineDomain(domainName(VM_ID), { vmId: other, title: "someone else's", vcpus: 1, memoryMiB: 64, rootDisk: { path: "/p/x.qcow2", format: "qcow2" } });
+    const failure = run("vm.create", CREATE);
+    await expect(failure).rejects.toBeInstanceOf(UnrecoverableError);
+    await expect(failure).rejects.toThrow(/already exists on this host with another UUID/);
+    expect(hypervisor.domains.get(domainName(VM_ID))).toMatchObject({ uuid: other, state: "stopped" });
   });
 
   it("converges when the same create arrives twice, even at the same time", async () => {
@@ -69,7 +78,8 @@ describe("processJob: vm.create", () => {
     await run("vm.create", CREATE);
     // One root volume next to the template, though each retry first tries to create it.
     expect([...(hypervisor.pools.get("default")?.keys() ?? [])].sort()).toEqual(["root.qcow2", "template.qcow2"]);
-    expect(hypervisor.calls.filter((c) => c.startsWith("define"))).toHaveLength(1);
+    // Each delivery (re)defines the same domain; it is started once.
+    expect([...hypervisor.domains.values()].map((d) => ({ uuid: d.uuid, state: d.state }))).toEqual([{ uuid: VM_ID, state: "running" }]);
     expect(hypervisor.calls.filter((c) => c.startsWith("start"))).toHaveLength(1);
   });
 

@@ -12,28 +12,32 @@ describe("throttleProgress", () => {
     vi.useRealTimers();
   });
 
-  it("sends the first report at once and merges the rest into one per interval", async () => {
+  it("reports a job still running after the interval, then merges reports into one per interval", async () => {
     const sent: string[] = [];
     const progress = throttleProgress(async (p) => void sent.push(p.step), 250);
     await progress.report(step(10, "creating disk"));
     await progress.report(step(50, "defining"));
-    await progress.report(step(75, "booting"));
-    expect(sent).toEqual(["creating disk"]);
+    expect(sent).toEqual([]);
     await vi.advanceTimersByTimeAsync(250);
-    expect(sent).toEqual(["creating disk", "booting"]); // the latest held report, not every one
+    expect(sent).toEqual(["defining"]); // the latest held report, not every one
+    await progress.report(step(75, "booting"));
+    await progress.report(step(80, "copying"));
+    await vi.advanceTimersByTimeAsync(250);
+    expect(sent).toEqual(["defining", "copying"]);
     await vi.advanceTimersByTimeAsync(1000);
-    await progress.report(step(90, "copying"));
-    expect(sent).toEqual(["creating disk", "booting", "copying"]);
+    await progress.report(step(90, "waiting"));
+    expect(sent).toEqual(["defining", "copying", "waiting"]); // a quiet interval passed: at once
   });
 
-  it("drops a held report once the job has ended", async () => {
+  it("sends nothing for a job that ends within the interval", async () => {
     const sent: string[] = [];
     const progress = throttleProgress(async (p) => void sent.push(p.step), 250);
     await progress.report(step(10, "creating disk"));
+    await vi.advanceTimersByTimeAsync(100);
     await progress.report(step(100, "done"));
     progress.end();
     await vi.advanceTimersByTimeAsync(1000);
     await progress.report(step(100, "late"));
-    expect(sent).toEqual(["creating disk"]);
+    expect(sent).toEqual([]);
   });
 });

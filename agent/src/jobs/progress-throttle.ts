@@ -4,14 +4,15 @@ import type { TJobProgress } from "@carve/protocol";
 export const PROGRESS_INTERVAL_MS = 250;
 
 /**
- * Wraps a job's progress sender so a job reports at most once per interval: the first report goes
- * out at once (the job visibly started), later ones only when the interval since the last has
- * passed, and a report held back is sent when it has (unless the job ended first: its result
- * supersedes it). Long steps stay visible; fast jobs cost one report instead of one per step,
- * each of which is a Redis write, an event and a database update.
+ * Wraps a job's progress sender so a job reports at most once per interval, counted from the job's
+ * start: a report comes out when the interval since the start (or the last report) has passed, the
+ * latest one held back until then (unless the job ended first: its result supersedes it). Long
+ * steps stay visible within a quarter of a second; a job that ends sooner (most creates on a fast
+ * host) sends no progress at all, since each report is a Redis write, an event and a database
+ * update, and its result says the rest.
  */
 export function throttleProgress(send: (progress: TJobProgress) => Promise<unknown>, intervalMs = PROGRESS_INTERVAL_MS) {
-  let lastSentAt = Number.NEGATIVE_INFINITY;
+  let lastSentAt = performance.now();
   let held: TJobProgress | null = null;
   let timer: NodeJS.Timeout | null = null;
   let ended = false;

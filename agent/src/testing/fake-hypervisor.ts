@@ -61,10 +61,19 @@ export class FakeHypervisor implements Hypervisor {
     if (defined === undefined) throw new HypervisorError(`Domain not found: ${name}`, false, "Domain not found");
     return buildDomainXml(defined.spec, { domainType: "test" });
   }
-  async defineDomain(name: string, spec: DomainSpec): Promise<DomainStatus> {
+  async defineDomain(name: string, spec: DomainSpec, options: { start?: boolean } = {}): Promise<DomainStatus> {
     this.record(`define ${name}`);
-    this.domains.set(name, { name, uuid: spec.vmId, state: "stopped", spec });
-    return { name, uuid: spec.vmId, state: "stopped" };
+    const existing = this.domains.get(name);
+    if (existing !== undefined && existing.uuid !== spec.vmId) {
+      throw new HypervisorError(`libvirt refused the domain definition: domain '${name}' already exists with uuid ${existing.uuid}`, false, `domain '${name}' already exists with uuid ${existing.uuid}`);
+    }
+    const domain: DomainStatus & { spec: DomainSpec } = { name, uuid: spec.vmId, state: existing?.state ?? "stopped", spec };
+    this.domains.set(name, domain);
+    if (options.start && domain.state !== "running") {
+      this.record(`start ${name}`);
+      domain.state = "running";
+    }
+    return { name, uuid: domain.uuid, state: domain.state };
   }
   async startDomain(name: string): Promise<void> {
     this.record(`start ${name}`);

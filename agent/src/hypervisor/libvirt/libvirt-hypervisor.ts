@@ -71,14 +71,14 @@ export class LibvirtHypervisor implements Hypervisor {
     return this.domains.xml(name);
   }
 
-  async defineDomain(name: string, spec: DomainSpec): Promise<DomainStatus> {
+  async defineDomain(name: string, spec: DomainSpec, options: { start?: boolean } = {}): Promise<DomainStatus> {
     const real = this.options.domainType !== "test";
     const xml = buildDomainXml(real ? await this.withCacheModes(spec) : spec, {
       domainType: this.options.domainType,
       consoleLogFile: real ? join(this.options.consoleLogDir, `${name}.log`) : undefined,
       network: this.options.network,
     });
-    return this.domains.define(xml);
+    return options.start ? this.domains.defineAndStart(xml, { name, uuid: spec.vmId }) : this.domains.define(xml);
   }
 
   startDomain(name: string): Promise<void> {

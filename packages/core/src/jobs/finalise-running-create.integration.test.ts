@@ -54,3 +54,24 @@ it("a create that is no longer the VM's job only ends the job; a stopped or malf
   expect(await core.db.job.findUniqueOrThrow({ where: { id: third.job.id } })).toMatchObject({ state: "Failed", errorCode: "AGENT_ERROR" });
   expect((await core.db.vm.findUniqueOrThrow({ where: { id: third.vm.id } })).state).toBe("Error");
 });
+
+it("creates that finish together are finalised together, each once, even when one is reported twice", async () => {
+  const alice = await createTestUser(core, "alice");
+  await seedInfra(core);
+  const created = [];
+  for (const name of ["web-1", "web-2", "web-3"]) created.push(await createVm(core, alice, { name, template: "tiny", offering: "small" }));
+  const [a, b, c] = created.map((x) => ({ vmId: x.vm.id, jobId: x.job.id }));
+  if (!a || !b || !c) throw new Error("three creates expected");
+  const answers = await Promise.all([
+    finaliseJob(core, a.jobId, running(a.vmId)),
+    finaliseJob(core, b.jobId, running(b.vmId)),
+    finaliseJob(core, a.jobId, running(a.vmId)),
+    finaliseJob(core, c.jobId, { ok: false, message: "the disk could not be made" }),
+  ]);
+  expect(answers).toEqual([true, true, false, true]);
+  const vms = await core.db.vm.findMany({ where: { ownerId: alice.userId }, orderBy: { name: "asc" }, select: { name: true, state: true } });
+  expect(vms).toEqual([{ name: "web-1", state: "Running" }, { name: "web-2", state: "Running" }, { name: "web-3", state: "Error" }]);
+  expect(await core.db.event.count({ where: { vmId: a.vmId, toState: "Running" } })).toBe(1);
+  const jobs = await core.db.job.findMany({ where: { id: { in: [a.jobId, b.jobId] } }, select: { startedAt: true, finishedAt: true } });
+  for (const job of jobs) expect(job.startedAt).toEqual(job.finishedAt); // no progress was reported: started when it was seen done
+});
