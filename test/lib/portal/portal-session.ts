@@ -19,6 +19,11 @@ export interface TPortalRun {
   loadTimes: Record<string, number>;
   /** Opens `path` and records how long the page took to load (first visit of each name kept). */
   visit(page: Page, path: string, name: string): ReturnType<Page["goto"]>;
+  /**
+   * Opens `path` and reloads it until `shows` holds, for state a page renders once at load (no live
+   * updates) that the stack settles in the background; fails after `timeoutMs` saying `what`.
+   */
+  visitUntil(page: Page, path: string, name: string, shows: () => Promise<boolean>, what: string, timeoutMs?: number): Promise<void>;
   /** A new browser context signed in through the sign-in page; lands on /vms. */
   signIn(username: string, password: string): Promise<{ context: BrowserContext; page: Page }>;
   screenshot(page: Page, name: string): Promise<void>;
@@ -48,6 +53,15 @@ export async function startPortalRun(stack: Stack, secretKey: Buffer, env: Recor
       const response = await page.goto(`${portal.url}${path}`, { waitUntil: "load" });
       loadTimes[name] ??= Math.round(performance.now() - started);
       return response;
+    },
+    async visitUntil(page, path, name, shows, what, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      await run.visit(page, path, name);
+      while (!(await shows())) {
+        if (Date.now() > deadline) throw new Error(`${path} did not show ${what} within ${timeoutMs} ms (reloaded until then)`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await run.visit(page, path, name);
+      }
     },
     async signIn(username, password) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
