@@ -59,7 +59,7 @@ async function shareVolume(hostId: string, vmName: string): Promise<void> {
   if (!root) throw new Error(`${vmName} has no root volume`);
   const row = await stack.core.db.volume.findUniqueOrThrow({ where: { id: root.id }, select: { libvirtName: true } });
   const jobId = randomUUID();
-  await stack.core.queues.enqueue(hostId, "volume.create", envelope("volume.create", jobId, { volumeId: root.id, pool: "shared", name: row.libvirtName, sizeGiB: root.sizeGiB }));
+  await stack.core.queues.enqueue(hostId, [{ name: "volume.create", envelope: envelope("volume.create", jobId, { volumeId: root.id, pool: "shared", name: row.libvirtName, sizeGiB: root.sizeGiB }) }]);
   await until(async () => (await stack.core.queues.outcome(hostId, jobId)).state === "completed", 30_000, `the shared volume of ${vmName} on the other host`);
 }
 

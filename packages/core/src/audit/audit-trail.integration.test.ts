@@ -117,6 +117,20 @@ describe("the audit trail", () => {
     }
   });
 
+  it("writes the rows of actions that end together, each one, even when one row cannot be stored", async () => {
+    // PostgreSQL cannot store a NUL character: that refused create's row fails, alone.
+    const names = ["web-1", "web-2", "bad\u0000name", "web-3"];
+    const outcomes = await Promise.allSettled(names.map((name) => createVm(core, alice, { name, template: "tiny", offering: "small" })));
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
+    const rows = await core.db.auditEntry.findMany({ where: { action: "vm.create" }, select: { targetName: true, outcome: true } });
+    expect(rows.sort((a, b) => (a.targetName ?? "").localeCompare(b.targetName ?? ""))).toEqual([
+      { targetName: "web-1", outcome: "ok" },
+      { targetName: "web-2", outcome: "ok" },
+      { targetName: "web-3", outcome: "ok" },
+    ]);
+    expect(logs.filter((line) => line.includes("audit entry could not be written"))).toHaveLength(1);
+  });
+
   it("is searchable by admins only, by actor, action kind, target, outcome and time, a page at a time", async () => {
     const minute = (n: number) => new Date(Date.UTC(2026, 10, 27, 8, n));
     let clock = minute(0);

@@ -1,3 +1,5 @@
+import type { Prisma } from "@carve/db";
+import { Batcher, batcherOf } from "../batching/batcher.ts";
 import type { CoreDeps } from "../context.ts";
 import { isCarveError } from "../errors/index.ts";
 import { actorId, type TActor } from "../identity/actor.ts";
@@ -30,29 +32,40 @@ function identifier(value: string | null | undefined): string | null {
   return value ? value.slice(0, MAX_IDENTIFIER) : null;
 }
 
+/** Audit rows written together at most, when many actions end at once. */
+const MAX_BATCH = 200;
+
 /**
- * Writes one audit row for an action by `actor`, in its own statement after the action's own
- * transaction. A failed write is logged and swallowed: auditing never turns an answer into a
- * failure. The row holds identifiers only (who, what, target, where, outcome), never inputs.
+ * Writes one audit row for an action by `actor`, after the action's own transaction, before the
+ * action answers. Rows of actions that end at the same time share one statement (a burst of creates
+ * writes its trail in a few round trips, not one per create). A failed write is logged and
+ * swallowed: auditing never turns an answer into a failure. The row holds identifiers only (who,
+ * what, target, where, outcome), never inputs.
  */
 export async function recordAudit(deps: Pick<CoreDeps, "db" | "log" | "now">, actor: TActor, record: TAuditRecord): Promise<void> {
+  const batcher = batcherOf(deps.db, "audit", () =>
+    new Batcher(async (rows: Prisma.AuditEntryCreateManyInput[]) => {
+      const written = rows.length > 1 ? await deps.db.auditEntry.createMany({ data: rows }).then(() => true, () => false) : false;
+      if (written) return rows.map(() => ({ ok: true as const, value: undefined }));
+      // Alone, or one bad row among many: each row on its own, so one cannot take the others down.
+      return Promise.all(rows.map((data) => deps.db.auditEntry.create({ data, select: { id: true } }).then(() => ({ ok: true as const, value: undefined }), (error: unknown) => ({ ok: false as const, error }))));
+    }, { maxBatch: MAX_BATCH }),
+  );
   try {
-    await deps.db.auditEntry.create({
-      data: {
-        at: deps.now(),
-        actorId: actorId(actor),
-        actorName: actor.kind === "user" ? actor.username : null,
-        via: actor.via,
-        clientAddr: identifier(actor.origin?.clientAddr),
-        slackTeam: identifier(actor.origin?.slackTeam),
-        requestId: identifier(actor.origin?.requestId),
-        action: record.action,
-        targetType: record.target?.type ?? null,
-        targetId: identifier(record.target?.id),
-        targetName: identifier(record.target?.name),
-        outcome: record.outcome,
-        errorCode: record.errorCode ?? null,
-      },
+    await batcher.submit({
+      at: deps.now(),
+      actorId: actorId(actor),
+      actorName: actor.kind === "user" ? actor.username : null,
+      via: actor.via,
+      clientAddr: identifier(actor.origin?.clientAddr),
+      slackTeam: identifier(actor.origin?.slackTeam),
+      requestId: identifier(actor.origin?.requestId),
+      action: record.action,
+      targetType: record.target?.type ?? null,
+      targetId: identifier(record.target?.id),
+      targetName: identifier(record.target?.name),
+      outcome: record.outcome,
+      errorCode: record.errorCode ?? null,
     });
   } catch (error) {
     deps.log.error({ action: record.action, outcome: record.outcome, reason: error instanceof Error ? error.message : String(error) }, "audit entry could not be written");

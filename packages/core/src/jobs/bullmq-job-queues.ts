@@ -53,20 +53,26 @@ export function createBullJobQueues(options: TBullOptions): JobQueues {
   };
 
   return {
-    async enqueue(hostId: string, name: TJobName, envelope: TJobEnvelope): Promise<void> {
+    async enqueue(hostId: string, jobs: { name: TJobName; envelope: TJobEnvelope }[]): Promise<void> {
       // While Redis reconnects BullMQ waits for it; a request must not: the job is recorded and
       // the sweep sends it later (the same job id makes a late duplicate add a no-op).
       await withQueue(hostId, (queue) =>
         withTimeout(
           ENQUEUE_TIMEOUT_MS,
           "Redis did not accept the job in time",
-          queue.add(name, envelope, {
-            jobId: envelope.jobId,
-            attempts: options.attempts ?? 5,
-            backoff: { type: "exponential", delay: 1000 },
-            removeOnComplete: KEEP_COMPLETED,
-            removeOnFail: KEEP_COMPLETED,
-          }),
+          queue.addBulk(
+            jobs.map(({ name, envelope }) => ({
+              name,
+              data: envelope,
+              opts: {
+                jobId: envelope.jobId,
+                attempts: options.attempts ?? 5,
+                backoff: { type: "exponential", delay: 1000 },
+                removeOnComplete: KEEP_COMPLETED,
+                removeOnFail: KEEP_COMPLETED,
+              },
+            })),
+          ),
         ),
       );
     },

@@ -29,7 +29,8 @@ export interface TQueueListener {
  * directly; the controller uses it to learn results, the use-cases to enqueue work.
  */
 export interface JobQueues {
-  enqueue(hostId: string, name: TJobName, envelope: TJobEnvelope): Promise<void>;
+  /** Sends jobs to one host's queue in one round trip; a job id already there is left as it is. */
+  enqueue(hostId: string, jobs: { name: TJobName; envelope: TJobEnvelope }[]): Promise<void>;
   outcome(hostId: string, jobId: string): Promise<TQueueOutcome>;
   heartbeat(hostId: string): Promise<THeartbeat | null>;
   /**

@@ -5,13 +5,19 @@ import { QUOTA_FIELDS, quotaUsage, type TQuotaAmounts } from "./quota-usage.ts";
 /**
  * Refuses a request that would take the owner, or any group the owner belongs to, past a quota.
  * Runs inside the create's transaction and locks the owner's and groups' rows first, so two
- * concurrent requests of one user (or team) cannot both slip under the limit.
+ * concurrent requests of one user (or team) cannot both slip under the limit. `unlimited` remembers,
+ * across the calls of one transaction, the owners found to have no quota at all.
  */
-export async function assertWithinQuota(tx: Tx, ownerId: string, request: TQuotaAmounts): Promise<void> {
+export async function assertWithinQuota(tx: Tx, ownerId: string, request: TQuotaAmounts, unlimited?: Set<string>): Promise<void> {
+  if (unlimited?.has(ownerId)) return;
   const owner = await ownerQuota(tx, ownerId);
   // Without any quota there is nothing to count, and no reason to serialise this user's requests:
-  // the one query above answers that for most users, on every create.
-  if (!owner || (!owner.quota && !owner.groupQuotas)) return;
+  // the one query above answers that for most users, on every create (and, with `unlimited`, once
+  // per owner for a batch of creates in one transaction).
+  if (!owner || (!owner.quota && !owner.groupQuotas)) {
+    unlimited?.add(ownerId);
+    return;
+  }
   await tx.$queryRaw`SELECT id FROM "User" WHERE id = ${ownerId}::uuid FOR UPDATE`;
   const scopes = [{ label: `your quota (user ${owner.username})`, quota: owner.quota, owners: [ownerId] }];
   if (owner.groupQuotas) {

@@ -20,10 +20,12 @@ export class FakeJobQueues implements JobQueues {
   /** When set, enqueue fails as it does while Redis is away. */
   offline = false;
 
-  async enqueue(hostId: string, name: TJobName, envelope: TJobEnvelope): Promise<void> {
+  async enqueue(hostId: string, jobs: { name: TJobName; envelope: TJobEnvelope }[]): Promise<void> {
     if (this.offline) throw new Error("Redis is unreachable (fake)");
-    if (this.jobs.has(envelope.jobId)) return;
-    this.jobs.set(envelope.jobId, { hostId, name, envelope, outcome: { state: "pending", progress: null, attemptsMade: 0, active: false } });
+    for (const { name, envelope } of jobs) {
+      if (this.jobs.has(envelope.jobId)) continue;
+      this.jobs.set(envelope.jobId, { hostId, name, envelope, outcome: { state: "pending", progress: null, attemptsMade: 0, active: false } });
+    }
   }
 
   async outcome(_hostId: string, jobId: string): Promise<TQueueOutcome> {

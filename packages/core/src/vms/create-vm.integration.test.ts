@@ -118,4 +118,29 @@ describe("createVm", () => {
     const hosts = await core.db.host.findMany();
     expect(hosts.map((h) => h.vcpusAllocated)).toEqual([3, 3]);
   });
+
+  it("answers creates recorded together each on its own: refusals leave the others created and reserve nothing", async () => {
+    const alice = await createTestUser(core, "alice");
+    const bob = await createTestUser(core, "bob");
+    await seedInfra(core, { hosts: 2, cpus: 2 });
+    await core.db.quota.create({ data: { userId: alice.userId, maxVms: 2 } });
+    const requests: [typeof alice, Record<string, string>][] = [
+      [alice, { name: "a-1", template: "tiny", offering: "small" }],
+      [bob, { name: "b-1", template: "tiny", offering: "small" }],
+      [alice, { name: "a-2", template: "tiny", offering: "small" }],
+      [bob, { name: "b-1", template: "tiny", offering: "small" }],
+      [alice, { name: "a-3", template: "tiny", offering: "small" }],
+      [bob, { name: "b-big", template: "tiny", offering: "large" }],
+      [bob, { name: "b-2", template: "nope", offering: "small" }],
+    ];
+    const results = await Promise.allSettled(requests.map(([actor, input]) => createVm(core, actor, input)));
+    const answers = results.map((r) => (r.status === "fulfilled" ? r.value.vm.name : (r.reason as CarveError).code));
+    expect(answers).toEqual(["a-1", "b-1", "a-2", "VM_NAME_TAKEN", "QUOTA_EXCEEDED", "NO_CAPACITY", "TEMPLATE_NOT_FOUND"]);
+    expect((await core.db.vm.findMany({ orderBy: { name: "asc" }, select: { name: true } })).map((v) => v.name)).toEqual(["a-1", "a-2", "b-1"]);
+    expect(await core.db.job.count()).toBe(3);
+    expect(await core.db.volume.count()).toBe(3);
+    expect(core.queues.jobs.size).toBe(3);
+    const hosts = await core.db.host.findMany();
+    expect(hosts.reduce((sum, h) => sum + h.vcpusAllocated, 0)).toBe(3);
+  });
 });

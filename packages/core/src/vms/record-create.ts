@@ -1,0 +1,136 @@
+import { randomUUID } from "node:crypto";
+import type { Job, ServiceOffering as Offering, Template, Tx, Vm } from "@carve/db";
+import { dataVolumeName, rootVolumeName } from "@carve/protocol";
+import { CarveError } from "../errors/index.ts";
+import type { TUserActor } from "../identity/actor.ts";
+import type { TIdentityDeps } from "../identity/identity-options.ts";
+import { loadPlacementHosts } from "../placement/host-snapshot.ts";
+import { explainNoCapacity, placeVm, type TPlacementRequest } from "../placement/place-vm.ts";
+import { placementRequest } from "../placement/placement-request.ts";
+import { reserveBestFit } from "../placement/reserve-best-fit.ts";
+import { explainWithDataDisks } from "../placement/explain-data-disks.ts";
+import type { TRankedCandidate } from "../placement/rank-candidates.ts";
+import type { TRankedPool } from "../placement/rank-data-pools.ts";
+import { reserveBestFitWithDataDisks } from "../placement/reserve-data-disks.ts";
+import { assertWithinQuota } from "../quotas/assert-within-quota.ts";
+import type { TPlacementSettings } from "../settings/placement-settings.ts";
+import { cloudInitPayload, planGuestAccess, recordFirstPassword, type TGuestAccessPlan } from "./guest-access.ts";
+import { insertCreateRecords } from "./insert-create-records.ts";
+import { planDataDisks, type TPlannedDataDisk } from "./plan-data-disks.ts";
+import type { TCreateVmParsed } from "./create-vm.ts";
+
+/** What createVm answers: the Creating VM, the job to watch, and where to see a first password once. */
+export type TCreated = { vm: Vm; job: Job; passwordReveal: { revealId: string; expiresAt: Date } | null };
+
+/** A create checked and planned outside the transaction: everything but the host. */
+export interface TCreatePlan {
+  owner: TUserActor;
+  data: TCreateVmParsed;
+  template: Template;
+  offering: Offering;
+  sizeGiB: number;
+  request: TPlacementRequest;
+  guest: TGuestAccessPlan | null;
+  dataDisks: TPlannedDataDisk[];
+}
+
+/** Plans a create (reads only): the template and offering (looked up by the batch, once each), guest access and data disks. */
+export async function planCreate(
+  deps: TIdentityDeps,
+  owner: TUserActor,
+  data: TCreateVmParsed,
+  refs: { template: Template; offering: Offering; settings: TPlacementSettings },
+): Promise<TCreatePlan> {
+  const { template, offering, settings } = refs;
+  const sizeGiB = Math.max(offering.rootDiskGiB, template.minDiskGiB);
+  const guest = await planGuestAccess(deps, owner.userId, template, data);
+  // Only VMs with data disks pay for them: the common create makes no extra query.
+  const dataDisks = data.dataDisks.length > 0 ? await planDataDisks(deps.db, data.dataDisks, settings.poolThreshold) : [];
+  return { owner, data, template, offering, sizeGiB, request: placementRequest(offering, sizeGiB, settings), guest, dataDisks };
+}
+
+/**
+ * Records one planned create in the caller's transaction: checks quotas, places the VM on a host
+ * (reserving capacity atomically), and writes VM, volumes and Job. Throws QUOTA_EXCEEDED or
+ * NO_CAPACITY (with every host's reason) when it cannot; the caller rolls its part back.
+ * `unlimitedOwners`: owners this transaction already found without quotas (see assertWithinQuota).
+ */
+export async function recordCreate(tx: Tx, deps: TIdentityDeps, plan: TCreatePlan, unlimitedOwners?: Set<string>): Promise<TCreated> {
+  const { owner, data, template, offering, sizeGiB, request, guest, dataDisks } = plan;
+  const vmId = randomUUID();
+  const volumeId = randomUUID();
+  const jobId = randomUUID();
+  const dataGiB = dataDisks.reduce((sum, d) => sum + d.request.sizeGiB, 0);
+  await assertWithinQuota(tx, owner.userId, { vms: 1, vcpus: offering.vcpus, memoryMiB: offering.memoryMiB, storageGiB: sizeGiB + dataGiB }, unlimitedOwners);
+  const { placed, dataPools } = await reserve(tx, template.id, request, dataDisks);
+  if (!placed) throw await noCapacity(tx, template.id, request, dataDisks);
+  const dataVolumes = dataDisks.map((disk, i) => {
+    const id = randomUUID();
+    const pool = dataPools[i];
+    // reserve() returns a pool for every disk whenever it placed the VM.
+    if (!pool) throw new Error("data disk without a pool");
+    return { id, name: `${data.name}-data-${i + 1}`, pool, libvirtName: dataVolumeName(id), sizeGiB: disk.request.sizeGiB, deviceIndex: i + 1, offeringId: disk.offering.id };
+  });
+  const libvirtName = rootVolumeName(volumeId);
+  const payload = {
+    vmId,
+    title: data.name,
+    vcpus: offering.vcpus,
+    memoryMiB: offering.memoryMiB,
+    rootVolume: { volumeId, pool: placed.poolLibvirtName, name: libvirtName, sizeGiB },
+    template: { pool: placed.poolLibvirtName, name: placed.templateVolume, format: template.format === "raw" ? "raw" : "qcow2" },
+    start: true,
+    ...(guest ? { cloudInit: await cloudInitPayload(tx, guest, placed.hostId) } : {}),
+    ...(dataVolumes.length > 0
+      ? { dataVolumes: dataVolumes.map((v) => ({ volumeId: v.id, pool: v.pool.poolLibvirtName, name: v.libvirtName, sizeGiB: v.sizeGiB, deviceIndex: v.deviceIndex })) }
+      : {}),
+  };
+  const records = await insertCreateRecords(tx, {
+    vm: {
+      id: vmId,
+      name: data.name,
+      description: data.description ?? null,
+      ownerId: owner.userId,
+      hostId: placed.hostId,
+      templateId: template.id,
+      offeringId: offering.id,
+      vcpus: offering.vcpus,
+      memoryMiB: offering.memoryMiB,
+      jobId,
+    },
+    volume: { id: volumeId, name: `${data.name}-root`, poolId: placed.poolId, libvirtName, sizeGiB },
+    job: { request: { payload, previousState: null } },
+    event: { message: `${data.name} is being created from ${template.name} (${offering.name})` },
+  }, deps.now());
+  if (dataVolumes.length > 0) {
+    await tx.volume.createMany({
+      data: dataVolumes.map((v) => ({
+        id: v.id, name: v.name, kind: "Data" as const, vmId, ownerId: owner.userId, poolId: v.pool.poolId, diskOfferingId: v.offeringId,
+        libvirtName: v.libvirtName, sizeGiB: v.sizeGiB, deviceIndex: v.deviceIndex, state: "Allocating" as const,
+      })), // prettier-ignore
+    });
+  }
+  return { ...records, passwordReveal: await recordFirstPassword(tx, deps, guest, { vmId, userId: owner.userId, jobId }) };
+}
+
+/** The refusal of a second live VM of one name for one owner. */
+export function nameTaken(name: string): CarveError {
+  return new CarveError("VM_NAME_TAKEN", `You already have a VM named '${name}'. Choose another name or destroy that VM first.`, {
+    fields: [{ field: "name", message: "is already used by one of your VMs: choose another" }],
+  });
+}
+
+/** Host, root pool and (when asked) a pool per data disk, reserved; nulls when nothing fits. */
+async function reserve(tx: Tx, templateId: string, request: TPlacementRequest, disks: TPlannedDataDisk[]): Promise<{ placed: TRankedCandidate | null; dataPools: TRankedPool[] }> {
+  if (disks.length === 0) return { placed: await reserveBestFit(tx, templateId, request), dataPools: [] };
+  const found = await reserveBestFitWithDataDisks(tx, templateId, request, disks.map((d) => d.request));
+  return { placed: found?.candidate ?? null, dataPools: found?.dataPools ?? [] };
+}
+
+/** NO_CAPACITY with every host's reason (per data disk too): only now is the whole capacity snapshot loaded. */
+async function noCapacity(tx: Tx, templateId: string, request: TPlacementRequest, disks: TPlannedDataDisk[]): Promise<CarveError> {
+  const hosts = await loadPlacementHosts(tx, templateId);
+  const { candidates, rejections } = disks.length === 0 ? placeVm(hosts, request) : explainWithDataDisks(hosts, request, disks.map((d) => d.request));
+  const raced = [...new Set(candidates.map((c) => c.host.name))].map((host) => ({ host, reason: "was filled up by concurrent requests" }));
+  return new CarveError("NO_CAPACITY", explainNoCapacity(request, [...rejections, ...raced]), { details: { rejections } });
+}
