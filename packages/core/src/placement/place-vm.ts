@@ -100,7 +100,7 @@ export function placeVm(hosts: TPlacementHost[], request: TPlacementRequest): TP
  * collation only the order of equally free hosts could differ from the create's, and creates pick
  * among those at random anyway.)
  */
-function compareNames(a: string, b: string): number {
+export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

@@ -76,6 +76,23 @@ describe("explanations", () => {
     expect(refused).toBe("FORBIDDEN");
   });
 
+  it("a burst of creates recorded together spreads over the hosts, or packs them, as one create at a time would", async () => {
+    const alice = await createTestUser(core, "alice");
+    const admin = await createTestUser(core, "root", "Admin");
+    const { hosts } = await seedInfra(core, { hosts: 4, cpus: 64, memoryMiB: 8192 });
+    const perHost = async () => {
+      const rows = await core.db.host.findMany({ orderBy: { name: "asc" }, select: { vcpusAllocated: true } });
+      return rows.map((h) => h.vcpusAllocated);
+    };
+    await Promise.all(Array.from({ length: 12 }, (_, i) => createVm(core, alice, { name: `s-${i}`, template: "tiny", offering: "small" })));
+    expect(await perHost()).toEqual([3, 3, 3, 3]);
+    await setPlacementSettings(core, admin, { policy: "pack" });
+    // All equally full: one is picked, and from then on it is the fullest with room, so it takes them all.
+    await Promise.all(Array.from({ length: 6 }, (_, i) => createVm(core, alice, { name: `p-${i}`, template: "tiny", offering: "small" })));
+    expect((await perHost()).sort((a, b) => a - b)).toEqual([3, 3, 3, 9]);
+    expect(hosts).toHaveLength(4);
+  });
+
   it("never promises a pool past its threshold", async () => {
     const alice = await createTestUser(core, "alice");
     await seedInfra(core, { hosts: 1, poolGiB: 10 });

@@ -2,6 +2,7 @@ import type { ServiceOffering as Offering, Template } from "@carve/db";
 import { z } from "zod";
 import { Batcher, batcherOf, type TBatchOutcome } from "../batching/batcher.ts";
 import { databaseBusy, isTransactionStartTimeout } from "../errors/database-busy.ts";
+import { isCarveError } from "../errors/index.ts";
 import { requireUser, type TActor, type TUserActor } from "../identity/actor.ts";
 import type { TIdentityDeps } from "../identity/identity-options.ts";
 import { dispatchJob } from "../jobs/dispatch-job.ts";
@@ -12,7 +13,8 @@ import { ZDescription, ZResourceName } from "../validation/fields.ts";
 import { isUniqueViolation } from "../validation/is-unique-violation.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import { MAX_DATA_DISKS, ZDataDisk } from "./plan-data-disks.ts";
-import { nameTaken, planCreate, recordCreate, type TCreated, type TCreatePlan } from "./record-create.ts";
+import { RankingMemo } from "../placement/ranking-memo.ts";
+import { nameTaken, planCreate, recordCreate, writesBeforeRefusal, type TCreated, type TCreatePlan } from "./record-create.ts";
 
 export const ZCreateVmInput = z.object({
   name: ZResourceName,
@@ -63,10 +65,10 @@ type TCreateRequest = { owner: TUserActor; data: TCreateVmParsed };
 
 /**
  * Records a batch of creates: plans each (reads; the batch looks each template and offering up
- * once), then records them in ONE transaction, each inside its own savepoint, so one's refusal
- * (quota, capacity, a name taken) rolls back only its own part and answers only its caller. A
- * failure of the transaction itself (a deadlock with another process's batch, say) retries each
- * create alone, so no request fails for another's sake.
+ * once), then records them in ONE transaction, so that one's refusal (quota, capacity) touches only
+ * its own part and answers only its caller. A failure of the transaction itself (a name another
+ * process took meanwhile, a deadlock with another process's batch) retries each create alone, so
+ * no request fails for another's sake.
  */
 async function recordCreates(deps: TIdentityDeps, requests: TCreateRequest[]): Promise<TBatchOutcome<TCreated>[]> {
   const plans = await planAll(deps, requests);
@@ -82,8 +84,13 @@ async function recordCreates(deps: TIdentityDeps, requests: TCreateRequest[]): P
       if (only) outcomes[only.i] = { ok: false, error: createFailure(error, only.plan) };
       return outcomes;
     }
-    const alone = await Promise.all(ready.map((r) => recordInOneTransaction(deps, [r.plan]).then((o) => o[0], (e: unknown) => ({ ok: false as const, error: createFailure(e, r.plan) }))));
-    ready.forEach((r, k) => (outcomes[r.i] = alone[k] ?? { ok: false, error: new Error("not recorded") }));
+    // One after another, in the order they came: the earlier request gets the last quota or capacity.
+    for (const r of ready) {
+      outcomes[r.i] = await recordInOneTransaction(deps, [r.plan]).then(
+        (o) => o[0] ?? { ok: false, error: new Error("not recorded") },
+        (e: unknown) => ({ ok: false, error: createFailure(e, r.plan) }),
+      );
+    }
   }
   return outcomes;
 }
@@ -112,20 +119,24 @@ async function planAll(deps: TIdentityDeps, requests: TCreateRequest[]): Promise
   );
 }
 
-/** The plans recorded in one transaction; with several, each in a savepoint of its own. */
+/** The plans recorded in one transaction, sharing what they can (TBatchContext); each one's refusal answers only its caller. */
 async function recordInOneTransaction(deps: TIdentityDeps, plans: TCreatePlan[]): Promise<TBatchOutcome<TCreated>[]> {
   return deps.db.$transaction(async (tx) => {
     const outcomes: TBatchOutcome<TCreated>[] = [];
     if (plans.length === 1 && plans[0]) return [{ ok: true, value: await recordCreate(tx, deps, plans[0]) }];
-    const unlimitedOwners = new Set<string>();
+    const batch = { unlimitedOwners: new Set<string>(), rankings: new RankingMemo() };
     for (const plan of plans) {
-      // Not released after success: ROLLBACK TO goes back to the latest savepoint of the name, and
-      // the commit releases them all (one round trip less per create).
-      await tx.$executeRaw`SAVEPOINT create_vm`;
+      // A plain create is refused only before it writes (see recordCreate): no savepoint needed,
+      // and a database error (a name another process took) breaks the whole transaction, after
+      // which recordCreates retries each create alone. Not released after success: ROLLBACK TO
+      // goes back to the latest savepoint of the name, and the commit releases them all.
+      const guarded = writesBeforeRefusal(plan);
+      if (guarded) await tx.$executeRaw`SAVEPOINT create_vm`;
       try {
-        outcomes.push({ ok: true, value: await recordCreate(tx, deps, plan, unlimitedOwners) });
+        outcomes.push({ ok: true, value: await recordCreate(tx, deps, plan, batch) });
       } catch (error) {
-        await tx.$executeRaw`ROLLBACK TO SAVEPOINT create_vm`;
+        if (guarded) await tx.$executeRaw`ROLLBACK TO SAVEPOINT create_vm`;
+        else if (!isCarveError(error)) throw error;
         outcomes.push({ ok: false, error: createFailure(error, plan) });
       }
     }

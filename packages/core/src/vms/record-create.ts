@@ -12,6 +12,7 @@ import { explainWithDataDisks } from "../placement/explain-data-disks.ts";
 import type { TRankedCandidate } from "../placement/rank-candidates.ts";
 import type { TRankedPool } from "../placement/rank-data-pools.ts";
 import { reserveBestFitWithDataDisks } from "../placement/reserve-data-disks.ts";
+import type { RankingMemo } from "../placement/ranking-memo.ts";
 import { assertWithinQuota } from "../quotas/assert-within-quota.ts";
 import type { TPlacementSettings } from "../settings/placement-settings.ts";
 import { cloudInitPayload, planGuestAccess, recordFirstPassword, type TGuestAccessPlan } from "./guest-access.ts";
@@ -49,20 +50,27 @@ export async function planCreate(
   return { owner, data, template, offering, sizeGiB, request: placementRequest(offering, sizeGiB, settings), guest, dataDisks };
 }
 
+/** What the creates recorded in one transaction share: owners found without quotas, rankings. */
+export interface TBatchContext {
+  unlimitedOwners: Set<string>;
+  rankings: RankingMemo;
+}
+
 /**
  * Records one planned create in the caller's transaction: checks quotas, places the VM on a host
  * (reserving capacity atomically), and writes VM, volumes and Job. Throws QUOTA_EXCEEDED or
- * NO_CAPACITY (with every host's reason) when it cannot; the caller rolls its part back.
- * `unlimitedOwners`: owners this transaction already found without quotas (see assertWithinQuota).
+ * NO_CAPACITY (with every host's reason) when it cannot. A plan without data disks or guest access
+ * (see writesBeforeRefusal) is refused only before anything is written, so a batch needs no
+ * savepoint for it; otherwise the caller rolls its part back.
  */
-export async function recordCreate(tx: Tx, deps: TIdentityDeps, plan: TCreatePlan, unlimitedOwners?: Set<string>): Promise<TCreated> {
+export async function recordCreate(tx: Tx, deps: TIdentityDeps, plan: TCreatePlan, batch?: TBatchContext): Promise<TCreated> {
   const { owner, data, template, offering, sizeGiB, request, guest, dataDisks } = plan;
   const vmId = randomUUID();
   const volumeId = randomUUID();
   const jobId = randomUUID();
   const dataGiB = dataDisks.reduce((sum, d) => sum + d.request.sizeGiB, 0);
-  await assertWithinQuota(tx, owner.userId, { vms: 1, vcpus: offering.vcpus, memoryMiB: offering.memoryMiB, storageGiB: sizeGiB + dataGiB }, unlimitedOwners);
-  const { placed, dataPools } = await reserve(tx, template.id, request, dataDisks);
+  await assertWithinQuota(tx, owner.userId, { vms: 1, vcpus: offering.vcpus, memoryMiB: offering.memoryMiB, storageGiB: sizeGiB + dataGiB }, batch?.unlimitedOwners);
+  const { placed, dataPools } = await reserve(tx, template.id, request, dataDisks, batch?.rankings);
   if (!placed) throw await noCapacity(tx, template.id, request, dataDisks);
   const dataVolumes = dataDisks.map((disk, i) => {
     const id = randomUUID();
@@ -113,6 +121,14 @@ export async function recordCreate(tx: Tx, deps: TIdentityDeps, plan: TCreatePla
   return { ...records, passwordReveal: await recordFirstPassword(tx, deps, guest, { vmId, userId: owner.userId, jobId }) };
 }
 
+/**
+ * Whether recording this plan may write before it is refused (data disks are reserved one by one;
+ * guest access is written after the VM): such a create needs a savepoint in a batch.
+ */
+export function writesBeforeRefusal(plan: TCreatePlan): boolean {
+  return plan.dataDisks.length > 0 || plan.guest !== null;
+}
+
 /** The refusal of a second live VM of one name for one owner. */
 export function nameTaken(name: string): CarveError {
   return new CarveError("VM_NAME_TAKEN", `You already have a VM named '${name}'. Choose another name or destroy that VM first.`, {
@@ -121,9 +137,16 @@ export function nameTaken(name: string): CarveError {
 }
 
 /** Host, root pool and (when asked) a pool per data disk, reserved; nulls when nothing fits. */
-async function reserve(tx: Tx, templateId: string, request: TPlacementRequest, disks: TPlannedDataDisk[]): Promise<{ placed: TRankedCandidate | null; dataPools: TRankedPool[] }> {
-  if (disks.length === 0) return { placed: await reserveBestFit(tx, templateId, request), dataPools: [] };
+async function reserve(
+  tx: Tx,
+  templateId: string,
+  request: TPlacementRequest,
+  disks: TPlannedDataDisk[],
+  rankings: RankingMemo | undefined,
+): Promise<{ placed: TRankedCandidate | null; dataPools: TRankedPool[] }> {
+  if (disks.length === 0) return { placed: await reserveBestFit(tx, templateId, request, rankings), dataPools: [] };
   const found = await reserveBestFitWithDataDisks(tx, templateId, request, disks.map((d) => d.request));
+  if (found) rankings?.reserved(found.candidate.hostId, request.memoryMiB);
   return { placed: found?.candidate ?? null, dataPools: found?.dataPools ?? [] };
 }
 
