@@ -133,9 +133,8 @@ describe("portal admin", () => {
     await row.waitFor();
     expect(await stack.core.db.storagePool.findUniqueOrThrow({ where: { name: "extra" } })).toMatchObject({ scope: "Local", kind: "Dir", libvirtName: "carve-extra", tags: ["ssd", "fast"] });
     // The host's agent defines it in libvirt and reports it: Up, with its capacity as bars. The page
-    // shows health as of its load, and health settles over a heartbeat: the controller can apply a
-    // heartbeat taken before the define and show it Unhealthy ("no libvirt pool named carve-extra")
-    // for up to one heartbeat after the define made it Up. So reload until the admin sees it settled.
+    // shows health as of its load (it does not poll), so reload until the admin sees it settled; a
+    // heartbeat taken before the define no longer undoes it (record-pool-reports' settle window).
     await run.visitUntil(
       page,
       "/admin/pools",

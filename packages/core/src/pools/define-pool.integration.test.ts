@@ -4,7 +4,7 @@ import { sweepJobs } from "../jobs/sweep-jobs.ts";
 import { createTestCore, createTestUser, type TTestCore } from "../testing/index.ts";
 import { addPool } from "./add-pool.ts";
 import { definePool } from "./define-pool.ts";
-import { recordPoolReports } from "./record-pool-reports.ts";
+import { DEFINE_SETTLE_MS, recordPoolReports } from "./record-pool-reports.ts";
 
 let core: TTestCore;
 beforeEach(async () => {
@@ -64,11 +64,14 @@ describe("pools are defined in libvirt by their hosts' agents", () => {
       stateReason: "pool reports zero capacity: check the mount/export",
     });
 
-    // The heartbeat path says the same (record-pool-reports.ts).
+    // The heartbeat path says the same (record-pool-reports.ts), with a beat taken once the
+    // define's result has settled (an earlier one may predate it and is not taken as news).
     const hv1 = await core.db.host.findFirstOrThrow({ where: { name: "hv1" } });
     await core.db.storagePool.update({ where: { id: pool.id }, data: { state: "Up", stateReason: null } });
+    const later = new Date(Date.now() + DEFINE_SETTLE_MS + 1_000);
+    core.now = () => later;
     core.queues.heartbeats.set(hv1.id, {
-      at: new Date().toISOString(), hostname: "hv1", cpus: 8, memoryMiB: 16384, agentVersion: "t", protocolVersion: 1,
+      at: later.toISOString(), hostname: "hv1", cpus: 8, memoryMiB: 16384, agentVersion: "t", protocolVersion: 1,
       pools: [{ name: "nas", active: true, capacityBytes: 0, allocationBytes: 0, availableBytes: 0 }],
     }); // prettier-ignore
     await recordPoolReports(core);
