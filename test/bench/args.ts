@@ -7,6 +7,8 @@ export interface TBenchArgs {
   users: number;
   sweepMs: number;
   agentConcurrency: number;
+  /** End-to-end rounds, each on a fresh stack; the median round is printed in full. */
+  rounds: number;
   scaleHosts: number;
   scaleVms: number;
   scaleUsers: number;
@@ -34,6 +36,7 @@ export const USAGE = `npm run bench -- [flags]
     --users U                 owners the creates rotate over                       (1)
     --sweep-ms MS             the controller's CARVE_SWEEP_MS                      (2000, its default)
     --agent-concurrency C     the agents' CARVE_AGENT_CONCURRENCY                  (8, its default)
+    --rounds R                rounds, each on a fresh stack; the median is shown   (3)
   scale (throwaway PostgreSQL databases seeded with raw SQL)
     --scale-hosts H           hosts for placement                                  (10000)
     --scale-vms V             VMs for placement                                    (100000)
@@ -74,6 +77,7 @@ function parseFlags(argv: string[]): TBenchArgs | null {
       users: { type: "string" },
       "sweep-ms": { type: "string" },
       "agent-concurrency": { type: "string" },
+      rounds: { type: "string" },
       "scale-hosts": { type: "string" },
       "scale-vms": { type: "string" },
       "scale-users": { type: "string" },
@@ -108,6 +112,7 @@ function parseFlags(argv: string[]): TBenchArgs | null {
     users: int("users", 1),
     sweepMs: int("sweep-ms", 2000, 100),
     agentConcurrency: int("agent-concurrency", 8),
+    rounds: int("rounds", 3),
     scaleHosts: int("scale-hosts", 10_000),
     scaleVms: int("scale-vms", 100_000),
     scaleUsers: int("scale-users", 1000),

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { Batcher, type TBatchOutcome } from "./batcher.ts";
+import { Batcher, sharedLoad, type TBatchOutcome } from "./batcher.ts";
 
 function recorder() {
   const batches: number[][] = [];
@@ -38,4 +38,18 @@ it("fails only the item that failed, and every item when the whole batch throws"
   const broken = new Batcher<number, number>(async () => Promise.reject(new Error("database away")), { maxBatch: 10 });
   const all = await Promise.allSettled([broken.submit(1), broken.submit(2)]);
   expect(all.map((r) => r.status === "rejected" && (r.reason as Error).message)).toEqual(["database away", "database away"]);
+});
+
+it("loads once for concurrent asks of one key, and again once that load has settled", async () => {
+  let loads = 0;
+  const owner = {};
+  const load = async () => {
+    const n = (loads += 1);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    return `v${n}`;
+  };
+  expect(await Promise.all([sharedLoad(owner, "k", load), sharedLoad(owner, "k", load), sharedLoad({}, "k", load)])).toEqual(["v1", "v1", "v2"]);
+  expect(await sharedLoad(owner, "k", load)).toBe("v3");
+  await expect(Promise.all([sharedLoad(owner, "bad", () => Promise.reject(new Error("gone"))), sharedLoad(owner, "bad", load)])).rejects.toThrow("gone");
+  expect(await sharedLoad(owner, "bad", load)).toBe("v4"); // a failure is not remembered either
 });

@@ -67,3 +67,20 @@ export function batcherOf<I, O>(owner: object, name: string, make: () => Batcher
   if (!batcher) byName.set(name, (batcher = make()) as unknown as Batcher<never, unknown>);
   return batcher;
 }
+
+const inFlight = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+/**
+ * One load for concurrent asks of the same key (per owner, as batcherOf): a burst of creates that
+ * all name template `tiny` reads it once, not once each. Nothing is kept once the load settles, so
+ * an ask never sees an answer older than its own start.
+ */
+export function sharedLoad<T>(owner: object, key: string, load: () => Promise<T>): Promise<T> {
+  let byKey = inFlight.get(owner);
+  if (!byKey) inFlight.set(owner, (byKey = new Map()));
+  const running = byKey.get(key) as Promise<T> | undefined;
+  if (running) return running;
+  const started = load().finally(() => byKey.delete(key));
+  byKey.set(key, started);
+  return started;
+}

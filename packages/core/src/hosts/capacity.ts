@@ -44,19 +44,18 @@ export async function releasePoolBytes(tx: Tx, poolId: string, sizeGiB: number):
     UPDATE "StoragePool" SET "reservedBytes" = GREATEST("reservedBytes" - ${gibBytes(sizeGiB)}, 0) WHERE id = ${poolId}::uuid`;
 }
 
+export type TReservationTarget = { hostId: string; poolId: string };
+export type TReservationNeed = { vcpus: number; memoryMiB: number; diskGiB: number; poolThreshold: number };
+
 /**
- * Reserves a VM's vCPUs and memory on a host and its disk in a pool in ONE statement (the create's
- * hot path): the pool is only charged when the host could be, and both UPDATEs are conditional, so
- * racing creates never overcommit either. When the host fitted but the pool no longer did, the
- * host's share is given back in a second statement.
+ * The conditional reservation as two CTEs for one statement: `host` (the VM's vCPUs and memory, a
+ * row when the host could take them) and `pool` (its disk, charged only when the host was, a row
+ * when the pool could take it too). A statement that goes on from `pool` does its work only when
+ * both fitted; when only the host did, the caller gives the host's share back (releaseHostCapacity).
  */
-export async function reserveHostAndPool(
-  tx: Tx,
-  target: { hostId: string; poolId: string },
-  need: { vcpus: number; memoryMiB: number; diskGiB: number; poolThreshold: number },
-): Promise<boolean> {
-  const [row] = await tx.$queryRaw<{ host: boolean; pool: boolean }[]>`
-    WITH host AS (
+export function reservationCtes(target: TReservationTarget, need: TReservationNeed): Prisma.Sql {
+  return Prisma.sql`
+    host AS (
       UPDATE "Host"
          SET "vcpusAllocated" = "vcpusAllocated" + ${need.vcpus},
              "memMiBAllocated" = "memMiBAllocated" + ${need.memoryMiB}
@@ -74,7 +73,17 @@ export async function reserveHostAndPool(
          AND "capacityBytes" > 0
          AND ${poolHasRoom(Prisma.raw('"StoragePool"'), need.diskGiB, need.poolThreshold)}
       RETURNING id
-    )
+    )`;
+}
+
+/**
+ * Reserves a VM's vCPUs and memory on a host and its disk in a pool in ONE statement (see
+ * reservationCtes): both UPDATEs are conditional, so racing creates never overcommit either. When
+ * the host fitted but the pool no longer did, the host's share is given back in a second statement.
+ */
+export async function reserveHostAndPool(tx: Tx, target: TReservationTarget, need: TReservationNeed): Promise<boolean> {
+  const [row] = await tx.$queryRaw<{ host: boolean; pool: boolean }[]>`
+    WITH ${reservationCtes(target, need)}
     SELECT EXISTS (SELECT 1 FROM host) AS host, EXISTS (SELECT 1 FROM pool) AS pool`;
   if (row?.pool) return true;
   if (row?.host) await releaseHostCapacity(tx, target.hostId, need.vcpus, need.memoryMiB);

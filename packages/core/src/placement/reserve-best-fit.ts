@@ -10,14 +10,22 @@ import type { RankingMemo } from "./ranking-memo.ts";
  * the next on a race. Each try is one conditional statement, so racing creates never overcommit.
  * Null when nothing fits; the caller then explains why from the full snapshot. With a `memo` (a
  * batch of creates in one transaction), a ranking is reused from the previous create of the same
- * shape when it is still sound (see RankingMemo): one statement per create instead of two.
+ * shape when it is still sound (see RankingMemo). `reserveOn` does the reservation on one candidate
+ * (default: reserveHostAndPool); a create passes one that also writes its records in the same
+ * statement, so a batched create usually costs one statement.
  */
-export async function reserveBestFit(tx: Tx, templateId: string, request: TPlacementRequest, memo?: RankingMemo): Promise<TRankedCandidate | null> {
+export async function reserveBestFit(
+  tx: Tx,
+  templateId: string,
+  request: TPlacementRequest,
+  memo?: RankingMemo,
+  reserveOn: (candidate: TRankedCandidate) => Promise<boolean> = (candidate) => reserveHostAndPool(tx, candidate, request),
+): Promise<TRankedCandidate | null> {
   const remembered = memo?.get(templateId, request) ?? null;
   const ranked = remembered ?? (await rankCandidates(tx, templateId, request));
   if (!remembered) memo?.set(templateId, request, ranked);
   for (const candidate of tryOrder(ranked, request.memoryMiB)) {
-    if (await reserveHostAndPool(tx, candidate, request)) {
+    if (await reserveOn(candidate)) {
       memo?.reserved(candidate.hostId, request.memoryMiB);
       return candidate;
     }
@@ -26,5 +34,5 @@ export async function reserveBestFit(tx: Tx, templateId: string, request: TPlace
   if (!remembered) return null;
   // The remembered list ran out: what PostgreSQL says now decides.
   memo?.forget(templateId, request);
-  return reserveBestFit(tx, templateId, request, memo);
+  return reserveBestFit(tx, templateId, request, memo, reserveOn);
 }

@@ -1,9 +1,8 @@
-import type { ServiceOffering as Offering, Template } from "@carve/db";
 import { z } from "zod";
-import { Batcher, batcherOf, type TBatchOutcome } from "../batching/batcher.ts";
+import { Batcher, batcherOf, sharedLoad, type TBatchOutcome } from "../batching/batcher.ts";
 import { databaseBusy, isTransactionStartTimeout } from "../errors/database-busy.ts";
 import { isCarveError } from "../errors/index.ts";
-import { requireUser, type TActor, type TUserActor } from "../identity/actor.ts";
+import { requireUser, type TActor } from "../identity/actor.ts";
 import type { TIdentityDeps } from "../identity/identity-options.ts";
 import { dispatchJob } from "../jobs/dispatch-job.ts";
 import { resolveOffering } from "../offerings/resolve-offering.ts";
@@ -49,74 +48,50 @@ const MAX_BATCH = 50;
  * Cloud-init templates get a NoCloud seed with the hostname, the chosen SSH keys and, when asked,
  * a generated first root password (`passwordReveal`: view it once with revealVmPassword).
  *
- * Creates that arrive while others are being recorded are recorded together (see recordCreates):
- * under a burst this is what keeps a create's cost low; alone, a create goes through at once.
+ * Creates that arrive while others are being recorded are recorded together (see recordCreates),
+ * and concurrent creates read a template or offering once: under a burst this is what keeps a
+ * create's cost low; alone, a create goes through at once.
  */
 export async function createVm(deps: TIdentityDeps, actor: TActor, input: unknown): Promise<TCreated> {
   const owner = requireUser(actor);
   const data = parseInput(ZCreateVmInput, input);
-  const batcher = batcherOf(deps.db, "create-vm", () => new Batcher((requests: TCreateRequest[]) => recordCreates(deps, requests), { maxBatch: MAX_BATCH }));
-  const created = await batcher.submit({ owner, data });
+  // Planned here (reads only), while an earlier batch may still be recording: only the writes queue.
+  const [template, offering, settings] = await Promise.all([
+    sharedLoad(deps.db, `template:${data.template}`, () => resolveTemplate(deps.db, data.template)),
+    sharedLoad(deps.db, `offering:${data.offering}`, () => resolveOffering(deps.db, data.offering)),
+    cachedPlacementSettings(deps),
+  ]);
+  const plan = await planCreate(deps, owner, data, { template, offering, settings });
+  const batcher = batcherOf(deps.db, "create-vm", () => new Batcher((plans: TCreatePlan[]) => recordCreates(deps, plans), { maxBatch: MAX_BATCH }));
+  const created = await batcher.submit(plan);
   await dispatchJob(deps, created.job);
   return created;
 }
 
-type TCreateRequest = { owner: TUserActor; data: TCreateVmParsed };
-
 /**
- * Records a batch of creates: plans each (reads; the batch looks each template and offering up
- * once), then records them in ONE transaction, so that one's refusal (quota, capacity) touches only
- * its own part and answers only its caller. A failure of the transaction itself (a name another
- * process took meanwhile, a deadlock with another process's batch) retries each create alone, so
- * no request fails for another's sake.
+ * Records a batch of planned creates in ONE transaction, so that one's refusal (quota, capacity)
+ * touches only its own part and answers only its caller. A failure of the transaction itself (a
+ * name another process took meanwhile, a deadlock with another process's batch) retries each
+ * create alone, in the order they came, so no request fails for another's sake.
  */
-async function recordCreates(deps: TIdentityDeps, requests: TCreateRequest[]): Promise<TBatchOutcome<TCreated>[]> {
-  const plans = await planAll(deps, requests);
-  const ready = plans.flatMap((p, i) => (p.ok ? [{ i, plan: p.value }] : []));
-  const outcomes: TBatchOutcome<TCreated>[] = plans.map((p) => (p.ok ? { ok: false, error: new Error("not recorded") } : p));
-  if (ready.length === 0) return outcomes;
+async function recordCreates(deps: TIdentityDeps, plans: TCreatePlan[]): Promise<TBatchOutcome<TCreated>[]> {
   try {
-    const recorded = await recordInOneTransaction(deps, ready.map((r) => r.plan));
-    ready.forEach((r, k) => (outcomes[r.i] = recorded[k] ?? { ok: false, error: new Error("not recorded") }));
+    return await recordInOneTransaction(deps, plans);
   } catch (error) {
-    if (ready.length === 1) {
-      const only = ready[0];
-      if (only) outcomes[only.i] = { ok: false, error: createFailure(error, only.plan) };
-      return outcomes;
-    }
+    const only = plans.length === 1 ? plans[0] : undefined;
+    if (only) return [{ ok: false, error: createFailure(error, only) }];
     // One after another, in the order they came: the earlier request gets the last quota or capacity.
-    for (const r of ready) {
-      outcomes[r.i] = await recordInOneTransaction(deps, [r.plan]).then(
-        (o) => o[0] ?? { ok: false, error: new Error("not recorded") },
-        (e: unknown) => ({ ok: false, error: createFailure(e, r.plan) }),
+    const outcomes: TBatchOutcome<TCreated>[] = [];
+    for (const plan of plans) {
+      outcomes.push(
+        await recordInOneTransaction(deps, [plan]).then(
+          (o) => o[0] ?? { ok: false, error: new Error("not recorded") },
+          (e: unknown) => ({ ok: false, error: createFailure(e, plan) }),
+        ),
       );
     }
+    return outcomes;
   }
-  return outcomes;
-}
-
-async function planAll(deps: TIdentityDeps, requests: TCreateRequest[]): Promise<TBatchOutcome<TCreatePlan>[]> {
-  const templates = new Map<string, Promise<Template>>();
-  const offerings = new Map<string, Promise<Offering>>();
-  const once = <T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> => {
-    let found = cache.get(key);
-    if (!found) cache.set(key, (found = load()));
-    return found;
-  };
-  const settings = cachedPlacementSettings(deps);
-  return Promise.all(
-    requests.map(async ({ owner, data }): Promise<TBatchOutcome<TCreatePlan>> => {
-      try {
-        const [template, offering] = await Promise.all([
-          once(templates, data.template, () => resolveTemplate(deps.db, data.template)),
-          once(offerings, data.offering, () => resolveOffering(deps.db, data.offering)),
-        ]);
-        return { ok: true, value: await planCreate(deps, owner, data, { template, offering, settings: await settings }) };
-      } catch (error) {
-        return { ok: false, error };
-      }
-    }),
-  );
 }
 
 /** The plans recorded in one transaction, sharing what they can (TBatchContext); each one's refusal answers only its caller. */

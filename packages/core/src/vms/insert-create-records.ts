@@ -1,4 +1,5 @@
-import type { Job, Prisma, Tx, Vm } from "@carve/db";
+import { Prisma, type Job, type Tx, type Vm } from "@carve/db";
+import { releaseHostCapacity, reservationCtes, type TReservationNeed, type TReservationTarget } from "../hosts/capacity.ts";
 
 export interface TCreateRecords {
   vm: Pick<Vm, "id" | "name" | "description" | "ownerId" | "templateId" | "offeringId" | "vcpus" | "memoryMiB"> & { hostId: string; jobId: string };
@@ -10,16 +11,26 @@ export interface TCreateRecords {
 /**
  * Writes what a create records, in ONE statement: the Creating VM, its root volume (Allocating), the
  * vm.create Job (Queued) and the state event. Creates are the hot path, and one round trip instead of
- * four keeps the database's and this process's work per VM small. Returns the rows as written.
+ * four keeps the database's and this process's work per VM small. With `reservation`, the same
+ * statement first reserves the VM's capacity on that host and pool (reservationCtes) and writes the
+ * records only when it could: null then, with the host's share already given back. Returns the rows
+ * as written.
  */
-export async function insertCreateRecords(tx: Tx, r: TCreateRecords, now: Date): Promise<{ vm: Vm; job: Job }> {
+export async function insertCreateRecords(
+  tx: Tx,
+  r: TCreateRecords,
+  now: Date,
+  reservation?: { target: TReservationTarget; need: TReservationNeed },
+): Promise<{ vm: Vm; job: Job } | null> {
   const { vm, volume } = r;
   const request = JSON.stringify(r.job.request);
-  await tx.$executeRaw`
-    WITH vm AS (
+  const [row] = await tx.$queryRaw<{ created: boolean; hostReserved: boolean }[]>`
+    WITH ${reservation ? Prisma.sql`${reservationCtes(reservation.target, reservation.need)},` : Prisma.empty}
+    vm AS (
       INSERT INTO "Vm" (id, name, "liveName", description, "ownerId", "hostId", "templateId", "offeringId", state, vcpus, "memoryMiB", "activeJobId", "createdAt", "updatedAt")
-      VALUES (${vm.id}::uuid, ${vm.name}, ${vm.name}, ${vm.description}, ${vm.ownerId}::uuid, ${vm.hostId}::uuid, ${vm.templateId}::uuid, ${vm.offeringId}::uuid,
-              'Creating', ${vm.vcpus}, ${vm.memoryMiB}, ${vm.jobId}::uuid, ${now}, ${now})
+      SELECT ${vm.id}::uuid, ${vm.name}, ${vm.name}, ${vm.description}, ${vm.ownerId}::uuid, ${vm.hostId}::uuid, ${vm.templateId}::uuid, ${vm.offeringId}::uuid,
+             'Creating', ${vm.vcpus}, ${vm.memoryMiB}, ${vm.jobId}::uuid, ${now}, ${now}
+       WHERE ${reservation ? Prisma.sql`EXISTS (SELECT 1 FROM pool)` : Prisma.sql`TRUE`}
       RETURNING id
     ), volume AS (
       INSERT INTO "Volume" (id, name, kind, "vmId", "ownerId", "poolId", "libvirtName", "sizeGiB", state, "createdAt", "updatedAt")
@@ -27,9 +38,15 @@ export async function insertCreateRecords(tx: Tx, r: TCreateRecords, now: Date):
     ), job AS (
       INSERT INTO "Job" (id, kind, state, "actorId", "vmId", "hostId", request, "createdAt")
       SELECT ${vm.jobId}::uuid, 'vm.create', 'Queued', ${vm.ownerId}::uuid, vm.id, ${vm.hostId}::uuid, ${request}::jsonb, ${now} FROM vm
+    ), event AS (
+      INSERT INTO "Event" (at, type, "actorId", "vmId", "hostId", "jobId", "toState", message)
+      SELECT ${now}, 'vm.state', ${vm.ownerId}::uuid, vm.id, ${vm.hostId}::uuid, ${vm.jobId}::uuid, 'Creating', ${r.event.message} FROM vm
     )
-    INSERT INTO "Event" (at, type, "actorId", "vmId", "hostId", "jobId", "toState", message)
-    SELECT ${now}, 'vm.state', ${vm.ownerId}::uuid, vm.id, ${vm.hostId}::uuid, ${vm.jobId}::uuid, 'Creating', ${r.event.message} FROM vm`;
+    SELECT EXISTS (SELECT 1 FROM vm) AS created, ${reservation ? Prisma.sql`EXISTS (SELECT 1 FROM host)` : Prisma.sql`FALSE`} AS "hostReserved"`;
+  if (!row?.created) {
+    if (reservation && row?.hostReserved) await releaseHostCapacity(tx, reservation.target.hostId, reservation.need.vcpus, reservation.need.memoryMiB);
+    return null;
+  }
   const created: Vm = {
     id: vm.id,
     name: vm.name,

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Job, ServiceOffering as Offering, Template, Tx, Vm } from "@carve/db";
-import { dataVolumeName, rootVolumeName } from "@carve/protocol";
+import { dataVolumeName, rootVolumeName, type TCloudInit } from "@carve/protocol";
 import { CarveError } from "../errors/index.ts";
 import type { TUserActor } from "../identity/actor.ts";
 import type { TIdentityDeps } from "../identity/identity-options.ts";
@@ -16,7 +16,7 @@ import type { RankingMemo } from "../placement/ranking-memo.ts";
 import { assertWithinQuota } from "../quotas/assert-within-quota.ts";
 import type { TPlacementSettings } from "../settings/placement-settings.ts";
 import { cloudInitPayload, planGuestAccess, recordFirstPassword, type TGuestAccessPlan } from "./guest-access.ts";
-import { insertCreateRecords } from "./insert-create-records.ts";
+import { insertCreateRecords, type TCreateRecords } from "./insert-create-records.ts";
 import { planDataDisks, type TPlannedDataDisk } from "./plan-data-disks.ts";
 import type { TCreateVmParsed } from "./create-vm.ts";
 
@@ -65,37 +65,72 @@ export interface TBatchContext {
  */
 export async function recordCreate(tx: Tx, deps: TIdentityDeps, plan: TCreatePlan, batch?: TBatchContext): Promise<TCreated> {
   const { owner, data, template, offering, sizeGiB, request, guest, dataDisks } = plan;
-  const vmId = randomUUID();
-  const volumeId = randomUUID();
-  const jobId = randomUUID();
+  const ids = { vmId: randomUUID(), volumeId: randomUUID(), jobId: randomUUID() };
   const dataGiB = dataDisks.reduce((sum, d) => sum + d.request.sizeGiB, 0);
   await assertWithinQuota(tx, owner.userId, { vms: 1, vcpus: offering.vcpus, memoryMiB: offering.memoryMiB, storageGiB: sizeGiB + dataGiB }, batch?.unlimitedOwners);
-  const { placed, dataPools } = await reserve(tx, template.id, request, dataDisks, batch?.rankings);
-  if (!placed) throw await noCapacity(tx, template.id, request, dataDisks);
-  const dataVolumes = dataDisks.map((disk, i) => {
-    const id = randomUUID();
-    const pool = dataPools[i];
-    // reserve() returns a pool for every disk whenever it placed the VM.
-    if (!pool) throw new Error("data disk without a pool");
-    return { id, name: `${data.name}-data-${i + 1}`, pool, libvirtName: dataVolumeName(id), sizeGiB: disk.request.sizeGiB, deviceIndex: i + 1, offeringId: disk.offering.id };
-  });
-  const libvirtName = rootVolumeName(volumeId);
+  const now = deps.now();
+  let records: { vm: Vm; job: Job } | null = null;
+  if (dataDisks.length === 0) {
+    // The common create: each candidate is tried by reserving on it and writing the records in ONE
+    // statement, which writes nothing when the candidate no longer fits.
+    const placed = await reserveBestFit(tx, template.id, request, batch?.rankings, async (candidate) => {
+      const cloudInit = guest ? await cloudInitPayload(tx, guest, candidate.hostId) : null;
+      records = await insertCreateRecords(tx, createRecords(plan, ids, candidate, [], cloudInit), now, { target: candidate, need: request });
+      return records !== null;
+    });
+    if (!placed) throw await noCapacity(tx, template.id, request, dataDisks);
+  } else {
+    const found = await reserveBestFitWithDataDisks(tx, template.id, request, dataDisks.map((d) => d.request));
+    if (!found) throw await noCapacity(tx, template.id, request, dataDisks);
+    batch?.rankings.reserved(found.candidate.hostId, request.memoryMiB);
+    const dataVolumes = dataDisks.map((disk, i) => {
+      const id = randomUUID();
+      const pool = found.dataPools[i];
+      // reserveBestFitWithDataDisks returns a pool for every disk whenever it placed the VM.
+      if (!pool) throw new Error("data disk without a pool");
+      return { id, name: `${data.name}-data-${i + 1}`, pool, libvirtName: dataVolumeName(id), sizeGiB: disk.request.sizeGiB, deviceIndex: i + 1, offeringId: disk.offering.id };
+    });
+    const cloudInit = guest ? await cloudInitPayload(tx, guest, found.candidate.hostId) : null;
+    records = await insertCreateRecords(tx, createRecords(plan, ids, found.candidate, dataVolumes, cloudInit), now);
+    await tx.volume.createMany({
+      data: dataVolumes.map((v) => ({
+        id: v.id, name: v.name, kind: "Data" as const, vmId: ids.vmId, ownerId: owner.userId, poolId: v.pool.poolId, diskOfferingId: v.offeringId,
+        libvirtName: v.libvirtName, sizeGiB: v.sizeGiB, deviceIndex: v.deviceIndex, state: "Allocating" as const,
+      })), // prettier-ignore
+    });
+  }
+  if (!records) throw new Error("a placed create wrote no records");
+  return { ...records, passwordReveal: await recordFirstPassword(tx, deps, guest, { vmId: ids.vmId, userId: owner.userId, jobId: ids.jobId }) };
+}
+
+type TDataVolume = { id: string; pool: TRankedPool; libvirtName: string; sizeGiB: number; deviceIndex: number };
+
+/** The create's rows and the agent's payload for a VM on `placed`. */
+function createRecords(
+  plan: TCreatePlan,
+  ids: { vmId: string; volumeId: string; jobId: string },
+  placed: TRankedCandidate,
+  dataVolumes: TDataVolume[],
+  cloudInit: TCloudInit | null,
+): TCreateRecords {
+  const { owner, data, template, offering, sizeGiB } = plan;
+  const libvirtName = rootVolumeName(ids.volumeId);
   const payload = {
-    vmId,
+    vmId: ids.vmId,
     title: data.name,
     vcpus: offering.vcpus,
     memoryMiB: offering.memoryMiB,
-    rootVolume: { volumeId, pool: placed.poolLibvirtName, name: libvirtName, sizeGiB },
+    rootVolume: { volumeId: ids.volumeId, pool: placed.poolLibvirtName, name: libvirtName, sizeGiB },
     template: { pool: placed.poolLibvirtName, name: placed.templateVolume, format: template.format === "raw" ? "raw" : "qcow2" },
     start: true,
-    ...(guest ? { cloudInit: await cloudInitPayload(tx, guest, placed.hostId) } : {}),
+    ...(cloudInit ? { cloudInit } : {}),
     ...(dataVolumes.length > 0
       ? { dataVolumes: dataVolumes.map((v) => ({ volumeId: v.id, pool: v.pool.poolLibvirtName, name: v.libvirtName, sizeGiB: v.sizeGiB, deviceIndex: v.deviceIndex })) }
       : {}),
   };
-  const records = await insertCreateRecords(tx, {
+  return {
     vm: {
-      id: vmId,
+      id: ids.vmId,
       name: data.name,
       description: data.description ?? null,
       ownerId: owner.userId,
@@ -104,21 +139,12 @@ export async function recordCreate(tx: Tx, deps: TIdentityDeps, plan: TCreatePla
       offeringId: offering.id,
       vcpus: offering.vcpus,
       memoryMiB: offering.memoryMiB,
-      jobId,
+      jobId: ids.jobId,
     },
-    volume: { id: volumeId, name: `${data.name}-root`, poolId: placed.poolId, libvirtName, sizeGiB },
+    volume: { id: ids.volumeId, name: `${data.name}-root`, poolId: placed.poolId, libvirtName, sizeGiB },
     job: { request: { payload, previousState: null } },
     event: { message: `${data.name} is being created from ${template.name} (${offering.name})` },
-  }, deps.now());
-  if (dataVolumes.length > 0) {
-    await tx.volume.createMany({
-      data: dataVolumes.map((v) => ({
-        id: v.id, name: v.name, kind: "Data" as const, vmId, ownerId: owner.userId, poolId: v.pool.poolId, diskOfferingId: v.offeringId,
-        libvirtName: v.libvirtName, sizeGiB: v.sizeGiB, deviceIndex: v.deviceIndex, state: "Allocating" as const,
-      })), // prettier-ignore
-    });
-  }
-  return { ...records, passwordReveal: await recordFirstPassword(tx, deps, guest, { vmId, userId: owner.userId, jobId }) };
+  };
 }
 
 /**
@@ -134,20 +160,6 @@ export function nameTaken(name: string): CarveError {
   return new CarveError("VM_NAME_TAKEN", `You already have a VM named '${name}'. Choose another name or destroy that VM first.`, {
     fields: [{ field: "name", message: "is already used by one of your VMs: choose another" }],
   });
-}
-
-/** Host, root pool and (when asked) a pool per data disk, reserved; nulls when nothing fits. */
-async function reserve(
-  tx: Tx,
-  templateId: string,
-  request: TPlacementRequest,
-  disks: TPlannedDataDisk[],
-  rankings: RankingMemo | undefined,
-): Promise<{ placed: TRankedCandidate | null; dataPools: TRankedPool[] }> {
-  if (disks.length === 0) return { placed: await reserveBestFit(tx, templateId, request, rankings), dataPools: [] };
-  const found = await reserveBestFitWithDataDisks(tx, templateId, request, disks.map((d) => d.request));
-  if (found) rankings?.reserved(found.candidate.hostId, request.memoryMiB);
-  return { placed: found?.candidate ?? null, dataPools: found?.dataPools ?? [] };
 }
 
 /** NO_CAPACITY with every host's reason (per data disk too): only now is the whole capacity snapshot loaded. */
