@@ -6,13 +6,13 @@ import { requireUser, type TActor } from "../identity/actor.ts";
 import type { TIdentityDeps } from "../identity/identity-options.ts";
 import { dispatchJob } from "../jobs/dispatch-job.ts";
 import { resolveOffering } from "../offerings/resolve-offering.ts";
+import { RankingMemo } from "../placement/ranking-memo.ts";
 import { cachedPlacementSettings } from "../settings/placement-settings.ts";
 import { resolveTemplate } from "../templates/resolve-template.ts";
 import { ZDescription, ZResourceName } from "../validation/fields.ts";
 import { isUniqueViolation } from "../validation/is-unique-violation.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import { MAX_DATA_DISKS, ZDataDisk } from "./plan-data-disks.ts";
-import { RankingMemo } from "../placement/ranking-memo.ts";
 import { nameTaken, planCreate, recordCreate, writesBeforeRefusal, type TCreated, type TCreatePlan } from "./record-create.ts";
 
 export const ZCreateVmInput = z.object({
