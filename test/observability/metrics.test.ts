@@ -100,7 +100,7 @@ it("the log level changes at runtime, in the controller and the agent, without a
   await waitForLogLine(agentLog, changed("debug"), "the agent switching to debug");
   const loud = await createVm(stack.core, dev, { name: "d-1", template: "tiny", offering: "small" });
   await stack.finish(dev, loud.job.id);
-  await waitForLogLine(controllerLog, (l) => l.level === LEVEL.debug && l.msg === "job progress" && l["jobId"] === loud.job.id, "a debug line of the job in the controller");
+  await waitForLogLine(controllerLog, (l) => l.level === LEVEL.debug && l.msg === "job result received" && l["jobId"] === loud.job.id, "a debug line of the job in the controller");
   await waitForLogLine(agentLog, (l) => l.level === LEVEL.debug && l.msg === "job started" && l["jobId"] === loud.job.id, "a debug line of the job in the agent");
 
   // Back to each process's LOG_LEVEL.

@@ -21,7 +21,10 @@ export class HostListeners {
           this.guard(jobId, () => recordJobProgress(this.core, jobId, progress));
         },
         // The result travels with the notification: no need to read it back from Redis.
-        onCompleted: (jobId, result) => this.guard(jobId, () => finaliseJob(this.core, jobId, { ok: true, result })),
+        onCompleted: (jobId, result) => {
+          this.core.log.debug({ jobId, hostId: id }, "job result received");
+          this.guard(jobId, () => finaliseJob(this.core, jobId, { ok: true, result }));
+        },
         onSettled: (jobId) => this.guard(jobId, () => settleJob(this.core, jobId)),
       });
       this.active.set(id, stop);
