@@ -43,6 +43,13 @@ describe("agent on libvirt's test driver", () => {
     expect(await rootVolumes()).toEqual([payload.rootVolume.name]);
   });
 
+  it("reports each root volume's real path, also when it knows the pool's directory without asking", async () => {
+    for (const payload of [createPayload(), createPayload(), createPayload()]) {
+      const result = (await t.run("vm.create", payload)) as { rootVolumePath: string };
+      expect(result.rootVolumePath).toBe(await t.agent.hypervisor.volumePath(payload.rootVolume.pool, payload.rootVolume.name));
+    }
+  });
+
   it("converges when the same create is delivered twice", async () => {
     const payload = createPayload();
     const jobs = await Promise.all([1, 2].map(() => t.submit("vm.create", envelope("vm.create", randomUUID(), payload))));

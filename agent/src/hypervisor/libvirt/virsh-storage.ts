@@ -18,6 +18,12 @@ export class VirshStorage {
    * when a clone from it fails, so a deleted or moved template is looked up afresh.
    */
   private readonly backingPaths = new Map<string, string>();
+  /**
+   * The directory each pool keeps its volumes in, once a volume's path has shown it (the path ends
+   * in "/<volume name>", as in directory and network-filesystem pools): a create then knows its new
+   * volume's path without asking. Pools whose paths are not built that way are never entered.
+   */
+  private readonly volumeDirs = new Map<string, string>();
 
   /** The agent's one virsh session, shared with the guest adapter (virsh-guest.ts). */
   constructor(private readonly session: VirshSession) {}
@@ -48,6 +54,7 @@ export class VirshStorage {
 
   /** Re-reads a pool's volumes from its backing storage. */
   async refreshPool(pool: string): Promise<void> {
+    this.volumeDirs.delete(pool);
     await this.run(`libvirt could not refresh storage pool ${pool}`, ["pool-refresh", pool]);
   }
 
@@ -59,7 +66,10 @@ export class VirshStorage {
   /** The volume's path, or null when the pool has no such volume. */
   async volumePath(pool: string, name: string): Promise<string | null> {
     try {
-      return (await this.run(`libvirt could not look up volume ${name} in pool ${pool}`, ["vol-path", "--pool", pool, name])).trim();
+      const path = (await this.run(`libvirt could not look up volume ${name} in pool ${pool}`, ["vol-path", "--pool", pool, name])).trim();
+      if (path.endsWith(`/${name}`)) this.volumeDirs.set(pool, path.slice(0, -name.length - 1));
+      else this.volumeDirs.delete(pool);
+      return path;
     } catch (error) {
       if (error instanceof HypervisorError && VOLUME_NOT_FOUND.test(error.libvirtMessage)) return null;
       throw error;
@@ -89,9 +99,12 @@ export class VirshStorage {
       ]); // prettier-ignore
     } catch (error) {
       this.backingPaths.delete(key);
+      this.volumeDirs.delete(pool);
       throw error;
     }
     this.backingPaths.set(key, backingPath);
+    const dir = this.volumeDirs.get(pool);
+    if (dir !== undefined) return `${dir}/${name}`;
     const path = await this.volumePath(pool, name);
     if (path === null) throw new HypervisorError(`volume ${name} vanished from pool ${pool} right after it was created`, true, "");
     return path;
