@@ -1,5 +1,5 @@
 import type { Prisma } from "@carve/db";
-import { Batcher, batcherOf } from "../batching/batcher.ts";
+import { Batcher, batcherOf, type TBatchOutcome } from "../batching/batcher.ts";
 import type { CoreDeps } from "../context.ts";
 import { isCarveError } from "../errors/index.ts";
 import { actorId, type TActor } from "../identity/actor.ts";
@@ -45,10 +45,18 @@ const MAX_BATCH = 200;
 export async function recordAudit(deps: Pick<CoreDeps, "db" | "log" | "now">, actor: TActor, record: TAuditRecord): Promise<void> {
   const batcher = batcherOf(deps.db, "audit", () =>
     new Batcher(async (rows: Prisma.AuditEntryCreateManyInput[]) => {
-      const written = rows.length > 1 ? await deps.db.auditEntry.createMany({ data: rows }).then(() => true, () => false) : false;
-      if (written) return rows.map(() => ({ ok: true as const, value: undefined }));
-      // Alone, or one bad row among many: each row on its own, so one cannot take the others down.
-      return Promise.all(rows.map((data) => deps.db.auditEntry.create({ data, select: { id: true } }).then(() => ({ ok: true as const, value: undefined }), (error: unknown) => ({ ok: false as const, error }))));
+      if (rows.length > 1) {
+        const failure = await deps.db.auditEntry.createMany({ data: rows }).then(() => null, (error: unknown) => error);
+        if (failure === null) return rows.map(() => ({ ok: true as const, value: undefined }));
+        deps.log.warn({ rows: rows.length, reason: failure instanceof Error ? failure.message : String(failure) }, "audit rows could not be written together; writing them one by one");
+      }
+      // Alone, or one bad row among many: each row on its own (one after another, so a database in
+      // trouble is not handed a burst), and one cannot take the others down.
+      const outcomes: TBatchOutcome<undefined>[] = [];
+      for (const data of rows) {
+        outcomes.push(await deps.db.auditEntry.create({ data, select: { id: true } }).then(() => ({ ok: true as const, value: undefined }), (error: unknown) => ({ ok: false as const, error })));
+      }
+      return outcomes;
     }, { maxBatch: MAX_BATCH }),
   );
   try {

@@ -35,7 +35,8 @@ export class Batcher<I, O> {
     while (this.running < (this.options.concurrency ?? 1) && this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.options.maxBatch);
       this.running += 1;
-      this.run(batch.map((b) => b.item))
+      Promise.resolve()
+        .then(() => this.run(batch.map((b) => b.item))) // a run that throws at once fails its batch, not the batcher
         .then(
           (outcomes) =>
             batch.forEach((b, i) => {
@@ -72,8 +73,9 @@ const inFlight = new WeakMap<object, Map<string, Promise<unknown>>>();
 
 /**
  * One load for concurrent asks of the same key (per owner, as batcherOf): a burst of creates that
- * all name template `tiny` reads it once, not once each. Nothing is kept once the load settles, so
- * an ask never sees an answer older than its own start.
+ * all name template `tiny` reads it once, not once each. Nothing is kept once the load settles: an
+ * ask that joins a load in flight gets an answer at most that load's age old (milliseconds), as if
+ * it had come a moment earlier; a later ask loads afresh.
  */
 export function sharedLoad<T>(owner: object, key: string, load: () => Promise<T>): Promise<T> {
   let byKey = inFlight.get(owner);

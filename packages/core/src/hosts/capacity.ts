@@ -52,14 +52,16 @@ export type TReservationNeed = { vcpus: number; memoryMiB: number; diskGiB: numb
  * row when the host could take them) and `pool` (its disk, charged only when the host was, a row
  * when the pool could take it too). A statement that goes on from `pool` does its work only when
  * both fitted; when only the host did, the caller gives the host's share back (releaseHostCapacity).
+ * `onlyIf`: a further condition for reserving at all (a create's name still free).
  */
-export function reservationCtes(target: TReservationTarget, need: TReservationNeed): Prisma.Sql {
+export function reservationCtes(target: TReservationTarget, need: TReservationNeed, onlyIf: Prisma.Sql = Prisma.sql`TRUE`): Prisma.Sql {
   return Prisma.sql`
     host AS (
       UPDATE "Host"
          SET "vcpusAllocated" = "vcpusAllocated" + ${need.vcpus},
              "memMiBAllocated" = "memMiBAllocated" + ${need.memoryMiB}
        WHERE id = ${target.hostId}::uuid
+         AND ${onlyIf}
          AND state = 'Up'
          AND "vcpusAllocated" + ${need.vcpus} <= floor(cpus * "cpuOvercommit")
          AND "memMiBAllocated" + ${need.memoryMiB} <= floor("memoryMiB" * "memOvercommit")

@@ -4,7 +4,8 @@ import { Batcher, batcherOf, type TBatchOutcome } from "../batching/batcher.ts";
 import type { CoreDeps } from "../context.ts";
 import { isUuid } from "../validation/is-uuid.ts";
 
-type TReport = { jobId: string; result: string; rootVolumePath: string };
+/** A create's report, with when this process received it (its caller's clock). */
+type TReport = { jobId: string; result: string; rootVolumePath: string; receivedAt: Date };
 
 /** Reports finalised together at most: one statement's worth under a burst of completions. */
 const MAX_BATCH = 100;
@@ -23,12 +24,15 @@ const MAX_BATCH = 100;
 export async function finaliseRunningCreate(deps: Pick<CoreDeps, "db" | "now">, jobId: string, result: unknown): Promise<{ durationMs: number } | null> {
   const parsed = JOBS["vm.create"].result.safeParse(result);
   if (!parsed.success || parsed.data.state !== "running" || !isUuid(jobId)) return null;
-  const batcher = batcherOf(deps.db, "finalise-running-create", () => new Batcher((reports: TReport[]) => finaliseAll(deps.db, deps.now(), reports), { maxBatch: MAX_BATCH }));
-  return batcher.submit({ jobId, result: JSON.stringify(parsed.data), rootVolumePath: parsed.data.rootVolumePath });
+  const db = deps.db;
+  const batcher = batcherOf(db, "finalise-running-create", () => new Batcher((reports: TReport[]) => finaliseAll(db, reports), { maxBatch: MAX_BATCH }));
+  return batcher.submit({ jobId, result: JSON.stringify(parsed.data), rootVolumePath: parsed.data.rootVolumePath, receivedAt: deps.now() });
 }
 
-async function finaliseAll(db: Db, now: Date, reports: TReport[]): Promise<TBatchOutcome<{ durationMs: number } | null>[]> {
-  const input = JSON.stringify(reports);
+async function finaliseAll(db: Db, reports: TReport[]): Promise<TBatchOutcome<{ durationMs: number } | null>[]> {
+  // The batch's reports arrived within moments of each other: the first one's time stands for all.
+  const now = reports[0]?.receivedAt ?? new Date();
+  const input = JSON.stringify(reports.map(({ jobId, result, rootVolumePath }) => ({ jobId, result, rootVolumePath })));
   const rows = await db.$queryRaw<{ id: string; createdAt: Date }[]>`
     WITH report AS (
       SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS r("jobId" uuid, result text, "rootVolumePath" text)

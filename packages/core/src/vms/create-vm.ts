@@ -38,7 +38,7 @@ export type TCreateVmParsed = z.output<typeof ZCreateVmInput>;
  */
 const CREATE_TRANSACTION = { maxWait: 15_000, timeout: 15_000 };
 
-/** Creates recorded in one transaction at most. */
+/** Creates recorded in one transaction at most (below PostgreSQL's 64 cached subtransactions: see recordInOneTransaction). */
 const MAX_BATCH = 50;
 
 /**
@@ -62,31 +62,37 @@ export async function createVm(deps: TIdentityDeps, actor: TActor, input: unknow
     cachedPlacementSettings(deps),
   ]);
   const plan = await planCreate(deps, owner, data, { template, offering, settings });
-  const batcher = batcherOf(deps.db, "create-vm", () => new Batcher((plans: TCreatePlan[]) => recordCreates(deps, plans), { maxBatch: MAX_BATCH }));
-  const created = await batcher.submit(plan);
+  const batcher = batcherOf(deps.db, "create-vm", () => new Batcher(recordCreates, { maxBatch: MAX_BATCH }));
+  const created = await batcher.submit({ deps, plan });
   await dispatchJob(deps, created.job);
   return created;
 }
 
+/** A planned create, with its caller's deps (its clock, its log): batches share only the database. */
+type TQueuedCreate = { deps: TIdentityDeps; plan: TCreatePlan };
+
 /**
- * Records a batch of planned creates in ONE transaction, so that one's refusal (quota, capacity)
- * touches only its own part and answers only its caller. A failure of the transaction itself (a
- * name another process took meanwhile, a deadlock with another process's batch) retries each
- * create alone, in the order they came, so no request fails for another's sake.
+ * Records a batch of planned creates in ONE transaction, so that one's refusal (quota, capacity, a
+ * name taken) touches only its own part and answers only its caller. When the database could not
+ * take the batch in time, every create in it is answered BUSY (nothing was written). Any other
+ * failure of the transaction (a name another process took meanwhile, a deadlock with another
+ * process's batch) retries each create alone, in the order they came, so no request fails for
+ * another's sake.
  */
-async function recordCreates(deps: TIdentityDeps, plans: TCreatePlan[]): Promise<TBatchOutcome<TCreated>[]> {
+async function recordCreates(queued: TQueuedCreate[]): Promise<TBatchOutcome<TCreated>[]> {
   try {
-    return await recordInOneTransaction(deps, plans);
+    return await recordInOneTransaction(queued);
   } catch (error) {
-    const only = plans.length === 1 ? plans[0] : undefined;
-    if (only) return [{ ok: false, error: createFailure(error, only) }];
+    const first = queued[0];
+    if (queued.length === 1 || isTransactionStartTimeout(error) || !first) return queued.map(({ plan }) => ({ ok: false, error: createFailure(error, plan) }));
+    first.deps.log.warn({ creates: queued.length, err: error }, "a batch of creates failed as a whole; recording them one by one");
     // One after another, in the order they came: the earlier request gets the last quota or capacity.
     const outcomes: TBatchOutcome<TCreated>[] = [];
-    for (const plan of plans) {
+    for (const item of queued) {
       outcomes.push(
-        await recordInOneTransaction(deps, [plan]).then(
+        await recordInOneTransaction([item]).then(
           (o) => o[0] ?? { ok: false, error: new Error("not recorded") },
-          (e: unknown) => ({ ok: false, error: createFailure(e, plan) }),
+          (e: unknown) => ({ ok: false, error: createFailure(e, item.plan) }),
         ),
       );
     }
@@ -94,17 +100,21 @@ async function recordCreates(deps: TIdentityDeps, plans: TCreatePlan[]): Promise
   }
 }
 
-/** The plans recorded in one transaction, sharing what they can (TBatchContext); each one's refusal answers only its caller. */
-async function recordInOneTransaction(deps: TIdentityDeps, plans: TCreatePlan[]): Promise<TBatchOutcome<TCreated>[]> {
-  return deps.db.$transaction(async (tx) => {
+/** The creates recorded in one transaction, sharing what they can (TBatchContext); each one's refusal answers only its caller. */
+async function recordInOneTransaction(queued: TQueuedCreate[]): Promise<TBatchOutcome<TCreated>[]> {
+  const db = queued[0]?.deps.db;
+  if (!db) return [];
+  return db.$transaction(async (tx) => {
     const outcomes: TBatchOutcome<TCreated>[] = [];
-    if (plans.length === 1 && plans[0]) return [{ ok: true, value: await recordCreate(tx, deps, plans[0]) }];
+    const only = queued.length === 1 ? queued[0] : undefined;
+    if (only) return [{ ok: true, value: await recordCreate(tx, only.deps, only.plan) }];
     const batch = { unlimitedOwners: new Set<string>(), rankings: new RankingMemo() };
-    for (const plan of plans) {
+    for (const { deps, plan } of queued) {
       // A plain create is refused only before it writes (see recordCreate): no savepoint needed,
-      // and a database error (a name another process took) breaks the whole transaction, after
-      // which recordCreates retries each create alone. Not released after success: ROLLBACK TO
-      // goes back to the latest savepoint of the name, and the commit releases them all.
+      // and a database error breaks the whole transaction, after which recordCreates retries each
+      // create alone. Not released after success: ROLLBACK TO goes back to the latest savepoint
+      // of the name, and the commit releases them all (MAX_BATCH stays below PostgreSQL's 64
+      // cached subtransactions).
       const guarded = writesBeforeRefusal(plan);
       if (guarded) await tx.$executeRaw`SAVEPOINT create_vm`;
       try {

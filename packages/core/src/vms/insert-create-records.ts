@@ -12,20 +12,21 @@ export interface TCreateRecords {
  * Writes what a create records, in ONE statement: the Creating VM, its root volume (Allocating), the
  * vm.create Job (Queued) and the state event. Creates are the hot path, and one round trip instead of
  * four keeps the database's and this process's work per VM small. With `reservation`, the same
- * statement first reserves the VM's capacity on that host and pool (reservationCtes) and writes the
- * records only when it could: null then, with the host's share already given back. Returns the rows
- * as written.
+ * statement first checks that the owner has no live VM of that name (`nameTaken`, nothing done),
+ * then reserves the VM's capacity on that host and pool (reservationCtes) and writes the records
+ * only when both fitted (`noRoom` otherwise, the host's share given back by a second statement).
+ * Returns the rows as written.
  */
 export async function insertCreateRecords(
   tx: Tx,
   r: TCreateRecords,
   now: Date,
   reservation?: { target: TReservationTarget; need: TReservationNeed },
-): Promise<{ vm: Vm; job: Job } | null> {
+): Promise<{ vm: Vm; job: Job } | "nameTaken" | "noRoom"> {
   const { vm, volume } = r;
   const request = JSON.stringify(r.job.request);
-  const [row] = await tx.$queryRaw<{ created: boolean; hostReserved: boolean }[]>`
-    WITH ${reservation ? Prisma.sql`${reservationCtes(reservation.target, reservation.need)},` : Prisma.empty}
+  const [row] = await tx.$queryRaw<{ created: boolean; hostReserved: boolean; nameTaken: boolean }[]>`
+    WITH ${reservation ? Prisma.sql`${reservationCtes(reservation.target, reservation.need, nameFree(vm.ownerId, vm.name))},` : Prisma.empty}
     vm AS (
       INSERT INTO "Vm" (id, name, "liveName", description, "ownerId", "hostId", "templateId", "offeringId", state, vcpus, "memoryMiB", "activeJobId", "createdAt", "updatedAt")
       SELECT ${vm.id}::uuid, ${vm.name}, ${vm.name}, ${vm.description}, ${vm.ownerId}::uuid, ${vm.hostId}::uuid, ${vm.templateId}::uuid, ${vm.offeringId}::uuid,
@@ -42,10 +43,13 @@ export async function insertCreateRecords(
       INSERT INTO "Event" (at, type, "actorId", "vmId", "hostId", "jobId", "toState", message)
       SELECT ${now}, 'vm.state', ${vm.ownerId}::uuid, vm.id, ${vm.hostId}::uuid, ${vm.jobId}::uuid, 'Creating', ${r.event.message} FROM vm
     )
-    SELECT EXISTS (SELECT 1 FROM vm) AS created, ${reservation ? Prisma.sql`EXISTS (SELECT 1 FROM host)` : Prisma.sql`FALSE`} AS "hostReserved"`;
+    SELECT EXISTS (SELECT 1 FROM vm) AS created,
+           ${reservation ? Prisma.sql`EXISTS (SELECT 1 FROM host)` : Prisma.sql`FALSE`} AS "hostReserved",
+           ${reservation ? Prisma.sql`NOT ${nameFree(vm.ownerId, vm.name)}` : Prisma.sql`FALSE`} AS "nameTaken"`;
   if (!row?.created) {
+    if (row?.nameTaken) return "nameTaken";
     if (reservation && row?.hostReserved) await releaseHostCapacity(tx, reservation.target.hostId, reservation.need.vcpus, reservation.need.memoryMiB);
-    return null;
+    return "noRoom";
   }
   const created: Vm = {
     id: vm.id,
@@ -87,4 +91,9 @@ export async function insertCreateRecords(
     finishedAt: null,
   };
   return { vm: created, job };
+}
+
+/** No live VM of the owner has this name (the unique index's rule), as SQL. */
+function nameFree(ownerId: string, name: string): Prisma.Sql {
+  return Prisma.sql`NOT EXISTS (SELECT 1 FROM "Vm" WHERE "ownerId" = ${ownerId}::uuid AND "liveName" = ${name})`;
 }

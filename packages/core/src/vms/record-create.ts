@@ -71,11 +71,14 @@ export async function recordCreate(tx: Tx, deps: TIdentityDeps, plan: TCreatePla
   const now = deps.now();
   let records: { vm: Vm; job: Job } | null = null;
   if (dataDisks.length === 0) {
-    // The common create: each candidate is tried by reserving on it and writing the records in ONE
-    // statement, which writes nothing when the candidate no longer fits.
+    // The common create: each candidate is tried by checking the name, reserving on it and writing
+    // the records in ONE statement; one that no longer fits is left as it was (its host's share
+    // given back at once), and a name already taken is refused before anything is reserved.
     const placed = await reserveBestFit(tx, template.id, request, batch?.rankings, async (candidate) => {
       const cloudInit = guest ? await cloudInitPayload(tx, guest, candidate.hostId) : null;
-      records = await insertCreateRecords(tx, createRecords(plan, ids, candidate, [], cloudInit), now, { target: candidate, need: request });
+      const written = await insertCreateRecords(tx, createRecords(plan, ids, candidate, [], cloudInit), now, { target: candidate, need: request });
+      if (written === "nameTaken") throw nameTaken(data.name);
+      records = written === "noRoom" ? null : written;
       return records !== null;
     });
     if (!placed) throw await noCapacity(tx, template.id, request, dataDisks);
@@ -91,7 +94,10 @@ export async function recordCreate(tx: Tx, deps: TIdentityDeps, plan: TCreatePla
       return { id, name: `${data.name}-data-${i + 1}`, pool, libvirtName: dataVolumeName(id), sizeGiB: disk.request.sizeGiB, deviceIndex: i + 1, offeringId: disk.offering.id };
     });
     const cloudInit = guest ? await cloudInitPayload(tx, guest, found.candidate.hostId) : null;
-    records = await insertCreateRecords(tx, createRecords(plan, ids, found.candidate, dataVolumes, cloudInit), now);
+    const written = await insertCreateRecords(tx, createRecords(plan, ids, found.candidate, dataVolumes, cloudInit), now);
+    // Without a reservation the statement always writes (a name taken fails it on the unique index).
+    if (typeof written === "string") throw new Error(`create records not written: ${written}`);
+    records = written;
     await tx.volume.createMany({
       data: dataVolumes.map((v) => ({
         id: v.id, name: v.name, kind: "Data" as const, vmId: ids.vmId, ownerId: owner.userId, poolId: v.pool.poolId, diskOfferingId: v.offeringId,
