@@ -6,6 +6,8 @@ import { FakeJobQueues } from "./fake-job-queues.ts";
 
 export interface TTestCore extends CoreDeps {
   queues: FakeJobQueues;
+  /** The throwaway database's URL, for a second client (another process's view of it). */
+  databaseUrl: string;
   drop(): Promise<void>;
 }
 
@@ -14,6 +16,7 @@ export async function createTestCore(): Promise<TTestCore> {
   const database = await createTestDatabase();
   return {
     db: database.db,
+    databaseUrl: database.url,
     queues: new FakeJobQueues(),
     log: pino({ level: "silent" }),
     now: () => new Date(),

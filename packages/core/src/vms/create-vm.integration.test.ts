@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CarveError } from "../errors/index.ts";
+import { createDb } from "@carve/db";
+import { FakeJobQueues } from "../testing/fake-job-queues.ts";
 import { createTestCore, createTestUser, seedInfra, type TTestCore } from "../testing/index.ts";
 import { createVm } from "./create-vm.ts";
 
@@ -142,5 +144,24 @@ describe("createVm", () => {
     expect(core.queues.jobs.size).toBe(3);
     const hosts = await core.db.host.findMany();
     expect(hosts.reduce((sum, h) => sum + h.vcpusAllocated, 0)).toBe(3);
+  });
+
+  it("a name raced by another process is given once; the other creates of the burst are all recorded", async () => {
+    const alice = await createTestUser(core, "alice");
+    await seedInfra(core, { hosts: 2 });
+    const other = { ...core, db: createDb(core.databaseUrl, { poolSize: 2 }), queues: new FakeJobQueues() }; // another front door's process
+    try {
+      const mine = Array.from({ length: 10 }, (_, i) => createVm(core, alice, { name: i === 5 ? "dup" : `m-${i}`, template: "tiny", offering: "small" }));
+      const theirs = createVm(other, alice, { name: "dup", template: "tiny", offering: "small" });
+      const results = await Promise.allSettled([...mine, theirs]);
+      const refused = results.flatMap((r) => (r.status === "rejected" ? [(r.reason as CarveError).code] : []));
+      expect(refused).toEqual(["VM_NAME_TAKEN"]);
+      expect(await core.db.vm.count({ where: { ownerId: alice.userId } })).toBe(10);
+      expect(await core.db.vm.count({ where: { name: "dup" } })).toBe(1);
+      const hosts = await core.db.host.findMany();
+      expect(hosts.reduce((sum, h) => sum + h.vcpusAllocated, 0)).toBe(10);
+    } finally {
+      await other.db.$disconnect();
+    }
   });
 });
