@@ -1,8 +1,9 @@
 import type { Tx } from "@carve/db";
 import { releaseHostCapacity, releasePoolBytes, reserveHostAndPool, reservePoolBytes } from "../hosts/capacity.ts";
 import type { TPlacementRequest } from "./place-vm.ts";
-import { rankCandidates, tryOrder, type TRankedCandidate } from "./rank-candidates.ts";
+import type { TRankedCandidate } from "./rank-candidates.ts";
 import { rankDataPools, type TDiskRequest, type TRankedPool } from "./rank-data-pools.ts";
+import { reserveBestFit } from "./reserve-best-fit.ts";
 
 /**
  * Reserves a pool on `hostId` for each data disk (the create's VM host), trying the best pool first
@@ -39,12 +40,14 @@ export async function reserveBestFitWithDataDisks(
   request: TPlacementRequest,
   disks: TDiskRequest[],
 ): Promise<{ candidate: TRankedCandidate; dataPools: TRankedPool[] } | null> {
-  for (const candidate of tryOrder(await rankCandidates(tx, templateId, request), request.memoryMiB)) {
-    if (!(await reserveHostAndPool(tx, candidate, request))) continue;
-    const dataPools = await reserveDataDisks(tx, candidate.hostId, disks);
-    if (dataPools) return { candidate, dataPools };
-    await releaseHostCapacity(tx, candidate.hostId, request.vcpus, request.memoryMiB);
-    await releasePoolBytes(tx, candidate.poolId, request.diskGiB);
-  }
-  return null;
+  let dataPools: TRankedPool[] | null = null;
+  const candidate = await reserveBestFit(tx, templateId, request, undefined, async (c) => {
+    if (!(await reserveHostAndPool(tx, c, request))) return false;
+    dataPools = await reserveDataDisks(tx, c.hostId, disks);
+    if (dataPools) return true;
+    await releaseHostCapacity(tx, c.hostId, request.vcpus, request.memoryMiB);
+    await releasePoolBytes(tx, c.poolId, request.diskGiB);
+    return false;
+  });
+  return candidate && dataPools ? { candidate, dataPools } : null;
 }
