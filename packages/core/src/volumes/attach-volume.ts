@@ -8,8 +8,8 @@ import { rankDataPools } from "../placement/rank-data-pools.ts";
 import { cachedPlacementSettings } from "../settings/placement-settings.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import { findVmForActor } from "../vms/find-vm.ts";
-import { loadVolumeForActor, ZVolumeField, type TLoadedVolume } from "./load-volume.ts";
-import { recordVolumeJob } from "./volume-job.ts";
+import { loadVolumeForActor, refuseRootDisk, ZVolumeField, type TLoadedVolume } from "./load-volume.ts";
+import { recordVolumeJob, volumeJobParts } from "./volume-job.ts";
 
 export const ZAttachVolumeInput = z.object({
   volume: ZVolumeField,
@@ -34,7 +34,7 @@ export async function attachVolume(deps: CoreDeps, actor: TActor, input: unknown
     const volume = await loadVolumeForActor(tx, actor, data.volume);
     const { id: vmId } = await findVmForActor(tx, actor, data.vm);
     const vm = await tx.vm.findUniqueOrThrow({ where: { id: vmId }, select: { id: true, name: true, ownerId: true, state: true, hostId: true, host: { select: { name: true } } } });
-    if (volume.kind === "Root") throw new CarveError("INVALID_INPUT", `Volume ${volume.name} is a root disk: it stays with its VM.`, { fields: [{ field: "volume", message: "is a root disk" }] });
+    refuseRootDisk(volume, ": it stays with its VM.");
     if (volume.ownerId !== vm.ownerId) {
       throw new CarveError("INVALID_INPUT", `Volume ${volume.name} and VM ${vm.name} belong to different users: a volume can only be attached to its owner's VMs.`, {
         fields: [{ field: "vm", message: "belongs to another user than the volume" }],
@@ -52,11 +52,10 @@ export async function attachVolume(deps: CoreDeps, actor: TActor, input: unknown
     if (deviceIndex === undefined) throw new CarveError("INVALID_STATE", `VM ${vm.name} has ${MAX_DEVICE_INDEX} data disks already; detach one first.`);
     return recordVolumeJob(tx, deps, actor, {
       kind: "volume.attach",
-      volume: { id: volume.id, name: volume.name, state: volume.state },
+      ...volumeJobParts(volume, { vmId: vm.id }),
       hostId: vm.hostId,
       vm,
       payload: { volumeId: volume.id, pool: volume.pool.libvirtName, name: volume.libvirtName, vmId: vm.id, deviceIndex },
-      record: { volumeId: volume.id, volumeName: volume.name, previousState: volume.state, poolId: volume.pool.id, sizeGiB: volume.sizeGiB, vmId: vm.id },
       during: { vmId: vm.id, deviceIndex },
       message: `volume ${volume.name} is being attached to ${vm.name}`,
     });

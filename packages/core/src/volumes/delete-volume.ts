@@ -5,9 +5,9 @@ import { CarveError } from "../errors/index.ts";
 import { requireWriteScope, type TActor } from "../identity/actor.ts";
 import { dispatchJob } from "../jobs/dispatch-job.ts";
 import { parseInput } from "../validation/parse-input.ts";
-import { loadVolumeForActor, ZVolumeField } from "./load-volume.ts";
+import { loadVolumeForActor, refuseRootDisk, ZVolumeField } from "./load-volume.ts";
 import { hostForPool } from "./volume-host.ts";
-import { recordVolumeJob } from "./volume-job.ts";
+import { recordVolumeJob, volumeJobParts } from "./volume-job.ts";
 
 export const ZDeleteVolumeInput = z.object({
   volume: ZVolumeField,
@@ -23,17 +23,16 @@ export async function deleteVolume(deps: CoreDeps, actor: TActor, input: unknown
   const data = parseInput(ZDeleteVolumeInput, input);
   const job = await deps.db.$transaction(async (tx) => {
     const volume = await loadVolumeForActor(tx, actor, data.volume);
-    if (volume.kind === "Root") throw new CarveError("INVALID_INPUT", `Volume ${volume.name} is a root disk: destroy its VM instead.`, { fields: [{ field: "volume", message: "is a root disk" }] });
+    refuseRootDisk(volume, ": destroy its VM instead.");
     if (volume.state === "Attached" && volume.vm) {
       throw new CarveError("INVALID_STATE", `Volume ${volume.name} is attached to ${volume.vm.name}: detach it first (carve volume detach ${volume.name}).`);
     }
     if (volume.state !== "Ready" && volume.state !== "Error") throw new CarveError("INVALID_STATE", `Cannot delete volume ${volume.name}: it is ${volume.state}. Wait until it settles.`);
     return recordVolumeJob(tx, deps, actor, {
       kind: "volume.delete",
-      volume: { id: volume.id, name: volume.name, state: volume.state },
+      ...volumeJobParts(volume),
       hostId: await hostForPool(tx, volume.pool),
       payload: { volumeId: volume.id, pool: volume.pool.libvirtName, name: volume.libvirtName },
-      record: { volumeId: volume.id, volumeName: volume.name, previousState: volume.state, poolId: volume.pool.id, sizeGiB: volume.sizeGiB },
       during: { state: "Deleting" },
       message: `volume ${volume.name} is being deleted`,
     });

@@ -5,8 +5,8 @@ import { CarveError } from "../errors/index.ts";
 import { requireWriteScope, type TActor } from "../identity/actor.ts";
 import { dispatchJob } from "../jobs/dispatch-job.ts";
 import { parseInput } from "../validation/parse-input.ts";
-import { loadVolumeForActor, ZVolumeField } from "./load-volume.ts";
-import { recordVolumeJob } from "./volume-job.ts";
+import { loadVolumeForActor, refuseRootDisk, ZVolumeField } from "./load-volume.ts";
+import { recordVolumeJob, volumeJobParts } from "./volume-job.ts";
 
 export const ZDetachVolumeInput = z.object({
   volume: ZVolumeField,
@@ -22,17 +22,16 @@ export async function detachVolume(deps: CoreDeps, actor: TActor, input: unknown
   const data = parseInput(ZDetachVolumeInput, input);
   const job = await deps.db.$transaction(async (tx) => {
     const volume = await loadVolumeForActor(tx, actor, data.volume);
-    if (volume.kind === "Root") throw new CarveError("INVALID_INPUT", `Volume ${volume.name} is a root disk: it stays with its VM.`, { fields: [{ field: "volume", message: "is a root disk" }] });
+    refuseRootDisk(volume, ": it stays with its VM.");
     const vm = volume.vm;
     if (volume.state !== "Attached" || !vm || volume.deviceIndex === null) throw new CarveError("INVALID_STATE", `Volume ${volume.name} is not attached to a VM (it is ${volume.state}).`);
     if (!vm.hostId) throw new CarveError("INVALID_STATE", `VM ${vm.name} has no host; wait until it is Running or Stopped.`);
     return recordVolumeJob(tx, deps, actor, {
       kind: "volume.detach",
-      volume: { id: volume.id, name: volume.name, state: volume.state },
+      ...volumeJobParts(volume, { vmId: vm.id }),
       hostId: vm.hostId,
       vm,
       payload: { volumeId: volume.id, pool: volume.pool.libvirtName, name: volume.libvirtName, vmId: vm.id, deviceIndex: volume.deviceIndex },
-      record: { volumeId: volume.id, volumeName: volume.name, previousState: volume.state, poolId: volume.pool.id, sizeGiB: volume.sizeGiB, vmId: vm.id },
       message: `volume ${volume.name} is being detached from ${vm.name}`,
     });
   });

@@ -1,5 +1,6 @@
 import type { Prisma, Tx } from "@carve/db";
 import { z } from "zod";
+import { CarveError } from "../errors/index.ts";
 import type { TActor } from "../identity/actor.ts";
 import { findVolumeForActor } from "./find-volume.ts";
 
@@ -28,4 +29,9 @@ export type TLoadedVolume = Prisma.VolumeGetPayload<{ select: typeof VOLUME_SELE
 export async function loadVolumeForActor(tx: Tx, actor: TActor, ref: string): Promise<TLoadedVolume> {
   const { id } = await findVolumeForActor(tx, actor, ref);
   return tx.volume.findUniqueOrThrow({ where: { id }, select: VOLUME_SELECT });
+}
+
+/** Refuses a root disk where only data volumes go; `instead` ends the message with what to do. */
+export function refuseRootDisk(volume: Pick<TLoadedVolume, "kind" | "name">, instead: string): void {
+  if (volume.kind === "Root") throw new CarveError("INVALID_INPUT", `Volume ${volume.name} is a root disk${instead}`, { fields: [{ field: "volume", message: "is a root disk" }] });
 }

@@ -8,9 +8,9 @@ import { dispatchJob } from "../jobs/dispatch-job.ts";
 import { assertWithinQuota } from "../quotas/assert-within-quota.ts";
 import { cachedPlacementSettings } from "../settings/placement-settings.ts";
 import { parseInput } from "../validation/parse-input.ts";
-import { loadVolumeForActor, ZVolumeField } from "./load-volume.ts";
+import { loadVolumeForActor, refuseRootDisk, ZVolumeField } from "./load-volume.ts";
 import { hostForPool } from "./volume-host.ts";
-import { recordVolumeJob } from "./volume-job.ts";
+import { recordVolumeJob, volumeJobParts } from "./volume-job.ts";
 
 export const ZResizeVolumeInput = z.object({
   volume: ZVolumeField,
@@ -30,7 +30,7 @@ export async function resizeVolume(deps: CoreDeps, actor: TActor, input: unknown
   const job = await deps.db.$transaction(async (tx) => {
     const volume = await loadVolumeForActor(tx, actor, data.volume);
     const field = (message: string) => new CarveError("INVALID_INPUT", `Invalid input. sizeGiB: ${message}`, { fields: [{ field: "sizeGiB", message }] });
-    if (volume.kind === "Root") throw new CarveError("INVALID_INPUT", `Volume ${volume.name} is a root disk; only data volumes can be resized.`, { fields: [{ field: "volume", message: "is a root disk" }] });
+    refuseRootDisk(volume, "; only data volumes can be resized.");
     if (data.sizeGiB <= volume.sizeGiB) throw field(`must be more than the volume's ${volume.sizeGiB} GiB: volumes only grow`);
     const max = volume.diskOffering?.maxSizeGiB;
     if (max && data.sizeGiB > max) throw field(`must be at most ${max} GiB, the maximum of disk offering ${volume.diskOffering?.name ?? ""}`);
@@ -44,7 +44,7 @@ export async function resizeVolume(deps: CoreDeps, actor: TActor, input: unknown
     const hostId = vm?.hostId ?? (await hostForPool(tx, volume.pool));
     return recordVolumeJob(tx, deps, actor, {
       kind: "volume.resize",
-      volume: { id: volume.id, name: volume.name, state: volume.state },
+      ...volumeJobParts(volume, { newSizeGiB: data.sizeGiB, vmId: vm?.id ?? null }),
       hostId,
       vm,
       payload: {
@@ -54,7 +54,6 @@ export async function resizeVolume(deps: CoreDeps, actor: TActor, input: unknown
         sizeGiB: data.sizeGiB,
         ...(vm && volume.deviceIndex !== null ? { attachedTo: { vmId: vm.id, deviceIndex: volume.deviceIndex } } : {}),
       },
-      record: { volumeId: volume.id, volumeName: volume.name, previousState: volume.state, poolId: volume.pool.id, sizeGiB: volume.sizeGiB, newSizeGiB: data.sizeGiB, vmId: vm?.id ?? null },
       message: `volume ${volume.name} is growing from ${volume.sizeGiB} to ${data.sizeGiB} GiB`,
     });
   });

@@ -35,6 +35,20 @@ export interface TVolumeJobSpec {
 }
 
 /**
+ * The spec's `volume` and `record` for a job on a volume as loaded (its state now is the state the
+ * job starts from and returns to on failure); `extra` adds the job's own fields (vmId, newSizeGiB).
+ */
+export function volumeJobParts(
+  volume: { id: string; name: string; state: VolumeState; sizeGiB: number; pool: { id: string } },
+  extra: Pick<TVolumeJobRecord, "newSizeGiB" | "vmId"> = {},
+): Pick<TVolumeJobSpec, "volume" | "record"> {
+  return {
+    volume: { id: volume.id, name: volume.name, state: volume.state },
+    record: { volumeId: volume.id, volumeName: volume.name, previousState: volume.state, poolId: volume.pool.id, sizeGiB: volume.sizeGiB, ...extra },
+  };
+}
+
+/**
  * Claims a volume (and the VM it changes) for one job and records the Job and an event, inside the
  * caller's transaction; the caller dispatches the job after the commit. A volume or VM busy with
  * another job is refused with the job that holds it.
