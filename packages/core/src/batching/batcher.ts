@@ -55,6 +55,13 @@ export class Batcher<I, O> {
   }
 }
 
+/** The owner's own map in a registry of per-owner maps, made on first use. */
+function ownMap<V>(registry: WeakMap<object, Map<string, V>>, owner: object): Map<string, V> {
+  let own = registry.get(owner);
+  if (!own) registry.set(owner, (own = new Map()));
+  return own;
+}
+
 const batchers = new WeakMap<object, Map<string, Batcher<never, unknown>>>();
 
 /**
@@ -62,8 +69,7 @@ const batchers = new WeakMap<object, Map<string, Batcher<never, unknown>>>();
  * cores never share a batch), made on first use.
  */
 export function batcherOf<I, O>(owner: object, name: string, make: () => Batcher<I, O>): Batcher<I, O> {
-  let byName = batchers.get(owner);
-  if (!byName) batchers.set(owner, (byName = new Map()));
+  const byName = ownMap(batchers, owner);
   let batcher = byName.get(name) as Batcher<I, O> | undefined;
   if (!batcher) byName.set(name, (batcher = make()) as unknown as Batcher<never, unknown>);
   return batcher;
@@ -78,8 +84,7 @@ const inFlight = new WeakMap<object, Map<string, Promise<unknown>>>();
  * it had come a moment earlier; a later ask loads afresh.
  */
 export function sharedLoad<T>(owner: object, key: string, load: () => Promise<T>): Promise<T> {
-  let byKey = inFlight.get(owner);
-  if (!byKey) inFlight.set(owner, (byKey = new Map()));
+  const byKey = ownMap(inFlight, owner);
   const running = byKey.get(key) as Promise<T> | undefined;
   if (running) return running;
   const started = load().finally(() => byKey.delete(key));
