@@ -35,12 +35,14 @@ export async function finaliseJob(deps: CoreDeps, jobId: string, outcome: TJobOu
     const job = await tx.job.findUnique({ where: { id: jobId }, select: { id: true, kind: true, state: true, vmId: true, hostId: true, request: true, createdAt: true, startedAt: true, parentJobId: true } });
     if (!job || (job.state !== "Queued" && job.state !== "Running")) return null;
     const finishedAt = deps.now();
+    // A job that ended before it reported any progress started, as far as anyone saw, when it ended.
+    const ended = { finishedAt, startedAt: job.startedAt ?? finishedAt };
     const parsed = outcome.ok ? parseResult(job.kind, outcome.result) : outcome;
     const claimed = await tx.job.updateMany({
       where: { id: jobId, state: { in: ["Queued", "Running"] } },
       data: parsed.ok
-        ? { state: "Succeeded", progress: 100, step: "done", result: parsed.result as Prisma.InputJsonValue, finishedAt, startedAt: job.startedAt ?? finishedAt }
-        : { state: "Failed", errorCode: "AGENT_ERROR", errorMessage: parsed.message, finishedAt, startedAt: job.startedAt ?? finishedAt },
+        ? { state: "Succeeded", progress: 100, step: "done", result: parsed.result as Prisma.InputJsonValue, ...ended }
+        : { state: "Failed", errorCode: "AGENT_ERROR", errorMessage: parsed.message, ...ended },
     });
     if (claimed.count === 0) return null;
     // Moves first: they change the VM's host and capacity, then the generic settling its state.
