@@ -1,7 +1,5 @@
-import { spawn } from "node:child_process";
-import { createWriteStream } from "node:fs";
 import { chromium, type Browser } from "playwright-core";
-import { NEXT_BIN, PORTAL_DIR } from "../../../scripts/lib/portal-build.ts";
+import { startPortalService } from "../../../scripts/lib/portal-process.ts";
 import { freePort } from "../stack/redis-server.ts";
 
 export { buildPortal } from "../../../scripts/lib/portal-build.ts";
@@ -14,37 +12,15 @@ export interface TPortal {
   stop(): Promise<void>;
 }
 
-/** Starts the built portal (`next start`) on a free loopback port with `env`; resolves once it answers. */
+/**
+ * Starts the built portal (`next start`, as `npm start` does: startPortalService) on a free
+ * loopback port with `env`; resolves once it is ready.
+ */
 export async function startPortal(env: Record<string, string>, logFile: string): Promise<TPortal> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const log = createWriteStream(logFile, { flags: "a" });
-  const child = spawn(process.execPath, [NEXT_BIN, "start", "-H", "127.0.0.1", "-p", String(port)], {
-    cwd: PORTAL_DIR,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NEXTAUTH_URL: url, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}; see ${logFile}`);
-    const answered = await fetch(`${url}/api/v1/openapi.json`).then((r) => r.ok, () => false);
-    if (answered) break;
-    if (Date.now() > deadline) throw new Error(`the portal did not answer within 60 s; see ${logFile}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return {
-    url,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  const service = await startPortalService({ host: "127.0.0.1", port, env: { NEXTAUTH_URL: url, ...env }, logFile });
+  return { url, stop: () => service.stop() };
 }
 
 /** Debian's Chromium driven by playwright-core (never a downloaded browser). */
