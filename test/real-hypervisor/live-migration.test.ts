@@ -1,13 +1,12 @@
 import { access } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cancelHostMaintenance, cancelVmMigration, createOffering, createVm, destroyVm, getVm, migrateVm, prepareHostMaintenance, setMigrationSettings, type TActor } from "@carve/core";
 import { domainName } from "@carve/protocol";
 import { readConsoleLog, waitForConsoleLine } from "../lib/hypervisor/console-log.ts";
 import { TINY_BOOT_MARKER, TINY_TICK_PREFIX } from "../lib/hypervisor/tiny-image.ts";
-import { addTwoRealHosts, type TTwoRealHosts } from "../lib/hypervisor/two-hosts.ts";
+import { useTwoRealHostsSuite, type TTwoRealHosts } from "../lib/hypervisor/two-hosts.ts";
 import { virsh, virshMaybe } from "../lib/hypervisor/virsh.ts";
-import { Stack, until } from "../lib/stack/stack.ts";
-import { createUser } from "../lib/stack/users.ts";
+import { until, type Stack } from "../lib/stack/stack.ts";
 
 let stack: Stack;
 let admin: TActor;
@@ -69,12 +68,8 @@ async function migrateAndCheck(name: string, vmId: string, label: string): Promi
   return other;
 }
 
-beforeAll(async () => {
-  stack = await new Stack().init();
-  admin = await createUser(stack.core, "ops", "Admin");
-  dev = await createUser(stack.core, "dev", "User");
-  await stack.startController();
-  two = await addTwoRealHosts(stack, admin);
+useTwoRealHostsSuite(async (suite) => {
+  ({ stack, admin, dev, two } = suite);
   // Each agent tells the others how to reach its libvirtd (here: its session daemon's socket) and
   // where QEMU takes the migration stream; restarting them with those settings.
   for (const h of two.hosts) {
@@ -88,11 +83,6 @@ beforeAll(async () => {
   // Where root disks go is an offering setting with no front door yet: set it directly.
   await stack.core.db.serviceOffering.update({ where: { name: "tiny-shared" }, data: { rootScope: "Shared" } });
   await stack.core.db.serviceOffering.update({ where: { name: "tiny-local" }, data: { rootScope: "Local" } });
-}, 240_000);
-
-afterAll(async () => {
-  await two?.cleanup.run();
-  await stack?.stop();
 });
 
 describe("live migration between two real libvirt hosts (QEMU under TCG)", () => {

@@ -2,7 +2,9 @@ import { randomBytes } from "node:crypto";
 import { chown, mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { addHost, addPool, addTemplate, createOffering, type TActor } from "@carve/core";
-import type { Stack } from "../stack/stack.ts";
+import { afterAll, beforeAll } from "vitest";
+import { Stack } from "../stack/stack.ts";
+import { createUser } from "../stack/users.ts";
 import { CleanupStack } from "./cleanup.ts";
 import { ensureDirPool, removeDirPool, type DirPool } from "./libvirtd.ts";
 import { TINY_IMAGE_CACHE_DIR } from "./paths.ts";
@@ -111,3 +113,37 @@ export async function addTwoRealHosts(stack: Stack, admin: TActor, options: TTwo
 }
 
 export type TTwoRealHosts = Awaited<ReturnType<typeof addTwoRealHosts>>;
+
+/** A suite on two real hosts: its stack (controller running), an admin, a developer and the hosts. */
+export interface TTwoRealHostsSuite {
+  stack: Stack;
+  admin: TActor;
+  dev: TActor & { kind: "user" };
+  two: TTwoRealHosts;
+  /** How long bringing the two hosts up took (session daemons, pools, agents). */
+  upMs: number;
+}
+
+/**
+ * useRealHostSuite for two hosts: registers beforeAll/afterAll hooks that start (and remove) a
+ * stack with its controller, the users `ops` (Admin) and `dev` (User), and two real hosts.
+ * `prepare` runs last in beforeAll, with the suite.
+ */
+export function useTwoRealHostsSuite(prepare?: (suite: TTwoRealHostsSuite) => Promise<void>, timeoutMs = 240_000): void {
+  let suite: Partial<TTwoRealHostsSuite> = {};
+  beforeAll(async () => {
+    const stack = await new Stack().init();
+    suite = { stack };
+    const admin = await createUser(stack.core, "ops", "Admin");
+    const dev = (await createUser(stack.core, "dev", "User")) as TActor & { kind: "user" };
+    await stack.startController();
+    const started = performance.now();
+    const two = await addTwoRealHosts(stack, admin);
+    suite = { stack, admin, dev, two, upMs: Math.round(performance.now() - started) };
+    await prepare?.(suite as TTwoRealHostsSuite);
+  }, timeoutMs);
+  afterAll(async () => {
+    await suite.two?.cleanup.run();
+    await suite.stack?.stop();
+  });
+}

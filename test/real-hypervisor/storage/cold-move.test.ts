@@ -1,35 +1,25 @@
 import { execFile } from "node:child_process";
 import { access } from "node:fs/promises";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { createOffering, createVm, destroyVm, getVm, migrateVm, startVm, stopVm, type TActor } from "@carve/core";
 import { domainName } from "@carve/protocol";
 import { waitForConsoleLine } from "../../lib/hypervisor/console-log.ts";
 import { TINY_BOOT_MARKER } from "../../lib/hypervisor/tiny-image.ts";
-import { addTwoRealHosts, type TTwoRealHosts } from "../../lib/hypervisor/two-hosts.ts";
+import { useTwoRealHostsSuite, type TTwoRealHosts } from "../../lib/hypervisor/two-hosts.ts";
 import { virsh, virshMaybe } from "../../lib/hypervisor/virsh.ts";
-import { Stack, until } from "../../lib/stack/stack.ts";
-import { createUser } from "../../lib/stack/users.ts";
+import { until, type Stack } from "../../lib/stack/stack.ts";
 
 let stack: Stack;
 let admin: TActor;
 let dev: TActor;
 let two: TTwoRealHosts;
 
-beforeAll(async () => {
-  stack = await new Stack().init();
-  admin = await createUser(stack.core, "ops", "Admin");
-  dev = await createUser(stack.core, "dev", "User");
-  await stack.startController();
-  two = await addTwoRealHosts(stack, admin);
+useTwoRealHostsSuite(async (suite) => {
+  ({ stack, admin, dev, two } = suite);
   await createOffering(stack.core, admin, { name: "tiny-local-cold", vcpus: 1, memoryMiB: 128, rootDiskGiB: 1 });
   // Where root disks go is an offering setting with no front door yet: set it directly.
   await stack.core.db.serviceOffering.update({ where: { name: "tiny-local-cold" }, data: { rootScope: "Local" } });
-}, 240_000);
-
-afterAll(async () => {
-  await two?.cleanup.run();
-  await stack?.stop();
 });
 
 it("a stopped VM with its root disk on its host's local pool moves to the other host with its disk (vm migrate) and boots there", async () => {

@@ -4,12 +4,11 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, expect, it } from "vitest";
 import { cancelVolumeMigration, createDiskOffering, createVm, createVolume, destroyVm, migrateVolume, setStorageSettings, startVm, stopVm, type TActor } from "@carve/core";
-import { addTwoRealHosts, type TTwoRealHosts } from "../../lib/hypervisor/two-hosts.ts";
+import { useTwoRealHostsSuite, type TTwoRealHosts } from "../../lib/hypervisor/two-hosts.ts";
 import { virsh } from "../../lib/hypervisor/virsh.ts";
-import { Stack, until } from "../../lib/stack/stack.ts";
-import { createUser } from "../../lib/stack/users.ts";
+import { until, type Stack } from "../../lib/stack/stack.ts";
 
 const SIZE_MIB = 256;
 
@@ -46,12 +45,8 @@ async function volumesIn(uri: string, pool: string, dir: string): Promise<{ libv
   return { libvirt, files };
 }
 
-beforeAll(async () => {
-  stack = await new Stack().init();
-  admin = await createUser(stack.core, "ops", "Admin");
-  dev = (await createUser(stack.core, "dev", "User")) as TActor & { kind: "user" };
-  await stack.startController();
-  two = await addTwoRealHosts(stack, admin);
+useTwoRealHostsSuite(async (suite) => {
+  ({ stack, admin, dev, two } = suite);
   scratch = await mkdtemp(join(tmpdir(), "carve-smig-"));
 
   // A data volume made by Carve (disk offering, createVolume) in one host's directory pool, filled
@@ -69,11 +64,9 @@ beforeAll(async () => {
   await virsh(h1.uri, ["vol-upload", "--pool", h1.pool.name, row.libvirtName, content], { timeoutMs: 120_000 });
   volume = { id: row.id, libvirtName: row.libvirtName, sha256: await sha256Of(content) };
   await rm(content);
-}, 240_000);
+});
 
 afterAll(async () => {
-  await two?.cleanup.run();
-  await stack?.stop();
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 

@@ -1,30 +1,19 @@
 import { readFile } from "node:fs/promises";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { createVm, destroyVm, type TActor } from "@carve/core";
 import { domainName } from "@carve/protocol";
-import { addTwoRealHosts, type TTwoRealHosts } from "../../lib/hypervisor/two-hosts.ts";
+import { useTwoRealHostsSuite, type TTwoRealHosts } from "../../lib/hypervisor/two-hosts.ts";
 import { virsh } from "../../lib/hypervisor/virsh.ts";
-import { Stack, until } from "../../lib/stack/stack.ts";
-import { createUser } from "../../lib/stack/users.ts";
+import { until, type Stack } from "../../lib/stack/stack.ts";
 
 let stack: Stack;
 let dev: TActor;
 let two: TTwoRealHosts;
 
-beforeAll(async () => {
-  stack = await new Stack().init();
-  const admin = await createUser(stack.core, "ops", "Admin");
-  dev = await createUser(stack.core, "dev", "User");
-  await stack.startController();
-  const started = performance.now();
-  two = await addTwoRealHosts(stack, admin);
-  console.info(`[two hosts] two session daemons, pools and agents up in ${Math.round(performance.now() - started)} ms`);
+useTwoRealHostsSuite(async (suite) => {
+  ({ stack, dev, two } = suite);
+  console.info(`[two hosts] two session daemons, pools and agents up in ${suite.upMs} ms`);
 }, 180_000);
-
-afterAll(async () => {
-  await two?.cleanup.run();
-  await stack?.stop();
-});
 
 it("two session daemons act as two hosts: distinct host UUIDs, a VM boots on each and prints on its serial console", async () => {
   const [a, b] = two.hosts;
