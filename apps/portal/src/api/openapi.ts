@@ -26,7 +26,7 @@ const ZVmId = z.string().describe("The VM's id (or its name)");
 /** Every route under /api/v1; the document is built from this list and the schemas the routes use. */
 export const API_ROUTES: TRouteDoc[] = [
   { method: "get", path: "/api/v1/vms", summary: "List your VMs (admins: everyone's), newest first, a page at a time", query: ZListVmsInput.pick({ limit: true, cursor: true, state: true, host: true, owner: true, name: true }), status: 200, response: ZVmPageJson },
-  { method: "post", path: "/api/v1/vms", summary: "Create a VM; answers at once with the VM (Creating) and the job to watch", body: ZCreateVmInput, status: 202, response: ZCreatedVmJson },
+  { method: "post", path: "/api/v1/vms", summary: "Create a VM; answers at once with the VM as it is then (Creating, or already further along) and the job to watch", body: ZCreateVmInput, status: 202, response: ZCreatedVmJson },
   { method: "get", path: "/api/v1/vms/{id}", summary: "One VM", pathParams: { id: ZVmId }, status: 200, response: ZVmJson },
   { method: "delete", path: "/api/v1/vms/{id}", summary: "Destroy a VM and its volumes; answers with the job", pathParams: { id: ZVmId }, status: 202, response: ZJobJson },
   { method: "post", path: "/api/v1/vms/{id}/{action}", summary: "Start, stop (graceful, forced after 60 s) or reboot a VM; answers with the job", pathParams: { id: ZVmId, action: ZVmAction }, status: 202, response: ZJobJson },

@@ -12,7 +12,10 @@ export const GET = apiRoute("Read", async ({ actor, core, request }) => {
   return { items: page.items.map(toVmJson), nextCursor: page.nextCursor };
 });
 
-/** Creates a VM; answers 202 with the VM (Creating) and the job to watch. */
+/**
+ * Creates a VM; answers 202 with the VM as it is when the answer is written (Creating, or further
+ * along when its host was quick) and the job to watch.
+ */
 export const POST = apiRoute(
   "Write",
   async ({ actor, core, request }) => {
