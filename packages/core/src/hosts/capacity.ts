@@ -20,8 +20,32 @@ export function gibBytes(sizeGiB: number): bigint {
  * fits below `threshold` of the capacity it reported. Ranking and reserving both use it.
  */
 export function poolHasRoom(pool: Prisma.Sql, diskGiB: number, threshold: number): Prisma.Sql {
-  const permille = BigInt(Math.round(threshold * 1000));
-  return Prisma.sql`${pool}."reservedBytes" + ${gibBytes(diskGiB)} <= ${pool}."capacityBytes" * ${permille} / 1000`;
+  return poolRoomRule(pool, Prisma.sql`${gibBytes(diskGiB)}`, Prisma.sql`${thresholdPermille(threshold)}`);
+}
+
+/** poolHasRoom with SQL for the bytes and the threshold (in permille): for statements that sum them per pool. */
+export function poolRoomRule(pool: Prisma.Sql, bytes: Prisma.Sql, permille: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`${pool}."reservedBytes" + ${bytes} <= ${pool}."capacityBytes" * ${permille} / 1000`;
+}
+
+/** Whether a pool (SQL, as in poolRoomRule) may be charged `bytes` more: Up, its capacity reported, room below the threshold. */
+export function poolCanReserve(pool: Prisma.Sql, bytes: Prisma.Sql, permille: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`${pool}.state = 'Up' AND ${pool}."capacityBytes" > 0 AND ${poolRoomRule(pool, bytes, permille)}`;
+}
+
+/** A placement threshold (0–1) in permille, as poolRoomRule counts it. */
+export function thresholdPermille(threshold: number): bigint {
+  return BigInt(Math.round(threshold * 1000));
+}
+
+/**
+ * The one rule for a host's room, as SQL on `host` (a table name or alias): it is Up and `vcpus`
+ * and `memoryMiB` more stay within its capacity after overcommit.
+ */
+export function hostHasRoom(host: Prisma.Sql, vcpus: Prisma.Sql, memoryMiB: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`${host}.state = 'Up'
+         AND ${host}."vcpusAllocated" + ${vcpus} <= floor(${host}.cpus * ${host}."cpuOvercommit")
+         AND ${host}."memMiBAllocated" + ${memoryMiB} <= floor(${host}."memoryMiB" * ${host}."memOvercommit")`;
 }
 
 /**
@@ -33,9 +57,7 @@ export async function reservePoolBytes(tx: Tx, poolId: string, diskGiB: number, 
     UPDATE "StoragePool"
        SET "reservedBytes" = "reservedBytes" + ${gibBytes(diskGiB)}
      WHERE id = ${poolId}::uuid
-       AND state = 'Up'
-       AND "capacityBytes" > 0
-       AND ${poolHasRoom(Prisma.raw('"StoragePool"'), diskGiB, threshold)}`;
+       AND ${poolCanReserve(Prisma.raw('"StoragePool"'), Prisma.sql`${gibBytes(diskGiB)}`, Prisma.sql`${thresholdPermille(threshold)}`)}`;
   return reserved === 1;
 }
 
@@ -48,44 +70,28 @@ export type TReservationTarget = { hostId: string; poolId: string };
 export type TReservationNeed = { vcpus: number; memoryMiB: number; diskGiB: number; poolThreshold: number };
 
 /**
- * The conditional reservation as two CTEs for one statement: `host` (the VM's vCPUs and memory, a
- * row when the host could take them) and `pool` (its disk, charged only when the host was, a row
- * when the pool could take it too). A statement that goes on from `pool` does its work only when
- * both fitted; when only the host did, the caller gives the host's share back (releaseHostCapacity).
- * `onlyIf`: a further condition for reserving at all (a create's name still free).
+ * Reserves a VM's vCPUs and memory on a host and its disk in a pool in ONE statement: both UPDATEs
+ * are conditional (hostHasRoom, poolCanReserve), and the pool is charged only when the host was, so
+ * racing creates never overcommit either. When the host fitted but the pool no longer did, the
+ * host's share is given back in a second statement.
  */
-export function reservationCtes(target: TReservationTarget, need: TReservationNeed, onlyIf: Prisma.Sql = Prisma.sql`TRUE`): Prisma.Sql {
-  return Prisma.sql`
-    host AS (
+export async function reserveHostAndPool(tx: Tx, target: TReservationTarget, need: TReservationNeed): Promise<boolean> {
+  const [row] = await tx.$queryRaw<{ host: boolean; pool: boolean }[]>`
+    WITH host AS (
       UPDATE "Host"
          SET "vcpusAllocated" = "vcpusAllocated" + ${need.vcpus},
              "memMiBAllocated" = "memMiBAllocated" + ${need.memoryMiB}
        WHERE id = ${target.hostId}::uuid
-         AND ${onlyIf}
-         AND state = 'Up'
-         AND "vcpusAllocated" + ${need.vcpus} <= floor(cpus * "cpuOvercommit")
-         AND "memMiBAllocated" + ${need.memoryMiB} <= floor("memoryMiB" * "memOvercommit")
+         AND ${hostHasRoom(Prisma.raw('"Host"'), Prisma.sql`${need.vcpus}`, Prisma.sql`${need.memoryMiB}`)}
       RETURNING id
     ), pool AS (
       UPDATE "StoragePool"
          SET "reservedBytes" = "reservedBytes" + ${gibBytes(need.diskGiB)}
        WHERE id = ${target.poolId}::uuid
          AND EXISTS (SELECT 1 FROM host)
-         AND state = 'Up'
-         AND "capacityBytes" > 0
-         AND ${poolHasRoom(Prisma.raw('"StoragePool"'), need.diskGiB, need.poolThreshold)}
+         AND ${poolCanReserve(Prisma.raw('"StoragePool"'), Prisma.sql`${gibBytes(need.diskGiB)}`, Prisma.sql`${thresholdPermille(need.poolThreshold)}`)}
       RETURNING id
-    )`;
-}
-
-/**
- * Reserves a VM's vCPUs and memory on a host and its disk in a pool in ONE statement (see
- * reservationCtes): both UPDATEs are conditional, so racing creates never overcommit either. When
- * the host fitted but the pool no longer did, the host's share is given back in a second statement.
- */
-export async function reserveHostAndPool(tx: Tx, target: TReservationTarget, need: TReservationNeed): Promise<boolean> {
-  const [row] = await tx.$queryRaw<{ host: boolean; pool: boolean }[]>`
-    WITH ${reservationCtes(target, need)}
+    )
     SELECT EXISTS (SELECT 1 FROM host) AS host, EXISTS (SELECT 1 FROM pool) AS pool`;
   if (row?.pool) return true;
   if (row?.host) await releaseHostCapacity(tx, target.hostId, need.vcpus, need.memoryMiB);

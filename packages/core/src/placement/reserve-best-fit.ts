@@ -22,8 +22,7 @@ export async function reserveBestFit(
   reserveOn: (candidate: TRankedCandidate) => Promise<boolean> = (candidate) => reserveHostAndPool(tx, candidate, request),
 ): Promise<TRankedCandidate | null> {
   const remembered = memo?.get(templateId, request) ?? null;
-  const ranked = remembered ?? (await rankCandidates(tx, templateId, request));
-  if (!remembered) memo?.set(templateId, request, ranked);
+  const ranked = remembered ?? (await freshRanking(tx, templateId, request, memo));
   for (const candidate of tryOrder(ranked, request.memoryMiB)) {
     if (await reserveOn(candidate)) {
       memo?.reserved(candidate.hostId, request.memoryMiB);
@@ -35,4 +34,24 @@ export async function reserveBestFit(
   // The remembered list ran out: what PostgreSQL says now decides.
   memo?.forget(templateId, request);
   return reserveBestFit(tx, templateId, request, memo, reserveOn);
+}
+
+/**
+ * The candidate a create of a batch gets now, counted at once in `memo` as if reserved: for creates
+ * written together by one conditional statement (insertCreateRecords), which does the reserving and
+ * leaves out those whose host or pool filled up meanwhile. Null when no host and pool fit.
+ */
+export async function claimBestFit(tx: Tx, templateId: string, request: TPlacementRequest, memo: RankingMemo): Promise<TRankedCandidate | null> {
+  const ranked = memo.get(templateId, request) ?? (await freshRanking(tx, templateId, request, memo));
+  // Hosts the creates before this one filled (as far as the memo counts) are not claimed.
+  const candidate = tryOrder(ranked.filter((c) => c.freeMemMiB >= request.memoryMiB), request.memoryMiB)[0] ?? null;
+  if (candidate) memo.reserved(candidate.hostId, request.memoryMiB);
+  return candidate;
+}
+
+/** PostgreSQL's ranking, remembered in `memo`. */
+async function freshRanking(tx: Tx, templateId: string, request: TPlacementRequest, memo: RankingMemo | undefined): Promise<TRankedCandidate[]> {
+  const ranked = await rankCandidates(tx, templateId, request);
+  memo?.set(templateId, request, ranked);
+  return ranked;
 }

@@ -13,7 +13,7 @@ import { ZDescription, ZResourceName } from "../validation/fields.ts";
 import { isUniqueViolation } from "../validation/is-unique-violation.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import { MAX_DATA_DISKS, ZDataDisk } from "./plan-data-disks.ts";
-import { nameTaken, planCreate, recordCreate, writesBeforeRefusal, type TCreated, type TCreatePlan } from "./record-create.ts";
+import { nameTaken, planCreate, recordCreate, recordTogether, writesBeforeRefusal, type TCreated, type TCreatePlan } from "./record-create.ts";
 
 export const ZCreateVmInput = z.object({
   name: ZResourceName,
@@ -100,16 +100,19 @@ async function recordCreates(queued: TQueuedCreate[]): Promise<TBatchOutcome<TCr
   }
 }
 
-/** The creates recorded in one transaction, sharing what they can (TBatchContext); each one's refusal answers only its caller. */
+/**
+ * The creates recorded in one transaction, sharing what they can (TBatchContext); each one's refusal
+ * answers only its caller. Plain creates of owners known to have no quota wait to be written together
+ * (recordTogether); any other create first has those written, so requests keep their order.
+ */
 async function recordInOneTransaction(queued: TQueuedCreate[]): Promise<TBatchOutcome<TCreated>[]> {
   const db = queued[0]?.deps.db;
   if (!db) return [];
   return db.$transaction(async (tx) => {
-    const outcomes: TBatchOutcome<TCreated>[] = [];
     const only = queued.length === 1 ? queued[0] : undefined;
     if (only) return [{ ok: true, value: await recordCreate(tx, only.deps, only.plan) }];
     const batch = { unlimitedOwners: new Set<string>(), rankings: new RankingMemo() };
-    for (const { deps, plan } of queued) {
+    const alone = async ({ deps, plan }: TQueuedCreate): Promise<TBatchOutcome<TCreated>> => {
       // A plain create is refused only before it writes (see recordCreate): no savepoint needed,
       // and a database error breaks the whole transaction, after which recordCreates retries each
       // create alone. Not released after success: ROLLBACK TO goes back to the latest savepoint
@@ -118,13 +121,37 @@ async function recordInOneTransaction(queued: TQueuedCreate[]): Promise<TBatchOu
       const guarded = writesBeforeRefusal(plan);
       if (guarded) await tx.$executeRaw`SAVEPOINT create_vm`;
       try {
-        outcomes.push({ ok: true, value: await recordCreate(tx, deps, plan, batch) });
+        return { ok: true, value: await recordCreate(tx, deps, plan, batch) };
       } catch (error) {
         if (guarded) await tx.$executeRaw`ROLLBACK TO SAVEPOINT create_vm`;
         else if (!isCarveError(error)) throw error;
-        outcomes.push({ ok: false, error: createFailure(error, plan) });
+        return { ok: false, error: createFailure(error, plan) };
       }
+    };
+    const outcomes: TBatchOutcome<TCreated>[] = [];
+    let waiting: { index: number; item: TQueuedCreate }[] = [];
+    const names = new Set<string>(); // two creates of one name would fail the shared statement
+    const writeWaiting = async () => {
+      const results = await recordTogether(tx, waiting.map((w) => w.item), batch);
+      for (const [k, { index, item }] of waiting.entries()) {
+        const result = results[k];
+        outcomes[index] = !result ? await alone(item) : isCarveError(result) ? { ok: false, error: result } : { ok: true, value: result };
+      }
+      waiting = [];
+      names.clear();
+    };
+    for (const [index, item] of queued.entries()) {
+      const { plan } = item;
+      const name = JSON.stringify([plan.owner.userId, plan.data.name]);
+      if (!writesBeforeRefusal(plan) && batch.unlimitedOwners.has(plan.owner.userId) && !names.has(name)) {
+        names.add(name);
+        waiting.push({ index, item });
+        continue;
+      }
+      if (waiting.length > 0) await writeWaiting();
+      outcomes[index] = await alone(item);
     }
+    if (waiting.length > 0) await writeWaiting();
     return outcomes;
   }, CREATE_TRANSACTION);
 }

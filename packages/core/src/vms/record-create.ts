@@ -7,7 +7,7 @@ import type { TIdentityDeps } from "../identity/identity-options.ts";
 import { loadPlacementHosts } from "../placement/host-snapshot.ts";
 import { explainNoCapacity, placeVm, type TPlacementRequest } from "../placement/place-vm.ts";
 import { placementRequest } from "../placement/placement-request.ts";
-import { reserveBestFit } from "../placement/reserve-best-fit.ts";
+import { claimBestFit, reserveBestFit } from "../placement/reserve-best-fit.ts";
 import { explainWithDataDisks } from "../placement/explain-data-disks.ts";
 import type { TRankedCandidate } from "../placement/rank-candidates.ts";
 import type { TRankedPool } from "../placement/rank-data-pools.ts";
@@ -16,7 +16,7 @@ import type { RankingMemo } from "../placement/ranking-memo.ts";
 import { assertWithinQuota } from "../quotas/assert-within-quota.ts";
 import type { TPlacementSettings } from "../settings/placement-settings.ts";
 import { cloudInitPayload, planGuestAccess, recordFirstPassword, type TGuestAccessPlan } from "./guest-access.ts";
-import { insertCreateRecords, type TCreateRecords } from "./insert-create-records.ts";
+import { insertCreateRecords, type TCreateRecords, type TCreateWrite } from "./insert-create-records.ts";
 import { planDataDisks, type TPlannedDataDisk } from "./plan-data-disks.ts";
 import type { TCreateVmParsed } from "./create-vm.ts";
 
@@ -76,7 +76,8 @@ export async function recordCreate(tx: Tx, deps: TIdentityDeps, plan: TCreatePla
     // given back at once), and a name already taken is refused before anything is reserved.
     const placed = await reserveBestFit(tx, template.id, request, batch?.rankings, async (candidate) => {
       const cloudInit = guest ? await cloudInitPayload(tx, guest, candidate.hostId) : null;
-      const written = await insertCreateRecords(tx, createRecords(plan, ids, candidate, [], cloudInit), now, { target: candidate, need: request });
+      const [written] = await insertCreateRecords(tx, [{ records: createRecords(plan, ids, candidate, [], cloudInit), now, reserve: request }]);
+      if (written === undefined) throw new Error("insertCreateRecords answered nothing");
       if (written === "nameTaken") throw nameTaken(data.name);
       records = written === "noRoom" ? null : written;
       return records !== null;
@@ -94,9 +95,10 @@ export async function recordCreate(tx: Tx, deps: TIdentityDeps, plan: TCreatePla
       return { id, name: `${data.name}-data-${i + 1}`, pool, libvirtName: dataVolumeName(id), sizeGiB: disk.request.sizeGiB, deviceIndex: i + 1, offeringId: disk.offering.id };
     });
     const cloudInit = guest ? await cloudInitPayload(tx, guest, found.candidate.hostId) : null;
-    const written = await insertCreateRecords(tx, createRecords(plan, ids, found.candidate, dataVolumes, cloudInit), now);
-    // Without a reservation the statement always writes (a name taken fails it on the unique index).
-    if (typeof written === "string") throw new Error(`create records not written: ${written}`);
+    const [written] = await insertCreateRecords(tx, [{ records: createRecords(plan, ids, found.candidate, dataVolumes, cloudInit), now, reserve: null }]);
+    // Host and pools are reserved already: only the name can keep it from being written.
+    if (written === "nameTaken") throw nameTaken(data.name);
+    if (written === undefined || written === "noRoom") throw new Error("create records not written");
     records = written;
     await tx.volume.createMany({
       data: dataVolumes.map((v) => ({
@@ -107,6 +109,31 @@ export async function recordCreate(tx: Tx, deps: TIdentityDeps, plan: TCreatePla
   }
   if (!records) throw new Error("a placed create wrote no records");
   return { ...records, passwordReveal: await recordFirstPassword(tx, deps, guest, { vmId: ids.vmId, userId: owner.userId, jobId: ids.jobId }) };
+}
+
+/**
+ * Records plain creates (no data disks, no guest access: see writesBeforeRefusal) of owners without
+ * quotas together: each is given the candidate its ranking puts first once those before it are
+ * counted (claimBestFit, in memory), then ONE statement reserves and writes them all
+ * (insertCreateRecords). Answers each with its records, its refusal (the name taken), or null when
+ * its host or pool had filled up meanwhile, or nothing fitted: the caller then records that one on
+ * its own (recordCreate), which tries the next candidates or explains why nothing fits.
+ */
+export async function recordTogether(tx: Tx, creates: { deps: TIdentityDeps; plan: TCreatePlan }[], batch: TBatchContext): Promise<(TCreated | CarveError | null)[]> {
+  const writes: (TCreateWrite | null)[] = [];
+  for (const { deps, plan } of creates) {
+    const candidate = await claimBestFit(tx, plan.template.id, plan.request, batch.rankings);
+    const ids = { vmId: randomUUID(), volumeId: randomUUID(), jobId: randomUUID() };
+    writes.push(candidate && { records: createRecords(plan, ids, candidate, [], null), now: deps.now(), reserve: plan.request });
+  }
+  const written = await insertCreateRecords(tx, writes.filter((w) => w !== null));
+  let next = 0;
+  return creates.map(({ plan }, i) => {
+    const result = writes[i] ? written[next++] : "noRoom";
+    if (result === "nameTaken") return nameTaken(plan.data.name);
+    if (result === "noRoom" || result === undefined) return null;
+    return { ...result, passwordReveal: null };
+  });
 }
 
 type TDataVolume = { id: string; pool: TRankedPool; libvirtName: string; sizeGiB: number; deviceIndex: number };
