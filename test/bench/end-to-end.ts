@@ -77,7 +77,7 @@ export async function measureEndToEnd(options: TEndToEndOptions): Promise<TEndTo
   // The first burst on fresh processes (not the measured one): like the ceiling's warm-up round trips,
   // it loads every code path, connection pool and host queue once and lets the JIT compile them, as
   // in a long-running deployment. Its figures are printed as the cold start.
-  const cold = await runBurst(stack, { prefix: "warm", creates: options.creates, users, admin });
+  const cold = await summarizeBurst(stack, await runBurst(stack, { prefix: "warm", creates: options.creates, users, admin }));
   const sweptBefore = await sweepFinalised(stack);
 
   const roots = () => ({
@@ -89,8 +89,9 @@ export async function measureEndToEnd(options: TEndToEndOptions): Promise<TEndTo
   await new Promise((resolve) => setTimeout(resolve, 3000));
   const idleCpu = idleMeter.stop();
   const meter = cpuMeter(roots);
-  const burst = await runBurst(stack, { prefix: "vm", creates: options.creates, users, admin });
+  const calls = await runBurst(stack, { prefix: "vm", creates: options.creates, users, admin });
   const cpu = meter.stop();
+  const burst = await summarizeBurst(stack, calls);
 
   const result: TEndToEnd = {
     ...burst,
@@ -106,8 +107,11 @@ export async function measureEndToEnd(options: TEndToEndOptions): Promise<TEndTo
 
 type TBurst = Pick<TEndToEnd, "succeeded" | "failed" | "perSecond" | "wallMs" | "latency" | "api" | "toRecorded" | "toFinished" | "perHost">;
 
+/** What the calls of a burst saw: when each started and returned, its job, the failures. */
+type TBurstCalls = { started: number[]; returned: number[]; jobIds: string[]; errors: string[] };
+
 /** `creates` concurrent createVm calls named `<prefix>-<i>`, by the users in turn; waits until every job ended. */
-async function runBurst(stack: Stack, options: { prefix: string; creates: number; users: TActor[]; admin: TActor }): Promise<TBurst> {
+async function runBurst(stack: Stack, options: { prefix: string; creates: number; users: TActor[]; admin: TActor }): Promise<TBurstCalls> {
   const { creates, users, admin } = options;
   const started: number[] = [];
   const returned: number[] = [];
@@ -127,7 +131,11 @@ async function runBurst(stack: Stack, options: { prefix: string; creates: number
     }),
   );
   await waitUntilEnded(stack, jobIds.filter(Boolean), 120_000);
+  return { started, returned, jobIds, errors };
+}
 
+/** A burst's figures, from the timestamps on its Job rows. */
+async function summarizeBurst(stack: Stack, { started, returned, jobIds, errors }: TBurstCalls): Promise<TBurst> {
   const jobs = await stack.core.db.job.findMany({
     where: { id: { in: jobIds.filter(Boolean) } },
     select: { id: true, hostId: true, state: true, errorMessage: true, createdAt: true, finishedAt: true, vm: { select: { state: true } } },
@@ -138,7 +146,7 @@ async function runBurst(stack: Stack, options: { prefix: string; creates: number
   const toRecorded: number[] = [];
   const toFinished: number[] = [];
   let lastFinished = 0;
-  for (let i = 0; i < creates; i++) {
+  for (let i = 0; i < started.length; i++) {
     const t0 = started[i] ?? 0;
     api.push((returned[i] ?? t0) - t0);
     const job = byId.get(jobIds[i] ?? "");
@@ -174,11 +182,17 @@ function spreadOf(hostIds: (string | null)[]): TEndToEnd["perHost"] {
   return { hosts: counts.size, min: values.length ? Math.min(...values) : 0, max: values.length ? Math.max(...values) : 0 };
 }
 
-/** Polls one cheap count until none of the jobs is Queued or Running. */
+/**
+ * Polls one cheap count until none of the jobs is Queued or Running. The ids go as ONE array
+ * parameter: Prisma renders an `in` list of hundreds of parameters at a CPU cost that, every 50 ms,
+ * would take a share of this process from the creates it measures.
+ */
 async function waitUntilEnded(stack: Stack, jobIds: string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const open = await stack.core.db.job.count({ where: { id: { in: jobIds }, state: { in: ["Queued", "Running"] } } });
+    const [row] = await stack.core.db.$queryRaw<{ open: number }[]>`
+      SELECT count(*)::int AS open FROM "Job" WHERE id = ANY(${jobIds}::uuid[]) AND state IN ('Queued', 'Running')`;
+    const open = row?.open ?? 0;
     if (open === 0) return;
     if (Date.now() > deadline) throw new Error(`${open} of ${jobIds.length} jobs still open after ${timeoutMs} ms; logs in ${stack.dir}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
