@@ -50,6 +50,11 @@ export class RankingMemo {
   forget(templateId: string, request: TPlacementRequest): void {
     this.lists.delete(key(templateId, request));
   }
+
+  /** Reservations it counted were undone: every list is asked for again. */
+  clear(): void {
+    this.lists.clear();
+  }
 }
 
 function key(templateId: string, r: TPlacementRequest): string {

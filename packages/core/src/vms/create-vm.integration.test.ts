@@ -3,6 +3,7 @@ import { CarveError } from "../errors/index.ts";
 import { createDb } from "@carve/db";
 import { FakeJobQueues } from "../testing/fake-job-queues.ts";
 import { createTestCore, createTestUser, seedInfra, type TTestCore } from "../testing/index.ts";
+import { writePlacementSettings } from "../settings/placement-settings.ts";
 import { createVm } from "./create-vm.ts";
 
 let core: TTestCore;
@@ -145,6 +146,27 @@ describe("createVm", () => {
     const hosts = await core.db.host.findMany();
     expect(hosts.reduce((sum, h) => sum + h.vcpusAllocated, 0)).toBe(3);
   });
+
+  for (const scarce of ["vCPUs", "pool space"] as const) {
+    it(`creates recorded together are served in the order they came when the hosts run out of ${scarce}`, async () => {
+      const alice = await createTestUser(core, "alice");
+      await writePlacementSettings(core.db, { policy: "pack" }, null);
+      const { hosts } = await seedInfra(core, { hosts: 2, cpus: 8, poolGiB: 10 });
+      const [one, two] = hosts;
+      if (!one || !two) throw new Error("two hosts expected");
+      // Packing puts the first two small VMs on host one by memory; each host has room for one more small
+      // VM only (a vCPU, or a 1 GiB disk below its pool's 85 % of 10 GiB), and none for the large x.
+      await core.db.host.update({ where: { id: one.host.id }, data: { memoryMiB: 1100, vcpusAllocated: scarce === "vCPUs" ? 7 : 5 } });
+      await core.db.host.update({ where: { id: two.host.id }, data: { memoryMiB: 5000, vcpusAllocated: scarce === "vCPUs" ? 7 : 5 } });
+      if (scarce === "pool space") await core.db.storagePool.updateMany({ data: { reservedBytes: 7n * 1024n ** 3n } });
+      const requests = ["x", "a", "b", "c"].map((name) => ({ name, template: "tiny", offering: name === "x" ? "large" : "small" }));
+      const results = await Promise.allSettled(requests.map((input) => createVm(core, alice, input)));
+      const where = (hostId: string | null) => (hostId === one.host.id ? "one" : "two");
+      const answers = results.map((r) => (r.status === "fulfilled" ? `${r.value.vm.name} on ${where(r.value.vm.hostId)}` : (r.reason as CarveError).code));
+      expect(answers).toEqual(["NO_CAPACITY", "a on one", "b on two", "NO_CAPACITY"]);
+      expect((await core.db.host.findMany({ orderBy: { name: "asc" } })).map((h) => h.vcpusAllocated)).toEqual(scarce === "vCPUs" ? [8, 8] : [6, 6]);
+    });
+  }
 
   it("a name raced by another process is given once; the other creates of the burst are all recorded", async () => {
     const alice = await createTestUser(core, "alice");

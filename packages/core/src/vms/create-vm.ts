@@ -116,8 +116,8 @@ async function recordInOneTransaction(queued: TQueuedCreate[]): Promise<TBatchOu
       // A plain create is refused only before it writes (see recordCreate): no savepoint needed,
       // and a database error breaks the whole transaction, after which recordCreates retries each
       // create alone. Not released after success: ROLLBACK TO goes back to the latest savepoint
-      // of the name, and the commit releases them all (MAX_BATCH stays below PostgreSQL's 64
-      // cached subtransactions).
+      // of the name, and the commit releases them all (with recordTogether's, at most one per
+      // create: MAX_BATCH stays below PostgreSQL's 64 cached subtransactions).
       const guarded = writesBeforeRefusal(plan);
       if (guarded) await tx.$executeRaw`SAVEPOINT create_vm`;
       try {

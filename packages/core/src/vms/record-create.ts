@@ -115,23 +115,33 @@ export async function recordCreate(tx: Tx, deps: TIdentityDeps, plan: TCreatePla
  * Records plain creates (no data disks, no guest access: see writesBeforeRefusal) of owners without
  * quotas together: each is given the candidate its ranking puts first once those before it are
  * counted (claimBestFit, in memory), then ONE statement reserves and writes them all
- * (insertCreateRecords). Answers each with its records, its refusal (the name taken), or null when
- * its host or pool had filled up meanwhile, or nothing fitted: the caller then records that one on
- * its own (recordCreate), which tries the next candidates or explains why nothing fits.
+ * (insertCreateRecords). Answers each with its records or its refusal (the name taken), or null:
+ * the caller records that one on its own (recordCreate, which tries the next candidates or explains
+ * why nothing fits), in order. Requests keep their order: claiming stops at the first create nothing
+ * is ranked for (it and those after it are answered null), and when a host or pool had no room for
+ * its share (the claims count memory only, and other processes race), the whole statement is undone
+ * and every create answered null, so no later request keeps a place an earlier one would have found.
  */
 export async function recordTogether(tx: Tx, creates: { deps: TIdentityDeps; plan: TCreatePlan }[], batch: TBatchContext): Promise<(TCreated | CarveError | null)[]> {
-  const writes: (TCreateWrite | null)[] = [];
+  const writes: TCreateWrite[] = [];
   for (const { deps, plan } of creates) {
     const candidate = await claimBestFit(tx, plan.template.id, plan.request, batch.rankings);
+    if (!candidate) break;
     const ids = { vmId: randomUUID(), volumeId: randomUUID(), jobId: randomUUID() };
-    writes.push(candidate && { records: createRecords(plan, ids, candidate, [], null), now: deps.now(), reserve: plan.request });
+    writes.push({ records: createRecords(plan, ids, candidate, [], null), now: deps.now(), reserve: plan.request });
   }
-  const written = await insertCreateRecords(tx, writes.filter((w) => w !== null));
-  let next = 0;
+  if (writes.length === 0) return creates.map(() => null);
+  await tx.$executeRaw`SAVEPOINT create_together`;
+  const written = await insertCreateRecords(tx, writes);
+  if (written.includes("noRoom")) {
+    await tx.$executeRaw`ROLLBACK TO SAVEPOINT create_together`;
+    batch.rankings.clear(); // its claims were undone with the statement
+    return creates.map(() => null);
+  }
   return creates.map(({ plan }, i) => {
-    const result = writes[i] ? written[next++] : "noRoom";
+    const result = written[i];
+    if (result === undefined || result === "noRoom") return null;
     if (result === "nameTaken") return nameTaken(plan.data.name);
-    if (result === "noRoom" || result === undefined) return null;
     return { ...result, passwordReveal: null };
   });
 }
