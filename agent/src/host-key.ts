@@ -1,4 +1,4 @@
-import { createPrivateKey, type KeyObject } from "node:crypto";
+import { createPrivateKey, randomBytes, type KeyObject } from "node:crypto";
 import { chmod, link, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { newJoinKeyPair, openSealed, publicKeyOf, SEAL_PURPOSE_JOB_SECRET, type TSealed } from "@carve/protocol";
@@ -24,7 +24,8 @@ export async function loadHostKey(dataDir: string): Promise<HostKey> {
   if (existing !== null) return existing;
   await mkdir(dataDir, { recursive: true, mode: 0o711 });
   const { privateKey } = newJoinKeyPair();
-  const temporary = `${path}.${process.pid}.tmp`;
+  // Its own temporary file per call: two calls of one process must not remove each other's.
+  const temporary = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
   await writeFile(temporary, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
   await chmod(temporary, 0o600);
   try {
