@@ -2,6 +2,7 @@ import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { z } from "zod";
 import { AgentConfigError } from "./env.ts";
+import { temporaryPathFor } from "./temporary-path.ts";
 
 /** What `carve-agent join` learns and `carve-agent run` needs: the file is the host's identity. */
 export const ZAgentConfigFile = z.object({
@@ -50,7 +51,7 @@ export async function readAgentConfig(path: string, explicit: boolean): Promise<
 /** Writes the config file readable by its owner only (it holds the host's credential), atomically. */
 export async function writeAgentConfig(path: string, config: TAgentConfigFile): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const temporary = `${path}.${process.pid}.tmp`;
+  const temporary = temporaryPathFor(path);
   await writeFile(temporary, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   await chmod(temporary, 0o600);
   await rename(temporary, path);

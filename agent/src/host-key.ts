@@ -1,8 +1,9 @@
-import { createPrivateKey, randomBytes, type KeyObject } from "node:crypto";
+import { createPrivateKey, type KeyObject } from "node:crypto";
 import { chmod, link, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { newJoinKeyPair, openSealed, publicKeyOf, SEAL_PURPOSE_JOB_SECRET, type TSealed } from "@carve/protocol";
 import { JobRefusedError } from "./jobs/job-errors.ts";
+import { temporaryPathFor } from "./temporary-path.ts";
 
 /** The host's long-lived X25519 key pair: core seals job secrets to its public half. */
 export interface HostKey {
@@ -24,8 +25,7 @@ export async function loadHostKey(dataDir: string): Promise<HostKey> {
   if (existing !== null) return existing;
   await mkdir(dataDir, { recursive: true, mode: 0o711 });
   const { privateKey } = newJoinKeyPair();
-  // Its own temporary file per call: two calls of one process must not remove each other's.
-  const temporary = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+  const temporary = temporaryPathFor(path);
   await writeFile(temporary, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
   await chmod(temporary, 0o600);
   try {
