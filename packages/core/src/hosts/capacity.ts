@@ -24,13 +24,18 @@ export function poolHasRoom(pool: Prisma.Sql, diskGiB: number, threshold: number
 }
 
 /** poolHasRoom with SQL for the bytes and the threshold (in permille): for statements that sum them per pool. */
-export function poolRoomRule(pool: Prisma.Sql, bytes: Prisma.Sql, permille: Prisma.Sql): Prisma.Sql {
+function poolRoomRule(pool: Prisma.Sql, bytes: Prisma.Sql, permille: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`${pool}."reservedBytes" + ${bytes} <= ${pool}."capacityBytes" * ${permille} / 1000`;
 }
 
 /** Whether a pool (SQL, as in poolRoomRule) may be charged `bytes` more: Up, its capacity reported, room below the threshold. */
 export function poolCanReserve(pool: Prisma.Sql, bytes: Prisma.Sql, permille: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`${pool}.state = 'Up' AND ${pool}."capacityBytes" > 0 AND ${poolRoomRule(pool, bytes, permille)}`;
+}
+
+/** poolCanReserve on the "StoragePool" row being updated, for `diskGiB` below `threshold`. */
+function storagePoolCanReserve(diskGiB: number, threshold: number): Prisma.Sql {
+  return poolCanReserve(Prisma.raw('"StoragePool"'), Prisma.sql`${gibBytes(diskGiB)}`, Prisma.sql`${thresholdPermille(threshold)}`);
 }
 
 /** A placement threshold (0–1) in permille, as poolRoomRule counts it. */
@@ -57,7 +62,7 @@ export async function reservePoolBytes(tx: Tx, poolId: string, diskGiB: number, 
     UPDATE "StoragePool"
        SET "reservedBytes" = "reservedBytes" + ${gibBytes(diskGiB)}
      WHERE id = ${poolId}::uuid
-       AND ${poolCanReserve(Prisma.raw('"StoragePool"'), Prisma.sql`${gibBytes(diskGiB)}`, Prisma.sql`${thresholdPermille(threshold)}`)}`;
+       AND ${storagePoolCanReserve(diskGiB, threshold)}`;
   return reserved === 1;
 }
 
@@ -89,7 +94,7 @@ export async function reserveHostAndPool(tx: Tx, target: TReservationTarget, nee
          SET "reservedBytes" = "reservedBytes" + ${gibBytes(need.diskGiB)}
        WHERE id = ${target.poolId}::uuid
          AND EXISTS (SELECT 1 FROM host)
-         AND ${poolCanReserve(Prisma.raw('"StoragePool"'), Prisma.sql`${gibBytes(need.diskGiB)}`, Prisma.sql`${thresholdPermille(need.poolThreshold)}`)}
+         AND ${storagePoolCanReserve(need.diskGiB, need.poolThreshold)}
       RETURNING id
     )
     SELECT EXISTS (SELECT 1 FROM host) AS host, EXISTS (SELECT 1 FROM pool) AS pool`;

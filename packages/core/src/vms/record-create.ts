@@ -65,7 +65,7 @@ export interface TBatchContext {
  */
 export async function recordCreate(tx: Tx, deps: TIdentityDeps, plan: TCreatePlan, batch?: TBatchContext): Promise<TCreated> {
   const { owner, data, template, offering, sizeGiB, request, guest, dataDisks } = plan;
-  const ids = { vmId: randomUUID(), volumeId: randomUUID(), jobId: randomUUID() };
+  const ids = newCreateIds();
   const dataGiB = dataDisks.reduce((sum, d) => sum + d.request.sizeGiB, 0);
   await assertWithinQuota(tx, owner.userId, { vms: 1, vcpus: offering.vcpus, memoryMiB: offering.memoryMiB, storageGiB: sizeGiB + dataGiB }, batch?.unlimitedOwners);
   const now = deps.now();
@@ -127,7 +127,7 @@ export async function recordTogether(tx: Tx, creates: { deps: TIdentityDeps; pla
   for (const { deps, plan } of creates) {
     const candidate = await claimBestFit(tx, plan.template.id, plan.request, batch.rankings);
     if (!candidate) break;
-    const ids = { vmId: randomUUID(), volumeId: randomUUID(), jobId: randomUUID() };
+    const ids = newCreateIds();
     writes.push({ records: createRecords(plan, ids, candidate, [], null), now: deps.now(), reserve: plan.request });
   }
   if (writes.length === 0) return creates.map(() => null);
@@ -144,6 +144,11 @@ export async function recordTogether(tx: Tx, creates: { deps: TIdentityDeps; pla
     if (result === "nameTaken") return nameTaken(plan.data.name);
     return { ...result, passwordReveal: null };
   });
+}
+
+/** The ids a create's VM, root volume and Job get. */
+function newCreateIds(): { vmId: string; volumeId: string; jobId: string } {
+  return { vmId: randomUUID(), volumeId: randomUUID(), jobId: randomUUID() };
 }
 
 type TDataVolume = { id: string; pool: TRankedPool; libvirtName: string; sizeGiB: number; deviceIndex: number };
