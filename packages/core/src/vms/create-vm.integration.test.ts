@@ -3,8 +3,12 @@ import { CarveError } from "../errors/index.ts";
 import { createDb } from "@carve/db";
 import { FakeJobQueues } from "../testing/fake-job-queues.ts";
 import { createTestCore, createTestUser, seedInfra, type TTestCore } from "../testing/index.ts";
-import { writePlacementSettings } from "../settings/placement-settings.ts";
-import { createVm } from "./create-vm.ts";
+import { createDiskOffering } from "../offerings/create-disk-offering.ts";
+import { resolveOffering } from "../offerings/resolve-offering.ts";
+import { cachedPlacementSettings, writePlacementSettings } from "../settings/placement-settings.ts";
+import { resolveTemplate } from "../templates/resolve-template.ts";
+import { createVm, recordCreates, ZCreateVmInput, type TQueuedCreate } from "./create-vm.ts";
+import { planCreate } from "./record-create.ts";
 
 let core: TTestCore;
 beforeEach(async () => {
@@ -30,6 +34,13 @@ async function nothingCreated(): Promise<void> {
   expect(core.queues.jobs.size).toBe(0);
   const hosts = await core.db.host.findMany();
   expect(hosts.every((h) => h.vcpusAllocated === 0 && h.memMiBAllocated === 0)).toBe(true);
+}
+
+/** A create planned as createVm plans it, ready to be recorded in a batch of a set order. */
+async function planned(owner: Awaited<ReturnType<typeof createTestUser>>, input: Record<string, unknown>): Promise<TQueuedCreate> {
+  const data = ZCreateVmInput.parse(input);
+  const [template, offering, settings] = await Promise.all([resolveTemplate(core.db, data.template), resolveOffering(core.db, data.offering), cachedPlacementSettings(core)]);
+  return { deps: core, plan: await planCreate(core, owner, data, { template, offering, settings }) };
 }
 
 describe("createVm", () => {
@@ -167,6 +178,31 @@ describe("createVm", () => {
       expect((await core.db.host.findMany({ orderBy: { name: "asc" } })).map((h) => h.vcpusAllocated)).toEqual(scarce === "vCPUs" ? [8, 8] : [6, 6]);
     });
   }
+
+  it("a create with data disks refused after it reserved does not push the creates after it off the host it gave back", async () => {
+    const alice = await createTestUser(core, "alice");
+    const admin = await createTestUser(core, "root", "Admin");
+    const { hosts } = await seedInfra(core, { hosts: 2 });
+    const [a, b] = hosts;
+    if (!a || !b) throw new Error("two hosts expected");
+    await createDiskOffering(core, admin, { name: "ten", sizeGiB: 10, scope: "Local" });
+    await createVm(core, alice, { name: "taken", template: "tiny", offering: "small" });
+    // Spreading: host b has room for 10 small VMs, host a for 7 and for no large one.
+    await core.db.host.update({ where: { id: a.host.id }, data: { memoryMiB: 4000, memMiBAllocated: 0, vcpusAllocated: 0 } });
+    await core.db.host.update({ where: { id: b.host.id }, data: { memoryMiB: 5120, memMiBAllocated: 0, vcpusAllocated: 0 } });
+    const batch = [
+      await planned(alice, { name: "first", template: "tiny", offering: "small" }),
+      // Fits only on b, reserves there with its data disk, then finds its name taken: rolled back.
+      await planned(alice, { name: "taken", template: "tiny", offering: "large", dataDisks: [{ diskOffering: "ten" }] }),
+      await planned(alice, { name: "second", template: "tiny", offering: "small" }),
+    ];
+    const outcomes = await recordCreates(batch);
+    const where = (hostId: string | null | undefined) => (hostId === a.host.id ? "a" : hostId === b.host.id ? "b" : String(hostId));
+    const answers = outcomes.map((o) => (o.ok ? `${o.value.vm.name} on ${where(o.value.vm.hostId)}` : (o.error as CarveError).code));
+    // b still has room for 9 small VMs after the first, a for 7: the refused create's reservation is not counted.
+    expect(answers).toEqual(["first on b", "VM_NAME_TAKEN", "second on b"]);
+    expect((await core.db.host.findUniqueOrThrow({ where: { id: b.host.id } })).memMiBAllocated).toBe(1024);
+  });
 
   it("a name raced by another process is given once; the other creates of the burst are all recorded", async () => {
     const alice = await createTestUser(core, "alice");

@@ -69,7 +69,7 @@ export async function createVm(deps: TIdentityDeps, actor: TActor, input: unknow
 }
 
 /** A planned create, with its caller's deps (its clock, its log): batches share only the database. */
-type TQueuedCreate = { deps: TIdentityDeps; plan: TCreatePlan };
+export type TQueuedCreate = { deps: TIdentityDeps; plan: TCreatePlan };
 
 /**
  * Records a batch of planned creates in ONE transaction, so that one's refusal (quota, capacity, a
@@ -77,9 +77,10 @@ type TQueuedCreate = { deps: TIdentityDeps; plan: TCreatePlan };
  * take the batch in time, every create in it is answered BUSY (nothing was written). Any other
  * failure of the transaction (a name another process took meanwhile, a deadlock with another
  * process's batch) retries each create alone, in the order they came, so no request fails for
- * another's sake.
+ * another's sake. Exported for tests that need a batch in a set order (createVm's batches form as
+ * requests arrive).
  */
-async function recordCreates(queued: TQueuedCreate[]): Promise<TBatchOutcome<TCreated>[]> {
+export async function recordCreates(queued: TQueuedCreate[]): Promise<TBatchOutcome<TCreated>[]> {
   try {
     return await recordInOneTransaction(queued);
   } catch (error) {
@@ -123,8 +124,10 @@ async function recordInOneTransaction(queued: TQueuedCreate[]): Promise<TBatchOu
       try {
         return { ok: true, value: await recordCreate(tx, deps, plan, batch) };
       } catch (error) {
-        if (guarded) await tx.$executeRaw`ROLLBACK TO SAVEPOINT create_vm`;
-        else if (!isCarveError(error)) throw error;
+        if (guarded) {
+          await tx.$executeRaw`ROLLBACK TO SAVEPOINT create_vm`;
+          batch.rankings.clear(); // what it reserved was undone: the rankings no longer count it
+        } else if (!isCarveError(error)) throw error;
         return { ok: false, error: createFailure(error, plan) };
       }
     };
