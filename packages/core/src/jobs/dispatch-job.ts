@@ -41,7 +41,11 @@ export async function dispatchJob(deps: CoreDeps, job: TDispatchable): Promise<b
 /** One enqueue per host, all hosts at once; a host's failure fails only its own jobs. */
 async function sendAll(deps: CoreDeps, sends: TSend[]): Promise<TBatchOutcome<void>[]> {
   const byHost = new Map<string, TSend[]>();
-  for (const send of sends) byHost.set(send.hostId, [...(byHost.get(send.hostId) ?? []), send]);
+  for (const send of sends) {
+    const jobs = byHost.get(send.hostId);
+    if (jobs) jobs.push(send);
+    else byHost.set(send.hostId, [send]);
+  }
   const failed = new Map<string, unknown>();
   await Promise.all([...byHost].map(([hostId, jobs]) => deps.queues.enqueue(hostId, jobs).catch((error: unknown) => void failed.set(hostId, error))));
   return sends.map((send) => (failed.has(send.hostId) ? { ok: false, error: failed.get(send.hostId) } : { ok: true, value: undefined }));
