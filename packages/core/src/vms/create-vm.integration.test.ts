@@ -7,7 +7,7 @@ import { createDiskOffering } from "../offerings/create-disk-offering.ts";
 import { resolveOffering } from "../offerings/resolve-offering.ts";
 import { cachedPlacementSettings, writePlacementSettings } from "../settings/placement-settings.ts";
 import { resolveTemplate } from "../templates/resolve-template.ts";
-import { createVm, recordCreates, ZCreateVmInput, type TQueuedCreate } from "./create-vm.ts";
+import { createVm, recordCreates, transactionsOf, ZCreateVmInput, type TQueuedCreate } from "./create-vm.ts";
 import { planCreate } from "./record-create.ts";
 
 let core: TTestCore;
@@ -202,6 +202,24 @@ describe("createVm", () => {
     // b still has room for 9 small VMs after the first, a for 7: the refused create's reservation is not counted.
     expect(answers).toEqual(["first on b", "VM_NAME_TAKEN", "second on b"]);
     expect((await core.db.host.findUniqueOrThrow({ where: { id: b.host.id } })).memMiBAllocated).toBe(1024);
+  });
+
+  it("records a batch with more creates needing a savepoint than one transaction should hold in consecutive transactions, in order", async () => {
+    const alice = await createTestUser(core, "alice");
+    const admin = await createTestUser(core, "root", "Admin");
+    await seedInfra(core, { hosts: 2, cpus: 64, memoryMiB: 65536 });
+    await createDiskOffering(core, admin, { name: "one", sizeGiB: 1, scope: "Local" });
+    // 35 creates with a data disk (each needs a savepoint) between 35 plain ones.
+    const names = Array.from({ length: 70 }, (_, i) => (i % 2 === 0 ? `disk-${i}` : `plain-${i}`));
+    const batch = await Promise.all(
+      names.map((name) => planned(alice, { name, template: "tiny", offering: "small", ...(name.startsWith("disk") ? { dataDisks: [{ diskOffering: "one" }] } : {}) })),
+    );
+    // 30 of them at most per transaction (with the savepoints of the plain creates between them: below 64).
+    expect(transactionsOf(batch).map((part) => part.length)).toEqual([60, 10]);
+    const outcomes = await recordCreates(batch);
+    expect(outcomes.map((o) => (o.ok ? o.value.vm.name : String(o.error)))).toEqual(names);
+    expect(await core.db.volume.count({ where: { kind: "Data" } })).toBe(35);
+    expect((await core.db.host.findMany()).reduce((sum, h) => sum + h.memMiBAllocated, 0)).toBe(70 * 512);
   });
 
   it("a name raced by another process is given once; the other creates of the burst are all recorded", async () => {

@@ -38,8 +38,18 @@ export type TCreateVmParsed = z.output<typeof ZCreateVmInput>;
  */
 const CREATE_TRANSACTION = { maxWait: 15_000, timeout: 15_000 };
 
-/** Creates recorded in one transaction at most (below PostgreSQL's 64 cached subtransactions: see recordInOneTransaction). */
-const MAX_BATCH = 50;
+/**
+ * Creates the batcher hands over at once: a whole burst of this size is recorded before its jobs
+ * reach the agents, instead of in waves that compete with the agents' work for the CPU.
+ */
+const MAX_BATCH = 200;
+
+/**
+ * Creates with a savepoint of their own (see recordInOneTransaction) in one transaction at most:
+ * with the savepoint of the creates written together before each, a transaction keeps below
+ * PostgreSQL's 64 cached subtransactions; a batch with more is recorded in consecutive transactions.
+ */
+const MAX_GUARDED = 30;
 
 /**
  * Creates a VM from a template and a service offering for the acting user: validates, places it on
@@ -72,15 +82,38 @@ export async function createVm(deps: TIdentityDeps, actor: TActor, input: unknow
 export type TQueuedCreate = { deps: TIdentityDeps; plan: TCreatePlan };
 
 /**
- * Records a batch of planned creates in ONE transaction, so that one's refusal (quota, capacity, a
- * name taken) touches only its own part and answers only its caller. When the database could not
- * take the batch in time, every create in it is answered BUSY (nothing was written). Any other
- * failure of the transaction (a name another process took meanwhile, a deadlock with another
- * process's batch) retries each create alone, in the order they came, so no request fails for
- * another's sake. Exported for tests that need a batch in a set order (createVm's batches form as
+ * Records a batch of planned creates, in order, in one transaction (or one per part: see
+ * transactionsOf). Exported for tests that need a batch in a set order (createVm's batches form as
  * requests arrive).
  */
 export async function recordCreates(queued: TQueuedCreate[]): Promise<TBatchOutcome<TCreated>[]> {
+  const outcomes: TBatchOutcome<TCreated>[] = [];
+  for (const part of transactionsOf(queued)) outcomes.push(...(await recordPart(part)));
+  return outcomes;
+}
+
+/** The batch in consecutive parts of at most MAX_GUARDED creates that need a savepoint each, in order. Exported for its test. */
+export function transactionsOf(queued: TQueuedCreate[]): TQueuedCreate[][] {
+  const parts: TQueuedCreate[][] = [[]];
+  let guarded = 0;
+  for (const item of queued) {
+    if (writesBeforeRefusal(item.plan) && ++guarded > MAX_GUARDED) {
+      parts.push([]);
+      guarded = 1;
+    }
+    parts[parts.length - 1]?.push(item);
+  }
+  return parts.filter((part) => part.length > 0);
+}
+
+/**
+ * Records creates in ONE transaction, so that one's refusal (quota, capacity, a name taken) touches
+ * only its own part and answers only its caller. When the database could not take them in time,
+ * every one is answered BUSY (nothing was written). Any other failure of the transaction (a name
+ * another process took meanwhile, a deadlock with another process's batch) retries each create
+ * alone, in the order they came, so no request fails for another's sake.
+ */
+async function recordPart(queued: TQueuedCreate[]): Promise<TBatchOutcome<TCreated>[]> {
   try {
     return await recordInOneTransaction(queued);
   } catch (error) {
@@ -118,7 +151,7 @@ async function recordInOneTransaction(queued: TQueuedCreate[]): Promise<TBatchOu
       // and a database error breaks the whole transaction, after which recordCreates retries each
       // create alone. Not released after success: ROLLBACK TO goes back to the latest savepoint
       // of the name, and the commit releases them all (with recordTogether's, at most one per
-      // create: MAX_BATCH stays below PostgreSQL's 64 cached subtransactions).
+      // create: MAX_GUARDED keeps a transaction below PostgreSQL's 64 cached subtransactions).
       const guarded = writesBeforeRefusal(plan);
       if (guarded) await tx.$executeRaw`SAVEPOINT create_vm`;
       try {
