@@ -4,11 +4,8 @@ import { createDb } from "@carve/db";
 import { FakeJobQueues } from "../testing/fake-job-queues.ts";
 import { createTestCore, createTestUser, seedInfra, type TTestCore } from "../testing/index.ts";
 import { createDiskOffering } from "../offerings/create-disk-offering.ts";
-import { resolveOffering } from "../offerings/resolve-offering.ts";
-import { cachedPlacementSettings, writePlacementSettings } from "../settings/placement-settings.ts";
-import { resolveTemplate } from "../templates/resolve-template.ts";
-import { createVm, recordCreates, transactionsOf, ZCreateVmInput, type TQueuedCreate } from "./create-vm.ts";
-import { planCreate } from "./record-create.ts";
+import { writePlacementSettings } from "../settings/placement-settings.ts";
+import { createVm, planCreateInput, recordCreates, transactionsOf, type TQueuedCreate } from "./create-vm.ts";
 
 let core: TTestCore;
 beforeEach(async () => {
@@ -38,9 +35,7 @@ async function nothingCreated(): Promise<void> {
 
 /** A create planned as createVm plans it, ready to be recorded in a batch of a set order. */
 async function planned(owner: Awaited<ReturnType<typeof createTestUser>>, input: Record<string, unknown>): Promise<TQueuedCreate> {
-  const data = ZCreateVmInput.parse(input);
-  const [template, offering, settings] = await Promise.all([resolveTemplate(core.db, data.template), resolveOffering(core.db, data.offering), cachedPlacementSettings(core)]);
-  return { deps: core, plan: await planCreate(core, owner, data, { template, offering, settings }) };
+  return { deps: core, plan: await planCreateInput(core, owner, input) };
 }
 
 describe("createVm", () => {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { Batcher, batcherOf, sharedLoad, type TBatchOutcome } from "../batching/batcher.ts";
 import { databaseBusy, isTransactionStartTimeout } from "../errors/database-busy.ts";
 import { isCarveError } from "../errors/index.ts";
-import { requireUser, type TActor } from "../identity/actor.ts";
+import { requireUser, type TActor, type TUserActor } from "../identity/actor.ts";
 import type { TIdentityDeps } from "../identity/identity-options.ts";
 import { dispatchJob } from "../jobs/dispatch-job.ts";
 import { resolveOffering } from "../offerings/resolve-offering.ts";
@@ -63,19 +63,27 @@ const MAX_GUARDED = 30;
  * create's cost low; alone, a create goes through at once.
  */
 export async function createVm(deps: TIdentityDeps, actor: TActor, input: unknown): Promise<TCreated> {
-  const owner = requireUser(actor);
-  const data = parseInput(ZCreateVmInput, input);
   // Planned here (reads only), while an earlier batch may still be recording: only the writes queue.
+  const plan = await planCreateInput(deps, requireUser(actor), input);
+  const batcher = batcherOf(deps.db, "create-vm", () => new Batcher(recordCreates, { maxBatch: MAX_BATCH }));
+  const created = await batcher.submit({ deps, plan });
+  await dispatchJob(deps, created.job);
+  return created;
+}
+
+/**
+ * A create request validated and planned (reads only): template and offering are read once for
+ * concurrent creates that name them (sharedLoad). Exported for tests that record planned creates in
+ * a batch of a set order (recordCreates).
+ */
+export async function planCreateInput(deps: TIdentityDeps, owner: TUserActor, input: unknown): Promise<TCreatePlan> {
+  const data = parseInput(ZCreateVmInput, input);
   const [template, offering, settings] = await Promise.all([
     sharedLoad(deps.db, `template:${data.template}`, () => resolveTemplate(deps.db, data.template)),
     sharedLoad(deps.db, `offering:${data.offering}`, () => resolveOffering(deps.db, data.offering)),
     cachedPlacementSettings(deps),
   ]);
-  const plan = await planCreate(deps, owner, data, { template, offering, settings });
-  const batcher = batcherOf(deps.db, "create-vm", () => new Batcher(recordCreates, { maxBatch: MAX_BATCH }));
-  const created = await batcher.submit({ deps, plan });
-  await dispatchJob(deps, created.job);
-  return created;
+  return planCreate(deps, owner, data, { template, offering, settings });
 }
 
 /** A planned create, with its caller's deps (its clock, its log): batches share only the database. */
@@ -148,7 +156,7 @@ async function recordInOneTransaction(queued: TQueuedCreate[]): Promise<TBatchOu
     const batch = { unlimitedOwners: new Set<string>(), rankings: new RankingMemo() };
     const alone = async ({ deps, plan }: TQueuedCreate): Promise<TBatchOutcome<TCreated>> => {
       // A plain create is refused only before it writes (see recordCreate): no savepoint needed,
-      // and a database error breaks the whole transaction, after which recordCreates retries each
+      // and a database error breaks the whole transaction, after which recordPart retries each
       // create alone. Not released after success: ROLLBACK TO goes back to the latest savepoint
       // of the name, and the commit releases them all (with recordTogether's, at most one per
       // create: MAX_GUARDED keeps a transaction below PostgreSQL's 64 cached subtransactions).
