@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useEffect, useState } from "react";
 import type { TJobJson, TVmJson } from "../api/schemas.ts";
 import { StateBadge } from "./state-badge.tsx";
+import { startPolling } from "./use-polling.ts";
 
 const POLL_MS = 1000;
 
@@ -30,20 +31,21 @@ export function JobProgress({ initialJob, initialVm }: { initialJob: TJobJson; i
   useEffect(() => {
     if (finished) return;
     let live = true;
-    const timer = setInterval(() => {
-      void Promise.all([getJson<TJobJson>(`/api/v1/jobs/${job.id}`), getJson<TVmJson>(`/api/v1/vms/${vm.id}`)]).then(([nextJob, nextVm]) => {
-        if (!live) return;
-        if (nextJob) {
-          setJob(nextJob);
-          const step = nextJob.step;
-          if (step) setSteps((seen) => (seen.includes(step) ? seen : [...seen, step]));
-        }
-        if (nextVm) setVm(nextVm);
-      });
-    }, POLL_MS);
+    const stop = startPolling(POLL_MS, async () => {
+      // The VM first, then its job, and both or neither: a create's job turns Succeeded in the same
+      // statement that makes its VM Running, so a VM read as Running is never shown beside a job
+      // read before it (still Queued: "Running" done while "Building" waits, the bar at 0).
+      const nextVm = await getJson<TVmJson>(`/api/v1/vms/${vm.id}`);
+      const nextJob = nextVm && (await getJson<TJobJson>(`/api/v1/jobs/${job.id}`));
+      if (!live || !nextVm || !nextJob) return;
+      setVm(nextVm);
+      setJob(nextJob);
+      const step = nextJob.step;
+      if (step) setSteps((seen) => (seen.includes(step) ? seen : [...seen, step]));
+    });
     return () => {
       live = false;
-      clearInterval(timer);
+      stop();
     };
   }, [finished, job.id, vm.id]);
 

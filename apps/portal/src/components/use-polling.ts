@@ -3,6 +3,23 @@
 import { useEffect, useState } from "react";
 
 /**
+ * Calls `poll` every `everyMs`, one call at a time: the next is timed from when the last one
+ * settled, so a slow answer never lands after a newer one. Returns the function that stops it.
+ */
+export function startPolling(everyMs: number, poll: () => Promise<void>): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  const next = () => {
+    if (!stopped) timer = setTimeout(() => void poll().finally(next), everyMs);
+  };
+  next();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
+/**
  * Keeps `initial` (rendered on the server) fresh by fetching `url` every `everyMs` while the page
  * is open, so states change on screen without a reload. A failed poll keeps the last good data.
  */
@@ -17,10 +34,10 @@ export function usePolling<T>(url: string, initial: T, everyMs = 2000): [T, () =
       if (live && response?.ok) setData((await response.json()) as T);
     };
     if (tick > 0) void poll();
-    const timer = setInterval(() => void poll(), everyMs);
+    const stop = startPolling(everyMs, poll);
     return () => {
       live = false;
-      clearInterval(timer);
+      stop();
     };
   }, [url, everyMs, tick]);
   return [data, () => setTick((t) => t + 1)];
