@@ -3,13 +3,18 @@ import { join, resolve } from "node:path";
 import { defineConfig, type ViteUserConfig } from "vitest/config";
 
 /**
- * The test settings every package shares: generous timeouts (real services), and a JSON report
- * per package under var/test-results that scripts/test-summary.ts adds up for `npm test`.
+ * The test settings every package shares: files not isolated, generous timeouts (real services),
+ * and a JSON report per package under var/test-results that scripts/test-summary.ts adds up for
+ * `npm test`.
  */
 export function carveTestConfig(dir: string, test: NonNullable<ViteUserConfig["test"]> = {}): ViteUserConfig {
   const { name } = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name: string };
   return defineConfig({
     test: {
+      // A package's test files share one module graph per worker instead of each importing (and the
+      // JIT compiling) core afresh: core's files 152 s → 73 s, the agent's 33 s → 17 s. Every file
+      // makes its own database, queue prefix and processes, so no state leaks between them.
+      isolate: false,
       testTimeout: 60_000,
       hookTimeout: 120_000,
       reporters: ["default", "json"],
