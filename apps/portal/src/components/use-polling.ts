@@ -10,7 +10,8 @@ export function startPolling(everyMs: number, poll: () => Promise<void>): () => 
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   const next = () => {
-    if (!stopped) timer = setTimeout(() => void poll().finally(next), everyMs);
+    // A poll that throws (an answer that is not JSON) changes nothing on screen; the next one tries again.
+    if (!stopped) timer = setTimeout(() => void poll().catch(() => undefined).then(next), everyMs);
   };
   next();
   return () => {
