@@ -4,17 +4,11 @@ import Link from "next/link";
 import { useEffect, useState } from "react";
 import type { TJobJson, TVmJson } from "../api/schemas.ts";
 import { StateBadge } from "./state-badge.tsx";
-import { startPolling } from "./use-polling.ts";
+import { getJson, startPolling } from "./use-polling.ts";
 
 const POLL_MS = 1000;
 
 type TStepState = "done" | "active" | "waiting" | "failed";
-
-/** Fetches JSON from the portal's API; null when the answer is not OK (the next poll tries again). */
-async function getJson<T>(url: string): Promise<T | null> {
-  const response = await fetch(url, { cache: "no-store", headers: { accept: "application/json" } }).catch(() => null);
-  return response?.ok ? ((await response.json()) as T) : null;
-}
 
 /**
  * A create's progress, polled until the VM is Running or the job failed: accepted, placed on its
