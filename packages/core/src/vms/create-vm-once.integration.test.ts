@@ -21,20 +21,31 @@ describe("createVmOnce", () => {
     expect(outcomes.filter((o) => !o.duplicate)).toHaveLength(1);
     expect(await core.db.vm.count()).toBe(1);
     expect(core.queues.jobs.size).toBe(1);
-    // A later retry learns what the first one made.
-    expect(await createVmOnce(core, alice, input)).toEqual({ duplicate: true, vmId: first?.duplicate === false ? first.vm.id : "", jobId: first?.duplicate === false ? first.job.id : "" });
+    // Every repeat, concurrent or later, learns what the first one made.
+    const made = { duplicate: true, vmId: first?.duplicate === false ? first.vm.id : "", jobId: first?.duplicate === false ? first.job.id : "", passwordReveal: null };
+    for (const outcome of outcomes.filter((o) => o.duplicate)) expect(outcome).toEqual(made);
+    expect(await createVmOnce(core, alice, { ...input, offering: "small" })).toEqual(made);
   });
 
-  it("a retry of a refused request is not tried again, and another user's key tells nothing", async () => {
+  it("refuses the key with another request, whatever the key order; another user's key tells nothing", async () => {
     const alice = await createTestUser(core, "alice");
     const bob = await createTestUser(core, "bob");
     await seedInfra(core);
+    const created = await createVmOnce(core, alice, { name: "web-1", template: "tiny", offering: "small", requestKey: "k2" });
+    expect(await createVmOnce(core, alice, { requestKey: "k2", offering: "small", template: "tiny", name: "web-1" })).toMatchObject({ duplicate: true, vmId: created.duplicate ? "" : created.vm.id });
+    const reused = (await createVmOnce(core, alice, { name: "web-2", template: "tiny", offering: "small", requestKey: "k2" }).catch((e: CarveError) => e)) as CarveError;
+    expect(reused.code).toBe("REQUEST_KEY_REUSED");
+    expect(await createVmOnce(core, bob, { name: "web-1", template: "tiny", offering: "small", requestKey: "k2" })).toEqual({ duplicate: true, vmId: null, jobId: null, passwordReveal: null });
+    expect(await core.db.vm.count()).toBe(1);
+  });
+
+  it("a refused request records no key: its retry is tried again", async () => {
+    const alice = await createTestUser(core, "alice");
+    await seedInfra(core);
     const refused = (await createVmOnce(core, alice, { name: "x", template: "tiny", offering: "nope", requestKey: "k1" }).catch((e: CarveError) => e)) as CarveError;
     expect(refused.code).toBe("OFFERING_NOT_FOUND");
-    expect(await createVmOnce(core, alice, { name: "x", template: "tiny", offering: "small", requestKey: "k1" })).toEqual({ duplicate: true, vmId: null, jobId: null });
-    await createVmOnce(core, alice, { name: "web-1", template: "tiny", offering: "small", requestKey: "k2" });
-    expect(await createVmOnce(core, bob, { name: "web-1", template: "tiny", offering: "small", requestKey: "k2" })).toEqual({ duplicate: true, vmId: null, jobId: null });
-    expect(await core.db.vm.count()).toBe(1);
+    expect(await core.db.requestKey.count()).toBe(0);
+    expect(await createVmOnce(core, alice, { name: "x", template: "tiny", offering: "small", requestKey: "k1" })).toMatchObject({ duplicate: false, vm: { name: "x" } });
   });
 
   it("asks for the key", async () => {

@@ -13,6 +13,7 @@ import { ZDescription, ZResourceName } from "../validation/fields.ts";
 import { isUniqueViolation } from "../validation/is-unique-violation.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import { MAX_DATA_DISKS, ZDataDisk } from "./plan-data-disks.ts";
+import type { TRequestKeyRecord } from "./request-keys.ts";
 import { nameTaken, planCreate, recordCreate, recordTogether, writesBeforeRefusal, type TCreated, type TCreatePlan } from "./record-create.ts";
 
 export const ZCreateVmInput = z.object({
@@ -63,8 +64,13 @@ const MAX_GUARDED = 30;
  * create's cost low; alone, a create goes through at once.
  */
 export async function createVm(deps: TIdentityDeps, actor: TActor, input: unknown): Promise<TCreated> {
+  return createVmRecording(deps, actor, input, undefined);
+}
+
+/** createVm that records `requestKey` in the create's own transaction (createVmOnce). */
+export async function createVmRecording(deps: TIdentityDeps, actor: TActor, input: unknown, requestKey: TRequestKeyRecord | undefined): Promise<TCreated> {
   // Planned here (reads only), while an earlier batch may still be recording: only the writes queue.
-  const plan = await planCreateInput(deps, requireUser(actor), input);
+  const plan: TCreatePlan = { ...(await planCreateInput(deps, requireUser(actor), input)), ...(requestKey ? { requestKey } : {}) };
   const batcher = batcherOf(deps.db, "create-vm", () => new Batcher(recordCreates, { maxBatch: MAX_BATCH }));
   const created = await batcher.submit({ deps, plan });
   await dispatchJob(deps, created.job);

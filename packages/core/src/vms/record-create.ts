@@ -18,6 +18,7 @@ import type { TPlacementSettings } from "../settings/placement-settings.ts";
 import { cloudInitPayload, planGuestAccess, recordFirstPassword, type TGuestAccessPlan } from "./guest-access.ts";
 import { insertCreateRecords, type TCreateRecords, type TCreateWrite } from "./insert-create-records.ts";
 import { planDataDisks, type TPlannedDataDisk } from "./plan-data-disks.ts";
+import { recordRequestKey, type TRequestKeyRecord } from "./request-keys.ts";
 import type { TCreateVmParsed } from "./create-vm.ts";
 
 /** What createVm answers: the Creating VM, the job to watch, and where to see a first password once. */
@@ -33,6 +34,8 @@ export interface TCreatePlan {
   request: TPlacementRequest;
   guest: TGuestAccessPlan | null;
   dataDisks: TPlannedDataDisk[];
+  /** Recorded with the VM, in its transaction (createVmOnce). */
+  requestKey?: TRequestKeyRecord;
 }
 
 /** Plans a create (reads only): the template and offering (looked up by the batch, once each), guest access and data disks. */
@@ -108,6 +111,7 @@ export async function recordCreate(tx: Tx, deps: TIdentityDeps, plan: TCreatePla
     });
   }
   if (!records) throw new Error("a placed create wrote no records");
+  if (plan.requestKey) await recordRequestKey(tx, plan.requestKey, { vmId: ids.vmId, jobId: ids.jobId });
   return { ...records, passwordReveal: await recordFirstPassword(tx, deps, guest, { vmId: ids.vmId, userId: owner.userId, jobId: ids.jobId }) };
 }
 
@@ -197,10 +201,10 @@ function createRecords(
 
 /**
  * Whether recording this plan may write before it is refused (data disks are reserved one by one;
- * guest access is written after the VM): such a create needs a savepoint in a batch.
+ * guest access and the request key are written after the VM): such a create needs a savepoint in a batch.
  */
 export function writesBeforeRefusal(plan: TCreatePlan): boolean {
-  return plan.dataDisks.length > 0 || plan.guest !== null;
+  return plan.dataDisks.length > 0 || plan.guest !== null || plan.requestKey !== undefined;
 }
 
 /** The refusal of a second live VM of one name for one owner. */

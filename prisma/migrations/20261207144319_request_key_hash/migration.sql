@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "RequestKey" ADD COLUMN     "requestHash" TEXT;
