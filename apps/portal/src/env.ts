@@ -14,6 +14,11 @@ const ZEnv = z.object({
   NEXTAUTH_SECRET: z.string({ error: "is required: at least 32 random characters (openssl rand -base64 32)" }).min(32, "must be at least 32 random characters (openssl rand -base64 32)"),
   /** The portal's public URL: cookies are Secure when it is https, and state-changing requests must come from its origin. */
   NEXTAUTH_URL: z.url({ protocol: /^https?$/, error: "must be the portal's public URL, e.g. https://carve.example.com" }),
+  /**
+   * Tests only, never in production: "1" makes the portal kill itself (SIGKILL) after an
+   * idempotent route's work committed and before its answer is written, as a crash there would.
+   */
+  CARVE_TEST_KILL_BEFORE_ANSWER: z.literal("1", { error: "is a test-only setting: leave it unset (or 1 in tests)" }).optional(),
 });
 
 export type TEnv = z.infer<typeof ZEnv>;

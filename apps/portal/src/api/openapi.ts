@@ -1,12 +1,14 @@
-import { ZCreateVmInput, ZListJobsInput, ZListVmEventsInput, ZListVmsInput, ZUsageHistoryInput } from "@carve/core";
+import { ZCreateVmInput, ZResetVmPasswordInput, ZListJobsInput, ZListVmEventsInput, ZListVmsInput, ZUsageHistoryInput } from "@carve/core";
 import { z } from "zod";
 import { ZListPageQuery } from "./list-page.ts";
 import { ZAdminJobPageJson } from "./admin-schemas.ts";
-import { ANSWER_SCHEMAS, ZCreatedVmJson, ZHostListJson, ZJobJson, ZOfferingListJson, ZOpenApiJson, ZTemplateListJson, ZUsageJson, ZVmAction, ZVmEventPageJson, ZVmJson, ZVmPageJson } from "./schemas.ts";
+import { ANSWER_SCHEMAS, ZCreatedVmJson, ZPasswordResetJson, ZRevealedPasswordJson, ZHostListJson, ZJobJson, ZOfferingListJson, ZOpenApiJson, ZTemplateListJson, ZUsageJson, ZVmAction, ZVmEventPageJson, ZVmJson, ZVmPageJson } from "./schemas.ts";
 
 /** Request bodies, named under components.schemas; core's own input schemas, so the document says exactly what core accepts. */
 const REQUEST_SCHEMAS = z.registry<{ id: string }>();
 REQUEST_SCHEMAS.add(ZCreateVmInput, { id: "CreateVmInput" });
+const ZResetPasswordBody = ZResetVmPasswordInput.pick({ user: true }).partial();
+REQUEST_SCHEMAS.add(ZResetPasswordBody, { id: "ResetVmPasswordInput" });
 
 interface TRouteDoc {
   method: "get" | "post" | "delete";
@@ -19,6 +21,12 @@ interface TRouteDoc {
   response: z.ZodType;
   /** Admins only (403 for everyone else). */
   admin?: boolean;
+  /** Accepts an Idempotency-Key header (apiRoute's `idempotency` option). */
+  idempotent?: boolean;
+  /** Refusals particular to this route, by status. */
+  errors?: Record<string, string>;
+  /** The body may be left out. */
+  optionalBody?: boolean;
 }
 
 const ZVmId = z.string().describe("The VM's id (or its name)");
@@ -26,10 +34,29 @@ const ZVmId = z.string().describe("The VM's id (or its name)");
 /** Every route under /api/v1; the document is built from this list and the schemas the routes use. */
 export const API_ROUTES: TRouteDoc[] = [
   { method: "get", path: "/api/v1/vms", summary: "List your VMs (admins: everyone's), newest first, a page at a time", query: ZListVmsInput.pick({ limit: true, cursor: true, state: true, host: true, owner: true, name: true }), status: 200, response: ZVmPageJson },
-  { method: "post", path: "/api/v1/vms", summary: "Create a VM; answers at once with the VM as it is then (Creating, or already further along) and the job to watch", body: ZCreateVmInput, status: 202, response: ZCreatedVmJson },
+  { method: "post", path: "/api/v1/vms", summary: "Create a VM; answers at once with the VM as it is then (Creating, or already further along) and the job to watch", body: ZCreateVmInput, status: 202, response: ZCreatedVmJson, idempotent: true },
   { method: "get", path: "/api/v1/vms/{id}", summary: "One VM", pathParams: { id: ZVmId }, status: 200, response: ZVmJson },
   { method: "delete", path: "/api/v1/vms/{id}", summary: "Destroy a VM and its volumes; answers with the job", pathParams: { id: ZVmId }, status: 202, response: ZJobJson },
   { method: "post", path: "/api/v1/vms/{id}/{action}", summary: "Start, stop (graceful, forced after 60 s) or reboot a VM; answers with the job", pathParams: { id: ZVmId, action: ZVmAction }, status: 202, response: ZJobJson },
+  {
+    method: "post",
+    path: "/api/v1/vms/{id}/password",
+    summary: "Set a new generated password for a guest user of a running VM (root unless `user` is given); answers with the job and where to view the password once",
+    pathParams: { id: ZVmId },
+    body: ZResetPasswordBody,
+    optionalBody: true,
+    status: 202,
+    response: ZPasswordResetJson,
+  },
+  {
+    method: "post",
+    path: "/api/v1/vms/{id}/password/reveal",
+    summary: "View the VM's generated password (its first password, or the latest reset) waiting for you: once, within 10 minutes, after its job succeeded",
+    pathParams: { id: ZVmId },
+    status: 200,
+    response: ZRevealedPasswordJson,
+    errors: { "410": "PASSWORD_NOT_AVAILABLE: already shown once, expired, or its job failed (reset the password again)" },
+  },
   { method: "get", path: "/api/v1/vms/{id}/events", summary: "The VM's event timeline, newest first, a page at a time", pathParams: { id: ZVmId }, query: ZListVmEventsInput.pick({ limit: true, cursor: true }), status: 200, response: ZVmEventPageJson },
   { method: "get", path: "/api/v1/usage", summary: "Your metered usage per day (or hour), oldest first", query: ZUsageHistoryInput, status: 200, response: ZUsageJson },
   { method: "get", path: "/api/v1/templates", summary: "Templates VMs can be created from, a page at a time", query: ZListPageQuery, status: 200, response: ZTemplateListJson },
@@ -48,7 +75,22 @@ const ERROR_STATUSES: Record<string, string> = {
   "409": "Conflicts with the current state (VM_BUSY, NO_CAPACITY, QUOTA_EXCEEDED, …)",
 };
 
+const IDEMPOTENCY_KEY_PARAMETER = {
+  name: "Idempotency-Key",
+  in: "header",
+  required: false,
+  description:
+    "Any unique string of yours (a UUID, say), sent again unchanged when you retry: a retry within 24 hours answers the first request's result (the same VM and job) instead of creating again, also when the first answer was lost. Keys are yours alone; a key used with a different body is refused (422 REQUEST_KEY_REUSED).",
+  schema: { type: "string", minLength: 1, maxLength: 255, pattern: "^[\\x21-\\x7e]+$" },
+};
+
+const IDEMPOTENCY_ERRORS: Record<string, string> = { "422": "REQUEST_KEY_REUSED: the Idempotency-Key was used for a different request" };
+
 const uri = (id: string) => `#/components/schemas/${id}`;
+
+function errorResponses(statuses: Record<string, string>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(statuses).map(([status, description]) => [status, { description, content: { "application/json": { schema: { $ref: uri("Error") } } } }]));
+}
 
 function ref(registry: typeof ANSWER_SCHEMAS, schema: z.ZodType): { $ref: string } {
   const id = registry.get(schema)?.id;
@@ -74,19 +116,21 @@ function parameterSchema(schema: z.ZodType): unknown {
 /** The OpenAPI 3.1 document of the REST API, generated from the zod schemas the routes use. */
 export function openApiDocument(serverUrl: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  const errors = Object.fromEntries(Object.entries(ERROR_STATUSES).map(([status, description]) => [status, { description, content: { "application/json": { schema: { $ref: uri("Error") } } } }]));
+  const errors = errorResponses(ERROR_STATUSES);
   for (const route of API_ROUTES) {
     const parameters = [
       ...Object.entries(route.pathParams ?? {}).map(([name, schema]) => ({ name, in: "path", required: true, schema: parameterSchema(schema) })),
       ...Object.entries(route.query?.shape ?? {}).map(([name, schema]) => ({ name, in: "query", required: false, schema: parameterSchema(schema as z.ZodType) })),
+      ...(route.idempotent ? [IDEMPOTENCY_KEY_PARAMETER] : []),
     ];
+    const routeErrors = { ...route.errors, ...(route.idempotent ? IDEMPOTENCY_ERRORS : {}) };
     const operations = (paths[route.path] ??= {});
     operations[route.method] = {
       summary: route.summary,
       ...(route.admin ? { description: "Admins only." } : {}),
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(route.body ? { requestBody: { required: true, content: { "application/json": { schema: ref(REQUEST_SCHEMAS, route.body) } } } } : {}),
-      responses: { [String(route.status)]: { description: "OK", content: { "application/json": { schema: ref(ANSWER_SCHEMAS, route.response) } } }, ...errors },
+      ...(route.body ? { requestBody: { required: !route.optionalBody, content: { "application/json": { schema: ref(REQUEST_SCHEMAS, route.body) } } } } : {}),
+      responses: { [String(route.status)]: { description: "OK", content: { "application/json": { schema: ref(ANSWER_SCHEMAS, route.response) } } }, ...errors, ...errorResponses(routeErrors) },
     };
   }
   return {

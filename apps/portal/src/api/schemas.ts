@@ -64,7 +64,21 @@ export const ZVmPageJson = z
   .object({ items: z.array(ZVmJson), nextCursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last page") })
   .register(ANSWER_SCHEMAS, { id: "VmPage" });
 
-export const ZCreatedVmJson = z.object({ vm: ZVmJson, job: ZJobJson }).register(ANSWER_SCHEMAS, { id: "CreatedVm" });
+export const ZPasswordRevealJson = z
+  .object({ url: z.string().describe("POST here once the job has succeeded to view the password, once"), expiresAt: ZTimestamp.describe("Not shown after this (10 minutes)") })
+  .register(ANSWER_SCHEMAS, { id: "PasswordReveal" });
+
+export const ZCreatedVmJson = z
+  .object({ vm: ZVmJson, job: ZJobJson, passwordReveal: ZPasswordRevealJson.nullable().describe("With firstPassword: where to view the generated password once") })
+  .register(ANSWER_SCHEMAS, { id: "CreatedVm" });
+
+export const ZPasswordResetJson = z
+  .object({ job: ZJobJson, user: z.string().describe("The guest account"), passwordReveal: ZPasswordRevealJson })
+  .register(ANSWER_SCHEMAS, { id: "PasswordReset" });
+
+export const ZRevealedPasswordJson = z
+  .object({ vmId: ZId, vmName: z.string(), user: z.string().describe("The guest account"), password: z.string() })
+  .register(ANSWER_SCHEMAS, { id: "RevealedPassword" });
 
 export const ZTemplateJson = z
   .object({ id: ZId, name: z.string(), description: z.string().nullable(), state: z.string(), format: z.string(), minDiskGiB: z.int(), supportsCloudInit: z.boolean(), supportsPasswordReset: z.boolean() })
@@ -137,3 +151,4 @@ export type THostJson = z.input<typeof ZHostJson>;
 export type TVmEventJson = z.input<typeof ZVmEventJson>;
 export type TVmEventPageJson = z.input<typeof ZVmEventPageJson>;
 export type TUsageJson = z.input<typeof ZUsageJson>;
+export type TPasswordRevealJson = z.input<typeof ZPasswordRevealJson>;

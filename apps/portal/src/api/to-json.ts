@@ -1,5 +1,5 @@
 import { VM_ACTIONS, type TUsageHistory, type TVmEventPage, type TVmView } from "@carve/core";
-import type { THostJson, TJobJson, TUsageJson, TVmEventPageJson, TVmJson } from "./schemas.ts";
+import type { THostJson, TJobJson, TPasswordRevealJson, TUsageJson, TVmEventPageJson, TVmJson } from "./schemas.ts";
 
 type TJobRow = Omit<TJobJson, "createdAt" | "finishedAt"> & { createdAt: Date; finishedAt: Date | null };
 type THostRow = Omit<THostJson, "vcpusCapacity" | "memMiBCapacity" | "lastHeartbeatAt"> & { cpuOvercommit: number; memOvercommit: number; lastHeartbeatAt: Date | null };
@@ -54,4 +54,9 @@ export function toUsageJson(usage: TUsageHistory): TUsageJson {
     periods: usage.periods.map((p) => ({ ...p, periodStart: p.periodStart.toISOString() })),
     totals: usage.totals,
   };
+}
+
+/** Where a generated password waits for its one view (POST it), and until when; null when none was generated. */
+export function passwordRevealJson(vmId: string, reveal: { expiresAt: Date } | null): TPasswordRevealJson | null {
+  return reveal && { url: `/api/v1/vms/${vmId}/password/reveal`, expiresAt: reveal.expiresAt.toISOString() };
 }
