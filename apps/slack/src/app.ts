@@ -1,17 +1,18 @@
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { App, LogLevel, type BlockButtonAction, type Logger as BoltLogger } from "@slack/bolt";
+import { App, HTTPReceiver, LogLevel, type BlockButtonAction, type Logger as BoltLogger } from "@slack/bolt";
 import type { Logger } from "pino";
 import { runVmCommand } from "./commands.ts";
 import type { TSlackCtx, TSlackDeps } from "./context.ts";
 import { CREATE_VIEW, createFromView, createInputOfView, viewErrors } from "./create.ts";
 import { cancelDestroy, confirmDestroy, DESTROY_CANCEL, DESTROY_CONFIRM, type TButtonClick } from "./destroy.ts";
 import { startNotifier } from "./notifier.ts";
+import { answerNotRun, onceOnly, SignedRequestNotRun, signedRequestOf } from "./signed-requests.ts";
 
 export interface TSlackBotOptions extends Omit<TSlackDeps, "jobPollMs" | "jobTimeoutMs"> {
   /** Bot token (xoxb-…). */
   token: string;
-  /** HTTP mode: verifies every request (HMAC-SHA256, 5-minute window). */
+  /** HTTP mode: verifies every request (HMAC-SHA256, 5-minute window) and runs each only once. */
   signingSecret?: string;
   /** Socket Mode when set (xapp-…). */
   appToken?: string;
@@ -50,16 +51,26 @@ function boltLogger(log: Logger): BoltLogger {
 /**
  * The Slack front door: `/vm` commands, the create form, destroy buttons and DMs, over core. Every
  * listener acknowledges first (Slack wants an answer within 3 s) and then works; Bolt's HTTP
- * receiver verifies each request's signature and refuses ones older than 5 minutes.
+ * receiver verifies each request's signature and refuses ones older than 5 minutes, and onceOnly
+ * refuses a signed request seen before (a replay) and answers Slack's retries without running them again.
  */
 export function createSlackBot(options: TSlackBotOptions): TSlackBot {
+  const logger = boltLogger(options.log);
   const app = new App({
     token: options.token,
     ...(options.appToken
       ? { appToken: options.appToken, socketMode: true }
-      : { signingSecret: options.signingSecret ?? "", endpoints: ["/slack/events", "/slack/actions"] }),
+      : {
+          receiver: new HTTPReceiver({
+            signingSecret: options.signingSecret ?? "",
+            endpoints: ["/slack/events", "/slack/actions"],
+            logger,
+            customPropertiesExtractor: signedRequestOf,
+            processEventErrorHandler: answerNotRun,
+          }),
+        }),
     ...(options.slackApiUrl ? { clientOptions: { slackApiUrl: options.slackApiUrl } } : {}),
-    logger: boltLogger(options.log),
+    logger,
   });
   const deps: TSlackDeps = { core: options.core, log: options.log, jobPollMs: options.jobPollMs ?? 500, jobTimeoutMs: options.jobTimeoutMs ?? 600_000 };
   const ctxOf = (client: TSlackCtx["client"]): TSlackCtx => ({ ...deps, client });
@@ -69,6 +80,8 @@ export function createSlackBot(options: TSlackBotOptions): TSlackBot {
     log.info({ request, slackUserId }, "slack request");
     return { ...deps, log, client };
   };
+
+  if (!options.appToken) app.use(onceOnly(options.core, options.log));
 
   app.command("/vm", async ({ ack, command, client }) => {
     await ack();
@@ -105,6 +118,8 @@ export function createSlackBot(options: TSlackBotOptions): TSlackBot {
   });
 
   app.error(async (error) => {
+    // Handed back to the receiver, which answers it (answerNotRun): not a failure.
+    if (error instanceof SignedRequestNotRun) throw error;
     options.log.error({ err: error }, "Slack listener failed");
   });
 

@@ -75,6 +75,7 @@ export { startHostJoinService, type THostJoinService, type THostJoinServiceOptio
 export { hostAclRules, syncHostAclUsers } from "./hosts/host-redis-acl.ts";
 export { linkSlackUser, ZSlackProfile } from "./identity/link-slack-user.ts";
 export type { TCreateVmOnce } from "./vms/create-vm-once.ts";
+export { admitSignedRequest, type TAdmission, type TSignedRequest } from "./requests/admit-signed-request.ts";
 export { claimSlackNotifications, type TSlackNotification } from "./events/claim-slack-notifications.ts";
 export { ZDatabaseUrlSetting, ZRedisUrlSetting, ZQueuePrefixSetting, ZLogLevelSetting } from "./settings/process-settings.ts";
 export { parseInput } from "./validation/parse-input.ts";

@@ -132,6 +132,10 @@ export function createBullJobQueues(options: TBullOptions): JobQueues {
       await producer.set(hostJobCancelKey(options.prefix, hostId, jobId), "1", "EX", 24 * 3600);
     },
 
+    async remember(key: string, ttlMs: number): Promise<boolean> {
+      return (await producer.set(`${options.prefix}:remember:${key}`, "1", "PX", Math.max(1, Math.ceil(ttlMs)), "NX")) === "OK";
+    },
+
     async listen(hostId: string, listener: TQueueListener): Promise<() => Promise<void>> {
       // QueueEvents blocks on a connection of its own; we made it, so we close it.
       const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });

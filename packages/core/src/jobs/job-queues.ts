@@ -51,6 +51,11 @@ export interface JobQueues {
    * expires on its own after a day. Jobs that do not poll finish as they would have.
    */
   requestCancel(hostId: string, jobId: string): Promise<void>;
+  /**
+   * Remembers `key` (under the queue prefix) for `ttlMs`: true when it was not remembered yet
+   * (Redis SET NX), false while it is. Front doors use it to answer a signed request only once.
+   */
+  remember(key: string, ttlMs: number): Promise<boolean>;
   /** Live notifications for one host's queue; returns an unsubscribe function. */
   listen(hostId: string, listener: TQueueListener): Promise<() => Promise<void>>;
   close(): Promise<void>;

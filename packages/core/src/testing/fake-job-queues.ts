@@ -63,6 +63,16 @@ export class FakeJobQueues implements JobQueues {
     this.cancelRequests.add(jobId);
   }
 
+  /** Keys remembered (remember); they never expire here. */
+  readonly remembered = new Set<string>();
+
+  async remember(key: string): Promise<boolean> {
+    if (this.offline) throw new Error("Redis is unreachable (fake)");
+    if (this.remembered.has(key)) return false;
+    this.remembered.add(key);
+    return true;
+  }
+
   async listen(): Promise<() => Promise<void>> {
     return async () => undefined;
   }
