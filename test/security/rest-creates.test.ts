@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import SwaggerParser from "@apidevtools/swagger-parser";
 import { createApiKey, type TActor } from "@carve/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../lib/portal/api-client.ts";
@@ -102,5 +103,17 @@ describe("REST first password", () => {
     expect(again).toMatchObject({ status: 200, body: { user: "root", password: expect.stringMatching(/^[A-Za-z0-9]{24}$/) } });
     expect(again.body["password"]).not.toBe(shown.body["password"]);
     expect(await call("POST", revealUrl)).toMatchObject({ status: 410 });
+  });
+});
+
+describe("the OpenAPI document", () => {
+  it("documents the Idempotency-Key header of POST /api/v1/vms and the password routes, and stays valid", async () => {
+    const document = (await (await fetch(`${(portal ?? (await restartPortal())).url}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, any>> };
+    await SwaggerParser.validate(structuredClone(document) as never);
+    const create = document.paths["/api/v1/vms"]?.["post"];
+    expect(create.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: "Idempotency-Key", in: "header", required: false })]));
+    expect(create.responses["422"]).toBeDefined();
+    expect(Object.keys(document.paths["/api/v1/vms/{id}/password"] ?? {})).toEqual(["post"]);
+    expect(Object.keys(document.paths["/api/v1/vms/{id}/password/reveal"] ?? {})).toEqual(["post"]);
   });
 });
