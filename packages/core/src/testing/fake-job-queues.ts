@@ -63,13 +63,13 @@ export class FakeJobQueues implements JobQueues {
     this.cancelRequests.add(jobId);
   }
 
-  /** Keys remembered (remember); they never expire here. */
-  readonly remembered = new Set<string>();
+  /** Keys remembered (remember), with the time to live asked for; they never expire here. */
+  readonly remembered = new Map<string, number>();
 
-  async remember(key: string): Promise<boolean> {
+  async remember(key: string, ttlMs: number): Promise<boolean> {
     if (this.offline) throw new Error("Redis is unreachable (fake)");
     if (this.remembered.has(key)) return false;
-    this.remembered.add(key);
+    this.remembered.set(key, ttlMs);
     return true;
   }
 
