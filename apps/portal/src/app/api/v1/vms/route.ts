@@ -1,6 +1,7 @@
-import { CarveError, createVm, createVmOnce, getJob, getVm, listVms } from "@carve/core";
+import { CarveError, createVm, createVmOnce, getJob, getVm, listVms, type TUserActor } from "@carve/core";
 import { passwordRevealJson, toJobJson, toVmJson } from "../../../../api/to-json.ts";
 import { apiRoute, jsonBody } from "../../../../server/api-route.ts";
+import type { TPortalCore } from "../../../../server/core.ts";
 
 const LIST_PARAMS = ["limit", "cursor", "state", "host", "owner", "name"] as const;
 
@@ -22,14 +23,23 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 export const POST = apiRoute(
   "Write",
   async ({ actor, core, request, requestKey }) => {
-    const body = await jsonBody(request);
-    // A body that is not an object goes to createVm as it is, whose refusal names what is wrong.
-    const created = requestKey !== null && isObject(body) ? await createVmOnce(core, actor, { ...body, requestKey }) : { duplicate: false as const, ...(await createVm(core, actor, body)) };
-    const [vmId, job] = created.duplicate ? [created.vmId, created.jobId && (await getJob(core, actor, created.jobId))] : [created.vm.id, created.job];
-    // Keys are scoped to their user, so a repeat always knows its VM; anything else is a bug.
-    if (!vmId || !job) throw new CarveError("INTERNAL", "the first request with this Idempotency-Key left no VM");
-    return { vm: toVmJson(await getVm(core, actor, { vm: vmId })), job: toJobJson(job), passwordReveal: passwordRevealJson(vmId, created.passwordReveal) };
+    const { vmId, job, passwordReveal } = await createdOrFirst(core, actor, await jsonBody(request), requestKey);
+    return { vm: toVmJson(await getVm(core, actor, { vm: vmId })), job: toJobJson(job), passwordReveal: passwordRevealJson(vmId, passwordReveal) };
   },
   202,
   { idempotency: true },
 );
+
+/** What this request created or, for a retry with its Idempotency-Key, what the first request with the key created. */
+async function createdOrFirst(core: TPortalCore, actor: TUserActor, body: unknown, requestKey: string | null) {
+  // A body that is not an object goes to createVm as it is, whose refusal names what is wrong.
+  if (requestKey === null || !isObject(body)) {
+    const { vm, job, passwordReveal } = await createVm(core, actor, body);
+    return { vmId: vm.id, job, passwordReveal };
+  }
+  const created = await createVmOnce(core, actor, { ...body, requestKey });
+  if (!created.duplicate) return { vmId: created.vm.id, job: created.job, passwordReveal: created.passwordReveal };
+  // Keys are scoped to their user, so a repeat always finds its VM and job; anything else is a bug.
+  if (!created.vmId || !created.jobId) throw new CarveError("INTERNAL", "the first request with this Idempotency-Key left no VM");
+  return { vmId: created.vmId, job: await getJob(core, actor, created.jobId), passwordReveal: created.passwordReveal };
+}
