@@ -7,6 +7,7 @@ import { listApiKeys } from "./list-api-keys.ts";
 import { operatorActor } from "./operator-actor.ts";
 import { revokeApiKey } from "./revoke-api-key.ts";
 import { setUserEnabled } from "./set-user-enabled.ts";
+import { startSession } from "./start-session.ts";
 import { validateSession } from "./validate-session.ts";
 
 let core: TTestCore;
@@ -85,7 +86,7 @@ describe("disabling a user", () => {
   it("refuses their API key and their session on the very next request, and lists their VMs", async () => {
     const alice = await createTestUser(core, "alice");
     const { key } = await createApiKey(core, alice, { name: "ci" });
-    const session = { userId: alice.userId, sessionEpoch: 0 };
+    const session = await startSession(core, { userId: alice.userId });
     expect((await validateSession(core, session)).username).toBe("alice");
     const result = await setUserEnabled(core, await operatorActor(core), { user: "alice", enabled: false });
     expect(result).toMatchObject({ username: "alice", enabled: false, vms: [] });

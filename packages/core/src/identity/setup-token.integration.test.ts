@@ -7,6 +7,7 @@ import { operatorActor } from "./operator-actor.ts";
 import { resetPassword } from "./reset-password.ts";
 import { setupFirstAdmin } from "./setup-first-admin.ts";
 import { ensureSetupToken, issueSetupToken } from "./setup-token.ts";
+import { startSession } from "./start-session.ts";
 import { validateSession } from "./validate-session.ts";
 
 let core: TTestCore;
@@ -70,10 +71,11 @@ describe("reset-password", () => {
     const t = await token();
     const admin = await setupFirstAdmin(deps, { token: t, username: "root-admin", password: "a long first password" });
     const { user } = await authenticate(deps, { username: "root-admin", password: "a long first password" });
+    const session = await startSession(deps, { userId: user.id });
     await resetPassword(deps, await operatorActor(deps), { user: "root-admin", password: "a brand new password" });
     expect((await refusal(authenticate(deps, { username: "root-admin", password: "a long first password" }))).code).toBe("INVALID_CREDENTIALS");
     expect((await authenticate(deps, { username: "root-admin", password: "a brand new password" })).user.id).toBe(admin.id);
-    expect((await refusal(validateSession(deps, { userId: user.id, sessionEpoch: user.sessionEpoch }))).code).toBe("SESSION_EXPIRED");
+    expect((await refusal(validateSession(deps, session))).code).toBe("SESSION_EXPIRED");
 
     await core.db.user.create({ data: { username: "dirk", source: "Ldap" } });
     expect((await refusal(resetPassword(deps, await operatorActor(deps), { user: "dirk", password: "a brand new password" }))).message).toContain("directory");
