@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CarveError } from "../errors/index.ts";
-import { createTestCore, createTestUser, type TTestCore } from "../testing/index.ts";
+import { createTestCore, createTestUser, refusal, type TTestCore } from "../testing/index.ts";
 import { authenticateApiKey } from "./authenticate-api-key.ts";
 import { createApiKey } from "./create-api-key.ts";
 import { listApiKeys } from "./list-api-keys.ts";
@@ -17,12 +16,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await core.drop();
 });
-
-async function refusal(promise: Promise<unknown>): Promise<CarveError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(CarveError);
-  return error as CarveError;
-}
 
 describe("API keys", () => {
   it("shows a new key once, stores only its hash, and signs its owner in with the key's scope", async () => {

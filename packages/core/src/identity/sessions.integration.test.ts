@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { endUserSessions, mapGroup } from "../audit/audited-use-cases.ts";
-import { CarveError } from "../errors/index.ts";
-import { createTestCore, createTestUser, type TTestCore } from "../testing/index.ts";
+import { createTestCore, createTestUser, refusal, type TTestCore } from "../testing/index.ts";
 import { endSession } from "./end-session.ts";
 import { operatorActor } from "./operator-actor.ts";
 import { pruneSessions, SESSION_RETENTION_MS } from "./prune-sessions.ts";
@@ -16,12 +15,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await core.drop();
 });
-
-async function refusal(promise: Promise<unknown>): Promise<CarveError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(CarveError);
-  return error as CarveError;
-}
 
 const later = (ms: number) => ({ ...core, now: () => new Date(Date.now() + ms) });
 

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CarveError } from "../errors/index.ts";
-import { createTestCore, createTestUser, type TTestCore } from "../testing/index.ts";
+import { createTestCore, createTestUser, refusal, type TTestCore } from "../testing/index.ts";
 import { authenticate } from "./authenticate.ts";
 import { withIdentity, type TIdentityDeps } from "./identity-options.ts";
 import { operatorActor } from "./operator-actor.ts";
@@ -19,12 +18,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await core.drop();
 });
-
-async function refusal(promise: Promise<unknown>): Promise<CarveError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(CarveError);
-  return error as CarveError;
-}
 
 async function token(): Promise<string> {
   const status = await ensureSetupToken(deps);
