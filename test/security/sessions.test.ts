@@ -59,6 +59,9 @@ describe("portal sessions end on the server", () => {
     const other = await signIn("bob");
     const cookie = await copiedCookie(context);
     expect((await replay(cookie, "/api/v1/vms")).status).toBe(200);
+    // What the browser's scripts can read of the session names the user, never the session's token.
+    const shown = (await (await fetch(`${run.portal.url}/api/auth/session`, { headers: { cookie } })).json()) as { carve?: Record<string, unknown> };
+    expect(Object.keys(shown.carve ?? {}).sort()).toEqual(["role", "userId", "username"]);
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL(`${run.portal.url}/signin`);
@@ -91,8 +94,8 @@ describe("portal sessions end on the server", () => {
     const carolsCookie = await copiedCookie(carol.context);
     const admin = await signIn("alice");
     await run.visit(admin.page, "/admin/users", "admin-users");
-    await admin.page.getByRole("button", { name: "Sign out carol everywhere" }).click();
-    await admin.page.getByRole("button", { name: "Yes, sign out" }).click();
+    await admin.page.getByRole("button", { name: "Sign carol out everywhere" }).click();
+    await admin.page.getByRole("button", { name: "Yes, sign out everywhere" }).click();
     await until(async () => (await stack.core.db.auditEntry.count({ where: { action: "user.sign-out", outcome: "ok" } })) === 1, 30_000, "the admin's sign-out of carol to be recorded");
     expect(await replay(carolsCookie, "/api/v1/vms")).toMatchObject({ status: 401, message: "Your session has ended (an admin signed you out everywhere). Sign in again." });
     expect((await replay(await copiedCookie(admin.context), "/api/v1/vms")).status).toBe(200);

@@ -52,7 +52,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
                   <ConfirmAction action={setUserEnabledAction.bind(null, u.id, true)} label="Enable" accessibleName={`Enable ${u.username}`} />
                 ) : (
                   <>
-                    <ConfirmAction action={endUserSessionsAction.bind(null, u.id)} label="Sign out" accessibleName={`Sign out ${u.username} everywhere`} confirm={`Sign ${u.username} out everywhere? Every portal session of theirs ends at once (API keys keep working).`} />
+                    <ConfirmAction action={endUserSessionsAction.bind(null, u.id)} label="Sign out everywhere" accessibleName={`Sign ${u.username} out everywhere`} confirm={`Sign ${u.username} out everywhere? Every portal session of theirs ends at once (API keys keep working).`} />
                     <ConfirmAction action={setUserEnabledAction.bind(null, u.id, false)} label="Disable" accessibleName={`Disable ${u.username}`} confirm={`Disable ${u.username}? Their sessions and API keys stop working at once.`} danger />
                   </>
                 )}
