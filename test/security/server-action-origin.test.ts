@@ -66,6 +66,20 @@ describe("server actions and the Origin rule", () => {
     const same = await replay(run.portal.url);
     expect(same.status).toBe(200);
     expect(await devMaxVcpus()).toBe(4);
+
+    // A NUL in a form field: the action answers the form's error, nothing changes, and the refusal is audited.
+    const withNul = Buffer.from(body.toString("latin1").replace(/(name="[^"]*owner"\r\n\r\n)dev\r\n/, "$1de\u0000v\r\n"), "latin1");
+    expect(withNul.equals(body)).toBe(false);
+    const refused = await fetch(action.url(), { method: "POST", headers: { ...headers, origin: run.portal.url }, body: withNul, redirect: "manual" });
+    expect(refused.status).toBe(200);
+    expect(await refused.text()).toContain("contains a control character (NUL); remove it");
+    expect(await devMaxVcpus()).toBe(4);
+    const row = await stack.core.db.auditEntry.findFirst({ where: { actorName: "quota-admin", outcome: "refused", errorCode: "INVALID_INPUT" }, orderBy: { id: "desc" } });
+    expect(row?.action).toMatch(/quota/);
+
+    // A NUL in a page's address is the 404 page, not an error page.
+    const cookie = headers["cookie"] ?? "";
+    expect((await fetch(`${run.portal.url}/vms/web-1%00`, { headers: { cookie }, redirect: "manual" })).status).toBe(404);
     await context.close();
   });
 
