@@ -106,4 +106,3 @@ export { ZListVolumesInput, type TVolumeView } from "./volumes/list-volumes.ts";
 export { ZDataDisk, MAX_DATA_DISKS } from "./vms/plan-data-disks.ts";
 export { ZDestroyVmInput } from "./vms/destroy-vm.ts";
 export { checkRequestParams, type TRequestParams } from "./validation/check-request-params.ts";
-export { refuseControlChars, type TControlRule } from "./validation/control-chars.ts";
