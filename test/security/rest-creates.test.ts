@@ -3,7 +3,7 @@ import SwaggerParser from "@apidevtools/swagger-parser";
 import { createApiKey, type TActor } from "@carve/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../lib/portal/api-client.ts";
-import { buildAndStartPortal } from "../lib/portal/portal-session.ts";
+import { startStackPortal } from "../lib/portal/portal-session.ts";
 import type { TPortal } from "../lib/portal/portal-server.ts";
 import { Stack, until } from "../lib/stack/stack.ts";
 import { addTestHosts } from "../lib/stack/test-hosts.ts";
@@ -41,7 +41,7 @@ afterAll(async () => {
 /** Restarts the portal (a new process on a new port) with `env`. */
 async function restartPortal(env: Record<string, string> = {}): Promise<TPortal> {
   await portal?.stop();
-  portal = await buildAndStartPortal(stack, secretKey, env);
+  portal = await startStackPortal(stack, secretKey, env);
   return portal;
 }
 

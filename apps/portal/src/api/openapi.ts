@@ -27,6 +27,8 @@ interface TRouteDoc {
   errors?: Record<string, string>;
   /** The body may be left out. */
   optionalBody?: boolean;
+  /** Answered without credentials (the document says `security: []`). */
+  public?: boolean;
 }
 
 const ZVmId = z.string().describe("The VM's id (or its name)");
@@ -64,7 +66,7 @@ export const API_ROUTES: TRouteDoc[] = [
   { method: "get", path: "/api/v1/jobs/{id}", summary: "A job you started (admins: any job)", pathParams: { id: z.uuid() }, status: 200, response: ZJobJson },
   { method: "get", path: "/api/v1/hosts", summary: "Hosts with capacity and state", status: 200, response: ZHostListJson, admin: true },
   { method: "get", path: "/api/v1/admin/jobs", summary: "Every job, failed ones first, then the others newest first, a page at a time", query: ZListJobsInput, status: 200, response: ZAdminJobPageJson, admin: true },
-  { method: "get", path: "/api/v1/openapi.json", summary: "This document", status: 200, response: ZOpenApiJson },
+  { method: "get", path: "/api/v1/openapi.json", summary: "This document", status: 200, response: ZOpenApiJson, public: true },
 ];
 
 const ERROR_STATUSES: Record<string, string> = {
@@ -72,7 +74,10 @@ const ERROR_STATUSES: Record<string, string> = {
   "401": "No valid session or API key",
   "403": "Not allowed (role, API key scope, or a cross-site request)",
   "404": "Not found among what you can see",
+  "405": "The route does not take this method (METHOD_NOT_ALLOWED; the Allow header lists the ones it takes)",
   "409": "Conflicts with the current state (VM_BUSY, NO_CAPACITY, QUOTA_EXCEEDED, …)",
+  "413": "The request body is over the API's limit of 1 MiB (PAYLOAD_TOO_LARGE)",
+  "415": "The request body is not sent as JSON (UNSUPPORTED_MEDIA_TYPE)",
 };
 
 const IDEMPOTENCY_KEY_PARAMETER = {
@@ -128,6 +133,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
     operations[route.method] = {
       summary: route.summary,
       ...(route.admin ? { description: "Admins only." } : {}),
+      ...(route.public ? { security: [] } : {}),
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(route.body ? { requestBody: { required: !route.optionalBody, content: { "application/json": { schema: ref(REQUEST_SCHEMAS, route.body) } } } } : {}),
       responses: { [String(route.status)]: { description: "OK", content: { "application/json": { schema: ref(ANSWER_SCHEMAS, route.response) } } }, ...errors, ...errorResponses(routeErrors) },

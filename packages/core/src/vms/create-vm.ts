@@ -16,7 +16,7 @@ import { MAX_DATA_DISKS, ZDataDisk } from "./plan-data-disks.ts";
 import type { TRequestKeyRecord } from "./request-keys.ts";
 import { nameTaken, planCreate, recordCreate, recordTogether, writesBeforeRefusal, type TCreated, type TCreatePlan } from "./record-create.ts";
 
-export const ZCreateVmInput = z.object({
+export const ZCreateVmInput = z.strictObject({
   name: ZResourceName,
   description: ZDescription.optional(),
   /** Template name or id. */

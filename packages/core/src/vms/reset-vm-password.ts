@@ -10,10 +10,11 @@ import { recordPasswordReveal, revealKey } from "./password-reveals.ts";
 import { runVmAction } from "./run-vm-action.ts";
 import { ZVmRefInput } from "./start-vm.ts";
 
+/** Strict: an unknown field (a REST body's typo) is refused, naming it. */
 export const ZResetVmPasswordInput = ZVmRefInput.extend({
   /** The guest account whose password is set. */
   user: ZGuestUser.default("root"),
-});
+}).strict();
 
 /** What a reset returns: the job to watch and the reveal to show once it has succeeded. */
 export interface TPasswordReset {

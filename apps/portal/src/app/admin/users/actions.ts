@@ -1,6 +1,6 @@
 "use server";
 
-import { mapGroup, setQuota, setUserEnabled } from "@carve/core";
+import { endUserSessions, mapGroup, setQuota, setUserEnabled } from "@carve/core";
 import { adminActor } from "../../../server/admin-actor.ts";
 import { portalCore } from "../../../server/core.ts";
 import { checked, num, text } from "../../../server/form-fields.ts";
@@ -13,6 +13,15 @@ export async function setUserEnabledAction(user: string, enabled: boolean): Prom
     const done = await setUserEnabled(portalCore(), actor, { user, enabled });
     const vms = done.vms.length > 0 ? ` They still own ${done.vms.length} VM(s): ${done.vms.map((v) => v.name).join(", ")}.` : "";
     return { notice: `${done.username} ${enabled ? "enabled" : "disabled"}.${vms}` };
+  });
+}
+
+/** Signs a user out everywhere: every portal session of theirs ends at once. */
+export async function endUserSessionsAction(user: string): Promise<TFormResult> {
+  const actor = await adminActor();
+  return runForm("/admin/users", async () => {
+    const done = await endUserSessions(portalCore(), actor, { user });
+    return { notice: `${done.username} signed out everywhere (${done.ended} session${done.ended === 1 ? "" : "s"} ended).` };
   });
 }
 

@@ -1,6 +1,6 @@
 import { CarveError, createVm, createVmOnce, getJob, getVm, listVms, type TUserActor } from "@carve/core";
 import { passwordRevealJson, toJobJson, toVmJson } from "../../../../api/to-json.ts";
-import { apiRoute, jsonBody } from "../../../../server/api-route.ts";
+import { apiRoute, jsonBody, otherMethods } from "../../../../server/api-route.ts";
 import type { TPortalCore } from "../../../../server/core.ts";
 
 const LIST_PARAMS = ["limit", "cursor", "state", "host", "owner", "name"] as const;
@@ -29,6 +29,8 @@ export const POST = apiRoute(
   202,
   { idempotency: true },
 );
+
+export const { PUT, PATCH, DELETE } = otherMethods("GET", "POST");
 
 /** What this request created or, for a retry with its Idempotency-Key, what the first request with the key created. */
 async function createdOrFirst(core: TPortalCore, actor: TUserActor, body: unknown, requestKey: string | null) {

@@ -1,6 +1,6 @@
 import { resetVmPassword } from "@carve/core";
 import { passwordRevealJson, toJobJson } from "../../../../../../api/to-json.ts";
-import { apiRoute, jsonBody } from "../../../../../../server/api-route.ts";
+import { apiRoute, jsonBody, otherMethods } from "../../../../../../server/api-route.ts";
 
 /**
  * Sets a new generated password for a guest user of the running VM (body `{ "user": "root" }`,
@@ -16,3 +16,5 @@ export const POST = apiRoute<{ id: string }>(
   },
   202,
 );
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");

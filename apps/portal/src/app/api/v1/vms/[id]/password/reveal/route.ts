@@ -1,5 +1,5 @@
 import { revealVmPassword } from "@carve/core";
-import { apiRoute } from "../../../../../../../server/api-route.ts";
+import { apiRoute, otherMethods } from "../../../../../../../server/api-route.ts";
 
 /**
  * The VM's generated password waiting for you (its first password, or the latest reset), once:
@@ -10,3 +10,5 @@ export const POST = apiRoute<{ id: string }>("Write", async ({ actor, core, para
   const shown = await revealVmPassword(core, actor, { vm: params.id });
   return Response.json(shown, { headers: { "cache-control": "no-store" } });
 });
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");
