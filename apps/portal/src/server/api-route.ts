@@ -1,6 +1,7 @@
 import { authenticateApiKey, CarveError, toCarveError, type TUserActor } from "@carve/core";
 import { env } from "../env.ts";
 import { sessionActor } from "./auth.ts";
+import { requestOrigin, withOrigin } from "./client-address.ts";
 import { portalCore, type TPortalCore } from "./core.ts";
 
 export interface TApiContext<P> {
@@ -23,7 +24,7 @@ async function apiActor(core: TPortalCore, request: Request, need: TNeed): Promi
   if (authorization) {
     const [scheme, key] = authorization.split(/\s+/, 2);
     if (scheme?.toLowerCase() !== "bearer" || !key) throw new CarveError("UNAUTHENTICATED", "Send the API key as 'Authorization: Bearer <key>'.");
-    return authenticateApiKey(core, { key, via: "api", need });
+    return authenticateApiKey(core, { key, via: "api", need, origin: requestOrigin(request.headers) });
   }
   if (need === "Write") {
     const origin = request.headers.get("origin");
@@ -49,7 +50,7 @@ export function apiRoute<P = Record<string, never>>(need: TNeed, handle: (contex
   return async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
     const core = portalCore();
     try {
-      const actor = await apiActor(core, request, need);
+      const actor = withOrigin(await apiActor(core, request, need), request.headers);
       const result = await handle({ actor, core, request, params: await context.params });
       return result instanceof Response ? result : Response.json(result, { status });
     } catch (error) {
