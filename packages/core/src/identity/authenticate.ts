@@ -43,8 +43,12 @@ export async function authenticate(deps: TIdentityDeps, input: unknown): Promise
   }
   const options = identityOptions(deps);
   const keys = throttleKeys(data.username, data.clientAddr);
-  const { knownAddress } = await assertNotThrottled(deps.db, keys, options.throttle, deps.now());
   const attempt = { via: data.via, clientAddr: data.clientAddr, requestId: data.requestId };
+  const { knownAddress } = await assertNotThrottled(deps.db, keys, options.throttle, deps.now()).catch(async (error: unknown) => {
+    // A paused attempt is audited too: an admin sees the guessing go on, and from where.
+    if (isCarveError(error)) await recordSignIn(deps.db, { ...attempt, user: null, action: "auth.login", errorCode: error.code });
+    throw error;
+  });
 
   let user: User | null;
   try {
