@@ -19,7 +19,12 @@ const handle = app.getRequestHandler();
 await app.prepare();
 const server = createServer((request, response) => {
   stampRequest(request, response, settings.CARVE_TRUSTED_PROXIES);
-  void handle(request, response);
+  handle(request, response).catch((error: unknown) => {
+    // Next answers its own errors; this is only for one escaping it, so the process keeps serving.
+    console.error("carve-portal: request failed", error instanceof Error ? error.message : "unknown error");
+    if (!response.headersSent) response.writeHead(500, { "content-type": "text/plain" }).end("Internal error\n");
+    else response.destroy();
+  });
 });
 server.listen(port, values.hostname, () => {
   console.info(`carve-portal: Ready in ${Math.round(performance.now() - started)}ms on http://${values.hostname}:${port}`);
