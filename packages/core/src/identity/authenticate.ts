@@ -42,7 +42,7 @@ export async function authenticate(deps: TIdentityDeps, input: unknown): Promise
     if (data[field].length === 0) throw new CarveError("INVALID_INPUT", `Invalid input. ${field}: is required`, { fields: [{ field, message: "is required" }] });
   }
   const options = identityOptions(deps);
-  const keys = throttleKeys(data.username, data.clientAddr);
+  const keys = throttleKeys(data.username, data.clientAddr, options.secretKey);
   const attempt = { via: data.via, clientAddr: data.clientAddr, requestId: data.requestId };
   const { knownAddress } = await assertNotThrottled(deps.db, keys, options.throttle, deps.now()).catch(async (error: unknown) => {
     // A paused attempt is audited too: an admin sees the guessing go on, and from where.

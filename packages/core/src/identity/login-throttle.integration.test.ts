@@ -20,6 +20,7 @@ beforeEach(async () => {
   // A clock the test moves: pauses are asserted from the answers, never by sleeping.
   deps = withIdentity({ ...core, now: () => clock }, {
     failureFloorMs: 0,
+    secretKey: Buffer.alloc(32, 9),
     throttle: { maxFailuresPerPair: 3, backoffMs: 10_000, maxFailuresPerUser: 5, maxFailuresPerAddress: 8, windowMs: 600_000 },
   });
   await createLocalUser(deps, await operatorActor(deps), { username: "ada", password: PASSWORD });

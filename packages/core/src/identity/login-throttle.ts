@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import type { Db } from "@carve/db";
 import { CarveError } from "../errors/index.ts";
 import type { TThrottlePolicy } from "./identity-options.ts";
@@ -24,11 +24,17 @@ export interface TThrottleKeys {
 
 const userHash = (username: string) => sha256(username.trim().toLowerCase());
 
-export function throttleKeys(username: string, clientAddr: string | undefined): TThrottleKeys {
+/**
+ * The keys of one attempt. The known-address key is an HMAC under CARVE_SECRET_KEY when one is
+ * configured, so the table cannot be turned back into who signs in from where by trying addresses.
+ */
+export function throttleKeys(username: string, clientAddr: string | undefined, secretKey: Buffer | null = null): TThrottleKeys {
   const user = userHash(username);
   const address = clientAddr ? clientAddr.slice(0, 100).toLowerCase() : null;
   if (!address) return { user: `u:${user}`, pair: null, address: null, known: null };
-  return { user: `u:${user}`, pair: `p:${user}:${address}`, address: `a:${address}`, known: sha256(`${user}\n${address}`) };
+  const pair = `${user}\n${address}`;
+  const known = secretKey ? createHmac("sha256", secretKey).update(`carve-known-sign-in-address\n${pair}`).digest("hex") : sha256(pair);
+  return { user: `u:${user}`, pair: `p:${user}:${address}`, address: `a:${address}`, known };
 }
 
 /** Whether this username signed in successfully from this address before (within the policy's memory). */
