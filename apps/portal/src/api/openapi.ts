@@ -1,7 +1,7 @@
-import { ZCreateVmInput, ZResetVmPasswordInput, ZListJobsInput, ZListVmEventsInput, ZListVmsInput, ZUsageHistoryInput } from "@carve/core";
+import { ZCreateVmInput, ZResetVmPasswordInput, ZUnlockSignInInput, ZListJobsInput, ZListVmEventsInput, ZListVmsInput, ZUsageHistoryInput } from "@carve/core";
 import { z } from "zod";
 import { ZListPageQuery } from "./list-page.ts";
-import { ZAdminJobPageJson } from "./admin-schemas.ts";
+import { ZAdminJobPageJson, ZUnlockSignInJson } from "./admin-schemas.ts";
 import { ANSWER_SCHEMAS, ZCreatedVmJson, ZPasswordResetJson, ZRevealedPasswordJson, ZHostListJson, ZJobJson, ZOfferingListJson, ZOpenApiJson, ZTemplateListJson, ZUsageJson, ZVmAction, ZVmEventPageJson, ZVmJson, ZVmPageJson } from "./schemas.ts";
 
 /** Request bodies, named under components.schemas; core's own input schemas, so the document says exactly what core accepts. */
@@ -9,6 +9,7 @@ const REQUEST_SCHEMAS = z.registry<{ id: string }>();
 REQUEST_SCHEMAS.add(ZCreateVmInput, { id: "CreateVmInput" });
 const ZResetPasswordBody = ZResetVmPasswordInput.pick({ user: true }).partial();
 REQUEST_SCHEMAS.add(ZResetPasswordBody, { id: "ResetVmPasswordInput" });
+REQUEST_SCHEMAS.add(ZUnlockSignInInput, { id: "UnlockSignInInput" });
 
 interface TRouteDoc {
   method: "get" | "post" | "delete";
@@ -66,6 +67,7 @@ export const API_ROUTES: TRouteDoc[] = [
   { method: "get", path: "/api/v1/jobs/{id}", summary: "A job you started (admins: any job)", pathParams: { id: z.uuid() }, status: 200, response: ZJobJson },
   { method: "get", path: "/api/v1/hosts", summary: "Hosts with capacity and state", status: 200, response: ZHostListJson, admin: true },
   { method: "get", path: "/api/v1/admin/jobs", summary: "Every job, failed ones first, then the others newest first, a page at a time", query: ZListJobsInput, status: 200, response: ZAdminJobPageJson, admin: true },
+  { method: "post", path: "/api/v1/admin/sign-in-unlock", summary: "Clear the sign-in throttle of a username (every address) or a client address (every username); audited", body: ZUnlockSignInInput, status: 200, response: ZUnlockSignInJson, admin: true },
   { method: "get", path: "/api/v1/openapi.json", summary: "This document", status: 200, response: ZOpenApiJson, public: true },
 ];
 

@@ -1,6 +1,7 @@
 import { authenticateApiKey, CarveError, checkRequestParams, toCarveError, type TUserActor } from "@carve/core";
 import { env } from "../env.ts";
 import { sessionActor } from "./auth.ts";
+import { requestOrigin, withOrigin } from "./client-address.ts";
 import { portalCore, type TPortalCore } from "./core.ts";
 import { fromPortalOrigin } from "./origin.ts";
 import { refuseLargeBody } from "./request-body.ts";
@@ -57,7 +58,7 @@ async function apiActor(core: TPortalCore, request: Request, need: TNeed): Promi
   if (authorization) {
     const [scheme, key] = authorization.split(/\s+/, 2);
     if (scheme?.toLowerCase() !== "bearer" || !key) throw new CarveError("UNAUTHENTICATED", "Send the API key as 'Authorization: Bearer <key>'.");
-    return authenticateApiKey(core, { key, via: "api", need });
+    return authenticateApiKey(core, { key, via: "api", need, origin: requestOrigin(request.headers) });
   }
   const actor = await sessionActor();
   if (need === "Write" && !fromPortalOrigin(request)) {
@@ -113,7 +114,7 @@ export function apiRoute<P extends Record<string, string | string[]> = Record<st
   return async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
     const core = portalCore();
     try {
-      const actor = await apiActor(core, request, need);
+      const actor = withOrigin(await apiActor(core, request, need), request.headers);
       refuseLargeBody(request);
       // A route without dynamic segments is handed no params.
       const params = ((await context.params) ?? {}) as P;

@@ -5,6 +5,7 @@ import { cookies } from "next/headers";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { env } from "../env.ts";
+import { requestOrigin } from "./client-address.ts";
 import { portalCore } from "./core.ts";
 
 /**
@@ -29,10 +30,9 @@ export function authOptions(): AuthOptions {
         name: "Carve",
         credentials: { username: { label: "Username", type: "text" }, password: { label: "Password", type: "password" } },
         async authorize(credentials, request) {
-          const forwarded = request.headers?.["x-forwarded-for"];
-          const clientAddr = typeof forwarded === "string" ? forwarded.split(",")[0]?.trim() : undefined;
+          const { clientAddr, requestId } = requestOrigin(request.headers);
           try {
-            const { user } = await authenticate(portalCore(), { username: credentials?.username ?? "", password: credentials?.password ?? "", clientAddr, via: "portal" });
+            const { user } = await authenticate(portalCore(), { username: credentials?.username ?? "", password: credentials?.password ?? "", clientAddr, requestId, via: "portal" });
             const { sessionToken } = await startSession(portalCore(), { userId: user.id });
             const claims: TSessionClaims = { sessionToken, userId: user.id, username: user.username, role: user.role };
             return { id: user.id, name: user.displayName ?? user.username, email: user.email, ...claims };

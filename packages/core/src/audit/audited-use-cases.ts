@@ -26,6 +26,7 @@ import { revokeApiKey as revokeApiKeyRaw } from "../identity/revoke-api-key.ts";
 import { setUserEnabled as setUserEnabledRaw } from "../identity/set-user-enabled.ts";
 import { issueSetupToken as issueSetupTokenRaw } from "../identity/setup-token.ts";
 import { syncDirectory as syncDirectoryRaw } from "../identity/sync-directory.ts";
+import { unlockSignIn as unlockSignInRaw } from "../identity/unlock-sign-in.ts";
 import { addHost as addHostRaw } from "../hosts/add-host.ts";
 import { inspectHost as inspectHostRaw } from "../hosts/inspect-host.ts";
 import { issueJoinToken as issueJoinTokenRaw } from "../hosts/join-token.ts";
@@ -129,6 +130,7 @@ export const createLocalUser = audited("user.create", createLocalUserRaw, { type
 export const setUserEnabled = audited("user.set-enabled", setUserEnabledRaw, { type: "user", field: "user", id: noId });
 export const resetPassword = audited("user.reset-password", resetPasswordRaw, { type: "user", field: "user", id: noId });
 export const endUserSessions = audited("user.sign-out", endUserSessionsRaw, { type: "user", field: "user", id: noId });
+export const unlockSignIn = audited("auth.unlock", unlockSignInRaw, { type: "sign-in", field: "target", id: noId });
 export const listUsers = auditedRead("user.list", listUsersRaw);
 export const createApiKey = audited("apikey.create", createApiKeyRaw, { type: "api-key", field: "name" });
 export const listApiKeys = auditedRead("apikey.list", listApiKeysRaw);

@@ -4,7 +4,7 @@ import { CarveError } from "../errors/index.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import { requireAdmin, requireWriteScope, type TActor } from "./actor.ts";
 import { endSessionsOf } from "./end-session.ts";
-import { clearFailures, throttleKeys } from "./login-throttle.ts";
+import { clearUserThrottle } from "./login-throttle.ts";
 import { OPERATOR_USERNAME } from "./operator-actor.ts";
 import { hashPassword, ZNewPassword } from "./passwords.ts";
 import { resolveUser } from "./resolve-user.ts";
@@ -39,7 +39,7 @@ export async function resetPassword(deps: CoreDeps, actor: TActor, input: unknow
     await tx.user.update({ where: { id: user.id }, data: { passwordHash, sessionEpoch: { increment: 1 } } });
     await endSessionsOf(tx, user.id, "password-reset", deps.now());
   });
-  await clearFailures(deps.db, throttleKeys(user.username, undefined));
+  await clearUserThrottle(deps.db, user.username);
   deps.log.info({ username: user.username }, "password reset");
   return { username: user.username };
 }

@@ -1,6 +1,6 @@
 "use server";
 
-import { endUserSessions, mapGroup, setQuota, setUserEnabled } from "@carve/core";
+import { endUserSessions, mapGroup, setQuota, setUserEnabled, unlockSignIn } from "@carve/core";
 import { adminActor } from "../../../server/admin-actor.ts";
 import { portalCore } from "../../../server/core.ts";
 import { checked, num, text } from "../../../server/form-fields.ts";
@@ -55,5 +55,15 @@ export async function setQuotaFromForm(_previous: TFormResult, form: FormData): 
     });
     const shown = (n: number | null) => (n === null ? "no limit" : String(n));
     return { notice: `Quota of ${scope} ${text(form, "owner") ?? ""} set: ${shown(quota.maxVms)} VMs, ${shown(quota.maxVcpus)} vCPUs, ${shown(quota.maxMemMiB)} MiB, ${shown(quota.maxStorGiB)} GiB.` };
+  });
+}
+
+/** Clears the sign-in throttle of a username or a client address (`carve auth unlock` in the portal). */
+export async function unlockSignInFromForm(_previous: TFormResult, form: FormData): Promise<TFormResult> {
+  const actor = await adminActor();
+  return runForm("/admin/users", async () => {
+    const done = await unlockSignIn(portalCore(), actor, { target: text(form, "target") });
+    const what = done.kind === "user" ? `username ${done.target}` : `address ${done.target}`;
+    return { notice: done.cleared > 0 ? `Sign-in lockout of ${what} cleared.` : `The ${what} had no failed sign-ins to clear.` };
   });
 }

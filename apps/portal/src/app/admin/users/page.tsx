@@ -5,7 +5,7 @@ import { ConfirmAction } from "../../../components/confirm-action.tsx";
 import { adminActor } from "../../../server/admin-actor.ts";
 import { portalCore } from "../../../server/core.ts";
 import { when } from "../format.ts";
-import { endUserSessionsAction, mapGroupFromForm, setQuotaFromForm, setUserEnabledAction } from "./actions.ts";
+import { endUserSessionsAction, mapGroupFromForm, setQuotaFromForm, setUserEnabledAction, unlockSignInFromForm } from "./actions.ts";
 import { QuotaTable } from "./quota-table.tsx";
 
 const PAGE_SIZE = 25;
@@ -113,6 +113,16 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
               { name: "maxMemMiB", label: "Max memory (MiB)" },
               { name: "maxStorGiB", label: "Max storage (GiB)" },
             ]}
+          />
+        </section>
+        <section className="panel form-panel" aria-labelledby="unlock-heading">
+          <h3 id="unlock-heading">Clear a sign-in lockout</h3>
+          <ActionForm
+            id="unlock-sign-in"
+            title="Clear sign-in lockout"
+            submit="Clear lockout"
+            action={unlockSignInFromForm}
+            fields={[{ name: "target", label: "Username or IP address", hint: "A username: every address it was paused for. An address: every username tried from it." }]}
           />
         </section>
       </div>
