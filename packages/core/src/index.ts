@@ -1,6 +1,7 @@
 export * from "./errors/index.ts";
 export type { CoreDeps } from "./context.ts";
 export { createCore, type TCore, type TCoreOptions } from "./create-core.ts";
+export { createProcessLogger } from "./logging/process-logger.ts";
 export * from "./identity/actor.ts";
 export { operatorActor, OPERATOR_USERNAME } from "./identity/operator-actor.ts";
 export { DEFAULT_IDENTITY_OPTIONS, withIdentity, type TIdentityDeps, type TIdentityOptions, type TThrottlePolicy } from "./identity/identity-options.ts";

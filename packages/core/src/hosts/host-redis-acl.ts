@@ -1,4 +1,4 @@
-import { hostQueueName, hostRedisUser } from "@carve/protocol";
+import { hostQueueName, hostRedisUser, joinReplyKey, joinRequestsKey } from "@carve/protocol";
 import type { Redis } from "ioredis";
 import type { CoreDeps } from "../context.ts";
 
@@ -21,6 +21,26 @@ export function hostAclRules(prefix: string, hostId: string): string[] {
     "-@dangerous", "-@admin", "-@pubsub",
     "+info", "+time",
     "-scan", "-randomkey", "-dbsize", "-script|flush", "-script|kill", "-script|debug", "-function", "-memory|usage", "-lolwut",
+  ]; // prettier-ignore
+}
+
+/**
+ * What the join user (JOIN_REDIS_USER, the credential in join commands) may do. Joining goes
+ * through Redis rather than through the controller over HTTPS because the controller serves no
+ * HTTP and hosts already reach Redis; the user is therefore cut down to the two steps of a join:
+ * - LPUSH onto the join list with write-only access (`%W~`): it cannot read, list or pop anyone's
+ *   request (LRANGE, LPOP, BLPOP there are refused); LREM alone is allowed there, so an agent
+ *   that got no answer takes its own request back (LREM answers a count, never contents);
+ * - BLPOP of a reply key: each agent picks a random 144-bit reply id and the reply is sealed to
+ *   its own key (join-seal.ts), so popping is limited to keys no other user can name or list.
+ * No other command, no other key, no channel: no SCAN, INFO, CONFIG, ACL or pub/sub.
+ * Redis ≥ 7.0 (selectors and %W~ key permissions).
+ */
+export function joinAclRules(prefix: string): string[] {
+  return [
+    "resetkeys", "resetchannels", "-@all",
+    `%W~${joinRequestsKey(prefix)}`, `~${joinReplyKey(prefix, "*")}`, "+lpush", "+blpop",
+    `(~${joinRequestsKey(prefix)} resetchannels -@all +lrem)`,
   ]; // prettier-ignore
 }
 
