@@ -6,6 +6,8 @@ export const REPO_ROOT = join(import.meta.dirname, "..", "..");
 
 export interface TServiceSpec {
   name: string;
+  /** An executable to run instead of Node.js (e.g. redis-server), with `args`. */
+  command?: string;
   /** A TypeScript entry point, relative to the repository root, run with tsx. */
   entry: string;
   /** Instead of running `entry` with tsx: these Node.js arguments (a JavaScript CLI and its options, e.g. `next start`). */
@@ -46,7 +48,7 @@ export async function startService(spec: TServiceSpec, timeoutMs = 60_000): Prom
   // `npm run bench -- --cpu-profile DIR` profiles every process it starts (written when each exits).
   const profileDir = process.env["CARVE_CPU_PROFILE_DIR"];
   const profile = profileDir ? ["--cpu-prof", "--cpu-prof-dir", join(profileDir, spec.name.replace(/[^\w.-]+/g, "_"))] : [];
-  const child = spawn(process.execPath, [...profile, ...(spec.args ?? ["--import", "tsx", join(REPO_ROOT, spec.entry)])], {
+  const child = spawn(spec.command ?? process.execPath, [...(spec.command ? [] : profile), ...(spec.args ?? ["--import", "tsx", join(REPO_ROOT, spec.entry)])], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...spec.env },
     stdio: ["ignore", "pipe", "pipe"],

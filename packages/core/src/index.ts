@@ -74,6 +74,7 @@ export { joinHost, type TJoinOptions } from "./hosts/join-host.ts";
 export { joinCommand } from "./hosts/join-command.ts";
 export { startHostJoinService, type THostJoinService, type THostJoinServiceOptions } from "./hosts/host-join-service.ts";
 export { CONTROL_REDIS_USER, redisAclFile, redisUrlWith } from "./hosts/redis-acl-file.ts";
+export { localRedisFile, readLocalRedis, type TLocalRedisFile } from "./settings/local-redis.ts";
 export { hostAclRules, syncHostAclUsers } from "./hosts/host-redis-acl.ts";
 export { linkSlackUser, ZSlackProfile } from "./identity/link-slack-user.ts";
 export type { TCreateVmOnce } from "./vms/create-vm-once.ts";
