@@ -1,13 +1,12 @@
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { stat } from "node:fs/promises";
-import { connect } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, expect, it } from "vitest";
 import { createTestDatabase } from "@carve/db/testing";
 import { REPO_ROOT } from "../../scripts/lib/service.ts";
-import { freePort } from "../lib/stack/redis-server.ts";
+import { freePort, sendWithoutAuth } from "../lib/stack/redis-server.ts";
 
 const id = randomBytes(4).toString("hex");
 const portalPort = await freePort();
@@ -52,8 +51,7 @@ it("`npm start` starts the portal too, then `npx carve vm create demo --template
   expect(await signIn.text()).toContain("Sign in");
 
   // Carve's own Redis: nothing without credentials; its passwords in an owner-only file.
-  const anonymous = await unauthenticatedPing(redisPort);
-  expect(anonymous).toMatch(/^-NOAUTH/);
+  expect(await sendWithoutAuth(redisPort, [["PING"]])).toEqual([expect.stringMatching(/^-NOAUTH/)]);
   expect((await stat(join(env.CARVE_STATE_DIR, "redis", "redis.json"))).mode & 0o077).toBe(0);
 
   const { stdout } = await promisify(execFile)("npx", ["carve", "vm", "create", "demo", "--template", "tiny", "--offering", "small", "--wait"], { cwd: REPO_ROOT, env });
@@ -75,12 +73,3 @@ it("`npm start` starts the portal too, then `npx carve vm create demo --template
   expect(output).not.toMatch(/exited \(code/);
 }, 400_000);
 
-/** PING on a connection that never authenticates: Redis's first answer line. */
-function unauthenticatedPing(port: number): Promise<string> {
-  const socket = connect(port, "127.0.0.1");
-  socket.write("PING\r\n");
-  return new Promise((resolve, reject) => {
-    socket.once("data", (chunk: Buffer) => (socket.destroy(), resolve(chunk.toString())));
-    socket.once("error", reject);
-  });
-}

@@ -2,7 +2,6 @@
 // admin is given, runs its jobs under its own user, and no credential reaches beyond its own job.
 import { spawn } from "node:child_process";
 import { readdir, readFile, stat } from "node:fs/promises";
-import { connect } from "node:net";
 import { join } from "node:path";
 import { addPool, addTemplate, createOffering, createVm, type TActor } from "@carve/core";
 import { TEST_POOL, TEST_TEMPLATE, writeTestNodeXml } from "@carve/agent/testing";
@@ -11,7 +10,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../scripts/lib/service.ts";
 import { runAgentJoin, startJoinedAgent } from "../lib/stack/join-agent.ts";
-import { TestRedis } from "../lib/stack/redis-server.ts";
+import { sendWithoutAuth, TestRedis } from "../lib/stack/redis-server.ts";
 import { newStackPrefix, Stack, until } from "../lib/stack/stack.ts";
 import { createUser } from "../lib/stack/users.ts";
 import { waitForLogLine } from "../lib/stack/log-lines.ts";
@@ -44,18 +43,6 @@ function cliHostAdd(name: string, uri: string): Promise<string> {
   return new Promise((resolve, reject) =>
     child.once("close", (code) => (code === 0 ? resolve((JSON.parse(stdout) as { joinCommand: string }).joinCommand) : reject(new Error(`carve host add exited ${code}: ${stdout}`)))),
   );
-}
-
-/** Sends `commands` on one connection that never authenticates; the first line of each answer. */
-async function unauthenticated(commands: string[][]): Promise<string[]> {
-  const socket = connect(redis.port, "127.0.0.1");
-  const resp = commands.map((args) => `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join("")}`).join("");
-  let received = "";
-  socket.on("data", (chunk: Buffer) => (received += chunk.toString()));
-  socket.write(resp);
-  await until(async () => received.split("\r\n").length > commands.length, 10_000, "Redis to answer every command");
-  socket.destroy();
-  return received.split("\r\n").slice(0, commands.length);
 }
 
 /** A client of the test Redis as a user; refusals come back as rejections. */
@@ -122,7 +109,7 @@ describe("Redis ACLs (default user off)", () => {
     await expect(joining.call("CONFIG", "GET", "dir")).rejects.toThrow(/NOPERM/);
 
     // Without credentials (plain RESP on one connection, as any tool on the network would send it).
-    const anonymous = await unauthenticated([["PING"], ["HGET", jobKey, "data"], ["LRANGE", joinRequestsKey(prefix), "0", "-1"], ["CONFIG", "GET", "dir"], ["ACL", "LIST"], ["AUTH", "default", ""]]);
+    const anonymous = await sendWithoutAuth(redis.port, [["PING"], ["HGET", jobKey, "data"], ["LRANGE", joinRequestsKey(prefix), "0", "-1"], ["CONFIG", "GET", "dir"], ["ACL", "LIST"], ["AUTH", "default", ""]]);
     expect(anonymous.slice(0, 5)).toEqual(Array(5).fill(expect.stringMatching(/^-NOAUTH/)));
     expect(anonymous[5]).toMatch(/^-WRONGPASS/);
   });

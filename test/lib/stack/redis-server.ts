@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { join } from "node:path";
 import { CONTROL_REDIS_USER, redisAclFile, redisUrlWith } from "@carve/core";
 import { JOIN_REDIS_USER } from "@carve/protocol";
@@ -15,6 +15,25 @@ export async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   if (!address || typeof address === "string") throw new Error("could not find a free port");
   return address.port;
+}
+
+/**
+ * Sends `commands` (RESP) to the Redis on `port` over one connection that never authenticates, as
+ * any tool on the network could; resolves with the first line of each answer ("-NOAUTH …").
+ */
+export async function sendWithoutAuth(port: number, commands: string[][]): Promise<string[]> {
+  const socket = connect(port, "127.0.0.1");
+  let received = "";
+  socket.on("data", (chunk: Buffer) => (received += chunk.toString()));
+  const answered = new Promise<void>((resolve, reject) => {
+    socket.on("data", () => received.split("\r\n").length > commands.length && resolve());
+    socket.once("error", reject);
+    socket.once("close", () => reject(new Error(`Redis on port ${port} closed the connection after: ${received}`)));
+  });
+  socket.write(commands.map((args) => `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join("")}`).join(""));
+  await answered;
+  socket.destroy();
+  return received.split("\r\n").slice(0, commands.length);
 }
 
 /**
