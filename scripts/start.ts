@@ -69,12 +69,12 @@ try {
   services.push(await startService({ name: "controller", entry: "apps/controller/src/main.ts", env: { ...shared, CARVE_TEMPLATE_STORE: join(stateDir, "templates") }, logFile: join(logDir, "controller.log"), readyText: "controller ready" }));
   const agentFiles = { CARVE_CONSOLE_LOG_DIR: join(stateDir, "console"), CARVE_AGENT_DATA_DIR: join(stateDir, "agent") };
   // On Carve's own Redis the demo host joins as any host does and its agent runs as its own user.
-  const agentEnv = ownRedis
-    ? {
-        ...(await joinDemoHost({ token: (await issueJoinToken(core, await operatorActor(core), { host: hostId })).token, joinRedisUrl: ownRedis.settings.joinRedisUrl, prefix: env.CARVE_QUEUE_PREFIX, uri: demo.uri, dataDir: agentFiles.CARVE_AGENT_DATA_DIR, logFile: join(logDir, "agent-demo-host.log") })),
-        LOG_LEVEL: env.LOG_LEVEL,
-      }
-    : { ...shared, CARVE_HOST_ID: hostId, CARVE_LIBVIRT_URI: demo.uri };
+  const joinDemo = async (joinRedisUrl: string) => {
+    const { token } = await issueJoinToken(core, await operatorActor(core), { host: hostId });
+    const logFile = join(logDir, "agent-demo-host.log");
+    return { ...(await joinDemoHost({ token, joinRedisUrl, prefix: env.CARVE_QUEUE_PREFIX, uri: demo.uri, dataDir: agentFiles.CARVE_AGENT_DATA_DIR, logFile })), LOG_LEVEL: env.LOG_LEVEL };
+  };
+  const agentEnv = ownRedis ? await joinDemo(ownRedis.settings.joinRedisUrl) : { ...shared, CARVE_HOST_ID: hostId, CARVE_LIBVIRT_URI: demo.uri };
   services.push(await startService({ name: "agent", entry: "agent/src/main.ts", env: { ...agentEnv, ...agentFiles }, logFile: join(logDir, "agent-demo-host.log"), readyText: "agent ready" }));
   const buildMs = await portalBuild;
   say(buildMs === null ? "carve: portal build found (rebuild after changes: npm run build -w @carve/portal)" : `carve: portal built in ${(buildMs / 1000).toFixed(1)} s`);

@@ -22,7 +22,8 @@ const SECRET_FIELDS = ["password", "credential", "token", "secret", "authorizati
 
 // user:password@ in any scheme://… URL; Carve's secrets by their prefixes.
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi;
-const CARVE_SECRET = /\b(carve-(?:join|host|setup|key)[-_])[A-Za-z0-9_-]{16,}/g;
+// (43 base64url characters after the prefix; a host's user name, carve-host-<uuid>, stays readable.)
+const CARVE_SECRET = /\b(carve-(?:join|host|setup)-|carve_[A-Za-z0-9]{12}_)[A-Za-z0-9_-]{40,}/g;
 
 /** `text` with URL passwords and Carve's secret formats masked. */
 export function scrubSecrets(text: string): string {

@@ -85,16 +85,24 @@ export async function syncHostAclUsers(deps: CoreDeps, redis: Redis, prefix: str
   const lines = new Map(((await redis.call("ACL", "LIST")) as string[]).map((line) => [line.split(" ")[1] ?? "", line]));
   let set = 0;
   let deleted = 0;
-  for (const host of hosts) {
-    const user = hostRedisUser(host.id);
+  for (const listed of hosts) {
+    const user = hostRedisUser(listed.id);
     const line = lines.get(user);
-    if (host.state !== "Removed" && host.credentialHash) {
-      if (!line?.includes(`#${host.credentialHash}`) || !line.includes(`~${prefix}:${hostQueueName(host.id)}:*`)) {
-        await setHostAclUser(redis, prefix, host.id, host.credentialHash);
-        set += 1;
-      }
+    const wanted = (host: typeof listed) => (host.state !== "Removed" && host.credentialHash ? host.credentialHash : null);
+    const hash = wanted(listed);
+    if (hash && line?.includes(`#${hash}`) && line.includes(`~${prefix}:${hostQueueName(listed.id)}:*`)) continue;
+    if (!hash && !line) continue;
+    // A join may have committed since the list was read (and made the user itself): act on the
+    // host as it is now, or the sync would delete a just-joined host's user, or put back the
+    // credential it replaced.
+    const current = await deps.db.host.findUnique({ where: { id: listed.id }, select: { id: true, state: true, credentialHash: true } });
+    const now = current ? wanted(current) : null;
+    if (now) {
+      if (line?.includes(`#${now}`) && line.includes(`~${prefix}:${hostQueueName(listed.id)}:*`)) continue;
+      await setHostAclUser(redis, prefix, listed.id, now);
+      set += 1;
     } else if (line) {
-      await deleteHostAclUser(redis, host.id);
+      await deleteHostAclUser(redis, listed.id);
       deleted += 1;
     }
   }

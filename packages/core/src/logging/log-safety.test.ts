@@ -22,10 +22,11 @@ describe("log safety", () => {
 
   it("masks URL passwords, Carve's secrets and secret-named fields, in messages and fields alike", () => {
     const { log, lines } = capture();
-    log.info({ url: "redis://carve:s3cret-pass@mgmt:6379", nested: { password: "hunter2" }, at: new Date(0) }, "joining with carve-join-AbCdEfGhIjKlMnOpQrStUv on rediss://u:pw@h:1");
+    log.info({ url: "redis://carve:s3cret-pass@mgmt:6379", nested: { password: "hunter2" }, at: new Date(0) }, "joining with carve-join-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcdefg on rediss://u:pw@h:1 as carve-host-4278d07b-1abb-4066-849b-5f69ef5b348d");
     const text = lines.join("");
     for (const secret of ["s3cret-pass", "hunter2", "AbCdEfGhIjKlMnOpQrStUv", ":pw@"]) expect(text).not.toContain(secret);
     expect(text).toContain("redis://carve:[redacted]@mgmt:6379");
+    expect(text).toContain("as carve-host-4278d07b-1abb-4066-849b-5f69ef5b348d");
     expect(text).toContain('"at":"1970-01-01T00:00:00.000Z"');
     expect(scrubSecrets("no secret here: redis://mgmt:6379")).toBe("no secret here: redis://mgmt:6379");
   });
