@@ -48,13 +48,17 @@ if [[ $EUID -eq 0 ]] && ! psql -h /var/run/postgresql -d postgres -tAc "select 1
   runuser -u postgres -- psql -q -c "CREATE ROLE root SUPERUSER LOGIN" >/dev/null
 fi
 
-# Redis: running, and never evicting queue keys (BullMQ needs noeviction).
-if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
-  log "starting Redis"
-  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
-  for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.1; done
+# The tests' Redis on 6379: a throwaway fixture with the open default user, never evicting queue
+# keys (BullMQ needs noeviction). `npm start` does not use it: it runs Carve's own Redis, with
+# the default user off (scripts/lib/carve-redis.ts).
+if $want_test; then
+  if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+    log "starting the tests' Redis"
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+    for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.1; done
+  fi
+  redis-cli -h 127.0.0.1 -p 6379 config set maxmemory-policy noeviction >/dev/null
 fi
-redis-cli -h 127.0.0.1 -p 6379 config set maxmemory-policy noeviction >/dev/null
 
 # Serial console logs of the guests (written by virtlogd, read by the agent and the tests).
 install -d -m 0755 /var/log/carve/console 2>/dev/null || true

@@ -4,7 +4,9 @@ import { REPO_ROOT } from "./lib/service.ts";
 
 const ZStartEnv = z.object({
   DATABASE_URL: z.string().startsWith("postgres", "must be a postgresql:// URL").default("postgresql://root@localhost/carve?host=/var/run/postgresql"),
-  REDIS_URL: z.string().startsWith("redis", "must be a redis:// URL").default("redis://127.0.0.1:6379"),
+  /** An existing Redis to use (with its credentials); unset: npm start runs Carve's own, locked down, on CARVE_REDIS_PORT. */
+  REDIS_URL: z.string().startsWith("redis", "must be a redis:// URL").optional(),
+  CARVE_REDIS_PORT: z.coerce.number().int().min(1, "must be a TCP port").max(65535, "must be a TCP port").default(6380),
   CARVE_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be letters, digits, '_', '.' or '-'").default("bull"),
   /** Logs, console logs and the demo host's files. */
   CARVE_STATE_DIR: z.string().startsWith("/", "must be an absolute path").default(join(REPO_ROOT, "var", "run")),

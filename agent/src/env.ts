@@ -128,9 +128,10 @@ export function loadAgentEnv(source: Record<string, string | undefined> = proces
 }
 
 /** Environment fallbacks for `carve-agent join` flags (it runs before there is a host id). */
-export function joinDefaults(source: Record<string, string | undefined> = process.env): { redisUrl?: string; uri?: string; prefix?: string; config: string; dataDir: string } {
+export function joinDefaults(source: Record<string, string | undefined> = process.env): { token?: string; redisUrl?: string; uri?: string; prefix?: string; config: string; dataDir: string } {
   const pick = (name: string): string | undefined => (source[name] ? source[name] : undefined);
   return {
+    ...(pick("CARVE_JOIN_TOKEN") ? { token: pick("CARVE_JOIN_TOKEN") } : {}),
     ...(pick("REDIS_URL") ? { redisUrl: pick("REDIS_URL") } : {}),
     ...(pick("CARVE_LIBVIRT_URI") ? { uri: pick("CARVE_LIBVIRT_URI") } : {}),
     ...(pick("CARVE_QUEUE_PREFIX") ? { prefix: pick("CARVE_QUEUE_PREFIX") } : {}),

@@ -5,7 +5,7 @@ import { runCommand } from "./commands/run.ts";
 import { joinDefaults } from "./env.ts";
 
 const USAGE = `usage: carve-agent [run] [--config PATH]          start the agent (the default; runs the doctor first)
-       carve-agent join --token TOKEN [--redis URL] [--uri URI] [--prefix P] [--config PATH] [--data-dir DIR] [--timeout SEC]
+       carve-agent join --token TOKEN (or CARVE_JOIN_TOKEN) [--redis URL] [--uri URI] [--prefix P] [--config PATH] [--data-dir DIR] [--timeout SEC]
        carve-agent doctor [--config PATH] [--json]     check what the agent needs; exit 1 on a failure`;
 
 /** `carve-agent` (bin/carve-agent.js, and `npm start -w @carve/agent` for `run`). */
@@ -40,7 +40,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const defaults = joinDefaults();
   const flags = {
-    token: values.token ?? "",
+    // CARVE_JOIN_TOKEN keeps the token out of the process list (argv) of the host.
+    token: values.token ?? defaults.token ?? "",
     redisUrl: values.redis ?? defaults.redisUrl ?? "redis://127.0.0.1:6379",
     uri: values.uri ?? defaults.uri ?? "qemu:///system",
     prefix: values.prefix ?? defaults.prefix ?? "bull",

@@ -1,9 +1,8 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createWriteStream } from "node:fs";
 import { mkdir, readdir, readFile, rmdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { REPO_ROOT } from "./service.ts";
+import { openLogFile, REPO_ROOT } from "./service.ts";
 
 export const PORTAL_DIR = join(REPO_ROOT, "apps", "portal");
 export const NEXT_BIN = join(REPO_ROOT, "node_modules", "next", "dist", "bin", "next");
@@ -60,7 +59,7 @@ async function buildUnlessCurrent(logFile: string): Promise<number | null> {
   const buildId = await readFile(join(PORTAL_DIR, ".next", "BUILD_ID"), "utf8").catch(() => null);
   if (built === sources && buildId !== null) return null;
   const started = performance.now();
-  const log = createWriteStream(logFile, { flags: "a" });
+  const log = openLogFile(logFile);
   const child = spawn(process.execPath, [NEXT_BIN, "build"], { cwd: PORTAL_DIR, env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" }, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout.pipe(log);
   child.stderr.pipe(log);

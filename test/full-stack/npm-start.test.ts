@@ -1,14 +1,16 @@
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, expect, it } from "vitest";
 import { createTestDatabase } from "@carve/db/testing";
 import { REPO_ROOT } from "../../scripts/lib/service.ts";
-import { freePort } from "../lib/stack/redis-server.ts";
+import { freePort, sendWithoutAuth } from "../lib/stack/redis-server.ts";
 
 const id = randomBytes(4).toString("hex");
 const portalPort = await freePort();
+const redisPort = await freePort();
 const database = await createTestDatabase();
 await database.db.$disconnect();
 const env = {
@@ -17,6 +19,7 @@ const env = {
   CARVE_QUEUE_PREFIX: `npm-start-${id}`,
   CARVE_STATE_DIR: join(REPO_ROOT, "var", "test-stack", `npm-start-${id}`),
   CARVE_PORTAL_PORT: String(portalPort),
+  CARVE_REDIS_PORT: String(redisPort),
 };
 // `npm start` leads its own process group so that it and everything it started can be stopped.
 const start = spawn("npm", ["start"], { cwd: REPO_ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
@@ -47,6 +50,10 @@ it("`npm start` starts the portal too, then `npx carve vm create demo --template
   expect(signIn.status).toBe(200);
   expect(await signIn.text()).toContain("Sign in");
 
+  // Carve's own Redis: nothing without credentials; its passwords in an owner-only file.
+  expect(await sendWithoutAuth(redisPort, [["PING"]])).toEqual([expect.stringMatching(/^-NOAUTH/)]);
+  expect((await stat(join(env.CARVE_STATE_DIR, "redis", "redis.json"))).mode & 0o077).toBe(0);
+
   const { stdout } = await promisify(execFile)("npx", ["carve", "vm", "create", "demo", "--template", "tiny", "--offering", "small", "--wait"], { cwd: REPO_ROOT, env });
   expect(stdout.split("\n")[1]).toMatch(/^demo\s+Running\s+demo-host\s+tiny\s+small\s+operator\s/);
 
@@ -65,3 +72,4 @@ it("`npm start` starts the portal too, then `npx carve vm create demo --template
   expect(groupAlive()).toBe(false);
   expect(output).not.toMatch(/exited \(code/);
 }, 400_000);
+

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { AGENT_VERSION } from "../version.ts";
-import { PROTOCOL_VERSION, joinReplyKey, joinRequestsKey, openSealed, ZJoinGrant, ZJoinReply, type TJoinGrant, type TJoinRequest } from "@carve/protocol";
+import { PROTOCOL_VERSION, joinReplyKey, joinRequestsKey, joinTokenProof, openSealed, ZJoinGrant, ZJoinReply, type TJoinGrant, type TJoinRequest } from "@carve/protocol";
 import { Redis } from "ioredis";
 import { writeAgentConfig } from "../agent-config.ts";
 import { DEFAULT_AGENT_CONFIG_PATH } from "../env.ts";
@@ -25,7 +25,8 @@ export class JoinRefused extends Error {}
 
 /**
  * `carve-agent join`: reads what libvirt has (node, hypervisor, pools with their target paths),
- * sends it with the token on Redis, waits for the controller's answer, and writes the config file
+ * sends it with the token's proof (never the token itself, which would stay in Redis's append-only
+ * file) on Redis as the join user of the --redis URL (see core's joinAclRules), waits for the controller's answer, and writes the config file
  * (mode 0600) with the host id and its own credential. The credential arrives sealed to the host's
  * long-lived key (host-key.ts), whose public half the controller records for sealing job secrets
  * later; it is never printed. Returns the grant for the summary.
@@ -40,11 +41,12 @@ export async function joinCommand(flags: TJoinFlags): Promise<TJoinGrant> {
   });
   const replyId = randomBytes(18).toString("base64url");
   const request: TJoinRequest = {
-    token: flags.token, replyId, publicKey: keys.publicKey, uri: flags.uri, ...node,
+    proof: joinTokenProof(flags.token), replyId, publicKey: keys.publicKey, uri: flags.uri, ...node,
     hypervisor: domainTypeFor(flags.uri), agentVersion: AGENT_VERSION, protocolVersion: PROTOCOL_VERSION, pools,
   }; // prettier-ignore
   const payload = JSON.stringify(request);
-  const redis = new Redis(flags.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 5_000, retryStrategy: (times) => (times > 2 ? null : 200) });
+  // No ready check: it runs INFO, which the join user may not.
+  const redis = new Redis(flags.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 5_000, enableReadyCheck: false, retryStrategy: (times) => (times > 2 ? null : 200) });
   redis.on("error", () => undefined);
   try {
     await redis.lpush(joinRequestsKey(flags.prefix), payload).catch((error: unknown) => {
@@ -60,13 +62,21 @@ export async function joinCommand(flags: TJoinFlags): Promise<TJoinGrant> {
     if (!reply.ok) throw new JoinRefused(`the controller refused the join (${reply.code}): ${reply.message}`);
     const grant = ZJoinGrant.parse(JSON.parse(openSealed(keys.privateKey, reply.sealed)));
     await writeAgentConfig(flags.config, {
-      hostId: grant.hostId, hostName: grant.hostName, libvirtUri: flags.uri, redisUrl: flags.redisUrl, queuePrefix: grant.queuePrefix,
+      hostId: grant.hostId, hostName: grant.hostName, libvirtUri: flags.uri, redisUrl: grant.redisUser ? withoutCredentials(flags.redisUrl) : flags.redisUrl, queuePrefix: grant.queuePrefix,
       redisUser: grant.redisUser, credential: grant.credential, joinedAt: new Date().toISOString(),
     }); // prettier-ignore
     return grant;
   } finally {
     redis.disconnect();
   }
+}
+
+/** The URL without its user and password: a host with its own Redis user keeps no copy of the join credential. */
+function withoutCredentials(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = "";
+  parsed.password = "";
+  return parsed.toString();
 }
 
 /** The human summary of a join: the host, each pool's fate, what to run next. */

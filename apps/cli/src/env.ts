@@ -1,11 +1,15 @@
-import { ZDatabaseUrlSetting, ZQueuePrefixSetting, ZRedisUrlSetting, ZSecretKeySetting } from "@carve/core";
+import { join } from "node:path";
+import { readLocalRedis, ZDatabaseUrlSetting, ZQueuePrefixSetting, ZRedisUrlSetting, ZSecretKeySetting } from "@carve/core";
 import { z } from "zod";
+
+/** npm start's state directory (CARVE_STATE_DIR there), where it keeps its own Redis's client URLs. */
+const DEFAULT_STATE_DIR = join(import.meta.dirname, "..", "..", "..", "var", "run");
 
 const ZEnv = z.object({
   DATABASE_URL: ZDatabaseUrlSetting.default("postgresql://root@localhost/carve?host=/var/run/postgresql"),
   REDIS_URL: ZRedisUrlSetting,
   CARVE_QUEUE_PREFIX: ZQueuePrefixSetting,
-  /** The Redis address hosts' agents use, printed in join commands when it differs from REDIS_URL. */
+  /** The Redis URL hosts join through, with the join user's credentials (redis://carve-join:PASSWORD@mgmt:6379), printed in join commands; unset: REDIS_URL without credentials. */
   CARVE_AGENT_REDIS_URL: ZRedisUrlSetting.unwrap().optional(),
   /** Key for encrypted settings (the LDAP bind password): 64 hex digits; the same in every Carve process. */
   CARVE_SECRET_KEY: ZSecretKeySetting,
@@ -13,9 +17,13 @@ const ZEnv = z.object({
 
 export type TEnv = z.infer<typeof ZEnv>;
 
-/** The CLI's configuration (defaults match what `npm start` sets up). */
+/**
+ * The CLI's configuration (defaults match what `npm start` sets up: without REDIS_URL, the CLI
+ * uses npm start's own Redis with the URLs it keeps in its state directory, owner-only).
+ */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): TEnv {
-  const parsed = ZEnv.safeParse(source);
+  const local = source["REDIS_URL"] ? null : readLocalRedis(source["CARVE_STATE_DIR"] || DEFAULT_STATE_DIR);
+  const parsed = ZEnv.safeParse(local ? { ...source, REDIS_URL: local.redisUrl, CARVE_AGENT_REDIS_URL: source["CARVE_AGENT_REDIS_URL"] || local.joinRedisUrl } : source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`carve: fix these settings: ${problems}`);

@@ -1,5 +1,4 @@
-import { advanceHostMaintenance, applyLogLevels, createCore, meterUsage, pruneExpiredPasswordReveals, reconcileHosts, recordPoolReports, refreshHostStates, startTemplateFetcher, sweepJobs, watchJobs, withIdentity } from "@carve/core";
-import { pino } from "pino";
+import { advanceHostMaintenance, applyLogLevels, createCore, createProcessLogger, meterUsage, pruneExpiredPasswordReveals, reconcileHosts, recordPoolReports, refreshHostStates, startTemplateFetcher, sweepJobs, watchJobs, withIdentity } from "@carve/core";
 import { loadEnv } from "./env.ts";
 import { startDirectorySync } from "./directory-sync.ts";
 import { announceSetupToken } from "./first-run.ts";
@@ -8,7 +7,7 @@ import { startHostJoins } from "./host-joins.ts";
 import { createControllerMetrics } from "./metrics.ts";
 
 const env = loadEnv();
-const log = pino({ level: env.LOG_LEVEL, base: { proc: "controller" } });
+const log = createProcessLogger("controller", env.LOG_LEVEL);
 const metrics = createControllerMetrics();
 const core = createCore({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL, queuePrefix: env.CARVE_QUEUE_PREFIX, log, hooks: metrics.hooks });
 const listeners = new HostListeners(core);

@@ -6,7 +6,7 @@ const ZEnv = z.object({
   DATABASE_URL: ZDatabaseUrlSetting,
   REDIS_URL: ZRedisUrlSetting,
   CARVE_QUEUE_PREFIX: ZQueuePrefixSetting,
-  /** The Redis address hosts' agents use, shown in join commands when it differs from REDIS_URL. */
+  /** The Redis URL hosts join through, with the join user's credentials (redis://carve-join:PASSWORD@mgmt:6379), printed in join commands; unset: REDIS_URL without credentials. */
   CARVE_AGENT_REDIS_URL: ZRedisUrlSetting.unwrap().optional(),
   LOG_LEVEL: ZLogLevelSetting,
   /** Key for encrypted settings (the LDAP bind password): 64 hex digits, the same in every Carve process. */

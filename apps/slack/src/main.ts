@@ -1,10 +1,9 @@
-import { createCore, withIdentity } from "@carve/core";
-import { pino } from "pino";
+import { createCore, createProcessLogger, withIdentity } from "@carve/core";
 import { createSlackBot } from "./app.ts";
 import { loadEnv } from "./env.ts";
 
 const env = loadEnv();
-const log = pino({ level: env.LOG_LEVEL, base: { proc: "slack" } });
+const log = createProcessLogger("slack", env.LOG_LEVEL);
 const core = createCore({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL, queuePrefix: env.CARVE_QUEUE_PREFIX, log });
 const bot = createSlackBot({
   core: withIdentity(core, { secretKey: env.CARVE_SECRET_KEY }),

@@ -1,8 +1,9 @@
 import { createDb } from "@carve/db";
-import { pino, type Logger } from "pino";
+import type { Logger } from "pino";
 import type { CoreDeps } from "./context.ts";
 import type { TCoreHooks } from "./hooks.ts";
 import { createBullJobQueues } from "./jobs/bullmq-job-queues.ts";
+import { createProcessLogger } from "./logging/process-logger.ts";
 
 export interface TCoreOptions {
   databaseUrl: string;
@@ -25,7 +26,7 @@ export function createCore(options: TCoreOptions): TCore {
   return {
     db,
     queues,
-    log: options.log ?? pino({ level: "info" }),
+    log: options.log ?? createProcessLogger("core", "info"),
     now: options.now ?? (() => new Date()),
     ...(options.hooks ? { hooks: options.hooks } : {}),
     async close() {

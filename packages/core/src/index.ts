@@ -1,6 +1,7 @@
 export * from "./errors/index.ts";
 export type { CoreDeps } from "./context.ts";
 export { createCore, type TCore, type TCoreOptions } from "./create-core.ts";
+export { createProcessLogger } from "./logging/process-logger.ts";
 export * from "./identity/actor.ts";
 export { operatorActor, OPERATOR_USERNAME } from "./identity/operator-actor.ts";
 export { DEFAULT_IDENTITY_OPTIONS, withIdentity, type TIdentityDeps, type TIdentityOptions, type TIdentityOverrides, type TThrottlePolicy } from "./identity/identity-options.ts";
@@ -77,6 +78,8 @@ export { DEFAULT_JOIN_TOKEN_TTL_MINUTES, type TJoinToken } from "./hosts/join-to
 export { joinHost, type TJoinOptions } from "./hosts/join-host.ts";
 export { joinCommand } from "./hosts/join-command.ts";
 export { startHostJoinService, type THostJoinService, type THostJoinServiceOptions } from "./hosts/host-join-service.ts";
+export { CONTROL_REDIS_USER, redisAclFile, redisUrlWith } from "./hosts/redis-acl-file.ts";
+export { localRedisFile, readLocalRedis, type TLocalRedisFile } from "./settings/local-redis.ts";
 export { hostAclRules, syncHostAclUsers } from "./hosts/host-redis-acl.ts";
 export { linkSlackUser, ZSlackProfile } from "./identity/link-slack-user.ts";
 export type { TCreateVmOnce } from "./vms/create-vm-once.ts";

@@ -5,3 +5,4 @@ export * from "./names.ts";
 export * from "./heartbeat.ts";
 export * from "./join.ts";
 export * from "./join-seal.ts";
+export * from "./log-safety.ts";

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { z } from "zod";
 
 /**
@@ -11,6 +12,22 @@ export const joinReplyKey = (prefix: string, replyId: string): string => `${pref
 
 /** How long a reply waits for its agent before Redis drops it. */
 export const JOIN_REPLY_TTL_MS = 60_000;
+
+/**
+ * The Redis user an agent joins through (see joinAclRules in core's host-redis-acl.ts): it may
+ * LPUSH onto the join list and pop a reply key, nothing else; its password is printed in join
+ * commands, so it is no more secret than that.
+ */
+export const JOIN_REDIS_USER = "carve-join";
+
+/**
+ * What a join request carries instead of the token: sha256 over a label and the token. Redis (and
+ * its append-only file) only ever sees this derivation, and the database keeps only the sha256 of
+ * it, so neither a copy of the AOF after the join nor a copy of the database lets anyone join.
+ */
+export function joinTokenProof(token: string): string {
+  return createHash("sha256").update("carve host join proof v1\0").update(token).digest("hex");
+}
 
 /** The Redis user a joined host connects as; its rights cover `<prefix>:host.<id>:*` only. */
 export const hostRedisUser = (hostId: string): string => `carve-host-${hostId}`;
@@ -30,8 +47,8 @@ export const ZJoinPool = z.object({
 export type TJoinPool = z.infer<typeof ZJoinPool>;
 
 export const ZJoinRequest = z.object({
-  /** The one-time token itself: the controller hashes it and compares with the stored hash. */
-  token: z.string().min(10).max(200),
+  /** {@link joinTokenProof} of the one-time token (never the token): the controller hashes it and compares with the stored hash. */
+  proof: z.string().regex(/^[0-9a-f]{64}$/, "must be the join token's proof (64 hex digits): upgrade carve-agent"),
   /** Random, chosen by the agent: names the reply key it waits on. */
   replyId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
   /**

@@ -9,10 +9,16 @@ export interface TJoinRun {
   stderr: string;
 }
 
-/** Runs `carve-agent join` (the installed bin script) as a child process against the stack's Redis and prefix. */
-export function runAgentJoin(stack: Stack, token: string, uri: string, config: string): Promise<TJoinRun> {
-  const args = [join(REPO_ROOT, "agent/bin/carve-agent.js"), "join", "--token", token, "--redis", stack.redisUrl, "--prefix", stack.prefix, "--uri", uri, "--config", config, "--data-dir", join(stack.dir, "agent-data-joined"), "--timeout", "20"];
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { PATH: process.env["PATH"] ?? "" }, stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Runs `carve-agent join` (the installed bin script) as a child process against the stack's Redis
+ * (or `redisUrl`, e.g. a join user's) and prefix; `tokenInEnv` passes the token as CARVE_JOIN_TOKEN
+ * instead of --token.
+ */
+export function runAgentJoin(stack: Stack, token: string, uri: string, config: string, options: { redisUrl?: string; tokenInEnv?: boolean } = {}): Promise<TJoinRun> {
+  const tokenArgs = options.tokenInEnv ? [] : ["--token", token];
+  const args = [join(REPO_ROOT, "agent/bin/carve-agent.js"), "join", ...tokenArgs, "--redis", options.redisUrl ?? stack.redisUrl, "--prefix", stack.prefix, "--uri", uri, "--config", config, "--data-dir", join(stack.dir, "agent-data-joined"), "--timeout", "20"];
+  const env = { PATH: process.env["PATH"] ?? "", ...(options.tokenInEnv ? { CARVE_JOIN_TOKEN: token } : {}) };
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -10,6 +10,8 @@ export const REDIS_URL = process.env["CARVE_TEST_REDIS_URL"] ?? "redis://127.0.0
 
 export interface TStackOptions {
   redisUrl?: string;
+  /** The queue prefix (default: a fresh one), e.g. the one a TestRedis's ACL file was written for. */
+  prefix?: string;
   /** Controller sweep period; short in tests so outcomes land quickly. */
   sweepMs?: number;
   /** More controller settings, e.g. a short CARVE_HOST_GRACE_MS or CARVE_RECONCILE_MS. */
@@ -21,7 +23,7 @@ export interface TStackOptions {
  * in the test process, and the controller and agents as real child processes.
  */
 export class Stack {
-  readonly prefix = `carve-test-${randomBytes(4).toString("hex")}`;
+  readonly prefix: string;
   readonly dir: string;
   readonly redisUrl: string;
   core!: TCore;
@@ -31,6 +33,7 @@ export class Stack {
   private dropDatabase: () => Promise<void> = async () => undefined;
 
   constructor(private readonly options: TStackOptions = {}) {
+    this.prefix = options.prefix ?? newStackPrefix();
     this.redisUrl = options.redisUrl ?? REDIS_URL;
     this.dir = join(REPO_ROOT, "var", "test-stack", this.prefix);
     mkdirSync(this.dir, { recursive: true });
@@ -94,6 +97,11 @@ export class Stack {
     await this.core.close();
     await this.dropDatabase();
   }
+}
+
+/** A queue prefix no other test file uses. */
+export function newStackPrefix(): string {
+  return `carve-test-${randomBytes(4).toString("hex")}`;
 }
 
 /** Polls `check` until it holds, failing with what was awaited. */

@@ -17,7 +17,7 @@ const minutes = (value: string): number => {
  */
 export function joinCommand(token: string, uri: string): string {
   const env = loadEnv();
-  return coreJoinCommand(token, uri, { redisUrl: env.CARVE_AGENT_REDIS_URL ?? env.REDIS_URL, queuePrefix: env.CARVE_QUEUE_PREFIX });
+  return coreJoinCommand(token, uri, { redisUrl: env.REDIS_URL, joinRedisUrl: env.CARVE_AGENT_REDIS_URL, queuePrefix: env.CARVE_QUEUE_PREFIX });
 }
 
 function tokenLines(hostName: string, uri: string, joinToken: TJoinToken): string[] {

@@ -1,5 +1,4 @@
-import { createCore, withIdentity, type TCore, type TIdentityDeps } from "@carve/core";
-import { pino } from "pino";
+import { createCore, createProcessLogger, withIdentity, type TCore, type TIdentityDeps } from "@carve/core";
 import { env } from "../env.ts";
 
 export type TPortalCore = TCore & TIdentityDeps;
@@ -13,7 +12,7 @@ const holder = globalThis as { [CORE]?: TPortalCore };
 export function portalCore(): TPortalCore {
   if (!holder[CORE]) {
     const settings = env();
-    const log = pino({ level: settings.LOG_LEVEL, base: { proc: "portal" } });
+    const log = createProcessLogger("portal", settings.LOG_LEVEL);
     const core = createCore({ databaseUrl: settings.DATABASE_URL, redisUrl: settings.REDIS_URL, queuePrefix: settings.CARVE_QUEUE_PREFIX, log });
     holder[CORE] = withIdentity(core, { secretKey: settings.CARVE_SECRET_KEY });
   }

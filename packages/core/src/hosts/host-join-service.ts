@@ -29,6 +29,15 @@ export function startHostJoinService(deps: CoreDeps, options: THostJoinServiceOp
   const blocking = new Redis(options.redisUrl, { maxRetriesPerRequest: null, connectionName: "carve-controller-join-queue" });
   for (const connection of [commands, blocking]) connection.on("error", () => undefined); // the loop logs what matters
   let stopped = false;
+  // A join and a sync never overlap in one controller: a sync that read the hosts before a join
+  // committed would otherwise delete the user the join just made. (Between controller replicas
+  // the next sync repairs it; syncHostAclUsers also re-reads a host before changing its user.)
+  let exclusive: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = exclusive.then(work, work);
+    exclusive = run.catch(() => undefined);
+    return run;
+  };
 
   const provision = async (hostId: string, credentialHash: string) => {
     const acl = await aclAvailable(commands);
@@ -73,7 +82,7 @@ export function startHostJoinService(deps: CoreDeps, options: THostJoinServiceOp
     while (!stopped) {
       try {
         const popped = await blocking.blpop(joinRequestsKey(options.prefix), 1);
-        if (popped) await answer(popped[1]);
+        if (popped) await oneAtATime(() => answer(popped[1]));
       } catch (error) {
         if (stopped) return;
         deps.log.warn({ err: error }, "host join queue unavailable; retrying");
@@ -85,7 +94,7 @@ export function startHostJoinService(deps: CoreDeps, options: THostJoinServiceOp
   const sync = async (): Promise<void> => {
     try {
       if (!(await aclAvailable(commands)).available) return;
-      const report = await syncHostAclUsers(deps, commands, options.prefix);
+      const report = await oneAtATime(() => syncHostAclUsers(deps, commands, options.prefix));
       if (report.set + report.deleted > 0) deps.log.info(report, "per-host Redis users brought in line with the database");
     } catch (error) {
       deps.log.warn({ err: error }, "could not sync per-host Redis users; retrying");

@@ -1,4 +1,4 @@
-import { hostQueueName, hostRedisUser } from "@carve/protocol";
+import { hostQueueName, hostRedisUser, joinReplyKey, joinRequestsKey } from "@carve/protocol";
 import type { Redis } from "ioredis";
 import type { CoreDeps } from "../context.ts";
 
@@ -21,6 +21,26 @@ export function hostAclRules(prefix: string, hostId: string): string[] {
     "-@dangerous", "-@admin", "-@pubsub",
     "+info", "+time",
     "-scan", "-randomkey", "-dbsize", "-script|flush", "-script|kill", "-script|debug", "-function", "-memory|usage", "-lolwut",
+  ]; // prettier-ignore
+}
+
+/**
+ * What the join user (JOIN_REDIS_USER, the credential in join commands) may do. Joining goes
+ * through Redis rather than through the controller over HTTPS because the controller serves no
+ * HTTP and hosts already reach Redis; the user is therefore cut down to the two steps of a join:
+ * - LPUSH onto the join list with write-only access (`%W~`): it cannot read, list or pop anyone's
+ *   request (LRANGE, LPOP, BLPOP there are refused); LREM alone is allowed there, so an agent
+ *   that got no answer takes its own request back (LREM answers a count, never contents);
+ * - BLPOP of a reply key: each agent picks a random 144-bit reply id and the reply is sealed to
+ *   its own key (join-seal.ts), so popping is limited to keys no other user can name or list.
+ * No other command, no other key, no channel: no SCAN, INFO, CONFIG, ACL or pub/sub.
+ * Redis ≥ 7.0 (selectors and %W~ key permissions).
+ */
+export function joinAclRules(prefix: string): string[] {
+  return [
+    "resetkeys", "resetchannels", "-@all",
+    `%W~${joinRequestsKey(prefix)}`, `~${joinReplyKey(prefix, "*")}`, "+lpush", "+blpop",
+    `(~${joinRequestsKey(prefix)} resetchannels -@all +lrem)`,
   ]; // prettier-ignore
 }
 
@@ -65,16 +85,24 @@ export async function syncHostAclUsers(deps: CoreDeps, redis: Redis, prefix: str
   const lines = new Map(((await redis.call("ACL", "LIST")) as string[]).map((line) => [line.split(" ")[1] ?? "", line]));
   let set = 0;
   let deleted = 0;
-  for (const host of hosts) {
-    const user = hostRedisUser(host.id);
+  for (const listed of hosts) {
+    const user = hostRedisUser(listed.id);
     const line = lines.get(user);
-    if (host.state !== "Removed" && host.credentialHash) {
-      if (!line?.includes(`#${host.credentialHash}`) || !line.includes(`~${prefix}:${hostQueueName(host.id)}:*`)) {
-        await setHostAclUser(redis, prefix, host.id, host.credentialHash);
-        set += 1;
-      }
+    const wanted = (host: typeof listed) => (host.state !== "Removed" && host.credentialHash ? host.credentialHash : null);
+    const hash = wanted(listed);
+    if (hash && line?.includes(`#${hash}`) && line.includes(`~${prefix}:${hostQueueName(listed.id)}:*`)) continue;
+    if (!hash && !line) continue;
+    // A join may have committed since the list was read (and made the user itself): act on the
+    // host as it is now, or the sync would delete a just-joined host's user, or put back the
+    // credential it replaced.
+    const current = await deps.db.host.findUnique({ where: { id: listed.id }, select: { id: true, state: true, credentialHash: true } });
+    const now = current ? wanted(current) : null;
+    if (now) {
+      if (line?.includes(`#${now}`) && line.includes(`~${prefix}:${hostQueueName(listed.id)}:*`)) continue;
+      await setHostAclUser(redis, prefix, listed.id, now);
+      set += 1;
     } else if (line) {
-      await deleteHostAclUser(redis, host.id);
+      await deleteHostAclUser(redis, listed.id);
       deleted += 1;
     }
   }

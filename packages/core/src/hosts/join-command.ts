@@ -1,11 +1,16 @@
 /**
- * The command a host's administrator runs on the host to join it. The Redis URL is printed
- * without any credentials (those are never shown); `redisUrl` is the address hosts' agents use.
+ * The command a host's administrator runs on the host to join it. `joinRedisUrl`
+ * (CARVE_AGENT_REDIS_URL) is the address hosts use with the join user's credentials
+ * (redis://carve-join:PASSWORD@mgmt:6379): that user can only hand in a join request and pick up
+ * its sealed reply, so it is printed. Without it, `redisUrl` is printed without any credentials:
+ * the control plane's own Redis password is never shown.
  */
-export function joinCommand(token: string, uri: string, options: { redisUrl: string; queuePrefix: string }): string {
-  const url = new URL(options.redisUrl);
-  url.username = "";
-  url.password = "";
+export function joinCommand(token: string, uri: string, options: { redisUrl: string; joinRedisUrl?: string | undefined; queuePrefix: string }): string {
+  const url = new URL(options.joinRedisUrl ?? options.redisUrl);
+  if (!options.joinRedisUrl) {
+    url.username = "";
+    url.password = "";
+  }
   const prefix = options.queuePrefix === "bull" ? "" : ` --prefix ${options.queuePrefix}`;
   return `carve-agent join --token ${token} --redis ${url.toString().replace(/\/$/, "")} --uri ${uri}${prefix}`;
 }

@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION, type TJoinPool } from "@carve/protocol";
+import { joinTokenProof, PROTOCOL_VERSION, type TJoinPool } from "@carve/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CarveError } from "../errors/index.ts";
 import { sha256 } from "../identity/api-key-format.ts";
@@ -7,7 +7,7 @@ import { addPool } from "../pools/add-pool.ts";
 import { createTestCore, createTestUser, type TTestCore } from "../testing/index.ts";
 import { addHost } from "./add-host.ts";
 import { joinHost, type TJoinOptions } from "./join-host.ts";
-import { issueJoinToken } from "./join-token.ts";
+import { issueJoinToken, joinTokenHash } from "./join-token.ts";
 
 let core: TTestCore;
 let admin: TUserActor;
@@ -22,7 +22,7 @@ afterEach(async () => core.drop());
 
 const libvirtPool = (name: string, path: string | null): TJoinPool => ({ name, type: "dir", path, active: true, capacityBytes: 500e9, allocationBytes: 100e9, availableBytes: 400e9 });
 const request = (token: string, pools: TJoinPool[] = []) => ({
-  token, replyId: "r".repeat(24), publicKey: "unused-here", uri: "qemu:///system", hostname: "hv1.lan", cpus: 48, memoryMiB: 262_144,
+  proof: joinTokenProof(token), replyId: "r".repeat(24), publicKey: "unused-here", uri: "qemu:///system", hostname: "hv1.lan", cpus: 48, memoryMiB: 262_144,
   hypervisor: "kvm", agentVersion: "0.1.0", protocolVersion: PROTOCOL_VERSION, pools,
 }); // prettier-ignore
 async function refusal(promise: Promise<unknown>): Promise<CarveError> {
@@ -32,13 +32,13 @@ async function refusal(promise: Promise<unknown>): Promise<CarveError> {
 }
 
 describe("host join tokens", () => {
-  it("are shown once, stored as sha256, expire after the default hour, and join the host once", async () => {
+  it("are shown once, stored as the sha256 of their proof, expire after the default hour, and join the host once", async () => {
     const host = await addHost(core, admin, { name: "hv1" });
     expect(host).toMatchObject({ state: "Disconnected", uri: "qemu:///system" });
     expect(host.joinToken.token).toMatch(/^carve-join-[A-Za-z0-9_-]{43}$/);
     expect(host.joinToken.expiresAt.getTime() - Date.now()).toBeGreaterThan(59 * 60_000);
     const rows = await core.db.oneTimeToken.findMany({ where: { kind: "HostJoin" } });
-    expect(rows).toEqual([expect.objectContaining({ hostId: host.id, hash: sha256(host.joinToken.token), usedAt: null })]);
+    expect(rows).toEqual([expect.objectContaining({ hostId: host.id, hash: joinTokenHash(joinTokenProof(host.joinToken.token)), usedAt: null })]);
     expect(JSON.stringify(rows)).not.toContain(host.joinToken.token);
 
     const grant = await joinHost(core, request(host.joinToken.token), options);

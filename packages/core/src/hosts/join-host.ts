@@ -8,7 +8,7 @@ import { SYSTEM_ACTOR } from "../identity/actor.ts";
 import { sha256 } from "../identity/api-key-format.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import { LIBVIRT_URI } from "./add-host.ts";
-import { joinTokenRefusal } from "./join-token.ts";
+import { joinTokenHash, joinTokenRefusal } from "./join-token.ts";
 import { matchJoinPools, type TPoolMatch } from "./match-join-pools.ts";
 import { dispatchJob } from "../jobs/dispatch-job.ts";
 import { recordPoolDefines } from "../pools/define-pool.ts";
@@ -40,7 +40,7 @@ export async function joinHost(deps: CoreDeps, input: unknown, options: TJoinOpt
   }
   const joined = await deps.db.$transaction(async (tx) => {
     const now = deps.now();
-    const token = await tx.oneTimeToken.findUnique({ where: { hash: sha256(request.token) } });
+    const token = await tx.oneTimeToken.findUnique({ where: { hash: joinTokenHash(request.proof) } });
     if (!token || token.kind !== "HostJoin" || !token.hostId) throw joinTokenRefusal("is not known (mistyped, or replaced by a newer token)");
     const host = await tx.host.findUnique({ where: { id: token.hostId } });
     if (!host || host.state === "Removed") throw joinTokenRefusal("belongs to a host that has been removed", host?.name);

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Tx } from "@carve/db";
+import { joinTokenProof } from "@carve/protocol";
 import { z } from "zod";
 import type { CoreDeps } from "../context.ts";
 import { CarveError } from "../errors/index.ts";
@@ -20,7 +21,12 @@ export const ZJoinTokenTtl = z
   .max(7 * 24 * 60, "must be at most a week (10080 minutes)")
   .default(DEFAULT_JOIN_TOKEN_TTL_MINUTES);
 
-/** A join token in plain text: shown once, never stored (the database keeps its sha256). */
+/**
+ * A join token in plain text: shown once, never stored. The agent sends only its proof
+ * (joinTokenProof) and the database keeps only the proof's sha256 (joinTokenHash): neither the
+ * Redis AOF nor the database holds what `carve-agent join` needs. Tokens issued before this
+ * scheme (stored as the token's own sha256) no longer match: issue a new one.
+ */
 export interface TJoinToken {
   token: string;
   expiresAt: Date;
@@ -35,8 +41,13 @@ export async function createJoinToken(tx: Tx, deps: Pick<CoreDeps, "now">, hostI
   await tx.oneTimeToken.updateMany({ where: { kind: "HostJoin", hostId, usedAt: null, expiresAt: { gt: now } }, data: { expiresAt: now } });
   const token = `carve-join-${randomBytes(32).toString("base64url")}`;
   const expiresAt = new Date(now.getTime() + ttlMinutes * 60_000);
-  await tx.oneTimeToken.create({ data: { kind: "HostJoin", hash: sha256(token), hostId, expiresAt } });
+  await tx.oneTimeToken.create({ data: { kind: "HostJoin", hash: joinTokenHash(joinTokenProof(token)), hostId, expiresAt } });
   return { token, expiresAt };
+}
+
+/** What the database stores of a join token, from the proof a join request carries. */
+export function joinTokenHash(proof: string): string {
+  return sha256(`join:${proof}`);
 }
 
 export const ZIssueJoinTokenInput = z.object({

@@ -13,7 +13,7 @@ function joinReveal(hostName: string, uri: string, token: TJoinToken) {
   const settings = env();
   return {
     label: `Run this on ${hostName}, as root, before ${token.expiresAt.toISOString()}. The token works once and is not shown again:`,
-    text: joinCommand(token.token, uri, { redisUrl: settings.CARVE_AGENT_REDIS_URL ?? settings.REDIS_URL, queuePrefix: settings.CARVE_QUEUE_PREFIX }),
+    text: joinCommand(token.token, uri, { redisUrl: settings.REDIS_URL, joinRedisUrl: settings.CARVE_AGENT_REDIS_URL, queuePrefix: settings.CARVE_QUEUE_PREFIX }),
   };
 }
 
