@@ -103,8 +103,6 @@ export const ERROR_CODES = {
   REQUEST_KEY_REUSED: { http: 422, expected: true },
   /** The same request key arrived twice at once; repeating the request answers the first one's result. */
   DUPLICATE_REQUEST: { http: 409, expected: true },
-  /** A signed request (Slack's) that was already received: a replay, refused. */
-  REQUEST_REPLAYED: { http: 401, expected: true },
   /** A bug or an unreachable dependency. */
   INTERNAL: { http: 500, expected: false },
 } as const;
