@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION } from "@carve/protocol";
+import { joinTokenProof, PROTOCOL_VERSION } from "@carve/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CarveError } from "../errors/index.ts";
 import type { TUserActor } from "../identity/actor.ts";
@@ -19,7 +19,7 @@ afterEach(async () => core.drop());
 const options = { prefix: "bull", provision: async () => ({ redisUser: null }) };
 const pool = { name: "images", type: "dir", path: "/srv/images", active: true, capacityBytes: 1e12, allocationBytes: 0, availableBytes: 1e12 };
 const request = (token: string) => ({
-  token, replyId: "r".repeat(24), publicKey: "k", uri: "qemu:///system", hostname: "hv1", cpus: 8, memoryMiB: 16384,
+  proof: joinTokenProof(token), replyId: "r".repeat(24), publicKey: "k", uri: "qemu:///system", hostname: "hv1", cpus: 8, memoryMiB: 16384,
   hypervisor: "kvm", agentVersion: "0.1.0", protocolVersion: PROTOCOL_VERSION, pools: [pool],
 }); // prettier-ignore
 
