@@ -35,12 +35,7 @@ export interface TPortalRun {
  * time; `close` prints the page load times.
  */
 export async function startPortalRun(stack: Stack, secretKey: Buffer, env: Record<string, string> = {}): Promise<TPortalRun> {
-  const buildMs = await buildPortal(join(stack.dir, "next-build.log"));
-  console.info(buildMs === null ? "next build: reused (sources unchanged)" : `next build: ${(buildMs / 1000).toFixed(1)} s`);
-  const portal = await startPortal(
-    { DATABASE_URL: stack.databaseUrl, REDIS_URL: stack.redisUrl, CARVE_QUEUE_PREFIX: stack.prefix, CARVE_SECRET_KEY: secretKey.toString("hex"), NEXTAUTH_SECRET: randomBytes(32).toString("base64"), LOG_LEVEL: "warn", ...env },
-    join(stack.dir, "portal.log"),
-  );
+  const portal = await startStackPortal(stack, secretKey, env);
   const browser = await launchChromium();
   mkdirSync(SCREENSHOTS, { recursive: true });
   const loadTimes: Record<string, number> = {};
@@ -83,6 +78,19 @@ export async function startPortalRun(stack: Stack, secretKey: Buffer, env: Recor
     },
   };
   return run;
+}
+
+/**
+ * The built portal (built once per source tree: see buildPortal) started against `stack` with
+ * `secretKey`, without a browser (for API-only suites); prints the build time.
+ */
+export async function startStackPortal(stack: Stack, secretKey: Buffer, env: Record<string, string> = {}): Promise<TPortal> {
+  const buildMs = await buildPortal(join(stack.dir, "next-build.log"));
+  console.info(buildMs === null ? "next build: reused (sources unchanged)" : `next build: ${(buildMs / 1000).toFixed(1)} s`);
+  return startPortal(
+    { DATABASE_URL: stack.databaseUrl, REDIS_URL: stack.redisUrl, CARVE_QUEUE_PREFIX: stack.prefix, CARVE_SECRET_KEY: secretKey.toString("hex"), NEXTAUTH_SECRET: randomBytes(32).toString("base64"), LOG_LEVEL: "warn", ...env },
+    join(stack.dir, "portal.log"),
+  );
 }
 
 /** A URL path for a route folder: `[id]` segments filled with `fill`, route groups `(x)` dropped. */

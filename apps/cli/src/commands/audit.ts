@@ -37,7 +37,7 @@ export function registerAuditCommand(program: Command, out: () => TOutput): void
               e.at.toISOString(),
               e.actorName ?? "system",
               e.via,
-              e.clientAddr ?? (e.slackTeam ? `slack:${e.slackTeam}` : null),
+              e.clientAddr ?? (e.slackTeam ? `slack:${e.slackTeam}` : null) ?? (e.osUser ? `${e.osUser}@${e.osHost ?? "?"}` : null),
               e.action,
               e.targetType ? `${e.targetType} ${e.targetName ?? e.targetId ?? ""}`.trim() : null,
               e.errorCode ? `${e.outcome} ${e.errorCode}` : e.outcome,

@@ -2,7 +2,7 @@ import { ZCreateVmInput, ZListJobsInput, ZListVmEventsInput, ZListVmsInput, ZUsa
 import { z } from "zod";
 import { ZListPageQuery } from "./list-page.ts";
 import { ZAdminJobPageJson } from "./admin-schemas.ts";
-import { ANSWER_SCHEMAS, ZCreatedVmJson, ZHostListJson, ZJobJson, ZOfferingListJson, ZOpenApiJson, ZTemplateListJson, ZUsageJson, ZVmAction, ZVmEventPageJson, ZVmJson, ZVmPageJson } from "./schemas.ts";
+import { ANSWER_SCHEMAS, ZCreatedVmJson, ZHostListJson, ZJobJson, ZMeJson, ZOfferingListJson, ZOpenApiJson, ZTemplateListJson, ZUsageJson, ZVmAction, ZVmEventPageJson, ZVmJson, ZVmPageJson } from "./schemas.ts";
 
 /** Request bodies, named under components.schemas; core's own input schemas, so the document says exactly what core accepts. */
 const REQUEST_SCHEMAS = z.registry<{ id: string }>();
@@ -37,6 +37,7 @@ export const API_ROUTES: TRouteDoc[] = [
   { method: "get", path: "/api/v1/jobs/{id}", summary: "A job you started (admins: any job)", pathParams: { id: z.uuid() }, status: 200, response: ZJobJson },
   { method: "get", path: "/api/v1/hosts", summary: "Hosts with capacity and state", status: 200, response: ZHostListJson, admin: true },
   { method: "get", path: "/api/v1/admin/jobs", summary: "Every job, failed ones first, then the others newest first, a page at a time", query: ZListJobsInput, status: 200, response: ZAdminJobPageJson, admin: true },
+  { method: "get", path: "/api/v1/me", summary: "Who you act as: your account, role, and the API key's scope", status: 200, response: ZMeJson },
   { method: "get", path: "/api/v1/openapi.json", summary: "This document", status: 200, response: ZOpenApiJson },
 ];
 

@@ -127,6 +127,15 @@ export const ZUsageJson = z
   })
   .register(ANSWER_SCHEMAS, { id: "Usage" });
 
+export const ZMeJson = z
+  .object({
+    id: ZId,
+    username: z.string(),
+    role: z.enum(["Admin", "User"]),
+    scope: z.enum(["Read", "Write"]).nullable().describe("The API key's scope; null for a session"),
+  })
+  .register(ANSWER_SCHEMAS, { id: "Me" });
+
 export const ZVmAction = z.enum(["start", "stop", "reboot"], { error: "must be start, stop or reboot" });
 
 export type TTemplateJson = z.input<typeof ZTemplateJson>;
@@ -137,3 +146,4 @@ export type THostJson = z.input<typeof ZHostJson>;
 export type TVmEventJson = z.input<typeof ZVmEventJson>;
 export type TVmEventPageJson = z.input<typeof ZVmEventPageJson>;
 export type TUsageJson = z.input<typeof ZUsageJson>;
+export type TMeJson = z.input<typeof ZMeJson>;

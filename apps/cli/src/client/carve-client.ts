@@ -1,0 +1,89 @@
+import type { TCreateVmInput } from "@carve/core";
+
+/**
+ * What a command needs from Carve, whichever way the CLI reaches it: core on this machine's
+ * database (local-client.ts, as the operator) or a Carve server's /api/v1 with an API key
+ * (remote-client.ts, as the key's user). Each command is written once against this; session.ts
+ * picks the implementation. The shapes are the fields both answer with.
+ */
+export interface TCarveClient {
+  /** "local", or the URL of the server the CLI is logged in to. */
+  readonly where: string;
+  whoami(): Promise<TWhoAmIView>;
+  listVms(query: { state?: string; owner?: string; host?: string; limit: string; cursor?: string }): Promise<{ items: TVmSummary[]; nextCursor: string | null }>;
+  createVm(input: TCreateVmInput): Promise<{ vm: { id: string; name: string }; job: TJobSummary }>;
+  getVm(ref: string): Promise<TVmDetail>;
+  vmAction(ref: string, action: TVmVerb, options?: TVmActionOptions): Promise<TJobSummary>;
+  getJob(id: string): Promise<TJobSummary>;
+  waitForJob(id: string, options: { timeoutMs: number; onProgress: (job: TJobSummary) => void }): Promise<TJobSummary>;
+  listOfferings(): Promise<TOfferingSummary[]>;
+  listHosts(): Promise<THostSummary[]>;
+}
+
+export type TVmVerb = "start" | "stop" | "reboot" | "destroy";
+
+export interface TVmActionOptions {
+  /** destroy: also delete the data volumes. */
+  withVolumes?: boolean;
+  /** stop: power off at once. */
+  force?: boolean;
+  /** stop: seconds the guest gets to shut down. */
+  timeoutSec?: number;
+}
+
+export interface TWhoAmIView {
+  username: string;
+  role: string;
+  scope: string | null;
+  /** The local CLI: the OS account and host recorded in the audit trail. */
+  osUser?: string | undefined;
+  osHost?: string | undefined;
+}
+
+type TNamed = { name: string } | null;
+
+export interface TVmSummary {
+  id: string;
+  name: string;
+  state: string;
+  host: TNamed;
+  template: TNamed;
+  offering: TNamed;
+  owner: { username: string };
+}
+
+export interface TVmDetail extends TVmSummary {
+  vcpus: number;
+  memoryMiB: number;
+  stateReason: string | null;
+  volumes: { name: string; kind: string; sizeGiB: number; state: string; pool: { name: string } }[];
+}
+
+export interface TJobSummary {
+  id: string;
+  kind: string;
+  state: string;
+  progress: number;
+  step: string | null;
+  errorMessage: string | null;
+}
+
+export interface TOfferingSummary {
+  id: string;
+  name: string;
+  vcpus: number;
+  memoryMiB: number;
+  rootDiskGiB: number;
+}
+
+export interface THostSummary {
+  id: string;
+  name: string;
+  state: string;
+  cpus: number;
+  vcpusAllocated: number;
+  memoryMiB: number;
+  memMiBAllocated: number;
+  /** Local only: the libvirt URI (the REST API does not show it). */
+  uri?: string;
+}

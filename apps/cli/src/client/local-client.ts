@@ -1,0 +1,22 @@
+import { createVm, destroyVm, getJob, getVm, listHosts, listOfferings, listVms, rebootVm, startVm, stopVm, waitForJob, whoAmI, type TActor, type TCore } from "@carve/core";
+import type { TCarveClient } from "./carve-client.ts";
+
+/** The client of the CLI on the management server: core's use-cases on its database, as `actor`. */
+export function localClient(core: TCore, actor: TActor): TCarveClient {
+  return {
+    where: "local",
+    whoami: async () => ({ ...whoAmI(actor), osUser: actor.origin?.osUser, osHost: actor.origin?.osHost }),
+    listVms: (query) => listVms(core, actor, query),
+    createVm: (input) => createVm(core, actor, input),
+    getVm: (ref) => getVm(core, actor, { vm: ref }),
+    vmAction: (ref, action, options = {}) => {
+      if (action === "stop") return stopVm(core, actor, { vm: ref, force: options.force ?? false, ...(options.timeoutSec === undefined ? {} : { timeoutSec: options.timeoutSec }) });
+      if (action === "destroy") return destroyVm(core, actor, { vm: ref, ...(options.withVolumes ? { withVolumes: true } : {}) });
+      return (action === "start" ? startVm : rebootVm)(core, actor, { vm: ref });
+    },
+    getJob: (id) => getJob(core, actor, id),
+    waitForJob: (id, options) => waitForJob(core, actor, id, options),
+    listOfferings: () => listOfferings(core, actor),
+    listHosts: () => listHosts(core, actor),
+  };
+}
