@@ -16,7 +16,7 @@ import { createUser } from "../lib/stack/users.ts";
 
 let stack: Stack;
 let portal: TPortal;
-const keys = { write: "", read: "" };
+const keys = { write: "", read: "", admin: "" };
 /** bob's machine: his own config directory, where `carve login` keeps the key. */
 const bobConfig = mkdtempSync(join(tmpdir(), "carve-bob-"));
 const credentials = join(bobConfig, "carve", "credentials.json");
@@ -37,6 +37,7 @@ beforeAll(async () => {
   const bobActor = await createUser(stack.core, "bob", "User");
   keys.write = (await createApiKey(stack.core, bobActor, { name: "laptop", scope: "Write" })).key;
   keys.read = (await createApiKey(stack.core, bobActor, { name: "dashboards", scope: "Read" })).key;
+  keys.admin = (await createApiKey(stack.core, ops, { name: "ops-laptop", scope: "Read" })).key;
   portal = await startStackPortal(stack, randomBytes(32));
 }, 900_000);
 
@@ -70,6 +71,16 @@ describe("carve login: the CLI through /api/v1 as the API key's user", () => {
     expect(await stack.core.db.vm.findFirstOrThrow({ where: { name: "bob-1" }, select: { owner: { select: { username: true } } } })).toEqual({ owner: { username: "bob" } });
   });
 
+  it("lists templates and manages the key user's own SSH keys through the API", async () => {
+    expect((await bob(["template", "list"])).stdout.split("\n")[1]).toMatch(/^tiny\s+Ready\s+/);
+    const line = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl bob@laptop";
+    expect(await bob(["sshkey", "add", "laptop", "--key", line])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^SSH key laptop added \(SHA256:/) });
+    expect((await bob(["sshkey", "list"])).stdout.split("\n")[1]).toMatch(/^laptop\s+ssh-ed25519\s+SHA256:\S+\s+\S+Z$/);
+    expect(await auditRows("sshkey.add")).toEqual([{ actorName: "bob", via: "api", outcome: "ok", errorCode: null, osUser: null, osHost: null, targetName: "laptop" }]);
+    expect(await bob(["sshkey", "remove", "laptop"])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^SSH key laptop removed/) });
+    expect(await stack.core.db.sshKey.count()).toBe(0);
+  });
+
   it("refuses a write with a read-only key, and an admin command to a non-admin, creating nothing", async () => {
     expect(await bob(["login", portal.url], keys.read)).toMatchObject({ code: 0 });
     const create = await bob(["vm", "create", "bob-2", "--template", "tiny", "--offering", "small"]);
@@ -81,6 +92,16 @@ describe("carve login: the CLI through /api/v1 as the API key's user", () => {
     const hosts = await bob(["--json", "host", "list"]);
     expect(hosts.code).toBe(1);
     expect(JSON.parse(hosts.stderr)).toMatchObject({ error: { code: "FORBIDDEN", message: expect.stringContaining("Only administrators") } });
+    expect(await bob(["audit"])).toMatchObject({ code: 1, stderr: "error: Only administrators can search the audit trail. Ask an admin to do it for you.\n" });
+  });
+
+  it("gives an admin's key the admin commands that are remote: the audit trail shows who acted, and how", async () => {
+    expect(await bob(["login", portal.url], keys.admin)).toMatchObject({ code: 0, stdout: expect.stringContaining("as ops (Admin, API key scope Read)") });
+    const audit = await bob(["audit", "--action", "vm.create", "--outcome", "ok"]);
+    expect(audit.code, audit.stderr).toBe(0);
+    expect(audit.stdout.split("\n")[1]).toMatch(/^\S+Z\s+bob\s+api\s+\S+\s+vm\.create\s+vm bob-1\s+ok$/);
+    expect((await bob(["host", "list"])).stdout.split("\n")[1]).toMatch(/^host-1\s+Up\s+/);
+    expect(await bob(["login", portal.url], keys.write)).toMatchObject({ code: 0 });
   });
 
   it("refuses a command that is not remote, naming it, without touching the database; logout returns to local", async () => {

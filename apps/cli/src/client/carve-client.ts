@@ -18,6 +18,51 @@ export interface TCarveClient {
   waitForJob(id: string, options: { timeoutMs: number; onProgress: (job: TJobSummary) => void }): Promise<TJobSummary>;
   listOfferings(): Promise<TOfferingSummary[]>;
   listHosts(): Promise<THostSummary[]>;
+  listTemplates(): Promise<TTemplateSummary[]>;
+  listSshKeys(): Promise<TSshKeySummary[]>;
+  searchAudit(query: TAuditQuery): Promise<{ items: TAuditRow[]; nextCursor: string | null }>;
+  addSshKey(input: { name: string; publicKey: string }): Promise<TSshKeySummary>;
+  removeSshKey(ref: string): Promise<TSshKeySummary>;
+}
+
+export interface TTemplateSummary {
+  id: string;
+  name: string;
+  state: string;
+  format: string;
+  minDiskGiB: number;
+  /** Local only (the admin's view): download progress, size and copies per pool. */
+  progress?: number;
+  stateReason?: string | null;
+  sizeBytes?: bigint;
+  copies?: { pool: string; state: string; progress: number; stateReason: string | null }[];
+}
+
+export type TAuditQuery = Partial<Record<"actor" | "action" | "target" | "outcome" | "from" | "to" | "cursor", string>> & { limit: string };
+
+export interface TAuditRow {
+  at: Date | string;
+  actorName: string | null;
+  via: string;
+  clientAddr: string | null;
+  slackTeam: string | null;
+  osUser: string | null;
+  osHost: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  targetName: string | null;
+  outcome: string;
+  errorCode: string | null;
+}
+
+export interface TSshKeySummary {
+  id: string;
+  name: string;
+  publicKey: string;
+  fingerprint: string;
+  /** A Date locally, its ISO text from the REST API. */
+  createdAt: Date | string;
 }
 
 export type TVmVerb = "start" | "stop" | "reboot" | "destroy";

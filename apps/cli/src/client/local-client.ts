@@ -1,4 +1,4 @@
-import { createVm, destroyVm, getJob, getVm, listHosts, listOfferings, listVms, rebootVm, startVm, stopVm, waitForJob, whoAmI, type TActor, type TCore } from "@carve/core";
+import { addSshKey, createVm, destroyVm, getJob, getVm, listHosts, listOfferings, listSshKeys, listTemplates, listVms, rebootVm, removeSshKey, searchAudit, startVm, stopVm, waitForJob, whoAmI, type TActor, type TCore } from "@carve/core";
 import type { TCarveClient } from "./carve-client.ts";
 
 /** The client of the CLI on the management server: core's use-cases on its database, as `actor`. */
@@ -18,5 +18,10 @@ export function localClient(core: TCore, actor: TActor): TCarveClient {
     waitForJob: (id, options) => waitForJob(core, actor, id, options),
     listOfferings: () => listOfferings(core, actor),
     listHosts: () => listHosts(core, actor),
+    listTemplates: () => listTemplates(core, actor),
+    listSshKeys: () => listSshKeys(core, actor),
+    addSshKey: (input) => addSshKey(core, actor, input),
+    removeSshKey: (ref) => removeSshKey(core, actor, { key: ref }),
+    searchAudit: (query) => searchAudit(core, actor, query),
   };
 }

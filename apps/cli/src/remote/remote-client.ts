@@ -1,5 +1,5 @@
 import { CarveError, ERROR_CODES, pollJob, type TErrorCode } from "@carve/core";
-import type { TCarveClient, THostSummary, TJobSummary, TOfferingSummary, TVmDetail } from "../client/carve-client.ts";
+import type { TCarveClient, THostSummary, TJobSummary, TOfferingSummary, TSshKeySummary, TTemplateSummary, TVmDetail } from "../client/carve-client.ts";
 import type { TCredentials } from "./credentials.ts";
 
 /** How long one API call may take before the CLI gives up on the server. */
@@ -62,5 +62,10 @@ export function remoteClient(credentials: TCredentials): TCarveClient {
     waitForJob: (id, options) => pollJob(() => getJob(id), id, { ...options, pollMs: POLL_MS }),
     listOfferings: async () => (await call<{ items: TOfferingSummary[] }>("GET", path("offerings"), { query: { limit: "200" } })).items,
     listHosts: async () => (await call<{ items: THostSummary[] }>("GET", path("hosts"))).items,
+    listTemplates: async () => (await call<{ items: TTemplateSummary[] }>("GET", path("templates"), { query: { limit: "200" } })).items,
+    listSshKeys: async () => (await call<{ items: TSshKeySummary[] }>("GET", path("ssh-keys"))).items,
+    addSshKey: (input) => call("POST", path("ssh-keys"), { body: input }),
+    removeSshKey: (ref) => call("DELETE", path("ssh-keys", ref)),
+    searchAudit: (query) => call("GET", path("admin", "audit"), { query }),
   };
 }

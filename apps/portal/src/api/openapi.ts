@@ -1,12 +1,13 @@
-import { ZCreateVmInput, ZListJobsInput, ZListVmEventsInput, ZListVmsInput, ZUsageHistoryInput } from "@carve/core";
+import { ZAddSshKeyInput, ZCreateVmInput, ZListJobsInput, ZSearchAuditInput, ZListVmEventsInput, ZListVmsInput, ZUsageHistoryInput } from "@carve/core";
 import { z } from "zod";
 import { ZListPageQuery } from "./list-page.ts";
-import { ZAdminJobPageJson } from "./admin-schemas.ts";
-import { ANSWER_SCHEMAS, ZCreatedVmJson, ZHostListJson, ZJobJson, ZMeJson, ZOfferingListJson, ZOpenApiJson, ZTemplateListJson, ZUsageJson, ZVmAction, ZVmEventPageJson, ZVmJson, ZVmPageJson } from "./schemas.ts";
+import { ZAdminJobPageJson, ZAuditPageJson } from "./admin-schemas.ts";
+import { ANSWER_SCHEMAS, ZCreatedVmJson, ZHostListJson, ZJobJson, ZMeJson, ZOfferingListJson, ZOpenApiJson, ZSshKeyJson, ZSshKeyListJson, ZTemplateListJson, ZUsageJson, ZVmAction, ZVmEventPageJson, ZVmJson, ZVmPageJson } from "./schemas.ts";
 
 /** Request bodies, named under components.schemas; core's own input schemas, so the document says exactly what core accepts. */
 const REQUEST_SCHEMAS = z.registry<{ id: string }>();
 REQUEST_SCHEMAS.add(ZCreateVmInput, { id: "CreateVmInput" });
+REQUEST_SCHEMAS.add(ZAddSshKeyInput, { id: "AddSshKeyInput" });
 
 interface TRouteDoc {
   method: "get" | "post" | "delete";
@@ -15,13 +16,15 @@ interface TRouteDoc {
   query?: z.ZodObject;
   pathParams?: Record<string, z.ZodType>;
   body?: z.ZodType;
-  status: 200 | 202;
+  status: 200 | 201 | 202;
   response: z.ZodType;
   /** Admins only (403 for everyone else). */
   admin?: boolean;
 }
 
 const ZVmId = z.string().describe("The VM's id (or its name)");
+/** The audit search's query as sent: its instants are ISO 8601 text (core reads them as dates). */
+const ZAuditQuery = ZSearchAuditInput.extend({ from: z.iso.datetime().optional().describe("From this instant (inclusive)"), to: z.iso.datetime().optional().describe("Before this instant") });
 
 /** Every route under /api/v1; the document is built from this list and the schemas the routes use. */
 export const API_ROUTES: TRouteDoc[] = [
@@ -37,7 +40,11 @@ export const API_ROUTES: TRouteDoc[] = [
   { method: "get", path: "/api/v1/jobs/{id}", summary: "A job you started (admins: any job)", pathParams: { id: z.uuid() }, status: 200, response: ZJobJson },
   { method: "get", path: "/api/v1/hosts", summary: "Hosts with capacity and state", status: 200, response: ZHostListJson, admin: true },
   { method: "get", path: "/api/v1/admin/jobs", summary: "Every job, failed ones first, then the others newest first, a page at a time", query: ZListJobsInput, status: 200, response: ZAdminJobPageJson, admin: true },
+  { method: "get", path: "/api/v1/ssh-keys", summary: "Your SSH public keys, put into new cloud-init VMs", status: 200, response: ZSshKeyListJson },
+  { method: "post", path: "/api/v1/ssh-keys", summary: "Store one of your SSH public keys (ssh-ed25519, ecdsa-sha2-nistp256/384/521, ssh-rsa of 2048 bits or more)", body: ZAddSshKeyInput, status: 201, response: ZSshKeyJson },
+  { method: "delete", path: "/api/v1/ssh-keys/{key}", summary: "Remove one of your SSH keys (VMs made with it keep it)", pathParams: { key: z.string().describe("The key's name or id") }, status: 200, response: ZSshKeyJson },
   { method: "get", path: "/api/v1/me", summary: "Who you act as: your account, role, and the API key's scope", status: 200, response: ZMeJson },
+  { method: "get", path: "/api/v1/admin/audit", summary: "The audit trail, newest first, a page at a time, by who, action (or a kind: `vm.`), target, outcome and time", query: ZAuditQuery, status: 200, response: ZAuditPageJson, admin: true },
   { method: "get", path: "/api/v1/openapi.json", summary: "This document", status: 200, response: ZOpenApiJson },
 ];
 

@@ -136,6 +136,11 @@ export const ZMeJson = z
   })
   .register(ANSWER_SCHEMAS, { id: "Me" });
 
+export const ZSshKeyJson = z
+  .object({ id: ZId, name: z.string(), publicKey: z.string().describe("The OpenSSH public key line"), fingerprint: z.string().describe("SHA256:…"), createdAt: ZTimestamp })
+  .register(ANSWER_SCHEMAS, { id: "SshKey" });
+export const ZSshKeyListJson = z.object({ items: z.array(ZSshKeyJson) }).register(ANSWER_SCHEMAS, { id: "SshKeyList" });
+
 export const ZVmAction = z.enum(["start", "stop", "reboot"], { error: "must be start, stop or reboot" });
 
 export type TTemplateJson = z.input<typeof ZTemplateJson>;
@@ -147,3 +152,4 @@ export type TVmEventJson = z.input<typeof ZVmEventJson>;
 export type TVmEventPageJson = z.input<typeof ZVmEventPageJson>;
 export type TUsageJson = z.input<typeof ZUsageJson>;
 export type TMeJson = z.input<typeof ZMeJson>;
+export type TSshKeyJson = z.input<typeof ZSshKeyJson>;

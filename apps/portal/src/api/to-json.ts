@@ -1,5 +1,6 @@
-import { VM_ACTIONS, type TUsageHistory, type TVmEventPage, type TVmView } from "@carve/core";
-import type { THostJson, TJobJson, TUsageJson, TVmEventPageJson, TVmJson } from "./schemas.ts";
+import { VM_ACTIONS, type TAuditView, type TSshKeyView, type TUsageHistory, type TVmEventPage, type TVmView } from "@carve/core";
+import type { TAuditEntryJson } from "./admin-schemas.ts";
+import type { THostJson, TJobJson, TSshKeyJson, TUsageJson, TVmEventPageJson, TVmJson } from "./schemas.ts";
 
 type TJobRow = Omit<TJobJson, "createdAt" | "finishedAt"> & { createdAt: Date; finishedAt: Date | null };
 type THostRow = Omit<THostJson, "vcpusCapacity" | "memMiBCapacity" | "lastHeartbeatAt"> & { cpuOvercommit: number; memOvercommit: number; lastHeartbeatAt: Date | null };
@@ -54,4 +55,12 @@ export function toUsageJson(usage: TUsageHistory): TUsageJson {
     periods: usage.periods.map((p) => ({ ...p, periodStart: p.periodStart.toISOString() })),
     totals: usage.totals,
   };
+}
+
+export function toSshKeyJson(key: TSshKeyView): TSshKeyJson {
+  return { ...key, createdAt: key.createdAt.toISOString() };
+}
+
+export function toAuditEntryJson(entry: TAuditView): TAuditEntryJson {
+  return { ...entry, at: entry.at.toISOString(), outcome: entry.outcome as TAuditEntryJson["outcome"] };
 }
