@@ -32,6 +32,8 @@ describe("carve login and remote mode", () => {
     expect(plain.stderr).toContain("url: must be https:// (plain http only to this machine)");
     const creds = await carve(["login", "https://me:pw@carve.example.com"], "carve_key");
     expect(creds.stderr).toContain("url: must not carry a user, password, query or fragment");
+    const prefixed = await carve(["login", "https://carve.example.com/carve"], "carve_key");
+    expect(prefixed.stderr).toContain("url: must be the server's address only");
     expect(() => statSync(credentials)).toThrow(/ENOENT/);
   });
 

@@ -1,4 +1,4 @@
-import type { TCreateVmInput } from "@carve/core";
+import type { TAuditView, TCreateVmInput } from "@carve/core";
 
 /**
  * What a command needs from Carve, whichever way the CLI reaches it: core on this machine's
@@ -40,21 +40,8 @@ export interface TTemplateSummary {
 
 export type TAuditQuery = Partial<Record<"actor" | "action" | "target" | "outcome" | "from" | "to" | "cursor", string>> & { limit: string };
 
-export interface TAuditRow {
-  at: Date | string;
-  actorName: string | null;
-  via: string;
-  clientAddr: string | null;
-  slackTeam: string | null;
-  osUser: string | null;
-  osHost: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  targetName: string | null;
-  outcome: string;
-  errorCode: string | null;
-}
+/** An audit row as core answers it; `at` is its ISO text from the REST API. */
+export type TAuditRow = Omit<TAuditView, "at"> & { at: Date | string };
 
 export interface TSshKeySummary {
   id: string;

@@ -12,15 +12,16 @@ import { readSecret } from "./read-secret.ts";
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
 /**
- * The server's URL: http(s) with nothing but a host (and port or path prefix). Plain http only to
- * this machine itself, so the API key never crosses a network in clear text.
+ * The server's URL: http(s) with nothing but a host and port (the API is at /api/v1 on it). Plain
+ * http only to this machine itself, so the API key never crosses a network in clear text.
  */
 const ZServerUrl = z
   .url({ protocol: /^https?$/, error: "must be the Carve server's URL, e.g. https://carve.example.com" })
   .transform((text) => new URL(text))
   .refine((url) => url.protocol === "https:" || LOOPBACK.test(url.hostname), "must be https:// (plain http only to this machine): the API key must not cross the network in clear text")
   .refine((url) => !url.username && !url.password && !url.search && !url.hash, "must not carry a user, password, query or fragment")
-  .transform((url) => url.href.replace(/\/+$/, ""));
+  .refine((url) => url.pathname === "/", "must be the server's address only, e.g. https://carve.example.com (no path)")
+  .transform((url) => url.origin);
 
 const whoLine = (me: TWhoAmIView) => `${me.username} (${me.role}${me.scope ? `, API key scope ${me.scope}` : ""})`;
 

@@ -35,10 +35,13 @@ function errorOf(credentials: TCredentials, status: number, answer: unknown): Ca
   const body = (typeof answer === "object" && answer !== null ? answer : {}) as { code?: unknown; message?: unknown; fields?: unknown };
   if (typeof body.code === "string" && body.code in ERROR_CODES && typeof body.message === "string") {
     const fields = Array.isArray(body.fields) ? (body.fields as { field: string; message: string }[]) : [];
-    return new CarveError(body.code as TErrorCode, body.message, { fields });
+    // The server's words reach a terminal: no escape sequence of a hostile server gets through.
+    return new CarveError(body.code as TErrorCode, printable(body.message), { fields: fields.map((f) => ({ field: printable(String(f.field)), message: printable(String(f.message)) })) });
   }
   return new CarveError("SERVER_UNREACHABLE", `${credentials.url} answered HTTP ${status} without a Carve error: is it a Carve server? Check the URL ('carve whoami'), or 'carve login' again.`);
 }
+
+const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
 
 const path = (...segments: string[]) => `/api/v1/${segments.map(encodeURIComponent).join("/")}`;
 
