@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { hostname, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import { createApiKey } from "@carve/core";
+import { createApiKey, createDiskOffering } from "@carve/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCarve } from "../../apps/cli/src/testing/run-carve.ts";
 import { startStackPortal } from "../lib/portal/portal-session.ts";
@@ -34,6 +34,7 @@ beforeAll(async () => {
   const ops = await createUser(stack.core, "ops", "Admin");
   await stack.startController();
   await addTestHosts(stack, ops, { count: 1 });
+  await createDiskOffering(stack.core, ops, { name: "five", sizeGiB: 5, scope: "Local" });
   const bobActor = await createUser(stack.core, "bob", "User");
   keys.write = (await createApiKey(stack.core, bobActor, { name: "laptop", scope: "Write" })).key;
   keys.read = (await createApiKey(stack.core, bobActor, { name: "dashboards", scope: "Read" })).key;
@@ -79,6 +80,15 @@ describe("carve login: the CLI through /api/v1 as the API key's user", () => {
     expect(await auditRows("sshkey.add")).toEqual([{ actorName: "bob", via: "api", outcome: "ok", errorCode: null, osUser: null, osHost: null, targetName: "laptop" }]);
     expect(await bob(["sshkey", "remove", "laptop"])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^SSH key laptop removed/) });
     expect(await stack.core.db.sshKey.count()).toBe(0);
+  });
+
+  it("creates, lists and deletes the key user's data volumes through the API", async () => {
+    const created = await bob(["volume", "create", "bob-data", "--disk-offering", "five", "--wait", "--timeout", "120"]);
+    expect(created, created.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(/^volume bob-data \(\S+\) is Ready$/m) });
+    expect((await bob(["volume", "list", "--kind", "Data"])).stdout.split("\n")[1]).toMatch(/^bob-data\s+Data\s+5 GiB\s+Ready\s+-\s+pool-1 \(local on host-1\)\s+five\s+bob\s+/);
+    expect(await bob(["volume", "delete", "bob-data", "--wait", "--timeout", "120"])).toMatchObject({ code: 0, stdout: "volume bob-data is deleted\n" });
+    expect(await auditRows("volume.create")).toEqual([{ actorName: "bob", via: "api", outcome: "ok", errorCode: null, osUser: null, osHost: null, targetName: "bob-data" }]);
+    expect(await stack.core.db.volume.findFirstOrThrow({ where: { name: "bob-data" }, select: { state: true, owner: { select: { username: true } } } })).toEqual({ state: "Deleted", owner: { username: "bob" } });
   });
 
   it("refuses a write with a read-only key, and an admin command to a non-admin, creating nothing", async () => {

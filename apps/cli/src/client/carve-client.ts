@@ -1,4 +1,4 @@
-import type { TAuditView, TCreateVmInput } from "@carve/core";
+import type { TAuditView, TCreateVmInput, TVolumeView } from "@carve/core";
 
 /**
  * What a command needs from Carve, whichever way the CLI reaches it: core on this machine's
@@ -20,6 +20,10 @@ export interface TCarveClient {
   listHosts(): Promise<THostSummary[]>;
   listTemplates(): Promise<TTemplateSummary[]>;
   listSshKeys(): Promise<TSshKeySummary[]>;
+  listVolumes(query: { vm?: string; owner?: string; kind?: string; limit: number; cursor?: string }): Promise<{ items: TVolumeSummary[]; nextCursor: string | null }>;
+  createVolume(input: { name: string; diskOffering: string; sizeGiB?: number; vm?: string }): Promise<{ volume: { id: string; name: string }; job: TJobSummary }>;
+  /** attach (to `vm`), detach, resize (to `sizeGiB`) or delete a volume. */
+  volumeAction(ref: string, action: "attach" | "detach" | "resize" | "delete", input?: { vm?: string; sizeGiB?: number }): Promise<TJobSummary>;
   searchAudit(query: TAuditQuery): Promise<{ items: TAuditRow[]; nextCursor: string | null }>;
   addSshKey(input: { name: string; publicKey: string }): Promise<TSshKeySummary>;
   removeSshKey(ref: string): Promise<TSshKeySummary>;
@@ -39,6 +43,9 @@ export interface TTemplateSummary {
 }
 
 export type TAuditQuery = Partial<Record<"actor" | "action" | "target" | "outcome" | "from" | "to" | "cursor", string>> & { limit: string };
+
+/** A volume as core answers it; `createdAt` is its ISO text from the REST API. */
+export type TVolumeSummary = Omit<TVolumeView, "createdAt"> & { createdAt: Date | string };
 
 /** An audit row as core answers it; `at` is its ISO text from the REST API. */
 export type TAuditRow = Omit<TAuditView, "at"> & { at: Date | string };

@@ -70,5 +70,11 @@ export function remoteClient(credentials: TCredentials): TCarveClient {
     addSshKey: (input) => call("POST", path("ssh-keys"), { body: input }),
     removeSshKey: (ref) => call("DELETE", path("ssh-keys", ref)),
     searchAudit: (query) => call("GET", path("admin", "audit"), { query }),
+    listVolumes: ({ limit, ...query }) => call("GET", path("volumes"), { query: { ...query, limit: String(limit) } }),
+    createVolume: (input) => call("POST", path("volumes"), { body: input }),
+    volumeAction: (ref, action, input = {}) => {
+      if (action === "delete") return call("DELETE", path("volumes", ref));
+      return call("POST", path("volumes", ref, action), action === "detach" ? {} : { body: action === "attach" ? { vm: input.vm } : { sizeGiB: input.sizeGiB } });
+    },
   };
 }

@@ -1,13 +1,16 @@
-import { ZAddSshKeyInput, ZCreateVmInput, ZListJobsInput, ZSearchAuditInput, ZListVmEventsInput, ZListVmsInput, ZUsageHistoryInput } from "@carve/core";
+import { ZAddSshKeyInput, ZCreateVmInput, ZCreateVolumeInput, ZListJobsInput, ZListVolumesInput, ZSearchAuditInput, ZListVmEventsInput, ZListVmsInput, ZUsageHistoryInput } from "@carve/core";
 import { z } from "zod";
 import { ZListPageQuery } from "./list-page.ts";
 import { ZAdminJobPageJson, ZAuditPageJson } from "./admin-schemas.ts";
-import { ANSWER_SCHEMAS, ZCreatedVmJson, ZHostListJson, ZJobJson, ZMeJson, ZOfferingListJson, ZOpenApiJson, ZSshKeyJson, ZSshKeyListJson, ZTemplateListJson, ZUsageJson, ZVmAction, ZVmEventPageJson, ZVmJson, ZVmPageJson } from "./schemas.ts";
+import { ANSWER_SCHEMAS, ZCreatedVmJson, ZHostListJson, ZJobJson, ZMeJson, ZOfferingListJson, ZOpenApiJson, ZSshKeyJson, ZSshKeyListJson, ZAttachVolumeBody, ZCreatedVolumeJson, ZResizeVolumeBody, ZVolumePageJson, ZTemplateListJson, ZUsageJson, ZVmAction, ZVmEventPageJson, ZVmJson, ZVmPageJson } from "./schemas.ts";
 
 /** Request bodies, named under components.schemas; core's own input schemas, so the document says exactly what core accepts. */
 const REQUEST_SCHEMAS = z.registry<{ id: string }>();
 REQUEST_SCHEMAS.add(ZCreateVmInput, { id: "CreateVmInput" });
 REQUEST_SCHEMAS.add(ZAddSshKeyInput, { id: "AddSshKeyInput" });
+REQUEST_SCHEMAS.add(ZCreateVolumeInput, { id: "CreateVolumeInput" });
+REQUEST_SCHEMAS.add(ZAttachVolumeBody, { id: "AttachVolumeInput" });
+REQUEST_SCHEMAS.add(ZResizeVolumeBody, { id: "ResizeVolumeInput" });
 
 interface TRouteDoc {
   method: "get" | "post" | "delete";
@@ -23,6 +26,7 @@ interface TRouteDoc {
 }
 
 const ZVmId = z.string().describe("The VM's id (or its name)");
+const ZVolumeId = z.string().describe("The volume's id (or its name)");
 /** The audit search's query as sent: its instants are ISO 8601 text (core reads them as dates). */
 const ZAuditQuery = ZSearchAuditInput.extend({ from: z.iso.datetime().optional().describe("From this instant (inclusive)"), to: z.iso.datetime().optional().describe("Before this instant") });
 
@@ -40,6 +44,12 @@ export const API_ROUTES: TRouteDoc[] = [
   { method: "get", path: "/api/v1/jobs/{id}", summary: "A job you started (admins: any job)", pathParams: { id: z.uuid() }, status: 200, response: ZJobJson },
   { method: "get", path: "/api/v1/hosts", summary: "Hosts with capacity and state", status: 200, response: ZHostListJson, admin: true },
   { method: "get", path: "/api/v1/admin/jobs", summary: "Every job, failed ones first, then the others newest first, a page at a time", query: ZListJobsInput, status: 200, response: ZAdminJobPageJson, admin: true },
+  { method: "get", path: "/api/v1/volumes", summary: "Your volumes (admins: everyone's), newest first, a page at a time", query: ZListVolumesInput, status: 200, response: ZVolumePageJson },
+  { method: "post", path: "/api/v1/volumes", summary: "Create an empty data volume from a disk offering; answers with it and the job to watch", body: ZCreateVolumeInput, status: 202, response: ZCreatedVolumeJson },
+  { method: "delete", path: "/api/v1/volumes/{id}", summary: "Delete a detached data volume and its data; answers with the job", pathParams: { id: ZVolumeId }, status: 202, response: ZJobJson },
+  { method: "post", path: "/api/v1/volumes/{id}/attach", summary: "Attach a data volume to one of your VMs; answers with the job", pathParams: { id: ZVolumeId }, body: ZAttachVolumeBody, status: 202, response: ZJobJson },
+  { method: "post", path: "/api/v1/volumes/{id}/detach", summary: "Detach a data volume from its VM (the volume stays); answers with the job", pathParams: { id: ZVolumeId }, status: 202, response: ZJobJson },
+  { method: "post", path: "/api/v1/volumes/{id}/resize", summary: "Grow a data volume (live when its VM runs); answers with the job", pathParams: { id: ZVolumeId }, body: ZResizeVolumeBody, status: 202, response: ZJobJson },
   { method: "get", path: "/api/v1/ssh-keys", summary: "Your SSH public keys, put into new cloud-init VMs", status: 200, response: ZSshKeyListJson },
   { method: "post", path: "/api/v1/ssh-keys", summary: "Store one of your SSH public keys (ssh-ed25519, ecdsa-sha2-nistp256/384/521, ssh-rsa of 2048 bits or more)", body: ZAddSshKeyInput, status: 201, response: ZSshKeyJson },
   { method: "delete", path: "/api/v1/ssh-keys/{key}", summary: "Remove one of your SSH keys (VMs made with it keep it)", pathParams: { key: z.string().describe("The key's name or id") }, status: 200, response: ZSshKeyJson },

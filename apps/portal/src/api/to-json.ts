@@ -1,6 +1,6 @@
-import { VM_ACTIONS, type TAuditView, type TSshKeyView, type TUsageHistory, type TVmEventPage, type TVmView } from "@carve/core";
+import { VM_ACTIONS, type TAuditView, type TSshKeyView, type TUsageHistory, type TVolumeView, type TVmEventPage, type TVmView } from "@carve/core";
 import type { TAuditEntryJson } from "./admin-schemas.ts";
-import type { THostJson, TJobJson, TSshKeyJson, TUsageJson, TVmEventPageJson, TVmJson } from "./schemas.ts";
+import type { THostJson, TJobJson, TSshKeyJson, TUsageJson, TVmEventPageJson, TVmJson, TVolumeJson } from "./schemas.ts";
 
 type TJobRow = Omit<TJobJson, "createdAt" | "finishedAt"> & { createdAt: Date; finishedAt: Date | null };
 type THostRow = Omit<THostJson, "vcpusCapacity" | "memMiBCapacity" | "lastHeartbeatAt"> & { cpuOvercommit: number; memOvercommit: number; lastHeartbeatAt: Date | null };
@@ -63,4 +63,8 @@ export function toSshKeyJson(key: TSshKeyView): TSshKeyJson {
 
 export function toAuditEntryJson(entry: TAuditView): TAuditEntryJson {
   return { ...entry, at: entry.at.toISOString(), outcome: entry.outcome as TAuditEntryJson["outcome"] };
+}
+
+export function toVolumeJson(volume: TVolumeView): TVolumeJson {
+  return { ...volume, createdAt: volume.createdAt.toISOString() };
 }

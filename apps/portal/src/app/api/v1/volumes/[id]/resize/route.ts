@@ -1,0 +1,11 @@
+import { parseInput, resizeVolume } from "@carve/core";
+import { ZResizeVolumeBody } from "../../../../../../api/schemas.ts";
+import { toJobJson } from "../../../../../../api/to-json.ts";
+import { apiRoute, jsonBody } from "../../../../../../server/api-route.ts";
+
+/** Grows the data volume (live when its VM runs); answers 202 with the job. */
+export const POST = apiRoute<{ id: string }>(
+  "Write",
+  async ({ actor, core, request, params }) => toJobJson(await resizeVolume(core, actor, { ...parseInput(ZResizeVolumeBody, await jsonBody(request)), volume: params.id })),
+  202,
+);
