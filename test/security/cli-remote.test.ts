@@ -82,7 +82,8 @@ describe("carve login: the CLI through /api/v1 as the API key's user", () => {
     expect(await stack.core.db.sshKey.count()).toBe(0);
   });
 
-  it("creates, lists and deletes the key user's data volumes through the API", async () => {
+  it("lists disk offerings, and creates, lists and deletes the key user's data volumes through the API", async () => {
+    expect((await bob(["disk-offering", "list"])).stdout.split("\n")[1]).toMatch(/^five\s+5 GiB\s+Local\s+/);
     const created = await bob(["volume", "create", "bob-data", "--disk-offering", "five", "--wait", "--timeout", "120"]);
     expect(created, created.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(/^volume bob-data \(\S+\) is Ready$/m) });
     expect((await bob(["volume", "list", "--kind", "Data"])).stdout.split("\n")[1]).toMatch(/^bob-data\s+Data\s+5 GiB\s+Ready\s+-\s+pool-1 \(local on host-1\)\s+five\s+bob\s+/);

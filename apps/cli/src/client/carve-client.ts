@@ -20,6 +20,7 @@ export interface TCarveClient {
   listHosts(): Promise<THostSummary[]>;
   listTemplates(): Promise<TTemplateSummary[]>;
   listSshKeys(): Promise<TSshKeySummary[]>;
+  listDiskOfferings(): Promise<TDiskOfferingSummary[]>;
   listVolumes(query: { vm?: string; owner?: string; kind?: string; limit: number; cursor?: string }): Promise<{ items: TVolumeSummary[]; nextCursor: string | null }>;
   createVolume(input: { name: string; diskOffering: string; sizeGiB?: number; vm?: string }): Promise<{ volume: { id: string; name: string }; job: TJobSummary }>;
   /** attach (to `vm`), detach, resize (to `sizeGiB`) or delete a volume. */
@@ -43,6 +44,16 @@ export interface TTemplateSummary {
 }
 
 export type TAuditQuery = Partial<Record<"actor" | "action" | "target" | "outcome" | "from" | "to" | "cursor", string>> & { limit: string };
+
+export interface TDiskOfferingSummary {
+  id: string;
+  name: string;
+  sizeGiB: number | null;
+  minSizeGiB: number | null;
+  maxSizeGiB: number | null;
+  scope: string;
+  storageTags: string[];
+}
 
 /** A volume as core answers it; `createdAt` is its ISO text from the REST API. */
 export type TVolumeSummary = Omit<TVolumeView, "createdAt"> & { createdAt: Date | string };

@@ -1,4 +1,4 @@
-import { addSshKey, attachVolume, createVm, createVolume, deleteVolume, detachVolume, listVolumes, resizeVolume, destroyVm, getJob, getVm, listHosts, listOfferings, listSshKeys, listTemplates, listVms, rebootVm, removeSshKey, searchAudit, startVm, stopVm, waitForJob, whoAmI, type TActor, type TCore } from "@carve/core";
+import { addSshKey, attachVolume, createVm, createVolume, deleteVolume, detachVolume, listDiskOfferings, listVolumes, resizeVolume, destroyVm, getJob, getVm, listHosts, listOfferings, listSshKeys, listTemplates, listVms, rebootVm, removeSshKey, searchAudit, startVm, stopVm, waitForJob, whoAmI, type TActor, type TCore } from "@carve/core";
 import type { TCarveClient } from "./carve-client.ts";
 
 /** The client of the CLI on the management server: core's use-cases on its database, as `actor`. */
@@ -23,6 +23,7 @@ export function localClient(core: TCore, actor: TActor): TCarveClient {
     addSshKey: (input) => addSshKey(core, actor, input),
     removeSshKey: (ref) => removeSshKey(core, actor, { key: ref }),
     searchAudit: (query) => searchAudit(core, actor, query),
+    listDiskOfferings: () => listDiskOfferings(core, actor),
     listVolumes: (query) => listVolumes(core, actor, query),
     createVolume: (input) => createVolume(core, actor, input),
     volumeAction: (ref, action, input = {}) => {

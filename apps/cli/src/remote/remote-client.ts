@@ -1,5 +1,5 @@
 import { CarveError, ERROR_CODES, pollJob, type TErrorCode } from "@carve/core";
-import type { TCarveClient, THostSummary, TJobSummary, TOfferingSummary, TSshKeySummary, TTemplateSummary, TVmDetail } from "../client/carve-client.ts";
+import type { TCarveClient, TDiskOfferingSummary, THostSummary, TJobSummary, TOfferingSummary, TSshKeySummary, TTemplateSummary, TVmDetail } from "../client/carve-client.ts";
 import type { TCredentials } from "./credentials.ts";
 
 /** How long one API call may take before the CLI gives up on the server. */
@@ -70,6 +70,7 @@ export function remoteClient(credentials: TCredentials): TCarveClient {
     addSshKey: (input) => call("POST", path("ssh-keys"), { body: input }),
     removeSshKey: (ref) => call("DELETE", path("ssh-keys", ref)),
     searchAudit: (query) => call("GET", path("admin", "audit"), { query }),
+    listDiskOfferings: async () => (await call<{ items: TDiskOfferingSummary[] }>("GET", path("disk-offerings"), { query: { limit: "200" } })).items,
     listVolumes: ({ limit, ...query }) => call("GET", path("volumes"), { query: { ...query, limit: String(limit) } }),
     createVolume: (input) => call("POST", path("volumes"), { body: input }),
     volumeAction: (ref, action, input = {}) => {

@@ -2,7 +2,7 @@ import { ZAddSshKeyInput, ZCreateVmInput, ZCreateVolumeInput, ZListJobsInput, ZL
 import { z } from "zod";
 import { ZListPageQuery } from "./list-page.ts";
 import { ZAdminJobPageJson, ZAuditPageJson } from "./admin-schemas.ts";
-import { ANSWER_SCHEMAS, ZCreatedVmJson, ZHostListJson, ZJobJson, ZMeJson, ZOfferingListJson, ZOpenApiJson, ZSshKeyJson, ZSshKeyListJson, ZAttachVolumeBody, ZCreatedVolumeJson, ZResizeVolumeBody, ZVolumePageJson, ZTemplateListJson, ZUsageJson, ZVmAction, ZVmEventPageJson, ZVmJson, ZVmPageJson } from "./schemas.ts";
+import { ANSWER_SCHEMAS, ZCreatedVmJson, ZHostListJson, ZJobJson, ZMeJson, ZOfferingListJson, ZOpenApiJson, ZSshKeyJson, ZSshKeyListJson, ZAttachVolumeBody, ZCreatedVolumeJson, ZDiskOfferingListJson, ZResizeVolumeBody, ZVolumePageJson, ZTemplateListJson, ZUsageJson, ZVmAction, ZVmEventPageJson, ZVmJson, ZVmPageJson } from "./schemas.ts";
 
 /** Request bodies, named under components.schemas; core's own input schemas, so the document says exactly what core accepts. */
 const REQUEST_SCHEMAS = z.registry<{ id: string }>();
@@ -41,6 +41,7 @@ export const API_ROUTES: TRouteDoc[] = [
   { method: "get", path: "/api/v1/usage", summary: "Your metered usage per day (or hour), oldest first", query: ZUsageHistoryInput, status: 200, response: ZUsageJson },
   { method: "get", path: "/api/v1/templates", summary: "Templates VMs can be created from, a page at a time", query: ZListPageQuery, status: 200, response: ZTemplateListJson },
   { method: "get", path: "/api/v1/offerings", summary: "Active service offerings, smallest first, a page at a time", query: ZListPageQuery, status: 200, response: ZOfferingListJson },
+  { method: "get", path: "/api/v1/disk-offerings", summary: "Active disk offerings (data volume sizes and storage), smallest first, a page at a time", query: ZListPageQuery, status: 200, response: ZDiskOfferingListJson },
   { method: "get", path: "/api/v1/jobs/{id}", summary: "A job you started (admins: any job)", pathParams: { id: z.uuid() }, status: 200, response: ZJobJson },
   { method: "get", path: "/api/v1/hosts", summary: "Hosts with capacity and state", status: 200, response: ZHostListJson, admin: true },
   { method: "get", path: "/api/v1/admin/jobs", summary: "Every job, failed ones first, then the others newest first, a page at a time", query: ZListJobsInput, status: 200, response: ZAdminJobPageJson, admin: true },

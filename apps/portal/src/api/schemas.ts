@@ -74,6 +74,20 @@ export const ZOfferingJson = z
   .object({ id: ZId, name: z.string(), description: z.string().nullable(), vcpus: z.int(), memoryMiB: z.int(), rootDiskGiB: z.int() })
   .register(ANSWER_SCHEMAS, { id: "Offering" });
 
+export const ZDiskOfferingJson = z
+  .object({
+    id: ZId,
+    name: z.string(),
+    description: z.string().nullable(),
+    sizeGiB: z.int().nullable().describe("null: you choose the size, between minSizeGiB and maxSizeGiB"),
+    minSizeGiB: z.int().nullable(),
+    maxSizeGiB: z.int().nullable(),
+    scope: z.enum(["Local", "Shared"]).describe("The kind of pool its volumes live on"),
+    storageTags: z.array(z.string()),
+  })
+  .register(ANSWER_SCHEMAS, { id: "DiskOffering" });
+export const ZDiskOfferingListJson = z.object({ items: z.array(ZDiskOfferingJson), nextCursor: z.string().nullable() }).register(ANSWER_SCHEMAS, { id: "DiskOfferingList" });
+
 export const ZHostJson = z
   .object({
     id: ZId,
@@ -179,3 +193,4 @@ export type TUsageJson = z.input<typeof ZUsageJson>;
 export type TMeJson = z.input<typeof ZMeJson>;
 export type TSshKeyJson = z.input<typeof ZSshKeyJson>;
 export type TVolumeJson = z.input<typeof ZVolumeJson>;
+export type TDiskOfferingJson = z.input<typeof ZDiskOfferingJson>;
