@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { NEXT_BIN, PORTAL_DIR } from "./portal-build.ts";
-import { startService, type TService } from "./service.ts";
+import { REPO_ROOT, startService, type TService } from "./service.ts";
 
 /**
  * The secret next-auth signs session cookies with: kept in the state directory (owner-only) so a
@@ -16,13 +15,16 @@ export function portalSessionSecret(stateDir: string): string {
   return secret;
 }
 
-/** Starts the built portal (`next start`) on `host:port`; resolves once it is ready. */
+/**
+ * Starts the built portal on `host:port` through its own server (apps/portal/src/serve.ts: Next's
+ * handler behind a Node server that knows each request's socket address); resolves once it is ready.
+ */
 export function startPortalService(options: { host: string; port: number; env: Record<string, string>; logFile: string }): Promise<TService> {
   return startService({
     name: "portal",
-    entry: "apps/portal",
-    args: [NEXT_BIN, "start", PORTAL_DIR, "-H", options.host, "-p", String(options.port)],
-    env: { NEXT_TELEMETRY_DISABLED: "1", ...options.env },
+    entry: "apps/portal/src/serve.ts",
+    args: ["--import", "tsx", join(REPO_ROOT, "apps", "portal", "src", "serve.ts"), "-H", options.host, "-p", String(options.port)],
+    env: { NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production", ...options.env },
     logFile: options.logFile,
     readyText: "Ready in",
   });

@@ -1,6 +1,6 @@
 // Acceptance 5: disabled (or removed) in the directory + sync → that user's API key and session
 // are refused at once; their VMs are listed for an admin.
-import { authenticate, authenticateApiKey, createApiKey, createVm, listUsers, operatorActor, syncDirectory, validateSession, type CarveError } from "@carve/core";
+import { authenticate, authenticateApiKey, createApiKey, createVm, listUsers, operatorActor, startSession, syncDirectory, validateSession, type CarveError } from "@carve/core";
 import { seedInfra } from "@carve/core/testing";
 import { describe, expect, it } from "vitest";
 import { adSettings, openLdapSettings, useDirectory, useDirectorySuite } from "../lib/ldap/fixture.ts";
@@ -27,6 +27,7 @@ describe("directory sync", () => {
     expect((await listUsers(t.id.deps, admin)).items.find((u) => u.username === "bob")).toMatchObject({ teams: ["developers", "team-blue"] });
 
     const signedIn = await authenticate(t.id.deps, { username: "dave", password: "dave-Pass-1" });
+    const session = await startSession(t.id.deps, { userId: signedIn.user.id });
     const { key } = await createApiKey(t.id.deps, signedIn.actor, { name: "ci", scope: "Write" });
     await seedInfra(t.id.deps);
     await createVm(t.id.deps, signedIn.actor, { name: "daves-box", template: "tiny", offering: "small" });
@@ -39,7 +40,7 @@ describe("directory sync", () => {
     console.log(`sync of ${second.directoryUsers} users: ${second.durationMs} ms`);
 
     expect((await refusal(authenticateApiKey(t.id.deps, { key }))).code).toBe("ACCOUNT_DISABLED");
-    expect((await refusal(validateSession(t.id.deps, { userId: signedIn.user.id, sessionEpoch: signedIn.user.sessionEpoch }))).code).toBe("SESSION_EXPIRED");
+    expect((await refusal(validateSession(t.id.deps, session))).code).toBe("SESSION_EXPIRED");
     expect((await refusal(authenticate(t.id.deps, { username: "dave", password: "dave-Pass-1" }))).code).toBe("INVALID_CREDENTIALS");
     expect((await listUsers(t.id.deps, admin, { disabledOnly: true })).items.map((u) => [u.username, u.disabledReason, u.liveVms])).toEqual([["dave", "directory", 1]]);
     expect(await t.id.core.db.event.count({ where: { type: "user.disabled" } })).toBe(1);
@@ -49,13 +50,14 @@ describe("directory sync", () => {
     await useDirectory(t.id.deps, adSettings(t.dir), "activeDirectory");
     const admin = await operatorActor(t.id.deps);
     const bj = await authenticate(t.id.deps, { username: "bjones", password: AD_USERS.bjones.password });
+    const session = await startSession(t.id.deps, { userId: bj.user.id });
     const { key } = await createApiKey(t.id.deps, bj.actor, { name: "laptop" });
     try {
       await t.dir.slapd.modify(replaceLdif(adUserDn("Bob Jones"), "userAccountControl", ["514"]));
       const report = await syncDirectory(t.id.deps, admin);
       expect(report.disabled.map((d) => d.username)).toEqual(["bjones"]);
       expect((await refusal(authenticateApiKey(t.id.deps, { key }))).code).toBe("ACCOUNT_DISABLED");
-      expect((await refusal(validateSession(t.id.deps, { userId: bj.user.id, sessionEpoch: bj.user.sessionEpoch }))).code).toBe("SESSION_EXPIRED");
+      expect((await refusal(validateSession(t.id.deps, session))).code).toBe("SESSION_EXPIRED");
       // The directory refuses a disabled account's sign-in too; Carve answers like any failed sign-in.
       expect((await refusal(authenticate(t.id.deps, { username: "bjones", password: AD_USERS.bjones.password }))).code).toBe("INVALID_CREDENTIALS");
     } finally {

@@ -28,7 +28,7 @@ describe("sign-in throttling against the directory", () => {
     for (let i = 0; i < 4; i++) expect((await outcome("bob", `wrong-${i}`)).code).toBe("INVALID_CREDENTIALS");
     const paused = await outcome("bob", OPENLDAP_USERS.bob.password);
     expect(paused.code).toBe("THROTTLED");
-    expect(paused.message).toMatch(/^Too many failed sign-ins for this username\. Try again in [12] s\.$/);
+    expect(paused.message).toMatch(/^Too many failed sign-ins for this username from addresses it has not signed in from before\. Try again in [12] s, /);
     // Another user from the same address is not affected by bob's pause.
     expect((await outcome("alice", OPENLDAP_USERS.alice.password)).code).toBe("OK");
     await new Promise((resolve) => setTimeout(resolve, WINDOW_MS + 100));

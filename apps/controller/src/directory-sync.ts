@@ -1,9 +1,10 @@
-import { getDirectoryView, isCarveError, pruneThrottle, SYSTEM_ACTOR, syncDirectory, DEFAULT_IDENTITY_OPTIONS, type TIdentityDeps } from "@carve/core";
+import { getDirectoryView, isCarveError, pruneSessions, pruneThrottle, SYSTEM_ACTOR, syncDirectory, DEFAULT_IDENTITY_OPTIONS, type TIdentityDeps } from "@carve/core";
 import type { Logger } from "pino";
 
 /**
  * The controller's directory timer: every `everyMs`, syncs users and groups from the directory
- * (when one is configured with a service account) and forgets stale sign-in failure counts.
+ * (when one is configured with a service account), forgets stale sign-in failure counts and
+ * deletes portal sessions that ended or expired a week ago.
  * A failed round is logged and retried next round; it never stops the controller, and a
  * directory that cannot be read disables nobody.
  */
@@ -15,6 +16,7 @@ export function startDirectorySync(deps: TIdentityDeps, log: Logger, everyMs: nu
   const round = async () => {
     try {
       await pruneThrottle(deps.db, { ...DEFAULT_IDENTITY_OPTIONS.throttle, ...deps.identity?.throttle }, deps.now());
+      await pruneSessions(deps.db, deps.now());
       const view = await getDirectoryView(deps, SYSTEM_ACTOR);
       if (!view.config?.enabled || !view.config.bindDn) return;
       const report = await syncDirectory(deps, SYSTEM_ACTOR);

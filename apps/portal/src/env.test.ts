@@ -5,7 +5,9 @@ const BASE = { DATABASE_URL: "postgresql://x/y", NEXTAUTH_SECRET: "s".repeat(32)
 
 describe("portal settings", () => {
   it("fill in core's defaults for Redis, the queue prefix and the log level", () => {
-    expect(parseEnv(BASE)).toEqual({ ...BASE, REDIS_URL: "redis://127.0.0.1:6379", CARVE_QUEUE_PREFIX: "bull", LOG_LEVEL: "info", CARVE_SECRET_KEY: null });
+    const { CARVE_TRUSTED_PROXIES, ...rest } = parseEnv(BASE);
+    expect(rest).toEqual({ ...BASE, REDIS_URL: "redis://127.0.0.1:6379", CARVE_QUEUE_PREFIX: "bull", LOG_LEVEL: "info", CARVE_SECRET_KEY: null });
+    expect(CARVE_TRUSTED_PROXIES.text).toBe("");
   });
 
   it("refuse to start naming each bad variable and what it expects", () => {
@@ -14,5 +16,7 @@ describe("portal settings", () => {
     expect(() => parseEnv({ ...BASE, NEXTAUTH_URL: "ftp://carve" })).toThrow("NEXTAUTH_URL: must be the portal's public URL");
     expect(() => parseEnv({ ...BASE, DATABASE_URL: "mysql://x" })).toThrow("DATABASE_URL: must be a postgresql:// URL");
     expect(() => parseEnv({ ...BASE, CARVE_SECRET_KEY: "short" })).toThrow(/CARVE_SECRET_KEY: must be 32 bytes/);
+    expect(() => parseEnv({ ...BASE, CARVE_TRUSTED_PROXIES: "10.0.0.0/8, proxy.example.com" })).toThrow("CARVE_TRUSTED_PROXIES: 'proxy.example.com' is not an IP address or CIDR");
+    expect(() => parseEnv({ ...BASE, CARVE_TRUSTED_PROXIES: "10.0.0.0/33" })).toThrow("CARVE_TRUSTED_PROXIES: '10.0.0.0/33' is not an IP address or CIDR");
   });
 });

@@ -1,5 +1,6 @@
 import { ZDatabaseUrlSetting, ZLogLevelSetting, ZQueuePrefixSetting, ZRedisUrlSetting, ZSecretKeySetting } from "@carve/core";
 import { z } from "zod";
+import { parseTrustedProxies } from "./server/client-address.ts";
 
 const ZEnv = z.object({
   DATABASE_URL: ZDatabaseUrlSetting,
@@ -14,6 +15,22 @@ const ZEnv = z.object({
   NEXTAUTH_SECRET: z.string({ error: "is required: at least 32 random characters (openssl rand -base64 32)" }).min(32, "must be at least 32 random characters (openssl rand -base64 32)"),
   /** The portal's public URL: cookies are Secure when it is https, and state-changing requests must come from its origin. */
   NEXTAUTH_URL: z.url({ protocol: /^https?$/, error: "must be the portal's public URL, e.g. https://carve.example.com" }),
+  /**
+   * Reverse proxies in front of the portal (addresses/CIDRs, comma-separated): only for requests
+   * from these is X-Forwarded-For (its right-most untrusted hop) and X-Request-Id believed. Empty:
+   * the client address is always the TCP peer's.
+   */
+  CARVE_TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((text, context) => {
+      try {
+        return parseTrustedProxies(text);
+      } catch (error) {
+        context.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
+        return z.NEVER;
+      }
+    }),
 });
 
 export type TEnv = z.infer<typeof ZEnv>;

@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { fromPortalOrigin, isSafeMethod, strictTransportSecurity } from "./server/origin.ts";
 
 /**
  * The Content Security Policy of one response. Scripts run only from this origin or with this
@@ -20,8 +21,35 @@ function contentSecurityPolicy(nonce: string): string {
   ].join("; ");
 }
 
+/**
+ * Paths that check their own requests: the REST API (API keys carry no ambient credential; cookie
+ * calls get the same Origin rule in apiRoute, after the credentials) and next-auth (its own CSRF
+ * token guards sign-in and sign-out).
+ */
+const OWN_CHECKS = /^\/api\/(v1|auth)(\/|$)/;
+
+/**
+ * A state-changing request to a page (a server action, a form post) from anywhere but the portal's
+ * own pages: 403 before Next runs the action (Next lets an action without Origin through, and
+ * answers a foreign one with 500).
+ */
+function crossSiteRefusal(request: NextRequest): NextResponse | null {
+  if (isSafeMethod(request.method) || OWN_CHECKS.test(request.nextUrl.pathname) || fromPortalOrigin(request)) return null;
+  const page =
+    "<!doctype html><html lang=en><meta charset=utf-8><title>Forbidden</title><h1>403 Forbidden</h1>" +
+    "<p>This request did not come from the Carve portal's own pages (Origin check), so nothing was changed. Open the portal and try again there.</p></html>";
+  return new NextResponse(page, { status: 403, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } });
+}
+
 /** Every page gets a fresh nonce (pages render per request already: the layout reads the session). */
 export function proxy(request: NextRequest): NextResponse {
+  const response = crossSiteRefusal(request) ?? withPolicy(request);
+  const hsts = strictTransportSecurity();
+  if (hsts) response.headers.set("strict-transport-security", hsts);
+  return response;
+}
+
+function withPolicy(request: NextRequest): NextResponse {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString("base64");
   const policy = contentSecurityPolicy(nonce);
   const headers = new Headers(request.headers);

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { configureDirectory, operatorActor, withIdentity, type TIdentityDeps, type TIdentityOptions } from "@carve/core";
+import { configureDirectory, operatorActor, withIdentity, type TIdentityDeps, type TIdentityOverrides } from "@carve/core";
 import { createTestCore, type TTestCore } from "@carve/core/testing";
 import { createTestPki, type TTestPki } from "./certs.ts";
 import { AD_GROUPS_OU, AD_USERS_OU, directoryLdif, GROUPS_OU, PEOPLE_OU, SERVICE_DN, SERVICE_PASSWORD } from "./layouts.ts";
@@ -80,13 +80,13 @@ export interface TIdentityCore {
 }
 
 /** Core on a throwaway database with identity options for tests (short floor, generous throttle unless told). */
-export async function identityCore(options: Partial<TIdentityOptions> = {}): Promise<TIdentityCore> {
+export async function identityCore(options: TIdentityOverrides = {}): Promise<TIdentityCore> {
   const core = await createTestCore();
   const deps = withIdentity(core, {
     secretKey: randomBytes(32),
     failureFloorMs: 50,
     ldapTimeoutMs: 2_000,
-    throttle: { maxFailuresPerUser: 1000, maxFailuresPerAddress: 1000, windowMs: 60_000 },
+    throttle: { maxFailuresPerPair: 1000, maxFailuresPerUser: 1000, maxFailuresPerAddress: 1000, windowMs: 60_000 },
     ...options,
   });
   return { core, deps, drop: () => core.drop() };
@@ -108,7 +108,7 @@ export interface TDirectorySuite {
  * identity core (with `options`), prepared by `prepare` when given, dropped after the test.
  */
 export function useDirectorySuite(
-  options: Partial<TIdentityOptions> = {},
+  options: TIdentityOverrides = {},
   prepare?: (id: TIdentityCore, dir: TDirectoryFixture) => Promise<void>,
 ): TDirectorySuite {
   const suite = {} as { dir: TDirectoryFixture; id: TIdentityCore };

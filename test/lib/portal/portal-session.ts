@@ -80,10 +80,7 @@ export async function startPortalRun(stack: Stack, secretKey: Buffer, env: Recor
   return run;
 }
 
-/**
- * The built portal (built once per source tree: see buildPortal) started against `stack` with
- * `secretKey`, without a browser (for API-only suites); prints the build time.
- */
+/** Builds the portal (once per source tree: see buildPortal) and starts it against `stack` with `secretKey` (no browser). */
 export async function startStackPortal(stack: Stack, secretKey: Buffer, env: Record<string, string> = {}): Promise<TPortal> {
   const buildMs = await buildPortal(join(stack.dir, "next-build.log"));
   console.info(buildMs === null ? "next build: reused (sources unchanged)" : `next build: ${(buildMs / 1000).toFixed(1)} s`);

@@ -1,4 +1,4 @@
-import { createLocalUser, listUsers, setUserEnabled } from "@carve/core";
+import { createLocalUser, endUserSessions, listUsers, setUserEnabled } from "@carve/core";
 import type { Command } from "commander";
 import { table, type TOutput } from "../output.ts";
 import { withIdentitySession } from "./identity-session.ts";
@@ -6,7 +6,7 @@ import { readSecret } from "./read-secret.ts";
 
 const ROLES: Record<string, "Admin" | "User"> = { admin: "Admin", user: "User" };
 
-/** `carve user …`: list accounts, create local ones, disable and enable. */
+/** `carve user …`: list accounts, create local ones, disable and enable, sign out everywhere. */
 export function registerUserCommands(program: Command, out: () => TOutput): void {
   const user = program.command("user").description("accounts: directory and local");
 
@@ -54,4 +54,12 @@ export function registerUserCommands(program: Command, out: () => TOutput): void
         }),
       );
   }
+
+  user.command("sign-out <username>").description("end every portal session of a user at once (their API keys keep working: revoke those with 'carve apikey revoke')")
+    .action(async (username: string) =>
+      withIdentitySession(async ({ deps, actor }) => {
+        const result = await endUserSessions(deps, actor, { user: username });
+        out().result(result, () => [`${result.username} signed out everywhere: ${result.ended} session${result.ended === 1 ? "" : "s"} ended`]);
+      }),
+    );
 }

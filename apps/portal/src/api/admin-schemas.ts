@@ -15,6 +15,15 @@ export const ZAdminJobPageJson = z
 
 export type TAdminJobJson = z.input<typeof ZAdminJobJson>;
 
+/** What `POST /api/v1/admin/sign-in-unlock` cleared. */
+export const ZUnlockSignInJson = z
+  .object({
+    target: z.string(),
+    kind: z.enum(["user", "address"]).describe("Whether the target was taken as a username or a client address"),
+    cleared: z.int().describe("Throttle records removed; 0: nothing was locked"),
+  })
+  .register(ANSWER_SCHEMAS, { id: "UnlockSignIn" });
+
 /** An audit row: who did what, to what, from where, and how it ended. */
 export const ZAuditEntryJson = z
   .object({

@@ -1,7 +1,7 @@
-import { ZAddSshKeyInput, ZCreateVmInput, ZCreateVolumeInput, ZListJobsInput, ZListVolumesInput, ZSearchAuditInput, ZListVmEventsInput, ZListVmsInput, ZUsageHistoryInput } from "@carve/core";
+import { ZAddSshKeyInput, ZCreateVmInput, ZCreateVolumeInput, ZListJobsInput, ZListVolumesInput, ZSearchAuditInput, ZUnlockSignInInput, ZListVmEventsInput, ZListVmsInput, ZUsageHistoryInput } from "@carve/core";
 import { z } from "zod";
 import { ZListPageQuery } from "./list-page.ts";
-import { ZAdminJobPageJson, ZAuditPageJson } from "./admin-schemas.ts";
+import { ZAdminJobPageJson, ZAuditPageJson, ZUnlockSignInJson } from "./admin-schemas.ts";
 import { ANSWER_SCHEMAS, ZCreatedVmJson, ZHostListJson, ZJobJson, ZMeJson, ZOfferingListJson, ZOpenApiJson, ZSshKeyJson, ZSshKeyListJson, ZAttachVolumeBody, ZCreatedVolumeJson, ZDiskOfferingListJson, ZResizeVolumeBody, ZVolumePageJson, ZTemplateListJson, ZUsageJson, ZVmAction, ZVmEventPageJson, ZVmJson, ZVmPageJson } from "./schemas.ts";
 
 /** Request bodies, named under components.schemas; core's own input schemas, so the document says exactly what core accepts. */
@@ -11,6 +11,7 @@ REQUEST_SCHEMAS.add(ZAddSshKeyInput, { id: "AddSshKeyInput" });
 REQUEST_SCHEMAS.add(ZCreateVolumeInput, { id: "CreateVolumeInput" });
 REQUEST_SCHEMAS.add(ZAttachVolumeBody, { id: "AttachVolumeInput" });
 REQUEST_SCHEMAS.add(ZResizeVolumeBody, { id: "ResizeVolumeInput" });
+REQUEST_SCHEMAS.add(ZUnlockSignInInput, { id: "UnlockSignInInput" });
 
 interface TRouteDoc {
   method: "get" | "post" | "delete";
@@ -23,6 +24,8 @@ interface TRouteDoc {
   response: z.ZodType;
   /** Admins only (403 for everyone else). */
   admin?: boolean;
+  /** Answered without credentials (the document says `security: []`). */
+  public?: boolean;
 }
 
 const ZVmId = z.string().describe("The VM's id (or its name)");
@@ -56,7 +59,8 @@ export const API_ROUTES: TRouteDoc[] = [
   { method: "delete", path: "/api/v1/ssh-keys/{key}", summary: "Remove one of your SSH keys (VMs made with it keep it)", pathParams: { key: z.string().describe("The key's name or id") }, status: 200, response: ZSshKeyJson },
   { method: "get", path: "/api/v1/me", summary: "Who you act as: your account, role, and the API key's scope", status: 200, response: ZMeJson },
   { method: "get", path: "/api/v1/admin/audit", summary: "The audit trail, newest first, a page at a time, by who, action (or a kind: `vm.`), target, outcome and time", query: ZAuditQuery, status: 200, response: ZAuditPageJson, admin: true },
-  { method: "get", path: "/api/v1/openapi.json", summary: "This document", status: 200, response: ZOpenApiJson },
+  { method: "post", path: "/api/v1/admin/sign-in-unlock", summary: "Clear the sign-in throttle of a username (every address) or a client address (every username); audited", body: ZUnlockSignInInput, status: 200, response: ZUnlockSignInJson, admin: true },
+  { method: "get", path: "/api/v1/openapi.json", summary: "This document", status: 200, response: ZOpenApiJson, public: true },
 ];
 
 const ERROR_STATUSES: Record<string, string> = {
@@ -64,7 +68,10 @@ const ERROR_STATUSES: Record<string, string> = {
   "401": "No valid session or API key",
   "403": "Not allowed (role, API key scope, or a cross-site request)",
   "404": "Not found among what you can see",
+  "405": "The route does not take this method (METHOD_NOT_ALLOWED; the Allow header lists the ones it takes)",
   "409": "Conflicts with the current state (VM_BUSY, NO_CAPACITY, QUOTA_EXCEEDED, …)",
+  "413": "The request body is over the API's limit of 1 MiB (PAYLOAD_TOO_LARGE)",
+  "415": "The request body is not sent as JSON (UNSUPPORTED_MEDIA_TYPE)",
 };
 
 const uri = (id: string) => `#/components/schemas/${id}`;
@@ -103,6 +110,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
     operations[route.method] = {
       summary: route.summary,
       ...(route.admin ? { description: "Admins only." } : {}),
+      ...(route.public ? { security: [] } : {}),
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(route.body ? { requestBody: { required: true, content: { "application/json": { schema: ref(REQUEST_SCHEMAS, route.body) } } } } : {}),
       responses: { [String(route.status)]: { description: "OK", content: { "application/json": { schema: ref(ANSWER_SCHEMAS, route.response) } } }, ...errors },

@@ -1,13 +1,19 @@
-import { authenticate, CarveError, isCarveError, validateSession, type TUserActor } from "@carve/core";
+import { authenticate, CarveError, endSession, isCarveError, SESSION_TTL_MS, startSession, validateSession, type TUserActor } from "@carve/core";
 import type { AuthOptions } from "next-auth";
-import { getServerSession } from "next-auth/next";
+import { decode } from "next-auth/jwt";
+import { cookies } from "next/headers";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { env } from "../env.ts";
+import { requestOrigin } from "./client-address.ts";
 import { portalCore } from "./core.ts";
 
-/** What the session cookie carries: enough for core's validateSession to re-check it every request. */
-const ZSessionClaims = z.object({ userId: z.string(), sessionEpoch: z.number().int(), username: z.string(), role: z.enum(["Admin", "User"]) });
+/**
+ * What the (encrypted) session cookie carries: the token of the server-side session record that
+ * core's validateSession checks on every request; the user's id, name and role only as they were
+ * at sign-in (the role that counts is always the database's, read by validateSession).
+ */
+const ZSessionClaims = z.object({ sessionToken: z.string(), userId: z.string(), username: z.string(), role: z.enum(["Admin", "User"]) });
 type TSessionClaims = z.infer<typeof ZSessionClaims>;
 
 /** next-auth's options: a Credentials provider backed by core's identity (directory or local account, throttled). */
@@ -15,7 +21,7 @@ export function authOptions(): AuthOptions {
   const settings = env();
   return {
     secret: settings.NEXTAUTH_SECRET,
-    session: { strategy: "jwt", maxAge: 12 * 3600 },
+    session: { strategy: "jwt", maxAge: SESSION_TTL_MS / 1000 },
     // Secure, httpOnly, SameSite=Lax cookies (the __Secure- prefix) whenever the portal is served over https.
     useSecureCookies: settings.NEXTAUTH_URL.startsWith("https://"),
     pages: { signIn: "/signin" },
@@ -24,11 +30,11 @@ export function authOptions(): AuthOptions {
         name: "Carve",
         credentials: { username: { label: "Username", type: "text" }, password: { label: "Password", type: "password" } },
         async authorize(credentials, request) {
-          const forwarded = request.headers?.["x-forwarded-for"];
-          const clientAddr = typeof forwarded === "string" ? forwarded.split(",")[0]?.trim() : undefined;
+          const { clientAddr, requestId } = requestOrigin(request.headers);
           try {
-            const { user } = await authenticate(portalCore(), { username: credentials?.username ?? "", password: credentials?.password ?? "", clientAddr, via: "portal" });
-            const claims: TSessionClaims = { userId: user.id, sessionEpoch: user.sessionEpoch, username: user.username, role: user.role };
+            const { user } = await authenticate(portalCore(), { username: credentials?.username ?? "", password: credentials?.password ?? "", clientAddr, requestId, via: "portal" });
+            const { sessionToken } = await startSession(portalCore(), { userId: user.id });
+            const claims: TSessionClaims = { sessionToken, userId: user.id, username: user.username, role: user.role };
             return { id: user.id, name: user.displayName ?? user.username, email: user.email, ...claims };
           } catch (error) {
             // next-auth hands the message to the sign-in form; every CarveError message is meant for users.
@@ -43,17 +49,32 @@ export function authOptions(): AuthOptions {
         return claims.success ? { ...token, carve: claims.data } : token;
       },
       session({ session, token }) {
-        return { ...session, carve: token["carve"] };
+        // The browser's session JSON (/api/auth/session) never shows the session token.
+        const shown = ZSessionClaims.omit({ sessionToken: true }).safeParse(token["carve"]);
+        return { ...session, carve: shown.success ? shown.data : undefined };
+      },
+    },
+    events: {
+      // Signing out ends the server-side session, so a copy of the cookie stops working too.
+      async signOut({ token }) {
+        const claims = ZSessionClaims.safeParse(token["carve"]);
+        if (claims.success) await endSession(portalCore(), { sessionToken: claims.data.sessionToken });
       },
     },
   };
 }
 
-/** The signed-in user's claims from the session cookie, or null (not checked against the database yet). */
+/**
+ * The signed-in user's claims from the session cookie, or null (not checked against the database
+ * yet). Read from the cookie itself: the session callback keeps the token out of what browsers see.
+ */
 async function sessionClaims(): Promise<TSessionClaims | null> {
-  const session: unknown = await getServerSession(authOptions());
-  const claims = z.object({ carve: ZSessionClaims }).safeParse(session);
-  return claims.success ? claims.data.carve : null;
+  const settings = env();
+  const name = `${settings.NEXTAUTH_URL.startsWith("https://") ? "__Secure-" : ""}next-auth.session-token`;
+  const cookie = (await cookies()).get(name)?.value;
+  const token = cookie ? await decode({ token: cookie, secret: settings.NEXTAUTH_SECRET }).catch(() => null) : null;
+  const claims = ZSessionClaims.safeParse(token?.["carve"]);
+  return claims.success ? claims.data : null;
 }
 
 /**
@@ -63,5 +84,5 @@ async function sessionClaims(): Promise<TSessionClaims | null> {
 export async function sessionActor(): Promise<TUserActor> {
   const claims = await sessionClaims();
   if (!claims) throw new CarveError("UNAUTHENTICATED", "Sign in first, or send an API key as 'Authorization: Bearer <key>'.");
-  return validateSession(portalCore(), { userId: claims.userId, sessionEpoch: claims.sessionEpoch, via: "portal" });
+  return validateSession(portalCore(), { sessionToken: claims.sessionToken, via: "portal" });
 }

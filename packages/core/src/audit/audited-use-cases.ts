@@ -16,6 +16,7 @@ import { checkDirectory as checkDirectoryRaw } from "../identity/check-directory
 import { configureDirectory as configureDirectoryRaw } from "../identity/configure-directory.ts";
 import { createApiKey as createApiKeyRaw } from "../identity/create-api-key.ts";
 import { createLocalUser as createLocalUserRaw } from "../identity/create-local-user.ts";
+import { endUserSessions as endUserSessionsRaw } from "../identity/end-user-sessions.ts";
 import { listApiKeys as listApiKeysRaw } from "../identity/list-api-keys.ts";
 import { listGroups as listGroupsRaw } from "../identity/list-groups.ts";
 import { listUsers as listUsersRaw } from "../identity/list-users.ts";
@@ -25,6 +26,7 @@ import { revokeApiKey as revokeApiKeyRaw } from "../identity/revoke-api-key.ts";
 import { setUserEnabled as setUserEnabledRaw } from "../identity/set-user-enabled.ts";
 import { issueSetupToken as issueSetupTokenRaw } from "../identity/setup-token.ts";
 import { syncDirectory as syncDirectoryRaw } from "../identity/sync-directory.ts";
+import { unlockSignIn as unlockSignInRaw } from "../identity/unlock-sign-in.ts";
 import { addHost as addHostRaw } from "../hosts/add-host.ts";
 import { inspectHost as inspectHostRaw } from "../hosts/inspect-host.ts";
 import { issueJoinToken as issueJoinTokenRaw } from "../hosts/join-token.ts";
@@ -127,6 +129,8 @@ export const removeSshKey = audited("sshkey.remove", removeSshKeyRaw, { type: "s
 export const createLocalUser = audited("user.create", createLocalUserRaw, { type: "user", field: "username" });
 export const setUserEnabled = audited("user.set-enabled", setUserEnabledRaw, { type: "user", field: "user", id: noId });
 export const resetPassword = audited("user.reset-password", resetPasswordRaw, { type: "user", field: "user", id: noId });
+export const endUserSessions = audited("user.sign-out", endUserSessionsRaw, { type: "user", field: "user", id: noId });
+export const unlockSignIn = audited("auth.unlock", unlockSignInRaw, { type: "sign-in", field: "target", id: noId });
 export const listUsers = auditedRead("user.list", listUsersRaw);
 export const createApiKey = audited("apikey.create", createApiKeyRaw, { type: "api-key", field: "name" });
 export const listApiKeys = auditedRead("apikey.list", listApiKeysRaw);

@@ -1,6 +1,8 @@
 import type { CoreDeps } from "../context.ts";
 import type { TActor } from "../identity/actor.ts";
 import { actorId } from "../identity/actor.ts";
+import { controlCharFields } from "../validation/control-chars.ts";
+import { invalidInput } from "../validation/invalid-input.ts";
 import { outcomeOf, recordAudit } from "./record-audit.ts";
 
 /** What an audited use-case acts on, and where its identifiers are found. */
@@ -29,6 +31,17 @@ function targetName(target: TAuditTarget<unknown>, first: unknown): string | nul
   return null;
 }
 
+/**
+ * The shared control-character check (see refuseControlChars) over every argument of a use-case, so
+ * ones that take a bare id or name (not parsed by parseInput) are covered too, and the refusal is
+ * recorded like any other. A bare string is named after the target's field ("id" without one).
+ */
+function refuseControlCharArgs(target: TAuditTarget<unknown> | undefined, args: unknown[]): void {
+  const root = typeof target?.field === "string" ? target.field : "id";
+  const fields = args.flatMap((arg) => controlCharFields(arg, typeof arg === "string" ? root : "input"));
+  if (fields.length > 0) throw invalidInput(fields);
+}
+
 function defaultId(result: unknown): string | null {
   if (typeof result !== "object" || result === null || !("id" in result)) return null;
   return typeof result.id === "string" ? result.id : null;
@@ -48,6 +61,7 @@ export function audited<D extends CoreDeps, A extends unknown[], R>(
   return async (deps, actor, ...args) => {
     const name = target ? targetName(target as TAuditTarget<unknown>, args[0]) : null;
     try {
+      refuseControlCharArgs(target as TAuditTarget<unknown> | undefined, args);
       const result = await useCase(deps, actor, ...args);
       const id = target ? (target.id ?? defaultId)(result) : null;
       await recordAudit(deps, actor, { action, outcome: "ok", target: target && { type: target.type, id, name } });
@@ -108,7 +122,12 @@ export function auditedRead<D extends CoreDeps, A extends unknown[], R>(
       remember(reads, key, now);
       return result;
     }
-    return useCase(deps, actor, ...args).catch(async (error: unknown) => {
+    return Promise.resolve()
+      .then(() => {
+        refuseControlCharArgs(target as TAuditTarget<unknown> | undefined, args);
+        return useCase(deps, actor, ...args);
+      })
+      .catch(async (error: unknown) => {
       await recordAudit(deps, actor, { action, ...outcomeOf(error), target: target && { type: target.type, name } });
       throw error;
     });

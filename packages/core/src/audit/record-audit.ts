@@ -3,6 +3,7 @@ import { Batcher, batcherOf, type TBatchOutcome } from "../batching/batcher.ts";
 import type { CoreDeps } from "../context.ts";
 import { isCarveError } from "../errors/index.ts";
 import { actorId, type TActor } from "../identity/actor.ts";
+import { escapeControlChars } from "../validation/control-chars.ts";
 
 /** How an audited action ended: done, refused (bad input, not allowed, not found, conflict) or failed. */
 export type TAuditOutcome = "ok" | "refused" | "error";
@@ -28,8 +29,9 @@ export function outcomeOf(error: unknown): { outcome: TAuditOutcome; errorCode: 
   return { outcome: "error", errorCode: "INTERNAL" };
 }
 
+/** An identifier as stored: cut, and control characters written out (a refused NUL is still recorded: PostgreSQL cannot store it). */
 function identifier(value: string | null | undefined): string | null {
-  return value ? value.slice(0, MAX_IDENTIFIER) : null;
+  return value ? escapeControlChars(value.slice(0, MAX_IDENTIFIER)) : null;
 }
 
 /** Audit rows written together at most, when many actions end at once. */

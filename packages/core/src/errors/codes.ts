@@ -5,6 +5,14 @@
 export const ERROR_CODES = {
   /** Input failed validation; `fields` names each field and its fix. */
   INVALID_INPUT: { http: 400, expected: true },
+  /** No such route in the REST API (see /api/v1/openapi.json). */
+  NOT_FOUND: { http: 404, expected: true },
+  /** The route exists but not with this method; the `Allow` header lists the ones it has. */
+  METHOD_NOT_ALLOWED: { http: 405, expected: true },
+  /** The request body is larger than the API accepts; the message names the limit. */
+  PAYLOAD_TOO_LARGE: { http: 413, expected: true },
+  /** The request body is not JSON (`Content-Type: application/json`). */
+  UNSUPPORTED_MEDIA_TYPE: { http: 415, expected: true },
   /** The caller is not signed in or the credential is not valid. */
   UNAUTHENTICATED: { http: 401, expected: true },
   /** The caller is signed in but may not do this. */

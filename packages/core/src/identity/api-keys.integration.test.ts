@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CarveError } from "../errors/index.ts";
-import { createTestCore, createTestUser, type TTestCore } from "../testing/index.ts";
+import { createTestCore, createTestUser, refusal, type TTestCore } from "../testing/index.ts";
 import { authenticateApiKey } from "./authenticate-api-key.ts";
 import { createApiKey } from "./create-api-key.ts";
 import { listApiKeys } from "./list-api-keys.ts";
 import { operatorActor } from "./operator-actor.ts";
 import { revokeApiKey } from "./revoke-api-key.ts";
 import { setUserEnabled } from "./set-user-enabled.ts";
+import { startSession } from "./start-session.ts";
 import { validateSession } from "./validate-session.ts";
 
 let core: TTestCore;
@@ -16,12 +16,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await core.drop();
 });
-
-async function refusal(promise: Promise<unknown>): Promise<CarveError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(CarveError);
-  return error as CarveError;
-}
 
 describe("API keys", () => {
   it("shows a new key once, stores only its hash, and signs its owner in with the key's scope", async () => {
@@ -85,7 +79,7 @@ describe("disabling a user", () => {
   it("refuses their API key and their session on the very next request, and lists their VMs", async () => {
     const alice = await createTestUser(core, "alice");
     const { key } = await createApiKey(core, alice, { name: "ci" });
-    const session = { userId: alice.userId, sessionEpoch: 0 };
+    const session = await startSession(core, { userId: alice.userId });
     expect((await validateSession(core, session)).username).toBe("alice");
     const result = await setUserEnabled(core, await operatorActor(core), { user: "alice", enabled: false });
     expect(result).toMatchObject({ username: "alice", enabled: false, vms: [] });

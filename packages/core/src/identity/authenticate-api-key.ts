@@ -28,7 +28,7 @@ export async function authenticateApiKey(deps: CoreDeps, request: TApiKeyRequest
     return await checkApiKey(deps, request);
   } catch (error) {
     if (isCarveError(error)) {
-      await recordSignIn(deps.db, { via: request.via ?? "api", clientAddr: request.origin?.clientAddr, user: null, action: "auth.apikey", errorCode: error.code });
+      await recordSignIn(deps.db, { via: request.via ?? "api", clientAddr: request.origin?.clientAddr, requestId: request.origin?.requestId, user: null, action: "auth.apikey", errorCode: error.code });
     }
     throw error;
   }

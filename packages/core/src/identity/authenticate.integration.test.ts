@@ -79,7 +79,7 @@ describe("authenticate with local accounts", () => {
     for (let i = 0; i < 3; i++) expect((await refusal(authenticate(deps, { username: "ops", password: `guess-${i}` }))).code).toBe("INVALID_CREDENTIALS");
     const paused = await refusal(authenticate(deps, { username: "ops", password: "correct horse battery" }));
     expect(paused.code).toBe("THROTTLED");
-    expect(paused.message).toMatch(/this username\. Try again in [12] s\./);
+    expect(paused.message).toMatch(/this username from addresses it has not signed in from before\. Try again in [12] s,/);
     // An unknown name is paused the same way: the pause reveals nothing about who exists.
     for (let i = 0; i < 3; i++) await refusal(authenticate(deps, { username: "ghost", password: `guess-${i}` }));
     expect((await refusal(authenticate(deps, { username: "ghost", password: "x" }))).code).toBe("THROTTLED");

@@ -5,7 +5,7 @@ import { parseInput } from "../validation/parse-input.ts";
 import type { TUserActor } from "./actor.ts";
 import { loadDirectory } from "./directory-settings.ts";
 import { identityOptions, type TIdentityDeps } from "./identity-options.ts";
-import { assertNotThrottled, clearFailures, recordFailure, throttleKeys } from "./login-throttle.ts";
+import { assertNotThrottled, recordFailure, recordSuccess, throttleKeys } from "./login-throttle.ts";
 import { verifyNothing, verifyPassword } from "./passwords.ts";
 import { recordSignIn } from "./record-sign-in.ts";
 import { verifyDirectoryUser } from "./verify-directory-user.ts";
@@ -15,6 +15,7 @@ export const ZCredentials = z.object({
   username: z.string({ error: "is required" }).max(256, "is longer than 256 characters").trim(),
   password: z.string({ error: "is required" }).max(1024, "is longer than 1024 characters"),
   clientAddr: z.string().max(100).optional(),
+  requestId: z.string().max(128).optional(),
   via: z.enum(["cli", "portal", "api", "slack"]).default("portal"),
 });
 
@@ -30,8 +31,8 @@ const INVALID = "Unknown username or wrong password. Check both and try again.";
  * Signs a user in with username and password, for every front door. A local account is checked
  * against its argon2id hash and never against the directory; any other name against the
  * directory (and the user created or refreshed from it). Unknown user and wrong password give
- * the same INVALID_CREDENTIALS after the same minimum time; repeated failures per username and
- * per client address answer THROTTLED with when to retry. Empty passwords are refused before
+ * the same INVALID_CREDENTIALS after the same minimum time; repeated failures answer THROTTLED
+ * with when to retry (login-throttle.ts: a stranger cannot lock a user out of their usual address). Empty passwords are refused before
  * any directory bind. A disabled account answers ACCOUNT_DISABLED (after a correct password).
  */
 export async function authenticate(deps: TIdentityDeps, input: unknown): Promise<TAuthenticated> {
@@ -41,29 +42,34 @@ export async function authenticate(deps: TIdentityDeps, input: unknown): Promise
     if (data[field].length === 0) throw new CarveError("INVALID_INPUT", `Invalid input. ${field}: is required`, { fields: [{ field, message: "is required" }] });
   }
   const options = identityOptions(deps);
-  const keys = throttleKeys(data.username, data.clientAddr);
-  await assertNotThrottled(deps.db, keys, deps.now());
+  const keys = throttleKeys(data.username, data.clientAddr, options.secretKey);
+  const attempt = { via: data.via, clientAddr: data.clientAddr, requestId: data.requestId };
+  const { knownAddress } = await assertNotThrottled(deps.db, keys, options.throttle, deps.now()).catch(async (error: unknown) => {
+    // A paused attempt is audited too: an admin sees the guessing go on, and from where.
+    if (isCarveError(error)) await recordSignIn(deps.db, { ...attempt, user: null, action: "auth.login", errorCode: error.code });
+    throw error;
+  });
 
   let user: User | null;
   try {
     user = await verifyCredentials(deps, data.username, data.password, options.secretKey, options.ldapTimeoutMs);
   } catch (error) {
-    if (isCarveError(error)) await recordSignIn(deps.db, { via: data.via, clientAddr: data.clientAddr, user: null, action: "auth.login", errorCode: error.code });
+    if (isCarveError(error)) await recordSignIn(deps.db, { ...attempt, user: null, action: "auth.login", errorCode: error.code });
     throw error;
   }
   if (!user) {
-    await recordFailure(deps.db, keys, options.throttle, deps.now());
-    await recordSignIn(deps.db, { via: data.via, clientAddr: data.clientAddr, user: null, action: "auth.login", errorCode: "INVALID_CREDENTIALS" });
+    await recordFailure(deps.db, keys, options.throttle, deps.now(), knownAddress);
+    await recordSignIn(deps.db, { ...attempt, user: null, action: "auth.login", errorCode: "INVALID_CREDENTIALS" });
     await waitUntil(started + options.failureFloorMs);
     throw new CarveError("INVALID_CREDENTIALS", INVALID);
   }
   if (user.disabledAt) {
-    await recordSignIn(deps.db, { via: data.via, clientAddr: data.clientAddr, user, action: "auth.login", errorCode: "ACCOUNT_DISABLED" });
+    await recordSignIn(deps.db, { ...attempt, user, action: "auth.login", errorCode: "ACCOUNT_DISABLED" });
     throw new CarveError("ACCOUNT_DISABLED", `The Carve account ${user.username} is disabled${user.disabledReason === "directory" ? " because the directory disabled or removed it" : ""}. Ask a Carve admin.`);
   }
-  await clearFailures(deps.db, keys);
+  await recordSuccess(deps.db, keys, deps.now());
   await deps.db.user.update({ where: { id: user.id }, data: { lastLoginAt: deps.now() }, select: { id: true } });
-  await recordSignIn(deps.db, { via: data.via, clientAddr: data.clientAddr, user, action: "auth.login" });
+  await recordSignIn(deps.db, { ...attempt, user, action: "auth.login" });
   return {
     actor: { kind: "user", userId: user.id, username: user.username, role: user.role, via: data.via },
     user: { id: user.id, username: user.username, source: user.source, role: user.role, displayName: user.displayName, email: user.email, sessionEpoch: user.sessionEpoch },

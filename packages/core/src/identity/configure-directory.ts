@@ -42,7 +42,7 @@ export async function configureDirectory(deps: TIdentityDeps, actor: TActor, inp
   const { secretKey } = identityOptions(deps);
   await deps.db.$transaction(async (tx) => {
     await saveDirectory(tx, config, data.bindPassword, secretKey, actorId(actor));
-    for (const mapping of config.groupMappings) await applyGroupMapping(tx, mapping);
+    for (const mapping of config.groupMappings) await applyGroupMapping(tx, actor, mapping);
   });
   deps.log.info({ actor: actorId(actor), url: config.url }, "directory settings saved");
   return getDirectoryView(deps, actor);

@@ -4,14 +4,14 @@ import { parseInput } from "../validation/parse-input.ts";
 import { requireWriteScope, type TActor } from "./actor.ts";
 import { newApiKey } from "./api-key-format.ts";
 import { API_KEY_VIEW, keyOwner } from "./api-key-view.ts";
+import { hasControlChar } from "../validation/control-chars.ts";
 
 export const ZCreateApiKeyInput = z.object({
   name: z
     .string({ error: "is required: say what the key is for, e.g. ci" })
     .min(1, "is required: say what the key is for, e.g. ci")
     .max(100, "is longer than 100 characters")
-    // eslint-disable-next-line no-control-regex
-    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "must not contain control characters"),
+    .refine((s) => !hasControlChar(s, "line"), "must not contain control characters"),
   scope: z.enum(["Read", "Write"], { error: "must be Read or Write" }).default("Read"),
   expiresInDays: z.number().int().min(1, "must be at least 1").max(3650, "must be at most 3650").optional(),
   /** Admins may create a key for someone else (username or id). */

@@ -1,6 +1,7 @@
 import type { Tx } from "@carve/db";
 import { recordEvent } from "../events/record-event.ts";
 import type { TActor } from "./actor.ts";
+import { endSessionsOf } from "./end-session.ts";
 
 /** A VM of a disabled user, for the admin to decide about. */
 export interface TOrphanVm {
@@ -11,12 +12,13 @@ export interface TOrphanVm {
 
 /**
  * Disables an account inside the caller's transaction: marks it disabled with the reason and
- * bumps its session epoch, so every session, API key and Slack command of the user is refused
+ * ends its portal sessions, so every session, API key and Slack command of the user is refused
  * from the next request on. Records a `user.disabled` event. Returns the user's live VMs (they
  * keep running: an admin decides what happens to them).
  */
 export async function disableAccount(tx: Tx, actor: TActor, user: { id: string; username: string }, reason: "directory" | "admin", now: Date): Promise<TOrphanVm[]> {
   await tx.user.update({ where: { id: user.id }, data: { disabledAt: now, disabledReason: reason, sessionEpoch: { increment: 1 } } });
+  await endSessionsOf(tx, user.id, "disabled", now);
   const vms = await tx.vm.findMany({ where: { ownerId: user.id, state: { not: "Destroyed" } }, select: { id: true, name: true, state: true }, orderBy: { name: "asc" } });
   await recordEvent(tx, {
     type: "user.disabled",

@@ -1,13 +1,19 @@
 import type { CoreDeps } from "../context.ts";
 
-/** How sign-in failures are counted and for how long an account or address is paused. */
+/** How sign-in failures are counted and what they pause (see login-throttle.ts). */
 export interface TThrottlePolicy {
-  /** Failed sign-ins of one username within the window before it is paused (default 5). */
+  /** Failed sign-ins of one username from one address before that pair backs off (default 5). */
+  maxFailuresPerPair: number;
+  /** The pair's first pause; each further failure doubles it, up to the window (default 30 s). */
+  backoffMs: number;
+  /** Failed sign-ins of one username from addresses it never signed in from, before such addresses are paused for it (default 10). */
   maxFailuresPerUser: number;
-  /** Failed sign-ins from one client address within the window before it is paused (default 20). */
+  /** Failed sign-ins from one address, of usernames never signed in from there, before it is paused for them (default 30). */
   maxFailuresPerAddress: number;
-  /** Counting window, and how long a pause lasts (default 15 minutes). */
+  /** Counting window, and how long a username's or an address's pause lasts (default 15 minutes). */
   windowMs: number;
+  /** How long a successful sign-in keeps its address known good for that username (default 90 days). */
+  knownAddressMs: number;
 }
 
 /** Identity's own settings, parsed from each process's env.ts and passed down with the deps. */
@@ -28,19 +34,22 @@ export interface TIdentityOptions {
 
 export const DEFAULT_IDENTITY_OPTIONS: TIdentityOptions = {
   secretKey: null,
-  throttle: { maxFailuresPerUser: 5, maxFailuresPerAddress: 20, windowMs: 15 * 60_000 },
+  throttle: { maxFailuresPerPair: 5, backoffMs: 30_000, maxFailuresPerUser: 10, maxFailuresPerAddress: 30, windowMs: 15 * 60_000, knownAddressMs: 90 * 24 * 3600_000 },
   failureFloorMs: 300,
   setupTokenTtlMs: 24 * 3600_000,
   ldapTimeoutMs: 5_000,
 };
 
+/** Identity options as a process or test gives them: any subset, the throttle's fields too. */
+export type TIdentityOverrides = Partial<Omit<TIdentityOptions, "throttle">> & { throttle?: Partial<TThrottlePolicy> | undefined };
+
 /** Core's deps plus identity's options (optional: every default above applies without them). */
 export interface TIdentityDeps extends CoreDeps {
-  identity?: Partial<TIdentityOptions> | undefined;
+  identity?: TIdentityOverrides | undefined;
 }
 
 /** The deps a front door hands to identity use-cases: core plus its identity options. */
-export function withIdentity<D extends CoreDeps>(deps: D, options: Partial<TIdentityOptions>): D & { identity: Partial<TIdentityOptions> } {
+export function withIdentity<D extends CoreDeps>(deps: D, options: TIdentityOverrides): D & { identity: TIdentityOverrides } {
   return { ...deps, identity: options };
 }
 

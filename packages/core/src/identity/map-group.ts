@@ -2,6 +2,7 @@ import type { Group, Role, Tx } from "@carve/db";
 import { z } from "zod";
 import type { CoreDeps } from "../context.ts";
 import { requireAdmin, type TActor } from "./actor.ts";
+import { recomputeDirectoryRoles } from "./directory-role.ts";
 import { firstRdnValue, normalizeDn } from "./ldap-escape.ts";
 import { parseInput } from "../validation/parse-input.ts";
 
@@ -14,13 +15,22 @@ export const ZMapGroupInput = z.object({
   team: z.boolean().optional(),
 });
 
+type TGroupMapping = { group: string; role?: Role | null | undefined; team?: boolean | undefined };
+
 const looksLikeDn = (ref: string) => /^[A-Za-z][A-Za-z0-9-]*=/.test(ref) && ref.includes(",");
 
 /**
  * Applies one mapping inside a transaction: finds the group by DN or name, creating it when the
- * directory has not been read yet (a DN creates a directory group; a name, a Carve team).
+ * directory has not been read yet (a DN creates a directory group; a name, a Carve team). A role
+ * mapping recomputes the roles of the group's directory users at once.
  */
-export async function applyGroupMapping(tx: Tx, mapping: { group: string; role?: Role | null | undefined; team?: boolean | undefined }): Promise<Group> {
+export async function applyGroupMapping(tx: Tx, actor: TActor, mapping: TGroupMapping): Promise<Group> {
+  const group = await upsertGroup(tx, mapping);
+  if (mapping.role !== undefined) await recomputeDirectoryRoles(tx, actor, group.id);
+  return group;
+}
+
+async function upsertGroup(tx: Tx, mapping: TGroupMapping): Promise<Group> {
   const data = { ...(mapping.role !== undefined ? { role: mapping.role } : {}), ...(mapping.team !== undefined ? { isTeam: mapping.team } : {}) };
   if (looksLikeDn(mapping.group)) {
     const wanted = normalizeDn(mapping.group);
@@ -41,10 +51,10 @@ export async function freeGroupName(tx: Tx, name: string, dn: string): Promise<s
 
 /**
  * Maps a group to a role (its members become admins or plain users) and/or marks it a team.
- * Directory users' roles follow at their next sign-in or directory sync. Admins only.
+ * Its directory users' roles change at once (their next request has the new role). Admins only.
  */
 export async function mapGroup(deps: CoreDeps, actor: TActor, input: unknown): Promise<Group> {
   requireAdmin(actor, "map groups to roles and teams");
   const data = parseInput(ZMapGroupInput, input);
-  return deps.db.$transaction((tx) => applyGroupMapping(tx, data));
+  return deps.db.$transaction((tx) => applyGroupMapping(tx, actor, data));
 }

@@ -1,5 +1,6 @@
 import type { Group, Role, Tx, User } from "@carve/db";
 import type { TDirectoryGroup } from "./directory-groups.ts";
+import { roleOfGroups } from "./directory-role.ts";
 import type { TDirectoryUser } from "./directory-users.ts";
 import { normalizeDn } from "./ldap-escape.ts";
 import { freeGroupName } from "./map-group.ts";
@@ -20,7 +21,7 @@ export async function provisionDirectoryUser(tx: Tx, du: TDirectoryUser, groups:
   const existing = await tx.user.findUnique({ where: { username: du.username } });
   if (existing && existing.source !== "Ldap") return { kind: "conflict" };
   const rows = await resolveGroups(tx, groups);
-  const role: Role = rows.some((g) => g.role === "Admin") ? "Admin" : "User";
+  const role: Role = roleOfGroups(rows);
   const email = du.email && (await tx.user.count({ where: { email: du.email, username: { not: du.username } } })) === 0 ? du.email : null;
   const reenabled = existing?.disabledAt != null && existing.disabledReason === "directory";
   const fields = { ldapDn: du.dn, email, displayName: du.displayName, role };

@@ -4,6 +4,8 @@ import type { TVia } from "./actor.ts";
 export interface TSignInRecord {
   via: TVia;
   clientAddr: string | undefined;
+  /** The front door's request id, when it has one. */
+  requestId?: string | undefined;
   /** Set for successful sign-ins only: a failed attempt's "username" may be a mistyped password. */
   user: { id: string; username: string } | null;
   action: "auth.login" | "auth.apikey" | "auth.setup";
@@ -22,6 +24,7 @@ export async function recordSignIn(db: Db, record: TSignInRecord): Promise<void>
         actorName: record.user?.username ?? null,
         via: record.via,
         clientAddr: record.clientAddr ?? null,
+        requestId: record.requestId ?? null,
         action: record.action,
         outcome: record.errorCode ? "refused" : "ok",
         errorCode: record.errorCode ?? null,

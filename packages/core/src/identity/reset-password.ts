@@ -3,7 +3,8 @@ import type { CoreDeps } from "../context.ts";
 import { CarveError } from "../errors/index.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import { requireAdmin, requireWriteScope, type TActor } from "./actor.ts";
-import { clearFailures, throttleKeys } from "./login-throttle.ts";
+import { endSessionsOf } from "./end-session.ts";
+import { clearUserThrottle } from "./login-throttle.ts";
 import { OPERATOR_USERNAME } from "./operator-actor.ts";
 import { hashPassword, ZNewPassword } from "./passwords.ts";
 import { resolveUser } from "./resolve-user.ts";
@@ -34,8 +35,11 @@ export async function resetPassword(deps: CoreDeps, actor: TActor, input: unknow
     });
   }
   const passwordHash = await hashPassword(data.password);
-  await deps.db.user.update({ where: { id: user.id }, data: { passwordHash, sessionEpoch: { increment: 1 } } });
-  await clearFailures(deps.db, throttleKeys(user.username, undefined));
+  await deps.db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: user.id }, data: { passwordHash, sessionEpoch: { increment: 1 } } });
+    await endSessionsOf(tx, user.id, "password-reset", deps.now());
+  });
+  await clearUserThrottle(deps.db, user.username);
   deps.log.info({ username: user.username }, "password reset");
   return { username: user.username };
 }

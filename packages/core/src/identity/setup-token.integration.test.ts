@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CarveError } from "../errors/index.ts";
-import { createTestCore, createTestUser, type TTestCore } from "../testing/index.ts";
+import { createTestCore, createTestUser, refusal, type TTestCore } from "../testing/index.ts";
 import { authenticate } from "./authenticate.ts";
 import { withIdentity, type TIdentityDeps } from "./identity-options.ts";
 import { operatorActor } from "./operator-actor.ts";
 import { resetPassword } from "./reset-password.ts";
 import { setupFirstAdmin } from "./setup-first-admin.ts";
 import { ensureSetupToken, issueSetupToken } from "./setup-token.ts";
+import { startSession } from "./start-session.ts";
 import { validateSession } from "./validate-session.ts";
 
 let core: TTestCore;
@@ -18,12 +18,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await core.drop();
 });
-
-async function refusal(promise: Promise<unknown>): Promise<CarveError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(CarveError);
-  return error as CarveError;
-}
 
 async function token(): Promise<string> {
   const status = await ensureSetupToken(deps);
@@ -70,10 +64,11 @@ describe("reset-password", () => {
     const t = await token();
     const admin = await setupFirstAdmin(deps, { token: t, username: "root-admin", password: "a long first password" });
     const { user } = await authenticate(deps, { username: "root-admin", password: "a long first password" });
+    const session = await startSession(deps, { userId: user.id });
     await resetPassword(deps, await operatorActor(deps), { user: "root-admin", password: "a brand new password" });
     expect((await refusal(authenticate(deps, { username: "root-admin", password: "a long first password" }))).code).toBe("INVALID_CREDENTIALS");
     expect((await authenticate(deps, { username: "root-admin", password: "a brand new password" })).user.id).toBe(admin.id);
-    expect((await refusal(validateSession(deps, { userId: user.id, sessionEpoch: user.sessionEpoch }))).code).toBe("SESSION_EXPIRED");
+    expect((await refusal(validateSession(deps, session))).code).toBe("SESSION_EXPIRED");
 
     await core.db.user.create({ data: { username: "dirk", source: "Ldap" } });
     expect((await refusal(resetPassword(deps, await operatorActor(deps), { user: "dirk", password: "a brand new password" }))).message).toContain("directory");

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { hasControlChar } from "../validation/control-chars.ts";
 
 /** The key types Carve accepts (what current OpenSSH generates; DSA and RSA below 2048 bits are out). */
 export const SSH_KEY_TYPES = ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa"] as const;
@@ -10,8 +11,6 @@ const MIN_RSA_BITS = 2048;
 const MAX_RSA_BITS = 16_384;
 const MAX_COMMENT = 1000;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 /** A validated OpenSSH public key. */
 export interface TSshPublicKey {
@@ -46,7 +45,7 @@ export function parseSshPublicKey(text: string): TSshPublicKey {
   if (data === "") throw new SshKeyError(`has the type ${type} but no key data after it`);
   const blob = decodeBase64(data);
   const comment = rest.join(" ");
-  if (comment.length > MAX_COMMENT || CONTROL_CHARS.test(comment)) {
+  if (comment.length > MAX_COMMENT || hasControlChar(comment, "line")) {
     throw new SshKeyError(`has a comment that is longer than ${MAX_COMMENT} characters or holds control characters: shorten it`);
   }
   const bits = checkBlob(type, blob);

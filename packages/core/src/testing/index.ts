@@ -1,2 +1,3 @@
 export * from "./fake-job-queues.ts";
 export * from "./test-core.ts";
+export * from "./refusal.ts";

@@ -1,8 +1,6 @@
 import { z } from "zod";
+import { hasControlChar } from "./control-chars.ts";
 
-/** Control characters other than tab and newline; NUL in particular never reaches storage. */
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /** An RFC 1123 label: the only shape of VM names (they become hostnames). */
 export const ZResourceName = z
@@ -28,7 +26,7 @@ export const ZObjectName = z
 export const ZDescription = z
   .string()
   .max(1000, "is longer than 1000 characters: shorten it")
-  .refine((s) => !CONTROL_CHARS.test(s), "contains control characters (such as NUL): remove them");
+  .refine((s) => !hasControlChar(s), "contains control characters (such as NUL): remove them");
 
 export const ZUuid = (what: string) => z.uuid(`must be the id of a ${what} (a UUID)`);
 

@@ -60,7 +60,7 @@ describe("createVm", () => {
     ["a".repeat(64), "63 characters"],
     ["x<y>&'\"", "lowercase letters, digits and hyphens"],
     ["", "is required"],
-    ["a\u0000b", "lowercase letters"],
+    ["a\u0000b", "contains a control character (NUL); remove it"],
   ])("refuses the name %j naming the field and the fix, creating nothing", async (name, fix) => {
     const alice = await createTestUser(core, "alice");
     await seedInfra(core);

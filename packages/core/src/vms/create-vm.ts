@@ -15,7 +15,7 @@ import { parseInput } from "../validation/parse-input.ts";
 import { MAX_DATA_DISKS, ZDataDisk } from "./plan-data-disks.ts";
 import { nameTaken, planCreate, recordCreate, recordTogether, writesBeforeRefusal, type TCreated, type TCreatePlan } from "./record-create.ts";
 
-export const ZCreateVmInput = z.object({
+export const ZCreateVmInput = z.strictObject({
   name: ZResourceName,
   description: ZDescription.optional(),
   /** Template name or id. */

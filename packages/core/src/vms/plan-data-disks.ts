@@ -6,7 +6,7 @@ import type { TDiskRequest } from "../placement/rank-data-pools.ts";
 import { isUuid } from "../validation/is-uuid.ts";
 
 /** One data disk of a new VM: a disk offering (name or id) and, for custom-size offerings, a size. */
-export const ZDataDisk = z.object({
+export const ZDataDisk = z.strictObject({
   diskOffering: z.string({ error: "is required: choose a disk offering ('disk-offering list')" }).min(1, "is required: choose a disk offering ('disk-offering list')").max(100),
   sizeGiB: z.number({ error: "must be a whole number of GiB" }).int("must be a whole number of GiB").min(1).max(65536).optional(),
 });

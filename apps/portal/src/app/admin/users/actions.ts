@@ -1,6 +1,6 @@
 "use server";
 
-import { mapGroup, setQuota, setUserEnabled } from "@carve/core";
+import { endUserSessions, mapGroup, setQuota, setUserEnabled, unlockSignIn } from "@carve/core";
 import { adminActor } from "../../../server/admin-actor.ts";
 import { portalCore } from "../../../server/core.ts";
 import { checked, num, text } from "../../../server/form-fields.ts";
@@ -13,6 +13,15 @@ export async function setUserEnabledAction(user: string, enabled: boolean): Prom
     const done = await setUserEnabled(portalCore(), actor, { user, enabled });
     const vms = done.vms.length > 0 ? ` They still own ${done.vms.length} VM(s): ${done.vms.map((v) => v.name).join(", ")}.` : "";
     return { notice: `${done.username} ${enabled ? "enabled" : "disabled"}.${vms}` };
+  });
+}
+
+/** Signs a user out everywhere: every portal session of theirs ends at once. */
+export async function endUserSessionsAction(user: string): Promise<TFormResult> {
+  const actor = await adminActor();
+  return runForm("/admin/users", async () => {
+    const done = await endUserSessions(portalCore(), actor, { user });
+    return { notice: `${done.username} signed out everywhere (${done.ended} session${done.ended === 1 ? "" : "s"} ended).` };
   });
 }
 
@@ -46,5 +55,15 @@ export async function setQuotaFromForm(_previous: TFormResult, form: FormData): 
     });
     const shown = (n: number | null) => (n === null ? "no limit" : String(n));
     return { notice: `Quota of ${scope} ${text(form, "owner") ?? ""} set: ${shown(quota.maxVms)} VMs, ${shown(quota.maxVcpus)} vCPUs, ${shown(quota.maxMemMiB)} MiB, ${shown(quota.maxStorGiB)} GiB.` };
+  });
+}
+
+/** Clears the sign-in throttle of a username or a client address (`carve auth unlock` in the portal). */
+export async function unlockSignInFromForm(_previous: TFormResult, form: FormData): Promise<TFormResult> {
+  const actor = await adminActor();
+  return runForm("/admin/users", async () => {
+    const done = await unlockSignIn(portalCore(), actor, { target: text(form, "target") });
+    const what = done.kind === "user" ? `username ${done.target}` : `address ${done.target}`;
+    return { notice: done.cleared > 0 ? `Sign-in lockout of ${what} cleared.` : `The ${what} had no failed sign-ins to clear.` };
   });
 }

@@ -5,7 +5,7 @@ import { ConfirmAction } from "../../../components/confirm-action.tsx";
 import { adminActor } from "../../../server/admin-actor.ts";
 import { portalCore } from "../../../server/core.ts";
 import { when } from "../format.ts";
-import { mapGroupFromForm, setQuotaFromForm, setUserEnabledAction } from "./actions.ts";
+import { endUserSessionsAction, mapGroupFromForm, setQuotaFromForm, setUserEnabledAction, unlockSignInFromForm } from "./actions.ts";
 import { QuotaTable } from "./quota-table.tsx";
 
 const PAGE_SIZE = 25;
@@ -51,7 +51,10 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
                 {u.id === actor.userId ? <span className="muted">you</span> : u.disabledAt ? (
                   <ConfirmAction action={setUserEnabledAction.bind(null, u.id, true)} label="Enable" accessibleName={`Enable ${u.username}`} />
                 ) : (
-                  <ConfirmAction action={setUserEnabledAction.bind(null, u.id, false)} label="Disable" accessibleName={`Disable ${u.username}`} confirm={`Disable ${u.username}? Their sessions and API keys stop working at once.`} danger />
+                  <>
+                    <ConfirmAction action={endUserSessionsAction.bind(null, u.id)} label="Sign out everywhere" accessibleName={`Sign ${u.username} out everywhere`} confirm={`Sign ${u.username} out everywhere? Every portal session of theirs ends at once (API keys keep working).`} />
+                    <ConfirmAction action={setUserEnabledAction.bind(null, u.id, false)} label="Disable" accessibleName={`Disable ${u.username}`} confirm={`Disable ${u.username}? Their sessions and API keys stop working at once.`} danger />
+                  </>
                 )}
               </td>
             </tr>
@@ -110,6 +113,16 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
               { name: "maxMemMiB", label: "Max memory (MiB)" },
               { name: "maxStorGiB", label: "Max storage (GiB)" },
             ]}
+          />
+        </section>
+        <section className="panel form-panel" aria-labelledby="unlock-heading">
+          <h3 id="unlock-heading">Clear a sign-in lockout</h3>
+          <ActionForm
+            id="unlock-sign-in"
+            title="Clear sign-in lockout"
+            submit="Clear lockout"
+            action={unlockSignInFromForm}
+            fields={[{ name: "target", label: "Username or IP address", hint: "A username: every address it was paused for. An address: every username tried from it." }]}
           />
         </section>
       </div>

@@ -1,5 +1,6 @@
 import { openApiDocument } from "../../../../api/openapi.ts";
 import { env } from "../../../../env.ts";
+import { otherMethods } from "../../../../server/api-route.ts";
 
 // Built at request time: the server URL is a run-time setting.
 export const dynamic = "force-dynamic";
@@ -8,3 +9,5 @@ export const dynamic = "force-dynamic";
 export function GET(): Response {
   return Response.json(openApiDocument(new URL(env().NEXTAUTH_URL).origin));
 }
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");

@@ -1,7 +1,7 @@
 import { listTemplates } from "@carve/core";
 import type { TTemplateJson } from "../../../../api/schemas.ts";
 import { pageOfList } from "../../../../api/list-page.ts";
-import { apiRoute } from "../../../../server/api-route.ts";
+import { apiRoute, otherMethods } from "../../../../server/api-route.ts";
 
 export const GET = apiRoute("Read", async ({ actor, core, request }) => {
   const templates = await listTemplates(core, actor);
@@ -17,3 +17,5 @@ export const GET = apiRoute("Read", async ({ actor, core, request }) => {
   }));
   return pageOfList(items, new URL(request.url).searchParams);
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");

@@ -1,6 +1,6 @@
 import { createVm, getVm, listVms } from "@carve/core";
 import { toJobJson, toVmJson } from "../../../../api/to-json.ts";
-import { apiRoute, jsonBody } from "../../../../server/api-route.ts";
+import { apiRoute, jsonBody, otherMethods } from "../../../../server/api-route.ts";
 
 const LIST_PARAMS = ["limit", "cursor", "state", "host", "owner", "name"] as const;
 
@@ -24,3 +24,5 @@ export const POST = apiRoute(
   },
   202,
 );
+
+export const { PUT, PATCH, DELETE } = otherMethods("GET", "POST");

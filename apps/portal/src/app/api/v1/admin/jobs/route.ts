@@ -1,7 +1,7 @@
 import { listJobs, type TJobView } from "@carve/core";
 import type { TAdminJobJson } from "../../../../../api/admin-schemas.ts";
 import { toJobJson } from "../../../../../api/to-json.ts";
-import { apiRoute } from "../../../../../server/api-route.ts";
+import { apiRoute, otherMethods } from "../../../../../server/api-route.ts";
 
 const toAdminJobJson = (job: TJobView): TAdminJobJson => ({ ...toJobJson(job), attempts: job.attempts, by: job.actor?.username ?? null, vmName: job.vm?.name ?? null, hostName: job.host?.name ?? null });
 
@@ -11,3 +11,5 @@ export const GET = apiRoute("Read", async ({ actor, core, request }) => {
   const page = await listJobs(core, actor, query);
   return { items: page.items.map(toAdminJobJson), nextCursor: page.nextCursor };
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");

@@ -1,6 +1,6 @@
 import { destroyVm, getVm } from "@carve/core";
 import { toJobJson, toVmJson } from "../../../../../api/to-json.ts";
-import { apiRoute } from "../../../../../server/api-route.ts";
+import { apiRoute, otherMethods } from "../../../../../server/api-route.ts";
 
 type TParams = { id: string };
 
@@ -8,3 +8,5 @@ export const GET = apiRoute<TParams>("Read", async ({ actor, core, params }) => 
 
 /** Destroys the VM and its volumes; answers 202 with the job. */
 export const DELETE = apiRoute<TParams>("Write", async ({ actor, core, params }) => toJobJson(await destroyVm(core, actor, { vm: params.id })), 202);
+
+export const { POST, PUT, PATCH } = otherMethods("GET", "DELETE");

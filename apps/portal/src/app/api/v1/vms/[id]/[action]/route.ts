@@ -1,7 +1,7 @@
 import { parseInput, rebootVm, startVm, stopVm } from "@carve/core";
 import { ZVmAction } from "../../../../../../api/schemas.ts";
 import { toJobJson } from "../../../../../../api/to-json.ts";
-import { apiRoute } from "../../../../../../server/api-route.ts";
+import { apiRoute, otherMethods } from "../../../../../../server/api-route.ts";
 
 const ACTIONS = { start: startVm, stop: stopVm, reboot: rebootVm };
 
@@ -14,3 +14,5 @@ export const POST = apiRoute<{ id: string; action: string }>(
   },
   202,
 );
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");

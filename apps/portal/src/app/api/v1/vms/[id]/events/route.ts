@@ -1,6 +1,6 @@
 import { listVmEvents } from "@carve/core";
 import { toVmEventPageJson } from "../../../../../../api/to-json.ts";
-import { apiRoute } from "../../../../../../server/api-route.ts";
+import { apiRoute, otherMethods } from "../../../../../../server/api-route.ts";
 
 /** The VM's event timeline, newest first, a page at a time (`limit`, `cursor`). */
 export const GET = apiRoute<{ id: string }>("Read", async ({ actor, core, request, params }) => {
@@ -8,3 +8,5 @@ export const GET = apiRoute<{ id: string }>("Read", async ({ actor, core, reques
   const page = { ...(search.has("limit") ? { limit: search.get("limit") } : {}), ...(search.has("cursor") ? { cursor: search.get("cursor") } : {}) };
   return toVmEventPageJson(await listVmEvents(core, actor, { vm: params.id, ...page }));
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
