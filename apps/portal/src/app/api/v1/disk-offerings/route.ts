@@ -1,7 +1,7 @@
 import { listDiskOfferings } from "@carve/core";
 import type { TDiskOfferingJson } from "../../../../api/schemas.ts";
 import { pageOfList } from "../../../../api/list-page.ts";
-import { apiRoute } from "../../../../server/api-route.ts";
+import { apiRoute, otherMethods } from "../../../../server/api-route.ts";
 
 /** Active disk offerings (data volume sizes and storage), smallest first, a page at a time. */
 export const GET = apiRoute("Read", async ({ actor, core, request }) => {
@@ -17,3 +17,5 @@ export const GET = apiRoute("Read", async ({ actor, core, request }) => {
   }));
   return pageOfList(items, new URL(request.url).searchParams);
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");

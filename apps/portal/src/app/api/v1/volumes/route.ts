@@ -1,6 +1,6 @@
 import { createVolume, listVolumes } from "@carve/core";
 import { toJobJson, toVolumeJson } from "../../../../api/to-json.ts";
-import { apiRoute, jsonBody } from "../../../../server/api-route.ts";
+import { apiRoute, jsonBody, otherMethods } from "../../../../server/api-route.ts";
 
 const LIST_PARAMS = ["limit", "cursor", "vm", "owner", "kind"] as const;
 
@@ -20,3 +20,5 @@ export const POST = apiRoute(
   },
   202,
 );
+
+export const { PUT, PATCH, DELETE } = otherMethods("GET", "POST");

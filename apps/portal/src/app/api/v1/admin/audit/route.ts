@@ -1,6 +1,6 @@
 import { searchAudit } from "@carve/core";
 import { toAuditEntryJson } from "../../../../../api/to-json.ts";
-import { apiRoute } from "../../../../../server/api-route.ts";
+import { apiRoute, otherMethods } from "../../../../../server/api-route.ts";
 
 const QUERY = ["actor", "action", "target", "outcome", "from", "to", "limit", "cursor"] as const;
 
@@ -10,3 +10,5 @@ export const GET = apiRoute("Read", async ({ actor, core, request }) => {
   const page = await searchAudit(core, actor, Object.fromEntries(QUERY.flatMap((name) => (search.has(name) ? [[name, search.get(name)]] : []))));
   return { items: page.items.map(toAuditEntryJson), nextCursor: page.nextCursor };
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");

@@ -1,7 +1,7 @@
 import { attachVolume, parseInput } from "@carve/core";
 import { ZAttachVolumeBody } from "../../../../../../api/schemas.ts";
 import { toJobJson } from "../../../../../../api/to-json.ts";
-import { apiRoute, jsonBody } from "../../../../../../server/api-route.ts";
+import { apiRoute, jsonBody, otherMethods } from "../../../../../../server/api-route.ts";
 
 /** Attaches the data volume to one of your VMs (running or stopped); answers 202 with the job. */
 export const POST = apiRoute<{ id: string }>(
@@ -9,3 +9,5 @@ export const POST = apiRoute<{ id: string }>(
   async ({ actor, core, request, params }) => toJobJson(await attachVolume(core, actor, { ...parseInput(ZAttachVolumeBody, await jsonBody(request)), volume: params.id })),
   202,
 );
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");
