@@ -13,6 +13,9 @@ const ZEnv = z.object({
   CARVE_AGENT_REDIS_URL: ZRedisUrlSetting.unwrap().optional(),
   /** Key for encrypted settings (the LDAP bind password): 64 hex digits; the same in every Carve process. */
   CARVE_SECRET_KEY: ZSecretKeySetting,
+  /** Where `carve login` keeps the server's URL and API key: $XDG_CONFIG_HOME/carve (default ~/.config/carve). */
+  XDG_CONFIG_HOME: z.string().min(1).optional(),
+  HOME: z.string().min(1).optional(),
 });
 
 export type TEnv = z.infer<typeof ZEnv>;

@@ -17,7 +17,9 @@ import { registerVolumeCommands } from "./commands/volume.ts";
 import { registerDiskOfferingCommands } from "./commands/disk-offering.ts";
 import { registerVolumeMigrateCommands } from "./commands/volume-migrate.ts";
 import { registerMigrationCommands } from "./commands/migration.ts";
+import { registerRemoteLoginCommands } from "./commands/remote-login.ts";
 import { createOutput, reportError } from "./output.ts";
+import { setCommandName } from "./session.ts";
 
 const program = new Command("carve")
   .description("Carve: self-service developer VMs")
@@ -25,6 +27,13 @@ const program = new Command("carve")
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(text) });
 const out = () => createOutput(Boolean(program.opts<{ json?: boolean }>().json));
+// Names the command in the refusal of a local-only command in remote mode ("'carve pool add' works only…").
+program.hook("preAction", (_program, action) => {
+  const names: string[] = [];
+  for (let command: Command | null = action; command && command !== program; command = command.parent) names.unshift(command.name());
+  setCommandName(names.join(" "));
+});
+registerRemoteLoginCommands(program, out);
 registerInfraCommands(program, out);
 registerDriftCommands(program, out);
 registerVmCommands(program, out);

@@ -1,7 +1,6 @@
-import { searchAudit } from "@carve/core";
 import type { Command } from "commander";
 import { table, type TOutput } from "../output.ts";
-import { withSession } from "../session.ts";
+import { withClient } from "../session.ts";
 
 interface TAuditOptions {
   user?: string;
@@ -26,18 +25,18 @@ export function registerAuditCommand(program: Command, out: () => TOutput): void
     .option("--limit <n>", "entries per page", "50")
     .option("--cursor <cursor>", "the next page, as printed after the last one")
     .action(async (o: TAuditOptions) =>
-      withSession(async ({ core, actor }) => {
-        const page = await searchAudit(core, actor, {
+      withClient(async (client) => {
+        const page = await client.searchAudit({
           actor: o.user, action: o.action, target: o.target, outcome: o.outcome, from: o.since, to: o.until, limit: o.limit, cursor: o.cursor,
         }); // prettier-ignore
         out().result(page, () => [
           ...table(
             ["AT", "WHO", "VIA", "FROM", "ACTION", "TARGET", "OUTCOME"],
             page.items.map((e) => [
-              e.at.toISOString(),
+              new Date(e.at).toISOString(),
               e.actorName ?? "system",
               e.via,
-              e.clientAddr ?? (e.slackTeam ? `slack:${e.slackTeam}` : null),
+              e.clientAddr ?? (e.slackTeam ? `slack:${e.slackTeam}` : null) ?? (e.osUser ? `${e.osUser}@${e.osHost ?? "?"}` : null),
               e.action,
               e.targetType ? `${e.targetType} ${e.targetName ?? e.targetId ?? ""}`.trim() : null,
               e.errorCode ? `${e.outcome} ${e.errorCode}` : e.outcome,

@@ -1,7 +1,7 @@
-import { createDiskOffering, deleteDiskOffering, describeDiskSize, listDiskOfferings } from "@carve/core";
+import { createDiskOffering, deleteDiskOffering, describeDiskSize } from "@carve/core";
 import type { Command } from "commander";
 import { table, type TOutput } from "../output.ts";
-import { withSession } from "../session.ts";
+import { withClient, withSession } from "../session.ts";
 
 const int = (value: string) => (/^\d+$/.test(value) ? Number(value) : Number.NaN);
 const list = (value: string, previous: string[] = []) => [...previous, value];
@@ -32,8 +32,8 @@ export function registerDiskOfferingCommands(program: Command, out: () => TOutpu
       }),
     );
   offering.command("list").description("active disk offerings").action(async () =>
-    withSession(async ({ core, actor }) => {
-      const offerings = await listDiskOfferings(core, actor);
+    withClient(async (client) => {
+      const offerings = await client.listDiskOfferings();
       out().result(offerings, () => table(["NAME", "SIZE", "SCOPE", "STORAGE TAGS", "ID"], offerings.map((d) => [d.name, describeDiskSize(d), d.scope, d.storageTags.join(","), d.id])));
     }),
   );

@@ -1,9 +1,9 @@
-import { addPool, definePool, createOffering, deleteOffering, deletePool, getJob, getStatus, inspectHost, listHosts, listOfferings, listPools } from "@carve/core";
+import { addPool, definePool, createOffering, deleteOffering, deletePool, getStatus, inspectHost, listPools } from "@carve/core";
 import { registerHostJoinCommands } from "./host-join.ts";
 import { followJob } from "./wait.ts";
 import type { Command } from "commander";
 import { table, type TOutput } from "../output.ts";
-import { withSession } from "../session.ts";
+import { withClient, withSession } from "../session.ts";
 
 const int = (value: string) => (/^\d+$/.test(value) ? Number(value) : Number.NaN);
 const list = (value: string, previous: string[] = []) => [...previous, value];
@@ -24,8 +24,8 @@ export function registerInfraCommands(program: Command, out: () => TOutput): voi
   const host = program.command("host").description("hypervisor hosts");
   registerHostJoinCommands(host, out);
   host.command("list").description("hosts with capacity").action(async () =>
-    withSession(async ({ core, actor }) => {
-      const hosts = await listHosts(core, actor);
+    withClient(async (client) => {
+      const hosts = await client.listHosts();
       out().result(hosts, () => table(["NAME", "STATE", "VCPUS", "MEMORY MIB", "URI", "ID"], hosts.map((h) => [h.name, h.state, `${h.vcpusAllocated}/${h.cpus}`, `${h.memMiBAllocated}/${h.memoryMiB}`, h.uri, h.id])));
     }),
   );
@@ -101,8 +101,8 @@ export function registerInfraCommands(program: Command, out: () => TOutput): voi
       }),
     );
   offering.command("list").description("active service offerings").action(async () =>
-    withSession(async ({ core, actor }) => {
-      const offs = await listOfferings(core, actor);
+    withClient(async (client) => {
+      const offs = await client.listOfferings();
       out().result(offs, () => table(["NAME", "VCPUS", "MEMORY MIB", "ROOT DISK", "ID"], offs.map((o) => [o.name, o.vcpus, o.memoryMiB, `${o.rootDiskGiB} GiB`, o.id])));
     }),
   );
@@ -117,8 +117,8 @@ export function registerInfraCommands(program: Command, out: () => TOutput): voi
     );
 
   program.command("job").description("jobs").command("show <id>").description("one job with its progress and outcome").action(async (id: string) =>
-    withSession(async ({ core, actor }) => {
-      const j = await getJob(core, actor, id);
+    withClient(async (client) => {
+      const j = await client.getJob(id);
       out().result(j, () => [`job ${j.id} ${j.kind} ${j.state} ${j.progress}%${j.step ? ` (${j.step})` : ""}`, ...(j.errorMessage ? [`error: ${j.errorMessage}`] : [])]);
     }),
   );

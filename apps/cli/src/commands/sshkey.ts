@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
-import { addSshKey, CarveError, listSshKeys, removeSshKey } from "@carve/core";
+import { CarveError } from "@carve/core";
 import type { Command } from "commander";
 import { table, type TOutput } from "../output.ts";
-import { withSession } from "../session.ts";
+import { withClient } from "../session.ts";
 
 /** `carve sshkey …`: the acting user's SSH public keys, injected into new cloud-init VMs. */
 export function registerSshKeyCommands(program: Command, out: () => TOutput): void {
@@ -18,22 +18,22 @@ export function registerSshKeyCommands(program: Command, out: () => TOutput): vo
         });
       }
       const publicKey = o.file === undefined ? (o.key ?? "") : await readKeyFile(o.file);
-      await withSession(async ({ core, actor }) => {
-        const added = await addSshKey(core, actor, { name, publicKey });
+      await withClient(async (client) => {
+        const added = await client.addSshKey({ name, publicKey });
         out().result(added, () => [`SSH key ${added.name} added (${added.fingerprint})`]);
       });
     });
 
   sshkey.command("list").description("your SSH keys").action(async () =>
-    withSession(async ({ core, actor }) => {
-      const keys = await listSshKeys(core, actor);
-      out().result(keys, () => table(["NAME", "TYPE", "FINGERPRINT", "ADDED"], keys.map((k) => [k.name, k.publicKey.split(" ")[0], k.fingerprint, k.createdAt.toISOString()])));
+    withClient(async (client) => {
+      const keys = await client.listSshKeys();
+      out().result(keys, () => table(["NAME", "TYPE", "FINGERPRINT", "ADDED"], keys.map((k) => [k.name, k.publicKey.split(" ")[0], k.fingerprint, new Date(k.createdAt).toISOString()])));
     }),
   );
 
   sshkey.command("remove <name>").description("remove one of your SSH keys (VMs made with it keep it)").action(async (name: string) =>
-    withSession(async ({ core, actor }) => {
-      const removed = await removeSshKey(core, actor, { key: name });
+    withClient(async (client) => {
+      const removed = await client.removeSshKey(name);
       out().result(removed, () => [`SSH key ${removed.name} removed (${removed.fingerprint})`]);
     }),
   );

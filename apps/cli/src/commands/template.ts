@@ -1,15 +1,15 @@
-import { addTemplate, deleteTemplate, ensureTemplateCopy, listTemplates, registerTemplate, setTemplateSettings } from "@carve/core";
+import { addTemplate, deleteTemplate, ensureTemplateCopy, registerTemplate, setTemplateSettings } from "@carve/core";
 import type { Command } from "commander";
 import { table, type TOutput } from "../output.ts";
-import { withSession } from "../session.ts";
+import { withClient, withSession } from "../session.ts";
 import { followJob } from "./wait.ts";
 
 const int = (value: string) => (/^\d+$/.test(value) ? Number(value) : Number.NaN);
 const list = (value: string, previous: string[] = []) => [...previous, value];
 
 /** "Downloading 43 %", "Error: <reason>", "Ready". */
-function status(t: { state: string; progress: number; stateReason: string | null }): string {
-  if (t.state === "Downloading" || t.state === "Copying") return `${t.state} ${t.progress} %`;
+function status(t: { state: string; progress?: number; stateReason?: string | null }): string {
+  if ((t.state === "Downloading" || t.state === "Copying") && t.progress !== undefined) return `${t.state} ${t.progress} %`;
   return t.stateReason ? `${t.state}: ${t.stateReason}` : t.state;
 }
 
@@ -62,12 +62,12 @@ export function registerTemplateCommands(program: Command, out: () => TOutput): 
       }),
     );
   template.command("list").description("templates, whatever their state, with progress and copies").action(async () =>
-    withSession(async ({ core, actor }) => {
-      const ts = await listTemplates(core, actor);
+    withClient(async (client) => {
+      const ts = await client.listTemplates();
       out().result(ts, () =>
         table(
           ["NAME", "STATUS", "FORMAT", "SIZE", "MIN DISK", "COPIES", "ID"],
-          ts.map((t) => [t.name, status(t), t.format, t.sizeBytes > 0n ? size(t.sizeBytes) : null, `${t.minDiskGiB} GiB`, t.copies.map((c) => `${c.pool} (${status(c)})`).join(", ") || null, t.id]),
+          ts.map((t) => [t.name, status(t), t.format, t.sizeBytes ? size(t.sizeBytes) : null, `${t.minDiskGiB} GiB`, t.copies?.map((c) => `${c.pool} (${status(c)})`).join(", ") || null, t.id]),
         ),
       );
     }),

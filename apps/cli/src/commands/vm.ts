@@ -1,11 +1,12 @@
-import { createVm, destroyVm, getJob, getVm, listVms, rebootVm, resetVmPassword, revealVmPassword, startVm, stopVm, type TActor, type TCore, type TVmView } from "@carve/core";
+import { resetVmPassword, revealVmPassword } from "@carve/core";
 import type { Command } from "commander";
+import type { TCarveClient, TVmSummary, TVmVerb, TVmActionOptions } from "../client/carve-client.ts";
 import { table, type TOutput } from "../output.ts";
-import { withSession } from "../session.ts";
+import { withClient } from "../session.ts";
 import { withIdentitySession } from "./identity-session.ts";
-import { followJob } from "./wait.ts";
+import { followJob, followJobWith } from "./wait.ts";
 
-const vmRow = (v: TVmView) => [v.name, v.state, v.host?.name, v.template.name, v.offering.name, v.owner.username, v.id];
+const vmRow = (v: TVmSummary) => [v.name, v.state, v.host?.name, v.template?.name, v.offering?.name, v.owner.username, v.id];
 const VM_HEADERS = ["NAME", "STATE", "HOST", "TEMPLATE", "OFFERING", "OWNER", "ID"];
 
 /** `carve vm …`: create, list, show, start, stop, reboot, destroy, reset-password. */
@@ -22,15 +23,20 @@ export function registerVmCommands(program: Command, out: () => TOutput): void {
     .option("--wait", "wait until the VM is Running")
     .option("--timeout <seconds>", "how long --wait waits", "600")
     .action(async (name: string, opts: { template: string; offering: string; description?: string; sshKey?: string[]; dataDisk?: string[]; wait?: boolean; timeout: string }) =>
-      withSession(async ({ core, actor }) => {
+      withClient(async (client) => {
         const dataDisks = (opts.dataDisk ?? []).map((d) => {
           const [diskOffering = "", size] = d.split(":");
           return { diskOffering, ...(size === undefined ? {} : { sizeGiB: /^\d+$/.test(size) ? Number(size) : Number.NaN }) };
         });
-        const { vm: created, job } = await createVm(core, actor, { name, template: opts.template, offering: opts.offering, description: opts.description, sshKeys: opts.sshKey ?? [], dataDisks });
+        const { vm: created, job } = await client.createVm({
+          name, template: opts.template, offering: opts.offering,
+          ...(opts.description === undefined ? {} : { description: opts.description }),
+          ...(opts.sshKey ? { sshKeys: opts.sshKey } : {}),
+          ...(dataDisks.length > 0 ? { dataDisks } : {}),
+        }); // prettier-ignore
         out().progress(`VM ${created.name} (${created.id}) is being created; job ${job.id}`);
-        if (opts.wait) await followJob(core, actor, job.id, out(), Number(opts.timeout));
-        const view = await getVm(core, actor, { vm: created.id });
+        if (opts.wait) await followJobWith(client.waitForJob, job.id, out(), Number(opts.timeout));
+        const view = await client.getVm(created.id);
         out().result({ vm: view, jobId: job.id }, () => table(VM_HEADERS, [vmRow(view)]));
       }),
     );
@@ -43,8 +49,8 @@ export function registerVmCommands(program: Command, out: () => TOutput): void {
     .option("--limit <n>", "page size", "50")
     .option("--cursor <cursor>", "the next page, from a previous listing")
     .action(async (opts: { state?: string; owner?: string; host?: string; limit: string; cursor?: string }) =>
-      withSession(async ({ core, actor }) => {
-        const page = await listVms(core, actor, { ...opts, limit: opts.limit });
+      withClient(async (client) => {
+        const page = await client.listVms(opts);
         out().result(page, () => [
           ...table(VM_HEADERS, page.items.map(vmRow)),
           ...(page.nextCursor ? [`more: carve vm list --cursor ${page.nextCursor}`] : []),
@@ -55,8 +61,8 @@ export function registerVmCommands(program: Command, out: () => TOutput): void {
   vm.command("show <vm>")
     .description("one VM with its volumes")
     .action(async (ref: string) =>
-      withSession(async ({ core, actor }) => {
-        const view = await getVm(core, actor, { vm: ref });
+      withClient(async (client) => {
+        const view = await client.getVm(ref);
         out().result(view, () => [
           ...table(VM_HEADERS, [vmRow(view)]),
           `vCPUs ${view.vcpus}, memory ${view.memoryMiB} MiB${view.stateReason ? `\nreason: ${view.stateReason}` : ""}`,
@@ -65,18 +71,14 @@ export function registerVmCommands(program: Command, out: () => TOutput): void {
       }),
     );
 
-  const actions = { start: startVm, reboot: rebootVm, destroy: destroyVm } as const;
-  for (const [verb, useCase] of Object.entries(actions)) {
+  for (const verb of ["start", "reboot", "destroy"] as const) {
     const command = vm.command(`${verb} <vm>`).description(`${verb} a VM`);
     if (verb === "destroy") command.option("--with-volumes", "also delete its data volumes (by default they are kept, detached)");
     command
       .option("--wait", "wait until it is done")
       .option("--timeout <seconds>", "how long --wait waits", "600")
       .action(async (ref: string, opts: { wait?: boolean; timeout: string; withVolumes?: boolean }) =>
-        withSession(async ({ core, actor }) => {
-          const job = await useCase(core, actor, { vm: ref, ...(opts.withVolumes ? { withVolumes: true } : {}) });
-          await finishAction(core, actor, job.id, ref, verb, opts, out());
-        }),
+        withClient((client) => runAction(client, ref, verb, { ...(opts.withVolumes ? { withVolumes: true } : {}) }, opts, out())),
       );
   }
 
@@ -101,23 +103,14 @@ export function registerVmCommands(program: Command, out: () => TOutput): void {
     .option("--wait", "wait until it is done")
     .option("--timeout <seconds>", "how long --wait waits", "600")
     .action(async (ref: string, opts: { force?: boolean; grace: string; wait?: boolean; timeout: string }) =>
-      withSession(async ({ core, actor }) => {
-        const job = await stopVm(core, actor, { vm: ref, force: opts.force ?? false, timeoutSec: Number(opts.grace) });
-        await finishAction(core, actor, job.id, ref, "stop", opts, out());
-      }),
+      withClient((client) => runAction(client, ref, "stop", { force: opts.force ?? false, timeoutSec: Number(opts.grace) }, opts, out())),
     );
 }
 
-async function finishAction(
-  core: TCore,
-  actor: TActor,
-  jobId: string,
-  ref: string,
-  verb: string,
-  opts: { wait?: boolean; timeout: string },
-  out: TOutput,
-): Promise<void> {
-  out.progress(`${verb} of ${ref} requested; job ${jobId}`);
-  const job = opts.wait ? await followJob(core, actor, jobId, out, Number(opts.timeout)) : await getJob(core, actor, jobId);
+/** Asks for `verb` on the VM and prints its job (followed to its end with --wait). */
+async function runAction(client: TCarveClient, ref: string, verb: TVmVerb, options: TVmActionOptions, opts: { wait?: boolean; timeout: string }, out: TOutput): Promise<void> {
+  const requested = await client.vmAction(ref, verb, options);
+  out.progress(`${verb} of ${ref} requested; job ${requested.id}`);
+  const job = opts.wait ? await followJobWith(client.waitForJob, requested.id, out, Number(opts.timeout)) : await client.getJob(requested.id);
   out.result({ job }, () => [`job ${job.id} ${job.kind} ${job.state}`]);
 }

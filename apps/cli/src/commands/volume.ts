@@ -1,11 +1,11 @@
-import { attachVolume, createVolume, deleteVolume, detachVolume, getJob, listVolumes, resizeVolume, type TActor, type TCore, type TVolumeView } from "@carve/core";
 import type { Command } from "commander";
+import type { TCarveClient, TVolumeSummary } from "../client/carve-client.ts";
 import { table, type TOutput } from "../output.ts";
-import { withSession } from "../session.ts";
-import { followJob } from "./wait.ts";
+import { withClient } from "../session.ts";
+import { followJobWith } from "./wait.ts";
 
 const VOLUME_HEADERS = ["NAME", "KIND", "SIZE", "STATE", "VM", "POOL", "OFFERING", "OWNER", "ID"];
-const volumeRow = (v: TVolumeView) => [v.name, v.kind, `${v.sizeGiB} GiB`, v.state, v.vm?.name, `${v.pool.name} (${v.pool.scope.toLowerCase()}${v.pool.host ? ` on ${v.pool.host.name}` : ""})`, v.diskOffering?.name, v.owner.username, v.id];
+const volumeRow = (v: TVolumeSummary) => [v.name, v.kind, `${v.sizeGiB} GiB`, v.state, v.vm?.name, `${v.pool.name} (${v.pool.scope.toLowerCase()}${v.pool.host ? ` on ${v.pool.host.name}` : ""})`, v.diskOffering?.name, v.owner.username, v.id];
 const int = (value: string) => (/^\d+$/.test(value) ? Number(value) : Number.NaN);
 
 interface TWaitOptions {
@@ -14,8 +14,8 @@ interface TWaitOptions {
 }
 
 /** Prints the job, or with --wait follows it to its end. */
-async function finish(core: TCore, actor: TActor, jobId: string, done: string, pending: string, o: TWaitOptions, out: TOutput): Promise<void> {
-  const job = o.wait ? await followJob(core, actor, jobId, out, Number(o.timeout)) : await getJob(core, actor, jobId);
+async function finish(client: TCarveClient, jobId: string, done: string, pending: string, o: TWaitOptions, out: TOutput): Promise<void> {
+  const job = o.wait ? await followJobWith(client.waitForJob, jobId, out, Number(o.timeout)) : await client.getJob(jobId);
   out.result(job, () => [o.wait ? done : `${pending}: job ${jobId} ('carve job show ${jobId}', or --wait)`]);
 }
 
@@ -31,9 +31,9 @@ export function registerVolumeCommands(program: Command, out: () => TOutput): vo
       .option("--size <GiB>", "size, for custom-size offerings")
       .option("--vm <vm>", "place it where this VM can attach it"),
   ).action(async (name: string, o: TWaitOptions & { diskOffering: string; size?: string; vm?: string }) =>
-    withSession(async ({ core, actor }) => {
-      const { volume: v, job } = await createVolume(core, actor, { name, diskOffering: o.diskOffering, ...(o.size ? { sizeGiB: int(o.size) } : {}), ...(o.vm ? { vm: o.vm } : {}) });
-      await finish(core, actor, job.id, `volume ${v.name} (${v.id}) is Ready`, `volume ${v.name} (${v.id}) is being created`, o, out());
+    withClient(async (client) => {
+      const { volume: v, job } = await client.createVolume({ name, diskOffering: o.diskOffering, ...(o.size ? { sizeGiB: int(o.size) } : {}), ...(o.vm ? { vm: o.vm } : {}) });
+      await finish(client, job.id, `volume ${v.name} (${v.id}) is Ready`, `volume ${v.name} (${v.id}) is being created`, o, out());
     }),
   );
 
@@ -45,39 +45,39 @@ export function registerVolumeCommands(program: Command, out: () => TOutput): vo
     .option("--limit <n>", "page size", "50")
     .option("--cursor <cursor>", "the next page, from a previous listing")
     .action(async (o: { vm?: string; owner?: string; kind?: string; limit: string; cursor?: string }) =>
-      withSession(async ({ core, actor }) => {
-        const page = await listVolumes(core, actor, { ...o, limit: int(o.limit) });
+      withClient(async (client) => {
+        const page = await client.listVolumes({ ...o, limit: int(o.limit) });
         out().result(page, () => [...table(VOLUME_HEADERS, page.items.map(volumeRow)), ...(page.nextCursor ? [`more: carve volume list --cursor ${page.nextCursor}`] : [])]);
       }),
     );
 
   waitOptions(volume.command("attach <volume>").description("attach a data volume to one of your VMs (running or stopped)").requiredOption("--vm <vm>", "VM name or id")).action(
     async (ref: string, o: TWaitOptions & { vm: string }) =>
-      withSession(async ({ core, actor }) => {
-        const job = await attachVolume(core, actor, { volume: ref, vm: o.vm });
-        await finish(core, actor, job.id, `volume ${ref} is attached to ${o.vm}`, `attaching volume ${ref} to ${o.vm}`, o, out());
+      withClient(async (client) => {
+        const job = await client.volumeAction(ref, "attach", { vm: o.vm });
+        await finish(client, job.id, `volume ${ref} is attached to ${o.vm}`, `attaching volume ${ref} to ${o.vm}`, o, out());
       }),
   );
 
   waitOptions(volume.command("detach <volume>").description("detach a data volume from its VM; the volume stays")).action(async (ref: string, o: TWaitOptions) =>
-    withSession(async ({ core, actor }) => {
-      const job = await detachVolume(core, actor, { volume: ref });
-      await finish(core, actor, job.id, `volume ${ref} is detached`, `detaching volume ${ref}`, o, out());
+    withClient(async (client) => {
+      const job = await client.volumeAction(ref, "detach");
+      await finish(client, job.id, `volume ${ref} is detached`, `detaching volume ${ref}`, o, out());
     }),
   );
 
   waitOptions(volume.command("resize <volume>").description("grow a data volume (live when its VM runs)").requiredOption("--size <GiB>", "the new size in GiB")).action(
     async (ref: string, o: TWaitOptions & { size: string }) =>
-      withSession(async ({ core, actor }) => {
-        const job = await resizeVolume(core, actor, { volume: ref, sizeGiB: int(o.size) });
-        await finish(core, actor, job.id, `volume ${ref} is ${o.size} GiB`, `growing volume ${ref} to ${o.size} GiB`, o, out());
+      withClient(async (client) => {
+        const job = await client.volumeAction(ref, "resize", { sizeGiB: int(o.size) });
+        await finish(client, job.id, `volume ${ref} is ${o.size} GiB`, `growing volume ${ref} to ${o.size} GiB`, o, out());
       }),
   );
 
   waitOptions(volume.command("delete <volume>").description("delete a detached data volume and its data")).action(async (ref: string, o: TWaitOptions) =>
-    withSession(async ({ core, actor }) => {
-      const job = await deleteVolume(core, actor, { volume: ref });
-      await finish(core, actor, job.id, `volume ${ref} is deleted`, `deleting volume ${ref}`, o, out());
+    withClient(async (client) => {
+      const job = await client.volumeAction(ref, "delete");
+      await finish(client, job.id, `volume ${ref} is deleted`, `deleting volume ${ref}`, o, out());
     }),
   );
 }

@@ -1,13 +1,26 @@
 import { execFile } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
 const BIN = join(import.meta.dirname, "..", "..", "bin", "carve.js");
 
+export interface TCarveRun {
+  databaseUrl: string;
+  queuePrefix: string;
+  /** XDG_CONFIG_HOME, where `carve login` keeps its credentials (default: a fresh empty one, so the CLI is local). */
+  configHome?: string;
+  /** Standard input (e.g. the API key for `carve login`). */
+  input?: string;
+}
+
 /** Runs the real `carve` binary against a database; never throws, returns what a shell sees. */
-export async function runCarve(env: { databaseUrl: string; queuePrefix: string }, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const childEnv = { ...process.env, DATABASE_URL: env.databaseUrl, CARVE_QUEUE_PREFIX: env.queuePrefix };
-  return promisify(execFile)(process.execPath, [BIN, ...args], { env: childEnv }).then(
+export async function runCarve(env: TCarveRun, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const childEnv = { ...process.env, DATABASE_URL: env.databaseUrl, CARVE_QUEUE_PREFIX: env.queuePrefix, XDG_CONFIG_HOME: env.configHome ?? mkdtempSync(join(tmpdir(), "carve-config-")) };
+  const running = promisify(execFile)(process.execPath, [BIN, ...args], { env: childEnv });
+  running.child.stdin?.end(env.input ?? "");
+  return running.then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
   );

@@ -23,3 +23,31 @@ export const ZUnlockSignInJson = z
     cleared: z.int().describe("Throttle records removed; 0: nothing was locked"),
   })
   .register(ANSWER_SCHEMAS, { id: "UnlockSignIn" });
+
+/** An audit row: who did what, to what, from where, and how it ended. */
+export const ZAuditEntryJson = z
+  .object({
+    id: z.string().describe("Sequence number; later entries have larger ones"),
+    at: z.iso.datetime(),
+    actorId: z.uuid().nullable(),
+    actorName: z.string().nullable().describe("Username; null for the system"),
+    via: z.string().describe("cli, portal, api, slack or controller"),
+    clientAddr: z.string().nullable(),
+    slackTeam: z.string().nullable(),
+    requestId: z.string().nullable(),
+    osUser: z.string().nullable().describe("The local CLI: the OS account that ran it"),
+    osHost: z.string().nullable().describe("The local CLI: the machine it ran on"),
+    action: z.string().describe("e.g. vm.create"),
+    targetType: z.string().nullable(),
+    targetId: z.string().nullable(),
+    targetName: z.string().nullable(),
+    outcome: z.enum(["ok", "refused", "error"]),
+    errorCode: z.string().nullable(),
+  })
+  .register(ANSWER_SCHEMAS, { id: "AuditEntry" });
+
+export const ZAuditPageJson = z
+  .object({ items: z.array(ZAuditEntryJson), nextCursor: z.string().nullable().describe("Pass as `cursor` for older entries; null on the last page") })
+  .register(ANSWER_SCHEMAS, { id: "AuditPage" });
+
+export type TAuditEntryJson = z.input<typeof ZAuditEntryJson>;

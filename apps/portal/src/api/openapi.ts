@@ -1,14 +1,18 @@
-import { ZCreateVmInput, ZResetVmPasswordInput, ZUnlockSignInInput, ZListJobsInput, ZListVmEventsInput, ZListVmsInput, ZUsageHistoryInput } from "@carve/core";
+import { ZAddSshKeyInput, ZCreateVmInput, ZCreateVolumeInput, ZListJobsInput, ZListVmEventsInput, ZListVmsInput, ZListVolumesInput, ZResetVmPasswordInput, ZSearchAuditInput, ZUnlockSignInInput, ZUsageHistoryInput } from "@carve/core";
 import { z } from "zod";
 import { ZListPageQuery } from "./list-page.ts";
-import { ZAdminJobPageJson, ZUnlockSignInJson } from "./admin-schemas.ts";
-import { ANSWER_SCHEMAS, ZCreatedVmJson, ZPasswordResetJson, ZRevealedPasswordJson, ZHostListJson, ZJobJson, ZOfferingListJson, ZOpenApiJson, ZTemplateListJson, ZUsageJson, ZVmAction, ZVmEventPageJson, ZVmJson, ZVmPageJson } from "./schemas.ts";
+import { ZAdminJobPageJson, ZAuditPageJson, ZUnlockSignInJson } from "./admin-schemas.ts";
+import { ANSWER_SCHEMAS, ZAttachVolumeBody, ZCreatedVmJson, ZCreatedVolumeJson, ZDiskOfferingListJson, ZHostListJson, ZJobJson, ZMeJson, ZOfferingListJson, ZOpenApiJson, ZPasswordResetJson, ZResizeVolumeBody, ZRevealedPasswordJson, ZSshKeyJson, ZSshKeyListJson, ZTemplateListJson, ZUsageJson, ZVmAction, ZVmEventPageJson, ZVmJson, ZVmPageJson, ZVolumePageJson } from "./schemas.ts";
 
 /** Request bodies, named under components.schemas; core's own input schemas, so the document says exactly what core accepts. */
 const REQUEST_SCHEMAS = z.registry<{ id: string }>();
 REQUEST_SCHEMAS.add(ZCreateVmInput, { id: "CreateVmInput" });
 const ZResetPasswordBody = ZResetVmPasswordInput.pick({ user: true }).partial();
 REQUEST_SCHEMAS.add(ZResetPasswordBody, { id: "ResetVmPasswordInput" });
+REQUEST_SCHEMAS.add(ZAddSshKeyInput, { id: "AddSshKeyInput" });
+REQUEST_SCHEMAS.add(ZCreateVolumeInput, { id: "CreateVolumeInput" });
+REQUEST_SCHEMAS.add(ZAttachVolumeBody, { id: "AttachVolumeInput" });
+REQUEST_SCHEMAS.add(ZResizeVolumeBody, { id: "ResizeVolumeInput" });
 REQUEST_SCHEMAS.add(ZUnlockSignInInput, { id: "UnlockSignInInput" });
 
 interface TRouteDoc {
@@ -18,7 +22,7 @@ interface TRouteDoc {
   query?: z.ZodObject;
   pathParams?: Record<string, z.ZodType>;
   body?: z.ZodType;
-  status: 200 | 202;
+  status: 200 | 201 | 202;
   response: z.ZodType;
   /** Admins only (403 for everyone else). */
   admin?: boolean;
@@ -33,6 +37,9 @@ interface TRouteDoc {
 }
 
 const ZVmId = z.string().describe("The VM's id (or its name)");
+const ZVolumeId = z.string().describe("The volume's id (or its name)");
+/** The audit search's query as sent: its instants are ISO 8601 text (core reads them as dates). */
+const ZAuditQuery = ZSearchAuditInput.extend({ from: z.iso.datetime().optional().describe("From this instant (inclusive)"), to: z.iso.datetime().optional().describe("Before this instant") });
 
 /** Every route under /api/v1; the document is built from this list and the schemas the routes use. */
 export const API_ROUTES: TRouteDoc[] = [
@@ -64,9 +71,21 @@ export const API_ROUTES: TRouteDoc[] = [
   { method: "get", path: "/api/v1/usage", summary: "Your metered usage per day (or hour), oldest first", query: ZUsageHistoryInput, status: 200, response: ZUsageJson },
   { method: "get", path: "/api/v1/templates", summary: "Templates VMs can be created from, a page at a time", query: ZListPageQuery, status: 200, response: ZTemplateListJson },
   { method: "get", path: "/api/v1/offerings", summary: "Active service offerings, smallest first, a page at a time", query: ZListPageQuery, status: 200, response: ZOfferingListJson },
+  { method: "get", path: "/api/v1/disk-offerings", summary: "Active disk offerings (data volume sizes and storage), smallest first, a page at a time", query: ZListPageQuery, status: 200, response: ZDiskOfferingListJson },
   { method: "get", path: "/api/v1/jobs/{id}", summary: "A job you started (admins: any job)", pathParams: { id: z.uuid() }, status: 200, response: ZJobJson },
   { method: "get", path: "/api/v1/hosts", summary: "Hosts with capacity and state", status: 200, response: ZHostListJson, admin: true },
   { method: "get", path: "/api/v1/admin/jobs", summary: "Every job, failed ones first, then the others newest first, a page at a time", query: ZListJobsInput, status: 200, response: ZAdminJobPageJson, admin: true },
+  { method: "get", path: "/api/v1/volumes", summary: "Your volumes (admins: everyone's), newest first, a page at a time", query: ZListVolumesInput, status: 200, response: ZVolumePageJson },
+  { method: "post", path: "/api/v1/volumes", summary: "Create an empty data volume from a disk offering; answers with it and the job to watch", body: ZCreateVolumeInput, status: 202, response: ZCreatedVolumeJson },
+  { method: "delete", path: "/api/v1/volumes/{id}", summary: "Delete a detached data volume and its data; answers with the job", pathParams: { id: ZVolumeId }, status: 202, response: ZJobJson },
+  { method: "post", path: "/api/v1/volumes/{id}/attach", summary: "Attach a data volume to one of your VMs; answers with the job", pathParams: { id: ZVolumeId }, body: ZAttachVolumeBody, status: 202, response: ZJobJson },
+  { method: "post", path: "/api/v1/volumes/{id}/detach", summary: "Detach a data volume from its VM (the volume stays); answers with the job", pathParams: { id: ZVolumeId }, status: 202, response: ZJobJson },
+  { method: "post", path: "/api/v1/volumes/{id}/resize", summary: "Grow a data volume (live when its VM runs); answers with the job", pathParams: { id: ZVolumeId }, body: ZResizeVolumeBody, status: 202, response: ZJobJson },
+  { method: "get", path: "/api/v1/ssh-keys", summary: "Your SSH public keys, put into new cloud-init VMs", status: 200, response: ZSshKeyListJson },
+  { method: "post", path: "/api/v1/ssh-keys", summary: "Store one of your SSH public keys (ssh-ed25519, ecdsa-sha2-nistp256/384/521, ssh-rsa of 2048 bits or more)", body: ZAddSshKeyInput, status: 201, response: ZSshKeyJson },
+  { method: "delete", path: "/api/v1/ssh-keys/{key}", summary: "Remove one of your SSH keys (VMs made with it keep it)", pathParams: { key: z.string().describe("The key's name or id") }, status: 200, response: ZSshKeyJson },
+  { method: "get", path: "/api/v1/me", summary: "Who you act as: your account, role, and the API key's scope", status: 200, response: ZMeJson },
+  { method: "get", path: "/api/v1/admin/audit", summary: "The audit trail, newest first, a page at a time, by who, action (or a kind: `vm.`), target, outcome and time", query: ZAuditQuery, status: 200, response: ZAuditPageJson, admin: true },
   { method: "post", path: "/api/v1/admin/sign-in-unlock", summary: "Clear the sign-in throttle of a username (every address) or a client address (every username); audited", body: ZUnlockSignInInput, status: 200, response: ZUnlockSignInJson, admin: true },
   { method: "get", path: "/api/v1/openapi.json", summary: "This document", status: 200, response: ZOpenApiJson, public: true },
 ];

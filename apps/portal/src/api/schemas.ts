@@ -1,4 +1,4 @@
-import { ERROR_CODES, ZListVmsInput, type TErrorCode } from "@carve/core";
+import { ERROR_CODES, ZAttachVolumeInput, ZListVmsInput, ZResizeVolumeInput, type TErrorCode } from "@carve/core";
 import { z } from "zod";
 
 /**
@@ -88,6 +88,20 @@ export const ZOfferingJson = z
   .object({ id: ZId, name: z.string(), description: z.string().nullable(), vcpus: z.int(), memoryMiB: z.int(), rootDiskGiB: z.int() })
   .register(ANSWER_SCHEMAS, { id: "Offering" });
 
+export const ZDiskOfferingJson = z
+  .object({
+    id: ZId,
+    name: z.string(),
+    description: z.string().nullable(),
+    sizeGiB: z.int().nullable().describe("null: you choose the size, between minSizeGiB and maxSizeGiB"),
+    minSizeGiB: z.int().nullable(),
+    maxSizeGiB: z.int().nullable(),
+    scope: z.enum(["Local", "Shared"]).describe("The kind of pool its volumes live on"),
+    storageTags: z.array(z.string()),
+  })
+  .register(ANSWER_SCHEMAS, { id: "DiskOffering" });
+export const ZDiskOfferingListJson = z.object({ items: z.array(ZDiskOfferingJson), nextCursor: z.string().nullable() }).register(ANSWER_SCHEMAS, { id: "DiskOfferingList" });
+
 export const ZHostJson = z
   .object({
     id: ZId,
@@ -141,6 +155,45 @@ export const ZUsageJson = z
   })
   .register(ANSWER_SCHEMAS, { id: "Usage" });
 
+export const ZMeJson = z
+  .object({
+    id: ZId,
+    username: z.string(),
+    role: z.enum(["Admin", "User"]),
+    scope: z.enum(["Read", "Write"]).nullable().describe("The API key's scope; null for a session"),
+  })
+  .register(ANSWER_SCHEMAS, { id: "Me" });
+
+export const ZSshKeyJson = z
+  .object({ id: ZId, name: z.string(), publicKey: z.string().describe("The OpenSSH public key line"), fingerprint: z.string().describe("SHA256:…"), createdAt: ZTimestamp })
+  .register(ANSWER_SCHEMAS, { id: "SshKey" });
+export const ZSshKeyListJson = z.object({ items: z.array(ZSshKeyJson) }).register(ANSWER_SCHEMAS, { id: "SshKeyList" });
+
+export const ZVolumeJson = z
+  .object({
+    id: ZId,
+    name: z.string(),
+    kind: z.enum(["Root", "Data"]),
+    state: z.string(),
+    stateReason: z.string().nullable(),
+    sizeGiB: z.int(),
+    deviceIndex: z.int().nullable().describe("Its disk on the VM (1 = vdb); null when detached"),
+    createdAt: ZTimestamp,
+    owner: z.object({ username: z.string() }),
+    vm: ZRef.nullable(),
+    pool: z.object({ id: ZId, name: z.string(), scope: z.enum(["Local", "Shared"]), host: z.object({ name: z.string() }).nullable() }),
+    diskOffering: z.object({ name: z.string() }).nullable(),
+  })
+  .register(ANSWER_SCHEMAS, { id: "Volume" });
+export const ZVolumePageJson = z
+  .object({ items: z.array(ZVolumeJson), nextCursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last page") })
+  .register(ANSWER_SCHEMAS, { id: "VolumePage" });
+export const ZCreatedVolumeJson = z.object({ volume: ZRef, job: ZJobJson }).register(ANSWER_SCHEMAS, { id: "CreatedVolume" });
+
+/** Bodies of POST /api/v1/volumes/{id}/attach and …/resize: core's input, the volume coming from the path. */
+export const ZAttachVolumeBody = ZAttachVolumeInput.omit({ volume: true });
+export const ZResizeVolumeBody = ZResizeVolumeInput.omit({ volume: true });
+
 export const ZVmAction = z.enum(["start", "stop", "reboot"], { error: "must be start, stop or reboot" });
 
 export type TTemplateJson = z.input<typeof ZTemplateJson>;
@@ -152,3 +205,7 @@ export type TVmEventJson = z.input<typeof ZVmEventJson>;
 export type TVmEventPageJson = z.input<typeof ZVmEventPageJson>;
 export type TUsageJson = z.input<typeof ZUsageJson>;
 export type TPasswordRevealJson = z.input<typeof ZPasswordRevealJson>;
+export type TMeJson = z.input<typeof ZMeJson>;
+export type TSshKeyJson = z.input<typeof ZSshKeyJson>;
+export type TVolumeJson = z.input<typeof ZVolumeJson>;
+export type TDiskOfferingJson = z.input<typeof ZDiskOfferingJson>;

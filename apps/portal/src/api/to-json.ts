@@ -1,5 +1,6 @@
-import { VM_ACTIONS, type TUsageHistory, type TVmEventPage, type TVmView } from "@carve/core";
-import type { THostJson, TJobJson, TPasswordRevealJson, TUsageJson, TVmEventPageJson, TVmJson } from "./schemas.ts";
+import { type TAuditView, type TSshKeyView, type TUsageHistory, type TVmEventPage, type TVmView, type TVolumeView, VM_ACTIONS } from "@carve/core";
+import type { THostJson, TJobJson, TPasswordRevealJson, TSshKeyJson, TUsageJson, TVmEventPageJson, TVmJson, TVolumeJson } from "./schemas.ts";
+import type { TAuditEntryJson } from "./admin-schemas.ts";
 
 type TJobRow = Omit<TJobJson, "createdAt" | "finishedAt"> & { createdAt: Date; finishedAt: Date | null };
 type THostRow = Omit<THostJson, "vcpusCapacity" | "memMiBCapacity" | "lastHeartbeatAt"> & { cpuOvercommit: number; memOvercommit: number; lastHeartbeatAt: Date | null };
@@ -59,4 +60,16 @@ export function toUsageJson(usage: TUsageHistory): TUsageJson {
 /** Where a generated password waits for its one view (POST it), and until when; null when none was generated. */
 export function passwordRevealJson(vmId: string, reveal: { expiresAt: Date } | null): TPasswordRevealJson | null {
   return reveal && { url: `/api/v1/vms/${vmId}/password/reveal`, expiresAt: reveal.expiresAt.toISOString() };
+}
+
+export function toSshKeyJson(key: TSshKeyView): TSshKeyJson {
+  return { ...key, createdAt: key.createdAt.toISOString() };
+}
+
+export function toAuditEntryJson(entry: TAuditView): TAuditEntryJson {
+  return { ...entry, at: entry.at.toISOString(), outcome: entry.outcome as TAuditEntryJson["outcome"] };
+}
+
+export function toVolumeJson(volume: TVolumeView): TVolumeJson {
+  return { ...volume, createdAt: volume.createdAt.toISOString() };
 }

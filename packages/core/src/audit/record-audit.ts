@@ -70,6 +70,8 @@ export async function recordAudit(deps: Pick<CoreDeps, "db" | "log" | "now">, ac
       clientAddr: identifier(actor.origin?.clientAddr),
       slackTeam: identifier(actor.origin?.slackTeam),
       requestId: identifier(actor.origin?.requestId),
+      osUser: identifier(actor.origin?.osUser),
+      osHost: identifier(actor.origin?.osHost),
       action: record.action,
       targetType: record.target?.type ?? null,
       targetId: identifier(record.target?.id),

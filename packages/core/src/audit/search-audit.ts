@@ -34,6 +34,9 @@ export interface TAuditView {
   clientAddr: string | null;
   slackTeam: string | null;
   requestId: string | null;
+  /** For via = cli: the operating-system account and host that ran the command. */
+  osUser: string | null;
+  osHost: string | null;
   action: string;
   targetType: string | null;
   targetId: string | null;

@@ -103,6 +103,10 @@ export const ERROR_CODES = {
   REQUEST_KEY_REUSED: { http: 422, expected: true },
   /** The same request key arrived twice at once; repeating the request answers the first one's result. */
   DUPLICATE_REQUEST: { http: 409, expected: true },
+  /** The CLI is logged in to a remote server and this command works only on the management server itself. */
+  LOCAL_ONLY: { http: 400, expected: true },
+  /** The CLI could not reach the Carve server it is logged in to (or did not get an answer from Carve). */
+  SERVER_UNREACHABLE: { http: 503, expected: true },
   /** A bug or an unreachable dependency. */
   INTERNAL: { http: 500, expected: false },
 } as const;

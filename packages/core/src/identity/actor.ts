@@ -15,6 +15,10 @@ export interface TOrigin {
   slackTeam?: string | undefined;
   /** The front door's request id, also in its log lines. */
   requestId?: string | undefined;
+  /** The local CLI: the operating-system account that ran `carve` on the management server. */
+  osUser?: string | undefined;
+  /** The local CLI: the name of the machine it ran on. */
+  osHost?: string | undefined;
 }
 
 /** Who is acting: a signed-in user, or the system itself (controller timers). */

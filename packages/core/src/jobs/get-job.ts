@@ -11,6 +11,6 @@ export async function getJob(deps: CoreDeps, actor: TActor, jobId: string): Prom
   return job;
 }
 
-export function isFinished(job: Pick<Job, "state">): boolean {
+export function isFinished(job: { state: string }): boolean {
   return job.state === "Succeeded" || job.state === "Failed" || job.state === "Cancelled";
 }

@@ -4,20 +4,29 @@ import { CarveError } from "../errors/index.ts";
 import type { TActor } from "../identity/actor.ts";
 import { getJob, isFinished } from "./get-job.ts";
 
+export interface TWaitOptions<J> {
+  timeoutMs?: number;
+  pollMs?: number;
+  onProgress?: (job: J) => void;
+}
+
 /**
  * Waits until a job finishes, reporting progress as it changes. Throws TIMEOUT (the job goes on)
  * when it takes longer than `timeoutMs`.
  */
-export async function waitForJob(
-  deps: CoreDeps,
-  actor: TActor,
-  jobId: string,
-  options: { timeoutMs?: number; pollMs?: number; onProgress?: (job: Job) => void } = {},
-): Promise<Job> {
+export async function waitForJob(deps: CoreDeps, actor: TActor, jobId: string, options: TWaitOptions<Job> = {}): Promise<Job> {
+  return pollJob(() => getJob(deps, actor, jobId), jobId, options);
+}
+
+/**
+ * waitForJob over any way of reading the job (core's getJob, or the REST API for a remote CLI):
+ * asks `read` until the job has finished.
+ */
+export async function pollJob<J extends { kind: string; state: string; progress: number; step: string | null }>(read: () => Promise<J>, jobId: string, options: TWaitOptions<J> = {}): Promise<J> {
   const deadline = Date.now() + (options.timeoutMs ?? 300_000);
   let lastStep = "";
   for (;;) {
-    const job = await getJob(deps, actor, jobId);
+    const job = await read();
     const step = `${job.state}:${job.progress}:${job.step ?? ""}`;
     if (step !== lastStep) {
       lastStep = step;

@@ -7,7 +7,7 @@ import { parseInput } from "../validation/parse-input.ts";
 import { SSH_KEY_VIEW, type TSshKeyView } from "./ssh-key-view.ts";
 import { parseSshPublicKey, SshKeyError } from "./ssh-public-key.ts";
 
-export const ZAddSshKeyInput = z.object({
+export const ZAddSshKeyInput = z.strictObject({
   name: ZObjectName,
   /** One OpenSSH public key line, as in ~/.ssh/id_ed25519.pub. */
   publicKey: z.string({ error: "is required: paste your public key (e.g. ~/.ssh/id_ed25519.pub)" }).max(20_000, "is too long for an SSH public key"),

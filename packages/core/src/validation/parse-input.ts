@@ -37,7 +37,8 @@ function fieldsOf(issue: TIssue, input: unknown): TFieldError[] {
   }
   if (issue.code === "invalid_type") {
     const value = valueAt(input, issue.path);
-    if (value !== undefined) return [{ field: fieldName(issue.path), message: `must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${kindOf(value)}` }];
+    // A date is sent as text and coerced: "not a string" would be wrong there, its own message says the format.
+    if (value !== undefined && issue.expected !== "date") return [{ field: fieldName(issue.path), message: `must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${kindOf(value)}` }];
   }
   return [{ field: fieldName(issue.path), message: issue.message }];
 }

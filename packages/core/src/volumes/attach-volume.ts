@@ -11,7 +11,7 @@ import { findVmForActor } from "../vms/find-vm.ts";
 import { loadVolumeForActor, refuseRootDisk, ZVolumeField, type TLoadedVolume } from "./load-volume.ts";
 import { recordVolumeJob, volumeJobParts } from "./volume-job.ts";
 
-export const ZAttachVolumeInput = z.object({
+export const ZAttachVolumeInput = z.strictObject({
   volume: ZVolumeField,
   vm: z.string({ error: "is required: a VM name or id" }).min(1, "is required: a VM name or id").max(100),
 });

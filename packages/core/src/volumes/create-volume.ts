@@ -17,7 +17,7 @@ import { findVmForActor } from "../vms/find-vm.ts";
 import { explainNoPool } from "./explain-no-pool.ts";
 import { recordVolumeJob } from "./volume-job.ts";
 
-export const ZCreateVolumeInput = z.object({
+export const ZCreateVolumeInput = z.strictObject({
   name: ZResourceName,
   /** Disk offering name or id. */
   diskOffering: z.string({ error: "is required: choose a disk offering ('disk-offering list')" }).min(1, "is required: choose a disk offering ('disk-offering list')").max(100),

@@ -12,7 +12,7 @@ import { loadVolumeForActor, refuseRootDisk, ZVolumeField } from "./load-volume.
 import { hostForPool } from "./volume-host.ts";
 import { recordVolumeJob, volumeJobParts } from "./volume-job.ts";
 
-export const ZResizeVolumeInput = z.object({
+export const ZResizeVolumeInput = z.strictObject({
   volume: ZVolumeField,
   sizeGiB: z.number({ error: "must be a whole number of GiB" }).int("must be a whole number of GiB").min(1).max(65536),
 });

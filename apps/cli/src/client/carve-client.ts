@@ -1,0 +1,139 @@
+import type { TAuditView, TCreateVmInput, TVolumeView } from "@carve/core";
+
+/**
+ * What a command needs from Carve, whichever way the CLI reaches it: core on this machine's
+ * database (local-client.ts, as the operator) or a Carve server's /api/v1 with an API key
+ * (remote-client.ts, as the key's user). Each command is written once against this; session.ts
+ * picks the implementation. The shapes are the fields both answer with.
+ */
+export interface TCarveClient {
+  /** "local", or the URL of the server the CLI is logged in to. */
+  readonly where: string;
+  whoami(): Promise<TWhoAmIView>;
+  listVms(query: { state?: string; owner?: string; host?: string; limit: string; cursor?: string }): Promise<{ items: TVmSummary[]; nextCursor: string | null }>;
+  createVm(input: TCreateVmInput): Promise<{ vm: { id: string; name: string }; job: TJobSummary }>;
+  getVm(ref: string): Promise<TVmDetail>;
+  vmAction(ref: string, action: TVmVerb, options?: TVmActionOptions): Promise<TJobSummary>;
+  getJob(id: string): Promise<TJobSummary>;
+  waitForJob(id: string, options: { timeoutMs: number; onProgress: (job: TJobSummary) => void }): Promise<TJobSummary>;
+  listOfferings(): Promise<TOfferingSummary[]>;
+  listHosts(): Promise<THostSummary[]>;
+  listTemplates(): Promise<TTemplateSummary[]>;
+  listSshKeys(): Promise<TSshKeySummary[]>;
+  listDiskOfferings(): Promise<TDiskOfferingSummary[]>;
+  listVolumes(query: { vm?: string; owner?: string; kind?: string; limit: number; cursor?: string }): Promise<{ items: TVolumeSummary[]; nextCursor: string | null }>;
+  createVolume(input: { name: string; diskOffering: string; sizeGiB?: number; vm?: string }): Promise<{ volume: { id: string; name: string }; job: TJobSummary }>;
+  /** attach (to `vm`), detach, resize (to `sizeGiB`) or delete a volume. */
+  volumeAction(ref: string, action: "attach" | "detach" | "resize" | "delete", input?: { vm?: string; sizeGiB?: number }): Promise<TJobSummary>;
+  searchAudit(query: TAuditQuery): Promise<{ items: TAuditRow[]; nextCursor: string | null }>;
+  addSshKey(input: { name: string; publicKey: string }): Promise<TSshKeySummary>;
+  removeSshKey(ref: string): Promise<TSshKeySummary>;
+}
+
+export interface TTemplateSummary {
+  id: string;
+  name: string;
+  state: string;
+  format: string;
+  minDiskGiB: number;
+  /** Local only (the admin's view): download progress, size and copies per pool. */
+  progress?: number;
+  stateReason?: string | null;
+  sizeBytes?: bigint;
+  copies?: { pool: string; state: string; progress: number; stateReason: string | null }[];
+}
+
+export type TAuditQuery = Partial<Record<"actor" | "action" | "target" | "outcome" | "from" | "to" | "cursor", string>> & { limit: string };
+
+export interface TDiskOfferingSummary {
+  id: string;
+  name: string;
+  sizeGiB: number | null;
+  minSizeGiB: number | null;
+  maxSizeGiB: number | null;
+  scope: string;
+  storageTags: string[];
+}
+
+/** A volume as core answers it; `createdAt` is its ISO text from the REST API. */
+export type TVolumeSummary = Omit<TVolumeView, "createdAt"> & { createdAt: Date | string };
+
+/** An audit row as core answers it; `at` is its ISO text from the REST API. */
+export type TAuditRow = Omit<TAuditView, "at"> & { at: Date | string };
+
+export interface TSshKeySummary {
+  id: string;
+  name: string;
+  publicKey: string;
+  fingerprint: string;
+  /** A Date locally, its ISO text from the REST API. */
+  createdAt: Date | string;
+}
+
+export type TVmVerb = "start" | "stop" | "reboot" | "destroy";
+
+export interface TVmActionOptions {
+  /** destroy: also delete the data volumes. */
+  withVolumes?: boolean;
+  /** stop: power off at once. */
+  force?: boolean;
+  /** stop: seconds the guest gets to shut down. */
+  timeoutSec?: number;
+}
+
+export interface TWhoAmIView {
+  username: string;
+  role: string;
+  scope: string | null;
+  /** The local CLI: the OS account and host recorded in the audit trail. */
+  osUser?: string | undefined;
+  osHost?: string | undefined;
+}
+
+type TNamed = { name: string } | null;
+
+export interface TVmSummary {
+  id: string;
+  name: string;
+  state: string;
+  host: TNamed;
+  template: TNamed;
+  offering: TNamed;
+  owner: { username: string };
+}
+
+export interface TVmDetail extends TVmSummary {
+  vcpus: number;
+  memoryMiB: number;
+  stateReason: string | null;
+  volumes: { name: string; kind: string; sizeGiB: number; state: string; pool: { name: string } }[];
+}
+
+export interface TJobSummary {
+  id: string;
+  kind: string;
+  state: string;
+  progress: number;
+  step: string | null;
+  errorMessage: string | null;
+}
+
+export interface TOfferingSummary {
+  id: string;
+  name: string;
+  vcpus: number;
+  memoryMiB: number;
+  rootDiskGiB: number;
+}
+
+export interface THostSummary {
+  id: string;
+  name: string;
+  state: string;
+  cpus: number;
+  vcpusAllocated: number;
+  memoryMiB: number;
+  memMiBAllocated: number;
+  /** Local only: the libvirt URI (the REST API does not show it). */
+  uri?: string;
+}

@@ -1,0 +1,35 @@
+import { addSshKey, attachVolume, createVm, createVolume, deleteVolume, detachVolume, listDiskOfferings, listVolumes, resizeVolume, destroyVm, getJob, getVm, listHosts, listOfferings, listSshKeys, listTemplates, listVms, rebootVm, removeSshKey, searchAudit, startVm, stopVm, waitForJob, whoAmI, type TActor, type TCore } from "@carve/core";
+import type { TCarveClient } from "./carve-client.ts";
+
+/** The client of the CLI on the management server: core's use-cases on its database, as `actor`. */
+export function localClient(core: TCore, actor: TActor): TCarveClient {
+  return {
+    where: "local",
+    whoami: async () => ({ ...whoAmI(actor), osUser: actor.origin?.osUser, osHost: actor.origin?.osHost }),
+    listVms: (query) => listVms(core, actor, query),
+    createVm: (input) => createVm(core, actor, input),
+    getVm: (ref) => getVm(core, actor, { vm: ref }),
+    vmAction: (ref, action, options = {}) => {
+      if (action === "stop") return stopVm(core, actor, { vm: ref, force: options.force ?? false, ...(options.timeoutSec === undefined ? {} : { timeoutSec: options.timeoutSec }) });
+      if (action === "destroy") return destroyVm(core, actor, { vm: ref, ...(options.withVolumes ? { withVolumes: true } : {}) });
+      return (action === "start" ? startVm : rebootVm)(core, actor, { vm: ref });
+    },
+    getJob: (id) => getJob(core, actor, id),
+    waitForJob: (id, options) => waitForJob(core, actor, id, options),
+    listOfferings: () => listOfferings(core, actor),
+    listHosts: () => listHosts(core, actor),
+    listTemplates: () => listTemplates(core, actor),
+    listSshKeys: () => listSshKeys(core, actor),
+    addSshKey: (input) => addSshKey(core, actor, input),
+    removeSshKey: (ref) => removeSshKey(core, actor, { key: ref }),
+    searchAudit: (query) => searchAudit(core, actor, query),
+    listDiskOfferings: () => listDiskOfferings(core, actor),
+    listVolumes: (query) => listVolumes(core, actor, query),
+    createVolume: (input) => createVolume(core, actor, input),
+    volumeAction: (ref, action, input = {}) => {
+      if (action === "attach") return attachVolume(core, actor, { volume: ref, vm: input.vm });
+      if (action === "resize") return resizeVolume(core, actor, { volume: ref, sizeGiB: input.sizeGiB });
+      return (action === "detach" ? detachVolume : deleteVolume)(core, actor, { volume: ref });
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { CarveError, ERROR_CODES, pollJob, type TErrorCode } from "@carve/core";
+import type { TCarveClient, TDiskOfferingSummary, THostSummary, TJobSummary, TOfferingSummary, TSshKeySummary, TTemplateSummary, TVmDetail } from "../client/carve-client.ts";
+import type { TCredentials } from "./credentials.ts";
+
+/** How long one API call may take before the CLI gives up on the server. */
+const REQUEST_TIMEOUT_MS = 60_000;
+/** How often --wait asks the server about a job. */
+const POLL_MS = 1_000;
+
+type TQuery = Record<string, string | undefined>;
+
+/**
+ * Calls the Carve server's /api/v1 with the stored API key. The server's error answers become the
+ * same CarveErrors the local CLI prints; anything else (no answer, not Carve) is SERVER_UNREACHABLE.
+ */
+export async function callApi<T>(credentials: TCredentials, method: string, path: string, options: { query?: TQuery; body?: unknown } = {}): Promise<T> {
+  const url = new URL(path, credentials.url);
+  for (const [name, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(name, value);
+  const response = await fetch(url, {
+    method,
+    // A redirect could hand the key to another host: a Carve server never redirects its API.
+    redirect: "error",
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    headers: { authorization: `Bearer ${credentials.key}`, accept: "application/json", ...(options.body === undefined ? {} : { "content-type": "application/json" }) },
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+  }).catch((error: unknown) => {
+    throw new CarveError("SERVER_UNREACHABLE", `Could not reach the Carve server at ${credentials.url} (${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}). Check the URL and your network, or 'carve login' again.`);
+  });
+  const answer: unknown = await response.json().catch(() => undefined);
+  if (response.ok && answer !== undefined) return answer as T;
+  throw errorOf(credentials, response.status, answer);
+}
+
+function errorOf(credentials: TCredentials, status: number, answer: unknown): CarveError {
+  const body = (typeof answer === "object" && answer !== null ? answer : {}) as { code?: unknown; message?: unknown; fields?: unknown };
+  if (typeof body.code === "string" && body.code in ERROR_CODES && typeof body.message === "string") {
+    const fields = Array.isArray(body.fields) ? (body.fields as { field: string; message: string }[]) : [];
+    // The server's words reach a terminal: no escape sequence of a hostile server gets through.
+    return new CarveError(body.code as TErrorCode, printable(body.message), { fields: fields.map((f) => ({ field: printable(String(f.field)), message: printable(String(f.message)) })) });
+  }
+  return new CarveError("SERVER_UNREACHABLE", `${credentials.url} answered HTTP ${status} without a Carve error: is it a Carve server? Check the URL ('carve whoami'), or 'carve login' again.`);
+}
+
+const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+
+const path = (...segments: string[]) => `/api/v1/${segments.map(encodeURIComponent).join("/")}`;
+
+/** The client of a CLI logged in to a Carve server: every call goes through /api/v1 as the key's user. */
+export function remoteClient(credentials: TCredentials): TCarveClient {
+  const call = <T>(method: string, route: string, options?: { query?: TQuery; body?: unknown }) => callApi<T>(credentials, method, route, options);
+  const getJob = (id: string) => call<TJobSummary>("GET", path("jobs", id));
+  return {
+    where: credentials.url,
+    whoami: () => call("GET", path("me")),
+    listVms: (query) => call("GET", path("vms"), { query }),
+    createVm: (input) => call("POST", path("vms"), { body: input }),
+    getVm: (ref) => call<TVmDetail>("GET", path("vms", ref)),
+    vmAction: (ref, action, options = {}) => {
+      if (options.withVolumes || options.force || (options.timeoutSec !== undefined && options.timeoutSec !== 60)) {
+        throw new CarveError("LOCAL_ONLY", `The REST API ${action === "destroy" ? "destroys a VM with its volumes" : "stops a VM gracefully, forced off after 60 s"}; --with-volumes, --force and --grace work only on the management server. Leave them out, or run the command there.`);
+      }
+      return action === "destroy" ? call("DELETE", path("vms", ref)) : call("POST", path("vms", ref, action));
+    },
+    getJob,
+    waitForJob: (id, options) => pollJob(() => getJob(id), id, { ...options, pollMs: POLL_MS }),
+    listOfferings: async () => (await call<{ items: TOfferingSummary[] }>("GET", path("offerings"), { query: { limit: "200" } })).items,
+    listHosts: async () => (await call<{ items: THostSummary[] }>("GET", path("hosts"))).items,
+    listTemplates: async () => (await call<{ items: TTemplateSummary[] }>("GET", path("templates"), { query: { limit: "200" } })).items,
+    listSshKeys: async () => (await call<{ items: TSshKeySummary[] }>("GET", path("ssh-keys"))).items,
+    addSshKey: (input) => call("POST", path("ssh-keys"), { body: input }),
+    removeSshKey: (ref) => call("DELETE", path("ssh-keys", ref)),
+    searchAudit: (query) => call("GET", path("admin", "audit"), { query }),
+    listDiskOfferings: async () => (await call<{ items: TDiskOfferingSummary[] }>("GET", path("disk-offerings"), { query: { limit: "200" } })).items,
+    listVolumes: ({ limit, ...query }) => call("GET", path("volumes"), { query: { ...query, limit: String(limit) } }),
+    createVolume: (input) => call("POST", path("volumes"), { body: input }),
+    volumeAction: (ref, action, input = {}) => {
+      if (action === "delete") return call("DELETE", path("volumes", ref));
+      return call("POST", path("volumes", ref, action), action === "detach" ? {} : { body: action === "attach" ? { vm: input.vm } : { sizeGiB: input.sizeGiB } });
+    },
+  };
+}

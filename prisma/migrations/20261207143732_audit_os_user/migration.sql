@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "AuditEntry" ADD COLUMN     "osHost" TEXT,
+ADD COLUMN     "osUser" TEXT;
