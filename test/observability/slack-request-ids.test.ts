@@ -13,8 +13,7 @@ let logs: string[];
 
 beforeAll(async () => {
   stack = await new Stack().init();
-  const dev = await createUser(stack.core, "dev", "User");
-  await stack.core.db.user.update({ where: { id: dev.kind === "user" ? dev.userId : "" }, data: { email: "dev@example.com" } });
+  await createUser(stack.core, "dev", "User", { email: "dev@example.com" });
   fake = await new FakeSlack().start();
   fake.emails.set("U0DEV", "dev@example.com");
   ({ bot, driver: slack, logs } = await startBot(stack.core, fake));

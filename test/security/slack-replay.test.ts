@@ -21,8 +21,7 @@ const text = (args: Record<string, unknown>) => String(args["text"] ?? "");
 beforeAll(async () => {
   stack = await new Stack().init();
   const admin = await createUser(stack.core, "ops", "Admin");
-  dev = await createUser(stack.core, "dev", "User");
-  await stack.core.db.user.update({ where: { id: dev.kind === "user" ? dev.userId : "" }, data: { email: "dev@example.com" } });
+  dev = await createUser(stack.core, "dev", "User", { email: "dev@example.com" });
   await stack.startController();
   await addTestHosts(stack, admin, { count: 1 });
   fake = await new FakeSlack().start();

@@ -19,10 +19,8 @@ const ephemeralsTo = (user: string) => fake.of("chat.postEphemeral", (a) => a["u
 beforeAll(async () => {
   stack = await new Stack().init();
   admin = await createUser(stack.core, "ops", "Admin");
-  const dev = await createUser(stack.core, "dev", "User");
-  const gone = await createUser(stack.core, "gone", "User");
-  await stack.core.db.user.update({ where: { id: dev.kind === "user" ? dev.userId : "" }, data: { email: "Dev@Example.com" } });
-  await stack.core.db.user.update({ where: { id: gone.kind === "user" ? gone.userId : "" }, data: { email: "gone@example.com" } });
+  await createUser(stack.core, "dev", "User", { email: "Dev@Example.com" });
+  await createUser(stack.core, "gone", "User", { email: "gone@example.com" });
   fake = await new FakeSlack().start();
   fake.emails.set("U0DEV", "dev@example.com");
   fake.emails.set("U0GONE", "gone@example.com");
