@@ -28,6 +28,11 @@ export interface TCarveClient {
   searchAudit(query: TAuditQuery): Promise<{ items: TAuditRow[]; nextCursor: string | null }>;
   addSshKey(input: { name: string; publicKey: string }): Promise<TSshKeySummary>;
   removeSshKey(ref: string): Promise<TSshKeySummary>;
+  // Admin offering commands (offering|disk-offering create|delete).
+  createOffering(input: { name: string; vcpus: number; memoryMiB: number; rootDiskGiB: number; description?: string | undefined }): Promise<TOfferingSummary>;
+  deleteOffering(ref: string, options: { retire: boolean }): Promise<{ id: string; name: string; outcome: "deleted" | "retired"; vms: string[] }>;
+  createDiskOffering(input: TCreateDiskOfferingArgs): Promise<TDiskOfferingSummary>;
+  deleteDiskOffering(ref: string): Promise<{ id: string; name: string; outcome: "deleted" | "retired"; volumes: number }>;
 }
 
 export interface TTemplateSummary {
@@ -136,4 +141,15 @@ export interface THostSummary {
   memMiBAllocated: number;
   /** Local only: the libvirt URI (the REST API does not show it). */
   uri?: string;
+}
+
+/** `carve disk-offering create`'s input (core's create-disk-offering fields). */
+export interface TCreateDiskOfferingArgs {
+  name: string;
+  sizeGiB?: number;
+  minSizeGiB?: number;
+  maxSizeGiB?: number;
+  scope: string;
+  storageTags: string[];
+  description?: string | undefined;
 }

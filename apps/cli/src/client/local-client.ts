@@ -1,4 +1,5 @@
 import { addSshKey, attachVolume, createVm, createVolume, deleteVolume, detachVolume, listDiskOfferings, listVolumes, resizeVolume, destroyVm, getJob, getVm, listHosts, listOfferings, listSshKeys, listTemplates, listVms, rebootVm, removeSshKey, searchAudit, startVm, stopVm, waitForJob, whoAmI, type TActor, type TCore } from "@carve/core";
+import { createDiskOffering, createOffering, deleteDiskOffering, deleteOffering } from "@carve/core";
 import type { TCarveClient } from "./carve-client.ts";
 
 /** The client of the CLI on the management server: core's use-cases on its database, as `actor`. */
@@ -31,5 +32,10 @@ export function localClient(core: TCore, actor: TActor): TCarveClient {
       if (action === "resize") return resizeVolume(core, actor, { volume: ref, sizeGiB: input.sizeGiB });
       return (action === "detach" ? detachVolume : deleteVolume)(core, actor, { volume: ref });
     },
+    // Admin offering commands.
+    createOffering: (input) => createOffering(core, actor, input),
+    deleteOffering: (ref, { retire }) => deleteOffering(core, actor, { offering: ref, retire }),
+    createDiskOffering: (input) => createDiskOffering(core, actor, input),
+    deleteDiskOffering: (ref) => deleteDiskOffering(core, actor, { diskOffering: ref }),
   };
 }

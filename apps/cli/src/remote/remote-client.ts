@@ -77,5 +77,10 @@ export function remoteClient(credentials: TCredentials): TCarveClient {
       if (action === "delete") return call("DELETE", path("volumes", ref));
       return call("POST", path("volumes", ref, action), action === "detach" ? {} : { body: action === "attach" ? { vm: input.vm } : { sizeGiB: input.sizeGiB } });
     },
+    // Admin offering commands: /api/v1/admin/offerings and /api/v1/admin/disk-offerings.
+    createOffering: (input) => call("POST", path("admin", "offerings"), { body: input }),
+    deleteOffering: (ref, { retire }) => call("DELETE", path("admin", "offerings", ref), retire ? { query: { retire: "true" } } : {}),
+    createDiskOffering: (input) => call("POST", path("admin", "disk-offerings"), { body: input }),
+    deleteDiskOffering: (ref) => call("DELETE", path("admin", "disk-offerings", ref)),
   };
 }

@@ -51,3 +51,26 @@ export const ZAuditPageJson = z
   .register(ANSWER_SCHEMAS, { id: "AuditPage" });
 
 export type TAuditEntryJson = z.input<typeof ZAuditEntryJson>;
+
+/** What `DELETE /api/v1/admin/offerings/{id}` did: deleted, or retired (inactive) while VMs refer to it. */
+export const ZDeletedOfferingJson = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    outcome: z.enum(["deleted", "retired"]),
+    vms: z.array(z.string()).describe("Live VMs that keep it (`name (owner)`), when retired"),
+  })
+  .register(ANSWER_SCHEMAS, { id: "DeletedOffering" });
+
+/** What `DELETE /api/v1/admin/disk-offerings/{id}` did: deleted, or retired (inactive) while volumes refer to it. */
+export const ZDeletedDiskOfferingJson = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    outcome: z.enum(["deleted", "retired"]),
+    volumes: z.int().describe("Volumes that keep it, when retired"),
+  })
+  .register(ANSWER_SCHEMAS, { id: "DeletedDiskOffering" });
+
+export type TDeletedOfferingJson = z.input<typeof ZDeletedOfferingJson>;
+export type TDeletedDiskOfferingJson = z.input<typeof ZDeletedDiskOfferingJson>;
