@@ -132,3 +132,47 @@ describe("carve offering|disk-offering create|delete through /api/v1/admin", () 
     expect(await stack.core.db.serviceOffering.findUniqueOrThrow({ where: { name: "kept" }, select: { active: true } })).toEqual({ active: true });
   });
 });
+
+describe("carve pool list and carve quota show|set through /api/v1", () => {
+  it("lists pools for an admin's key only", async () => {
+    await stack.core.db.storagePool.create({ data: { name: "remote-pool", libvirtName: "carve-remote", path: "/srv/carve/remote", scope: "Shared" } });
+    const listed = await ops(["pool", "list"]);
+    expect(listed, listed.stderr).toMatchObject({ code: 0 });
+    expect(listed.stdout.split("\n")[1]).toMatch(/^remote-pool\s+Shared\s+Up\s+carve-remote\s+\/srv\/carve\/remote\s*$/);
+    expect(JSON.parse((await ops(["--json", "pool", "list"])).stdout)).toEqual([expect.objectContaining({ name: "remote-pool", hosts: [] })]);
+    const refused = await bob(["--json", "pool", "list"]);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stderr)).toMatchObject({ error: { code: "FORBIDDEN", message: expect.stringContaining("Only administrators") } });
+    expect(await asBob("GET", "/api/v1/admin/pools")).toEqual({ status: 403, code: "FORBIDDEN" });
+  });
+
+  it("shows a user's own quota, lets an admin set and see anyone's, refuses a non-admin (403), audited via api", async () => {
+    expect((await bob(["quota", "show"])).stdout.split("\n")[1]).toMatch(/^user bob\s+0\/∞\s+0\/∞\s+0\/∞\s+0\/∞\s*$/);
+    const set = await ops(["quota", "set", "--user", "bob", "--vms", "3", "--memory", "4096"]);
+    expect(set, set.stderr).toMatchObject({ code: 0, stdout: "quota set: VMs 3, vCPUs ∞, memory 4096 MiB, storage ∞ GiB\n" });
+    const cleared = await ops(["quota", "set", "--user", "bob", "--memory", "none"]);
+    expect(cleared, cleared.stderr).toMatchObject({ code: 0, stdout: "quota set: VMs 3, vCPUs ∞, memory ∞ MiB, storage ∞ GiB\n" });
+    const typo = await ops(["quota", "set", "--user", "bob", "--vms", "three"]);
+    expect(typo).toMatchObject({ code: 1, stderr: expect.stringContaining("must be a whole number") });
+    expect((await bob(["quota", "show"])).stdout.split("\n")[1]).toMatch(/^user bob\s+0\/3\s+0\/∞\s+0\/∞\s+0\/∞\s*$/);
+    expect((await ops(["quota", "show", "bob"])).stdout.split("\n")[1]).toMatch(/^user bob\s+0\/3\s+/);
+    expect(await auditRows("quota.set")).toEqual([
+      { actorName: "ops", ...api, outcome: "ok", errorCode: null, targetName: "bob" },
+      { actorName: "ops", ...api, outcome: "ok", errorCode: null, targetName: "bob" },
+    ]);
+
+    const other = await bob(["--json", "quota", "show", "ops"]);
+    expect(other.code).toBe(1);
+    expect(JSON.parse(other.stderr)).toMatchObject({ error: { code: "FORBIDDEN" } });
+    const raise = await bob(["--json", "quota", "set", "--user", "bob", "--vms", "100"]);
+    expect(raise.code).toBe(1);
+    expect(JSON.parse(raise.stderr)).toMatchObject({ error: { code: "FORBIDDEN", message: expect.stringContaining("Only administrators") } });
+    expect(await asBob("POST", "/api/v1/admin/quota", { user: "bob", maxVms: 100 })).toEqual({ status: 403, code: "FORBIDDEN" });
+    expect(await auditRows("quota.set")).toHaveLength(4);
+    expect((await auditRows("quota.set")).slice(2).map((r) => [r.actorName, r.via, r.outcome, r.errorCode])).toEqual([
+      ["bob", "api", "refused", "FORBIDDEN"],
+      ["bob", "api", "refused", "FORBIDDEN"],
+    ]);
+    expect(await stack.core.db.quota.findFirstOrThrow({ where: { user: { username: "bob" } }, select: { maxVms: true, maxMemMiB: true } })).toEqual({ maxVms: 3, maxMemMiB: null });
+  });
+});

@@ -120,3 +120,6 @@ export { checkRequestParams, type TRequestParams } from "./validation/check-requ
 
 // The REST API's admin offering routes validate their bodies with core's own schema.
 export { ZCreateOfferingInput } from "./offerings/create-offering.ts";
+
+// The REST API's quota route validates its body with core's own schema.
+export { ZSetQuotaInput } from "./quotas/set-quota.ts";

@@ -1,4 +1,4 @@
-import { addPool, definePool, deletePool, getStatus, inspectHost, listPools } from "@carve/core";
+import { addPool, definePool, deletePool, getStatus, inspectHost } from "@carve/core";
 import { registerHostJoinCommands } from "./host-join.ts";
 import { followJob } from "./wait.ts";
 import type { Command } from "commander";
@@ -76,9 +76,9 @@ export function registerInfraCommands(program: Command, out: () => TOutput): voi
       }),
     );
   pool.command("list").description("storage pools").action(async () =>
-    withSession(async ({ core, actor }) => {
-      const pools = await listPools(core, actor);
-      out().result(pools, () => table(["NAME", "SCOPE", "STATE", "LIBVIRT", "PATH", "HOSTS"], pools.map((p) => [p.name, p.scope, p.state, p.libvirtName, p.path, p.hosts.map((h) => h.host.name).join(",")])));
+    withClient(async (client) => {
+      const pools = await client.listPools();
+      out().result(pools, () => table(["NAME", "SCOPE", "STATE", "LIBVIRT", "PATH", "HOSTS"], pools.map((p) => [p.name, p.scope, p.state, p.libvirtName, p.path, p.hosts.map((h) => h.name).join(",")])));
     }),
   );
   pool.command("delete <pool>").description("delete a pool no volume uses any more; the files stay on the hosts").action(async (ref: string) =>

@@ -4,6 +4,8 @@ import { ZListPageQuery } from "./list-page.ts";
 import { ZAdminJobPageJson, ZAuditPageJson, ZUnlockSignInJson } from "./admin-schemas.ts";
 import { ANSWER_SCHEMAS, ZAttachVolumeBody, ZCreatedVmJson, ZCreatedVolumeJson, ZDiskOfferingListJson, ZHostListJson, ZJobJson, ZMeJson, ZOfferingListJson, ZOpenApiJson, ZPasswordResetJson, ZResizeVolumeBody, ZRevealedPasswordJson, ZSshKeyJson, ZSshKeyListJson, ZTemplateListJson, ZUsageJson, ZVmAction, ZVmEventPageJson, ZVmJson, ZVmPageJson, ZVolumePageJson } from "./schemas.ts";
 import { ZCreateDiskOfferingInput, ZCreateOfferingInput } from "@carve/core";
+import { ZSetQuotaInput } from "@carve/core";
+import { ZPoolListJson, ZQuotaJson, ZQuotaListJson } from "./admin-schemas.ts";
 import { ZDeletedDiskOfferingJson, ZDeletedOfferingJson } from "./admin-schemas.ts";
 import { ZDiskOfferingJson, ZOfferingJson } from "./schemas.ts";
 
@@ -111,6 +113,14 @@ API_ROUTES.push(
   },
   { method: "post", path: "/api/v1/admin/disk-offerings", summary: "Create a disk offering: a fixed sizeGiB, or a custom size between minSizeGiB and maxSizeGiB, on Local or Shared storage", body: ZCreateDiskOfferingInput, status: 201, response: ZDiskOfferingJson, admin: true },
   { method: "delete", path: "/api/v1/admin/disk-offerings/{id}", summary: "Delete a disk offering; one that volumes refer to is retired (no new volume can use it) instead", pathParams: { id: z.string().describe("The disk offering's name or id") }, status: 200, response: ZDeletedDiskOfferingJson, admin: true },
+);
+
+// Pools and quotas: `carve pool list` and `carve quota show|set` in remote mode.
+REQUEST_SCHEMAS.add(ZSetQuotaInput, { id: "SetQuotaInput" });
+API_ROUTES.push(
+  { method: "get", path: "/api/v1/admin/pools", summary: "Storage pools (not removed) with their hosts, by name", status: 200, response: ZPoolListJson, admin: true },
+  { method: "get", path: "/api/v1/quota", summary: "Your quotas (yours and your groups') with current use; admins: any user's (`user`)", query: z.object({ user: z.string().optional().describe("A username (admins only; default: you)") }), status: 200, response: ZQuotaListJson },
+  { method: "post", path: "/api/v1/admin/quota", summary: "Set limits of one user or group (null removes a limit, a left-out one stays as it is)", body: ZSetQuotaInput, status: 200, response: ZQuotaJson, admin: true },
 );
 
 const ERROR_STATUSES: Record<string, string> = {
