@@ -117,3 +117,9 @@ export { ZListVolumesInput, type TVolumeView } from "./volumes/list-volumes.ts";
 export { ZDataDisk, MAX_DATA_DISKS } from "./vms/plan-data-disks.ts";
 export { ZDestroyVmInput } from "./vms/destroy-vm.ts";
 export { checkRequestParams, type TRequestParams } from "./validation/check-request-params.ts";
+
+// The REST API's admin offering routes validate their bodies with core's own schema.
+export { ZCreateOfferingInput } from "./offerings/create-offering.ts";
+
+// The REST API's quota route validates its body with core's own schema.
+export { ZSetQuotaInput } from "./quotas/set-quota.ts";

@@ -28,6 +28,15 @@ export interface TCarveClient {
   searchAudit(query: TAuditQuery): Promise<{ items: TAuditRow[]; nextCursor: string | null }>;
   addSshKey(input: { name: string; publicKey: string }): Promise<TSshKeySummary>;
   removeSshKey(ref: string): Promise<TSshKeySummary>;
+  // Admin offering commands (offering|disk-offering create|delete).
+  createOffering(input: { name: string; vcpus: number; memoryMiB: number; rootDiskGiB: number; description?: string | undefined }): Promise<TOfferingSummary>;
+  deleteOffering(ref: string, options: { retire: boolean }): Promise<{ id: string; name: string; outcome: "deleted" | "retired"; vms: string[] }>;
+  createDiskOffering(input: TCreateDiskOfferingArgs): Promise<TDiskOfferingSummary>;
+  deleteDiskOffering(ref: string): Promise<{ id: string; name: string; outcome: "deleted" | "retired"; volumes: number }>;
+  // Pools and quotas (pool list, quota show|set).
+  listPools(): Promise<TPoolSummary[]>;
+  getQuota(username?: string): Promise<TQuotaSummary[]>;
+  setQuota(input: TSetQuotaArgs): Promise<{ maxVms: number | null; maxVcpus: number | null; maxMemMiB: number | null; maxStorGiB: number | null }>;
 }
 
 export interface TTemplateSummary {
@@ -136,4 +145,41 @@ export interface THostSummary {
   memMiBAllocated: number;
   /** Local only: the libvirt URI (the REST API does not show it). */
   uri?: string;
+}
+
+/** `carve disk-offering create`'s input (core's create-disk-offering fields). */
+export interface TCreateDiskOfferingArgs {
+  name: string;
+  sizeGiB?: number;
+  minSizeGiB?: number;
+  maxSizeGiB?: number;
+  scope: string;
+  storageTags: string[];
+  description?: string | undefined;
+}
+
+export interface TPoolSummary {
+  id: string;
+  name: string;
+  scope: string;
+  state: string;
+  libvirtName: string;
+  path: string;
+  hosts: { id: string; name: string }[];
+}
+
+export interface TQuotaSummary {
+  scope: string;
+  limits: { vms: number | null; vcpus: number | null; memoryMiB: number | null; storageGiB: number | null };
+  use: { vms: number; vcpus: number; memoryMiB: number; storageGiB: number };
+}
+
+/** `carve quota set`'s input: a limit of null removes it, one left out stays. */
+export interface TSetQuotaArgs {
+  user?: string | undefined;
+  group?: string | undefined;
+  maxVms?: number | null | undefined;
+  maxVcpus?: number | null | undefined;
+  maxMemMiB?: number | null | undefined;
+  maxStorGiB?: number | null | undefined;
 }

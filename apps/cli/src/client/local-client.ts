@@ -1,4 +1,6 @@
 import { addSshKey, attachVolume, createVm, createVolume, deleteVolume, detachVolume, listDiskOfferings, listVolumes, resizeVolume, destroyVm, getJob, getVm, listHosts, listOfferings, listSshKeys, listTemplates, listVms, rebootVm, removeSshKey, searchAudit, startVm, stopVm, waitForJob, whoAmI, type TActor, type TCore } from "@carve/core";
+import { createDiskOffering, createOffering, deleteDiskOffering, deleteOffering } from "@carve/core";
+import { getQuota, listPools, setQuota } from "@carve/core";
 import type { TCarveClient } from "./carve-client.ts";
 
 /** The client of the CLI on the management server: core's use-cases on its database, as `actor`. */
@@ -31,5 +33,14 @@ export function localClient(core: TCore, actor: TActor): TCarveClient {
       if (action === "resize") return resizeVolume(core, actor, { volume: ref, sizeGiB: input.sizeGiB });
       return (action === "detach" ? detachVolume : deleteVolume)(core, actor, { volume: ref });
     },
+    // Admin offering commands.
+    createOffering: (input) => createOffering(core, actor, input),
+    deleteOffering: (ref, { retire }) => deleteOffering(core, actor, { offering: ref, retire }),
+    createDiskOffering: (input) => createDiskOffering(core, actor, input),
+    deleteDiskOffering: (ref) => deleteDiskOffering(core, actor, { diskOffering: ref }),
+    // Pools and quotas.
+    listPools: async () => (await listPools(core, actor)).map((p) => ({ ...p, hosts: p.hosts.map((h) => h.host) })),
+    getQuota: (username) => getQuota(core, actor, username),
+    setQuota: (input) => setQuota(core, actor, input),
   };
 }

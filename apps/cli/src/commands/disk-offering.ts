@@ -1,7 +1,7 @@
-import { createDiskOffering, deleteDiskOffering, describeDiskSize } from "@carve/core";
+import { describeDiskSize } from "@carve/core";
 import type { Command } from "commander";
 import { table, type TOutput } from "../output.ts";
-import { withClient, withSession } from "../session.ts";
+import { withClient } from "../session.ts";
 
 const int = (value: string) => (/^\d+$/.test(value) ? Number(value) : Number.NaN);
 const list = (value: string, previous: string[] = []) => [...previous, value];
@@ -18,8 +18,8 @@ export function registerDiskOfferingCommands(program: Command, out: () => TOutpu
     .option("--storage-tag <tag>", "a pool tag the volume needs (repeat)", list)
     .option("--description <text>", "free text")
     .action(async (name: string, o: { size?: string; min?: string; max?: string; scope: string; storageTag?: string[]; description?: string }) =>
-      withSession(async ({ core, actor }) => {
-        const d = await createDiskOffering(core, actor, {
+      withClient(async (client) => {
+        const d = await client.createDiskOffering({
           name,
           ...(o.size ? { sizeGiB: int(o.size) } : {}),
           ...(o.min ? { minSizeGiB: int(o.min) } : {}),
@@ -38,8 +38,8 @@ export function registerDiskOfferingCommands(program: Command, out: () => TOutpu
     }),
   );
   offering.command("delete <offering>").description("delete a disk offering (retired instead while volumes use it)").action(async (ref: string) =>
-    withSession(async ({ core, actor }) => {
-      const d = await deleteDiskOffering(core, actor, { diskOffering: ref });
+    withClient(async (client) => {
+      const d = await client.deleteDiskOffering(ref);
       out().result(d, () => [d.outcome === "deleted" ? `disk offering ${d.name} deleted` : `disk offering ${d.name} retired: no new volume can use it; ${d.volumes} volume(s) keep it`]);
     }),
   );

@@ -1,4 +1,4 @@
-import { addPool, definePool, createOffering, deleteOffering, deletePool, getStatus, inspectHost, listPools } from "@carve/core";
+import { addPool, definePool, deletePool, getStatus, inspectHost } from "@carve/core";
 import { registerHostJoinCommands } from "./host-join.ts";
 import { followJob } from "./wait.ts";
 import type { Command } from "commander";
@@ -76,9 +76,9 @@ export function registerInfraCommands(program: Command, out: () => TOutput): voi
       }),
     );
   pool.command("list").description("storage pools").action(async () =>
-    withSession(async ({ core, actor }) => {
-      const pools = await listPools(core, actor);
-      out().result(pools, () => table(["NAME", "SCOPE", "STATE", "LIBVIRT", "PATH", "HOSTS"], pools.map((p) => [p.name, p.scope, p.state, p.libvirtName, p.path, p.hosts.map((h) => h.host.name).join(",")])));
+    withClient(async (client) => {
+      const pools = await client.listPools();
+      out().result(pools, () => table(["NAME", "SCOPE", "STATE", "LIBVIRT", "PATH", "HOSTS"], pools.map((p) => [p.name, p.scope, p.state, p.libvirtName, p.path, p.hosts.map((h) => h.name).join(",")])));
     }),
   );
   pool.command("delete <pool>").description("delete a pool no volume uses any more; the files stay on the hosts").action(async (ref: string) =>
@@ -95,8 +95,8 @@ export function registerInfraCommands(program: Command, out: () => TOutput): voi
     .option("--disk <GiB>", "root disk size in GiB", "10")
     .option("--description <text>", "free text")
     .action(async (name: string, o: { vcpus: string; memory: string; disk: string; description?: string }) =>
-      withSession(async ({ core, actor }) => {
-        const off = await createOffering(core, actor, { name, vcpus: int(o.vcpus), memoryMiB: int(o.memory), rootDiskGiB: int(o.disk), description: o.description });
+      withClient(async (client) => {
+        const off = await client.createOffering({ name, vcpus: int(o.vcpus), memoryMiB: int(o.memory), rootDiskGiB: int(o.disk), description: o.description });
         out().result(off, () => [`offering ${off.name} created (${off.id})`]);
       }),
     );
@@ -109,8 +109,8 @@ export function registerInfraCommands(program: Command, out: () => TOutput): voi
   offering.command("delete <offering>").description("delete an offering no live VM uses (--retire: hide it from new VMs while some still use it)")
     .option("--retire", "while VMs use it, make it inactive instead of refusing")
     .action(async (ref: string, o: { retire?: boolean }) =>
-      withSession(async ({ core, actor }) => {
-        const d = await deleteOffering(core, actor, { offering: ref, retire: o.retire === true });
+      withClient(async (client) => {
+        const d = await client.deleteOffering(ref, { retire: o.retire === true });
         const kept = d.vms.length > 0 ? `; ${d.vms.length} VM(s) keep it: ${d.vms.join(", ")}` : "";
         out().result(d, () => [d.outcome === "deleted" ? `offering ${d.name} deleted` : `offering ${d.name} retired: no new VM can use it${kept}`]);
       }),

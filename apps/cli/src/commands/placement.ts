@@ -1,10 +1,12 @@
-import { getQuota, planVm, setPlacementSettings, setQuota } from "@carve/core";
+import { planVm, setPlacementSettings } from "@carve/core";
 import type { Command } from "commander";
 import { table, type TOutput } from "../output.ts";
-import { withSession } from "../session.ts";
+import { withClient, withSession } from "../session.ts";
 
 /** A limit from the command line: a whole number, or "none" to remove it. */
 const limit = (value: string): number | null => (value === "none" ? null : /^\d+$/.test(value) ? Number(value) : Number.NaN);
+/** An option's limit, or undefined when it was left out (that limit stays as it is). */
+const optionalLimit = (value: string | undefined) => (value === undefined ? undefined : limit(value));
 
 /** `carve vm plan`, `carve quota …`, `carve settings placement`: where VMs go and how much one may have. */
 export function registerPlacementCommands(program: Command, out: () => TOutput): void {
@@ -22,8 +24,8 @@ export function registerPlacementCommands(program: Command, out: () => TOutput):
 
   const quota = program.command("quota").description("quotas per user and group");
   quota.command("show [username]").description("a user's quotas and use").action(async (username?: string) =>
-    withSession(async ({ core, actor }) => {
-      const views = await getQuota(core, actor, username);
+    withClient(async (client) => {
+      const views = await client.getQuota(username);
       const cell = (use: number, lim: number | null) => `${use}/${lim ?? "∞"}`;
       out().result(views, () =>
         table(["SCOPE", "VMS", "VCPUS", "MEMORY MIB", "STORAGE GIB"], views.map((v) => [v.scope, cell(v.use.vms, v.limits.vms), cell(v.use.vcpus, v.limits.vcpus), cell(v.use.memoryMiB, v.limits.memoryMiB), cell(v.use.storageGiB, v.limits.storageGiB)])),
@@ -32,11 +34,12 @@ export function registerPlacementCommands(program: Command, out: () => TOutput):
   );
   quota.command("set").description("set limits of a user or group (\"none\" removes a limit)")
     .option("--user <username>").option("--group <name>")
-    .option("--vms <n>", "most VMs", limit).option("--vcpus <n>", "most vCPUs", limit)
-    .option("--memory <MiB>", "most memory", limit).option("--storage <GiB>", "most storage", limit)
-    .action(async (o: { user?: string; group?: string; vms?: number | null; vcpus?: number | null; memory?: number | null; storage?: number | null }) =>
-      withSession(async ({ core, actor }) => {
-        const q = await setQuota(core, actor, { user: o.user, group: o.group, maxVms: o.vms, maxVcpus: o.vcpus, maxMemMiB: o.memory, maxStorGiB: o.storage });
+    // Read as text, converted in the action: commander turns a parser's null ("none") into "".
+    .option("--vms <n>", "most VMs").option("--vcpus <n>", "most vCPUs")
+    .option("--memory <MiB>", "most memory").option("--storage <GiB>", "most storage")
+    .action(async (o: { user?: string; group?: string; vms?: string; vcpus?: string; memory?: string; storage?: string }) =>
+      withClient(async (client) => {
+        const q = await client.setQuota({ user: o.user, group: o.group, maxVms: optionalLimit(o.vms), maxVcpus: optionalLimit(o.vcpus), maxMemMiB: optionalLimit(o.memory), maxStorGiB: optionalLimit(o.storage) });
         out().result(q, () => [`quota set: VMs ${q.maxVms ?? "∞"}, vCPUs ${q.maxVcpus ?? "∞"}, memory ${q.maxMemMiB ?? "∞"} MiB, storage ${q.maxStorGiB ?? "∞"} GiB`]);
       }),
     );

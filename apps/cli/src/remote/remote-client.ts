@@ -1,5 +1,6 @@
 import { CarveError, ERROR_CODES, pollJob, type TErrorCode } from "@carve/core";
 import type { TCarveClient, TDiskOfferingSummary, THostSummary, TJobSummary, TOfferingSummary, TSshKeySummary, TTemplateSummary, TVmDetail } from "../client/carve-client.ts";
+import type { TPoolSummary, TQuotaSummary } from "../client/carve-client.ts";
 import type { TCredentials } from "./credentials.ts";
 
 /** How long one API call may take before the CLI gives up on the server. */
@@ -22,7 +23,7 @@ export async function callApi<T>(credentials: TCredentials, method: string, path
     redirect: "error",
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     headers: { authorization: `Bearer ${credentials.key}`, accept: "application/json", ...(options.body === undefined ? {} : { "content-type": "application/json" }) },
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body, finiteNumbers) }),
   }).catch((error: unknown) => {
     throw new CarveError("SERVER_UNREACHABLE", `Could not reach the Carve server at ${credentials.url} (${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}). Check the URL and your network, or 'carve login' again.`);
   });
@@ -39,6 +40,17 @@ function errorOf(credentials: TCredentials, status: number, answer: unknown): Ca
     return new CarveError(body.code as TErrorCode, printable(body.message), { fields: fields.map((f) => ({ field: printable(String(f.field)), message: printable(String(f.message)) })) });
   }
   return new CarveError("SERVER_UNREACHABLE", `${credentials.url} answered HTTP ${status} without a Carve error: is it a Carve server? Check the URL ('carve whoami'), or 'carve login' again.`);
+}
+
+/**
+ * JSON has no NaN: JSON.stringify would send null, which removes a quota limit. A number the
+ * command line could not read ("--vms abc") is refused here, as core refuses it locally.
+ */
+function finiteNumbers(field: string, value: unknown): unknown {
+  if (typeof value === "number" && !Number.isFinite(value)) {
+    throw new CarveError("INVALID_INPUT", `Invalid input. ${field}: must be a whole number`, { fields: [{ field, message: "must be a whole number" }] });
+  }
+  return value;
 }
 
 const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
@@ -77,5 +89,14 @@ export function remoteClient(credentials: TCredentials): TCarveClient {
       if (action === "delete") return call("DELETE", path("volumes", ref));
       return call("POST", path("volumes", ref, action), action === "detach" ? {} : { body: action === "attach" ? { vm: input.vm } : { sizeGiB: input.sizeGiB } });
     },
+    // Admin offering commands: /api/v1/admin/offerings and /api/v1/admin/disk-offerings.
+    createOffering: (input) => call("POST", path("admin", "offerings"), { body: input }),
+    deleteOffering: (ref, { retire }) => call("DELETE", path("admin", "offerings", ref), retire ? { query: { retire: "true" } } : {}),
+    createDiskOffering: (input) => call("POST", path("admin", "disk-offerings"), { body: input }),
+    deleteDiskOffering: (ref) => call("DELETE", path("admin", "disk-offerings", ref)),
+    // Pools and quotas: /api/v1/admin/pools, /api/v1/quota, /api/v1/admin/quota.
+    listPools: async () => (await call<{ items: TPoolSummary[] }>("GET", path("admin", "pools"))).items,
+    getQuota: async (username) => (await call<{ items: TQuotaSummary[] }>("GET", path("quota"), { query: { user: username } })).items,
+    setQuota: (input) => call("POST", path("admin", "quota"), { body: input }),
   };
 }

@@ -51,3 +51,65 @@ export const ZAuditPageJson = z
   .register(ANSWER_SCHEMAS, { id: "AuditPage" });
 
 export type TAuditEntryJson = z.input<typeof ZAuditEntryJson>;
+
+/** What `DELETE /api/v1/admin/offerings/{id}` did: deleted, or retired (inactive) while VMs refer to it. */
+export const ZDeletedOfferingJson = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    outcome: z.enum(["deleted", "retired"]),
+    vms: z.array(z.string()).describe("Live VMs that keep it (`name (owner)`), when retired"),
+  })
+  .register(ANSWER_SCHEMAS, { id: "DeletedOffering" });
+
+/** What `DELETE /api/v1/admin/disk-offerings/{id}` did: deleted, or retired (inactive) while volumes refer to it. */
+export const ZDeletedDiskOfferingJson = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    outcome: z.enum(["deleted", "retired"]),
+    volumes: z.int().describe("Volumes that keep it, when retired"),
+  })
+  .register(ANSWER_SCHEMAS, { id: "DeletedDiskOffering" });
+
+export type TDeletedOfferingJson = z.input<typeof ZDeletedOfferingJson>;
+export type TDeletedDiskOfferingJson = z.input<typeof ZDeletedDiskOfferingJson>;
+
+/** A storage pool as `GET /api/v1/admin/pools` lists it. */
+export const ZPoolJson = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    kind: z.string().describe("Dir or Netfs"),
+    scope: z.string().describe("Local (one host) or Shared"),
+    state: z.string(),
+    stateReason: z.string().nullable(),
+    libvirtName: z.string().describe("The pool's name in libvirt on its hosts"),
+    path: z.string(),
+    hosts: z.array(z.object({ id: z.uuid(), name: z.string() })),
+  })
+  .register(ANSWER_SCHEMAS, { id: "Pool" });
+export const ZPoolListJson = z.object({ items: z.array(ZPoolJson) }).register(ANSWER_SCHEMAS, { id: "PoolList" });
+
+const ZQuotaAmountsJson = z.object({ vms: z.int(), vcpus: z.int(), memoryMiB: z.int(), storageGiB: z.int() });
+/** A user's quotas (theirs and their groups') with current use: `GET /api/v1/quota`. */
+export const ZQuotaListJson = z
+  .object({
+    items: z.array(
+      z.object({
+        scope: z.string().describe("`user NAME` or `group NAME`"),
+        limits: z.object({ vms: z.int().nullable(), vcpus: z.int().nullable(), memoryMiB: z.int().nullable(), storageGiB: z.int().nullable() }).describe("null: no limit"),
+        use: ZQuotaAmountsJson,
+      }),
+    ),
+  })
+  .register(ANSWER_SCHEMAS, { id: "QuotaList" });
+
+/** A quota as `POST /api/v1/admin/quota` set it (null: no limit). */
+export const ZQuotaJson = z
+  .object({ id: z.uuid(), userId: z.uuid().nullable(), groupId: z.uuid().nullable(), maxVms: z.int().nullable(), maxVcpus: z.int().nullable(), maxMemMiB: z.int().nullable(), maxStorGiB: z.int().nullable() })
+  .register(ANSWER_SCHEMAS, { id: "Quota" });
+
+export type TPoolJson = z.input<typeof ZPoolJson>;
+export type TQuotaListJson = z.input<typeof ZQuotaListJson>;
+export type TQuotaJson = z.input<typeof ZQuotaJson>;

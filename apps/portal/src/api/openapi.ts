@@ -3,6 +3,11 @@ import { z } from "zod";
 import { ZListPageQuery } from "./list-page.ts";
 import { ZAdminJobPageJson, ZAuditPageJson, ZUnlockSignInJson } from "./admin-schemas.ts";
 import { ANSWER_SCHEMAS, ZAttachVolumeBody, ZCreatedVmJson, ZCreatedVolumeJson, ZDiskOfferingListJson, ZHostListJson, ZJobJson, ZMeJson, ZOfferingListJson, ZOpenApiJson, ZPasswordResetJson, ZResizeVolumeBody, ZRevealedPasswordJson, ZSshKeyJson, ZSshKeyListJson, ZTemplateListJson, ZUsageJson, ZVmAction, ZVmEventPageJson, ZVmJson, ZVmPageJson, ZVolumePageJson } from "./schemas.ts";
+import { ZCreateDiskOfferingInput, ZCreateOfferingInput } from "@carve/core";
+import { ZSetQuotaInput } from "@carve/core";
+import { ZPoolListJson, ZQuotaJson, ZQuotaListJson } from "./admin-schemas.ts";
+import { ZDeletedDiskOfferingJson, ZDeletedOfferingJson } from "./admin-schemas.ts";
+import { ZDiskOfferingJson, ZOfferingJson } from "./schemas.ts";
 
 /** Request bodies, named under components.schemas; core's own input schemas, so the document says exactly what core accepts. */
 const REQUEST_SCHEMAS = z.registry<{ id: string }>();
@@ -89,6 +94,34 @@ export const API_ROUTES: TRouteDoc[] = [
   { method: "post", path: "/api/v1/admin/sign-in-unlock", summary: "Clear the sign-in throttle of a username (every address) or a client address (every username); audited", body: ZUnlockSignInInput, status: 200, response: ZUnlockSignInJson, admin: true },
   { method: "get", path: "/api/v1/openapi.json", summary: "This document", status: 200, response: ZOpenApiJson, public: true },
 ];
+
+// Admin offering routes: `carve offering|disk-offering create|delete` in remote mode.
+REQUEST_SCHEMAS.add(ZCreateOfferingInput, { id: "CreateOfferingInput" });
+REQUEST_SCHEMAS.add(ZCreateDiskOfferingInput, { id: "CreateDiskOfferingInput" });
+const ZOfferingRef = z.string().describe("The offering's name or id");
+API_ROUTES.push(
+  { method: "post", path: "/api/v1/admin/offerings", summary: "Create a service offering (vCPUs, memory, root disk) users pick when creating a VM", body: ZCreateOfferingInput, status: 201, response: ZOfferingJson, admin: true },
+  {
+    method: "delete",
+    path: "/api/v1/admin/offerings/{id}",
+    summary: "Delete a service offering no live VM uses; with `retire=true`, one that VMs use is retired (no new VM can pick it) instead of refused",
+    pathParams: { id: ZOfferingRef },
+    query: z.object({ retire: z.enum(["true", "false"]).optional().describe("While VMs use it: retire it instead of refusing (default false)") }),
+    status: 200,
+    response: ZDeletedOfferingJson,
+    admin: true,
+  },
+  { method: "post", path: "/api/v1/admin/disk-offerings", summary: "Create a disk offering: a fixed sizeGiB, or a custom size between minSizeGiB and maxSizeGiB, on Local or Shared storage", body: ZCreateDiskOfferingInput, status: 201, response: ZDiskOfferingJson, admin: true },
+  { method: "delete", path: "/api/v1/admin/disk-offerings/{id}", summary: "Delete a disk offering; one that volumes refer to is retired (no new volume can use it) instead", pathParams: { id: z.string().describe("The disk offering's name or id") }, status: 200, response: ZDeletedDiskOfferingJson, admin: true },
+);
+
+// Pools and quotas: `carve pool list` and `carve quota show|set` in remote mode.
+REQUEST_SCHEMAS.add(ZSetQuotaInput, { id: "SetQuotaInput" });
+API_ROUTES.push(
+  { method: "get", path: "/api/v1/admin/pools", summary: "Storage pools (not removed) with their hosts, by name", status: 200, response: ZPoolListJson, admin: true },
+  { method: "get", path: "/api/v1/quota", summary: "Your quotas (yours and your groups') with current use; admins: any user's (`user`)", query: z.object({ user: z.string().optional().describe("A username (admins only; default: you)") }), status: 200, response: ZQuotaListJson },
+  { method: "post", path: "/api/v1/admin/quota", summary: "Set limits of one user or group (null removes a limit, a left-out one stays as it is)", body: ZSetQuotaInput, status: 200, response: ZQuotaJson, admin: true },
+);
 
 const ERROR_STATUSES: Record<string, string> = {
   "400": "Bad input (INVALID_INPUT names each field and its fix)",

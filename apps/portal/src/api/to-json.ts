@@ -1,5 +1,6 @@
 import { type TAuditView, type TSshKeyView, type TUsageHistory, type TVmEventPage, type TVmView, type TVolumeView, VM_ACTIONS } from "@carve/core";
 import type { THostJson, TJobJson, TPasswordRevealJson, TSshKeyJson, TUsageJson, TVmEventPageJson, TVmJson, TVolumeJson } from "./schemas.ts";
+import type { TDiskOfferingJson, TOfferingJson } from "./schemas.ts";
 import type { TAuditEntryJson } from "./admin-schemas.ts";
 
 type TJobRow = Omit<TJobJson, "createdAt" | "finishedAt"> & { createdAt: Date; finishedAt: Date | null };
@@ -72,4 +73,15 @@ export function toAuditEntryJson(entry: TAuditView): TAuditEntryJson {
 
 export function toVolumeJson(volume: TVolumeView): TVolumeJson {
   return { ...volume, createdAt: volume.createdAt.toISOString() };
+}
+
+// The admin offering routes: a created service or disk offering as the lists answer it.
+type TOfferingRow = { id: string; name: string; description: string | null; vcpus: number; memoryMiB: number; rootDiskGiB: number };
+export function toOfferingJson(o: TOfferingRow): TOfferingJson {
+  return { id: o.id, name: o.name, description: o.description, vcpus: o.vcpus, memoryMiB: o.memoryMiB, rootDiskGiB: o.rootDiskGiB };
+}
+
+type TDiskOfferingRow = { id: string; name: string; description: string | null; sizeGiB: number | null; minSizeGiB: number | null; maxSizeGiB: number | null; scope: "Local" | "Shared"; storageTags: string[] };
+export function toDiskOfferingJson(d: TDiskOfferingRow): TDiskOfferingJson {
+  return { id: d.id, name: d.name, description: d.description, sizeGiB: d.sizeGiB, minSizeGiB: d.minSizeGiB, maxSizeGiB: d.maxSizeGiB, scope: d.scope, storageTags: d.storageTags };
 }

@@ -10,14 +10,15 @@ import { parseInput } from "../validation/parse-input.ts";
 const ZGiB = z.number({ error: "must be a whole number of GiB" }).int("must be a whole number of GiB").min(1, "must be at least 1 GiB").max(65536, "must be at most 64 TiB");
 
 export const ZCreateDiskOfferingInput = z
-  .object({
+  .strictObject({
     name: ZObjectName,
     description: ZDescription.optional(),
     /** A fixed size; leave it out for a custom size the user picks between minSizeGiB and maxSizeGiB. */
     sizeGiB: ZGiB.optional(),
     minSizeGiB: ZGiB.optional(),
     maxSizeGiB: ZGiB.optional(),
-    scope: z.enum(["Local", "Shared"], { error: "must be Local or Shared" }).default("Shared"),
+    // A value of another type says which it was, as every other field's wrong type does.
+    scope: z.enum(["Local", "Shared"], { error: (issue) => (typeof issue.input === "string" || issue.input === undefined ? "must be Local or Shared" : `must be Local or Shared, not a ${typeof issue.input}`) }).default("Shared"),
     storageTags: z.array(ZObjectName).max(32).default([]),
   })
   .superRefine((d, ctx) => {

@@ -7,7 +7,7 @@ import { requireAdmin, type TActor } from "../identity/actor.ts";
 import { ZDescription, ZObjectName } from "../validation/fields.ts";
 import { parseInput } from "../validation/parse-input.ts";
 
-export const ZCreateOfferingInput = z.object({
+export const ZCreateOfferingInput = z.strictObject({
   name: ZObjectName,
   description: ZDescription.optional(),
   vcpus: z.number({ error: "must be a whole number of vCPUs" }).int("must be a whole number").min(1, "must be at least 1").max(256, "must be at most 256"),

@@ -9,7 +9,7 @@ import { parseInput } from "../validation/parse-input.ts";
 const ZLimit = z.number().int("must be a whole number").min(0, "must be 0 or more").nullable().optional();
 
 export const ZSetQuotaInput = z
-  .object({
+  .strictObject({
     user: z.string().min(1).max(100).optional(),
     group: z.string().min(1).max(100).optional(),
     /** null removes that limit; absent leaves it as it is. */
