@@ -117,3 +117,6 @@ export { ZListVolumesInput, type TVolumeView } from "./volumes/list-volumes.ts";
 export { ZDataDisk, MAX_DATA_DISKS } from "./vms/plan-data-disks.ts";
 export { ZDestroyVmInput } from "./vms/destroy-vm.ts";
 export { checkRequestParams, type TRequestParams } from "./validation/check-request-params.ts";
+
+// apikey create (REST)
+export { ZCreateApiKeyInput } from "./identity/create-api-key.ts";

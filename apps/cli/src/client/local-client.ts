@@ -1,8 +1,11 @@
-import { addSshKey, attachVolume, createVm, createVolume, deleteVolume, detachVolume, listDiskOfferings, listVolumes, resizeVolume, destroyVm, getJob, getVm, listHosts, listOfferings, listSshKeys, listTemplates, listVms, rebootVm, removeSshKey, searchAudit, startVm, stopVm, waitForJob, whoAmI, type TActor, type TCore } from "@carve/core";
+import { addSshKey, createApiKey, listApiKeys, revokeApiKey, attachVolume, createVm, createVolume, deleteVolume, detachVolume, listDiskOfferings, listVolumes, resizeVolume, destroyVm, getJob, getVm, listHosts, listOfferings, listSshKeys, listTemplates, listVms, rebootVm, removeSshKey, resetVmPassword, revealVmPassword, searchAudit, startVm, stopVm, unlockSignIn, waitForJob, whoAmI, type TActor, type TCore, type TIdentityDeps } from "@carve/core";
 import type { TCarveClient } from "./carve-client.ts";
 
-/** The client of the CLI on the management server: core's use-cases on its database, as `actor`. */
-export function localClient(core: TCore, actor: TActor): TCarveClient {
+/**
+ * The client of the CLI on the management server: core's use-cases on its database, as `actor`.
+ * `core` carries identity's options (the secret key) for the password reveals.
+ */
+export function localClient(core: TIdentityDeps & TCore, actor: TActor): TCarveClient {
   return {
     where: "local",
     whoami: async () => ({ ...whoAmI(actor), osUser: actor.origin?.osUser, osHost: actor.origin?.osHost }),
@@ -31,5 +34,14 @@ export function localClient(core: TCore, actor: TActor): TCarveClient {
       if (action === "resize") return resizeVolume(core, actor, { volume: ref, sizeGiB: input.sizeGiB });
       return (action === "detach" ? detachVolume : deleteVolume)(core, actor, { volume: ref });
     },
+    // vm reset-password
+    resetVmPassword: (ref, user) => resetVmPassword(core, actor, { vm: ref, user }),
+    revealVmPassword: (ref, revealId) => revealVmPassword(core, actor, revealId === undefined ? { vm: ref } : { revealId }),
+    // auth unlock
+    unlockSignIn: (target) => unlockSignIn(core, actor, { target }),
+    // apikey create|list|revoke
+    createApiKey: (input) => createApiKey(core, actor, input),
+    listApiKeys: (user) => listApiKeys(core, actor, { user }),
+    revokeApiKey: (ref) => revokeApiKey(core, actor, ref),
   };
 }

@@ -1,5 +1,5 @@
 import { CarveError, ERROR_CODES, pollJob, type TErrorCode } from "@carve/core";
-import type { TCarveClient, TDiskOfferingSummary, THostSummary, TJobSummary, TOfferingSummary, TSshKeySummary, TTemplateSummary, TVmDetail } from "../client/carve-client.ts";
+import type { TApiKeySummary, TCarveClient, TDiskOfferingSummary, THostSummary, TJobSummary, TOfferingSummary, TRevealedPasswordView, TSshKeySummary, TTemplateSummary, TVmDetail } from "../client/carve-client.ts";
 import type { TCredentials } from "./credentials.ts";
 
 /** How long one API call may take before the CLI gives up on the server. */
@@ -77,5 +77,14 @@ export function remoteClient(credentials: TCredentials): TCarveClient {
       if (action === "delete") return call("DELETE", path("volumes", ref));
       return call("POST", path("volumes", ref, action), action === "detach" ? {} : { body: action === "attach" ? { vm: input.vm } : { sizeGiB: input.sizeGiB } });
     },
+    // vm reset-password: the server keeps the password for whoever asked, viewed once by VM.
+    resetVmPassword: (ref, user) => call("POST", path("vms", ref, "password"), { body: { user } }),
+    revealVmPassword: (ref) => call<TRevealedPasswordView>("POST", path("vms", ref, "password", "reveal")),
+    // auth unlock
+    unlockSignIn: (target) => call("POST", path("admin", "sign-in-unlock"), { body: { target } }),
+    // apikey create|list|revoke
+    createApiKey: (input) => call("POST", path("api-keys"), { body: input }),
+    listApiKeys: async (user) => (await call<{ items: TApiKeySummary[] }>("GET", path("api-keys"), { query: { user } })).items,
+    revokeApiKey: (ref) => call("DELETE", path("api-keys", ref)),
   };
 }

@@ -1,5 +1,5 @@
 import { type TAuditView, type TSshKeyView, type TUsageHistory, type TVmEventPage, type TVmView, type TVolumeView, VM_ACTIONS } from "@carve/core";
-import type { THostJson, TJobJson, TPasswordRevealJson, TSshKeyJson, TUsageJson, TVmEventPageJson, TVmJson, TVolumeJson } from "./schemas.ts";
+import type { TApiKeyJson, THostJson, TJobJson, TPasswordRevealJson, TSshKeyJson, TUsageJson, TVmEventPageJson, TVmJson, TVolumeJson } from "./schemas.ts";
 import type { TAuditEntryJson } from "./admin-schemas.ts";
 
 type TJobRow = Omit<TJobJson, "createdAt" | "finishedAt"> & { createdAt: Date; finishedAt: Date | null };
@@ -72,4 +72,12 @@ export function toAuditEntryJson(entry: TAuditView): TAuditEntryJson {
 
 export function toVolumeJson(volume: TVolumeView): TVolumeJson {
   return { ...volume, createdAt: volume.createdAt.toISOString() };
+}
+
+// apikey create|list|revoke
+type TApiKeyRow = Omit<TApiKeyJson, "createdAt" | "lastUsedAt" | "expiresAt" | "revokedAt" | "scope"> & { scope: string; createdAt: Date; lastUsedAt: Date | null; expiresAt: Date | null; revokedAt: Date | null };
+
+export function toApiKeyJson(key: TApiKeyRow): TApiKeyJson {
+  const iso = (date: Date | null) => date?.toISOString() ?? null;
+  return { ...key, scope: key.scope as TApiKeyJson["scope"], createdAt: key.createdAt.toISOString(), lastUsedAt: iso(key.lastUsedAt), expiresAt: iso(key.expiresAt), revokedAt: iso(key.revokedAt) };
 }
