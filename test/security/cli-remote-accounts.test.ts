@@ -98,3 +98,19 @@ describe("carve apikey through /api/v1", () => {
     expect((await carve(["login", portal.url], `${key}\n`)).code).toBe(1);
   });
 });
+
+describe("carve user sign-out through /api/v1", () => {
+  it("ends a user's portal sessions with an admin's key, audited as that admin via api; a non-admin's key gets 403", async () => {
+    await loginAs(keys.bob);
+    const refused = await carve(["--json", "user", "sign-out", "ops"]);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stderr)).toMatchObject({ error: { code: "FORBIDDEN" } });
+
+    await loginAs(keys.ops);
+    expect(await carve(["user", "sign-out", "bob"])).toMatchObject({ code: 0, stdout: "bob signed out everywhere: 0 sessions ended\n" });
+    expect((await auditRows("user.sign-out")).map((r) => [r.actorName, r.via, r.outcome, r.errorCode, r.targetName])).toEqual([
+      ["bob", "api", "refused", "FORBIDDEN", "ops"],
+      ["ops", "api", "ok", null, "bob"],
+    ]);
+  });
+});

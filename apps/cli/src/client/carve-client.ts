@@ -45,6 +45,10 @@ export interface TCarveClient {
   listApiKeys(user?: string): Promise<TApiKeySummary[]>;
   /** By prefix or id. */
   revokeApiKey(ref: string): Promise<TApiKeySummary>;
+
+  // user sign-out
+  /** Admins: ends every portal session of the user (username or id). */
+  endUserSessions(user: string): Promise<{ username: string; ended: number }>;
 }
 
 export interface TTemplateSummary {

@@ -1,4 +1,4 @@
-import { addSshKey, createApiKey, listApiKeys, revokeApiKey, attachVolume, createVm, createVolume, deleteVolume, detachVolume, listDiskOfferings, listVolumes, resizeVolume, destroyVm, getJob, getVm, listHosts, listOfferings, listSshKeys, listTemplates, listVms, rebootVm, removeSshKey, resetVmPassword, revealVmPassword, searchAudit, startVm, stopVm, unlockSignIn, waitForJob, whoAmI, type TActor, type TCore, type TIdentityDeps } from "@carve/core";
+import { addSshKey, endUserSessions, createApiKey, listApiKeys, revokeApiKey, attachVolume, createVm, createVolume, deleteVolume, detachVolume, listDiskOfferings, listVolumes, resizeVolume, destroyVm, getJob, getVm, listHosts, listOfferings, listSshKeys, listTemplates, listVms, rebootVm, removeSshKey, resetVmPassword, revealVmPassword, searchAudit, startVm, stopVm, unlockSignIn, waitForJob, whoAmI, type TActor, type TCore, type TIdentityDeps } from "@carve/core";
 import type { TCarveClient } from "./carve-client.ts";
 
 /**
@@ -43,5 +43,7 @@ export function localClient(core: TIdentityDeps & TCore, actor: TActor): TCarveC
     createApiKey: (input) => createApiKey(core, actor, input),
     listApiKeys: (user) => listApiKeys(core, actor, { user }),
     revokeApiKey: (ref) => revokeApiKey(core, actor, ref),
+    // user sign-out
+    endUserSessions: (user) => endUserSessions(core, actor, { user }),
   };
 }

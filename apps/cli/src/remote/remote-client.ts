@@ -86,5 +86,7 @@ export function remoteClient(credentials: TCredentials): TCarveClient {
     createApiKey: (input) => call("POST", path("api-keys"), { body: input }),
     listApiKeys: async (user) => (await call<{ items: TApiKeySummary[] }>("GET", path("api-keys"), { query: { user } })).items,
     revokeApiKey: (ref) => call("DELETE", path("api-keys", ref)),
+    // user sign-out
+    endUserSessions: (user) => call("POST", path("admin", "users", user, "sign-out")),
   };
 }

@@ -51,3 +51,7 @@ export const ZAuditPageJson = z
   .register(ANSWER_SCHEMAS, { id: "AuditPage" });
 
 export type TAuditEntryJson = z.input<typeof ZAuditEntryJson>;
+
+// user sign-out
+/** What `POST /api/v1/admin/users/{user}/sign-out` ended. */
+export const ZUserSignOutJson = z.object({ username: z.string(), ended: z.int().describe("Portal sessions ended; 0: none was open") }).register(ANSWER_SCHEMAS, { id: "UserSignOut" });
