@@ -1,5 +1,5 @@
 import { hostname, userInfo } from "node:os";
-import { CarveError, createCore, operatorActor, type TActor, type TCore, type TOrigin } from "@carve/core";
+import { CarveError, createCore, operatorActor, withIdentity, type TActor, type TCore, type TOrigin } from "@carve/core";
 import { pino } from "pino";
 import type { TCarveClient } from "./client/carve-client.ts";
 import { localClient } from "./client/local-client.ts";
@@ -64,7 +64,8 @@ export async function withSession<T>(work: (session: TSession) => Promise<T>): P
  * when `carve login` stored one, otherwise on this machine's database as the operator.
  */
 export async function withClient<T>(work: (client: TCarveClient) => Promise<T>): Promise<T> {
-  const credentials = readCredentials(credentialsPath(loadEnv()));
+  const env = loadEnv();
+  const credentials = readCredentials(credentialsPath(env));
   if (credentials) return work(remoteClient(credentials));
-  return withSession(({ core, actor }) => work(localClient(core, actor)));
+  return withSession(({ core, actor }) => work(localClient(withIdentity(core, { secretKey: env.CARVE_SECRET_KEY }), actor)));
 }

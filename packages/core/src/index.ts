@@ -123,3 +123,5 @@ export { ZCreateOfferingInput } from "./offerings/create-offering.ts";
 
 // The REST API's quota route validates its body with core's own schema.
 export { ZSetQuotaInput } from "./quotas/set-quota.ts";
+// apikey create (REST)
+export { ZCreateApiKeyInput } from "./identity/create-api-key.ts";

@@ -1,4 +1,4 @@
-import type { TAuditView, TCreateVmInput, TVolumeView } from "@carve/core";
+import type { TAuditView, TCreateVmInput, TUnlockResult, TVolumeView } from "@carve/core";
 
 /**
  * What a command needs from Carve, whichever way the CLI reaches it: core on this machine's
@@ -37,6 +37,27 @@ export interface TCarveClient {
   listPools(): Promise<TPoolSummary[]>;
   getQuota(username?: string): Promise<TQuotaSummary[]>;
   setQuota(input: TSetQuotaArgs): Promise<{ maxVms: number | null; maxVcpus: number | null; maxMemMiB: number | null; maxStorGiB: number | null }>;
+
+  // vm reset-password
+  /** Sets a new generated password for a guest user of the VM; it can be viewed once its job has succeeded. */
+  resetVmPassword(ref: string, user: string): Promise<{ job: TJobSummary; user: string; revealId?: string }>;
+  /** The VM's password waiting for its asker (the reset's `revealId` locally, the VM's latest remotely), shown once. */
+  revealVmPassword(ref: string, revealId?: string): Promise<TRevealedPasswordView>;
+
+  // auth unlock
+  /** Admins: clears the sign-in lockout of a username or a client address. */
+  unlockSignIn(target: string): Promise<TUnlockResult>;
+
+  // apikey create|list|revoke
+  /** Creates an API key (admins: for `user`); the answer holds the key itself, this once. */
+  createApiKey(input: { name: string; scope: string; user?: string | undefined; expiresInDays?: number | undefined }): Promise<TApiKeySummary & { key: string }>;
+  listApiKeys(user?: string): Promise<TApiKeySummary[]>;
+  /** By prefix or id. */
+  revokeApiKey(ref: string): Promise<TApiKeySummary>;
+
+  // user sign-out
+  /** Admins: ends every portal session of the user (username or id). */
+  endUserSessions(user: string): Promise<{ username: string; ended: number }>;
 }
 
 export interface TTemplateSummary {
@@ -182,4 +203,25 @@ export interface TSetQuotaArgs {
   maxVcpus?: number | null | undefined;
   maxMemMiB?: number | null | undefined;
   maxStorGiB?: number | null | undefined;
+}
+
+/** A generated VM password, shown once. */
+export interface TRevealedPasswordView {
+  vmId: string;
+  vmName: string;
+  user: string;
+  password: string;
+}
+
+/** An API key without its secret; its instants are Dates locally, ISO text from the REST API. */
+export interface TApiKeySummary {
+  id: string;
+  name: string;
+  prefix: string;
+  scope: string;
+  createdAt: Date | string;
+  lastUsedAt: Date | string | null;
+  expiresAt: Date | string | null;
+  revokedAt: Date | string | null;
+  user: { username: string };
 }

@@ -1,10 +1,11 @@
-import { addSshKey, attachVolume, createVm, createVolume, deleteVolume, detachVolume, listDiskOfferings, listVolumes, resizeVolume, destroyVm, getJob, getVm, listHosts, listOfferings, listSshKeys, listTemplates, listVms, rebootVm, removeSshKey, searchAudit, startVm, stopVm, waitForJob, whoAmI, type TActor, type TCore } from "@carve/core";
-import { createDiskOffering, createOffering, deleteDiskOffering, deleteOffering } from "@carve/core";
-import { getQuota, listPools, setQuota } from "@carve/core";
+import { addSshKey, attachVolume, createVm, createVolume, deleteVolume, detachVolume, listDiskOfferings, listVolumes, resizeVolume, destroyVm, getJob, getVm, listHosts, listOfferings, listSshKeys, listTemplates, listVms, rebootVm, removeSshKey, searchAudit, startVm, stopVm, waitForJob, whoAmI, type TActor, type TCore, createDiskOffering, createOffering, deleteDiskOffering, deleteOffering, getQuota, listPools, setQuota, endUserSessions, createApiKey, listApiKeys, revokeApiKey, resetVmPassword, revealVmPassword, unlockSignIn, type TIdentityDeps } from "@carve/core";
 import type { TCarveClient } from "./carve-client.ts";
 
-/** The client of the CLI on the management server: core's use-cases on its database, as `actor`. */
-export function localClient(core: TCore, actor: TActor): TCarveClient {
+/**
+ * The client of the CLI on the management server: core's use-cases on its database, as `actor`.
+ * `core` carries identity's options (the secret key) for the password reveals.
+ */
+export function localClient(core: TIdentityDeps & TCore, actor: TActor): TCarveClient {
   return {
     where: "local",
     whoami: async () => ({ ...whoAmI(actor), osUser: actor.origin?.osUser, osHost: actor.origin?.osHost }),
@@ -42,5 +43,16 @@ export function localClient(core: TCore, actor: TActor): TCarveClient {
     listPools: async () => (await listPools(core, actor)).map((p) => ({ ...p, hosts: p.hosts.map((h) => h.host) })),
     getQuota: (username) => getQuota(core, actor, username),
     setQuota: (input) => setQuota(core, actor, input),
+    // vm reset-password
+    resetVmPassword: (ref, user) => resetVmPassword(core, actor, { vm: ref, user }),
+    revealVmPassword: (ref, revealId) => revealVmPassword(core, actor, revealId === undefined ? { vm: ref } : { revealId }),
+    // auth unlock
+    unlockSignIn: (target) => unlockSignIn(core, actor, { target }),
+    // apikey create|list|revoke
+    createApiKey: (input) => createApiKey(core, actor, input),
+    listApiKeys: (user) => listApiKeys(core, actor, { user }),
+    revokeApiKey: (ref) => revokeApiKey(core, actor, ref),
+    // user sign-out
+    endUserSessions: (user) => endUserSessions(core, actor, { user }),
   };
 }

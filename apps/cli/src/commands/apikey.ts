@@ -1,7 +1,9 @@
-import { createApiKey, listApiKeys, revokeApiKey } from "@carve/core";
 import type { Command } from "commander";
 import { table, type TOutput } from "../output.ts";
-import { withIdentitySession } from "./identity-session.ts";
+import { withClient } from "../session.ts";
+
+/** An instant as ISO text, whether it came as a Date (local) or as text (the REST API). */
+const iso = (at: Date | string | null) => (at === null ? undefined : new Date(at).toISOString());
 
 const SCOPES: Record<string, "Read" | "Write"> = { read: "Read", write: "Write" };
 
@@ -14,9 +16,9 @@ export function registerApiKeyCommands(program: Command, out: () => TOutput): vo
     .option("--user <username>", "create it for another user (admins)")
     .option("--expires-days <days>", "expire after this many days")
     .action(async (name: string, o: { scope: string; user?: string; expiresDays?: string }) =>
-      withIdentitySession(async ({ deps, actor }) => {
+      withClient(async (client) => {
         const expiresInDays = o.expiresDays === undefined ? undefined : /^\d+$/.test(o.expiresDays) ? Number(o.expiresDays) : Number.NaN;
-        const created = await createApiKey(deps, actor, { name, scope: SCOPES[o.scope.toLowerCase()] ?? o.scope, user: o.user, expiresInDays });
+        const created = await client.createApiKey({ name, scope: SCOPES[o.scope.toLowerCase()] ?? o.scope, user: o.user, expiresInDays });
         out().result(created, () => [
           `API key ${created.name} for ${created.user.username} (${created.scope}, prefix ${created.prefix}); copy it now, it is not shown again:`,
           `  ${created.key}`,
@@ -27,20 +29,20 @@ export function registerApiKeyCommands(program: Command, out: () => TOutput): vo
   apikey.command("list").description("API keys, without their secrets")
     .option("--user <username>", "another user's keys (admins)")
     .action(async (o: { user?: string }) =>
-      withIdentitySession(async ({ deps, actor }) => {
-        const keys = await listApiKeys(deps, actor, { user: o.user });
+      withClient(async (client) => {
+        const keys = await client.listApiKeys(o.user);
         out().result(keys, () =>
           table(
             ["PREFIX", "NAME", "SCOPE", "STATE", "LAST USED", "CREATED"],
-            keys.map((k) => [k.prefix, k.name, k.scope, k.revokedAt ? "revoked" : k.expiresAt && k.expiresAt < new Date() ? "expired" : "active", k.lastUsedAt?.toISOString(), k.createdAt.toISOString()]),
+            keys.map((k) => [k.prefix, k.name, k.scope, k.revokedAt ? "revoked" : k.expiresAt && new Date(k.expiresAt) < new Date() ? "expired" : "active", iso(k.lastUsedAt), iso(k.createdAt)]),
           ),
         );
       }),
     );
 
   apikey.command("revoke <key>").description("revoke a key by prefix or id; it stops working at once").action(async (ref: string) =>
-    withIdentitySession(async ({ deps, actor }) => {
-      const revoked = await revokeApiKey(deps, actor, ref);
+    withClient(async (client) => {
+      const revoked = await client.revokeApiKey(ref);
       out().result(revoked, () => [`API key ${revoked.prefix} (${revoked.name}) revoked`]);
     }),
   );

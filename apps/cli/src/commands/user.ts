@@ -1,6 +1,7 @@
-import { createLocalUser, endUserSessions, listUsers, setUserEnabled } from "@carve/core";
+import { createLocalUser, listUsers, setUserEnabled } from "@carve/core";
 import type { Command } from "commander";
 import { table, type TOutput } from "../output.ts";
+import { withClient } from "../session.ts";
 import { withIdentitySession } from "./identity-session.ts";
 import { readSecret } from "./read-secret.ts";
 
@@ -57,8 +58,8 @@ export function registerUserCommands(program: Command, out: () => TOutput): void
 
   user.command("sign-out <username>").description("end every portal session of a user at once (their API keys keep working: revoke those with 'carve apikey revoke')")
     .action(async (username: string) =>
-      withIdentitySession(async ({ deps, actor }) => {
-        const result = await endUserSessions(deps, actor, { user: username });
+      withClient(async (client) => {
+        const result = await client.endUserSessions(username);
         out().result(result, () => [`${result.username} signed out everywhere: ${result.ended} session${result.ended === 1 ? "" : "s"} ended`]);
       }),
     );

@@ -1,10 +1,8 @@
-import { resetVmPassword, revealVmPassword } from "@carve/core";
 import type { Command } from "commander";
 import type { TCarveClient, TVmSummary, TVmVerb, TVmActionOptions } from "../client/carve-client.ts";
 import { table, type TOutput } from "../output.ts";
 import { withClient } from "../session.ts";
-import { withIdentitySession } from "./identity-session.ts";
-import { followJob, followJobWith } from "./wait.ts";
+import { followJobWith } from "./wait.ts";
 
 const vmRow = (v: TVmSummary) => [v.name, v.state, v.host?.name, v.template?.name, v.offering?.name, v.owner.username, v.id];
 const VM_HEADERS = ["NAME", "STATE", "HOST", "TEMPLATE", "OFFERING", "OWNER", "ID"];
@@ -87,11 +85,11 @@ export function registerVmCommands(program: Command, out: () => TOutput): void {
     .option("--user <user>", "the guest account", "root")
     .option("--timeout <seconds>", "how long to wait for the guest agent", "120")
     .action(async (ref: string, opts: { user: string; timeout: string }) =>
-      withIdentitySession(async ({ core, deps, actor }) => {
-        const reset = await resetVmPassword(deps, actor, { vm: ref, user: opts.user });
+      withClient(async (client) => {
+        const reset = await client.resetVmPassword(ref, opts.user);
         out().progress(`password reset of ${ref} requested; job ${reset.job.id}`);
-        await followJob(core, actor, reset.job.id, out(), Number(opts.timeout));
-        const shown = await revealVmPassword(deps, actor, { revealId: reset.revealId });
+        await followJobWith(client.waitForJob, reset.job.id, out(), Number(opts.timeout));
+        const shown = await client.revealVmPassword(ref, reset.revealId);
         out().result(shown, () => [`new password of ${shown.user} on ${shown.vmName} (shown once, note it now):`, `  ${shown.password}`]);
       }),
     );

@@ -1,6 +1,5 @@
 import { CarveError, ERROR_CODES, pollJob, type TErrorCode } from "@carve/core";
-import type { TCarveClient, TDiskOfferingSummary, THostSummary, TJobSummary, TOfferingSummary, TSshKeySummary, TTemplateSummary, TVmDetail } from "../client/carve-client.ts";
-import type { TPoolSummary, TQuotaSummary } from "../client/carve-client.ts";
+import type { TCarveClient, TDiskOfferingSummary, THostSummary, TJobSummary, TOfferingSummary, TSshKeySummary, TTemplateSummary, TVmDetail, TPoolSummary, TQuotaSummary, TApiKeySummary, TRevealedPasswordView } from "../client/carve-client.ts";
 import type { TCredentials } from "./credentials.ts";
 
 /** How long one API call may take before the CLI gives up on the server. */
@@ -98,5 +97,16 @@ export function remoteClient(credentials: TCredentials): TCarveClient {
     listPools: async () => (await call<{ items: TPoolSummary[] }>("GET", path("admin", "pools"))).items,
     getQuota: async (username) => (await call<{ items: TQuotaSummary[] }>("GET", path("quota"), { query: { user: username } })).items,
     setQuota: (input) => call("POST", path("admin", "quota"), { body: input }),
+    // vm reset-password: the server keeps the password for whoever asked, viewed once by VM.
+    resetVmPassword: (ref, user) => call("POST", path("vms", ref, "password"), { body: { user } }),
+    revealVmPassword: (ref) => call<TRevealedPasswordView>("POST", path("vms", ref, "password", "reveal")),
+    // auth unlock
+    unlockSignIn: (target) => call("POST", path("admin", "sign-in-unlock"), { body: { target } }),
+    // apikey create|list|revoke
+    createApiKey: (input) => call("POST", path("api-keys"), { body: input }),
+    listApiKeys: async (user) => (await call<{ items: TApiKeySummary[] }>("GET", path("api-keys"), { query: { user } })).items,
+    revokeApiKey: (ref) => call("DELETE", path("api-keys", ref)),
+    // user sign-out
+    endUserSessions: (user) => call("POST", path("admin", "users", user, "sign-out")),
   };
 }

@@ -113,3 +113,6 @@ export const ZQuotaJson = z
 export type TPoolJson = z.input<typeof ZPoolJson>;
 export type TQuotaListJson = z.input<typeof ZQuotaListJson>;
 export type TQuotaJson = z.input<typeof ZQuotaJson>;
+// user sign-out
+/** What `POST /api/v1/admin/users/{user}/sign-out` ended. */
+export const ZUserSignOutJson = z.object({ username: z.string(), ended: z.int().describe("Portal sessions ended; 0: none was open") }).register(ANSWER_SCHEMAS, { id: "UserSignOut" });

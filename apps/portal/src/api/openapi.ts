@@ -1,6 +1,9 @@
 import { ZAddSshKeyInput, ZCreateVmInput, ZCreateVolumeInput, ZListJobsInput, ZListVmEventsInput, ZListVmsInput, ZListVolumesInput, ZResetVmPasswordInput, ZSearchAuditInput, ZUnlockSignInInput, ZUsageHistoryInput } from "@carve/core";
+import { ZCreateApiKeyInput } from "@carve/core";
 import { z } from "zod";
 import { ZListPageQuery } from "./list-page.ts";
+import { ZApiKeyJson, ZApiKeyListJson, ZCreatedApiKeyJson } from "./schemas.ts";
+import { ZUserSignOutJson } from "./admin-schemas.ts";
 import { ZAdminJobPageJson, ZAuditPageJson, ZUnlockSignInJson } from "./admin-schemas.ts";
 import { ANSWER_SCHEMAS, ZAttachVolumeBody, ZCreatedVmJson, ZCreatedVolumeJson, ZDiskOfferingListJson, ZHostListJson, ZJobJson, ZMeJson, ZOfferingListJson, ZOpenApiJson, ZPasswordResetJson, ZResizeVolumeBody, ZRevealedPasswordJson, ZSshKeyJson, ZSshKeyListJson, ZTemplateListJson, ZUsageJson, ZVmAction, ZVmEventPageJson, ZVmJson, ZVmPageJson, ZVolumePageJson } from "./schemas.ts";
 import { ZCreateDiskOfferingInput, ZCreateOfferingInput } from "@carve/core";
@@ -208,3 +211,22 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
     },
   };
 }
+
+// apikey create|list|revoke
+REQUEST_SCHEMAS.add(ZCreateApiKeyInput, { id: "CreateApiKeyInput" });
+API_ROUTES.push(
+  { method: "get", path: "/api/v1/api-keys", summary: "Your API keys (admins: another user's with `user`), newest first, without their secrets", query: z.object({ user: z.string().optional().describe("Admins: the user (username or id) whose keys to list") }), status: 200, response: ZApiKeyListJson },
+  { method: "post", path: "/api/v1/api-keys", summary: "Create an API key (admins: for another user with `user`); the answer holds the key itself, shown this once and never again", body: ZCreateApiKeyInput, status: 201, response: ZCreatedApiKeyJson },
+  { method: "delete", path: "/api/v1/api-keys/{key}", summary: "Revoke one of your API keys (admins: anyone's) by prefix or id; it stops working at once", pathParams: { key: z.string().describe("The key's prefix or id") }, status: 200, response: ZApiKeyJson },
+);
+
+// user sign-out
+API_ROUTES.push({
+  method: "post",
+  path: "/api/v1/admin/users/{user}/sign-out",
+  summary: "End every portal session of a user at once (their API keys keep working: revoke those separately); audited",
+  pathParams: { user: z.string().describe("The user's username or id") },
+  status: 200,
+  response: ZUserSignOutJson,
+  admin: true,
+});

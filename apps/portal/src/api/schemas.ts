@@ -209,3 +209,22 @@ export type TMeJson = z.input<typeof ZMeJson>;
 export type TSshKeyJson = z.input<typeof ZSshKeyJson>;
 export type TVolumeJson = z.input<typeof ZVolumeJson>;
 export type TDiskOfferingJson = z.input<typeof ZDiskOfferingJson>;
+
+// apikey create|list|revoke
+/** An API key as lists show it: never its hash; its secret only in the answer that created it. */
+export const ZApiKeyJson = z
+  .object({
+    id: ZId,
+    name: z.string(),
+    prefix: z.string().describe("Its first characters: name it by this to revoke it"),
+    scope: z.enum(["Read", "Write"]),
+    createdAt: ZTimestamp,
+    lastUsedAt: ZTimestamp.nullable(),
+    expiresAt: ZTimestamp.nullable(),
+    revokedAt: ZTimestamp.nullable(),
+    user: z.object({ username: z.string() }),
+  })
+  .register(ANSWER_SCHEMAS, { id: "ApiKey" });
+export const ZApiKeyListJson = z.object({ items: z.array(ZApiKeyJson) }).register(ANSWER_SCHEMAS, { id: "ApiKeyList" });
+export const ZCreatedApiKeyJson = ZApiKeyJson.extend({ key: z.string().describe("The key itself: shown in this answer once, never again") }).register(ANSWER_SCHEMAS, { id: "CreatedApiKey" });
+export type TApiKeyJson = z.input<typeof ZApiKeyJson>;

@@ -1,6 +1,5 @@
 import { type TAuditView, type TSshKeyView, type TUsageHistory, type TVmEventPage, type TVmView, type TVolumeView, VM_ACTIONS } from "@carve/core";
-import type { THostJson, TJobJson, TPasswordRevealJson, TSshKeyJson, TUsageJson, TVmEventPageJson, TVmJson, TVolumeJson } from "./schemas.ts";
-import type { TDiskOfferingJson, TOfferingJson } from "./schemas.ts";
+import type { THostJson, TJobJson, TPasswordRevealJson, TSshKeyJson, TUsageJson, TVmEventPageJson, TVmJson, TVolumeJson, TDiskOfferingJson, TOfferingJson, TApiKeyJson } from "./schemas.ts";
 import type { TAuditEntryJson } from "./admin-schemas.ts";
 
 type TJobRow = Omit<TJobJson, "createdAt" | "finishedAt"> & { createdAt: Date; finishedAt: Date | null };
@@ -84,4 +83,12 @@ export function toOfferingJson(o: TOfferingRow): TOfferingJson {
 type TDiskOfferingRow = { id: string; name: string; description: string | null; sizeGiB: number | null; minSizeGiB: number | null; maxSizeGiB: number | null; scope: "Local" | "Shared"; storageTags: string[] };
 export function toDiskOfferingJson(d: TDiskOfferingRow): TDiskOfferingJson {
   return { id: d.id, name: d.name, description: d.description, sizeGiB: d.sizeGiB, minSizeGiB: d.minSizeGiB, maxSizeGiB: d.maxSizeGiB, scope: d.scope, storageTags: d.storageTags };
+}
+
+// apikey create|list|revoke
+type TApiKeyRow = Omit<TApiKeyJson, "createdAt" | "lastUsedAt" | "expiresAt" | "revokedAt" | "scope"> & { scope: string; createdAt: Date; lastUsedAt: Date | null; expiresAt: Date | null; revokedAt: Date | null };
+
+export function toApiKeyJson(key: TApiKeyRow): TApiKeyJson {
+  const iso = (date: Date | null) => date?.toISOString() ?? null;
+  return { ...key, scope: key.scope as TApiKeyJson["scope"], createdAt: key.createdAt.toISOString(), lastUsedAt: iso(key.lastUsedAt), expiresAt: iso(key.expiresAt), revokedAt: iso(key.revokedAt) };
 }
