@@ -74,7 +74,7 @@ export function toVolumeJson(volume: TVolumeView): TVolumeJson {
   return { ...volume, createdAt: volume.createdAt.toISOString() };
 }
 
-// The admin offering routes: a created service or disk offering as the lists answer it.
+// A service or disk offering as the API answers it (the lists and the admin create routes).
 type TOfferingRow = { id: string; name: string; description: string | null; vcpus: number; memoryMiB: number; rootDiskGiB: number };
 export function toOfferingJson(o: TOfferingRow): TOfferingJson {
   return { id: o.id, name: o.name, description: o.description, vcpus: o.vcpus, memoryMiB: o.memoryMiB, rootDiskGiB: o.rootDiskGiB };
