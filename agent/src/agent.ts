@@ -96,7 +96,7 @@ export async function startAgent(env: TAgentEnv, log: Logger, tuning: AgentTunin
       cancelRequested: async (jobId) => (await commandRedis.exists(hostJobCancelKey(env.CARVE_QUEUE_PREFIX, env.CARVE_HOST_ID, jobId))) > 0,
     });
     await worker.waitUntilReady();
-    if (env.CARVE_AGENT_METRICS_PORT !== undefined) metricsServer = await metrics.serve(env.CARVE_AGENT_METRICS_PORT, log);
+    if (env.CARVE_AGENT_METRICS_PORT !== undefined && env.CARVE_METRICS_TOKEN !== undefined) metricsServer = await metrics.serve(env.CARVE_AGENT_METRICS_PORT, env.CARVE_METRICS_TOKEN, log);
     log.info(
       { hostId: env.CARVE_HOST_ID, queue: hostQueueName(env.CARVE_HOST_ID), prefix: env.CARVE_QUEUE_PREFIX, uri: hypervisor.uri, node },
       "agent ready",

@@ -37,10 +37,13 @@ describe("loadAgentEnv", () => {
     expect(env.CARVE_AGENT_CONCURRENCY).toBe(3);
   });
 
-  it("serves metrics only when a port is set (0: any free port)", () => {
-    expect(loadAgentEnv({ ...MINIMAL, CARVE_AGENT_METRICS_PORT: "0" }).CARVE_AGENT_METRICS_PORT).toBe(0);
-    expect(loadAgentEnv({ ...MINIMAL, CARVE_AGENT_METRICS_PORT: "9465" }).CARVE_AGENT_METRICS_PORT).toBe(9465);
+  it("serves metrics only when a port is set (0: any free port), and only with a token", () => {
+    const token = "m".repeat(32);
+    expect(loadAgentEnv({ ...MINIMAL, CARVE_AGENT_METRICS_PORT: "0", CARVE_METRICS_TOKEN: token }).CARVE_AGENT_METRICS_PORT).toBe(0);
+    expect(loadAgentEnv({ ...MINIMAL, CARVE_AGENT_METRICS_PORT: "9465", CARVE_METRICS_TOKEN: token })).toMatchObject({ CARVE_AGENT_METRICS_PORT: 9465, CARVE_METRICS_TOKEN: token });
     expect(loadAgentEnv({ ...MINIMAL, CARVE_AGENT_METRICS_PORT: "" }).CARVE_AGENT_METRICS_PORT).toBeUndefined();
+    expect(problemWith({ ...MINIMAL, CARVE_AGENT_METRICS_PORT: "9465" })).toMatch(/CARVE_METRICS_TOKEN is not set; it is required when CARVE_AGENT_METRICS_PORT is set: \/metrics is served only to a caller with this bearer token/);
+    expect(problemWith({ ...MINIMAL, CARVE_AGENT_METRICS_PORT: "9465", CARVE_METRICS_TOKEN: "short" })).toMatch(/CARVE_METRICS_TOKEN must be 32 to 512 printable characters/);
   });
 
   it("names a missing variable and what it expects", () => {

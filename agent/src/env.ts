@@ -1,3 +1,4 @@
+import { requireMetricsToken, ZMetricsTokenSetting } from "@carve/protocol";
 import { z } from "zod";
 
 const LIBVIRT_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}$/;
@@ -72,17 +73,19 @@ export const ZAgentEnv = z.object({
   CARVE_AGENT_MIGRATION_ADVERTISE: hostPort("must be HOST:PORT (a name or address other hosts reach, and a port from 1 to 65535)").optional(),
   /** `auto` uses KVM when /dev/kvm and VT-x/AMD-V are usable, TCG otherwise. */
   CARVE_DOMAIN_TYPE: z.enum(["auto", "kvm", "qemu"], "must be auto, kvm or qemu").default("auto"),
-  /** Serve Prometheus /metrics on this port (all interfaces; 0: any free port, logged). Unset: no metrics server. */
+  /** Serve Prometheus /metrics on this port (all interfaces; 0: any free port, logged), with CARVE_METRICS_TOKEN. Unset: no metrics server. */
   CARVE_AGENT_METRICS_PORT: z.coerce
     .number("must be a port number from 0 to 65535")
     .int("must be a port number from 0 to 65535")
     .min(0, "must be a port number from 0 to 65535")
     .max(65_535, "must be a port number from 0 to 65535")
     .optional(),
+  /** The bearer token /metrics requires (required with CARVE_AGENT_METRICS_PORT). */
+  CARVE_METRICS_TOKEN: ZMetricsTokenSetting.optional(),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "must be one of fatal, error, warn, info, debug, trace, silent")
     .default("info"),
-});
+}).superRefine(requireMetricsToken("CARVE_AGENT_METRICS_PORT"));
 
 /** Where `carve-agent join` writes, and `run` reads, the agent's config file. */
 export const DEFAULT_AGENT_CONFIG_PATH = "/etc/carve/agent.json";

@@ -1,5 +1,5 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { serveMetrics } from "@carve/protocol";
 import { UnrecoverableError } from "bullmq";
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
 import { HypervisorError } from "./hypervisor/errors.ts";
@@ -20,8 +20,8 @@ export interface AgentMetrics {
   instrument(hypervisor: Hypervisor): Hypervisor;
   /** The exposition text. */
   render(): Promise<string>;
-  /** Serves `GET /metrics` on `port` (0: any free port, logged), with the process's default metrics too. */
-  serve(port: number, log: Logger): Promise<Server>;
+  /** Serves `GET /metrics` to callers with `token` on `port` (0: any free port, logged), with the process's default metrics too. */
+  serve(port: number, token: string, log: Logger): Promise<Server>;
 }
 
 export function createAgentMetrics(): AgentMetrics {
@@ -79,9 +79,9 @@ export function createAgentMetrics(): AgentMetrics {
       });
     },
     render: () => registry.metrics(),
-    serve(port, log) {
+    serve(port, token, log) {
       collectDefaultMetrics({ register: registry });
-      return serveMetrics(registry, port, log);
+      return serveMetrics({ processName: "agent", port, token, contentType: registry.contentType, render: () => registry.metrics(), log });
     },
   };
 }
@@ -89,27 +89,4 @@ export function createAgentMetrics(): AgentMetrics {
 /** What BullMQ does with a failed attempt: UnrecoverableError fails the job at once, anything else is retried. */
 function attemptOutcome(error: unknown): TAttemptOutcome {
   return error instanceof UnrecoverableError ? "failed" : "error";
-}
-
-function serveMetrics(registry: Registry, port: number, log: Logger): Promise<Server> {
-  const server = createServer((req, res) => {
-    if (req.method !== "GET" || req.url?.split("?")[0] !== "/metrics") {
-      res.writeHead(404, { "content-type": "text/plain" }).end("only GET /metrics is served here\n");
-      return;
-    }
-    registry.metrics().then(
-      (text) => res.writeHead(200, { "content-type": registry.contentType }).end(text),
-      (err: unknown) => {
-        log.error({ err }, "could not collect metrics");
-        res.writeHead(500, { "content-type": "text/plain" }).end("could not collect metrics; see the agent's log\n");
-      },
-    );
-  });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, () => {
-      log.info({ port: (server.address() as AddressInfo).port, path: "/metrics" }, "metrics listening");
-      resolve(server);
-    });
-  });
 }

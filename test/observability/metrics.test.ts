@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createVm, destroyVm, setLogLevel, stopVm, type TActor } from "@carve/core";
@@ -10,6 +11,8 @@ import { addTestHosts } from "../lib/stack/test-hosts.ts";
 import { createUser } from "../lib/stack/users.ts";
 
 // Port 0 everywhere: many stacks may run at once; each process logs the port it got.
+/** What Prometheus is given (authorization: credentials_file); the same for controller and agent here. */
+const METRICS_TOKEN = randomBytes(32).toString("hex");
 let stack: Stack;
 let admin: TActor;
 let dev: TActor;
@@ -20,11 +23,11 @@ let controllerPort: number;
 let agentPort: number;
 
 beforeAll(async () => {
-  stack = await new Stack({ controllerEnv: { CARVE_METRICS_PORT: "0" } }).init();
+  stack = await new Stack({ controllerEnv: { CARVE_METRICS_PORT: "0", CARVE_METRICS_TOKEN: METRICS_TOKEN } }).init();
   admin = await createUser(stack.core, "ops", "Admin");
   dev = await createUser(stack.core, "dev", "User");
   await stack.startController();
-  const [host] = await addTestHosts(stack, admin, { count: 1, agentEnv: { CARVE_AGENT_METRICS_PORT: "0" } });
+  const [host] = await addTestHosts(stack, admin, { count: 1, agentEnv: { CARVE_AGENT_METRICS_PORT: "0", CARVE_METRICS_TOKEN: METRICS_TOKEN } });
   if (!host) throw new Error("no host");
   hostId = host.id;
   controllerLog = join(stack.dir, "controller.log");
@@ -41,8 +44,8 @@ const value = (families: Map<string, TFamily>, name: string, labels: Record<stri
 const created = (kind: string, outcome = "succeeded") => ({ kind, outcome, code: outcome === "succeeded" ? "" : "AGENT_ERROR" });
 
 it("controller and agent serve /metrics that parse, and change as VM jobs run", async () => {
-  const controllerBefore = await scrape(controllerPort);
-  const agentBefore = await scrape(agentPort);
+  const controllerBefore = await scrape(controllerPort, METRICS_TOKEN);
+  const agentBefore = await scrape(agentPort, METRICS_TOKEN);
   expect(controllerBefore.get("carve_jobs_finished_total")?.type).toBe("counter");
   expect(controllerBefore.get("carve_job_duration_seconds")?.type).toBe("histogram");
   expect(controllerBefore.get("carve_reconcile_corrections_total")?.type).toBe("counter");
@@ -56,14 +59,23 @@ it("controller and agent serve /metrics that parse, and change as VM jobs run", 
   expect(agentBefore.get("process_cpu_seconds_total")?.type).toBe("counter");
   expect(controllerBefore.get("process_cpu_seconds_total")?.type).toBe("counter");
   expect((await fetch(`http://127.0.0.1:${agentPort}/`)).status).toBe(404);
+  // Without the token, or with another, neither process shows anything.
+  for (const port of [controllerPort, agentPort]) {
+    for (const headers of [{}, { authorization: `Bearer ${"0".repeat(64)}` }, { authorization: METRICS_TOKEN }] as Record<string, string>[]) {
+      const refused = await fetch(`http://127.0.0.1:${port}/metrics`, { headers });
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get("www-authenticate")).toBe('Bearer realm="carve-metrics"');
+      expect(await refused.text()).not.toContain("carve_");
+    }
+  }
 
   const vms = await Promise.all(["m-1", "m-2"].map((name) => createVm(stack.core, dev, { name, template: "tiny", offering: "small" })));
   await Promise.all(vms.map(({ job }) => stack.finish(dev, job.id)));
   await stack.finish(dev, (await stopVm(stack.core, dev, { vm: "m-2" })).id);
   await stack.finish(dev, (await destroyVm(stack.core, dev, { vm: "m-2" })).id);
 
-  const controller = await scrape(controllerPort);
-  const agent = await scrape(agentPort);
+  const controller = await scrape(controllerPort, METRICS_TOKEN);
+  const agent = await scrape(agentPort, METRICS_TOKEN);
   const grew = (name: string, labels: Record<string, string>) => value(controller, name, labels) - value(controllerBefore, name, labels);
   expect(grew("carve_jobs_finished_total", created("vm.create"))).toBe(2);
   expect(grew("carve_jobs_finished_total", created("vm.stop"))).toBe(1);

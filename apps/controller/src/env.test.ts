@@ -12,10 +12,13 @@ describe("controller settings", () => {
     expect(() => loadEnv({ DATABASE_URL: "postgresql://x/y", CARVE_METRICS_PORT: "" })).toThrow("CARVE_METRICS_PORT: must be a port number from 0 to 65535");
   });
 
-  it("serve metrics only when a port is set (0: any free port)", () => {
+  it("serve metrics only when a port is set (0: any free port), and only with a token", () => {
+    const token = "c".repeat(40);
     expect(loadEnv({ DATABASE_URL: "postgresql://x/y" }).CARVE_METRICS_PORT).toBeUndefined();
-    expect(loadEnv({ DATABASE_URL: "postgresql://x/y", CARVE_METRICS_PORT: "0" }).CARVE_METRICS_PORT).toBe(0);
-    expect(loadEnv({ DATABASE_URL: "postgresql://x/y", CARVE_METRICS_PORT: "9464" }).CARVE_METRICS_PORT).toBe(9464);
+    expect(loadEnv({ DATABASE_URL: "postgresql://x/y", CARVE_METRICS_PORT: "0", CARVE_METRICS_TOKEN: token }).CARVE_METRICS_PORT).toBe(0);
+    expect(loadEnv({ DATABASE_URL: "postgresql://x/y", CARVE_METRICS_PORT: "9464", CARVE_METRICS_TOKEN: token })).toMatchObject({ CARVE_METRICS_PORT: 9464, CARVE_METRICS_TOKEN: token });
+    expect(() => loadEnv({ DATABASE_URL: "postgresql://x/y", CARVE_METRICS_PORT: "9464" })).toThrow(/CARVE_METRICS_TOKEN: is required when CARVE_METRICS_PORT is set: \/metrics is served only to a caller with this bearer token/);
+    expect(() => loadEnv({ DATABASE_URL: "postgresql://x/y", CARVE_METRICS_PORT: "9464", CARVE_METRICS_TOKEN: "has a space in it and is long enough" })).toThrow(/CARVE_METRICS_TOKEN: must be 32 to 512 printable characters without spaces/);
   });
 
   it("fill in the defaults for everything else", () => {

@@ -6,6 +6,8 @@ import {
   ZDatabaseUrlSetting,
   ZQueuePrefixSetting,
   ZRedisUrlSetting,
+  requireMetricsToken,
+  ZMetricsTokenSetting,
   ZSecretKeySetting,
 } from "@carve/core";
 import { z } from "zod";
@@ -38,16 +40,18 @@ const ZEnv = z.object({
     .string()
     .regex(/^(?:\/[A-Za-z0-9_+-][A-Za-z0-9._+-]*)+$/, "must be an absolute directory path of plain segments (letters, digits, . _ + -), e.g. /var/lib/carve/templates")
     .default("/var/lib/carve/templates"),
-  /** Serve Prometheus /metrics on this port (all interfaces; 0: any free port, logged). Unset: no metrics server. */
+  /** Serve Prometheus /metrics on this port (all interfaces; 0: any free port, logged), with CARVE_METRICS_TOKEN. Unset: no metrics server. */
   CARVE_METRICS_PORT: z
     .string()
     .regex(/^\d{1,5}$/, "must be a port number from 0 to 65535")
     .transform(Number)
     .refine((port) => port <= 65_535, "must be a port number from 0 to 65535")
     .optional(),
+  /** The bearer token /metrics requires (required with CARVE_METRICS_PORT). */
+  CARVE_METRICS_TOKEN: ZMetricsTokenSetting.optional(),
   /** Key for encrypted settings (the LDAP bind password): 64 hex digits; the same in every Carve process. */
   CARVE_SECRET_KEY: ZSecretKeySetting,
-});
+}).superRefine(requireMetricsToken("CARVE_METRICS_PORT"));
 
 export type TEnv = z.infer<typeof ZEnv>;
 

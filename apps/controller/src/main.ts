@@ -88,6 +88,6 @@ await tick();
 await announceSetupToken(identity, log);
 if (env.CARVE_DIRECTORY_SYNC_MS > 0) directorySync = startDirectorySync(identity, log, env.CARVE_DIRECTORY_SYNC_MS);
 startHostJoins(core, env, log);
-if (env.CARVE_METRICS_PORT !== undefined) metricsServer = await metrics.serve(core, env.CARVE_METRICS_PORT, log);
+if (env.CARVE_METRICS_PORT !== undefined && env.CARVE_METRICS_TOKEN !== undefined) metricsServer = await metrics.serve(core, env.CARVE_METRICS_PORT, env.CARVE_METRICS_TOKEN, log);
 log.info("controller ready");
 void loop();

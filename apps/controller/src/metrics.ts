@@ -1,6 +1,5 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { readHostLoad, type CoreDeps, type TCoreHooks } from "@carve/core";
+import type { Server } from "node:http";
+import { readHostLoad, serveMetrics, type CoreDeps, type TCoreHooks } from "@carve/core";
 import type { Logger } from "pino";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
@@ -13,8 +12,8 @@ export interface TControllerMetrics {
   hooks: TCoreHooks;
   /** The exposition text; host gauges are read from the database and queues first. */
   render(core: CoreDeps): Promise<string>;
-  /** Serves `GET /metrics` on `port` (0: any free port, logged), with the process's default metrics too. */
-  serve(core: CoreDeps, port: number, log: Logger): Promise<Server>;
+  /** Serves `GET /metrics` to callers with `token` on `port` (0: any free port, logged), with the process's default metrics too. */
+  serve(core: CoreDeps, port: number, token: string, log: Logger): Promise<Server>;
 }
 
 /**
@@ -85,34 +84,9 @@ export function createControllerMetrics(): TControllerMetrics {
   return {
     hooks,
     render,
-    serve: (core, port, log) => {
+    serve: (core, port, token, log) => {
       collectDefaultMetrics({ register: registry });
-      return serveMetrics(registry.contentType, () => render(core), port, log);
+      return serveMetrics({ processName: "controller", port, token, contentType: registry.contentType, render: () => render(core), log });
     },
   };
-}
-
-/** A bare HTTP server: `GET /metrics` answers the exposition text, anything else 404. */
-function serveMetrics(contentType: string, render: () => Promise<string>, port: number, log: Logger): Promise<Server> {
-  const server = createServer((req, res) => {
-    if (req.method !== "GET" || req.url?.split("?")[0] !== "/metrics") {
-      res.writeHead(404, { "content-type": "text/plain" }).end("only GET /metrics is served here\n");
-      return;
-    }
-    render().then(
-      (text) => res.writeHead(200, { "content-type": contentType }).end(text),
-      (err: unknown) => {
-        log.error({ err }, "could not collect metrics");
-        res.writeHead(500, { "content-type": "text/plain" }).end("could not collect metrics; see the controller's log\n");
-      },
-    );
-  });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, () => {
-      const bound = (server.address() as AddressInfo).port;
-      log.info({ port: bound, path: "/metrics" }, "metrics listening");
-      resolve(server);
-    });
-  });
 }

@@ -6,3 +6,4 @@ export * from "./heartbeat.ts";
 export * from "./join.ts";
 export * from "./join-seal.ts";
 export * from "./log-safety.ts";
+export * from "./metrics-endpoint.ts";

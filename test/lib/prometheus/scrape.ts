@@ -8,9 +8,9 @@ export async function metricsPortOf(logFile: string): Promise<number> {
   return line["port"];
 }
 
-/** GETs /metrics and parses it strictly (the response must also say it is the text format). */
-export async function scrape(port: number): Promise<Map<string, TFamily>> {
-  const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+/** GETs /metrics with the bearer `token` and parses it strictly (the response must also say it is the text format). */
+export async function scrape(port: number, token: string): Promise<Map<string, TFamily>> {
+  const response = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${token}` } });
   if (response.status !== 200) throw new Error(`/metrics on port ${port} answered ${response.status}: ${await response.text()}`);
   const contentType = response.headers.get("content-type") ?? "";
   if (!/^text\/plain; version=0\.0\.4/.test(contentType)) throw new Error(`/metrics on port ${port} has content-type ${contentType}`);
