@@ -19,6 +19,22 @@ describe("protocol", () => {
     expect(vmIdFromDomainName("my-own-vm")).toBeNull();
   });
 
+  it("vm.create carries NICs as an optional field: payloads without them still parse, and a NIC is validated", () => {
+    const base = {
+      vmId,
+      title: "web-1",
+      vcpus: 1,
+      memoryMiB: 512,
+      rootVolume: { volumeId: vmId, pool: "default", name: "root.qcow2", sizeGiB: 1 },
+      template: { pool: "default", name: "tiny.qcow2", format: "qcow2" },
+    };
+    expect(JOBS["vm.create"].payload.parse(base).nics).toBeUndefined();
+    const nic = { network: { kind: "managed", name: "dev-lan" }, mac: "52:54:00:0a:1b:2c", ip: "10.0.0.10", prefix: 24, gateway: "10.0.0.1", hostname: "web-1.dev.example.com" };
+    expect(JOBS["vm.create"].payload.parse({ ...base, nics: [nic] }).nics).toEqual([nic]);
+    expect(JOBS["vm.create"].payload.safeParse({ ...base, nics: [{ ...nic, mac: "52:54:00:0A:1B:2C" }] }).success).toBe(false);
+    expect(JOBS["vm.create"].payload.safeParse({ ...base, nics: [{ ...nic, ip: "10.0.0.300" }] }).success).toBe(false);
+  });
+
   it("refuses pool and volume names that could carry virsh or shell syntax", () => {
     for (const bad of ["a b", "a;b", "$(x)", "../etc", "-rf", "a'b", ""]) expect(ZLibvirtName.safeParse(bad).success).toBe(false);
     expect(ZLibvirtName.safeParse("tiny.qcow2").success).toBe(true);

@@ -36,6 +36,26 @@ export const ZCloudInit = z.object({
 });
 export type TCloudInit = z.output<typeof ZCloudInit>;
 
+/** A MAC Carve allocated: QEMU's locally administered prefix 52:54:00, lowercase. */
+export const ZMacAddress = z.string().regex(/^52:54:00(:[0-9a-f]{2}){3}$/, "must be a MAC address 52:54:00:xx:xx:xx (lowercase hex)");
+
+/**
+ * A guest NIC as core allocated it (core/networks/ipam): the libvirt network or Linux bridge it
+ * plugs into, its MAC, and on networks with a range the address reserved for it (with the prefix,
+ * gateway and DNS name the guest or the network's DHCP/DNS need). Optional in vm.create: an agent
+ * that does not know it yet keeps attaching its configured network (wave 2, issue 17).
+ */
+export const ZNicSpec = z.object({
+  network: z.object({ kind: z.enum(["managed", "bridge"]), name: ZLibvirtName }),
+  mac: ZMacAddress,
+  ip: z.ipv4().nullable(),
+  prefix: z.number().int().min(8).max(30),
+  gateway: z.ipv4().nullable(),
+  /** <vm>.<domain> when the network has a DNS domain. */
+  hostname: z.string().max(253).regex(/^[a-z0-9.-]+$/).nullable(),
+});
+export type TNicSpec = z.infer<typeof ZNicSpec>;
+
 export const ZVmCreatePayload = z.object({
   vmId: ZId,
   /** Shown as the domain's <title>; escaped by the XML builder. */
@@ -51,6 +71,8 @@ export const ZVmCreatePayload = z.object({
   cloudInit: ZCloudInit.optional(),
   /** Empty data volumes to create and attach with the root disk (createVm's dataDisks). */
   dataVolumes: z.array(ZVolumeRef.extend({ sizeGiB: z.number().int().min(1).max(65536), deviceIndex: z.number().int().min(1).max(25) })).max(8).optional(),
+  /** The VM's NICs in device order (absent: the agent's own network setting, as before networks were records). */
+  nics: z.array(ZNicSpec).max(8).optional(),
 });
 export const ZVmCreateResult = z.object({
   vmId: ZId,
