@@ -106,6 +106,12 @@ export { readMigrationSettings, type TMigrationSettings } from "./settings/migra
 export { AUDIT_OUTCOMES, type TAuditOutcome } from "./audit/record-audit.ts";
 export { ZSearchAuditInput, type TAuditView } from "./audit/search-audit.ts";
 export { ZDeletePoolInput } from "./pools/delete-pool.ts";
+export { ZCreateNetworkInput, type TCreateNetworkInput } from "./networks/create-network.ts";
+export { ZUpdateNetworkInput } from "./networks/update-network.ts";
+export { ZDeleteNetworkInput } from "./networks/delete-network.ts";
+export { ZGetNetworkInput, type TNetworkDetail } from "./networks/get-network.ts";
+export type { TNetworkView } from "./networks/network-view.ts";
+export type { TVmOnNetwork } from "./networks/vms-on-network.ts";
 export { ZDeleteOfferingInput, type TDeletedOffering } from "./offerings/delete-offering.ts";
 export { ZDefinePoolInput } from "./pools/define-pool.ts";
 export { ZCreateDiskOfferingInput, describeDiskSize } from "./offerings/create-disk-offering.ts";

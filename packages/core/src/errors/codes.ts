@@ -34,6 +34,18 @@ export const ERROR_CODES = {
   OFFERING_NOT_FOUND: { http: 404, expected: true },
   HOST_NOT_FOUND: { http: 404, expected: true },
   POOL_NOT_FOUND: { http: 404, expected: true },
+  /** No network with that name or id (see `carve network list`). */
+  NETWORK_NOT_FOUND: { http: 404, expected: true },
+  /**
+   * The VM's network has no free address in its range: the message names the network, its CIDR,
+   * range and size, how many addresses VMs use, and how to make room. Nothing was created.
+   */
+  NETWORK_FULL: { http: 409, expected: true },
+  /**
+   * A network's addressing (CIDR, gateway, range) or hosts cannot change that way while VMs use
+   * it; the message lists the VMs the change would strand. Nothing was changed.
+   */
+  NETWORK_IN_USE: { http: 409, expected: true },
   JOB_NOT_FOUND: { http: 404, expected: true },
   /** No drift item with that id (see `carve drift list`). */
   DRIFT_NOT_FOUND: { http: 404, expected: true },
