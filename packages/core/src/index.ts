@@ -52,7 +52,7 @@ export { applyLogLevels } from "./settings/apply-log-levels.ts";
 export { readHostLoad, type THostLoad } from "./hosts/read-host-load.ts";
 export type { TCoreHooks, TFinishedJob, TReconciled } from "./hooks.ts";
 export { ZListVmsInput } from "./vms/list-vms.ts";
-export type { TVmView } from "./vms/vm-view.ts";
+export type { TVmAddress, TVmView } from "./vms/vm-view.ts";
 export { VM_ACTIONS, TRANSITIONAL_STATES, holdsCapacity } from "./vms/vm-state-machine.ts";
 export { resolveHost } from "./hosts/resolve-host.ts";
 export { refreshHostStates } from "./hosts/refresh-host-states.ts";

@@ -2,6 +2,7 @@ import type { Prisma, Tx, VmState } from "@carve/db";
 import { isJobName, JOBS } from "@carve/protocol";
 import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
+import { releaseVmAddresses } from "../networks/ipam/release-vm-addresses.ts";
 import { releaseHostCapacity, releasePoolBytes } from "../hosts/capacity.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
 import { applyInventory } from "../reconcile/apply-inventory.ts";
@@ -107,9 +108,11 @@ async function settleVm(
       state: to,
       stateReason: reason,
       activeJobId: null,
-      ...(destroyed ? { liveName: null, destroyedAt: deps.now() } : {}),
+      ...(destroyed ? { liveName: null, destroyedAt: deps.now(), ipAddress: null } : {}),
     },
   });
+  // Its NICs go with it: their MACs and addresses are free for the next VM.
+  if (destroyed) await releaseVmAddresses(tx, vm.id);
   if (reason) await tx.job.update({ where: { id: job.id }, data: { errorMessage: reason } });
   // Capacity follows the state: leaving the states that hold it gives it back, exactly once.
   // A transitional state says nothing about capacity: the state before the action does.

@@ -16,6 +16,7 @@ export async function loadPlacementHosts(tx: Tx, templateId: string): Promise<TP
       memOvercommit: true,
       vcpusAllocated: true,
       memMiBAllocated: true,
+      networks: { select: { networkId: true } },
       pools: {
         where: { pool: { state: { not: "Removed" } } },
         select: {
@@ -38,8 +39,9 @@ export async function loadPlacementHosts(tx: Tx, templateId: string): Promise<TP
     },
     orderBy: { name: "asc" },
   });
-  return hosts.map(({ pools, ...host }) => ({
+  return hosts.map(({ pools, networks, ...host }) => ({
     ...host,
+    networkIds: networks.map((n) => n.networkId),
     pools: pools.map(({ pool: { templateCopies, capacityReportedAt, ...pool } }) => ({
       ...pool,
       capacityReported: capacityReportedAt !== null,

@@ -101,6 +101,20 @@ describe("placeVm", () => {
     expect(hostTag.rejections[0]?.reason).toBe("lacks host tag gpu");
   });
 
+  it("only takes hosts that have the VM's network, saying so for each other host", () => {
+    const result = placeVm(
+      [host("kvm-1", { networkIds: ["net-1"] }), host("kvm-2", { networkIds: ["net-2"] }), host("kvm-3")],
+      request({ network: { id: "net-1", name: "dev-lan" } }),
+    );
+    expect(result.candidates.map((c) => c.host.name)).toEqual(["kvm-1"]);
+    expect(result.rejections).toEqual([
+      { host: "kvm-2", reason: "has no network dev-lan" },
+      { host: "kvm-3", reason: "has no network dev-lan" },
+    ]);
+    // No network asked for: any host, as before.
+    expect(placeVm([host("kvm-3")], request()).candidates).toHaveLength(1);
+  });
+
   it("prefers a host's local pool to a shared one", () => {
     const result = placeVm([host("a", { pools: [pool("shared", { scope: "Shared" }), pool("local")] })], request());
     expect(result.candidates.map((c) => c.pool.name)).toEqual(["local", "shared"]);

@@ -26,6 +26,8 @@ export interface TPlacementHost {
   vcpusAllocated: number;
   memMiBAllocated: number;
   pools: TPlacementPool[];
+  /** Ids of the networks the host has (absent: none). */
+  networkIds?: string[];
 }
 
 export interface TPlacementRequest {
@@ -39,6 +41,8 @@ export interface TPlacementRequest {
   policy: "spread" | "pack";
   /** Highest share of a pool's capacity that placement may promise (0–1). */
   poolThreshold: number;
+  /** The network the VM's NIC is on: only hosts that have it qualify. Absent or null: no NIC, any host. */
+  network?: { id: string; name: string } | null;
 }
 
 export interface TPlacementChoice {
@@ -59,8 +63,8 @@ const freeMem = (h: TPlacementHost) => Math.floor(h.memoryMiB * h.memOvercommit)
 const missing = (wanted: string[], have: string[]) => wanted.filter((t) => !have.includes(t));
 
 /**
- * Filters and ranks hosts and pools for a VM, explaining every host it rejects: host state, host
- * tags, vCPUs, memory, then the pools (template copy, health, scope, storage tags, capacity under
+ * Filters and ranks hosts and pools for a VM, explaining every host it rejects: host state, the
+ * VM's network, host tags, vCPUs, memory, then the pools (template copy, health, scope, storage tags, capacity under
  * the threshold). Pure: no I/O, so a dry-run and the real placement give the same answer.
  */
 export function placeVm(hosts: TPlacementHost[], request: TPlacementRequest): TPlacementResult {
@@ -106,6 +110,7 @@ export function compareNames(a: string, b: string): number {
 
 function hostReason(host: TPlacementHost, r: TPlacementRequest): string | null {
   if (host.state !== "Up") return `is ${host.state}`;
+  if (r.network && !(host.networkIds ?? []).includes(r.network.id)) return `has no network ${r.network.name}`;
   const tags = missing(r.hostTags, host.tags);
   if (tags.length > 0) return `lacks host tag${tags.length > 1 ? "s" : ""} ${tags.join(", ")}`;
   if (freeCpus(host) < r.vcpus) return `has ${Math.max(freeCpus(host), 0)} free vCPUs, ${r.vcpus} needed`;

@@ -20,7 +20,7 @@ export const CANDIDATE_LIMIT = 16;
 
 /**
  * The best host/pool pairs for a VM, in one query: the same filters and order as `placeVm`
- * (host Up, host tags, vCPUs, memory; pool holds the template, is Up, has reported a non-zero
+ * (host Up, has the VM's network, host tags, vCPUs, memory; pool holds the template, is Up, has reported a non-zero
  * capacity, scope, storage tags, room below the threshold; spread or pack by free memory, then host
  * name, local pools first), but done by PostgreSQL and cut at `limit`, so a create does not load
  * every host. `placeVm` over the full snapshot stays the explainer when nothing fits; a test
@@ -29,6 +29,7 @@ export const CANDIDATE_LIMIT = 16;
 export async function rankCandidates(tx: Tx, templateId: string, r: TPlacementRequest, limit = CANDIDATE_LIMIT): Promise<TRankedCandidate[]> {
   // Matches the index (state, memMiBFree, name) read forwards (pack) or backwards (spread), so
   // PostgreSQL walks hosts in rank order and stops at the first few that fit, at any fleet size.
+  const network = r.network ? Prisma.sql`EXISTS (SELECT 1 FROM "NetworkHost" nh WHERE nh."hostId" = h.id AND nh."networkId" = ${r.network.id}::uuid)` : Prisma.sql`TRUE`;
   const order = r.policy === "pack" ? Prisma.sql`h."memMiBFree" ASC, h.name ASC` : Prisma.sql`h."memMiBFree" DESC, h.name DESC`;
   const rows = await tx.$queryRaw<TRankedCandidate[]>`
     SELECT h.id::text AS "hostId", h.name AS "hostName", p.id::text AS "poolId", p.name AS "poolName",
@@ -39,6 +40,7 @@ export async function rankCandidates(tx: Tx, templateId: string, r: TPlacementRe
       JOIN "StoragePool" p ON p.id = ph."poolId"
       JOIN "TemplateCopy" tc ON tc."poolId" = p.id AND tc."templateId" = ${templateId}::uuid AND tc.state = 'Ready'
      WHERE h.state = 'Up'
+       AND ${network}
        AND h.tags @> ${r.hostTags}::text[]
        AND floor(h.cpus * h."cpuOvercommit") - h."vcpusAllocated" >= ${r.vcpus}
        AND h."memMiBFree" >= ${r.memoryMiB}

@@ -58,5 +58,5 @@ export class RankingMemo {
 }
 
 function key(templateId: string, r: TPlacementRequest): string {
-  return JSON.stringify([templateId, r.vcpus, r.memoryMiB, r.diskGiB, r.hostTags, r.storageTags, r.scope, r.policy, r.poolThreshold]);
+  return JSON.stringify([templateId, r.vcpus, r.memoryMiB, r.diskGiB, r.hostTags, r.storageTags, r.scope, r.policy, r.poolThreshold, r.network?.id ?? null]);
 }

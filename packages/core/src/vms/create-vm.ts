@@ -5,6 +5,8 @@ import { isCarveError } from "../errors/index.ts";
 import { requireUser, type TActor, type TUserActor } from "../identity/actor.ts";
 import type { TIdentityDeps } from "../identity/identity-options.ts";
 import { dispatchJob } from "../jobs/dispatch-job.ts";
+import { AddressBook } from "../networks/ipam/address-book.ts";
+import { vmNetworkFor } from "../networks/ipam/vm-network.ts";
 import { resolveOffering } from "../offerings/resolve-offering.ts";
 import { RankingMemo } from "../placement/ranking-memo.ts";
 import { cachedPlacementSettings } from "../settings/placement-settings.ts";
@@ -89,7 +91,8 @@ export async function planCreateInput(deps: TIdentityDeps, owner: TUserActor, in
     sharedLoad(deps.db, `offering:${data.offering}`, () => resolveOffering(deps.db, data.offering)),
     cachedPlacementSettings(deps),
   ]);
-  return planCreate(deps, owner, data, { template, offering, settings });
+  const network = await sharedLoad(deps.db, `vm-network:${offering.networkId ?? "default"}`, () => vmNetworkFor(deps.db, offering));
+  return planCreate(deps, owner, data, { template, offering, settings, network });
 }
 
 /** A planned create, with its caller's deps (its clock, its log): batches share only the database. */
@@ -159,7 +162,9 @@ async function recordInOneTransaction(queued: TQueuedCreate[]): Promise<TBatchOu
   return db.$transaction(async (tx) => {
     const only = queued.length === 1 ? queued[0] : undefined;
     if (only) return [{ ok: true, value: await recordCreate(tx, only.deps, only.plan) }];
-    const batch = { unlimitedOwners: new Set<string>(), rankings: new RankingMemo() };
+    const batch = { unlimitedOwners: new Set<string>(), rankings: new RankingMemo(), addresses: new AddressBook(tx) };
+    // Every network the batch allocates on, locked now in one order: batches never wait on each other in a circle.
+    await batch.addresses.lock(queued.flatMap(({ plan }) => (plan.network ? [plan.network.id] : [])));
     const alone = async ({ deps, plan }: TQueuedCreate): Promise<TBatchOutcome<TCreated>> => {
       // A plain create is refused only before it writes (see recordCreate): no savepoint needed,
       // and a database error breaks the whole transaction, after which recordPart retries each
@@ -174,6 +179,7 @@ async function recordInOneTransaction(queued: TQueuedCreate[]): Promise<TBatchOu
         if (guarded) {
           await tx.$executeRaw`ROLLBACK TO SAVEPOINT create_vm`;
           batch.rankings.clear(); // what it reserved was undone: the rankings no longer count it
+          batch.addresses.clear(); // and so was its NIC
         } else if (!isCarveError(error)) throw error;
         return { ok: false, error: createFailure(error, plan) };
       }

@@ -2,7 +2,7 @@ import { Prisma, type Job, type Tx, type Vm } from "@carve/db";
 import { hostHasRoom, poolCanReserve, releaseHostCapacity, thresholdPermille, type TReservationNeed } from "../hosts/capacity.ts";
 
 export interface TCreateRecords {
-  vm: Pick<Vm, "id" | "name" | "description" | "ownerId" | "templateId" | "offeringId" | "vcpus" | "memoryMiB"> & { hostId: string; jobId: string };
+  vm: Pick<Vm, "id" | "name" | "description" | "ownerId" | "templateId" | "offeringId" | "vcpus" | "memoryMiB"> & { hostId: string; jobId: string; /** Its first NIC's address, if any. */ ipAddress?: string | null };
   volume: { id: string; name: string; poolId: string; libvirtName: string; sizeGiB: number };
   job: { request: Prisma.InputJsonValue };
   event: { message: string };
@@ -38,7 +38,7 @@ export async function insertCreateRecords(tx: Tx, writes: TCreateWrite[]): Promi
   if (writes.length === 0) return [];
   const input = writes.map(({ records: { vm, volume, job, event }, now, reserve }, i) => ({
     i, vmId: vm.id, name: vm.name, description: vm.description, ownerId: vm.ownerId, hostId: vm.hostId, templateId: vm.templateId,
-    offeringId: vm.offeringId, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, jobId: vm.jobId, volumeId: volume.id, volumeName: volume.name,
+    offeringId: vm.offeringId, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, ipAddress: vm.ipAddress ?? null, jobId: vm.jobId, volumeId: volume.id, volumeName: volume.name,
     poolId: volume.poolId, libvirtName: volume.libvirtName, sizeGiB: volume.sizeGiB, request: job.request, message: event.message,
     at: now.toISOString(), reserve: reserve !== null, needVcpus: reserve?.vcpus ?? 0, needMemMiB: reserve?.memoryMiB ?? 0,
     needBytes: (reserve?.diskGiB ?? 0) * GIB, permille: Number(thresholdPermille(reserve?.poolThreshold ?? 1)),
@@ -47,7 +47,7 @@ export async function insertCreateRecords(tx: Tx, writes: TCreateWrite[]): Promi
     WITH input AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb) AS x(
         i int, "vmId" uuid, name text, description text, "ownerId" uuid, "hostId" uuid, "templateId" uuid, "offeringId" uuid,
-        vcpus int, "memoryMiB" int, "jobId" uuid, "volumeId" uuid, "volumeName" text, "poolId" uuid, "libvirtName" text, "sizeGiB" int,
+        vcpus int, "memoryMiB" int, "ipAddress" text, "jobId" uuid, "volumeId" uuid, "volumeName" text, "poolId" uuid, "libvirtName" text, "sizeGiB" int,
         request jsonb, message text, at timestamp(3), reserve boolean, "needVcpus" int, "needMemMiB" int, "needBytes" bigint, permille bigint)
     ), free AS (
       SELECT * FROM input WHERE NOT EXISTS (SELECT 1 FROM "Vm" v WHERE v."ownerId" = input."ownerId" AND v."liveName" = input.name)
@@ -73,8 +73,8 @@ export async function insertCreateRecords(tx: Tx, writes: TCreateWrite[]): Promi
     ), placed AS (
       SELECT * FROM free WHERE NOT reserve OR ("hostId" IN (SELECT id FROM host) AND "poolId" IN (SELECT id FROM pool))
     ), vm AS (
-      INSERT INTO "Vm" (id, name, "liveName", description, "ownerId", "hostId", "templateId", "offeringId", state, vcpus, "memoryMiB", "activeJobId", "createdAt", "updatedAt")
-      SELECT "vmId", name, name, description, "ownerId", "hostId", "templateId", "offeringId", 'Creating', vcpus, "memoryMiB", "jobId", at, at FROM placed
+      INSERT INTO "Vm" (id, name, "liveName", description, "ownerId", "hostId", "templateId", "offeringId", state, vcpus, "memoryMiB", "ipAddress", "activeJobId", "createdAt", "updatedAt")
+      SELECT "vmId", name, name, description, "ownerId", "hostId", "templateId", "offeringId", 'Creating', vcpus, "memoryMiB", "ipAddress", "jobId", at, at FROM placed
       RETURNING id
     ), volume AS (
       INSERT INTO "Volume" (id, name, kind, "vmId", "ownerId", "poolId", "libvirtName", "sizeGiB", state, "createdAt", "updatedAt")
@@ -123,7 +123,7 @@ function createdRows({ records: { vm, job }, now }: TCreateWrite): { vm: Vm; job
     stateReason: null,
     vcpus: vm.vcpus,
     memoryMiB: vm.memoryMiB,
-    ipAddress: null,
+    ipAddress: vm.ipAddress ?? null,
     activeJobId: vm.jobId,
     createdAt: now,
     updatedAt: now,

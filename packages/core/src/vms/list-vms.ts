@@ -6,7 +6,7 @@ import { ZPage } from "../validation/fields.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import { isUuid } from "../validation/is-uuid.ts";
 import { pageOf, type TPage } from "../validation/page.ts";
-import { VM_VIEW_SELECT, type TVmView } from "./vm-view.ts";
+import { toVmView, VM_VIEW_SELECT, type TVmView } from "./vm-view.ts";
 
 const VM_STATES = ["Creating", "Starting", "Running", "Stopping", "Stopped", "Rebooting", "Migrating", "Destroying", "Destroyed", "Error", "Unknown"] as const;
 
@@ -33,7 +33,7 @@ export async function listVms(deps: CoreDeps, actor: TActor, input: unknown = {}
   if (q.name) where.name = { contains: q.name, mode: "insensitive" };
   if (q.host) where.host = { OR: [{ name: q.host }, ...(isUuid(q.host) ? [{ id: q.host }] : [])] };
   return pageOf(q, (args) =>
-    deps.db.vm.findMany({ where, select: VM_VIEW_SELECT, orderBy: [{ createdAt: "desc" }, { id: "desc" }], ...args }),
+    deps.db.vm.findMany({ where, select: VM_VIEW_SELECT, orderBy: [{ createdAt: "desc" }, { id: "desc" }], ...args }).then((rows) => rows.map(toVmView)),
   );
 }
 

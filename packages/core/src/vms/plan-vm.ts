@@ -3,6 +3,7 @@ import type { CoreDeps } from "../context.ts";
 import { CarveError, isCarveError } from "../errors/index.ts";
 import { releasePoolBytes, reservePoolBytes } from "../hosts/capacity.ts";
 import { requireUser, type TActor } from "../identity/actor.ts";
+import { vmNetworkFor } from "../networks/ipam/vm-network.ts";
 import { resolveOffering } from "../offerings/resolve-offering.ts";
 import { explainWithDataDisks } from "../placement/explain-data-disks.ts";
 import { loadPlacementHosts } from "../placement/host-snapshot.ts";
@@ -55,7 +56,7 @@ export async function planVm(deps: CoreDeps, actor: TActor, input: unknown): Pro
   await deps.db
     .$transaction(async (tx) => {
       const settings = await readPlacementSettings(tx);
-      const request = placementRequest(offering, sizeGiB, settings);
+      const request = placementRequest(offering, sizeGiB, settings, await vmNetworkFor(tx, offering));
       const disks = data.dataDisks.length > 0 ? await planDataDisks(tx, data.dataDisks, settings.poolThreshold) : [];
       const hosts = await loadPlacementHosts(tx, template.id);
       const explained = disks.length === 0 ? { ...placeVm(hosts, request), diskRefusals: [] } : explainWithDataDisks(hosts, request, disks.map((d) => d.request));

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Job, ServiceOffering as Offering, Template, Tx, Vm } from "@carve/db";
 import { dataVolumeName, rootVolumeName, type TCloudInit } from "@carve/protocol";
-import { CarveError } from "../errors/index.ts";
+import { CarveError, isCarveError } from "../errors/index.ts";
 import type { TUserActor } from "../identity/actor.ts";
 import type { TIdentityDeps } from "../identity/identity-options.ts";
 import { loadPlacementHosts } from "../placement/host-snapshot.ts";
@@ -13,6 +13,8 @@ import type { TRankedCandidate } from "../placement/rank-candidates.ts";
 import type { TRankedPool } from "../placement/rank-data-pools.ts";
 import { reserveBestFitWithDataDisks } from "../placement/reserve-data-disks.ts";
 import type { RankingMemo } from "../placement/ranking-memo.ts";
+import { AddressBook, type TAllocatedNic } from "../networks/ipam/address-book.ts";
+import { insertNics, type TNicWrite } from "../networks/ipam/insert-nics.ts";
 import { assertWithinQuota } from "../quotas/assert-within-quota.ts";
 import type { TPlacementSettings } from "../settings/placement-settings.ts";
 import { cloudInitPayload, planGuestAccess, recordFirstPassword, type TGuestAccessPlan } from "./guest-access.ts";
@@ -34,6 +36,8 @@ export interface TCreatePlan {
   request: TPlacementRequest;
   guest: TGuestAccessPlan | null;
   dataDisks: TPlannedDataDisk[];
+  /** The network its NIC goes on (the offering's, else the default one); null: no NIC from Carve. */
+  network: { id: string; name: string } | null;
   /** Recorded with the VM, in its transaction (createVmOnce). */
   requestKey?: TRequestKeyRecord;
 }
@@ -43,20 +47,21 @@ export async function planCreate(
   deps: TIdentityDeps,
   owner: TUserActor,
   data: TCreateVmParsed,
-  refs: { template: Template; offering: Offering; settings: TPlacementSettings },
+  refs: { template: Template; offering: Offering; settings: TPlacementSettings; network: { id: string; name: string } | null },
 ): Promise<TCreatePlan> {
-  const { template, offering, settings } = refs;
+  const { template, offering, settings, network } = refs;
   const sizeGiB = Math.max(offering.rootDiskGiB, template.minDiskGiB);
   const guest = await planGuestAccess(deps, owner.userId, template, data);
   // Only VMs with data disks pay for them: the common create makes no extra query.
   const dataDisks = data.dataDisks.length > 0 ? await planDataDisks(deps.db, data.dataDisks, settings.poolThreshold) : [];
-  return { owner, data, template, offering, sizeGiB, request: placementRequest(offering, sizeGiB, settings), guest, dataDisks };
+  return { owner, data, template, offering, sizeGiB, request: placementRequest(offering, sizeGiB, settings, network), guest, dataDisks, network };
 }
 
-/** What the creates recorded in one transaction share: owners found without quotas, rankings. */
+/** What the creates recorded in one transaction share: owners found without quotas, rankings, address management. */
 export interface TBatchContext {
   unlimitedOwners: Set<string>;
   rankings: RankingMemo;
+  addresses: AddressBook;
 }
 
 /**
@@ -71,6 +76,30 @@ export async function recordCreate(tx: Tx, deps: TIdentityDeps, plan: TCreatePla
   const ids = newCreateIds();
   const dataGiB = dataDisks.reduce((sum, d) => sum + d.request.sizeGiB, 0);
   await assertWithinQuota(tx, owner.userId, { vms: 1, vcpus: offering.vcpus, memoryMiB: offering.memoryMiB, storageGiB: sizeGiB + dataGiB }, batch?.unlimitedOwners);
+  // The address first: a full network refuses before anything is reserved or written.
+  const addresses = batch?.addresses ?? new AddressBook(tx);
+  const nic = plan.network ? await addresses.allocate(plan.network.id, data.name) : null;
+  try {
+    const records = await placeAndWrite(tx, deps, plan, ids, nic, batch);
+    if (nic) await insertNics(tx, [{ vmId: ids.vmId, job: records.job, nic }]);
+    if (plan.requestKey) await recordRequestKey(tx, plan.requestKey, { vmId: ids.vmId, jobId: ids.jobId });
+    return { ...records, passwordReveal: await recordFirstPassword(tx, deps, guest, { vmId: ids.vmId, userId: owner.userId, jobId: ids.jobId }) };
+  } catch (error) {
+    if (nic) addresses.release(nic);
+    throw error;
+  }
+}
+
+/** recordCreate's placement and writes: the VM on the best host that still has room, with its volumes and Job. */
+async function placeAndWrite(
+  tx: Tx,
+  deps: TIdentityDeps,
+  plan: TCreatePlan,
+  ids: TCreateIds,
+  nic: TAllocatedNic | null,
+  batch: TBatchContext | undefined,
+): Promise<{ vm: Vm; job: Job }> {
+  const { owner, data, template, request, guest, dataDisks } = plan;
   const now = deps.now();
   let records: { vm: Vm; job: Job } | null = null;
   if (dataDisks.length === 0) {
@@ -79,7 +108,7 @@ export async function recordCreate(tx: Tx, deps: TIdentityDeps, plan: TCreatePla
     // given back at once), and a name already taken is refused before anything is reserved.
     const placed = await reserveBestFit(tx, template.id, request, batch?.rankings, async (candidate) => {
       const cloudInit = guest ? await cloudInitPayload(tx, guest, candidate.hostId) : null;
-      const [written] = await insertCreateRecords(tx, [{ records: createRecords(plan, ids, candidate, [], cloudInit), now, reserve: request }]);
+      const [written] = await insertCreateRecords(tx, [{ records: createRecords(plan, ids, candidate, [], cloudInit, nic), now, reserve: request }]);
       if (written === undefined) throw new Error("insertCreateRecords answered nothing");
       if (written === "nameTaken") throw nameTaken(data.name);
       records = written === "noRoom" ? null : written;
@@ -98,7 +127,7 @@ export async function recordCreate(tx: Tx, deps: TIdentityDeps, plan: TCreatePla
       return { id, name: `${data.name}-data-${i + 1}`, pool, libvirtName: dataVolumeName(id), sizeGiB: disk.request.sizeGiB, deviceIndex: i + 1, offeringId: disk.offering.id };
     });
     const cloudInit = guest ? await cloudInitPayload(tx, guest, found.candidate.hostId) : null;
-    const [written] = await insertCreateRecords(tx, [{ records: createRecords(plan, ids, found.candidate, dataVolumes, cloudInit), now, reserve: null }]);
+    const [written] = await insertCreateRecords(tx, [{ records: createRecords(plan, ids, found.candidate, dataVolumes, cloudInit, nic), now, reserve: null }]);
     // Host and pools are reserved already: only the name can keep it from being written.
     if (written === "nameTaken") throw nameTaken(data.name);
     if (written === undefined || written === "noRoom") throw new Error("create records not written");
@@ -111,8 +140,7 @@ export async function recordCreate(tx: Tx, deps: TIdentityDeps, plan: TCreatePla
     });
   }
   if (!records) throw new Error("a placed create wrote no records");
-  if (plan.requestKey) await recordRequestKey(tx, plan.requestKey, { vmId: ids.vmId, jobId: ids.jobId });
-  return { ...records, passwordReveal: await recordFirstPassword(tx, deps, guest, { vmId: ids.vmId, userId: owner.userId, jobId: ids.jobId }) };
+  return records;
 }
 
 /**
@@ -127,31 +155,60 @@ export async function recordCreate(tx: Tx, deps: TIdentityDeps, plan: TCreatePla
  * and every create answered null, so no later request keeps a place an earlier one would have found.
  */
 export async function recordTogether(tx: Tx, creates: { deps: TIdentityDeps; plan: TCreatePlan }[], batch: TBatchContext): Promise<(TCreated | CarveError | null)[]> {
+  const answers: (TCreated | CarveError | null)[] = creates.map(() => null);
   const writes: TCreateWrite[] = [];
-  for (const { deps, plan } of creates) {
+  const slots: { index: number; vmId: string; nic: TAllocatedNic | null }[] = [];
+  for (const [index, { deps, plan }] of creates.entries()) {
+    // Its address first (NETWORK_FULL answers only this create: it claims no host).
+    let nic: TAllocatedNic | null = null;
+    if (plan.network) {
+      try {
+        nic = await batch.addresses.allocate(plan.network.id, plan.data.name);
+      } catch (error) {
+        if (!isCarveError(error)) throw error;
+        answers[index] = error;
+        continue;
+      }
+    }
     const candidate = await claimBestFit(tx, plan.template.id, plan.request, batch.rankings);
-    if (!candidate) break;
+    if (!candidate) {
+      if (nic) batch.addresses.release(nic);
+      break;
+    }
     const ids = newCreateIds();
-    writes.push({ records: createRecords(plan, ids, candidate, [], null), now: deps.now(), reserve: plan.request });
+    writes.push({ records: createRecords(plan, ids, candidate, [], null, nic), now: deps.now(), reserve: plan.request });
+    slots.push({ index, vmId: ids.vmId, nic });
   }
-  if (writes.length === 0) return creates.map(() => null);
+  if (writes.length === 0) return answers;
   await tx.$executeRaw`SAVEPOINT create_together`;
   const written = await insertCreateRecords(tx, writes);
   if (written.includes("noRoom")) {
     await tx.$executeRaw`ROLLBACK TO SAVEPOINT create_together`;
     batch.rankings.clear(); // its claims were undone with the statement
+    batch.addresses.clear(); // and so were the addresses it counted: every create is tried again on its own
     return creates.map(() => null);
   }
-  return creates.map(({ plan }, i) => {
-    const result = written[i];
-    if (result === undefined || result === "noRoom") return null;
-    if (result === "nameTaken") return nameTaken(plan.data.name);
-    return { ...result, passwordReveal: null };
-  });
+  const nics: TNicWrite[] = [];
+  for (const [k, { index, vmId, nic }] of slots.entries()) {
+    const result = written[k];
+    const { plan } = creates[index] ?? {};
+    if (result === undefined || result === "noRoom" || !plan) continue;
+    if (result === "nameTaken") {
+      if (nic) batch.addresses.release(nic);
+      answers[index] = nameTaken(plan.data.name);
+      continue;
+    }
+    if (nic) nics.push({ vmId, job: result.job, nic });
+    answers[index] = { ...result, passwordReveal: null };
+  }
+  await insertNics(tx, nics);
+  return answers;
 }
 
+type TCreateIds = { vmId: string; volumeId: string; jobId: string };
+
 /** The ids a create's VM, root volume and Job get. */
-function newCreateIds(): { vmId: string; volumeId: string; jobId: string } {
+function newCreateIds(): TCreateIds {
   return { vmId: randomUUID(), volumeId: randomUUID(), jobId: randomUUID() };
 }
 
@@ -164,6 +221,7 @@ function createRecords(
   placed: TRankedCandidate,
   dataVolumes: TDataVolume[],
   cloudInit: TCloudInit | null,
+  nic: TAllocatedNic | null,
 ): TCreateRecords {
   const { owner, data, template, offering, sizeGiB } = plan;
   const libvirtName = rootVolumeName(ids.volumeId);
@@ -179,6 +237,7 @@ function createRecords(
     ...(dataVolumes.length > 0
       ? { dataVolumes: dataVolumes.map((v) => ({ volumeId: v.id, pool: v.pool.poolLibvirtName, name: v.libvirtName, sizeGiB: v.sizeGiB, deviceIndex: v.deviceIndex })) }
       : {}),
+    ...(nic ? { nics: [nic.spec] } : {}),
   };
   return {
     vm: {
@@ -191,6 +250,7 @@ function createRecords(
       offeringId: offering.id,
       vcpus: offering.vcpus,
       memoryMiB: offering.memoryMiB,
+      ipAddress: nic?.ip ?? null,
       jobId: ids.jobId,
     },
     volume: { id: ids.volumeId, name: `${data.name}-root`, poolId: placed.poolId, libvirtName, sizeGiB },

@@ -1,6 +1,6 @@
 import type { Prisma } from "@carve/db";
 
-/** What every front door shows of a VM; one selection so they all agree. */
+/** What every front door shows of a VM; one selection so they all agree (see toVmView). */
 export const VM_VIEW_SELECT = {
   id: true,
   name: true,
@@ -21,6 +21,25 @@ export const VM_VIEW_SELECT = {
     where: { state: { not: "Deleted" } },
     select: { id: true, name: true, kind: true, sizeGiB: true, state: true, pool: { select: { id: true, name: true } } },
   },
+  nics: { select: { mac: true, ip: true, network: { select: { name: true, dnsDomain: true } } }, orderBy: { deviceIndex: "asc" } },
 } satisfies Prisma.VmSelect;
 
-export type TVmView = Prisma.VmGetPayload<{ select: typeof VM_VIEW_SELECT }>;
+type TVmRow = Prisma.VmGetPayload<{ select: typeof VM_VIEW_SELECT }>;
+
+/** One of a VM's NICs as front doors show it: `hostname` is <vm>.<domain> when its network has a DNS domain. */
+export interface TVmAddress {
+  network: string;
+  mac: string;
+  ip: string | null;
+  hostname: string | null;
+}
+
+/** `ipAddress` is the first NIC's address (null without one), kept for the front doors that show one address. */
+export type TVmView = Omit<TVmRow, "nics"> & { addresses: TVmAddress[] };
+
+export function toVmView({ nics, ...vm }: TVmRow): TVmView {
+  return {
+    ...vm,
+    addresses: nics.map((nic) => ({ network: nic.network.name, mac: nic.mac, ip: nic.ip, hostname: nic.network.dnsDomain ? `${vm.name}.${nic.network.dnsDomain}` : null })),
+  };
+}
