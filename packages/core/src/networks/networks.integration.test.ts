@@ -6,7 +6,10 @@ import { createVm } from "../vms/create-vm.ts";
 import { destroyVm } from "../vms/destroy-vm.ts";
 import { getVm } from "../vms/get-vm.ts";
 import { listVms } from "../vms/list-vms.ts";
+import { findMoveTargets, loadMovingVms } from "../vms/move-targets.ts";
 import { planVm } from "../vms/plan-vm.ts";
+import { loadPlacementHosts } from "../placement/host-snapshot.ts";
+import { readPlacementSettings } from "../settings/placement-settings.ts";
 import { createNetwork } from "./create-network.ts";
 import { deleteNetwork } from "./delete-network.ts";
 import { getNetwork } from "./get-network.ts";
@@ -221,5 +224,21 @@ describe("networks in use", () => {
     expect(full.message).toContain("host-2 has no network dev-lan");
     // The refused create reserved no address: the next free one is still 10.0.0.12.
     expect(await core.db.nic.count()).toBe(2);
+  });
+
+  it("a VM moves only to hosts that have its network", async () => {
+    const admin = await createTestUser(core, "root", "Admin");
+    const alice = await createTestUser(core, "alice");
+    const { template } = await seedInfra(core, { hosts: 3 });
+    await createNetwork(core, admin, { ...DEV_LAN, hosts: ["host-1", "host-3"], isDefault: true });
+    const { vm } = await createVm(core, alice, { name: "mover", template: "tiny", offering: "small" });
+    const [moving] = await loadMovingVms(core.db, { id: vm.id });
+    if (!moving) throw new Error("VM not loaded");
+    expect(moving.networks).toEqual([{ id: expect.any(String), name: "dev-lan" }]);
+    const hosts = await core.db.$transaction((tx) => loadPlacementHosts(tx, template.id));
+    const targets = findMoveTargets(moving, hosts, await readPlacementSettings(core.db), { live: false, migrationUris: new Map() });
+    const other = vm.hostId === hosts.find((h) => h.name === "host-1")?.id ? "host-3" : "host-1";
+    expect(targets.candidates.map((c) => c.host.name)).toEqual([other]);
+    expect(targets.rejections).toContainEqual({ host: "host-2", reason: "has no network dev-lan" });
   });
 });

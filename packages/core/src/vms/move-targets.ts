@@ -15,6 +15,8 @@ export interface TMovingVm {
   vcpus: number;
   memoryMiB: number;
   offering: { hostTags: string[]; storageTags: string[] };
+  /** The networks its NICs are on: a target must have each (absent: none). */
+  networks?: { id: string; name: string }[];
   volumes: {
     id: string;
     kind: "Root" | "Data";
@@ -35,6 +37,7 @@ const MOVING_VM_SELECT = {
   vcpus: true,
   memoryMiB: true,
   offering: { select: { hostTags: true, storageTags: true } },
+  nics: { select: { network: { select: { id: true, name: true } } } },
   volumes: {
     where: { state: { notIn: ["Deleted", "Deleting"] } },
     select: { id: true, kind: true, libvirtName: true, sizeGiB: true, deviceIndex: true, pool: { select: { id: true, name: true, libvirtName: true, scope: true } } },
@@ -49,7 +52,7 @@ export async function loadMovingVms(tx: Db | Tx, where: { id?: string; hostId?: 
     orderBy: { name: "asc" },
   });
   // The domain's title is the VM's name, as at creation.
-  return rows.map((vm) => ({ ...vm, title: vm.name }));
+  return rows.map(({ nics, ...vm }) => ({ ...vm, title: vm.name, networks: nics.map((n) => n.network) }));
 }
 
 /** Where a VM would go, and what travels with it. */
@@ -93,6 +96,12 @@ export function findMoveTargets(
     if (options.onlyHostId !== undefined && host.id !== options.onlyHostId) continue;
     if (host.id === vm.hostId) {
       rejections.push({ host: host.name, reason: "is where the VM is now" });
+      continue;
+    }
+    // Its NICs keep their network (and address) wherever it goes.
+    const lacking = (vm.networks ?? []).filter((n) => !(host.networkIds ?? []).includes(n.id));
+    if (lacking.length > 0) {
+      rejections.push({ host: host.name, reason: `has no network ${lacking.map((n) => n.name).join(", ")}` });
       continue;
     }
     const missing = [...sharedPoolIds].filter((id) => !host.pools.some((p) => p.id === id));
