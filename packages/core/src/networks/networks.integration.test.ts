@@ -10,6 +10,7 @@ import { findMoveTargets, loadMovingVms } from "../vms/move-targets.ts";
 import { planVm } from "../vms/plan-vm.ts";
 import { loadPlacementHosts } from "../placement/host-snapshot.ts";
 import { readPlacementSettings } from "../settings/placement-settings.ts";
+import { createOffering } from "../offerings/create-offering.ts";
 import { createNetwork } from "./create-network.ts";
 import { deleteNetwork } from "./delete-network.ts";
 import { getNetwork } from "./get-network.ts";
@@ -156,9 +157,10 @@ describe("address management", () => {
     expect((core.queues.jobs.get(bare.job.id)?.envelope.payload as { nics?: unknown }).nics).toBeUndefined();
     await createNetwork(core, admin, { ...DEV_LAN, hosts: ["host-1"], isDefault: true });
     const lan = await createNetwork(core, admin, { name: "office", kind: "Bridge", bridge: "br0", cidr: "192.168.10.0/24", hosts: ["host-1"] });
-    await core.db.serviceOffering.update({ where: { name: "large" }, data: { networkId: lan.id } });
+    expect((await refusal(createOffering(core, admin, { name: "lan-vm", vcpus: 1, memoryMiB: 512, network: "nowhere" }))).fields).toEqual([{ field: "network", message: "'nowhere' is not a network" }]);
+    expect(await createOffering(core, admin, { name: "lan-vm", vcpus: 1, memoryMiB: 512, network: "office" })).toMatchObject({ networkId: lan.id });
     const onDefault = await createVm(core, alice, { name: "a", template: "tiny", offering: "small" });
-    const onOffice = await createVm(core, alice, { name: "b", template: "tiny", offering: "large" });
+    const onOffice = await createVm(core, alice, { name: "b", template: "tiny", offering: "lan-vm" });
     expect(onDefault.vm.ipAddress).toBe("10.0.0.10");
     // A bridge without a range: a MAC from Carve, the address from the LAN's DHCP (learned later).
     expect(onOffice.vm.ipAddress).toBeNull();

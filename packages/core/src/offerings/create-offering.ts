@@ -6,6 +6,7 @@ import { recordEvent } from "../events/record-event.ts";
 import { requireAdmin, type TActor } from "../identity/actor.ts";
 import { ZDescription, ZObjectName } from "../validation/fields.ts";
 import { parseInput } from "../validation/parse-input.ts";
+import { findNetwork } from "../networks/find-network.ts";
 
 export const ZCreateOfferingInput = z.strictObject({
   name: ZObjectName,
@@ -13,6 +14,8 @@ export const ZCreateOfferingInput = z.strictObject({
   vcpus: z.number({ error: "must be a whole number of vCPUs" }).int("must be a whole number").min(1, "must be at least 1").max(256, "must be at most 256"),
   memoryMiB: z.number({ error: "must be a whole number of MiB" }).int("must be a whole number of MiB").min(64, "must be at least 64 MiB").max(4_194_304, "must be at most 4 TiB"),
   rootDiskGiB: z.number().int("must be a whole number of GiB").min(1, "must be at least 1 GiB").max(65536, "must be at most 64 TiB").default(10),
+  /** The network (name or id) its VMs' NIC goes on; absent: the default network. */
+  network: z.string().min(1, "must be a network name or id").max(200).optional(),
 });
 
 /** Creates a service offering (vCPUs, memory, root disk size) users pick when creating a VM. */
@@ -25,7 +28,9 @@ export async function createOffering(deps: CoreDeps, actor: TActor, input: unkno
         fields: [{ field: "name", message: "is already used by another offering" }],
       });
     }
-    const offering = await tx.serviceOffering.create({ data: { ...data, description: data.description ?? null } });
+    const { network: networkRef, ...fields } = data;
+    const network = networkRef ? await findNetwork(tx, networkRef) : null;
+    const offering = await tx.serviceOffering.create({ data: { ...fields, description: data.description ?? null, networkId: network?.id ?? null } });
     await recordEvent(tx, { type: "offering.created", actor, message: `offering ${offering.name} created (${offering.vcpus} vCPU, ${offering.memoryMiB} MiB)` });
     return offering;
   });
