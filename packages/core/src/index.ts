@@ -77,6 +77,8 @@ export { reconcileHosts, type TReconcileOptions } from "./reconcile/reconcile-ho
 export { applyInventory, type TApplyReport } from "./reconcile/apply-inventory.ts";
 export { compareInventory, type TComparison, type TCorrection, type TDriftFinding } from "./reconcile/compare-inventory.ts";
 export type { TDriftView } from "./reconcile/list-drift.ts";
+export { ZAddHostInput } from "./hosts/add-host.ts";
+export { ZIssueJoinTokenInput } from "./hosts/join-token.ts";
 export { ZSecretKeySetting } from "./identity/secret-key-setting.ts";
 export { DEFAULT_JOIN_TOKEN_TTL_MINUTES, type TJoinToken } from "./hosts/join-token.ts";
 export { joinHost, type TJoinOptions } from "./hosts/join-host.ts";

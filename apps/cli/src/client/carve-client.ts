@@ -1,4 +1,4 @@
-import type { TAuditView, TCreateVmInput, TUnlockResult, TVolumeView } from "@carve/core";
+import type { TAuditView, TCancelMaintenanceResult, TCreateVmInput, TDriftView, TMaintenancePlan, TStatus, TUnlockResult, TVolumeView } from "@carve/core";
 
 /**
  * What a command needs from Carve, whichever way the CLI reaches it: core on this machine's
@@ -58,7 +58,76 @@ export interface TCarveClient {
   // user sign-out
   /** Admins: ends every portal session of the user (username or id). */
   endUserSessions(user: string): Promise<{ username: string; ended: number }>;
+
+  // status, host add|join-token|remove|inspect, host maintenance plan|start|cancel, drift list|ignore|destroy
+  /** Admins: hosts and their use, VMs by state, jobs in flight and recent failures. */
+  getStatus(): Promise<TStatusSummary>;
+  /** Registers a host; the answer holds its one-time join token and the command that uses it. */
+  addHost(input: TAddHostArgs): Promise<TAddedHostSummary>;
+  /** A new one-time join token for a host (voids the earlier one), with its join command. */
+  issueJoinToken(host: string, ttlMinutes: number): Promise<TJoinTokenSummary>;
+  removeHost(host: string): Promise<{ id: string; name: string; state: string }>;
+  /** Queues a host inventory; its job is followed with waitForJob, then read with getHostInventory. */
+  inspectHost(host: string): Promise<TJobSummary>;
+  getHostInventory(jobId: string): Promise<THostInventory>;
+  planHostMaintenance(host: string): Promise<TMaintenancePlan>;
+  startHostMaintenance(host: string): Promise<{ job: TJobSummary; plan: TMaintenancePlan }>;
+  cancelHostMaintenance(host: string): Promise<TCancelMaintenanceResult>;
+  /** Open drift (`all`: also ignored and resolved). */
+  listDrift(all: boolean): Promise<TDriftSummary[]>;
+  ignoreDrift(id: string): Promise<{ id: string; domainName: string; state: string }>;
+  /** Destroys a drifting Carve-named domain on its host; answers with the job. */
+  destroyDrift(id: string): Promise<TJobSummary>;
 }
+
+// status, host add|join-token|remove|inspect, drift list: instants are Dates locally, ISO text from the REST API.
+type TInstant = Date | string;
+
+export type TStatusSummary = Omit<TStatus, "hosts"> & { hosts: (Omit<TStatus["hosts"][number], "lastHeartbeatAt"> & { lastHeartbeatAt: TInstant | null })[] };
+
+/** `carve host add`'s input (core's add-host fields). */
+export interface TAddHostArgs {
+  name: string;
+  uri: string;
+  cpuOvercommit: number;
+  memOvercommit: number;
+  joinTokenTtlMinutes: number;
+}
+
+/** A host just added: what `carve host add` shows, with its join token (shown once) and join command. */
+export interface TAddedHostSummary {
+  id: string;
+  name: string;
+  uri: string;
+  state: string;
+  cpuOvercommit: number;
+  memOvercommit: number;
+  tags: string[];
+  createdAt: TInstant;
+  joinToken: { token: string; expiresAt: TInstant };
+  /** Built where the server's Redis settings are known: the command the host's administrator runs. */
+  joinCommand: string;
+}
+
+export interface TJoinTokenSummary {
+  token: string;
+  expiresAt: TInstant;
+  hostId: string;
+  hostName: string;
+  hostUri: string;
+  joinCommand: string;
+}
+
+/** What libvirt on a host has, as its agent reported it for `host inspect`. */
+export interface THostInventory {
+  hostname: string;
+  cpus: number;
+  memoryMiB: number;
+  domains: { name: string; uuid: string; state: string }[];
+  pools: { name: string; capacityBytes: number; allocationBytes: number; availableBytes: number; volumes: string[] }[];
+}
+
+export type TDriftSummary = Omit<TDriftView, "firstSeenAt" | "lastSeenAt" | "resolvedAt"> & { firstSeenAt: TInstant; lastSeenAt: TInstant; resolvedAt: TInstant | null };
 
 export interface TTemplateSummary {
   id: string;

@@ -1,5 +1,7 @@
 import { addSshKey, attachVolume, createVm, createVolume, deleteVolume, detachVolume, listDiskOfferings, listVolumes, resizeVolume, destroyVm, getJob, getVm, listHosts, listOfferings, listSshKeys, listTemplates, listVms, rebootVm, removeSshKey, searchAudit, startVm, stopVm, waitForJob, whoAmI, type TActor, type TCore, createDiskOffering, createOffering, deleteDiskOffering, deleteOffering, getQuota, listPools, setQuota, endUserSessions, createApiKey, listApiKeys, revokeApiKey, resetVmPassword, revealVmPassword, unlockSignIn, type TIdentityDeps } from "@carve/core";
+import { addHost, cancelHostMaintenance, destroyDrift, getHostInventory, getStatus, ignoreDrift, inspectHost, issueJoinToken, listDrift, planHostMaintenance, prepareHostMaintenance, removeHost } from "@carve/core";
 import type { TCarveClient } from "./carve-client.ts";
+import { localJoinCommand } from "./local-join-command.ts";
 
 /**
  * The client of the CLI on the management server: core's use-cases on its database, as `actor`.
@@ -54,5 +56,28 @@ export function localClient(core: TIdentityDeps & TCore, actor: TActor): TCarveC
     revokeApiKey: (ref) => revokeApiKey(core, actor, ref),
     // user sign-out
     endUserSessions: (user) => endUserSessions(core, actor, { user }),
+    // status, host add|join-token|remove|inspect, host maintenance plan|start|cancel, drift list|ignore|destroy
+    getStatus: () => getStatus(core, actor),
+    addHost: async (input) => {
+      const h = await addHost(core, actor, input);
+      const { token, expiresAt } = h.joinToken;
+      return { id: h.id, name: h.name, uri: h.uri, state: h.state, cpuOvercommit: h.cpuOvercommit, memOvercommit: h.memOvercommit, tags: h.tags, createdAt: h.createdAt, joinToken: { token, expiresAt }, joinCommand: localJoinCommand(token, h.uri) };
+    },
+    issueJoinToken: async (host, ttlMinutes) => {
+      const t = await issueJoinToken(core, actor, { host, ttlMinutes });
+      return { ...t, joinCommand: localJoinCommand(t.token, t.hostUri) };
+    },
+    removeHost: async (host) => {
+      const h = await removeHost(core, actor, { host });
+      return { id: h.id, name: h.name, state: h.state };
+    },
+    inspectHost: (host) => inspectHost(core, actor, host),
+    getHostInventory: (jobId) => getHostInventory(core, actor, { job: jobId }),
+    planHostMaintenance: (host) => planHostMaintenance(core, actor, { host }),
+    startHostMaintenance: (host) => prepareHostMaintenance(core, actor, { host }),
+    cancelHostMaintenance: (host) => cancelHostMaintenance(core, actor, { host }),
+    listDrift: (all) => listDrift(core, actor, { all }),
+    ignoreDrift: (id) => ignoreDrift(core, actor, id),
+    destroyDrift: (id) => destroyDrift(core, actor, id),
   };
 }

@@ -1,8 +1,7 @@
-import { destroyDrift, ignoreDrift, listDrift } from "@carve/core";
 import type { Command } from "commander";
 import { table, type TOutput } from "../output.ts";
-import { withSession } from "../session.ts";
-import { followJob } from "./wait.ts";
+import { withClient } from "../session.ts";
+import { followJobWith } from "./wait.ts";
 
 /** `carve drift list|destroy|ignore`: domains the hosts have and Carve does not manage. */
 export function registerDriftCommands(program: Command, out: () => TOutput): void {
@@ -10,13 +9,13 @@ export function registerDriftCommands(program: Command, out: () => TOutput): voi
   drift.command("list").description("drift that needs an admin (--all: also ignored and resolved)")
     .option("--all", "include ignored and resolved drift")
     .action(async (o: { all?: boolean }) =>
-      withSession(async ({ core, actor }) => {
-        const items = await listDrift(core, actor, { all: Boolean(o.all) });
+      withClient(async (client) => {
+        const items = await client.listDrift(Boolean(o.all));
         out().result(items, () =>
           items.length === 0
             ? ["no drift: every domain on every host is a Carve VM's"]
             : [
-                ...table(["ID", "HOST", "DOMAIN", "POWER", "STATE", "LAST SEEN"], items.map((d) => [d.id, d.host.name, d.domainName, d.reportedState, d.state, d.lastSeenAt.toISOString()])),
+                ...table(["ID", "HOST", "DOMAIN", "POWER", "STATE", "LAST SEEN"], items.map((d) => [d.id, d.host.name, d.domainName, d.reportedState, d.state, new Date(d.lastSeenAt).toISOString()])),
                 ...items.map((d) => `${d.id.slice(0, 8)}: ${d.note}`),
                 "resolve with 'carve drift destroy <id>' (Carve-named domains only) or 'carve drift ignore <id>'; adopting a domain as a VM is not available yet",
               ],
@@ -26,15 +25,15 @@ export function registerDriftCommands(program: Command, out: () => TOutput): voi
   drift.command("destroy <id>").description("pull the plug on a drifting Carve-named domain and undefine it (its disks are kept)")
     .option("--timeout <seconds>", "how long to wait for the agent", "60")
     .action(async (id: string, o: { timeout: string }) =>
-      withSession(async ({ core, actor }) => {
-        const job = await followJob(core, actor, (await destroyDrift(core, actor, id)).id, out(), Number(o.timeout));
+      withClient(async (client) => {
+        const job = await followJobWith(client.waitForJob, (await client.destroyDrift(id)).id, out(), Number(o.timeout));
         out().result(job, () => [`drift ${id} destroyed on its host (job ${job.id}); the next reconciliation resolves it`]);
       }),
     );
   drift.command("ignore <id>").description("leave a drifting domain alone; it drops off 'drift list'")
     .action(async (id: string) =>
-      withSession(async ({ core, actor }) => {
-        const item = await ignoreDrift(core, actor, id);
+      withClient(async (client) => {
+        const item = await client.ignoreDrift(id);
         out().result(item, () => [`drift ${item.domainName} ignored`]);
       }),
     );

@@ -1,6 +1,6 @@
-import { addPool, definePool, deletePool, getStatus, inspectHost } from "@carve/core";
+import { addPool, definePool, deletePool } from "@carve/core";
 import { registerHostJoinCommands } from "./host-join.ts";
-import { followJob } from "./wait.ts";
+import { followJob, followJobWith } from "./wait.ts";
 import type { Command } from "commander";
 import { table, type TOutput } from "../output.ts";
 import { withClient, withSession } from "../session.ts";
@@ -11,10 +11,10 @@ const list = (value: string, previous: string[] = []) => [...previous, value];
 /** `carve status`, `host`, `pool`, `offering`, `job`: the admin's commands (templates: template.ts). */
 export function registerInfraCommands(program: Command, out: () => TOutput): void {
   program.command("status").description("hosts, VMs and jobs at a glance").action(async () =>
-    withSession(async ({ core, actor }) => {
-      const s = await getStatus(core, actor);
+    withClient(async (client) => {
+      const s = await client.getStatus();
       out().result(s, () => [
-        ...table(["HOST", "STATE", "VCPUS", "MEMORY MIB", "LAST HEARTBEAT"], s.hosts.map((h) => [h.name, h.state, h.vcpus, h.memoryMiB, h.lastHeartbeatAt?.toISOString()])),
+        ...table(["HOST", "STATE", "VCPUS", "MEMORY MIB", "LAST HEARTBEAT"], s.hosts.map((h) => [h.name, h.state, h.vcpus, h.memoryMiB, h.lastHeartbeatAt === null ? null : new Date(h.lastHeartbeatAt).toISOString()])),
         `VMs: ${Object.entries(s.vms).map(([k, v]) => `${v} ${k}`).join(", ") || "none"}`,
         `jobs in flight: ${s.jobsInFlight}; failed in the last hour: ${s.failedJobsLastHour}`,
       ]);
@@ -33,9 +33,9 @@ export function registerInfraCommands(program: Command, out: () => TOutput): voi
   host.command("inspect <host>").description("what libvirt on the host really has: domains, pools, volumes")
     .option("--timeout <seconds>", "how long to wait for the agent", "60")
     .action(async (ref: string, o: { timeout: string }) =>
-      withSession(async ({ core, actor }) => {
-        const job = await followJob(core, actor, (await inspectHost(core, actor, ref)).id, out(), Number(o.timeout));
-        const inv = job.result as { domains: { name: string; state: string }[]; pools: { name: string; volumes: string[] }[] };
+      withClient(async (client) => {
+        const job = await followJobWith(client.waitForJob, (await client.inspectHost(ref)).id, out(), Number(o.timeout));
+        const inv = await client.getHostInventory(job.id);
         out().result(inv, () => [
           ...table(["DOMAIN", "STATE"], inv.domains.map((d) => [d.name, d.state])),
           ...table(["POOL", "VOLUMES"], inv.pools.map((p) => [p.name, p.volumes.join(" ")])),

@@ -1,8 +1,8 @@
-import { cancelHostMaintenance, cancelVmMigration, getJob, migrateVm, planHostMaintenance, prepareHostMaintenance, setMigrationSettings, type TMaintenancePlan } from "@carve/core";
+import { cancelVmMigration, getJob, migrateVm, setMigrationSettings, type TMaintenancePlan } from "@carve/core";
 import type { Command } from "commander";
 import { table, type TOutput } from "../output.ts";
-import { withSession } from "../session.ts";
-import { followJob } from "./wait.ts";
+import { withClient, withSession } from "../session.ts";
+import { followJob, followJobWith } from "./wait.ts";
 
 const planLines = (plan: TMaintenancePlan) => [
   plan.message,
@@ -55,8 +55,8 @@ export function registerMigrationCommands(program: Command, out: () => TOutput):
     .command("plan <host>")
     .description("dry run: each VM, where it would go, which need storage motion, and what blocks")
     .action(async (ref: string) =>
-      withSession(async ({ core, actor }) => {
-        const plan = await planHostMaintenance(core, actor, { host: ref });
+      withClient(async (client) => {
+        const plan = await client.planHostMaintenance(ref);
         out().result(plan, () => planLines(plan));
       }),
     );
@@ -66,10 +66,10 @@ export function registerMigrationCommands(program: Command, out: () => TOutput):
     .option("--wait", "wait until every VM has left and the host is in Maintenance")
     .option("--timeout <seconds>", "how long --wait waits", "7200")
     .action(async (ref: string, o: { wait?: boolean; timeout: string }) =>
-      withSession(async ({ core, actor }) => {
-        const { job, plan } = await prepareHostMaintenance(core, actor, { host: ref });
+      withClient(async (client) => {
+        const { job, plan } = await client.startHostMaintenance(ref);
         out().progress(`host ${ref} is preparing for maintenance; job ${job.id}`);
-        const done = o.wait ? await followJob(core, actor, job.id, out(), Number(o.timeout)) : job;
+        const done = o.wait ? await followJobWith(client.waitForJob, job.id, out(), Number(o.timeout)) : job;
         out().result({ job: done, plan }, () => [...planLines(plan), `job ${done.id} ${done.kind} ${done.state}${done.state === "Succeeded" ? `: ${ref} is in Maintenance` : ""}`]);
       }),
     );
@@ -77,8 +77,8 @@ export function registerMigrationCommands(program: Command, out: () => TOutput):
     .command("cancel <host>")
     .description("return the host to service (Up); moves not yet done are stopped")
     .action(async (ref: string) =>
-      withSession(async ({ core, actor }) => {
-        const r = await cancelHostMaintenance(core, actor, { host: ref });
+      withClient(async (client) => {
+        const r = await client.cancelHostMaintenance(ref);
         out().result(r, () => [`host ${r.host.name} is ${r.host.state}${r.abortedMoves > 0 ? `; ${r.abortedMoves} live migration(s) asked to abort` : ""}`]);
       }),
     );

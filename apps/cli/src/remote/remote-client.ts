@@ -1,4 +1,5 @@
 import { CarveError, ERROR_CODES, pollJob, type TErrorCode } from "@carve/core";
+import type { TDriftSummary } from "../client/carve-client.ts";
 import type { TCarveClient, TDiskOfferingSummary, THostSummary, TJobSummary, TOfferingSummary, TSshKeySummary, TTemplateSummary, TVmDetail, TPoolSummary, TQuotaSummary, TApiKeySummary, TRevealedPasswordView } from "../client/carve-client.ts";
 import type { TCredentials } from "./credentials.ts";
 
@@ -108,5 +109,19 @@ export function remoteClient(credentials: TCredentials): TCarveClient {
     revokeApiKey: (ref) => call("DELETE", path("api-keys", ref)),
     // user sign-out
     endUserSessions: (user) => call("POST", path("admin", "users", user, "sign-out")),
+    // status, host add|join-token|remove|inspect, host maintenance plan|start|cancel, drift list|ignore|destroy:
+    // /api/v1/admin/status, /api/v1/admin/hosts/…, /api/v1/admin/jobs/{id}/inventory, /api/v1/admin/drift/…
+    getStatus: () => call("GET", path("admin", "status")),
+    addHost: (input) => call("POST", path("admin", "hosts"), { body: input }),
+    issueJoinToken: (host, ttlMinutes) => call("POST", path("admin", "hosts", host, "join-token"), { body: { ttlMinutes } }),
+    removeHost: (host) => call("DELETE", path("admin", "hosts", host)),
+    inspectHost: (host) => call("POST", path("admin", "hosts", host, "inspect")),
+    getHostInventory: (jobId) => call("GET", path("admin", "jobs", jobId, "inventory")),
+    planHostMaintenance: (host) => call("GET", path("admin", "hosts", host, "maintenance")),
+    startHostMaintenance: (host) => call("POST", path("admin", "hosts", host, "maintenance")),
+    cancelHostMaintenance: (host) => call("DELETE", path("admin", "hosts", host, "maintenance")),
+    listDrift: async (all) => (await call<{ items: TDriftSummary[] }>("GET", path("admin", "drift"), { query: { all: String(all) } })).items,
+    ignoreDrift: (id) => call("POST", path("admin", "drift", id, "ignore")),
+    destroyDrift: (id) => call("POST", path("admin", "drift", id, "destroy")),
   };
 }

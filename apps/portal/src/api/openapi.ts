@@ -11,6 +11,8 @@ import { ZSetQuotaInput } from "@carve/core";
 import { ZPoolListJson, ZQuotaJson, ZQuotaListJson } from "./admin-schemas.ts";
 import { ZDeletedDiskOfferingJson, ZDeletedOfferingJson } from "./admin-schemas.ts";
 import { ZDiskOfferingJson, ZOfferingJson } from "./schemas.ts";
+import { ZAddHostInput, ZIssueJoinTokenInput } from "@carve/core";
+import { ZAddedHostJson, ZDriftListJson, ZHostInventoryJson, ZIgnoredDriftJson, ZJoinTokenJson, ZMaintenanceCancelJson, ZMaintenancePlanJson, ZMaintenanceStartJson, ZRemovedHostJson, ZStatusJson } from "./host-schemas.ts";
 
 /** Request bodies, named under components.schemas; core's own input schemas, so the document says exactly what core accepts. */
 const REQUEST_SCHEMAS = z.registry<{ id: string }>();
@@ -230,3 +232,49 @@ API_ROUTES.push({
   response: ZUserSignOutJson,
   admin: true,
 });
+
+// status, host add|join-token|remove|inspect, host maintenance plan|start|cancel, drift list|ignore|destroy
+const ZJoinTokenBody = ZIssueJoinTokenInput.pick({ ttlMinutes: true });
+REQUEST_SCHEMAS.add(ZAddHostInput, { id: "AddHostInput" });
+REQUEST_SCHEMAS.add(ZJoinTokenBody, { id: "JoinTokenInput" });
+const ZHostRef = z.string().describe("The host's name or id");
+const ZDriftId = z.uuid().describe("The drift item's id ('carve drift list')");
+API_ROUTES.push(
+  { method: "get", path: "/api/v1/admin/status", summary: "Hosts and their use, live VMs by state, jobs in flight and jobs failed in the last hour", status: 200, response: ZStatusJson, admin: true },
+  {
+    method: "post",
+    path: "/api/v1/admin/hosts",
+    summary: "Register a hypervisor host (Disconnected until its agent joins); the answer holds its one-time join token, shown this once, and the join command to run on the host",
+    body: ZAddHostInput,
+    status: 201,
+    response: ZAddedHostJson,
+    admin: true,
+  },
+  { method: "delete", path: "/api/v1/admin/hosts/{host}", summary: "Remove a host with no VMs left; its libvirt pools and domains stay on it", pathParams: { host: ZHostRef }, status: 200, response: ZRemovedHostJson, admin: true },
+  {
+    method: "post",
+    path: "/api/v1/admin/hosts/{host}/join-token",
+    summary: "Issue a new one-time join token for a host (the earlier one stops working), shown this once with its join command",
+    pathParams: { host: ZHostRef },
+    body: ZJoinTokenBody,
+    status: 201,
+    response: ZJoinTokenJson,
+    admin: true,
+  },
+  { method: "post", path: "/api/v1/admin/hosts/{host}/inspect", summary: "Ask the host's agent what libvirt has (domains, pools, volumes); answers with the job, whose inventory GET /api/v1/admin/jobs/{id}/inventory shows", pathParams: { host: ZHostRef }, status: 202, response: ZJobJson, admin: true },
+  { method: "get", path: "/api/v1/admin/jobs/{id}/inventory", summary: "What a host inventory job found, once it has succeeded", pathParams: { id: z.uuid() }, status: 200, response: ZHostInventoryJson, admin: true },
+  { method: "get", path: "/api/v1/admin/hosts/{host}/maintenance", summary: "Dry run of the host's maintenance: each VM, how it would leave and where to, the disks copied along, and what blocks", pathParams: { host: ZHostRef }, status: 200, response: ZMaintenancePlanJson, admin: true },
+  { method: "post", path: "/api/v1/admin/hosts/{host}/maintenance", summary: "Start the host's maintenance (PrepareForMaintenance, then Maintenance once every VM has left); answers with the job and the plan it follows", pathParams: { host: ZHostRef }, status: 202, response: ZMaintenanceStartJson, admin: true },
+  { method: "delete", path: "/api/v1/admin/hosts/{host}/maintenance", summary: "Return the host to service (Up); moves not yet done are stopped", pathParams: { host: ZHostRef }, status: 200, response: ZMaintenanceCancelJson, admin: true },
+  {
+    method: "get",
+    path: "/api/v1/admin/drift",
+    summary: "Domains on the hosts that Carve does not manage, as reconciliation found them: open ones, or with `all=true` also ignored and resolved ones",
+    query: z.object({ all: z.enum(["true", "false"]).optional().describe("Also ignored and resolved drift (default false)") }),
+    status: 200,
+    response: ZDriftListJson,
+    admin: true,
+  },
+  { method: "post", path: "/api/v1/admin/drift/{id}/ignore", summary: "Leave a drifting domain alone; it drops off the open drift list", pathParams: { id: ZDriftId }, status: 200, response: ZIgnoredDriftJson, admin: true },
+  { method: "post", path: "/api/v1/admin/drift/{id}/destroy", summary: "Pull the plug on a drifting Carve-named domain and undefine it (its disks are kept); answers with the job", pathParams: { id: ZDriftId }, status: 202, response: ZJobJson, admin: true },
+);

@@ -1,6 +1,8 @@
 import { type TAuditView, type TSshKeyView, type TUsageHistory, type TVmEventPage, type TVmView, type TVolumeView, VM_ACTIONS } from "@carve/core";
 import type { THostJson, TJobJson, TPasswordRevealJson, TSshKeyJson, TUsageJson, TVmEventPageJson, TVmJson, TVolumeJson, TDiskOfferingJson, TOfferingJson, TApiKeyJson } from "./schemas.ts";
 import type { TAuditEntryJson } from "./admin-schemas.ts";
+import type { TDriftView, TJoinToken, TStatus } from "@carve/core";
+import type { TAddedHostJson, TDriftJson, TJoinTokenJson, TStatusJson } from "./host-schemas.ts";
 
 type TJobRow = Omit<TJobJson, "createdAt" | "finishedAt"> & { createdAt: Date; finishedAt: Date | null };
 type THostRow = Omit<THostJson, "vcpusCapacity" | "memMiBCapacity" | "lastHeartbeatAt"> & { cpuOvercommit: number; memOvercommit: number; lastHeartbeatAt: Date | null };
@@ -91,4 +93,34 @@ type TApiKeyRow = Omit<TApiKeyJson, "createdAt" | "lastUsedAt" | "expiresAt" | "
 export function toApiKeyJson(key: TApiKeyRow): TApiKeyJson {
   const iso = (date: Date | null) => date?.toISOString() ?? null;
   return { ...key, scope: key.scope as TApiKeyJson["scope"], createdAt: key.createdAt.toISOString(), lastUsedAt: iso(key.lastUsedAt), expiresAt: iso(key.expiresAt), revokedAt: iso(key.revokedAt) };
+}
+
+// status, host add|join-token|remove|inspect, drift list (host-schemas.ts)
+export function toStatusJson(status: TStatus): TStatusJson {
+  return { ...status, hosts: status.hosts.map((h) => ({ ...h, state: h.state as TStatusJson["hosts"][number]["state"], lastHeartbeatAt: h.lastHeartbeatAt?.toISOString() ?? null })) };
+}
+
+/** A host just added, with its join token (shown this once) and the join command built with the portal's Redis settings. */
+type TAddedHostRow = Omit<TAddedHostJson, "createdAt" | "joinToken" | "joinCommand"> & { createdAt: Date; joinToken: TJoinToken };
+export function toAddedHostJson(host: TAddedHostRow, joinCommand: string): TAddedHostJson {
+  return {
+    id: host.id,
+    name: host.name,
+    uri: host.uri,
+    state: host.state,
+    cpuOvercommit: host.cpuOvercommit,
+    memOvercommit: host.memOvercommit,
+    tags: host.tags,
+    createdAt: host.createdAt.toISOString(),
+    joinToken: { token: host.joinToken.token, expiresAt: host.joinToken.expiresAt.toISOString() },
+    joinCommand,
+  };
+}
+
+export function toJoinTokenJson(token: TJoinToken & { hostId: string; hostName: string; hostUri: string }, joinCommand: string): TJoinTokenJson {
+  return { token: token.token, expiresAt: token.expiresAt.toISOString(), hostId: token.hostId, hostName: token.hostName, hostUri: token.hostUri, joinCommand };
+}
+
+export function toDriftJson(item: TDriftView): TDriftJson {
+  return { ...item, firstSeenAt: item.firstSeenAt.toISOString(), lastSeenAt: item.lastSeenAt.toISOString(), resolvedAt: item.resolvedAt?.toISOString() ?? null };
 }

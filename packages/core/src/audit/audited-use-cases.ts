@@ -87,6 +87,7 @@ import { cancelVmMigration as cancelVmMigrationRaw } from "../vms/cancel-vm-migr
 import { planHostMaintenance as planHostMaintenanceRaw } from "../hosts/plan-host-maintenance.ts";
 import { prepareHostMaintenance as prepareHostMaintenanceRaw } from "../hosts/prepare-host-maintenance.ts";
 import { cancelHostMaintenance as cancelHostMaintenanceRaw } from "../hosts/cancel-host-maintenance.ts";
+import { getHostInventory as getHostInventoryRaw } from "../hosts/get-host-inventory.ts";
 import { setMigrationSettings as setMigrationSettingsRaw } from "../settings/set-migration-settings.ts";
 import { audited, auditedRead } from "./audited.ts";
 import { searchAudit as searchAuditRaw } from "./search-audit.ts";
@@ -191,6 +192,8 @@ export const listDrift = auditedRead("drift.list", listDriftRaw);
 export const destroyDrift = audited("drift.destroy", destroyDriftRaw, { type: "drift", id: noId });
 export const ignoreDrift = audited("drift.ignore", ignoreDriftRaw, { type: "drift" });
 export const getStatus = auditedRead("system.status", getStatusRaw);
+// host inspect: the inventory its job found (the inspect itself is audited as host.inspect).
+export const getHostInventory = auditedRead("host.inventory", getHostInventoryRaw, { type: "job", field: "job" });
 
 // Usage
 export const usageReport = audited("usage.report", usageReportRaw);

@@ -11,7 +11,7 @@ import { createJoinToken, ZJoinTokenTtl, type TJoinToken } from "./join-token.ts
 /** libvirt URIs Carve drives: the test driver (tests, demos) and QEMU, locally or over ssh/tls. */
 export const LIBVIRT_URI = /^(test:\/\/\/[A-Za-z0-9._\/-]*|qemu(\+(ssh|tls|tcp|unix))?:\/\/[A-Za-z0-9.@:_-]*\/(system|session)(\?[A-Za-z0-9=&._\/-]*)?)$/;
 
-export const ZAddHostInput = z.object({
+export const ZAddHostInput = z.strictObject({
   name: ZObjectName,
   uri: z
     .string({ error: "must be a libvirt URI (e.g. qemu:///system)" })

@@ -50,7 +50,7 @@ export function joinTokenHash(proof: string): string {
   return sha256(`join:${proof}`);
 }
 
-export const ZIssueJoinTokenInput = z.object({
+export const ZIssueJoinTokenInput = z.strictObject({
   host: z.string().min(1, "is required").max(100),
   ttlMinutes: ZJoinTokenTtl,
 });

@@ -1,5 +1,5 @@
 import type { CoreDeps } from "../context.ts";
-import type { TActor } from "../identity/actor.ts";
+import { requireAdmin, type TActor } from "../identity/actor.ts";
 
 export interface TStatus {
   database: "ok";
@@ -9,8 +9,12 @@ export interface TStatus {
   failedJobsLastHour: number;
 }
 
-/** An overview: hosts and their use, VMs by state, jobs in flight and recent failures. */
-export async function getStatus(deps: CoreDeps, _actor: TActor): Promise<TStatus> {
+/**
+ * An overview for admins: hosts and their use, VMs by state, jobs in flight and recent failures.
+ * Everyone's VMs and every host are counted, so a user is refused (FORBIDDEN), as for `host list`.
+ */
+export async function getStatus(deps: CoreDeps, actor: TActor): Promise<TStatus> {
+  requireAdmin(actor, "see the system status");
   const hourAgo = new Date(deps.now().getTime() - 3_600_000);
   const [hosts, vms, jobsInFlight, failedJobsLastHour] = await Promise.all([
     deps.db.host.findMany({ where: { state: { not: "Removed" } }, orderBy: { name: "asc" } }),

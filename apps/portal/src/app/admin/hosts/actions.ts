@@ -1,19 +1,18 @@
 "use server";
 
-import { addHost, cancelHostMaintenance, issueJoinToken, joinCommand, planHostMaintenance, prepareHostMaintenance, type TJoinToken, type TMaintenancePlan } from "@carve/core";
-import { env } from "../../../env.ts";
+import { addHost, cancelHostMaintenance, issueJoinToken, planHostMaintenance, prepareHostMaintenance, type TJoinToken, type TMaintenancePlan } from "@carve/core";
 import { adminActor } from "../../../server/admin-actor.ts";
 import { portalCore } from "../../../server/core.ts";
+import { portalJoinCommand } from "../../../server/join-command.ts";
 import { list, num, text } from "../../../server/form-fields.ts";
 import { failure } from "../../../server/action-result.ts";
 import { runForm, type TFormResult } from "../../../server/form-result.ts";
 
 /** The one-time join command, with the Redis address hosts use (never its credentials). */
 function joinReveal(hostName: string, uri: string, token: TJoinToken) {
-  const settings = env();
   return {
     label: `Run this on ${hostName}, as root, before ${token.expiresAt.toISOString()}. The token works once and is not shown again:`,
-    text: joinCommand(token.token, uri, { redisUrl: settings.REDIS_URL, joinRedisUrl: settings.CARVE_AGENT_REDIS_URL, queuePrefix: settings.CARVE_QUEUE_PREFIX }),
+    text: portalJoinCommand(token.token, uri),
   };
 }
 
