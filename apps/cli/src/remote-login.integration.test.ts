@@ -39,10 +39,11 @@ describe("carve login and remote mode", () => {
 
   it("in remote mode refuses a local-only command by name instead of using this machine's database", async () => {
     storeLogin(0o600);
-    const result = await carve(["pool", "add", "images", "--host", "kvm-1", "--libvirt-name", "images", "--path", "/srv/images"]);
+    const settings = await database.db.setting.findMany();
+    const result = await carve(["settings", "storage", "--migration-bandwidth", "50"]);
     expect(result).toMatchObject({ code: 1, stdout: "" });
-    expect(result.stderr).toBe("error: 'carve pool add' works only on the management server, and this CLI is logged in to https://carve.example.invalid. Run it on the management server (or use the portal); 'carve logout' returns this CLI to local mode.\n");
-    expect(await database.db.storagePool.count()).toBe(0);
+    expect(result.stderr).toBe("error: 'carve settings storage' works only on the management server, and this CLI is logged in to https://carve.example.invalid. Run it on the management server (or use the portal); 'carve logout' returns this CLI to local mode.\n");
+    expect(await database.db.setting.findMany()).toEqual(settings);
     expect(await database.db.auditEntry.count()).toBe(0);
   });
 
