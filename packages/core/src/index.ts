@@ -135,3 +135,7 @@ export { ZCreateOfferingInput } from "./offerings/create-offering.ts";
 export { ZSetQuotaInput } from "./quotas/set-quota.ts";
 // apikey create (REST)
 export { ZCreateApiKeyInput } from "./identity/create-api-key.ts";
+// pool add and template add|copy: their inputs, for the REST API's document
+export { ZAddPoolInput } from "./pools/add-pool.ts";
+export { ZAddTemplateInput } from "./templates/add-template.ts";
+export { ZEnsureTemplateCopyInput } from "./templates/ensure-template-copy.ts";

@@ -78,6 +78,93 @@ export interface TCarveClient {
   ignoreDrift(id: string): Promise<{ id: string; domainName: string; state: string }>;
   /** Destroys a drifting Carve-named domain on its host; answers with the job. */
   destroyDrift(id: string): Promise<TJobSummary>;
+  // pool add|define|delete
+  /** Admins: registers a pool and sends each of its hosts a pool.define job (`jobs`). */
+  addPool(input: TAddPoolArgs): Promise<TAddedPool>;
+  /** Admins: (re)defines the pool in libvirt on its hosts, or on `host` only. */
+  definePool(ref: string, host?: string): Promise<{ pool: { id: string; name: string }; jobs: TJobSummary[] }>;
+  deletePool(ref: string): Promise<{ id: string; name: string; outcome: "deleted" | "removed" }>;
+
+  // template register|add|copy|delete
+  /** Admins: a template by http(s) URL, which the server downloads. */
+  registerTemplate(input: TRegisterTemplateArgs): Promise<TTemplateRecord>;
+  /** Admins: a template whose image is already a volume in pools. */
+  addTemplate(input: TAddTemplateArgs): Promise<TTemplateRecord>;
+  /** Admins: makes sure a Ready template has a copy in the pool; `jobId` is the copy's job, if any. */
+  copyTemplate(template: string, pool: string): Promise<{ copy: TTemplateCopyRecord; jobId: string | null }>;
+  deleteTemplate(ref: string): Promise<{ id: string; name: string }>;
+
+  // volume migrate|migrate-cancel
+  /** Moves a volume to another pool; answers with the sending job. */
+  migrateVolume(ref: string, pool: string): Promise<{ job: TJobSummary; volume: { id: string; name: string } }>;
+  /** Stops a volume's storage migration; answers with the migration's job. */
+  cancelVolumeMigration(ref: string): Promise<TJobSummary>;
+}
+
+// pool add|define|delete, template register|add|copy|delete
+/** `carve pool add`'s input (core's add-pool fields). */
+export interface TAddPoolArgs {
+  name: string;
+  hosts: string[];
+  libvirtName: string;
+  path: string;
+  scope: string;
+  kind?: "Netfs";
+  sourceHost?: string | undefined;
+  sourcePath?: string | undefined;
+}
+
+/** A pool just added, with the jobs defining it on its hosts. Locally the full row; remotely the API's fields. */
+export interface TAddedPool {
+  id: string;
+  name: string;
+  kind: string;
+  scope: string;
+  state: string;
+  libvirtName: string;
+  path: string;
+  sourceHost: string | null;
+  sourcePath: string | null;
+  jobs: TJobSummary[];
+}
+
+export interface TRegisterTemplateArgs {
+  name: string;
+  url: string;
+  sha256?: string | undefined;
+  supportsPasswordReset: boolean;
+  supportsCloudInit: boolean;
+  minDiskGiB: number;
+  description?: string | undefined;
+}
+
+export interface TAddTemplateArgs {
+  name: string;
+  pools: string[];
+  volume: string;
+  format: string;
+  minDiskGiB: number;
+  description?: string | undefined;
+}
+
+/** A template as registered or added. Locally the full row; remotely the API's fields. */
+export interface TTemplateRecord {
+  id: string;
+  name: string;
+  state: string;
+  format: string;
+  minDiskGiB: number;
+}
+
+/** A template's copy in a pool. */
+export interface TTemplateCopyRecord {
+  templateId: string;
+  poolId: string;
+  volumeName: string;
+  state: string;
+  progress: number;
+  stateReason: string | null;
+  jobId: string | null;
 }
 
 // status, host add|join-token|remove|inspect, drift list: instants are Dates locally, ISO text from the REST API.

@@ -1,5 +1,6 @@
 import { addSshKey, attachVolume, createVm, createVolume, deleteVolume, detachVolume, listDiskOfferings, listVolumes, resizeVolume, destroyVm, getJob, getVm, listHosts, listOfferings, listSshKeys, listTemplates, listVms, rebootVm, removeSshKey, searchAudit, startVm, stopVm, waitForJob, whoAmI, type TActor, type TCore, createDiskOffering, createOffering, deleteDiskOffering, deleteOffering, getQuota, listPools, setQuota, endUserSessions, createApiKey, listApiKeys, revokeApiKey, resetVmPassword, revealVmPassword, unlockSignIn, type TIdentityDeps } from "@carve/core";
 import { addHost, cancelHostMaintenance, destroyDrift, getHostInventory, getStatus, ignoreDrift, inspectHost, issueJoinToken, listDrift, planHostMaintenance, prepareHostMaintenance, removeHost } from "@carve/core";
+import { addPool, addTemplate, cancelVolumeMigration, definePool, deletePool, deleteTemplate, ensureTemplateCopy, migrateVolume, registerTemplate } from "@carve/core";
 import type { TCarveClient } from "./carve-client.ts";
 import { localJoinCommand } from "./local-join-command.ts";
 
@@ -79,5 +80,17 @@ export function localClient(core: TIdentityDeps & TCore, actor: TActor): TCarveC
     listDrift: (all) => listDrift(core, actor, { all }),
     ignoreDrift: (id) => ignoreDrift(core, actor, id),
     destroyDrift: (id) => destroyDrift(core, actor, id),
+    // pool add|define|delete
+    addPool: (input) => addPool(core, actor, input),
+    definePool: (ref, host) => definePool(core, actor, { pool: ref, ...(host ? { host } : {}) }),
+    deletePool: (ref) => deletePool(core, actor, { pool: ref }),
+    // template register|add|copy|delete
+    registerTemplate: (input) => registerTemplate(core, actor, input),
+    addTemplate: (input) => addTemplate(core, actor, input),
+    copyTemplate: (template, pool) => ensureTemplateCopy(core, actor, { template, pool }),
+    deleteTemplate: (ref) => deleteTemplate(core, actor, { template: ref }),
+    // volume migrate|migrate-cancel
+    migrateVolume: (ref, pool) => migrateVolume(core, actor, { volume: ref, pool }),
+    cancelVolumeMigration: (ref) => cancelVolumeMigration(core, actor, { volume: ref }),
   };
 }

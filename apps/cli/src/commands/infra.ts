@@ -1,9 +1,8 @@
-import { addPool, definePool, deletePool } from "@carve/core";
 import { registerHostJoinCommands } from "./host-join.ts";
-import { followJob, followJobWith } from "./wait.ts";
+import { followJobWith } from "./wait.ts";
 import type { Command } from "commander";
 import { table, type TOutput } from "../output.ts";
-import { withClient, withSession } from "../session.ts";
+import { withClient } from "../session.ts";
 
 const int = (value: string) => (/^\d+$/.test(value) ? Number(value) : Number.NaN);
 const list = (value: string, previous: string[] = []) => [...previous, value];
@@ -54,13 +53,13 @@ export function registerInfraCommands(program: Command, out: () => TOutput): voi
     .option("--wait", "wait until every host has defined it in libvirt")
     .option("--timeout <seconds>", "how long --wait waits", "120")
     .action(async (name: string, o: { host: string[]; libvirtName: string; path: string; scope: string; sourceHost?: string; sourcePath?: string; wait?: boolean; timeout: string }) =>
-      withSession(async ({ core, actor }) => {
+      withClient(async (client) => {
         const netfs = o.sourceHost !== undefined || o.sourcePath !== undefined;
-        const p = await addPool(core, actor, {
+        const p = await client.addPool({
           name, hosts: o.host, libvirtName: o.libvirtName, path: o.path, scope: o.scope,
           ...(netfs ? { kind: "Netfs", sourceHost: o.sourceHost, sourcePath: o.sourcePath } : {}),
         }); // prettier-ignore
-        if (o.wait) for (const job of p.jobs) await followJob(core, actor, job.id, out(), Number(o.timeout));
+        if (o.wait) for (const job of p.jobs) await followJobWith(client.waitForJob, job.id, out(), Number(o.timeout));
         out().result(p, () => [`pool ${p.name} added (${p.id}); defining it in libvirt: job(s) ${p.jobs.map((j) => j.id).join(", ")}`]);
       }),
     );
@@ -69,9 +68,9 @@ export function registerInfraCommands(program: Command, out: () => TOutput): voi
     .option("--wait", "wait until every host has defined it")
     .option("--timeout <seconds>", "how long --wait waits", "120")
     .action(async (ref: string, o: { host?: string; wait?: boolean; timeout: string }) =>
-      withSession(async ({ core, actor }) => {
-        const d = await definePool(core, actor, { pool: ref, ...(o.host ? { host: o.host } : {}) });
-        const jobs = o.wait ? await Promise.all(d.jobs.map((job) => followJob(core, actor, job.id, out(), Number(o.timeout)))) : d.jobs;
+      withClient(async (client) => {
+        const d = await client.definePool(ref, o.host);
+        const jobs = o.wait ? await Promise.all(d.jobs.map((job) => followJobWith(client.waitForJob, job.id, out(), Number(o.timeout)))) : d.jobs;
         out().result({ pool: d.pool, jobs }, () => [`pool ${d.pool.name}: ${o.wait ? "defined" : "being defined"} on ${jobs.length} host(s) (job(s) ${jobs.map((j) => j.id).join(", ")})`]);
       }),
     );
@@ -82,8 +81,8 @@ export function registerInfraCommands(program: Command, out: () => TOutput): voi
     }),
   );
   pool.command("delete <pool>").description("delete a pool no volume uses any more; the files stay on the hosts").action(async (ref: string) =>
-    withSession(async ({ core, actor }) => {
-      const p = await deletePool(core, actor, { pool: ref });
+    withClient(async (client) => {
+      const p = await client.deletePool(ref);
       out().result(p, () => [`pool ${p.name} deleted${p.outcome === "removed" ? " (kept as Removed for its volumes' history)" : ""}. Its files stay on the hosts.`]);
     }),
   );

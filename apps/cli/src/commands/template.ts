@@ -1,8 +1,8 @@
-import { addTemplate, deleteTemplate, ensureTemplateCopy, registerTemplate, setTemplateSettings } from "@carve/core";
+import { setTemplateSettings } from "@carve/core";
 import type { Command } from "commander";
 import { table, type TOutput } from "../output.ts";
 import { withClient, withSession } from "../session.ts";
-import { followJob } from "./wait.ts";
+import { followJobWith } from "./wait.ts";
 
 const int = (value: string) => (/^\d+$/.test(value) ? Number(value) : Number.NaN);
 const list = (value: string, previous: string[] = []) => [...previous, value];
@@ -36,8 +36,8 @@ export function registerTemplateCommands(program: Command, out: () => TOutput): 
     .option("--min-disk <GiB>", "smallest root disk (raised to the image's own size)", "1")
     .option("--description <text>", "free text")
     .action(async (name: string, o: { url: string; sha256?: string; passwordReset?: boolean; cloudInit?: boolean; minDisk: string; description?: string }) =>
-      withSession(async ({ core, actor }) => {
-        const t = await registerTemplate(core, actor, {
+      withClient(async (client) => {
+        const t = await client.registerTemplate({
           name,
           url: o.url,
           sha256: o.sha256,
@@ -56,8 +56,8 @@ export function registerTemplateCommands(program: Command, out: () => TOutput): 
     .option("--min-disk <GiB>", "smallest root disk", "1")
     .option("--description <text>", "free text")
     .action(async (name: string, o: { pool: string[]; volume: string; format: string; minDisk: string; description?: string }) =>
-      withSession(async ({ core, actor }) => {
-        const t = await addTemplate(core, actor, { name, pools: o.pool, volume: o.volume, format: o.format, minDiskGiB: int(o.minDisk), description: o.description });
+      withClient(async (client) => {
+        const t = await client.addTemplate({ name, pools: o.pool, volume: o.volume, format: o.format, minDiskGiB: int(o.minDisk), description: o.description });
         out().result(t, () => [`template ${t.name} added (${t.id}), ${t.state}`]);
       }),
     );
@@ -73,8 +73,8 @@ export function registerTemplateCommands(program: Command, out: () => TOutput): 
     }),
   );
   template.command("delete <name>").description("delete a template no live VM uses, in any state (a download in progress stops)").action(async (name: string) =>
-    withSession(async ({ core, actor }) => {
-      const t = await deleteTemplate(core, actor, { template: name });
+    withClient(async (client) => {
+      const t = await client.deleteTemplate(name);
       out().result(t, () => [`template ${t.name} deleted`]);
     }),
   );
@@ -83,10 +83,10 @@ export function registerTemplateCommands(program: Command, out: () => TOutput): 
     .option("--wait", "follow the copy to its end")
     .option("--timeout <seconds>", "how long --wait waits", "3600")
     .action(async (name: string, o: { pool: string; wait?: boolean; timeout: string }) =>
-      withSession(async ({ core, actor }) => {
-        const ensured = await ensureTemplateCopy(core, actor, { template: name, pool: o.pool });
+      withClient(async (client) => {
+        const ensured = await client.copyTemplate(name, o.pool);
         // The controller marks the copy Ready in the transaction that ends its job.
-        const copied = o.wait && ensured.jobId !== null && ensured.copy.state === "Copying" && (await followJob(core, actor, ensured.jobId, out(), int(o.timeout)));
+        const copied = o.wait && ensured.jobId !== null && ensured.copy.state === "Copying" && (await followJobWith(client.waitForJob, ensured.jobId, out(), int(o.timeout)));
         const copy = copied ? { ...ensured.copy, state: "Ready" as const, progress: 100 } : ensured.copy;
         out().result({ ...ensured, copy }, () => [`template ${name} in pool ${o.pool}: ${status(copy)}${ensured.jobId ? ` (job ${ensured.jobId})` : ""}`]);
       }),

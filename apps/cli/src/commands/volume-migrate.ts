@@ -1,8 +1,8 @@
-import { cancelVolumeMigration, migrateVolume, setStorageSettings } from "@carve/core";
+import { setStorageSettings } from "@carve/core";
 import type { Command } from "commander";
 import type { TOutput } from "../output.ts";
-import { withSession } from "../session.ts";
-import { followJob } from "./wait.ts";
+import { withClient, withSession } from "../session.ts";
+import { followJobWith } from "./wait.ts";
 
 /** `carve volume migrate|migrate-cancel` and `carve settings storage`: storage migration between pools. */
 export function registerVolumeMigrateCommands(program: Command, out: () => TOutput): void {
@@ -14,9 +14,9 @@ export function registerVolumeMigrateCommands(program: Command, out: () => TOutp
     .option("--wait", "wait until the copy is verified and the source deleted")
     .option("--timeout <seconds>", "how long --wait waits", "3600")
     .action(async (ref: string, o: { pool: string; wait?: boolean; timeout: string }) =>
-      withSession(async ({ core, actor }) => {
-        const { job } = await migrateVolume(core, actor, { volume: ref, pool: o.pool });
-        const done = o.wait ? await followJob(core, actor, job.id, out(), Number(o.timeout)) : job;
+      withClient(async (client) => {
+        const { job } = await client.migrateVolume(ref, o.pool);
+        const done = o.wait ? await followJobWith(client.waitForJob, job.id, out(), Number(o.timeout)) : job;
         out().result(done, () => [o.wait ? `volume ${ref} is now in pool ${o.pool} (job ${job.id})` : `moving volume ${ref} to pool ${o.pool}: job ${job.id} ('carve job show ${job.id}')`]);
       }),
     );
@@ -24,8 +24,8 @@ export function registerVolumeMigrateCommands(program: Command, out: () => TOutp
     .command("migrate-cancel <volume>")
     .description("stop a volume's storage migration; it stays in its source pool")
     .action(async (ref: string) =>
-      withSession(async ({ core, actor }) => {
-        const job = await cancelVolumeMigration(core, actor, { volume: ref });
+      withClient(async (client) => {
+        const job = await client.cancelVolumeMigration(ref);
         out().result(job, () => [`cancel of job ${job.id} requested: volume ${ref} stays in its source pool`]);
       }),
     );

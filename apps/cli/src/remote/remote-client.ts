@@ -123,5 +123,17 @@ export function remoteClient(credentials: TCredentials): TCarveClient {
     listDrift: async (all) => (await call<{ items: TDriftSummary[] }>("GET", path("admin", "drift"), { query: { all: String(all) } })).items,
     ignoreDrift: (id) => call("POST", path("admin", "drift", id, "ignore")),
     destroyDrift: (id) => call("POST", path("admin", "drift", id, "destroy")),
+    // pool add|define|delete: /api/v1/admin/pools…
+    addPool: (input) => call("POST", path("admin", "pools"), { body: input }),
+    definePool: (ref, host) => call("POST", path("admin", "pools", ref, "define"), host ? { body: { host } } : {}),
+    deletePool: (ref) => call("DELETE", path("admin", "pools", ref)),
+    // template register|add|copy|delete: /api/v1/admin/templates…
+    registerTemplate: (input) => call("POST", path("admin", "templates"), { body: input }),
+    addTemplate: (input) => call("POST", path("admin", "pool-templates"), { body: input }),
+    copyTemplate: (template, pool) => call("POST", path("admin", "templates", template, "copies"), { body: { pool } }),
+    deleteTemplate: (ref) => call("DELETE", path("admin", "templates", ref)),
+    // volume migrate|migrate-cancel: the owner or an admin, as core allows (/api/v1/volumes/{id}/migrate…)
+    migrateVolume: (ref, pool) => call("POST", path("volumes", ref, "migrate"), { body: { pool } }),
+    cancelVolumeMigration: (ref) => call("POST", path("volumes", ref, "migrate-cancel")),
   };
 }

@@ -116,3 +116,64 @@ export type TQuotaJson = z.input<typeof ZQuotaJson>;
 // user sign-out
 /** What `POST /api/v1/admin/users/{user}/sign-out` ended. */
 export const ZUserSignOutJson = z.object({ username: z.string(), ended: z.int().describe("Portal sessions ended; 0: none was open") }).register(ANSWER_SCHEMAS, { id: "UserSignOut" });
+
+// pool add|define|delete, template register|add|copy|delete
+/** A pool as `POST /api/v1/admin/pools` added it, with the jobs defining it in libvirt on its hosts. */
+export const ZAddedPoolJson = ZPoolJson.omit({ hosts: true })
+  .extend({
+    sourceHost: z.string().nullable().describe("Netfs: the NFS server"),
+    sourcePath: z.string().nullable().describe("Netfs: the export"),
+    tags: z.array(z.string()),
+    jobs: z.array(ZJobJson).describe("One pool.define job per host: each makes the pool Up, or Unhealthy with the reason"),
+  })
+  .register(ANSWER_SCHEMAS, { id: "AddedPool" });
+
+/** What `POST /api/v1/admin/pools/{id}/define` started. */
+export const ZDefinedPoolJson = z
+  .object({ pool: z.object({ id: z.uuid(), name: z.string() }), jobs: z.array(ZJobJson).describe("One pool.define job per host") })
+  .register(ANSWER_SCHEMAS, { id: "DefinedPool" });
+
+/** What `DELETE /api/v1/admin/pools/{id}` did: deleted, or kept as Removed for its volumes' history. */
+export const ZDeletedPoolJson = z.object({ id: z.uuid(), name: z.string(), outcome: z.enum(["deleted", "removed"]) }).register(ANSWER_SCHEMAS, { id: "DeletedPool" });
+
+/** A template as an admin registered or added it. */
+export const ZAdminTemplateJson = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    description: z.string().nullable(),
+    state: z.string().describe("Downloading (by URL, until the server has fetched it), Ready or Error"),
+    stateReason: z.string().nullable(),
+    progress: z.int().min(0).max(100),
+    format: z.string(),
+    sourceUrl: z.string().nullable(),
+    sha256: z.string().nullable(),
+    sizeBytes: z.string().describe("The image's size in bytes (decimal text: it may exceed 2^53)"),
+    minDiskGiB: z.int(),
+    supportsCloudInit: z.boolean(),
+    supportsPasswordReset: z.boolean(),
+    createdAt: z.iso.datetime(),
+  })
+  .register(ANSWER_SCHEMAS, { id: "AdminTemplate" });
+
+/** `POST /api/v1/admin/templates/{id}/copies`: the template's copy in the pool, and the job making it (null when already there or on its way). */
+export const ZTemplateCopyJson = z
+  .object({
+    copy: z.object({
+      templateId: z.uuid(),
+      poolId: z.uuid(),
+      volumeName: z.string(),
+      state: z.string().describe("Copying, Ready or Error"),
+      progress: z.int().min(0).max(100),
+      stateReason: z.string().nullable(),
+      jobId: z.uuid().nullable(),
+    }),
+    jobId: z.uuid().nullable(),
+  })
+  .register(ANSWER_SCHEMAS, { id: "TemplateCopy" });
+
+export const ZDeletedTemplateJson = z.object({ id: z.uuid(), name: z.string() }).register(ANSWER_SCHEMAS, { id: "DeletedTemplate" });
+
+export type TAddedPoolJson = z.input<typeof ZAddedPoolJson>;
+export type TAdminTemplateJson = z.input<typeof ZAdminTemplateJson>;
+export type TTemplateCopyJson = z.input<typeof ZTemplateCopyJson>;

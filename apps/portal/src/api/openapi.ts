@@ -13,6 +13,9 @@ import { ZDeletedDiskOfferingJson, ZDeletedOfferingJson } from "./admin-schemas.
 import { ZDiskOfferingJson, ZOfferingJson } from "./schemas.ts";
 import { ZAddHostInput, ZIssueJoinTokenInput } from "@carve/core";
 import { ZAddedHostJson, ZDriftListJson, ZHostInventoryJson, ZIgnoredDriftJson, ZJoinTokenJson, ZMaintenanceCancelJson, ZMaintenancePlanJson, ZMaintenanceStartJson, ZRemovedHostJson, ZStatusJson } from "./host-schemas.ts";
+import { ZAddPoolInput, ZAddTemplateInput, ZDefinePoolInput, ZEnsureTemplateCopyInput, ZRegisterTemplateInput } from "@carve/core";
+import { ZAddedPoolJson, ZAdminTemplateJson, ZDefinedPoolJson, ZDeletedPoolJson, ZDeletedTemplateJson, ZTemplateCopyJson } from "./admin-schemas.ts";
+import { ZMigrateVolumeBody, ZMigratingVolumeJson } from "./schemas.ts";
 
 /** Request bodies, named under components.schemas; core's own input schemas, so the document says exactly what core accepts. */
 const REQUEST_SCHEMAS = z.registry<{ id: string }>();
@@ -277,4 +280,27 @@ API_ROUTES.push(
   },
   { method: "post", path: "/api/v1/admin/drift/{id}/ignore", summary: "Leave a drifting domain alone; it drops off the open drift list", pathParams: { id: ZDriftId }, status: 200, response: ZIgnoredDriftJson, admin: true },
   { method: "post", path: "/api/v1/admin/drift/{id}/destroy", summary: "Pull the plug on a drifting Carve-named domain and undefine it (its disks are kept); answers with the job", pathParams: { id: ZDriftId }, status: 202, response: ZJobJson, admin: true },
+);
+
+// pool add|define|delete, template register|add|copy|delete, volume migrate|migrate-cancel
+REQUEST_SCHEMAS.add(ZAddPoolInput, { id: "AddPoolInput" });
+const ZDefinePoolBody = ZDefinePoolInput.omit({ pool: true });
+REQUEST_SCHEMAS.add(ZDefinePoolBody, { id: "DefinePoolInput" });
+REQUEST_SCHEMAS.add(ZRegisterTemplateInput, { id: "RegisterTemplateInput" });
+REQUEST_SCHEMAS.add(ZAddTemplateInput, { id: "AddTemplateInput" });
+const ZCopyTemplateBody = ZEnsureTemplateCopyInput.omit({ template: true });
+REQUEST_SCHEMAS.add(ZCopyTemplateBody, { id: "CopyTemplateInput" });
+REQUEST_SCHEMAS.add(ZMigrateVolumeBody, { id: "MigrateVolumeInput" });
+const ZPoolRef = z.string().describe("The pool's name or id");
+const ZTemplateRef = z.string().describe("The template's name or id");
+API_ROUTES.push(
+  { method: "post", path: "/api/v1/admin/pools", summary: "Register a storage pool the given hosts see (Dir, or Netfs with sourceHost and sourcePath); answers with it and one pool.define job per host", body: ZAddPoolInput, status: 201, response: ZAddedPoolJson, admin: true },
+  { method: "post", path: "/api/v1/admin/pools/{id}/define", summary: "(Re)define a pool in libvirt on every host that sees it, or on `host` only: after fixing a mount or export, or when a host joined it", pathParams: { id: ZPoolRef }, body: ZDefinePoolBody, optionalBody: true, status: 202, response: ZDefinedPoolJson, admin: true },
+  { method: "delete", path: "/api/v1/admin/pools/{id}", summary: "Delete a pool no volume uses any more (one volumes once used is kept as Removed for their history); its files stay on the hosts", pathParams: { id: ZPoolRef }, status: 200, response: ZDeletedPoolJson, admin: true },
+  { method: "post", path: "/api/v1/admin/templates", summary: "Register a template by http(s) URL on the source allow-list; the server downloads it (follow it in the template list)", body: ZRegisterTemplateInput, status: 201, response: ZAdminTemplateJson, admin: true },
+  { method: "post", path: "/api/v1/admin/pool-templates", summary: "Register a template whose image is already a volume in one or more pools; it is Ready at once", body: ZAddTemplateInput, status: 201, response: ZAdminTemplateJson, admin: true },
+  { method: "post", path: "/api/v1/admin/templates/{id}/copies", summary: "Copy a downloaded, Ready template to a pool now rather than on first use; answers with the copy and its job (null when it was there or on its way)", pathParams: { id: ZTemplateRef }, body: ZCopyTemplateBody, status: 202, response: ZTemplateCopyJson, admin: true },
+  { method: "delete", path: "/api/v1/admin/templates/{id}", summary: "Delete a template in any state that no live VM uses (a download in progress stops)", pathParams: { id: ZTemplateRef }, status: 200, response: ZDeletedTemplateJson, admin: true },
+  { method: "post", path: "/api/v1/volumes/{id}/migrate", summary: "Move a detached volume, or a stopped VM's disk, to another storage pool (verified by checksum before the source goes); answers with the migration's job", pathParams: { id: ZVolumeId }, body: ZMigrateVolumeBody, status: 202, response: ZMigratingVolumeJson },
+  { method: "post", path: "/api/v1/volumes/{id}/migrate-cancel", summary: "Stop a volume's storage migration: it stays in its source pool; answers with the migration's job", pathParams: { id: ZVolumeId }, status: 200, response: ZJobJson },
 );

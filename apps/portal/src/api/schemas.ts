@@ -1,4 +1,4 @@
-import { ERROR_CODES, ZAttachVolumeInput, ZListVmsInput, ZResizeVolumeInput, type TErrorCode } from "@carve/core";
+import { ERROR_CODES, ZAttachVolumeInput, ZListVmsInput, ZMigrateVolumeInput, ZResizeVolumeInput, type TErrorCode } from "@carve/core";
 import { z } from "zod";
 
 /**
@@ -189,6 +189,9 @@ export const ZVolumePageJson = z
   .object({ items: z.array(ZVolumeJson), nextCursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last page") })
   .register(ANSWER_SCHEMAS, { id: "VolumePage" });
 export const ZCreatedVolumeJson = z.object({ volume: ZRef, job: ZJobJson }).register(ANSWER_SCHEMAS, { id: "CreatedVolume" });
+// volume migrate: `POST /api/v1/volumes/{id}/migrate`'s body (the volume from the path) and answer
+export const ZMigrateVolumeBody = ZMigrateVolumeInput.omit({ volume: true });
+export const ZMigratingVolumeJson = z.object({ volume: ZRef, job: ZJobJson.describe("The migration's job (on the source host): bytes copied, then verified") }).register(ANSWER_SCHEMAS, { id: "MigratingVolume" });
 
 /** Bodies of POST /api/v1/volumes/{id}/attach and …/resize: core's input, the volume coming from the path. */
 export const ZAttachVolumeBody = ZAttachVolumeInput.omit({ volume: true });

@@ -1,8 +1,8 @@
 import { type TAuditView, type TSshKeyView, type TUsageHistory, type TVmEventPage, type TVmView, type TVolumeView, VM_ACTIONS } from "@carve/core";
 import type { THostJson, TJobJson, TPasswordRevealJson, TSshKeyJson, TUsageJson, TVmEventPageJson, TVmJson, TVolumeJson, TDiskOfferingJson, TOfferingJson, TApiKeyJson } from "./schemas.ts";
-import type { TAuditEntryJson } from "./admin-schemas.ts";
 import type { TDriftView, TJoinToken, TStatus } from "@carve/core";
 import type { TAddedHostJson, TDriftJson, TJoinTokenJson, TStatusJson } from "./host-schemas.ts";
+import type { TAddedPoolJson, TAdminTemplateJson, TAuditEntryJson, TTemplateCopyJson } from "./admin-schemas.ts";
 
 type TJobRow = Omit<TJobJson, "createdAt" | "finishedAt"> & { createdAt: Date; finishedAt: Date | null };
 type THostRow = Omit<THostJson, "vcpusCapacity" | "memMiBCapacity" | "lastHeartbeatAt"> & { cpuOvercommit: number; memOvercommit: number; lastHeartbeatAt: Date | null };
@@ -123,4 +123,47 @@ export function toJoinTokenJson(token: TJoinToken & { hostId: string; hostName: 
 
 export function toDriftJson(item: TDriftView): TDriftJson {
   return { ...item, firstSeenAt: item.firstSeenAt.toISOString(), lastSeenAt: item.lastSeenAt.toISOString(), resolvedAt: item.resolvedAt?.toISOString() ?? null };
+}
+
+// pool add|define, template register|add|copy
+type TPoolRow = Omit<TAddedPoolJson, "jobs"> & { jobs: TJobRow[] };
+export function toAddedPoolJson(pool: TPoolRow): TAddedPoolJson {
+  return {
+    id: pool.id,
+    name: pool.name,
+    kind: pool.kind,
+    scope: pool.scope,
+    state: pool.state,
+    stateReason: pool.stateReason,
+    libvirtName: pool.libvirtName,
+    path: pool.path,
+    sourceHost: pool.sourceHost,
+    sourcePath: pool.sourcePath,
+    tags: pool.tags,
+    jobs: pool.jobs.map(toJobJson),
+  };
+}
+
+type TTemplateRow = Omit<TAdminTemplateJson, "sizeBytes" | "createdAt"> & { sizeBytes: bigint; createdAt: Date };
+export function toAdminTemplateJson(t: TTemplateRow): TAdminTemplateJson {
+  return {
+    id: t.id,
+    name: t.name,
+    description: t.description,
+    state: t.state,
+    stateReason: t.stateReason,
+    progress: t.progress,
+    format: t.format,
+    sourceUrl: t.sourceUrl,
+    sha256: t.sha256,
+    sizeBytes: t.sizeBytes.toString(),
+    minDiskGiB: t.minDiskGiB,
+    supportsCloudInit: t.supportsCloudInit,
+    supportsPasswordReset: t.supportsPasswordReset,
+    createdAt: t.createdAt.toISOString(),
+  };
+}
+
+export function toTemplateCopyJson({ copy, jobId }: TTemplateCopyJson): TTemplateCopyJson {
+  return { copy: { templateId: copy.templateId, poolId: copy.poolId, volumeName: copy.volumeName, state: copy.state, progress: copy.progress, stateReason: copy.stateReason, jobId: copy.jobId }, jobId };
 }

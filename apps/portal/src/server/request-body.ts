@@ -52,3 +52,8 @@ export async function jsonBody(request: Request): Promise<unknown> {
     });
   }
 }
+
+/** A body the route may be sent without: none (or only whitespace) is `{}`, otherwise as jsonBody. */
+export async function optionalJsonBody(request: Request): Promise<unknown> {
+  return (await request.clone().text()).trim() === "" ? {} : jsonBody(request);
+}

@@ -10,7 +10,7 @@ import { dispatchJob } from "../jobs/dispatch-job.ts";
 import { isUuid } from "../validation/is-uuid.ts";
 import { parseInput } from "../validation/parse-input.ts";
 
-export const ZDefinePoolInput = z.object({
+export const ZDefinePoolInput = z.strictObject({
   pool: z.string({ error: "is required: a pool name or id" }).min(1, "is required: a pool name or id").max(200),
   /** Only on this host (name or id); default every host that sees the pool. */
   host: z.string().min(1).max(100).optional(),

@@ -7,7 +7,7 @@ import { hasDependents } from "../lifecycle/has-dependents.ts";
 import { isUuid } from "../validation/is-uuid.ts";
 import { parseInput } from "../validation/parse-input.ts";
 
-export const ZDeletePoolInput = z.object({ pool: z.string({ error: "is required: a pool name or id" }).min(1, "is required: a pool name or id").max(200) });
+export const ZDeletePoolInput = z.strictObject({ pool: z.string({ error: "is required: a pool name or id" }).min(1, "is required: a pool name or id").max(200) });
 
 /**
  * Deletes a storage pool (admins only). Refused (HAS_DEPENDENTS) while volumes not yet deleted

@@ -6,17 +6,17 @@ import { CarveError } from "../errors/index.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { requireAdmin, type TActor } from "../identity/actor.ts";
 import { isUuid } from "../validation/is-uuid.ts";
-import { ZDescription, ZObjectName } from "../validation/fields.ts";
+import { ZChoice, ZDescription, ZObjectName } from "../validation/fields.ts";
 import { parseInput } from "../validation/parse-input.ts";
 
-export const ZAddTemplateInput = z.object({
+export const ZAddTemplateInput = z.strictObject({
   name: ZObjectName,
   description: ZDescription.optional(),
   /** Pools (names or ids) that already hold the template's disk image, under the same volume name. */
   pools: z.array(z.string().min(1).max(100)).min(1, "needs at least one pool holding the image").max(64),
   /** The image's volume name inside those libvirt pools. */
   volume: ZLibvirtName,
-  format: z.enum(["qcow2", "raw"], { error: "must be qcow2 or raw" }).default("qcow2"),
+  format: ZChoice(["qcow2", "raw"]).default("qcow2"),
   minDiskGiB: z.number().int().min(1).max(65536).default(1),
 });
 

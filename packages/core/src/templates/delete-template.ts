@@ -7,7 +7,7 @@ import { hasDependents } from "../lifecycle/has-dependents.ts";
 import { isUuid } from "../validation/is-uuid.ts";
 import { parseInput } from "../validation/parse-input.ts";
 
-const ZInput = z.object({ template: z.string({ error: "is required: a template name or id" }).min(1, "is required: a template name or id").max(200) });
+const ZInput = z.strictObject({ template: z.string({ error: "is required: a template name or id" }).min(1, "is required: a template name or id").max(200) });
 
 /**
  * Deletes a template in any state (Downloading, Error, Ready) that no live VM uses (admins only). A

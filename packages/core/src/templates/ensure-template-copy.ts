@@ -11,7 +11,7 @@ import { isUuid } from "../validation/is-uuid.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import { resolveTemplate } from "./resolve-template.ts";
 
-const ZInput = z.object({
+export const ZEnsureTemplateCopyInput = z.strictObject({
   template: z.string({ error: "is required: a template name or id" }).min(1, "is required: a template name or id").max(200),
   pool: z.string({ error: "is required: a pool name or id" }).min(1, "is required: a pool name or id").max(200),
 });
@@ -30,7 +30,7 @@ export interface TEnsuredCopy {
  */
 export async function ensureTemplateCopy(deps: CoreDeps, actor: TActor, input: unknown): Promise<TEnsuredCopy> {
   requireAdmin(actor, "copy templates to pools");
-  const data = parseInput(ZInput, input);
+  const data = parseInput(ZEnsureTemplateCopyInput, input);
   const template = await resolveTemplate(deps.db, data.template);
   const { storedPath, sha256 } = template;
   if (storedPath === null || sha256 === null) {

@@ -9,7 +9,7 @@ import { ZDescription, ZObjectName } from "../validation/fields.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import { checkSourceUrl } from "./source-policy.ts";
 
-export const ZRegisterTemplateInput = z.object({
+export const ZRegisterTemplateInput = z.strictObject({
   name: ZObjectName,
   description: ZDescription.optional(),
   /** Where the image is: http:// or https://, on a host of the allow-list. */

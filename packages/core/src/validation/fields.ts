@@ -35,3 +35,12 @@ export const ZPage = z.object({
   limit: z.coerce.number().int().min(1, "must be at least 1").max(200, "must be at most 200").default(50),
   cursor: z.string().max(200).optional(),
 });
+
+/**
+ * One of a few words (`ZChoice(["Local", "Shared"])`): a wrong word is refused with the choices, a
+ * value of another type also says what it was ("must be Local or Shared, not a number").
+ */
+export function ZChoice<const T extends readonly [string, ...string[]]>(values: T) {
+  const choices = `must be ${values.slice(0, -1).join(", ")}${values.length > 1 ? " or " : ""}${values.at(-1) ?? ""}`;
+  return z.enum(values, { error: (issue) => (typeof issue.input === "string" || issue.input === undefined ? choices : `${choices}, not a ${typeof issue.input}`) });
+}

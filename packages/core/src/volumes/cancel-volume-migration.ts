@@ -8,7 +8,7 @@ import { parseInput } from "../validation/parse-input.ts";
 import { findVolumeForActor } from "./find-volume.ts";
 import { readMigrationRecord } from "./volume-migration-record.ts";
 
-const ZInput = z.object({ volume: z.string().min(1, "names the volume being migrated (its id or name)").max(100) });
+const ZInput = z.strictObject({ volume: z.string().min(1, "names the volume being migrated (its id or name)").max(100) });
 
 /**
  * Cancels a volume's storage migration: both agents are told to stop; the sender breaks the

@@ -16,7 +16,7 @@ import { findVolumeForActor } from "./find-volume.ts";
 import { recordStreamJobs } from "./record-stream-jobs.ts";
 import { poolHostsIn, type TMigrationRecord } from "./volume-migration-record.ts";
 
-export const ZMigrateVolumeInput = z.object({
+export const ZMigrateVolumeInput = z.strictObject({
   /** The volume's id or name. */
   volume: z.string().min(1, "names the volume to move (its id or name)").max(100),
   /** The target pool's id or name. */
