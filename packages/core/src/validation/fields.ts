@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { hasControlChar } from "./control-chars.ts";
+import { kindOf } from "./parse-input.ts";
 
 
 /** An RFC 1123 label: the only shape of VM names (they become hostnames). */
@@ -35,3 +36,11 @@ export const ZPage = z.object({
   limit: z.coerce.number().int().min(1, "must be at least 1").max(200, "must be at most 200").default(50),
   cursor: z.string().max(200).optional(),
 });
+
+/**
+ * The error of a choice (`z.enum(…, { error: choiceError("must be spread or pack") })`): what it
+ * must be, and for a value of another type also what it was ("…, not a number"), as parseInput
+ * says for every other wrong-typed field (z.enum's own issue does not say it).
+ */
+export const choiceError = (mustBe: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined || typeof issue.input === "string" ? mustBe : `${mustBe}, not ${kindOf(issue.input)}`;
