@@ -6,7 +6,7 @@ import { portalCore, type TPortalCore } from "./core.ts";
 import { fromPortalOrigin } from "./origin.ts";
 import { refuseLargeBody } from "./request-body.ts";
 
-export { jsonBody } from "./request-body.ts";
+export { jsonBody, optionalJsonBody } from "./request-body.ts";
 
 export interface TApiContext<P> {
   actor: TUserActor;

@@ -1,6 +1,6 @@
 import { resetVmPassword } from "@carve/core";
 import { passwordRevealJson, toJobJson } from "../../../../../../api/to-json.ts";
-import { apiRoute, jsonBody, otherMethods } from "../../../../../../server/api-route.ts";
+import { apiRoute, optionalJsonBody, otherMethods } from "../../../../../../server/api-route.ts";
 
 /**
  * Sets a new generated password for a guest user of the running VM (body `{ "user": "root" }`,
@@ -10,7 +10,7 @@ export const POST = apiRoute<{ id: string }>(
   "Write",
   async ({ actor, core, request, params }) => {
     // The body is optional: only `user` can be given.
-    const body = (await request.clone().text()).trim() === "" ? {} : await jsonBody(request);
+    const body = await optionalJsonBody(request);
     const reset = await resetVmPassword(core, actor, { ...(typeof body === "object" && body !== null ? body : {}), vm: params.id });
     return { job: toJobJson(reset.job), user: reset.user, passwordReveal: passwordRevealJson(reset.job.vmId ?? params.id, reset) };
   },
