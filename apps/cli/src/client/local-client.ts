@@ -1,5 +1,15 @@
 import { addSshKey, attachVolume, createVm, createVolume, deleteVolume, detachVolume, listDiskOfferings, listVolumes, resizeVolume, destroyVm, getJob, getVm, listHosts, listOfferings, listSshKeys, listTemplates, listVms, rebootVm, removeSshKey, searchAudit, startVm, stopVm, waitForJob, whoAmI, type TActor, type TCore, createDiskOffering, createOffering, deleteDiskOffering, deleteOffering, getQuota, listPools, setQuota, endUserSessions, createApiKey, listApiKeys, revokeApiKey, resetVmPassword, revealVmPassword, unlockSignIn, type TIdentityDeps } from "@carve/core";
-import type { TCarveClient } from "./carve-client.ts";
+import { cancelVmMigration, migrateVm, planVm, setLogLevel, setMigrationSettings, setPlacementSettings, setStorageSettings, setTemplateSettings } from "@carve/core";
+import type { TCarveClient, TSettingsGroup, TSettingsGroups } from "./carve-client.ts";
+
+/** The core use-case of each settings group (it changes the group, or only shows it given no change). */
+const SETTINGS = {
+  placement: setPlacementSettings,
+  templates: setTemplateSettings,
+  migration: setMigrationSettings,
+  storage: setStorageSettings,
+  "log-level": setLogLevel,
+} satisfies Record<TSettingsGroup, unknown>;
 
 /**
  * The client of the CLI on the management server: core's use-cases on its database, as `actor`.
@@ -54,5 +64,11 @@ export function localClient(core: TIdentityDeps & TCore, actor: TActor): TCarveC
     revokeApiKey: (ref) => revokeApiKey(core, actor, ref),
     // user sign-out
     endUserSessions: (user) => endUserSessions(core, actor, { user }),
+    // vm migrate|migrate-cancel|plan, settings placement|templates|migration|storage|log-level
+    migrateVm: (ref, host) => migrateVm(core, actor, { vm: ref, host }),
+    cancelVmMigration: (ref) => cancelVmMigration(core, actor, { vm: ref }),
+    planVm: (input) => planVm(core, actor, input),
+    changeSettings: <G extends TSettingsGroup>(group: G, changes: TSettingsGroups[G]["changes"]) =>
+      SETTINGS[group](core, actor, changes) as Promise<TSettingsGroups[G]["settings"]>,
   };
 }
