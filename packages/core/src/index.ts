@@ -133,6 +133,14 @@ export { ZCreateOfferingInput } from "./offerings/create-offering.ts";
 
 // The REST API's quota route validates its body with core's own schema.
 export { ZSetQuotaInput } from "./quotas/set-quota.ts";
+
+// vm migrate|migrate-cancel|plan|stop, settings …: the REST routes' bodies, validated by core's own schemas.
+export { ZStopVmInput } from "./vms/stop-vm.ts";
+export { ZSetPlacementSettingsInput } from "./settings/set-placement-settings.ts";
+export { ZSetTemplateSettingsInput } from "./settings/set-template-settings.ts";
+export { ZSetMigrationSettingsInput } from "./settings/set-migration-settings.ts";
+export { ZSetStorageSettingsInput } from "./settings/set-storage-settings.ts";
+export { ZSetLogLevelInput } from "./settings/set-log-level.ts";
 // apikey create (REST)
 export { ZCreateApiKeyInput } from "./identity/create-api-key.ts";
 // pool add and template add|copy: their inputs, for the REST API's document

@@ -1,4 +1,5 @@
 import type { TAuditView, TCancelMaintenanceResult, TCreateVmInput, TDriftView, TMaintenancePlan, TStatus, TUnlockResult, TVolumeView } from "@carve/core";
+import type { TLogLevels, TMigrationSettings, TPlacementSettings, TStorageSettings, TTemplateSettings, TVmPlan } from "@carve/core";
 
 /**
  * What a command needs from Carve, whichever way the CLI reaches it: core on this machine's
@@ -99,6 +100,16 @@ export interface TCarveClient {
   migrateVolume(ref: string, pool: string): Promise<{ job: TJobSummary; volume: { id: string; name: string } }>;
   /** Stops a volume's storage migration; answers with the migration's job. */
   cancelVolumeMigration(ref: string): Promise<TJobSummary>;
+
+  // vm migrate|migrate-cancel|plan, settings placement|templates|migration|storage|log-level
+  /** Admins: moves the VM to `host` (or where placement picks): live when it runs, cold when stopped. */
+  migrateVm(ref: string, host?: string): Promise<TJobSummary>;
+  /** Admins: aborts the VM's live migration; answers the migration's job. */
+  cancelVmMigration(ref: string): Promise<TJobSummary>;
+  /** Where a VM would go (a dry run of a create's checks, as this client's user). */
+  planVm(input: { name: string; template: string; offering: string }): Promise<TVmPlan>;
+  /** Admins: changes a settings group (fields left out stay) and answers it; no change only shows it. */
+  changeSettings<G extends TSettingsGroup>(group: G, changes: TSettingsGroups[G]["changes"]): Promise<TSettingsGroups[G]["settings"]>;
 }
 
 // pool add|define|delete, template register|add|copy|delete
@@ -216,6 +227,19 @@ export interface THostInventory {
 
 export type TDriftSummary = Omit<TDriftView, "firstSeenAt" | "lastSeenAt" | "resolvedAt"> & { firstSeenAt: TInstant; lastSeenAt: TInstant; resolvedAt: TInstant | null };
 
+/** Each settings group: the changes its command sends (core's input) and the settings it answers. */
+export interface TSettingsGroups {
+  placement: { changes: { policy?: string | undefined; poolThreshold?: number | undefined }; settings: TPlacementSettings };
+  templates: {
+    changes: { addAllowedHosts?: string[] | undefined; removeAllowedHosts?: string[] | undefined; allowPrivateAddresses?: boolean | undefined; maxBytes?: number | undefined };
+    settings: TTemplateSettings;
+  };
+  migration: { changes: { timeoutSec?: number | undefined }; settings: TMigrationSettings };
+  storage: { changes: { migrationBandwidthMiBps?: number | undefined }; settings: TStorageSettings };
+  "log-level": { changes: { level?: string | undefined; process: string }; settings: TLogLevels };
+}
+export type TSettingsGroup = keyof TSettingsGroups;
+
 export interface TTemplateSummary {
   id: string;
   name: string;
@@ -302,6 +326,10 @@ export interface TJobSummary {
   progress: number;
   step: string | null;
   errorMessage: string | null;
+  /** How long the agent's work took (a migration): the REST API's job answers it; locally it is in `result`. */
+  durationMs?: number | null;
+  /** Local only: the agent's result. */
+  result?: unknown;
 }
 
 export interface TOfferingSummary {

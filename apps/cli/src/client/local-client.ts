@@ -1,8 +1,18 @@
 import { addSshKey, attachVolume, createVm, createVolume, deleteVolume, detachVolume, listDiskOfferings, listVolumes, resizeVolume, destroyVm, getJob, getVm, listHosts, listOfferings, listSshKeys, listTemplates, listVms, rebootVm, removeSshKey, searchAudit, startVm, stopVm, waitForJob, whoAmI, type TActor, type TCore, createDiskOffering, createOffering, deleteDiskOffering, deleteOffering, getQuota, listPools, setQuota, endUserSessions, createApiKey, listApiKeys, revokeApiKey, resetVmPassword, revealVmPassword, unlockSignIn, type TIdentityDeps } from "@carve/core";
 import { addHost, cancelHostMaintenance, destroyDrift, getHostInventory, getStatus, ignoreDrift, inspectHost, issueJoinToken, listDrift, planHostMaintenance, prepareHostMaintenance, removeHost } from "@carve/core";
 import { addPool, addTemplate, cancelVolumeMigration, definePool, deletePool, deleteTemplate, ensureTemplateCopy, migrateVolume, registerTemplate } from "@carve/core";
-import type { TCarveClient } from "./carve-client.ts";
 import { localJoinCommand } from "./local-join-command.ts";
+import { cancelVmMigration, migrateVm, planVm, setLogLevel, setMigrationSettings, setPlacementSettings, setStorageSettings, setTemplateSettings } from "@carve/core";
+import type { TCarveClient, TSettingsGroup, TSettingsGroups } from "./carve-client.ts";
+
+/** The core use-case of each settings group (it changes the group, or only shows it given no change). */
+const SETTINGS = {
+  placement: setPlacementSettings,
+  templates: setTemplateSettings,
+  migration: setMigrationSettings,
+  storage: setStorageSettings,
+  "log-level": setLogLevel,
+} satisfies Record<TSettingsGroup, unknown>;
 
 /**
  * The client of the CLI on the management server: core's use-cases on its database, as `actor`.
@@ -92,5 +102,11 @@ export function localClient(core: TIdentityDeps & TCore, actor: TActor): TCarveC
     // volume migrate|migrate-cancel
     migrateVolume: (ref, pool) => migrateVolume(core, actor, { volume: ref, pool }),
     cancelVolumeMigration: (ref) => cancelVolumeMigration(core, actor, { volume: ref }),
+    // vm migrate|migrate-cancel|plan, settings placement|templates|migration|storage|log-level
+    migrateVm: (ref, host) => migrateVm(core, actor, { vm: ref, host }),
+    cancelVmMigration: (ref) => cancelVmMigration(core, actor, { vm: ref }),
+    planVm: (input) => planVm(core, actor, input),
+    changeSettings: <G extends TSettingsGroup>(group: G, changes: TSettingsGroups[G]["changes"]) =>
+      SETTINGS[group](core, actor, changes) as Promise<TSettingsGroups[G]["settings"]>,
   };
 }

@@ -1,7 +1,6 @@
-import { setLogLevel } from "@carve/core";
 import type { Command } from "commander";
 import type { TOutput } from "../output.ts";
-import { withSession } from "../session.ts";
+import { withClient } from "../session.ts";
 
 /** `carve settings log-level [LEVEL] [--process controller|agent|all]`: runtime log levels, no restart. */
 export function registerLogLevelCommand(program: Command, out: () => TOutput): void {
@@ -10,8 +9,8 @@ export function registerLogLevelCommand(program: Command, out: () => TOutput): v
     .description("log level of the running controllers and agents: fatal|error|warn|info|debug|trace|silent, or default for their LOG_LEVEL (no level: show)")
     .option("--process <process>", "controller, agent or all", "all")
     .action(async (level: string | undefined, o: { process: string }) =>
-      withSession(async ({ core, actor }) => {
-        const levels = await setLogLevel(core, actor, { level, process: o.process });
+      withClient(async (client) => {
+        const levels = await client.changeSettings("log-level", { level, process: o.process });
         const shown = (value: string | null) => value ?? "LOG_LEVEL (default)";
         out().result(levels, () => [`controller: ${shown(levels.controller)}`, `agents: ${shown(levels.agent)}`]);
       }),

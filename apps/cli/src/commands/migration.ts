@@ -1,8 +1,16 @@
-import { cancelVmMigration, getJob, migrateVm, setMigrationSettings, type TMaintenancePlan } from "@carve/core";
+import type { TMaintenancePlan } from "@carve/core";
 import type { Command } from "commander";
 import { table, type TOutput } from "../output.ts";
-import { withClient, withSession } from "../session.ts";
-import { followJob, followJobWith } from "./wait.ts";
+import type { TJobSummary } from "../client/carve-client.ts";
+import { withClient } from "../session.ts";
+import { followJobWith } from "./wait.ts";
+
+/** " in 2.4 s": the migration's own duration, from the job (the REST API's) or its result (local). */
+function tookSeconds(job: TJobSummary): string {
+  const result = typeof job.result === "object" && job.result !== null ? (job.result as { durationMs?: unknown }) : {};
+  const ms = job.durationMs ?? result.durationMs;
+  return typeof ms === "number" ? ` in ${(ms / 1000).toFixed(1)} s` : "";
+}
 
 const planLines = (plan: TMaintenancePlan) => [
   plan.message,
@@ -32,19 +40,18 @@ export function registerMigrationCommands(program: Command, out: () => TOutput):
     .option("--wait", "wait until the VM runs on the target")
     .option("--timeout <seconds>", "how long --wait waits", "3600")
     .action(async (ref: string, o: { host?: string; wait?: boolean; timeout: string }) =>
-      withSession(async ({ core, actor }) => {
-        const job = await migrateVm(core, actor, { vm: ref, host: o.host });
+      withClient(async (client) => {
+        const job = await client.migrateVm(ref, o.host);
         out().progress(`${job.kind === "vm.migrate" ? "live migration" : "cold move"} of ${ref} requested; job ${job.id}`);
-        const done = o.wait ? await followJob(core, actor, job.id, out(), Number(o.timeout)) : await getJob(core, actor, job.id);
-        const seconds = typeof (done.result as { durationMs?: unknown } | null)?.durationMs === "number" ? ` in ${((done.result as { durationMs: number }).durationMs / 1000).toFixed(1)} s` : "";
-        out().result({ job: done }, () => [`job ${done.id} ${done.kind} ${done.state}${done.state === "Succeeded" ? `: ${ref} migrated${seconds}` : ""}`]);
+        const done = o.wait ? await followJobWith(client.waitForJob, job.id, out(), Number(o.timeout)) : await client.getJob(job.id);
+        out().result({ job: done }, () => [`job ${done.id} ${done.kind} ${done.state}${done.state === "Succeeded" ? `: ${ref} migrated${tookSeconds(done)}` : ""}`]);
       }),
     );
   vm.command("migrate-cancel <vm>")
     .description("abort a VM's live migration; it keeps running where it was")
     .action(async (ref: string) =>
-      withSession(async ({ core, actor }) => {
-        const job = await cancelVmMigration(core, actor, { vm: ref });
+      withClient(async (client) => {
+        const job = await client.cancelVmMigration(ref);
         out().result({ job }, () => [`cancel of job ${job.id} requested: ${ref} keeps running on its host`]);
       }),
     );
@@ -89,8 +96,8 @@ export function registerMigrationCommands(program: Command, out: () => TOutput):
     .description("live migration: the timeout after which a migration is aborted (the VM stays on its source)")
     .option("--timeout <seconds>", "e.g. 1800", Number)
     .action(async (o: { timeout?: number }) =>
-      withSession(async ({ core, actor }) => {
-        const s = await setMigrationSettings(core, actor, { timeoutSec: o.timeout });
+      withClient(async (client) => {
+        const s = await client.changeSettings("migration", { timeoutSec: o.timeout });
         out().result(s, () => [`live migrations time out after ${s.timeoutSec} s`]);
       }),
     );

@@ -1,7 +1,6 @@
-import { planVm, setPlacementSettings } from "@carve/core";
 import type { Command } from "commander";
 import { table, type TOutput } from "../output.ts";
-import { withClient, withSession } from "../session.ts";
+import { withClient } from "../session.ts";
 
 /** A limit from the command line: a whole number, or "none" to remove it. */
 const limit = (value: string): number | null => (value === "none" ? null : /^\d+$/.test(value) ? Number(value) : Number.NaN);
@@ -16,8 +15,8 @@ export function registerPlacementCommands(program: Command, out: () => TOutput):
     .requiredOption("--template <template>", "template name or id")
     .requiredOption("--offering <offering>", "service offering name or id")
     .action(async (name: string, o: { template: string; offering: string }) =>
-      withSession(async ({ core, actor }) => {
-        const plan = await planVm(core, actor, { name, template: o.template, offering: o.offering });
+      withClient(async (client) => {
+        const plan = await client.planVm({ name, template: o.template, offering: o.offering });
         out().result(plan, () => [plan.message, ...table(["HOST", "WHY NOT"], plan.rejections.map((r) => [r.host, r.reason]))]);
       }),
     );
@@ -48,8 +47,8 @@ export function registerPlacementCommands(program: Command, out: () => TOutput):
     .description("placement policy (spread or pack) and pool threshold (0.1–1)")
     .option("--policy <policy>").option("--pool-threshold <share>", "e.g. 0.85", Number)
     .action(async (o: { policy?: string; poolThreshold?: number }) =>
-      withSession(async ({ core, actor }) => {
-        const s = await setPlacementSettings(core, actor, { policy: o.policy, poolThreshold: o.poolThreshold });
+      withClient(async (client) => {
+        const s = await client.changeSettings("placement", { policy: o.policy, poolThreshold: o.poolThreshold });
         out().result(s, () => [`placement: policy ${s.policy}, pool threshold ${Math.round(s.poolThreshold * 100)} %`]);
       }),
     );

@@ -1,7 +1,6 @@
-import { setTemplateSettings } from "@carve/core";
 import type { Command } from "commander";
 import { table, type TOutput } from "../output.ts";
-import { withClient, withSession } from "../session.ts";
+import { withClient } from "../session.ts";
 import { followJobWith } from "./wait.ts";
 
 const int = (value: string) => (/^\d+$/.test(value) ? Number(value) : Number.NaN);
@@ -101,8 +100,8 @@ export function registerTemplateCommands(program: Command, out: () => TOutput): 
     .option("--no-allow-private", "refuse loopback and private addresses (the default)")
     .option("--max-bytes <n>", "largest image in bytes", int)
     .action(async (o: { allowHost?: string[]; disallowHost?: string[]; allowPrivate?: boolean; maxBytes?: number }) =>
-      withSession(async ({ core, actor }) => {
-        const s = await setTemplateSettings(core, actor, { addAllowedHosts: o.allowHost, removeAllowedHosts: o.disallowHost, allowPrivateAddresses: o.allowPrivate, maxBytes: o.maxBytes });
+      withClient(async (client) => {
+        const s = await client.changeSettings("templates", { addAllowedHosts: o.allowHost, removeAllowedHosts: o.disallowHost, allowPrivateAddresses: o.allowPrivate, maxBytes: o.maxBytes });
         out().result(s, () => [
           `allowed hosts: ${s.allowedHosts.join(", ") || "none (every download is refused)"}`,
           `private and loopback addresses: ${s.allowPrivateAddresses ? "allowed" : "refused"}`,

@@ -1,7 +1,6 @@
-import { setStorageSettings } from "@carve/core";
 import type { Command } from "commander";
 import type { TOutput } from "../output.ts";
-import { withClient, withSession } from "../session.ts";
+import { withClient } from "../session.ts";
 import { followJobWith } from "./wait.ts";
 
 /** `carve volume migrate|migrate-cancel` and `carve settings storage`: storage migration between pools. */
@@ -36,8 +35,8 @@ export function registerVolumeMigrateCommands(program: Command, out: () => TOutp
     .description("storage-migration bandwidth cap per stream (MiB/s, 0 = unlimited)")
     .option("--migration-bandwidth <MiBps>", "e.g. 100", Number)
     .action(async (o: { migrationBandwidth?: number }) =>
-      withSession(async ({ core, actor }) => {
-        const s = await setStorageSettings(core, actor, { migrationBandwidthMiBps: o.migrationBandwidth });
+      withClient(async (client) => {
+        const s = await client.changeSettings("storage", { migrationBandwidthMiBps: o.migrationBandwidth });
         out().result(s, () => [`storage: migration bandwidth ${s.migrationBandwidthMiBps === 0 ? "unlimited" : `${s.migrationBandwidthMiBps} MiB/s`}`]);
       }),
     );

@@ -68,10 +68,9 @@ export function remoteClient(credentials: TCredentials): TCarveClient {
     createVm: (input) => call("POST", path("vms"), { body: input }),
     getVm: (ref) => call<TVmDetail>("GET", path("vms", ref)),
     vmAction: (ref, action, options = {}) => {
-      if (options.withVolumes || options.force || (options.timeoutSec !== undefined && options.timeoutSec !== 60)) {
-        throw new CarveError("LOCAL_ONLY", `The REST API ${action === "destroy" ? "destroys a VM with its volumes" : "stops a VM gracefully, forced off after 60 s"}; --with-volumes, --force and --grace work only on the management server. Leave them out, or run the command there.`);
-      }
-      return action === "destroy" ? call("DELETE", path("vms", ref)) : call("POST", path("vms", ref, action));
+      if (action === "destroy") return call("DELETE", path("vms", ref), options.withVolumes ? { query: { withVolumes: "true" } } : {});
+      if (action === "stop") return call("POST", path("vms", ref, "stop"), { body: { force: options.force, timeoutSec: options.timeoutSec } });
+      return call("POST", path("vms", ref, action));
     },
     getJob,
     waitForJob: (id, options) => pollJob(() => getJob(id), id, { ...options, pollMs: POLL_MS }),
@@ -135,5 +134,10 @@ export function remoteClient(credentials: TCredentials): TCarveClient {
     // volume migrate|migrate-cancel: the owner or an admin, as core allows (/api/v1/volumes/{id}/migrate…)
     migrateVolume: (ref, pool) => call("POST", path("volumes", ref, "migrate"), { body: { pool } }),
     cancelVolumeMigration: (ref) => call("POST", path("volumes", ref, "migrate-cancel")),
+    // vm migrate|migrate-cancel|plan, settings placement|templates|migration|storage|log-level
+    migrateVm: (ref, host) => call("POST", path("admin", "vms", ref, "migrate"), { body: { host } }),
+    cancelVmMigration: (ref) => call("POST", path("admin", "vms", ref, "migrate-cancel")),
+    planVm: (input) => call("POST", path("placement", "plan"), { body: input }),
+    changeSettings: (group, changes) => call("POST", path("admin", "settings", group), { body: changes }),
   };
 }

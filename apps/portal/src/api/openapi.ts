@@ -16,6 +16,8 @@ import { ZAddedHostJson, ZDriftListJson, ZHostInventoryJson, ZIgnoredDriftJson, 
 import { ZAddPoolInput, ZAddTemplateInput, ZDefinePoolInput, ZEnsureTemplateCopyInput, ZRegisterTemplateInput } from "@carve/core";
 import { ZAddedPoolJson, ZAdminTemplateJson, ZDefinedPoolJson, ZDeletedPoolJson, ZDeletedTemplateJson, ZTemplateCopyJson } from "./admin-schemas.ts";
 import { ZMigrateVolumeBody, ZMigratingVolumeJson } from "./schemas.ts";
+import { ZSetLogLevelInput, ZSetMigrationSettingsInput, ZSetPlacementSettingsInput, ZSetStorageSettingsInput, ZSetTemplateSettingsInput } from "@carve/core";
+import { ZLogLevelsJson, ZMigrateVmBody, ZMigrationSettingsJson, ZPlacementSettingsJson, ZStopVmBody, ZStorageSettingsJson, ZTemplateSettingsJson, ZVmPlanJson } from "./vm-settings-schemas.ts";
 
 /** Request bodies, named under components.schemas; core's own input schemas, so the document says exactly what core accepts. */
 const REQUEST_SCHEMAS = z.registry<{ id: string }>();
@@ -59,8 +61,16 @@ export const API_ROUTES: TRouteDoc[] = [
   { method: "get", path: "/api/v1/vms", summary: "List your VMs (admins: everyone's), newest first, a page at a time", query: ZListVmsInput.pick({ limit: true, cursor: true, state: true, host: true, owner: true, name: true }), status: 200, response: ZVmPageJson },
   { method: "post", path: "/api/v1/vms", summary: "Create a VM; answers at once with the VM as it is then (Creating, or already further along) and the job to watch", body: ZCreateVmInput, status: 202, response: ZCreatedVmJson, idempotent: true },
   { method: "get", path: "/api/v1/vms/{id}", summary: "One VM", pathParams: { id: ZVmId }, status: 200, response: ZVmJson },
-  { method: "delete", path: "/api/v1/vms/{id}", summary: "Destroy a VM and its volumes; answers with the job", pathParams: { id: ZVmId }, status: 202, response: ZJobJson },
-  { method: "post", path: "/api/v1/vms/{id}/{action}", summary: "Start, stop (graceful, forced after 60 s) or reboot a VM; answers with the job", pathParams: { id: ZVmId, action: ZVmAction }, status: 202, response: ZJobJson },
+  {
+    method: "delete",
+    path: "/api/v1/vms/{id}",
+    summary: "Destroy a VM and its root disk; its data volumes are kept (detached) unless `withVolumes=true`; answers with the job",
+    pathParams: { id: ZVmId },
+    query: z.object({ withVolumes: z.enum(["true", "false"]).optional().describe("Also delete the VM's data volumes (default false)") }),
+    status: 202,
+    response: ZJobJson,
+  },
+  { method: "post", path: "/api/v1/vms/{id}/{action}", summary: "Start or reboot a VM; answers with the job (stop: /api/v1/vms/{id}/stop)", pathParams: { id: ZVmId, action: ZVmAction }, status: 202, response: ZJobJson },
   {
     method: "post",
     path: "/api/v1/vms/{id}/password",
@@ -303,4 +313,60 @@ API_ROUTES.push(
   { method: "delete", path: "/api/v1/admin/templates/{id}", summary: "Delete a template in any state that no live VM uses (a download in progress stops)", pathParams: { id: ZTemplateRef }, status: 200, response: ZDeletedTemplateJson, admin: true },
   { method: "post", path: "/api/v1/volumes/{id}/migrate", summary: "Move a detached volume, or a stopped VM's disk, to another storage pool (verified by checksum before the source goes); answers with the migration's job", pathParams: { id: ZVolumeId }, body: ZMigrateVolumeBody, status: 202, response: ZMigratingVolumeJson },
   { method: "post", path: "/api/v1/volumes/{id}/migrate-cancel", summary: "Stop a volume's storage migration: it stays in its source pool; answers with the migration's job", pathParams: { id: ZVolumeId }, status: 200, response: ZJobJson },
+);
+
+// vm migrate|migrate-cancel|plan|stop, settings placement|templates|migration|storage|log-level
+REQUEST_SCHEMAS.add(ZStopVmBody, { id: "StopVmInput" });
+REQUEST_SCHEMAS.add(ZMigrateVmBody, { id: "MigrateVmInput" });
+REQUEST_SCHEMAS.add(ZSetPlacementSettingsInput, { id: "SetPlacementSettingsInput" });
+REQUEST_SCHEMAS.add(ZSetTemplateSettingsInput, { id: "SetTemplateSettingsInput" });
+REQUEST_SCHEMAS.add(ZSetMigrationSettingsInput, { id: "SetMigrationSettingsInput" });
+REQUEST_SCHEMAS.add(ZSetStorageSettingsInput, { id: "SetStorageSettingsInput" });
+REQUEST_SCHEMAS.add(ZSetLogLevelInput, { id: "SetLogLevelInput" });
+const settingsRoute = (group: string, summary: string, body: z.ZodType, response: z.ZodType): TRouteDoc => ({
+  method: "post",
+  path: `/api/v1/admin/settings/${group}`,
+  summary: `${summary}; a field left out stays as it is, and an empty body only shows the settings. Answers the settings in force`,
+  body,
+  optionalBody: true,
+  status: 200,
+  response,
+  admin: true,
+});
+API_ROUTES.push(
+  {
+    method: "post",
+    path: "/api/v1/vms/{id}/stop",
+    summary: "Stop a VM: ACPI shutdown, forced off after `timeoutSec` (default 60), or at once with `force`; answers with the job",
+    pathParams: { id: ZVmId },
+    body: ZStopVmBody,
+    optionalBody: true,
+    status: 202,
+    response: ZJobJson,
+  },
+  {
+    method: "post",
+    path: "/api/v1/placement/plan",
+    summary: "Where would this VM go? A VM create's checks (placement, data disks, your quota) as a dry run: nothing is reserved",
+    body: ZCreateVmInput,
+    status: 200,
+    response: ZVmPlanJson,
+  },
+  {
+    method: "post",
+    path: "/api/v1/admin/vms/{id}/migrate",
+    summary: "Move a VM to another host (`host`, or the one placement picks): a running VM live-migrates, a stopped one moves cold; local disks are copied along. Answers with the job",
+    pathParams: { id: ZVmId },
+    body: ZMigrateVmBody,
+    optionalBody: true,
+    status: 202,
+    response: ZJobJson,
+    admin: true,
+  },
+  { method: "post", path: "/api/v1/admin/vms/{id}/migrate-cancel", summary: "Abort a VM's live migration (it keeps running where it was); answers with the migration's job", pathParams: { id: ZVmId }, status: 200, response: ZJobJson, admin: true },
+  settingsRoute("placement", "Change the placement policy (spread or pack) and the pool threshold", ZSetPlacementSettingsInput, ZPlacementSettingsJson),
+  settingsRoute("templates", "Change where template images may be downloaded from (the allow-list, private addresses) and how large they may be", ZSetTemplateSettingsInput, ZTemplateSettingsJson),
+  settingsRoute("migration", "Change the live-migration timeout", ZSetMigrationSettingsInput, ZMigrationSettingsJson),
+  settingsRoute("storage", "Change the storage-migration bandwidth cap (MiB/s per stream, 0: unlimited)", ZSetStorageSettingsInput, ZStorageSettingsJson),
+  settingsRoute("log-level", "Change the log level of the running controllers, agents or both (`default`: their LOG_LEVEL), without a restart", ZSetLogLevelInput, ZLogLevelsJson),
 );

@@ -57,6 +57,7 @@ export const ZJobJson = z
     errorMessage: z.string().nullable(),
     createdAt: ZTimestamp,
     finishedAt: ZTimestamp.nullable(),
+    durationMs: z.int().nullable().describe("How long the agent's work itself took, when its result says (a migration); null otherwise"),
   })
   .register(ANSWER_SCHEMAS, { id: "Job" });
 
@@ -197,7 +198,8 @@ export const ZMigratingVolumeJson = z.object({ volume: ZRef, job: ZJobJson.descr
 export const ZAttachVolumeBody = ZAttachVolumeInput.omit({ volume: true });
 export const ZResizeVolumeBody = ZResizeVolumeInput.omit({ volume: true });
 
-export const ZVmAction = z.enum(["start", "stop", "reboot"], { error: "must be start, stop or reboot" });
+/** The actions without a body; stop (which takes one) has a route of its own, /api/v1/vms/{id}/stop. */
+export const ZVmAction = z.enum(["start", "reboot"], { error: "must be start, stop or reboot" });
 
 export type TTemplateJson = z.input<typeof ZTemplateJson>;
 export type TOfferingJson = z.input<typeof ZOfferingJson>;

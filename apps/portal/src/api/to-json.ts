@@ -4,7 +4,13 @@ import type { TDriftView, TJoinToken, TStatus } from "@carve/core";
 import type { TAddedHostJson, TDriftJson, TJoinTokenJson, TStatusJson } from "./host-schemas.ts";
 import type { TAddedPoolJson, TAdminTemplateJson, TAuditEntryJson, TTemplateCopyJson } from "./admin-schemas.ts";
 
-type TJobRow = Omit<TJobJson, "createdAt" | "finishedAt"> & { createdAt: Date; finishedAt: Date | null };
+/** A job row; `result` (the agent's, when selected) only for its duration. */
+type TJobRow = Omit<TJobJson, "createdAt" | "finishedAt" | "durationMs"> & { createdAt: Date; finishedAt: Date | null; result?: unknown };
+
+function durationMsOf(result: unknown): number | null {
+  const ms = typeof result === "object" && result !== null && "durationMs" in result ? result.durationMs : null;
+  return typeof ms === "number" && Number.isInteger(ms) ? ms : null;
+}
 type THostRow = Omit<THostJson, "vcpusCapacity" | "memMiBCapacity" | "lastHeartbeatAt"> & { cpuOvercommit: number; memOvercommit: number; lastHeartbeatAt: Date | null };
 
 const USER_ACTIONS = ["start", "stop", "reboot", "destroy"] as const;
@@ -26,6 +32,7 @@ export function toJobJson(job: TJobRow): TJobJson {
     errorMessage: job.errorMessage,
     createdAt: job.createdAt.toISOString(),
     finishedAt: job.finishedAt?.toISOString() ?? null,
+    durationMs: durationMsOf(job.result),
   };
 }
 

@@ -39,11 +39,26 @@ async function limitedText(request: Request): Promise<string> {
  * over MAX_BODY_BYTES, INVALID_INPUT when it does not parse.
  */
 export async function jsonBody(request: Request): Promise<unknown> {
+  refuseOtherMediaType(request);
+  return parseJson(await limitedText(request));
+}
+
+/** jsonBody for a route whose body may be left out: no body (or only white space) is `{}`. */
+export async function optionalJsonBody(request: Request): Promise<unknown> {
+  const text = await limitedText(request);
+  if (text.trim() === "") return {};
+  refuseOtherMediaType(request);
+  return parseJson(text);
+}
+
+function refuseOtherMediaType(request: Request): void {
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/([\w.-]+\+)?json\s*(;|$)/i.test(type)) {
     throw new CarveError("UNSUPPORTED_MEDIA_TYPE", `The request body must be JSON: send it with 'Content-Type: application/json'${type ? ` (not ${type.slice(0, 100)})` : ""}.`);
   }
-  const text = await limitedText(request);
+}
+
+function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -53,7 +68,3 @@ export async function jsonBody(request: Request): Promise<unknown> {
   }
 }
 
-/** A body the route may be sent without: none (or only whitespace) is `{}`, otherwise as jsonBody. */
-export async function optionalJsonBody(request: Request): Promise<unknown> {
-  return (await request.clone().text()).trim() === "" ? {} : jsonBody(request);
-}

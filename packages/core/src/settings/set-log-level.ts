@@ -2,14 +2,17 @@ import { z } from "zod";
 import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { actorId, requireAdmin, type TActor } from "../identity/actor.ts";
+import { choiceError } from "../validation/fields.ts";
 import { parseInput } from "../validation/parse-input.ts";
-import { LOG_LEVEL_PROCESSES, LOG_LEVELS, readLogLevels, writeLogLevel, ZLogLevel, type TLogLevels } from "./log-level-settings.ts";
+import { LOG_LEVEL_PROCESSES, LOG_LEVELS, readLogLevels, writeLogLevel, type TLogLevels } from "./log-level-settings.ts";
 
-const ZInput = z
+/** The REST API's body as it is: no level only reads. */
+export const ZSetLogLevelInput = z
   .object({
     /** A level, or "default" to go back to each process's LOG_LEVEL; absent: only read. */
-    level: z.union([ZLogLevel, z.literal("default")], { error: `must be one of ${LOG_LEVELS.join(", ")}, or default (the process's own LOG_LEVEL)` }).optional(),
-    process: z.enum([...LOG_LEVEL_PROCESSES, "all"], { error: "must be controller, agent or all" }).default("all"),
+    // One enum rather than a union with "default": a wrong-typed level is then named as such.
+    level: z.enum([...LOG_LEVELS, "default"], { error: choiceError(`must be one of ${LOG_LEVELS.join(", ")}, or default (the process's own LOG_LEVEL)`) }).optional(),
+    process: z.enum([...LOG_LEVEL_PROCESSES, "all"], { error: choiceError("must be controller, agent or all") }).default("all"),
   })
   .strict();
 
@@ -20,7 +23,7 @@ const ZInput = z
  */
 export async function setLogLevel(deps: CoreDeps, actor: TActor, input: unknown): Promise<TLogLevels> {
   requireAdmin(actor, "change log levels");
-  const { level, process } = parseInput(ZInput, input);
+  const { level, process } = parseInput(ZSetLogLevelInput, input);
   if (level === undefined) return readLogLevels(deps.db);
   const targets = process === "all" ? LOG_LEVEL_PROCESSES : [process];
   const stored = level === "default" ? null : level;

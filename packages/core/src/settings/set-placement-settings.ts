@@ -3,11 +3,13 @@ import { recordEvent } from "../events/record-event.ts";
 import { actorId, requireAdmin, type TActor } from "../identity/actor.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import { z } from "zod";
+import { choiceError } from "../validation/fields.ts";
 import { forgetPlacementSettings, readPlacementSettings, writePlacementSettings, type TPlacementSettings } from "./placement-settings.ts";
 
-const ZInput = z
+/** The changes (a field left out stays as it is); the REST API's body as it is. */
+export const ZSetPlacementSettingsInput = z
   .object({
-    policy: z.enum(["spread", "pack"], { error: "must be spread or pack" }).optional(),
+    policy: z.enum(["spread", "pack"], { error: choiceError("must be spread or pack") }).optional(),
     poolThreshold: z.number().min(0.1, "must be at least 0.1").max(1, "must be at most 1").optional(),
   })
   .strict();
@@ -15,7 +17,9 @@ const ZInput = z
 /** Changes the placement policy (spread or pack) or the pool threshold; admins only. */
 export async function setPlacementSettings(deps: CoreDeps, actor: TActor, input: unknown): Promise<TPlacementSettings> {
   requireAdmin(actor, "change placement settings");
-  const changes = parseInput(ZInput, input);
+  const changes = parseInput(ZSetPlacementSettingsInput, input);
+  // Nothing to change (`carve settings placement` without options): show them, recording no change.
+  if (Object.values(changes).every((value) => value === undefined)) return readPlacementSettings(deps.db);
   const settings = await deps.db.$transaction(async (tx) => {
     await writePlacementSettings(tx, changes, actorId(actor));
     await recordEvent(tx, { type: "settings.placement", actor, message: "placement settings changed", data: changes });

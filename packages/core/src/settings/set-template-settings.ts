@@ -7,7 +7,8 @@ import { readTemplateSettings, writeTemplateSettings, ZAllowedHost, type TTempla
 
 const ZHosts = z.array(ZAllowedHost).max(256, "has more than 256 hosts");
 
-const ZInput = z
+/** The changes (a field left out stays as it is); the REST API's body as it is. */
+export const ZSetTemplateSettingsInput = z
   .object({
     /** Replaces the allow-list (an empty list allows no host). */
     allowedHosts: ZHosts.optional(),
@@ -26,7 +27,7 @@ const ZInput = z
  */
 export async function setTemplateSettings(deps: CoreDeps, actor: TActor, input: unknown): Promise<TTemplateSettings> {
   requireAdmin(actor, "change template download settings");
-  const { allowedHosts, addAllowedHosts, removeAllowedHosts, ...flags } = parseInput(ZInput, input);
+  const { allowedHosts, addAllowedHosts, removeAllowedHosts, ...flags } = parseInput(ZSetTemplateSettingsInput, input);
   return deps.db.$transaction(async (tx) => {
     const current = await readTemplateSettings(tx);
     const changes: Partial<TTemplateSettings> = { ...flags };

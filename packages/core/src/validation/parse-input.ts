@@ -14,7 +14,8 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
-function kindOf(value: unknown): string {
+/** What a value is, as refusals name it ("a number", "an array", "null"). */
+export function kindOf(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "number" && !Number.isFinite(value)) return "not a finite number";

@@ -20,7 +20,7 @@ import { ZVmRefInput } from "./start-vm.ts";
 export const ZMigrateVmInput = ZVmRefInput.extend({
   /** The host to move to; placement chooses when absent. */
   host: z.string().min(1, "must name a host").max(100, "is longer than 100 characters: give the host's name or id").optional(),
-});
+}).strict();
 
 /**
  * Moves a VM to another host (admins only): a stopped VM moves cold (moveStoppedVm, its local

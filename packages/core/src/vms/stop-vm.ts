@@ -11,7 +11,7 @@ export const ZStopVmInput = ZVmRefInput.extend({
   force: z.boolean().default(false),
   /** Seconds to wait for the guest to shut down before forcing it off. */
   timeoutSec: z.number().int().min(0, "must be 0 or more").max(3600, "must be at most 3600 seconds").default(60),
-});
+}).strict();
 
 /**
  * Stops a VM: an ACPI shutdown first, and if the guest is still running after `timeoutSec`, a

@@ -1,11 +1,11 @@
-import { parseInput, rebootVm, startVm, stopVm } from "@carve/core";
+import { parseInput, rebootVm, startVm } from "@carve/core";
 import { ZVmAction } from "../../../../../../api/schemas.ts";
 import { toJobJson } from "../../../../../../api/to-json.ts";
 import { apiRoute, otherMethods } from "../../../../../../server/api-route.ts";
 
-const ACTIONS = { start: startVm, stop: stopVm, reboot: rebootVm };
+const ACTIONS = { start: startVm, reboot: rebootVm };
 
-/** Starts, stops or reboots the VM; answers 202 with the job. */
+/** Starts or reboots the VM; answers 202 with the job. (Stop, which takes options, is ../stop.) */
 export const POST = apiRoute<{ id: string; action: string }>(
   "Write",
   async ({ actor, core, params }) => {
