@@ -125,3 +125,10 @@ export { ZCreateOfferingInput } from "./offerings/create-offering.ts";
 export { ZSetQuotaInput } from "./quotas/set-quota.ts";
 // apikey create (REST)
 export { ZCreateApiKeyInput } from "./identity/create-api-key.ts";
+
+// directory set, group map, user create, usage aggregate: their REST bodies (the API document).
+export { ZConfigureDirectoryInput } from "./identity/configure-directory.ts";
+export { ZMapGroupInput } from "./identity/map-group.ts";
+export { ZCreateLocalUserInput } from "./identity/create-local-user.ts";
+export { ZUsageRange } from "./usage/usage-range.ts";
+export type { TOrphanVm } from "./identity/disable-account.ts";

@@ -18,7 +18,7 @@ export const ZCreateDiskOfferingInput = z
     minSizeGiB: ZGiB.optional(),
     maxSizeGiB: ZGiB.optional(),
     // A value of another type says which it was, as every other field's wrong type does.
-    scope: z.enum(["Local", "Shared"], { error: (issue) => (typeof issue.input === "string" || issue.input === undefined ? "must be Local or Shared" : `must be Local or Shared, not a ${typeof issue.input}`) }).default("Shared"),
+    scope: z.enum(["Local", "Shared"], { error: "must be Local or Shared" }).default("Shared"),
     storageTags: z.array(ZObjectName).max(32).default([]),
   })
   .superRefine((d, ctx) => {
