@@ -1,6 +1,8 @@
 import { type TAuditView, type TSshKeyView, type TUsageHistory, type TVmEventPage, type TVmView, type TVolumeView, VM_ACTIONS } from "@carve/core";
 import type { THostJson, TJobJson, TPasswordRevealJson, TSshKeyJson, TUsageJson, TVmEventPageJson, TVmJson, TVolumeJson, TDiskOfferingJson, TOfferingJson, TApiKeyJson } from "./schemas.ts";
 import type { TAuditEntryJson } from "./admin-schemas.ts";
+import type { TAggregateReport, TUsageReport } from "@carve/core";
+import type { TCreatedUserJson, TGroupJson, TUsageAggregateJson, TUsageReportJson, TUserJson } from "./admin-schemas.ts";
 
 type TJobRow = Omit<TJobJson, "createdAt" | "finishedAt"> & { createdAt: Date; finishedAt: Date | null };
 type THostRow = Omit<THostJson, "vcpusCapacity" | "memMiBCapacity" | "lastHeartbeatAt"> & { cpuOvercommit: number; memOvercommit: number; lastHeartbeatAt: Date | null };
@@ -91,4 +93,27 @@ type TApiKeyRow = Omit<TApiKeyJson, "createdAt" | "lastUsedAt" | "expiresAt" | "
 export function toApiKeyJson(key: TApiKeyRow): TApiKeyJson {
   const iso = (date: Date | null) => date?.toISOString() ?? null;
   return { ...key, scope: key.scope as TApiKeyJson["scope"], createdAt: key.createdAt.toISOString(), lastUsedAt: iso(key.lastUsedAt), expiresAt: iso(key.expiresAt), revokedAt: iso(key.revokedAt) };
+}
+
+// group list|map, user list|create, usage report|aggregate
+type TGroupRow = Omit<TGroupJson, "members"> & { _count?: { members: number } };
+export function toGroupJson({ id, name, ldapDn, role, isTeam, _count }: TGroupRow): TGroupJson {
+  return { id, name, ldapDn, role, isTeam, ...(_count ? { members: _count.members } : {}) };
+}
+
+type TUserRow = Omit<TUserJson, "disabledAt" | "lastLoginAt"> & { disabledAt: Date | null; lastLoginAt: Date | null };
+export function toUserJson(user: TUserRow): TUserJson {
+  return { ...user, disabledAt: user.disabledAt?.toISOString() ?? null, lastLoginAt: user.lastLoginAt?.toISOString() ?? null };
+}
+
+export function toCreatedUserJson(user: Omit<TCreatedUserJson, "createdAt"> & { createdAt: Date }): TCreatedUserJson {
+  return { ...user, createdAt: user.createdAt.toISOString() };
+}
+
+export function toUsageReportJson(report: TUsageReport): TUsageReportJson {
+  return { ...report, from: report.from.toISOString(), to: report.to.toISOString() };
+}
+
+export function toUsageAggregateJson(done: TAggregateReport): TUsageAggregateJson {
+  return { ...done, from: done.from.toISOString(), to: done.to.toISOString(), days: done.days && { from: done.days.from.toISOString(), to: done.days.to.toISOString() } };
 }
