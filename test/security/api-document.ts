@@ -44,9 +44,16 @@ function typeOf(schema: TJsonSchema): string | undefined {
   return Array.isArray(schema.type) ? schema.type.find((t) => t !== "null") : schema.type;
 }
 
+/** The schema a value of `schema` has when it is not null: a nullable field (`anyOf: [X, null]`) is its X. */
+export function concrete(schema: TJsonSchema | undefined, resolve: TResolve): TJsonSchema {
+  const s = resolve(schema) ?? {};
+  const inner = s.anyOf?.filter((member) => resolve(member)?.type !== "null");
+  return inner?.length === 1 ? concrete(inner[0], resolve) : s;
+}
+
 /** A body with every required field a plausible value (it need not pass every rule, only be the right shape). */
 export function sampleBody(schema: TJsonSchema, resolve: TResolve): unknown {
-  const s = resolve(schema) ?? {};
+  const s = concrete(schema, resolve);
   if (s.enum) return s.enum[0];
   switch (typeOf(s)) {
     case "object":
@@ -65,7 +72,7 @@ export function sampleBody(schema: TJsonSchema, resolve: TResolve): unknown {
 
 /** The path of every string in a body of this schema, at any depth (arrays through their first item). */
 export function bodyStringPaths(schema: TJsonSchema, resolve: TResolve, at: string[] = []): string[][] {
-  const s = resolve(schema) ?? {};
+  const s = concrete(schema, resolve);
   switch (typeOf(s)) {
     case "object":
       return Object.entries(s.properties ?? {}).flatMap(([name, prop]) => bodyStringPaths(prop, resolve, [...at, name]));

@@ -34,6 +34,9 @@ export function reportError(error: unknown, json: boolean): number {
   return 1;
 }
 
+/** An instant as ISO text, whether it came as a Date (local) or as text (the REST API); undefined for none. */
+export const iso = (at: Date | string | null | undefined) => (at === null || at === undefined ? undefined : new Date(at).toISOString());
+
 /** A plain text table with aligned columns. */
 export function table(headers: string[], rows: (string | number | null | undefined)[][]): string[] {
   const cells = [headers, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? "-" : String(c))))];

@@ -1,5 +1,5 @@
 import { hostname, userInfo } from "node:os";
-import { CarveError, createCore, operatorActor, withIdentity, type TActor, type TCore, type TOrigin } from "@carve/core";
+import { CarveError, createCore, operatorActor, withIdentity, type TActor, type TCore, type TIdentityDeps, type TOrigin } from "@carve/core";
 import { pino } from "pino";
 import type { TCarveClient } from "./client/carve-client.ts";
 import { localClient } from "./client/local-client.ts";
@@ -8,7 +8,8 @@ import { credentialsPath, readCredentials } from "./remote/credentials.ts";
 import { remoteClient } from "./remote/remote-client.ts";
 
 export interface TSession {
-  core: TCore;
+  /** Core with identity's options (CARVE_SECRET_KEY, for the directory password and the setup token). */
+  core: TCore & TIdentityDeps;
   actor: TActor;
 }
 
@@ -53,7 +54,7 @@ export async function withSession<T>(work: (session: TSession) => Promise<T>): P
     log: pino({ level: "silent" }),
   });
   try {
-    return await work({ core, actor: await operatorActor(core, localOrigin()) });
+    return await work({ core: withIdentity(core, { secretKey: env.CARVE_SECRET_KEY }), actor: await operatorActor(core, localOrigin()) });
   } finally {
     await core.close();
   }
@@ -67,5 +68,5 @@ export async function withClient<T>(work: (client: TCarveClient) => Promise<T>):
   const env = loadEnv();
   const credentials = readCredentials(credentialsPath(env));
   if (credentials) return work(remoteClient(credentials));
-  return withSession(({ core, actor }) => work(localClient(withIdentity(core, { secretKey: env.CARVE_SECRET_KEY }), actor)));
+  return withSession(({ core, actor }) => work(localClient(core, actor)));
 }

@@ -147,3 +147,10 @@ export { ZCreateApiKeyInput } from "./identity/create-api-key.ts";
 export { ZAddPoolInput } from "./pools/add-pool.ts";
 export { ZAddTemplateInput } from "./templates/add-template.ts";
 export { ZEnsureTemplateCopyInput } from "./templates/ensure-template-copy.ts";
+
+// directory set, group map, user create, usage aggregate: their REST bodies (the API document).
+export { ZConfigureDirectoryInput } from "./identity/configure-directory.ts";
+export { ZMapGroupInput } from "./identity/map-group.ts";
+export { ZCreateLocalUserInput } from "./identity/create-local-user.ts";
+export { ZUsageRange } from "./usage/usage-range.ts";
+export type { TOrphanVm } from "./identity/disable-account.ts";

@@ -1,4 +1,4 @@
-import type { TAuditView, TCancelMaintenanceResult, TCreateVmInput, TDriftView, TMaintenancePlan, TStatus, TUnlockResult, TVolumeView } from "@carve/core";
+import type { TAuditView, TCancelMaintenanceResult, TCreateVmInput, TDirectoryView, TDriftView, TMaintenancePlan, TOrphanVm, TStatus, TSyncReport, TUnlockResult, TUsageReportRow, TVolumeView } from "@carve/core";
 import type { TLogLevels, TMigrationSettings, TPlacementSettings, TStorageSettings, TTemplateSettings, TVmPlan } from "@carve/core";
 
 /**
@@ -110,6 +110,71 @@ export interface TCarveClient {
   planVm(input: { name: string; template: string; offering: string }): Promise<TVmPlan>;
   /** Admins: changes a settings group (fields left out stay) and answers it; no change only shows it. */
   changeSettings<G extends TSettingsGroup>(group: G, changes: TSettingsGroups[G]["changes"]): Promise<TSettingsGroups[G]["settings"]>;
+  // directory show|set|test|sync, group list|map (admins)
+  getDirectory(): Promise<TDirectoryView>;
+  /** `settings` over the saved ones (or the preset's); `bindPassword` is sent to core only, never shown back. */
+  configureDirectory(input: { preset?: string | undefined; bindPassword?: string | undefined; settings: Record<string, unknown> }): Promise<TDirectoryView>;
+  checkDirectory(): Promise<{ url: string; users: number; ms: number }>;
+  syncDirectory(): Promise<TSyncReport>;
+  listGroups(): Promise<TGroupSummary[]>;
+  mapGroup(input: { group: string; role?: string | null | undefined; team?: boolean | undefined }): Promise<TGroupSummary>;
+
+  // user list|create|enable|disable (admins)
+  listUsers(query: { disabledOnly: boolean; search?: string | undefined; limit: string; cursor?: string | undefined }): Promise<{ items: TUserSummary[]; nextCursor: string | null }>;
+  createLocalUser(input: { username: string; password: string; role: string; displayName?: string | undefined; email?: string | undefined }): Promise<TCreatedUserSummary>;
+  setUserEnabled(user: string, enabled: boolean): Promise<{ username: string; enabled: boolean; vms: TOrphanVm[] }>;
+
+  // usage report|aggregate (admins)
+  usageReport(input: { from: string; to: string; by: string; granularity: string; format: "json" | "csv" }): Promise<TUsageReportSummary>;
+  aggregateUsage(input: { from: string; to: string }): Promise<TAggregateSummary>;
+}
+
+// Instants (status, hosts, drift, directory, groups, users, usage) are Dates locally, ISO text from the REST API.
+type TInstant = Date | string;
+
+/** A group with its mapping; `members` in the list only. */
+export interface TGroupSummary {
+  id: string;
+  name: string;
+  ldapDn: string | null;
+  role: string | null;
+  isTeam: boolean;
+  members?: number;
+}
+
+export interface TUserSummary {
+  id: string;
+  username: string;
+  source: string;
+  role: string;
+  displayName: string | null;
+  email: string | null;
+  disabledAt: TInstant | null;
+  disabledReason: string | null;
+  lastLoginAt: TInstant | null;
+  groups: string[];
+  teams: string[];
+  liveVms: number;
+}
+
+/** The local account `user create` made (never its password). */
+export type TCreatedUserSummary = Pick<TUserSummary, "id" | "username" | "source" | "role" | "displayName" | "email"> & { createdAt: TInstant };
+
+export interface TUsageReportSummary {
+  from: TInstant;
+  to: TInstant;
+  by: string;
+  granularity: string;
+  rows: TUsageReportRow[];
+  csv?: string | undefined;
+}
+
+export interface TAggregateSummary {
+  from: TInstant;
+  to: TInstant;
+  days: { from: TInstant; to: TInstant } | null;
+  hourRecords: number;
+  dayRecords: number;
 }
 
 // pool add|define|delete, template register|add|copy|delete
@@ -178,8 +243,6 @@ export interface TTemplateCopyRecord {
   jobId: string | null;
 }
 
-// status, host add|join-token|remove|inspect, drift list: instants are Dates locally, ISO text from the REST API.
-type TInstant = Date | string;
 
 export type TStatusSummary = Omit<TStatus, "hosts"> & { hosts: (Omit<TStatus["hosts"][number], "lastHeartbeatAt"> & { lastHeartbeatAt: TInstant | null })[] };
 

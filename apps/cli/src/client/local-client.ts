@@ -1,4 +1,4 @@
-import { addSshKey, attachVolume, createVm, createVolume, deleteVolume, detachVolume, listDiskOfferings, listVolumes, resizeVolume, destroyVm, getJob, getVm, listHosts, listOfferings, listSshKeys, listTemplates, listVms, rebootVm, removeSshKey, searchAudit, startVm, stopVm, waitForJob, whoAmI, type TActor, type TCore, createDiskOffering, createOffering, deleteDiskOffering, deleteOffering, getQuota, listPools, setQuota, endUserSessions, createApiKey, listApiKeys, revokeApiKey, resetVmPassword, revealVmPassword, unlockSignIn, type TIdentityDeps } from "@carve/core";
+import { addSshKey, attachVolume, createVm, createVolume, deleteVolume, detachVolume, listDiskOfferings, listVolumes, resizeVolume, destroyVm, getJob, getVm, listHosts, listOfferings, listSshKeys, listTemplates, listVms, rebootVm, removeSshKey, searchAudit, startVm, stopVm, waitForJob, whoAmI, type TActor, type TCore, createDiskOffering, createOffering, deleteDiskOffering, deleteOffering, getQuota, listPools, setQuota, endUserSessions, createApiKey, listApiKeys, revokeApiKey, resetVmPassword, revealVmPassword, unlockSignIn, type TIdentityDeps, getDirectoryView, configureDirectory, checkDirectory, syncDirectory, listGroups, mapGroup, listUsers, createLocalUser, setUserEnabled, usageReport, aggregateUsage } from "@carve/core";
 import { addHost, cancelHostMaintenance, destroyDrift, getHostInventory, getStatus, ignoreDrift, inspectHost, issueJoinToken, listDrift, planHostMaintenance, prepareHostMaintenance, removeHost } from "@carve/core";
 import { addPool, addTemplate, cancelVolumeMigration, definePool, deletePool, deleteTemplate, ensureTemplateCopy, migrateVolume, registerTemplate } from "@carve/core";
 import { localJoinCommand } from "./local-join-command.ts";
@@ -108,5 +108,22 @@ export function localClient(core: TIdentityDeps & TCore, actor: TActor): TCarveC
     planVm: (input) => planVm(core, actor, input),
     changeSettings: <G extends TSettingsGroup>(group: G, changes: TSettingsGroups[G]["changes"]) =>
       SETTINGS[group](core, actor, changes) as Promise<TSettingsGroups[G]["settings"]>,
+    // directory show|set|test|sync, group list|map: groups in the REST API's shape (a member count, no timestamps).
+    getDirectory: () => getDirectoryView(core, actor),
+    configureDirectory: (input) => configureDirectory(core, actor, input),
+    checkDirectory: () => checkDirectory(core, actor),
+    syncDirectory: () => syncDirectory(core, actor),
+    listGroups: async () => (await listGroups(core, actor)).map(({ _count, ...g }) => ({ id: g.id, name: g.name, ldapDn: g.ldapDn, role: g.role, isTeam: g.isTeam, members: _count.members })),
+    mapGroup: async (input) => {
+      const g = await mapGroup(core, actor, input);
+      return { id: g.id, name: g.name, ldapDn: g.ldapDn, role: g.role, isTeam: g.isTeam };
+    },
+    // user list|create|enable|disable
+    listUsers: (query) => listUsers(core, actor, query),
+    createLocalUser: (input) => createLocalUser(core, actor, input),
+    setUserEnabled: (user, enabled) => setUserEnabled(core, actor, { user, enabled }),
+    // usage report|aggregate
+    usageReport: (input) => usageReport(core, actor, input),
+    aggregateUsage: (input) => aggregateUsage(core, actor, input),
   };
 }

@@ -1,7 +1,7 @@
 import { issueSetupToken, resetPassword, setupFirstAdmin } from "@carve/core";
 import type { Command } from "commander";
 import type { TOutput } from "../output.ts";
-import { withIdentitySession } from "./identity-session.ts";
+import { withSession } from "../session.ts";
 import { readSecret } from "./read-secret.ts";
 
 /**
@@ -18,9 +18,9 @@ export function registerAdminCommands(program: Command, out: () => TOutput): voi
     .requiredOption("--password-stdin", "read the password from standard input (required: never on the command line)")
     .option("--display-name <name>", "name shown to people")
     .action(async (o: { token: string; username: string; displayName?: string }) =>
-      withIdentitySession(async ({ deps }) => {
+      withSession(async ({ core }) => {
         const password = await readSecret("Password for the new administrator");
-        const user = await setupFirstAdmin(deps, { token: o.token, username: o.username, password, displayName: o.displayName });
+        const user = await setupFirstAdmin(core, { token: o.token, username: o.username, password, displayName: o.displayName });
         out().result(user, () => [`administrator ${user.username} created (${user.id}); the setup token is spent. Sign in to the portal as ${user.username}.`]);
       }),
     );
@@ -28,8 +28,8 @@ export function registerAdminCommands(program: Command, out: () => TOutput): voi
   admin.command("setup-token")
     .description("print a new first-run setup token (only while no administrator can sign in)")
     .action(async () =>
-      withIdentitySession(async ({ deps, actor }) => {
-        const { token, expiresAt } = await issueSetupToken(deps, actor);
+      withSession(async ({ core, actor }) => {
+        const { token, expiresAt } = await issueSetupToken(core, actor);
         out().result({ token, expiresAt }, () => [
           `setup token (shown once, valid until ${expiresAt.toISOString()}; earlier ones no longer work):`,
           `  ${token}`,
@@ -42,9 +42,9 @@ export function registerAdminCommands(program: Command, out: () => TOutput): voi
     .description("set a new password for a local account, read from standard input; ends the user's sessions")
     .option("--password-stdin", "read the password from standard input (the default; accepted for symmetry)")
     .action(async (user: string) =>
-      withIdentitySession(async ({ deps, actor }) => {
+      withSession(async ({ core, actor }) => {
         const password = await readSecret(`New password for ${user}`);
-        const done = await resetPassword(deps, actor, { user, password });
+        const done = await resetPassword(core, actor, { user, password });
         out().result(done, () => [`password of ${done.username} reset; their sessions have ended.`]);
       }),
     );

@@ -1,9 +1,6 @@
 import type { Command } from "commander";
-import { table, type TOutput } from "../output.ts";
+import { iso, table, type TOutput } from "../output.ts";
 import { withClient } from "../session.ts";
-
-/** An instant as ISO text, whether it came as a Date (local) or as text (the REST API). */
-const iso = (at: Date | string | null) => (at === null ? undefined : new Date(at).toISOString());
 
 const SCOPES: Record<string, "Read" | "Write"> = { read: "Read", write: "Write" };
 

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
-import { checkDirectory, configureDirectory, getDirectoryView, listGroups, mapGroup, syncDirectory, type TDirectoryView } from "@carve/core";
+import type { TDirectoryView } from "@carve/core";
 import type { Command } from "commander";
 import { table, type TOutput } from "../output.ts";
-import { withIdentitySession } from "./identity-session.ts";
+import { withClient } from "../session.ts";
 import { readSecret } from "./read-secret.ts";
 
 interface TSetOptions {
@@ -60,8 +60,8 @@ export function registerDirectoryCommands(program: Command, out: () => TOutput):
   const directory = program.command("directory").description("the company directory (LDAP / Active Directory)");
 
   directory.command("show").description("the directory settings (never the password)").action(async () =>
-    withIdentitySession(async ({ deps, actor }) => {
-      const view = await getDirectoryView(deps, actor);
+    withClient(async (client) => {
+      const view = await client.getDirectory();
       out().result(view, () => showView(view));
     }),
   );
@@ -90,25 +90,25 @@ export function registerDirectoryCommands(program: Command, out: () => TOutput):
     .option("--disable", "switch directory sign-in off (settings kept)")
     .option("--enable", "switch directory sign-in on")
     .action(async (o: TSetOptions & { disable?: boolean; enable?: boolean }) =>
-      withIdentitySession(async ({ deps, actor }) => {
+      withClient(async (client) => {
         const bindPassword = o.bindPasswordStdin ? await readSecret("Service account password") : undefined;
         const enabled = o.disable ? false : o.enable ? true : undefined;
         const preset = o.preset ? (PRESETS[o.preset.toLowerCase()] ?? o.preset) : undefined;
-        const view = await configureDirectory(deps, actor, { preset, bindPassword, settings: settingsFrom({ ...o, enabled }) });
+        const view = await client.configureDirectory({ preset, bindPassword, settings: settingsFrom({ ...o, enabled }) });
         out().result(view, () => ["directory settings saved", ...showView(view)]);
       }),
     );
 
   directory.command("test").description("connect, bind as the service account and count the users a sync would see").action(async () =>
-    withIdentitySession(async ({ deps, actor }) => {
-      const result = await checkDirectory(deps, actor);
+    withClient(async (client) => {
+      const result = await client.checkDirectory();
       out().result(result, () => [`${result.url}: connected and bound in ${result.ms} ms; ${result.users} users`]);
     }),
   );
 
   directory.command("sync").description("sync users and groups now; disables users gone from the directory").action(async () =>
-    withIdentitySession(async ({ deps, actor }) => {
-      const r = await syncDirectory(deps, actor);
+    withClient(async (client) => {
+      const r = await client.syncDirectory();
       out().result(r, () => [
         `${r.directoryUsers} directory users: ${r.created.length} created, ${r.updated} updated, ${r.reenabled.length} re-enabled, ${r.disabled.length} disabled (${r.durationMs} ms)`,
         ...(r.warning ? [`warning: ${r.warning}`] : []),
@@ -120,9 +120,9 @@ export function registerDirectoryCommands(program: Command, out: () => TOutput):
 
   const group = program.command("group").description("groups and teams, and the roles they give");
   group.command("list").description("groups with their role, team flag and members").action(async () =>
-    withIdentitySession(async ({ deps, actor }) => {
-      const groups = await listGroups(deps, actor);
-      out().result(groups, () => table(["NAME", "ROLE", "TEAM", "MEMBERS", "DN"], groups.map((g) => [g.name, g.role, g.isTeam ? "yes" : "no", g._count.members, g.ldapDn])));
+    withClient(async (client) => {
+      const groups = await client.listGroups();
+      out().result(groups, () => table(["NAME", "ROLE", "TEAM", "MEMBERS", "DN"], groups.map((g) => [g.name, g.role, g.isTeam ? "yes" : "no", g.members, g.ldapDn])));
     }),
   );
   group.command("map <group>").description("map a group (name or DN) to a role and/or make it a team")
@@ -130,9 +130,9 @@ export function registerDirectoryCommands(program: Command, out: () => TOutput):
     .option("--team", "the group is a team")
     .option("--no-team", "the group is not a team")
     .action(async (ref: string, o: { role?: string; team?: boolean }) =>
-      withIdentitySession(async ({ deps, actor }) => {
+      withClient(async (client) => {
         const role = o.role === undefined ? undefined : o.role.toLowerCase() === "none" ? null : o.role.toLowerCase() === "admin" ? "Admin" : o.role.toLowerCase() === "user" ? "User" : o.role;
-        const g = await mapGroup(deps, actor, { group: ref, role, team: o.team });
+        const g = await client.mapGroup({ group: ref, role, team: o.team });
         out().result(g, () => [`group ${g.name}: role ${g.role ?? "none"}, ${g.isTeam ? "a team" : "not a team"}`]);
       }),
     );

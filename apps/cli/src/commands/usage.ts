@@ -1,7 +1,6 @@
-import { aggregateUsage, usageReport } from "@carve/core";
 import type { Command } from "commander";
-import { table, type TOutput } from "../output.ts";
-import { withSession } from "../session.ts";
+import { iso, table, type TOutput } from "../output.ts";
+import { withClient } from "../session.ts";
 
 /** `carve usage report|aggregate`: metered usage per user, team or offering, and re-running the metering. */
 export function registerUsageCommands(program: Command, out: () => TOutput): void {
@@ -13,8 +12,8 @@ export function registerUsageCommands(program: Command, out: () => TOutput): voi
     .option("--granularity <g>", "hour or day records", "hour")
     .option("--csv", "print CSV (header first) instead of a table")
     .action(async (o: { from: string; to: string; by: string; granularity: string; csv?: boolean }) =>
-      withSession(async ({ core, actor }) => {
-        const report = await usageReport(core, actor, { from: o.from, to: o.to, by: o.by, granularity: o.granularity, format: o.csv ? "csv" : "json" });
+      withClient(async (client) => {
+        const report = await client.usageReport({ from: o.from, to: o.to, by: o.by, granularity: o.granularity, format: o.csv ? "csv" : "json" });
         if (report.csv !== undefined) {
           process.stdout.write(report.csv);
           return;
@@ -24,7 +23,7 @@ export function registerUsageCommands(program: Command, out: () => TOutput): voi
             [report.by.toUpperCase(), "RUNNING S", "ALLOCATED S", "LOCAL GiB·h", "SHARED GiB·h", "TEMPLATE GiB·h"],
             report.rows.map((r) => [r.name, r.runningSeconds, r.allocatedSeconds, r.localVolumeGiBHours, r.sharedVolumeGiBHours, r.templateGiBHours]),
           ),
-          `${report.granularity} records starting in [${report.from.toISOString()}, ${report.to.toISOString()})`,
+          `${report.granularity} records starting in [${iso(report.from)}, ${iso(report.to)})`,
         ]);
       }),
     );
@@ -32,10 +31,10 @@ export function registerUsageCommands(program: Command, out: () => TOutput): voi
     .requiredOption("--from <iso>", "first hour, inclusive")
     .requiredOption("--to <iso>", "end, exclusive (at most the start of the current hour)")
     .action(async (o: { from: string; to: string }) =>
-      withSession(async ({ core, actor }) => {
-        const done = await aggregateUsage(core, actor, { from: o.from, to: o.to });
-        const days = done.days ? `, ${done.dayRecords} day records for [${done.days.from.toISOString()}, ${done.days.to.toISOString()})` : "";
-        out().result(done, () => [`${done.hourRecords} hour records for [${done.from.toISOString()}, ${done.to.toISOString()})${days}`]);
+      withClient(async (client) => {
+        const done = await client.aggregateUsage({ from: o.from, to: o.to });
+        const days = done.days ? `, ${done.dayRecords} day records for [${iso(done.days.from)}, ${iso(done.days.to)})` : "";
+        out().result(done, () => [`${done.hourRecords} hour records for [${iso(done.from)}, ${iso(done.to)})${days}`]);
       }),
     );
 }

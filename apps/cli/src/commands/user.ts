@@ -1,8 +1,6 @@
-import { createLocalUser, listUsers, setUserEnabled } from "@carve/core";
 import type { Command } from "commander";
-import { table, type TOutput } from "../output.ts";
+import { iso, table, type TOutput } from "../output.ts";
 import { withClient } from "../session.ts";
-import { withIdentitySession } from "./identity-session.ts";
 import { readSecret } from "./read-secret.ts";
 
 const ROLES: Record<string, "Admin" | "User"> = { admin: "Admin", user: "User" };
@@ -17,12 +15,12 @@ export function registerUserCommands(program: Command, out: () => TOutput): void
     .option("--limit <n>", "page size", "50")
     .option("--cursor <cursor>", "the next page, from a previous listing")
     .action(async (o: { disabled?: boolean; search?: string; limit: string; cursor?: string }) =>
-      withIdentitySession(async ({ deps, actor }) => {
-        const page = await listUsers(deps, actor, { disabledOnly: Boolean(o.disabled), search: o.search, limit: o.limit, cursor: o.cursor });
+      withClient(async (client) => {
+        const page = await client.listUsers({ disabledOnly: Boolean(o.disabled), search: o.search, limit: o.limit, cursor: o.cursor });
         out().result(page, () => [
           ...table(
             ["USERNAME", "SOURCE", "ROLE", "STATE", "TEAMS", "LIVE VMS", "LAST LOGIN"],
-            page.items.map((u) => [u.username, u.source, u.role, u.disabledAt ? `disabled (${u.disabledReason ?? "?"})` : "active", u.teams.join(","), u.liveVms, u.lastLoginAt?.toISOString()]),
+            page.items.map((u) => [u.username, u.source, u.role, u.disabledAt ? `disabled (${u.disabledReason ?? "?"})` : "active", u.teams.join(","), u.liveVms, iso(u.lastLoginAt)]),
           ),
           ...(page.nextCursor ? [`more: carve user list --cursor ${page.nextCursor} (with the same filters)`] : []),
         ]);
@@ -35,9 +33,9 @@ export function registerUserCommands(program: Command, out: () => TOutput): void
     .option("--display-name <name>", "name shown to people")
     .option("--email <email>", "email address")
     .action(async (username: string, o: { role: string; displayName?: string; email?: string }) =>
-      withIdentitySession(async ({ deps, actor }) => {
+      withClient(async (client) => {
         const password = await readSecret(`Password for ${username}`);
-        const created = await createLocalUser(deps, actor, { username, password, role: ROLES[o.role.toLowerCase()] ?? o.role, displayName: o.displayName, email: o.email });
+        const created = await client.createLocalUser({ username, password, role: ROLES[o.role.toLowerCase()] ?? o.role, displayName: o.displayName, email: o.email });
         out().result(created, () => [`local account ${created.username} created (${created.role})`]);
       }),
     );
@@ -46,8 +44,8 @@ export function registerUserCommands(program: Command, out: () => TOutput): void
     user.command(`${name} <username>`)
       .description(enabled ? "enable an account again (old sessions stay ended)" : "disable an account: sessions, API keys and Slack stop at once")
       .action(async (username: string) =>
-        withIdentitySession(async ({ deps, actor }) => {
-          const result = await setUserEnabled(deps, actor, { user: username, enabled });
+        withClient(async (client) => {
+          const result = await client.setUserEnabled(username, enabled);
           out().result(result, () => [
             `${result.username} ${enabled ? "enabled" : "disabled"}`,
             ...(result.vms.length ? [`their VMs (still there, decide what to do with them):`, ...table(["NAME", "STATE", "ID"], result.vms.map((v) => [v.name, v.state, v.id]))] : []),

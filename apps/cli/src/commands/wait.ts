@@ -1,15 +1,13 @@
-import { waitForJob, CarveError, type TCore, type TActor } from "@carve/core";
+import { CarveError } from "@carve/core";
 import type { TJobSummary } from "../client/carve-client.ts";
 import type { TOutput } from "../output.ts";
 
 type TWait<J> = (jobId: string, options: { timeoutMs: number; onProgress: (job: J) => void }) => Promise<J>;
 
-/** With --wait: follows a job to its end, printing each step; a failed job is an error (exit 1). */
-export async function followJob(core: TCore, actor: TActor, jobId: string, out: TOutput, timeoutSec: number) {
-  return followJobWith<Awaited<ReturnType<typeof waitForJob>>>((id, options) => waitForJob(core, actor, id, options), jobId, out, timeoutSec);
-}
-
-/** followJob through any client (local core or the remote server's /api/v1). */
+/**
+ * With --wait: follows a job to its end through any client's wait (local core or the remote
+ * server's /api/v1), printing each step; a failed job is an error (exit 1).
+ */
 export async function followJobWith<J extends TJobSummary>(wait: TWait<J>, jobId: string, out: TOutput, timeoutSec: number): Promise<J> {
   const job = await wait(jobId, {
     timeoutMs: timeoutSec * 1000,

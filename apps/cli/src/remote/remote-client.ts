@@ -1,6 +1,6 @@
 import { CarveError, ERROR_CODES, pollJob, type TErrorCode } from "@carve/core";
 import type { TDriftSummary } from "../client/carve-client.ts";
-import type { TCarveClient, TDiskOfferingSummary, THostSummary, TJobSummary, TOfferingSummary, TSshKeySummary, TTemplateSummary, TVmDetail, TPoolSummary, TQuotaSummary, TApiKeySummary, TRevealedPasswordView } from "../client/carve-client.ts";
+import type { TCarveClient, TDiskOfferingSummary, THostSummary, TJobSummary, TOfferingSummary, TSshKeySummary, TTemplateSummary, TVmDetail, TPoolSummary, TQuotaSummary, TApiKeySummary, TRevealedPasswordView, TGroupSummary } from "../client/carve-client.ts";
 import type { TCredentials } from "./credentials.ts";
 
 /** How long one API call may take before the CLI gives up on the server. */
@@ -139,5 +139,19 @@ export function remoteClient(credentials: TCredentials): TCarveClient {
     cancelVmMigration: (ref) => call("POST", path("admin", "vms", ref, "migrate-cancel")),
     planVm: (input) => call("POST", path("placement", "plan"), { body: input }),
     changeSettings: (group, changes) => call("POST", path("admin", "settings", group), { body: changes }),
+    // directory show|set|test|sync, group list|map: /api/v1/admin/directory, /api/v1/admin/groups
+    getDirectory: () => call("GET", path("admin", "directory")),
+    configureDirectory: (input) => call("POST", path("admin", "directory"), { body: input }),
+    checkDirectory: () => call("POST", path("admin", "directory", "test")),
+    syncDirectory: () => call("POST", path("admin", "directory", "sync")),
+    listGroups: async () => (await call<{ items: TGroupSummary[] }>("GET", path("admin", "groups"))).items,
+    mapGroup: (input) => call("POST", path("admin", "groups"), { body: input }),
+    // user list|create|enable|disable: /api/v1/admin/users
+    listUsers: ({ disabledOnly, ...query }) => call("GET", path("admin", "users"), { query: { ...query, disabled: disabledOnly ? "true" : undefined } }),
+    createLocalUser: (input) => call("POST", path("admin", "users"), { body: input }),
+    setUserEnabled: (user, enabled) => call("POST", path("admin", "users", user, enabled ? "enable" : "disable")),
+    // usage report|aggregate: /api/v1/admin/usage
+    usageReport: (input) => call("GET", path("admin", "usage"), { query: input }),
+    aggregateUsage: (input) => call("POST", path("admin", "usage", "aggregate"), { body: input }),
   };
 }

@@ -1,3 +1,4 @@
+import { ZDirectoryConfig } from "@carve/core";
 import { z } from "zod";
 import { ANSWER_SCHEMAS, ZJobJson } from "./schemas.ts";
 
@@ -177,3 +178,109 @@ export const ZDeletedTemplateJson = z.object({ id: z.uuid(), name: z.string() })
 export type TAddedPoolJson = z.input<typeof ZAddedPoolJson>;
 export type TAdminTemplateJson = z.input<typeof ZAdminTemplateJson>;
 export type TTemplateCopyJson = z.input<typeof ZTemplateCopyJson>;
+// directory show|set|test|sync, group list|map, user list|create|enable|disable, usage report|aggregate
+/** The directory settings (`GET|POST /api/v1/admin/directory`): never the service account's password, only whether one is stored. */
+export const ZDirectoryViewJson = z
+  .object({
+    configured: z.boolean(),
+    config: ZDirectoryConfig.nullable().describe("The saved settings; null when none are"),
+    bindPasswordSet: z.boolean().describe("Whether a service account password is stored (encrypted; it is never shown)"),
+  })
+  .register(ANSWER_SCHEMAS, { id: "DirectoryView" });
+
+/** What `POST /api/v1/admin/directory/test` found: connected, bound, and how many users a sync would see. */
+export const ZDirectoryCheckJson = z.object({ url: z.string(), users: z.int(), ms: z.int() }).register(ANSWER_SCHEMAS, { id: "DirectoryCheck" });
+
+const ZOrphanVmJson = z.object({ id: z.uuid(), name: z.string(), state: z.string() });
+
+/** What `POST /api/v1/admin/directory/sync` did. */
+export const ZDirectorySyncJson = z
+  .object({
+    directoryUsers: z.int().describe("Enabled users the directory returned"),
+    created: z.array(z.string()),
+    updated: z.int(),
+    reenabled: z.array(z.string()),
+    disabled: z.array(z.object({ username: z.string(), vms: z.array(ZOrphanVmJson).describe("Their VMs, still there") })).describe("Directory users disabled because the directory no longer has them enabled"),
+    conflicts: z.array(z.string()).describe("Directory names of local accounts (left alone)"),
+    warning: z.string().nullable().describe("Why disabling was skipped, when it was"),
+    durationMs: z.int(),
+  })
+  .register(ANSWER_SCHEMAS, { id: "DirectorySync" });
+
+/** A group: its role mapping and team flag (`members`: in the list only). */
+export const ZGroupJson = z
+  .object({ id: z.uuid(), name: z.string(), ldapDn: z.string().nullable(), role: z.enum(["Admin", "User"]).nullable(), isTeam: z.boolean(), members: z.int().optional() })
+  .register(ANSWER_SCHEMAS, { id: "Group" });
+export const ZGroupListJson = z.object({ items: z.array(ZGroupJson) }).register(ANSWER_SCHEMAS, { id: "GroupList" });
+
+/** An account as `GET /api/v1/admin/users` lists it: never a secret. */
+export const ZUserJson = z
+  .object({
+    id: z.uuid(),
+    username: z.string(),
+    source: z.enum(["Local", "Ldap"]),
+    role: z.enum(["Admin", "User"]),
+    displayName: z.string().nullable(),
+    email: z.string().nullable(),
+    disabledAt: z.iso.datetime().nullable(),
+    disabledReason: z.string().nullable(),
+    lastLoginAt: z.iso.datetime().nullable(),
+    groups: z.array(z.string()),
+    teams: z.array(z.string()),
+    liveVms: z.int().describe("VMs not destroyed"),
+  })
+  .register(ANSWER_SCHEMAS, { id: "User" });
+export const ZUserPageJson = z
+  .object({ items: z.array(ZUserJson), nextCursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last page") })
+  .register(ANSWER_SCHEMAS, { id: "UserPage" });
+
+/** The local account `POST /api/v1/admin/users` created (never its password). */
+export const ZCreatedUserJson = z
+  .object({ id: z.uuid(), username: z.string(), source: z.enum(["Local", "Ldap"]), role: z.enum(["Admin", "User"]), displayName: z.string().nullable(), email: z.string().nullable(), createdAt: z.iso.datetime() })
+  .register(ANSWER_SCHEMAS, { id: "CreatedUser" });
+
+/** What `POST /api/v1/admin/users/{user}/enable|disable` did, with the VMs a disabled user still owns. */
+export const ZUserEnabledJson = z.object({ username: z.string(), enabled: z.boolean(), vms: z.array(ZOrphanVmJson) }).register(ANSWER_SCHEMAS, { id: "UserEnabled" });
+
+const ZUsageRowJson = z.object({
+  id: z.string().nullable().describe("The user, team or offering id; null for usage without one"),
+  name: z.string(),
+  runningSeconds: z.number(),
+  allocatedSeconds: z.number(),
+  localVolumeGiBHours: z.number(),
+  sharedVolumeGiBHours: z.number(),
+  templateGiBHours: z.number(),
+});
+
+/** Everyone's usage per user, team or offering: `GET /api/v1/admin/usage`. */
+export const ZUsageReportJson = z
+  .object({
+    from: z.iso.datetime(),
+    to: z.iso.datetime(),
+    by: z.enum(["user", "team", "offering"]),
+    granularity: z.enum(["hour", "day"]),
+    rows: z.array(ZUsageRowJson),
+    csv: z.string().optional().describe("The same rows as CSV (header first), with format=csv"),
+  })
+  .register(ANSWER_SCHEMAS, { id: "UsageReport" });
+
+/** The records `POST /api/v1/admin/usage/aggregate` rewrote. */
+export const ZUsageAggregateJson = z
+  .object({
+    from: z.iso.datetime(),
+    to: z.iso.datetime(),
+    days: z.object({ from: z.iso.datetime(), to: z.iso.datetime() }).nullable().describe("The whole UTC days whose day records were rewritten too"),
+    hourRecords: z.int(),
+    dayRecords: z.int(),
+  })
+  .register(ANSWER_SCHEMAS, { id: "UsageAggregate" });
+
+export type TDirectoryViewJson = z.input<typeof ZDirectoryViewJson>;
+export type TDirectoryCheckJson = z.input<typeof ZDirectoryCheckJson>;
+export type TDirectorySyncJson = z.input<typeof ZDirectorySyncJson>;
+export type TGroupJson = z.input<typeof ZGroupJson>;
+export type TUserJson = z.input<typeof ZUserJson>;
+export type TCreatedUserJson = z.input<typeof ZCreatedUserJson>;
+export type TUserEnabledJson = z.input<typeof ZUserEnabledJson>;
+export type TUsageReportJson = z.input<typeof ZUsageReportJson>;
+export type TUsageAggregateJson = z.input<typeof ZUsageAggregateJson>;

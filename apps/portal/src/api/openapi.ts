@@ -18,6 +18,8 @@ import { ZAddedPoolJson, ZAdminTemplateJson, ZDefinedPoolJson, ZDeletedPoolJson,
 import { ZMigrateVolumeBody, ZMigratingVolumeJson } from "./schemas.ts";
 import { ZSetLogLevelInput, ZSetMigrationSettingsInput, ZSetPlacementSettingsInput, ZSetStorageSettingsInput, ZSetTemplateSettingsInput } from "@carve/core";
 import { ZLogLevelsJson, ZMigrateVmBody, ZMigrationSettingsJson, ZPlacementSettingsJson, ZStopVmBody, ZStorageSettingsJson, ZTemplateSettingsJson, ZVmPlanJson } from "./vm-settings-schemas.ts";
+import { ZConfigureDirectoryInput, ZCreateLocalUserInput, ZMapGroupInput, ZUsageRange, ZUsageReportInput } from "@carve/core";
+import { ZCreatedUserJson, ZDirectoryCheckJson, ZDirectorySyncJson, ZDirectoryViewJson, ZGroupJson, ZGroupListJson, ZUsageAggregateJson, ZUsageReportJson, ZUserEnabledJson, ZUserPageJson } from "./admin-schemas.ts";
 
 /** Request bodies, named under components.schemas; core's own input schemas, so the document says exactly what core accepts. */
 const REQUEST_SCHEMAS = z.registry<{ id: string }>();
@@ -369,4 +371,52 @@ API_ROUTES.push(
   settingsRoute("migration", "Change the live-migration timeout", ZSetMigrationSettingsInput, ZMigrationSettingsJson),
   settingsRoute("storage", "Change the storage-migration bandwidth cap (MiB/s per stream, 0: unlimited)", ZSetStorageSettingsInput, ZStorageSettingsJson),
   settingsRoute("log-level", "Change the log level of the running controllers, agents or both (`default`: their LOG_LEVEL), without a restart", ZSetLogLevelInput, ZLogLevelsJson),
+);
+
+// directory show|set|test|sync, group list|map, user list|create|enable|disable, usage report|aggregate
+REQUEST_SCHEMAS.add(ZConfigureDirectoryInput, { id: "ConfigureDirectoryInput" });
+REQUEST_SCHEMAS.add(ZMapGroupInput, { id: "MapGroupInput" });
+REQUEST_SCHEMAS.add(ZCreateLocalUserInput, { id: "CreateLocalUserInput" });
+REQUEST_SCHEMAS.add(ZUsageRange, { id: "UsageRangeInput" });
+const ZUserRef = z.string().describe("The user's username or id");
+API_ROUTES.push(
+  { method: "get", path: "/api/v1/admin/directory", summary: "The directory (LDAP / Active Directory) settings; never the service account's password, only whether one is stored", status: 200, response: ZDirectoryViewJson, admin: true },
+  {
+    method: "post",
+    path: "/api/v1/admin/directory",
+    summary: "Change the directory settings: `settings` over the saved ones (or a `preset`'s), validated as a whole; `bindPassword` sets the service account's password (stored encrypted, never answered; null removes it); audited",
+    body: ZConfigureDirectoryInput,
+    status: 200,
+    response: ZDirectoryViewJson,
+    admin: true,
+  },
+  { method: "post", path: "/api/v1/admin/directory/test", summary: "Connect with the saved settings, bind as the service account and count the users a sync would see; changes nothing", status: 200, response: ZDirectoryCheckJson, admin: true },
+  { method: "post", path: "/api/v1/admin/directory/sync", summary: "Sync users and groups now; directory users the directory no longer has enabled are disabled (sessions, API keys and Slack stop at once), their VMs listed", status: 200, response: ZDirectorySyncJson, admin: true },
+  { method: "get", path: "/api/v1/admin/groups", summary: "Every group with its role, team flag and member count, by name", status: 200, response: ZGroupListJson, admin: true },
+  { method: "post", path: "/api/v1/admin/groups", summary: "Map a group (name or DN; made when there is none yet) to a role (null: none) and/or make it a team; its directory users' roles change at once", body: ZMapGroupInput, status: 200, response: ZGroupJson, admin: true },
+  {
+    method: "get",
+    path: "/api/v1/admin/users",
+    summary: "Every account with source, role, state, teams and live VMs, by username, a page at a time; never a secret",
+    query: ZListPageQuery.extend({
+      disabled: z.enum(["true", "false"]).optional().describe("true: only disabled accounts (with the VMs they still own)"),
+      search: z.string().optional().describe("Only accounts whose username, name or email contain this"),
+    }),
+    status: 200,
+    response: ZUserPageJson,
+    admin: true,
+  },
+  { method: "post", path: "/api/v1/admin/users", summary: "Create a local account (service or break-glass; everyone else signs in with the directory); the password is stored as a hash and never answered", body: ZCreateLocalUserInput, status: 201, response: ZCreatedUserJson, admin: true },
+  { method: "post", path: "/api/v1/admin/users/{user}/disable", summary: "Disable an account: its sessions, API keys and Slack access stop at once; answers with the VMs it still owns", pathParams: { user: ZUserRef }, status: 200, response: ZUserEnabledJson, admin: true },
+  { method: "post", path: "/api/v1/admin/users/{user}/enable", summary: "Enable an account again (sessions ended while it was disabled stay ended)", pathParams: { user: ZUserRef }, status: 200, response: ZUserEnabledJson, admin: true },
+  {
+    method: "get",
+    path: "/api/v1/admin/usage",
+    summary: "Everyone's metered usage per user, team or offering, for the records whose period starts in [from, to); format=csv adds the rows as CSV",
+    query: ZUsageReportInput,
+    status: 200,
+    response: ZUsageReportJson,
+    admin: true,
+  },
+  { method: "post", path: "/api/v1/admin/usage/aggregate", summary: "Recompute the usage records of [from, to) (whole UTC hours, over by now) from the event history; safe to repeat", body: ZUsageRange, status: 200, response: ZUsageAggregateJson, admin: true },
 );

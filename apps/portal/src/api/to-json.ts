@@ -3,6 +3,8 @@ import type { THostJson, TJobJson, TPasswordRevealJson, TSshKeyJson, TUsageJson,
 import type { TDriftView, TJoinToken, TStatus } from "@carve/core";
 import type { TAddedHostJson, TDriftJson, TJoinTokenJson, TStatusJson } from "./host-schemas.ts";
 import type { TAddedPoolJson, TAdminTemplateJson, TAuditEntryJson, TTemplateCopyJson } from "./admin-schemas.ts";
+import type { TAggregateReport, TUsageReport } from "@carve/core";
+import type { TCreatedUserJson, TGroupJson, TUsageAggregateJson, TUsageReportJson, TUserJson } from "./admin-schemas.ts";
 
 /** A job row; `result` (the agent's, when selected) only for its duration. */
 type TJobRow = Omit<TJobJson, "createdAt" | "finishedAt" | "durationMs"> & { createdAt: Date; finishedAt: Date | null; result?: unknown };
@@ -173,4 +175,27 @@ export function toAdminTemplateJson(t: TTemplateRow): TAdminTemplateJson {
 
 export function toTemplateCopyJson({ copy, jobId }: TTemplateCopyJson): TTemplateCopyJson {
   return { copy: { templateId: copy.templateId, poolId: copy.poolId, volumeName: copy.volumeName, state: copy.state, progress: copy.progress, stateReason: copy.stateReason, jobId: copy.jobId }, jobId };
+}
+
+// group list|map, user list|create, usage report|aggregate
+type TGroupRow = Omit<TGroupJson, "members"> & { _count?: { members: number } };
+export function toGroupJson({ id, name, ldapDn, role, isTeam, _count }: TGroupRow): TGroupJson {
+  return { id, name, ldapDn, role, isTeam, ...(_count ? { members: _count.members } : {}) };
+}
+
+type TUserRow = Omit<TUserJson, "disabledAt" | "lastLoginAt"> & { disabledAt: Date | null; lastLoginAt: Date | null };
+export function toUserJson(user: TUserRow): TUserJson {
+  return { ...user, disabledAt: user.disabledAt?.toISOString() ?? null, lastLoginAt: user.lastLoginAt?.toISOString() ?? null };
+}
+
+export function toCreatedUserJson(user: Omit<TCreatedUserJson, "createdAt"> & { createdAt: Date }): TCreatedUserJson {
+  return { ...user, createdAt: user.createdAt.toISOString() };
+}
+
+export function toUsageReportJson(report: TUsageReport): TUsageReportJson {
+  return { ...report, from: report.from.toISOString(), to: report.to.toISOString() };
+}
+
+export function toUsageAggregateJson(done: TAggregateReport): TUsageAggregateJson {
+  return { ...done, from: done.from.toISOString(), to: done.to.toISOString(), days: done.days && { from: done.days.from.toISOString(), to: done.days.to.toISOString() } };
 }

@@ -8,9 +8,10 @@ import { identityOptions, type TIdentityDeps } from "./identity-options.ts";
 import { applyGroupMapping } from "./map-group.ts";
 import { parseInput } from "../validation/parse-input.ts";
 
-const ZConfigureInput = z.object({
+/** Strict: an unknown field (from the REST API) is refused, never ignored. */
+export const ZConfigureDirectoryInput = z.strictObject({
   /** Start from the OpenLDAP or Active Directory defaults instead of the saved settings. */
-  preset: z.enum(["openldap", "activeDirectory"]).optional(),
+  preset: z.enum(["openldap", "activeDirectory"], { error: "must be openldap or activeDirectory" }).optional(),
   /** Service password: a string sets it, null removes it, absent keeps the saved one. */
   bindPassword: z.string().min(1, "must not be empty (leave it out to keep the saved one)").max(1024).nullable().optional(),
   settings: z.record(z.string(), z.unknown()).default({}),
@@ -24,7 +25,7 @@ const ZConfigureInput = z.object({
  */
 export async function configureDirectory(deps: TIdentityDeps, actor: TActor, input: unknown): Promise<TDirectoryView> {
   requireAdmin(actor, "configure the directory");
-  const data = parseInput(ZConfigureInput, input);
+  const data = parseInput(ZConfigureDirectoryInput, input);
   const saved = await deps.db.setting.findUnique({ where: { key: DIRECTORY_SETTING } });
   const base = data.preset ? DIRECTORY_PRESETS[data.preset] : ((saved?.value ?? {}) as Record<string, unknown>);
   const merged = { ...base, ...data.settings, groups: { ...(base["groups" as keyof typeof base] ?? {}), ...((data.settings["groups"] as object | undefined) ?? {}) } };

@@ -13,7 +13,7 @@ export const ZCreateApiKeyInput = z.strictObject({
     .min(1, "is required: say what the key is for, e.g. ci")
     .max(100, "is longer than 100 characters")
     .refine((s) => !hasControlChar(s, "line"), "must not contain control characters"),
-  scope: z.enum(["Read", "Write"], { error: (issue) => (issue.input === undefined || typeof issue.input === "string" ? "must be Read or Write" : `must be Read or Write, not ${typeof issue.input === "object" ? "an object" : `a ${typeof issue.input}`}`) }).default("Read"),
+  scope: z.enum(["Read", "Write"], { error: "must be Read or Write" }).default("Read"),
   expiresInDays: z.number().int().min(1, "must be at least 1").max(3650, "must be at most 3650").optional(),
   /** Admins may create a key for someone else (username or id). */
   user: z.string().max(256).optional(),

@@ -7,7 +7,8 @@ import { OPERATOR_USERNAME } from "./operator-actor.ts";
 import { hashPassword, ZLocalUsername, ZNewPassword } from "./passwords.ts";
 import { isUniqueViolation } from "../validation/is-unique-violation.ts";
 
-export const ZCreateLocalUserInput = z.object({
+/** Strict: an unknown field (from the REST API) is refused, never ignored. */
+export const ZCreateLocalUserInput = z.strictObject({
   username: ZLocalUsername.refine((u) => u !== OPERATOR_USERNAME, `'${OPERATOR_USERNAME}' is Carve's built-in CLI account: choose another name`),
   password: ZNewPassword,
   role: z.enum(["Admin", "User"], { error: "must be Admin or User" }).default("User"),

@@ -6,11 +6,12 @@ import { recomputeDirectoryRoles } from "./directory-role.ts";
 import { firstRdnValue, normalizeDn } from "./ldap-escape.ts";
 import { parseInput } from "../validation/parse-input.ts";
 
-export const ZMapGroupInput = z.object({
+/** Strict: an unknown field (from the REST API) is refused, never ignored. */
+export const ZMapGroupInput = z.strictObject({
   /** Group name (its cn, or a Carve team's name) or a directory DN. */
   group: z.string({ error: "is required: a group name or DN" }).min(1, "is required: a group name or DN").max(1000),
   /** Role its members get; null removes the mapping. */
-  role: z.enum(["Admin", "User"]).nullable().optional(),
+  role: z.enum(["Admin", "User"], { error: "must be Admin or User (null: no role)" }).nullable().optional(),
   /** Whether the group is a team (teams own quotas and can share VMs). */
   team: z.boolean().optional(),
 });

@@ -4,7 +4,7 @@ import type { CoreDeps } from "../context.ts";
 import { CarveError } from "../errors/index.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { requireAdmin, type TActor } from "../identity/actor.ts";
-import { ZChoice, ZDescription, ZObjectName } from "../validation/fields.ts";
+import { ZDescription, ZObjectName } from "../validation/fields.ts";
 import { parseInput } from "../validation/parse-input.ts";
 
 const ZGiB = z.number({ error: "must be a whole number of GiB" }).int("must be a whole number of GiB").min(1, "must be at least 1 GiB").max(65536, "must be at most 64 TiB");
@@ -18,7 +18,7 @@ export const ZCreateDiskOfferingInput = z
     minSizeGiB: ZGiB.optional(),
     maxSizeGiB: ZGiB.optional(),
     // A value of another type says which it was, as every other field's wrong type does.
-    scope: ZChoice(["Local", "Shared"]).default("Shared"),
+    scope: z.enum(["Local", "Shared"], { error: "must be Local or Shared" }).default("Shared"),
     storageTags: z.array(ZObjectName).max(32).default([]),
   })
   .superRefine((d, ctx) => {

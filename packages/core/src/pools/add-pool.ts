@@ -7,7 +7,7 @@ import { recordEvent } from "../events/record-event.ts";
 import { dispatchJob } from "../jobs/dispatch-job.ts";
 import { resolveHost } from "../hosts/resolve-host.ts";
 import { requireAdmin, type TActor } from "../identity/actor.ts";
-import { ZChoice, ZObjectName } from "../validation/fields.ts";
+import { ZObjectName } from "../validation/fields.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import { recordPoolDefines } from "./define-pool.ts";
 
@@ -16,9 +16,9 @@ export const ZAddPoolInput = z.strictObject({
   /** The pool's name inside libvirt on its hosts. */
   libvirtName: ZLibvirtName,
   path: z.string().regex(/^\/[A-Za-z0-9._\/-]*$/, "must be an absolute path of letters, digits, '.', '_', '-' and '/'"),
-  scope: ZChoice(["Local", "Shared"]).default("Local"),
+  scope: z.enum(["Local", "Shared"], { error: "must be Local or Shared" }).default("Local"),
   /** Dir: a directory on the host; Netfs: an NFS export libvirt mounts at `path`. */
-  kind: ZChoice(["Dir", "Netfs"]).default("Dir"),
+  kind: z.enum(["Dir", "Netfs"], { error: "must be Dir or Netfs" }).default("Dir"),
   /** Netfs: the NFS server's host name or address, and the exported path. */
   sourceHost: z.string().max(253).regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, "must be a host name or IPv4 address").optional(),
   sourcePath: z.string().regex(/^(?:\/[A-Za-z0-9_+-][A-Za-z0-9._+-]*)+$/, "must be an absolute path of plain segments").optional(),

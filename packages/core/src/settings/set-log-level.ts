@@ -2,7 +2,6 @@ import { z } from "zod";
 import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { actorId, requireAdmin, type TActor } from "../identity/actor.ts";
-import { choiceError } from "../validation/fields.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import { LOG_LEVEL_PROCESSES, LOG_LEVELS, readLogLevels, writeLogLevel, type TLogLevels } from "./log-level-settings.ts";
 
@@ -11,8 +10,8 @@ export const ZSetLogLevelInput = z
   .object({
     /** A level, or "default" to go back to each process's LOG_LEVEL; absent: only read. */
     // One enum rather than a union with "default": a wrong-typed level is then named as such.
-    level: z.enum([...LOG_LEVELS, "default"], { error: choiceError(`must be one of ${LOG_LEVELS.join(", ")}, or default (the process's own LOG_LEVEL)`) }).optional(),
-    process: z.enum([...LOG_LEVEL_PROCESSES, "all"], { error: choiceError("must be controller, agent or all") }).default("all"),
+    level: z.enum([...LOG_LEVELS, "default"], { error: `must be one of ${LOG_LEVELS.join(", ")}, or default (the process's own LOG_LEVEL)` }).optional(),
+    process: z.enum([...LOG_LEVEL_PROCESSES, "all"], { error: "must be controller, agent or all" }).default("all"),
   })
   .strict();
 

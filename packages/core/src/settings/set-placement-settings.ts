@@ -3,13 +3,12 @@ import { recordEvent } from "../events/record-event.ts";
 import { actorId, requireAdmin, type TActor } from "../identity/actor.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import { z } from "zod";
-import { choiceError } from "../validation/fields.ts";
 import { forgetPlacementSettings, readPlacementSettings, writePlacementSettings, type TPlacementSettings } from "./placement-settings.ts";
 
 /** The changes (a field left out stays as it is); the REST API's body as it is. */
 export const ZSetPlacementSettingsInput = z
   .object({
-    policy: z.enum(["spread", "pack"], { error: choiceError("must be spread or pack") }).optional(),
+    policy: z.enum(["spread", "pack"], { error: "must be spread or pack" }).optional(),
     poolThreshold: z.number().min(0.1, "must be at least 0.1").max(1, "must be at most 1").optional(),
   })
   .strict();

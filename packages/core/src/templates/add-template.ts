@@ -6,7 +6,7 @@ import { CarveError } from "../errors/index.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { requireAdmin, type TActor } from "../identity/actor.ts";
 import { isUuid } from "../validation/is-uuid.ts";
-import { ZChoice, ZDescription, ZObjectName } from "../validation/fields.ts";
+import { ZDescription, ZObjectName } from "../validation/fields.ts";
 import { parseInput } from "../validation/parse-input.ts";
 
 export const ZAddTemplateInput = z.strictObject({
@@ -16,7 +16,7 @@ export const ZAddTemplateInput = z.strictObject({
   pools: z.array(z.string().min(1).max(100)).min(1, "needs at least one pool holding the image").max(64),
   /** The image's volume name inside those libvirt pools. */
   volume: ZLibvirtName,
-  format: ZChoice(["qcow2", "raw"]).default("qcow2"),
+  format: z.enum(["qcow2", "raw"], { error: "must be qcow2 or raw" }).default("qcow2"),
   minDiskGiB: z.number().int().min(1).max(65536).default(1),
 });
 

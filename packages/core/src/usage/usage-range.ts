@@ -11,12 +11,19 @@ const ZInstant = (field: string) =>
 /** Compares the two ends only once both parsed (their own messages come first). */
 const bothParsed = { when: (payload: { issues: readonly unknown[] }) => payload.issues.length === 0 };
 
-/** A `[from, to)` range of instants: `from` inclusive, `to` exclusive. */
-export const ZUsageRange = z
-  .object({ from: ZInstant("start"), to: ZInstant("end, exclusive") })
-  .refine((r) => r.from < r.to, { path: ["to"], message: "must be after 'from'", ...bothParsed })
-  .refine((r) => r.to.getTime() - r.from.getTime() <= MAX_USAGE_RANGE_DAYS * 86_400_000, {
-    path: ["to"],
-    message: `must be at most ${MAX_USAGE_RANGE_DAYS} days after 'from': split the range`,
-    ...bothParsed,
-  });
+/** The fields of a `[from, to)` range of instants: `from` inclusive, `to` exclusive. */
+export const USAGE_RANGE_FIELDS = { from: ZInstant("start"), to: ZInstant("end, exclusive") };
+
+/** `schema` (an object with USAGE_RANGE_FIELDS) refusing a range that is empty, backwards or too long. */
+export function withRangeChecks<S extends z.ZodType<{ from: Date; to: Date }>>(schema: S): S {
+  return schema
+    .refine((r) => r.from < r.to, { path: ["to"], message: "must be after 'from'", ...bothParsed })
+    .refine((r) => r.to.getTime() - r.from.getTime() <= MAX_USAGE_RANGE_DAYS * 86_400_000, {
+      path: ["to"],
+      message: `must be at most ${MAX_USAGE_RANGE_DAYS} days after 'from': split the range`,
+      ...bothParsed,
+    });
+}
+
+/** A `[from, to)` range (strict: an unknown field, from the REST API, is refused, never ignored). */
+export const ZUsageRange = withRangeChecks(z.strictObject(USAGE_RANGE_FIELDS));

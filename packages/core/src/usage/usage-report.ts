@@ -1,14 +1,15 @@
 import { Prisma } from "@carve/db";
 import { z } from "zod";
 import type { CoreDeps } from "../context.ts";
-import { isAdmin, type TActor } from "../identity/actor.ts";
+import { requireAdmin, type TActor } from "../identity/actor.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import { csvLine } from "./csv.ts";
-import { ZUsageRange } from "./usage-range.ts";
+import { USAGE_RANGE_FIELDS, withRangeChecks } from "./usage-range.ts";
 import { HOUR_MS } from "./usage-timeline.ts";
 
-export const ZUsageReportInput = ZUsageRange.and(
-  z.object({
+export const ZUsageReportInput = withRangeChecks(
+  z.strictObject({
+    ...USAGE_RANGE_FIELDS,
     by: z.enum(["user", "team", "offering"], { error: "must be user, team or offering" }),
     granularity: z.enum(["hour", "day"], { error: "must be hour or day" }).default("hour"),
     format: z.enum(["json", "csv"], { error: "must be json or csv" }).default("json"),
@@ -45,18 +46,18 @@ const GIB = 1024 ** 3;
  * Usage per user, team or offering over [from, to): a record counts when its period STARTS at or after
  * `from` and before `to` (hour records by default; day records with granularity "day"), so a range
  * that is not aligned to the granularity takes whole periods only. A VM's team is its `teamId`
- * (volumes follow their VM); usage without one is the "(no team)" row. Admins see everyone's usage,
- * other users only their own (templates, which belong to nobody, only admins).
+ * (volumes follow their VM); usage without one is the "(no team)" row. Admins only: it is everyone's
+ * usage (each user sees their own with usageHistory).
  */
 export async function usageReport(deps: CoreDeps, actor: TActor, input: unknown): Promise<TUsageReport> {
+  requireAdmin(actor, "report everyone's usage (your own is on the portal's usage page)");
   const { from, to, by, granularity, format } = parseInput(ZUsageReportInput, input);
   const column = Prisma.raw(`"${GROUP_COLUMN[by]}"`);
-  const onlyOwner = isAdmin(actor) || actor.kind !== "user" ? Prisma.empty : Prisma.sql`AND "ownerId" = ${actor.userId}::uuid`;
   const sums = await deps.db.$queryRaw<{ key: string | null; kind: string; scope: string | null; ms: string; units: string }[]>`
     SELECT ${column}::text AS key, kind::text AS kind, "poolScope"::text AS scope,
            SUM("durationMs")::text AS ms, SUM(size::numeric * "durationMs")::text AS units
     FROM "UsageRecord"
-    WHERE granularity = ${granularity === "hour" ? "Hour" : "Day"}::"UsageGranularity" AND "periodStart" >= ${from} AND "periodStart" < ${to} ${onlyOwner}
+    WHERE granularity = ${granularity === "hour" ? "Hour" : "Day"}::"UsageGranularity" AND "periodStart" >= ${from} AND "periodStart" < ${to}
     GROUP BY 1, 2, 3`;
   const names = await namesOf(deps, by, [...new Set(sums.flatMap((s) => (s.key ? [s.key] : [])))]);
   const rows = new Map<string | null, TUsageReportRow>();

@@ -187,9 +187,8 @@ describe("usage reports", () => {
     expect(late.rows.find((r) => r.name === "alice")).toMatchObject({ runningSeconds: 1795, allocatedSeconds: 1805 });
   });
 
-  it("shows users only their own usage", async () => {
-    const mine = await usageReport(core, users.bob, { from: iso(0), to: iso(24), by: "team" });
-    expect(mine.rows.map((r) => r.name)).toEqual(['ops, "blue"']);
+  it("is for admins only (a user sees their own usage with usageHistory)", async () => {
+    await expect(usageReport(core, users.bob, { from: iso(0), to: iso(24), by: "team" })).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("Only administrators can report everyone's usage") });
   });
 
   it("exports CSV with a header and quoted names", async () => {

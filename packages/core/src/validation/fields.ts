@@ -1,7 +1,5 @@
 import { z } from "zod";
 import { hasControlChar } from "./control-chars.ts";
-import { kindOf } from "./parse-input.ts";
-
 
 /** An RFC 1123 label: the only shape of VM names (they become hostnames). */
 export const ZResourceName = z
@@ -36,20 +34,3 @@ export const ZPage = z.object({
   limit: z.coerce.number().int().min(1, "must be at least 1").max(200, "must be at most 200").default(50),
   cursor: z.string().max(200).optional(),
 });
-
-/**
- * One of a few words (`ZChoice(["Local", "Shared"])`): a wrong word is refused with the choices, a
- * value of another type also says what it was ("must be Local or Shared, not a number").
- */
-export function ZChoice<const T extends readonly [string, ...string[]]>(values: T) {
-  const choices = `must be ${values.slice(0, -1).join(", ")}${values.length > 1 ? " or " : ""}${values.at(-1) ?? ""}`;
-  return z.enum(values, { error: (issue) => (typeof issue.input === "string" || issue.input === undefined ? choices : `${choices}, not a ${typeof issue.input}`) });
-}
-
-/**
- * The error of a choice (`z.enum(…, { error: choiceError("must be spread or pack") })`): what it
- * must be, and for a value of another type also what it was ("…, not a number"), as parseInput
- * says for every other wrong-typed field (z.enum's own issue does not say it).
- */
-export const choiceError = (mustBe: string) => (issue: { input?: unknown }) =>
-  issue.input === undefined || typeof issue.input === "string" ? mustBe : `${mustBe}, not ${kindOf(issue.input)}`;

@@ -37,6 +37,14 @@ describe("parseInput", () => {
     expect(refusal([]).fields).toEqual([{ field: "input", message: "must be an object, not an array" }]);
   });
 
+  it("says a choice given a value of another type which type it was", () => {
+    const ZChoice = z.strictObject({ role: z.enum(["Admin", "User"], { error: "must be Admin or User" }).nullable().optional() });
+    const fields = (input: unknown) => (() => { try { parseInput(ZChoice, input); return []; } catch (error) { return (error as CarveError).fields; } })();
+    expect(fields({ role: 5 })).toEqual([{ field: "role", message: "must be Admin or User, not a number" }]);
+    expect(fields({ role: "admin" })).toEqual([{ field: "role", message: "must be Admin or User" }]);
+    expect(fields({ role: null })).toEqual([]);
+  });
+
   it("names each unknown field of a strict object", () => {
     expect(refusal({ name: "a", vcpus: 100000 }).fields).toEqual([{ field: "vcpus", message: "is not a field of this request: remove it (the API document lists the fields)" }]);
   });

@@ -14,8 +14,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
-/** What a value is, as refusals name it ("a number", "an array", "null"). */
-export function kindOf(value: unknown): string {
+function kindOf(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "number" && !Number.isFinite(value)) return "not a finite number";
@@ -23,14 +22,15 @@ export function kindOf(value: unknown): string {
   return kind === "object" ? "an object" : `a ${kind}`;
 }
 
-const EXPECTED: Record<string, string> = { int: "a whole number", number: "a number", string: "a string", boolean: "true or false", object: "an object", array: "an array" };
+const EXPECTED: Record<string, string> = { int: "a whole number", number: "a number", string: "a string", boolean: "true or false", object: "an object", record: "an object", array: "an array" };
 
 const fieldName = (path: readonly PropertyKey[]) => (path.length > 0 ? path.map(String).join(".") : "input");
 
 /**
  * Each issue as the fields it is about. A missing value keeps the schema's own message ("is
  * required: …"), a value of the wrong type says the type expected (the schemas' `error` applies
- * to both), and each unknown field of a strict object is named.
+ * to both), a choice given a value of another type says that type too, and each unknown field of a
+ * strict object is named.
  */
 function fieldsOf(issue: TIssue, input: unknown): TFieldError[] {
   if (issue.code === "unrecognized_keys") {
@@ -40,6 +40,11 @@ function fieldsOf(issue: TIssue, input: unknown): TFieldError[] {
     const value = valueAt(input, issue.path);
     // A date is sent as text and coerced: "not a string" would be wrong there, its own message says the format.
     if (value !== undefined && issue.expected !== "date") return [{ field: fieldName(issue.path), message: `must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${kindOf(value)}` }];
+  }
+  if (issue.code === "invalid_value") {
+    // An enum's own message lists the choices ("must be Admin or User"); 5 for it is also the wrong type.
+    const value = valueAt(input, issue.path);
+    if (value !== undefined && issue.values.length > 0 && issue.values.every((v) => typeof v !== typeof value)) return [{ field: fieldName(issue.path), message: `${issue.message}, not ${kindOf(value)}` }];
   }
   return [{ field: fieldName(issue.path), message: issue.message }];
 }

@@ -1,4 +1,5 @@
 import { searchAudit } from "@carve/core";
+import { queryParams } from "../../../../../api/query-params.ts";
 import { toAuditEntryJson } from "../../../../../api/to-json.ts";
 import { apiRoute, otherMethods } from "../../../../../server/api-route.ts";
 
@@ -6,8 +7,7 @@ const QUERY = ["actor", "action", "target", "outcome", "from", "to", "limit", "c
 
 /** Admins only: the audit trail, newest first, a page at a time (core refuses everyone else with FORBIDDEN). */
 export const GET = apiRoute("Read", async ({ actor, core, request }) => {
-  const search = new URL(request.url).searchParams;
-  const page = await searchAudit(core, actor, Object.fromEntries(QUERY.flatMap((name) => (search.has(name) ? [[name, search.get(name)]] : []))));
+  const page = await searchAudit(core, actor, queryParams(request, QUERY));
   return { items: page.items.map(toAuditEntryJson), nextCursor: page.nextCursor };
 });
 

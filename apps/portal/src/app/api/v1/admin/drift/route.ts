@@ -1,5 +1,5 @@
 import { listDrift } from "@carve/core";
-import { queryFlag } from "../../../../../api/query-flag.ts";
+import { queryFlag } from "../../../../../api/query-params.ts";
 import { toDriftJson } from "../../../../../api/to-json.ts";
 import { apiRoute, otherMethods } from "../../../../../server/api-route.ts";
 

@@ -1,6 +1,6 @@
 import { deleteOffering } from "@carve/core";
 import type { TDeletedOfferingJson } from "../../../../../../api/admin-schemas.ts";
-import { queryFlag } from "../../../../../../api/query-flag.ts";
+import { queryFlag } from "../../../../../../api/query-params.ts";
 import { apiRoute, otherMethods } from "../../../../../../server/api-route.ts";
 
 /**
