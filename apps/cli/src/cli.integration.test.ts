@@ -40,6 +40,12 @@ describe("carve CLI", () => {
     expect(result).toMatchObject({ code: 1, stderr: "error: No template 'nope'. See the available ones with 'template list'.\n" });
   });
 
+  it("reads each --data-disk (OFFERING or OFFERING:GiB) and names a size that is not a number by its place", async () => {
+    const result = await carve("--json", "vm", "create", "web-1", "--template", "tiny", "--offering", "small", "--data-disk", "scratch:20", "scratch:big");
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stderr)).toMatchObject({ error: { code: "INVALID_INPUT", fields: [{ field: "dataDisks.1.sizeGiB" }] } });
+  });
+
   it("answers a usage mistake with exit 1 and the missing option", async () => {
     const result = await carve("vm", "create", "web-1");
     expect(result.code).toBe(1);

@@ -17,7 +17,7 @@ export function registerVmCommands(program: Command, out: () => TOutput): void {
     .requiredOption("--offering <offering>", "service offering name or id")
     .option("--description <text>", "free text shown with the VM")
     .option("--ssh-key <name...>", "your SSH keys to put into the VM (cloud-init templates; see 'sshkey list')")
-    .option("--data-disk <offering[:GiB]...>", "data disks created with it, by disk offering ('disk-offering list'); :GiB for custom sizes")
+    .option("--data-disk <offering:GiB...>", "data disks created with it, each a disk offering ('disk-offering list'), with :GiB for a custom size; several may follow")
     .option("--wait", "wait until the VM is Running")
     .option("--timeout <seconds>", "how long --wait waits", "600")
     .action(async (name: string, opts: { template: string; offering: string; description?: string; sshKey?: string[]; dataDisk?: string[]; wait?: boolean; timeout: string }) =>
