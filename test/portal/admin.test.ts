@@ -373,14 +373,14 @@ describe("portal admin", () => {
     await form.getByLabel("libvirt URI").fill("qemu:///system");
     await form.getByRole("button", { name: "Add host" }).click();
     const command = (await page.locator('[data-reveal="add-host"]').textContent()) ?? "";
-    expect(command).toMatch(new RegExp(`^carve-agent join --token carve-join-\\S+ --redis redis://127\\.0\\.0\\.1:\\d+ --uri qemu:///system --prefix ${stack.prefix}$`));
+    expect(command).toMatch(new RegExp(`^CARVE_JOIN_TOKEN=carve-join-\\S+ carve-agent join --redis redis://127\\.0\\.0\\.1:\\d+ --uri qemu:///system --prefix ${stack.prefix}$`));
     await page.locator('tr[data-host="kvm-9"] [data-state="Disconnected"]').waitFor();
     await run.visit(page, "/admin/hosts", "admin-hosts");
-    expect(await page.content()).not.toContain(command.split(" ")[3] ?? "no token");
+    expect(await page.content()).not.toContain(command.split(" ")[0]?.slice("CARVE_JOIN_TOKEN=".length) || "no token");
 
     await page.getByRole("button", { name: "New join token for kvm-9" }).click();
     await page.getByRole("button", { name: "Yes, new join token" }).click();
-    await expect(page.locator('tr[data-host="kvm-9"] .reveal code').textContent()).resolves.toMatch(/^carve-agent join --token carve-join-/);
+    await expect(page.locator('tr[data-host="kvm-9"] .reveal code').textContent()).resolves.toMatch(/^CARVE_JOIN_TOKEN=carve-join-\S+ carve-agent join /);
     const kvm9 = await stack.core.db.host.findUniqueOrThrow({ where: { name: "kvm-9" } });
     expect(await stack.core.db.oneTimeToken.count({ where: { kind: "HostJoin", hostId: kvm9.id, usedAt: null, expiresAt: { gt: new Date() } } })).toBe(1);
 

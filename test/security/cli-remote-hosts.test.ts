@@ -117,7 +117,7 @@ describe("carve host add|join-token|remove through /api/v1/admin/hosts", () => {
     expect(first).toBe(`host edge-1 added (${host.id}); it is Disconnected until its agent joins.`);
     expect(runThis).toMatch(/^Run this on the host, as root, before \d{4}-.*Z \(the token works once and is not shown again\):$/);
     // The portal's CARVE_AGENT_REDIS_URL, not the CLI's REDIS_URL: built on the server.
-    const printed = /^ {2}carve-agent join --token (carve-join-\S+) --redis (\S+) --uri (\S+) --prefix (\S+)$/.exec(command ?? "");
+    const printed = /^ {2}CARVE_JOIN_TOKEN=(carve-join-\S+) carve-agent join --redis (\S+) --uri (\S+) --prefix (\S+)$/.exec(command ?? "");
     expect(printed, command).not.toBeNull();
     const [, token = "", redis, uri = "", prefix] = printed ?? [];
     expect({ redis, uri, prefix }).toEqual({ redis: joinRedis, uri: "test:///default", prefix: stack.prefix });
@@ -137,7 +137,7 @@ describe("carve host add|join-token|remove through /api/v1/admin/hosts", () => {
 
     const reissued = JSON.parse((await ops(["--json", "host", "join-token", "edge-1", "--token-ttl", "30"])).stdout) as { token: string; joinCommand: string };
     expect(reissued).toMatchObject({ hostId: host.id, hostName: "edge-1", hostUri: "test:///default", expiresAt: expect.stringMatching(/Z$/) });
-    expect(reissued.joinCommand).toBe(`carve-agent join --token ${reissued.token} --redis ${joinRedis} --uri test:///default --prefix ${stack.prefix}`);
+    expect(reissued.joinCommand).toBe(`CARVE_JOIN_TOKEN=${reissued.token} carve-agent join --redis ${joinRedis} --uri test:///default --prefix ${stack.prefix}`);
     const human = await ops(["host", "join-token", "edge-1"]);
     expect(human, human.stderr).toMatchObject({ code: 0, stdout: expect.stringContaining(`--redis ${joinRedis} --uri test:///default`) });
     // The new token voided the one before it.

@@ -59,15 +59,18 @@ async function joinHost(name: string) {
   const command = await cliHostAdd(name, node.uri);
   const flag = (option: string) => new RegExp(`--${option} (\\S+)`).exec(command)?.[1] ?? "";
   expect(flag("redis")).toBe(redis.joinUrl);
+  // The token is in the command's environment, never on its command line (another user of the host could read that).
+  expect(command).not.toContain("--token");
+  const token = /^CARVE_JOIN_TOKEN=(carve-join-\S+) carve-agent join /.exec(command)?.[1] ?? "";
   const host = await stack.core.db.host.findUniqueOrThrow({ where: { name } });
   await addPool(stack.core, admin, { name: `pool-${name}`, hosts: [name], libvirtName: TEST_POOL, path: node.pools[0]?.path ?? "" });
   const config = join(stack.dir, name, "agent.json");
-  const joined = await runAgentJoin(stack, flag("token"), node.uri, config, { redisUrl: flag("redis"), tokenInEnv: true });
+  const joined = await runAgentJoin(stack, token, node.uri, config, { redisUrl: flag("redis"), tokenInEnv: true });
   expect(joined.stderr).toBe("");
   expect(joined.code).toBe(0);
   const written = JSON.parse(await readFile(config, "utf8")) as { redisUrl: string; redisUser: string; credential: string };
   await startJoinedAgent(stack, name, config);
-  return { host, written, token: flag("token") };
+  return { host, written, token };
 }
 
 type TJoined = Awaited<ReturnType<typeof joinHost>>;

@@ -26,7 +26,7 @@ export const ZAddHostInput = z.strictObject({
 
 /**
  * Registers a hypervisor host and issues its one-time join token (shown once; the database keeps
- * its sha256). The host stays Disconnected until `carve-agent join --token …` on it reports what
+ * its sha256). The host stays Disconnected until `carve-agent join` with its token on it reports what
  * libvirt has and its agent heartbeats. A host that was removed comes back under the same name and
  * id (its history and registered pools with it); the join adopts what its libvirt still defines.
  */

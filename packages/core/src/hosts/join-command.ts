@@ -3,7 +3,8 @@
  * (CARVE_AGENT_REDIS_URL) is the address hosts use with the join user's credentials
  * (redis://carve-join:PASSWORD@mgmt:6379): that user can only hand in a join request and pick up
  * its sealed reply, so it is printed. Without it, `redisUrl` is printed without any credentials:
- * the control plane's own Redis password is never shown.
+ * the control plane's own Redis password is never shown. The token goes in CARVE_JOIN_TOKEN, not
+ * on the command line: another user of the host could read it in the process list and join first.
  */
 export function joinCommand(token: string, uri: string, options: { redisUrl: string; joinRedisUrl?: string | undefined; queuePrefix: string }): string {
   const url = new URL(options.joinRedisUrl ?? options.redisUrl);
@@ -12,5 +13,5 @@ export function joinCommand(token: string, uri: string, options: { redisUrl: str
     url.password = "";
   }
   const prefix = options.queuePrefix === "bull" ? "" : ` --prefix ${options.queuePrefix}`;
-  return `carve-agent join --token ${token} --redis ${url.toString().replace(/\/$/, "")} --uri ${uri}${prefix}`;
+  return `CARVE_JOIN_TOKEN=${token} carve-agent join --redis ${url.toString().replace(/\/$/, "")} --uri ${uri}${prefix}`;
 }
