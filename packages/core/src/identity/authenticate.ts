@@ -22,7 +22,7 @@ export const ZCredentials = z.object({
 /** A successful sign-in: the actor to act as, and what a session needs to stay valid. */
 export interface TAuthenticated {
   actor: TUserActor;
-  user: Pick<User, "id" | "username" | "source" | "role" | "displayName" | "email" | "sessionEpoch">;
+  user: Pick<User, "id" | "username" | "source" | "role" | "displayName" | "email">;
 }
 
 const INVALID = "Unknown username or wrong password. Check both and try again.";
@@ -72,7 +72,7 @@ export async function authenticate(deps: TIdentityDeps, input: unknown): Promise
   await recordSignIn(deps.db, { ...attempt, user, action: "auth.login" });
   return {
     actor: { kind: "user", userId: user.id, username: user.username, role: user.role, via: data.via },
-    user: { id: user.id, username: user.username, source: user.source, role: user.role, displayName: user.displayName, email: user.email, sessionEpoch: user.sessionEpoch },
+    user: { id: user.id, username: user.username, source: user.source, role: user.role, displayName: user.displayName, email: user.email },
   };
 }
 

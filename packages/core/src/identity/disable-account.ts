@@ -17,7 +17,7 @@ export interface TOrphanVm {
  * keep running: an admin decides what happens to them).
  */
 export async function disableAccount(tx: Tx, actor: TActor, user: { id: string; username: string }, reason: "directory" | "admin", now: Date): Promise<TOrphanVm[]> {
-  await tx.user.update({ where: { id: user.id }, data: { disabledAt: now, disabledReason: reason, sessionEpoch: { increment: 1 } } });
+  await tx.user.update({ where: { id: user.id }, data: { disabledAt: now, disabledReason: reason } });
   await endSessionsOf(tx, user.id, "disabled", now);
   const vms = await tx.vm.findMany({ where: { ownerId: user.id, state: { not: "Destroyed" } }, select: { id: true, name: true, state: true }, orderBy: { name: "asc" } });
   await recordEvent(tx, {

@@ -36,7 +36,7 @@ export async function resetPassword(deps: CoreDeps, actor: TActor, input: unknow
   }
   const passwordHash = await hashPassword(data.password);
   await deps.db.$transaction(async (tx) => {
-    await tx.user.update({ where: { id: user.id }, data: { passwordHash, sessionEpoch: { increment: 1 } } });
+    await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
     await endSessionsOf(tx, user.id, "password-reset", deps.now());
   });
   await clearUserThrottle(deps.db, user.username);
