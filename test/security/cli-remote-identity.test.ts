@@ -197,6 +197,13 @@ describe("carve user list|create|enable|disable through /api/v1/admin/users", ()
     expect(self).toMatchObject({ code: 1, stderr: expect.stringContaining("ops cannot be disabled: it is your own account") });
     expect(JSON.parse(await asOps(["--json", "user", "enable", "ci-bot"]))).toEqual({ username: "ci-bot", enabled: true, vms: [] });
     expect((await stack.core.db.user.findUniqueOrThrow({ where: { username: "ci-bot" } })).disabledAt).toBeNull();
+    const hashBefore = (await stack.core.db.user.findUniqueOrThrow({ where: { username: "ci-bot" } })).passwordHash;
+    expect(await asOps(["admin", "reset-password", "ci-bot"], `${BOT_PASSWORD} renewed\n`)).toBe("password of ci-bot reset; their sessions have ended.\n");
+    const hashAfter = (await stack.core.db.user.findUniqueOrThrow({ where: { username: "ci-bot" } })).passwordHash;
+    expect(hashAfter).not.toBe(hashBefore);
+    expect(hashAfter).not.toContain("renewed");
+    const unknown = await ops(["admin", "reset-password", "ci-admin-missing"], `${BOT_PASSWORD} renewed\n`);
+    expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining("ci-admin-missing") });
 
     expect(await auditRows("user.create")).toEqual([
       { actorName: "ops", ...api, outcome: "ok", errorCode: null, targetName: "ci-bot" },
@@ -207,6 +214,10 @@ describe("carve user list|create|enable|disable through /api/v1/admin/users", ()
       ["ops", "api", "ok", null],
       ["ops", "api", "refused", "INVALID_INPUT"],
       ["ops", "api", "ok", null],
+    ]);
+    expect((await auditRows("user.reset-password")).map((r) => [r.actorName, r.via, r.outcome, r.targetName])).toEqual([
+      ["ops", "api", "ok", "ci-bot"],
+      ["ops", "api", "refused", "ci-admin-missing"],
     ]);
     await expectNowhere(BOT_PASSWORD);
   }, SLOW);
@@ -263,7 +274,7 @@ describe("a non-admin's key", () => {
     const refusedRows = () => stack.core.db.auditEntry.count({ where: { actorName: "bob", via: "api", outcome: "refused", errorCode: "FORBIDDEN" } });
     const before = await refusedRows();
     const settingsBefore = await stack.core.db.setting.findMany({ orderBy: { key: "asc" } });
-    const usersBefore = await stack.core.db.user.findMany({ select: { username: true, role: true, disabledAt: true }, orderBy: { username: "asc" } });
+    const usersBefore = await stack.core.db.user.findMany({ select: { username: true, role: true, disabledAt: true, passwordHash: true }, orderBy: { username: "asc" } });
     const usageBefore = await stack.core.db.usageRecord.count();
     const range = ["--from", "2026-01-05T10:00:00Z", "--to", "2026-01-05T11:00:00Z"];
 
@@ -278,6 +289,7 @@ describe("a non-admin's key", () => {
       [["user", "create", "bobs-bot", "--password-stdin"], "bobs bot long password\n"],
       [["user", "disable", "ci-bot"]],
       [["user", "enable", "ci-bot"]],
+      [["admin", "reset-password", "ci-bot"], "bobs reset long password\n"],
       [["usage", "report", ...range, "--by", "user"]],
       [["usage", "aggregate", ...range]],
     ];
@@ -293,16 +305,18 @@ describe("a non-admin's key", () => {
       ["POST", "/api/v1/admin/groups", { group: "developers", role: "Admin" }],
       ["POST", "/api/v1/admin/users", { username: "bobs-bot", password: "bobs bot long password" }],
       ["POST", "/api/v1/admin/users/ci-bot/disable"],
+      ["POST", "/api/v1/admin/users/ci-bot/password", { password: "bobs reset long password" }],
       ["GET", "/api/v1/admin/usage?from=2026-01-05T10:00:00Z&to=2026-01-05T11:00:00Z&by=user"],
     ] as const) {
       expect(await asBob(method, path, body), `${method} ${path}`).toEqual({ status: 403, code: "FORBIDDEN" });
     }
 
-    expect(await refusedRows()).toBe(before + commands.length + 7);
+    expect(await refusedRows()).toBe(before + commands.length + 8);
     expect(await stack.core.db.setting.findMany({ orderBy: { key: "asc" } })).toEqual(settingsBefore);
-    expect(await stack.core.db.user.findMany({ select: { username: true, role: true, disabledAt: true }, orderBy: { username: "asc" } })).toEqual(usersBefore);
+    expect(await stack.core.db.user.findMany({ select: { username: true, role: true, disabledAt: true, passwordHash: true }, orderBy: { username: "asc" } })).toEqual(usersBefore);
     expect(await stack.core.db.usageRecord.count()).toBe(usageBefore);
     await expectNowhere("bobs bot long password");
     await expectNowhere("bobs guess");
+    await expectNowhere("bobs reset long password");
   }, SLOW);
 });

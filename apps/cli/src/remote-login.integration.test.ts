@@ -39,7 +39,7 @@ describe("carve login and remote mode", () => {
 
   it("in remote mode refuses a local-only command by name instead of using this machine's database", async () => {
     storeLogin(0o600);
-    // First-run setup and local password resets are the management server's alone, by design.
+    // First-run setup is the management server's alone, by design: nobody can sign in yet.
     const result = await carve(["admin", "setup-token"]);
     expect(result).toMatchObject({ code: 1, stdout: "" });
     expect(result.stderr).toBe("error: 'carve admin setup-token' works only on the management server, and this CLI is logged in to https://carve.example.invalid. Run it on the management server (or use the portal); 'carve logout' returns this CLI to local mode.\n");

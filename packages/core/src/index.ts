@@ -152,5 +152,6 @@ export { ZEnsureTemplateCopyInput } from "./templates/ensure-template-copy.ts";
 export { ZConfigureDirectoryInput } from "./identity/configure-directory.ts";
 export { ZMapGroupInput } from "./identity/map-group.ts";
 export { ZCreateLocalUserInput } from "./identity/create-local-user.ts";
+export { ZResetPasswordInput } from "./identity/reset-password.ts";
 export { ZUsageRange } from "./usage/usage-range.ts";
 export type { TOrphanVm } from "./identity/disable-account.ts";

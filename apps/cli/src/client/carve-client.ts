@@ -60,6 +60,10 @@ export interface TCarveClient {
   /** Admins: ends every portal session of the user (username or id). */
   endUserSessions(user: string): Promise<{ username: string; ended: number }>;
 
+  // admin reset-password
+  /** Admins: a new password for a local account; its sessions end. */
+  resetPassword(user: string, password: string): Promise<{ username: string }>;
+
   // status, host add|join-token|remove|inspect, host maintenance plan|start|cancel, drift list|ignore|destroy
   /** Admins: hosts and their use, VMs by state, jobs in flight and recent failures. */
   getStatus(): Promise<TStatusSummary>;

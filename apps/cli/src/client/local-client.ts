@@ -1,4 +1,4 @@
-import { addSshKey, attachVolume, createVm, createVolume, deleteVolume, detachVolume, listDiskOfferings, listVolumes, resizeVolume, destroyVm, getJob, getVm, listHosts, listOfferings, listSshKeys, listTemplates, listVms, rebootVm, removeSshKey, searchAudit, startVm, stopVm, waitForJob, whoAmI, type TActor, type TCore, createDiskOffering, createOffering, deleteDiskOffering, deleteOffering, getQuota, listPools, setQuota, endUserSessions, createApiKey, listApiKeys, revokeApiKey, resetVmPassword, revealVmPassword, unlockSignIn, type TIdentityDeps, getDirectoryView, configureDirectory, checkDirectory, syncDirectory, listGroups, mapGroup, listUsers, createLocalUser, setUserEnabled, usageReport, aggregateUsage } from "@carve/core";
+import { addSshKey, attachVolume, createVm, createVolume, deleteVolume, detachVolume, listDiskOfferings, listVolumes, resizeVolume, destroyVm, getJob, getVm, listHosts, listOfferings, listSshKeys, listTemplates, listVms, rebootVm, removeSshKey, searchAudit, startVm, stopVm, waitForJob, whoAmI, type TActor, type TCore, createDiskOffering, createOffering, deleteDiskOffering, deleteOffering, getQuota, listPools, setQuota, endUserSessions, createApiKey, listApiKeys, revokeApiKey, resetVmPassword, revealVmPassword, unlockSignIn, type TIdentityDeps, getDirectoryView, configureDirectory, checkDirectory, syncDirectory, listGroups, mapGroup, listUsers, createLocalUser, setUserEnabled, usageReport, aggregateUsage, resetPassword } from "@carve/core";
 import { addHost, cancelHostMaintenance, destroyDrift, getHostInventory, getStatus, ignoreDrift, inspectHost, issueJoinToken, listDrift, planHostMaintenance, prepareHostMaintenance, removeHost } from "@carve/core";
 import { addPool, addTemplate, cancelVolumeMigration, definePool, deletePool, deleteTemplate, ensureTemplateCopy, migrateVolume, registerTemplate } from "@carve/core";
 import { localJoinCommand } from "./local-join-command.ts";
@@ -67,6 +67,8 @@ export function localClient(core: TIdentityDeps & TCore, actor: TActor): TCarveC
     revokeApiKey: (ref) => revokeApiKey(core, actor, ref),
     // user sign-out
     endUserSessions: (user) => endUserSessions(core, actor, { user }),
+    // admin reset-password
+    resetPassword: (user, password) => resetPassword(core, actor, { user, password }),
     // status, host add|join-token|remove|inspect, host maintenance plan|start|cancel, drift list|ignore|destroy
     getStatus: () => getStatus(core, actor),
     addHost: async (input) => {

@@ -1,12 +1,13 @@
-import { issueSetupToken, resetPassword, setupFirstAdmin } from "@carve/core";
+import { issueSetupToken, setupFirstAdmin } from "@carve/core";
 import type { Command } from "commander";
 import type { TOutput } from "../output.ts";
-import { withSession } from "../session.ts";
+import { withClient, withSession } from "../session.ts";
 import { readSecret } from "./read-secret.ts";
 
 /**
- * `carve admin …`: first-run setup with the one-time token, a replacement token, and local
- * password resets. Passwords come from stdin only, never from the command line.
+ * `carve admin …`: first-run setup with the one-time token and a replacement token (on the
+ * management server only: nobody can sign in yet), and local password resets (anywhere, as an
+ * admin). Passwords come from stdin only, never from the command line.
  */
 export function registerAdminCommands(program: Command, out: () => TOutput): void {
   const admin = program.command("admin").description("first-run setup and account recovery");
@@ -42,9 +43,9 @@ export function registerAdminCommands(program: Command, out: () => TOutput): voi
     .description("set a new password for a local account, read from standard input; ends the user's sessions")
     .option("--password-stdin", "read the password from standard input (the default; accepted for symmetry)")
     .action(async (user: string) =>
-      withSession(async ({ core, actor }) => {
+      withClient(async (client) => {
         const password = await readSecret(`New password for ${user}`);
-        const done = await resetPassword(core, actor, { user, password });
+        const done = await client.resetPassword(user, password);
         out().result(done, () => [`password of ${done.username} reset; their sessions have ended.`]);
       }),
     );

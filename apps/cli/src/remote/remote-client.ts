@@ -108,6 +108,8 @@ export function remoteClient(credentials: TCredentials): TCarveClient {
     revokeApiKey: (ref) => call("DELETE", path("api-keys", ref)),
     // user sign-out
     endUserSessions: (user) => call("POST", path("admin", "users", user, "sign-out")),
+    // admin reset-password
+    resetPassword: (user, password) => call("POST", path("admin", "users", user, "password"), { body: { password } }),
     // status, host add|join-token|remove|inspect, host maintenance plan|start|cancel, drift list|ignore|destroy:
     // /api/v1/admin/status, /api/v1/admin/hosts/…, /api/v1/admin/jobs/{id}/inventory, /api/v1/admin/drift/…
     getStatus: () => call("GET", path("admin", "status")),

@@ -115,6 +115,9 @@ export type TPoolJson = z.input<typeof ZPoolJson>;
 export type TQuotaListJson = z.input<typeof ZQuotaListJson>;
 export type TQuotaJson = z.input<typeof ZQuotaJson>;
 // user sign-out
+/** Whose password `POST /api/v1/admin/users/{user}/password` set (never the password). */
+export const ZAccountPasswordResetJson = z.object({ username: z.string() }).register(ANSWER_SCHEMAS, { id: "AccountPasswordReset" });
+
 /** What `POST /api/v1/admin/users/{user}/sign-out` ended. */
 export const ZUserSignOutJson = z.object({ username: z.string(), ended: z.int().describe("Portal sessions ended; 0: none was open") }).register(ANSWER_SCHEMAS, { id: "UserSignOut" });
 

@@ -3,7 +3,7 @@ import { ZCreateApiKeyInput } from "@carve/core";
 import { z } from "zod";
 import { ZListPageQuery } from "./list-page.ts";
 import { ZApiKeyJson, ZApiKeyListJson, ZCreatedApiKeyJson } from "./schemas.ts";
-import { ZUserSignOutJson } from "./admin-schemas.ts";
+import { ZAccountPasswordResetJson, ZUserSignOutJson } from "./admin-schemas.ts";
 import { ZAdminJobPageJson, ZAuditPageJson, ZUnlockSignInJson } from "./admin-schemas.ts";
 import { ANSWER_SCHEMAS, ZAttachVolumeBody, ZCreatedVmJson, ZCreatedVolumeJson, ZDiskOfferingListJson, ZHostListJson, ZJobJson, ZMeJson, ZOfferingListJson, ZOpenApiJson, ZPasswordResetJson, ZResizeVolumeBody, ZRevealedPasswordJson, ZSshKeyJson, ZSshKeyListJson, ZTemplateListJson, ZUsageJson, ZVmAction, ZVmEventPageJson, ZVmJson, ZVmPageJson, ZVolumePageJson } from "./schemas.ts";
 import { ZCreateDiskOfferingInput, ZCreateOfferingInput } from "@carve/core";
@@ -18,7 +18,7 @@ import { ZAddedPoolJson, ZAdminTemplateJson, ZDefinedPoolJson, ZDeletedPoolJson,
 import { ZMigrateVolumeBody, ZMigratingVolumeJson } from "./schemas.ts";
 import { ZSetLogLevelInput, ZSetMigrationSettingsInput, ZSetPlacementSettingsInput, ZSetStorageSettingsInput, ZSetTemplateSettingsInput } from "@carve/core";
 import { ZLogLevelsJson, ZMigrateVmBody, ZMigrationSettingsJson, ZPlacementSettingsJson, ZStopVmBody, ZStorageSettingsJson, ZTemplateSettingsJson, ZVmPlanJson } from "./vm-settings-schemas.ts";
-import { ZConfigureDirectoryInput, ZCreateLocalUserInput, ZMapGroupInput, ZUsageRange, ZUsageReportInput } from "@carve/core";
+import { ZConfigureDirectoryInput, ZCreateLocalUserInput, ZResetPasswordInput, ZMapGroupInput, ZUsageRange, ZUsageReportInput } from "@carve/core";
 import { ZCreatedUserJson, ZDirectoryCheckJson, ZDirectorySyncJson, ZDirectoryViewJson, ZGroupJson, ZGroupListJson, ZUsageAggregateJson, ZUsageReportJson, ZUserEnabledJson, ZUserPageJson } from "./admin-schemas.ts";
 
 /** Request bodies, named under components.schemas; core's own input schemas, so the document says exactly what core accepts. */
@@ -377,6 +377,8 @@ API_ROUTES.push(
 REQUEST_SCHEMAS.add(ZConfigureDirectoryInput, { id: "ConfigureDirectoryInput" });
 REQUEST_SCHEMAS.add(ZMapGroupInput, { id: "MapGroupInput" });
 REQUEST_SCHEMAS.add(ZCreateLocalUserInput, { id: "CreateLocalUserInput" });
+const ZResetAccountPasswordBody = ZResetPasswordInput.omit({ user: true });
+REQUEST_SCHEMAS.add(ZResetAccountPasswordBody, { id: "ResetAccountPasswordInput" });
 REQUEST_SCHEMAS.add(ZUsageRange, { id: "UsageRangeInput" });
 const ZUserRef = z.string().describe("The user's username or id");
 API_ROUTES.push(
@@ -408,6 +410,7 @@ API_ROUTES.push(
   },
   { method: "post", path: "/api/v1/admin/users", summary: "Create a local account (service or break-glass; everyone else signs in with the directory); the password is stored as a hash and never answered", body: ZCreateLocalUserInput, status: 201, response: ZCreatedUserJson, admin: true },
   { method: "post", path: "/api/v1/admin/users/{user}/disable", summary: "Disable an account: its sessions, API keys and Slack access stop at once; answers with the VMs it still owns", pathParams: { user: ZUserRef }, status: 200, response: ZUserEnabledJson, admin: true },
+  { method: "post", path: "/api/v1/admin/users/{user}/password", summary: "Set a new password on a local account (directory users change theirs in the directory); every session of the user ends; the password is stored as a hash and never answered", pathParams: { user: ZUserRef }, body: ZResetAccountPasswordBody, status: 200, response: ZAccountPasswordResetJson, admin: true },
   { method: "post", path: "/api/v1/admin/users/{user}/enable", summary: "Enable an account again (sessions ended while it was disabled stay ended)", pathParams: { user: ZUserRef }, status: 200, response: ZUserEnabledJson, admin: true },
   {
     method: "get",

@@ -9,7 +9,7 @@ import { OPERATOR_USERNAME } from "./operator-actor.ts";
 import { hashPassword, ZNewPassword } from "./passwords.ts";
 import { resolveUser } from "./resolve-user.ts";
 
-export const ZResetPasswordInput = z.object({
+export const ZResetPasswordInput = z.strictObject({
   user: z.string({ error: "is required" }).min(1, "is required").max(256),
   password: ZNewPassword,
 });
