@@ -37,7 +37,6 @@ const MOVING_VM_SELECT = {
   vcpus: true,
   memoryMiB: true,
   offering: { select: { hostTags: true, storageTags: true } },
-  nics: { select: { network: { select: { id: true, name: true } } } },
   volumes: {
     where: { state: { notIn: ["Deleted", "Deleting"] } },
     select: { id: true, kind: true, libvirtName: true, sizeGiB: true, deviceIndex: true, pool: { select: { id: true, name: true, libvirtName: true, scope: true } } },
@@ -51,8 +50,11 @@ export async function loadMovingVms(tx: Db | Tx, where: { id?: string; hostId?: 
     select: MOVING_VM_SELECT,
     orderBy: { name: "asc" },
   });
+  // The NICs in a query of their own: Prisma reads two to-many relations of one query at the same
+  // time, which a transaction's single connection only queues (pg warns, on stderr, that it will refuse).
+  const nics = rows.length === 0 ? [] : await tx.nic.findMany({ where: { vmId: { in: rows.map((vm) => vm.id) } }, select: { vmId: true, network: { select: { id: true, name: true } } } });
   // The domain's title is the VM's name, as at creation.
-  return rows.map(({ nics, ...vm }) => ({ ...vm, title: vm.name, networks: nics.map((n) => n.network) }));
+  return rows.map((vm) => ({ ...vm, title: vm.name, networks: nics.filter((n) => n.vmId === vm.id).map((n) => n.network) }));
 }
 
 /** Where a VM would go, and what travels with it. */
