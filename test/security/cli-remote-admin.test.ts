@@ -2,12 +2,9 @@
 // through /api/v1/admin/… as that admin (audited `via api`); a non-admin's key is refused (403
 // FORBIDDEN, audited) and changes nothing. Companion of cli-remote.test.ts.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createApiKey } from "@carve/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCarve } from "../../apps/cli/src/testing/run-carve.ts";
+import { remotePair, VIA_API } from "../lib/cli/remote-pair.ts";
 import { startStackPortal } from "../lib/portal/portal-session.ts";
 import type { TPortal } from "../lib/portal/portal-server.ts";
 import { Stack } from "../lib/stack/stack.ts";
@@ -15,38 +12,14 @@ import { createUser } from "../lib/stack/users.ts";
 
 let stack: Stack;
 let portal: TPortal;
-const keys = { admin: "", user: "" };
-/** ops's laptop (an admin's Write key) and bob's (a user's Write key): each its own config directory. */
-const opsConfig = mkdtempSync(join(tmpdir(), "carve-ops-"));
-const bobConfig = mkdtempSync(join(tmpdir(), "carve-bob-"));
-
-const carveAt = (configHome: string) => (args: string[], input?: string) =>
-  runCarve({ databaseUrl: stack.databaseUrl, queuePrefix: stack.prefix, configHome, ...(input === undefined ? {} : { input }) }, ...args);
-const ops = carveAt(opsConfig);
-const bob = carveAt(bobConfig);
-
-const auditRows = (action: string) =>
-  stack.core.db.auditEntry.findMany({ where: { action }, orderBy: { id: "asc" }, select: { actorName: true, via: true, outcome: true, errorCode: true, osUser: true, osHost: true, targetName: true } });
-
-/** The answer of a route called with bob's (non-admin) key, straight over HTTP. */
-async function asBob(method: string, path: string, body?: unknown): Promise<{ status: number; code: unknown }> {
-  const res = await fetch(`${portal.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${keys.user}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, code: ((await res.json()) as { code?: unknown }).code };
-}
+const { ops, bob, asBob, auditRows, logIn } = remotePair(() => stack, () => portal);
 
 beforeAll(async () => {
   stack = await new Stack().init();
   const opsActor = await createUser(stack.core, "ops", "Admin");
   const bobActor = await createUser(stack.core, "bob", "User");
-  keys.admin = (await createApiKey(stack.core, opsActor, { name: "ops-laptop", scope: "Write" })).key;
-  keys.user = (await createApiKey(stack.core, bobActor, { name: "laptop", scope: "Write" })).key;
   portal = await startStackPortal(stack, randomBytes(32));
-  expect(await ops(["login", portal.url], keys.admin)).toMatchObject({ code: 0, stdout: expect.stringContaining("as ops (Admin, API key scope Write)") });
-  expect(await bob(["login", portal.url], keys.user)).toMatchObject({ code: 0, stdout: expect.stringContaining("as bob (User, API key scope Write)") });
+  await logIn(opsActor, bobActor);
 }, 900_000);
 
 afterAll(async () => {
@@ -54,7 +27,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const api = { via: "api", osUser: null, osHost: null } as const;
+const api = VIA_API;
 
 describe("carve offering|disk-offering create|delete through /api/v1/admin", () => {
   it("creates and deletes service offerings as the admin key's user, audited via api", async () => {

@@ -3,15 +3,12 @@
 // list|ignore|destroy` go through /api/v1/admin/… as that admin (audited `via api`) and print what
 // the local CLI prints; a non-admin's key is refused (403 FORBIDDEN, audited) and changes nothing.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createApiKey, createVm, destroyVm, type TActor } from "@carve/core";
+import { createVm, destroyVm, type TActor } from "@carve/core";
 import { domainName, hostRedisUser } from "@carve/protocol";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCarve } from "../../apps/cli/src/testing/run-carve.ts";
-import { apiClient } from "../lib/portal/api-client.ts";
+import { remotePair } from "../lib/cli/remote-pair.ts";
 import { startStackPortal } from "../lib/portal/portal-session.ts";
 import type { TPortal } from "../lib/portal/portal-server.ts";
 import { runAgentJoin } from "../lib/stack/join-agent.ts";
@@ -24,36 +21,14 @@ let portal: TPortal;
 let opsActor: TActor;
 /** The Redis address the SERVER tells hosts to join through: the stack's Redis by another name than the CLI's. */
 let joinRedis = "";
-const keys = { admin: "", user: "" };
-/** ops's laptop (an admin's Write key) and bob's (a user's Write key): each its own config directory. */
-const opsConfig = mkdtempSync(join(tmpdir(), "carve-ops-"));
-const bobConfig = mkdtempSync(join(tmpdir(), "carve-bob-"));
-
-const carveAt = (configHome?: string) => (args: string[], input?: string) =>
-  runCarve({ databaseUrl: stack.databaseUrl, queuePrefix: stack.prefix, ...(configHome === undefined ? {} : { configHome }), ...(input === undefined ? {} : { input }) }, ...args);
-const ops = carveAt(opsConfig);
-const bob = carveAt(bobConfig);
-/** The CLI on the management server (never logged in): what the remote commands must print too. */
-const local = carveAt();
-
-const auditRows = (action: string) =>
-  stack.core.db.auditEntry.findMany({ where: { action, via: "api" }, orderBy: { id: "asc" }, select: { actorName: true, via: true, outcome: true, errorCode: true, osUser: true, osHost: true, targetName: true } });
+const { ops, local, asBob, expectBobForbidden, auditRows: auditRowsVia, logIn } = remotePair(() => stack, () => portal);
+const auditRows = (action: string) => auditRowsVia(action, "api");
 const ok = (targetName: string | null) => ({ actorName: "ops", via: "api", outcome: "ok", errorCode: null, osUser: null, osHost: null, targetName });
 const refusedBob = (targetName: string | null) => ({ actorName: "bob", via: "api", outcome: "refused", errorCode: "FORBIDDEN", osUser: null, osHost: null, targetName });
 
 /** Runs each command with bob's key: every one refused with FORBIDDEN, as JSON on stderr. */
 async function expectBobRefused(commands: string[][]): Promise<void> {
-  for (const args of commands) {
-    const run = await bob(["--json", ...args]);
-    expect(run.code, args.join(" ")).toBe(1);
-    expect(JSON.parse(run.stderr), args.join(" ")).toMatchObject({ error: { code: "FORBIDDEN", message: expect.stringContaining("Only administrators") } });
-  }
-}
-
-/** The answer of a route called with bob's (non-admin) key, straight over HTTP. */
-async function asBob(method: string, path: string, body?: unknown): Promise<{ status: number; code: unknown }> {
-  const answer = await apiClient(portal.url, keys.user)(method, path, body);
-  return { status: answer.status, code: answer.body["code"] };
+  for (const args of commands) await expectBobForbidden(args);
 }
 
 /** The host's join tokens that still work. */
@@ -66,13 +41,10 @@ beforeAll(async () => {
   joinRedis = stack.redisUrl.replace("127.0.0.1", "localhost");
   opsActor = await createUser(stack.core, "ops", "Admin");
   const bobActor = await createUser(stack.core, "bob", "User");
-  keys.admin = (await createApiKey(stack.core, opsActor, { name: "ops-laptop", scope: "Write" })).key;
-  keys.user = (await createApiKey(stack.core, bobActor, { name: "laptop", scope: "Write" })).key;
   await stack.startController();
   await addTestHosts(stack, opsActor, { count: 1 });
   portal = await startStackPortal(stack, randomBytes(32), { CARVE_AGENT_REDIS_URL: joinRedis });
-  expect(await ops(["login", portal.url], keys.admin)).toMatchObject({ code: 0, stdout: expect.stringContaining("as ops (Admin, API key scope Write)") });
-  expect(await bob(["login", portal.url], keys.user)).toMatchObject({ code: 0, stdout: expect.stringContaining("as bob (User, API key scope Write)") });
+  await logIn(opsActor, bobActor);
 }, 900_000);
 
 afterAll(async () => {

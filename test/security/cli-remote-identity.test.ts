@@ -7,11 +7,10 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createApiKey } from "@carve/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCarve } from "../../apps/cli/src/testing/run-carve.ts";
 import { startDirectory, type TDirectoryFixture } from "../lib/ldap/fixture.ts";
 import { OPENLDAP_USERS, PEOPLE_OU, SERVICE_DN, SERVICE_PASSWORD } from "../lib/ldap/layouts.ts";
+import { remotePair, VIA_API } from "../lib/cli/remote-pair.ts";
 import { startStackPortal } from "../lib/portal/portal-session.ts";
 import type { TPortal } from "../lib/portal/portal-server.ts";
 import { Stack } from "../lib/stack/stack.ts";
@@ -20,25 +19,14 @@ import { createUser } from "../lib/stack/users.ts";
 let stack: Stack;
 let portal: TPortal;
 let directory: TDirectoryFixture;
-const keys = { admin: "", user: "" };
-/** ops's laptop (an admin's Write key) and bob's (a user's Write key): each its own config directory. */
-const opsConfig = mkdtempSync(join(tmpdir(), "carve-ops-"));
-const bobConfig = mkdtempSync(join(tmpdir(), "carve-bob-"));
+const { ops, bob, local, asBob, expectBobForbidden, auditRows: auditRowsVia, logIn } = remotePair(() => stack, () => portal);
 const caFile = join(mkdtempSync(join(tmpdir(), "carve-ca-")), "ca.pem");
 const BOT_PASSWORD = "ci bot long password";
 /** Each `carve` run boots a process: seconds each on a busy machine. */
 const SLOW = 600_000;
 
-const carveAt = (configHome?: string) => (args: string[], input?: string) =>
-  runCarve({ databaseUrl: stack.databaseUrl, queuePrefix: stack.prefix, ...(configHome === undefined ? {} : { configHome }), ...(input === undefined ? {} : { input }) }, ...args);
-const ops = carveAt(opsConfig);
-const bob = carveAt(bobConfig);
-/** The CLI on the management server (not logged in): what the remote output must equal. */
-const local = carveAt();
-
-const auditRows = (action: string) =>
-  stack.core.db.auditEntry.findMany({ where: { action, via: "api" }, orderBy: { id: "asc" }, select: { actorName: true, via: true, outcome: true, errorCode: true, osUser: true, osHost: true, targetName: true } });
-const api = { via: "api", osUser: null, osHost: null } as const;
+const auditRows = (action: string) => auditRowsVia(action, "api");
+const api = VIA_API;
 
 /** Runs a command as ops, expecting success; its stdout. */
 async function asOps(args: string[], input?: string): Promise<string> {
@@ -54,16 +42,6 @@ async function sameAsLocal(args: string[]): Promise<string> {
   return remote;
 }
 
-/** The answer of a route called with bob's (non-admin) key, straight over HTTP. */
-async function asBob(method: string, path: string, body?: unknown): Promise<{ status: number; code: unknown }> {
-  const res = await fetch(`${portal.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${keys.user}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, code: ((await res.json()) as { code?: unknown }).code };
-}
-
 beforeAll(async () => {
   stack = await new Stack().init();
   directory = await startDirectory();
@@ -71,11 +49,8 @@ beforeAll(async () => {
   const opsActor = await createUser(stack.core, "ops", "Admin");
   // A local account named like a directory user: sync leaves it alone.
   const bobActor = await createUser(stack.core, "bob", "User");
-  keys.admin = (await createApiKey(stack.core, opsActor, { name: "ops-laptop", scope: "Write" })).key;
-  keys.user = (await createApiKey(stack.core, bobActor, { name: "laptop", scope: "Write" })).key;
   portal = await startStackPortal(stack, randomBytes(32));
-  expect(await ops(["login", portal.url], keys.admin)).toMatchObject({ code: 0, stdout: expect.stringContaining("as ops (Admin, API key scope Write)") });
-  expect(await bob(["login", portal.url], keys.user)).toMatchObject({ code: 0, stdout: expect.stringContaining("as bob (User, API key scope Write)") });
+  await logIn(opsActor, bobActor);
 }, 900_000);
 
 afterAll(async () => {
@@ -293,11 +268,7 @@ describe("a non-admin's key", () => {
       [["usage", "report", ...range, "--by", "user"]],
       [["usage", "aggregate", ...range]],
     ];
-    for (const [args, input] of commands) {
-      const run = await bob(["--json", ...args], input);
-      expect(run.code, args.join(" ")).toBe(1);
-      expect(JSON.parse(run.stderr), args.join(" ")).toMatchObject({ error: { code: "FORBIDDEN", message: expect.stringContaining("Only administrators") } });
-    }
+    for (const [args, input] of commands) await expectBobForbidden(args, input);
     for (const [method, path, body] of [
       ["GET", "/api/v1/admin/directory"],
       ["POST", "/api/v1/admin/directory", { settings: { url: "ldaps://evil.example" } }],

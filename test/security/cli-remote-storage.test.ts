@@ -5,18 +5,15 @@
 // changes nothing. Companion of cli-remote-admin.test.ts.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { TEST_TEMPLATE } from "@carve/agent/testing";
-import { createApiKey, createDiskOffering, createVolume, setTemplateSettings, type TActor } from "@carve/core";
+import { createDiskOffering, createVolume, setTemplateSettings, type TActor } from "@carve/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCarve } from "../../apps/cli/src/testing/run-carve.ts";
-import { apiClient } from "../lib/portal/api-client.ts";
+import { remotePair, VIA_API } from "../lib/cli/remote-pair.ts";
 import { startStackPortal } from "../lib/portal/portal-session.ts";
 import type { TPortal } from "../lib/portal/portal-server.ts";
 import { Stack, until } from "../lib/stack/stack.ts";
@@ -28,26 +25,10 @@ let portal: TPortal;
 let opsActor: TActor;
 let imageServer: Server;
 let imageUrl = "";
-const keys = { admin: "", user: "" };
-/** ops's laptop (an admin's Write key) and bob's (a user's Write key): each its own config directory. */
-const opsConfig = mkdtempSync(join(tmpdir(), "carve-ops-"));
-const bobConfig = mkdtempSync(join(tmpdir(), "carve-bob-"));
-
-const carveAt = (configHome: string) => (args: string[]) => runCarve({ databaseUrl: stack.databaseUrl, queuePrefix: stack.prefix, configHome }, ...args);
-const ops = carveAt(opsConfig);
-const bob = carveAt(bobConfig);
+const { ops, bob, asBob, auditRows, logIn } = remotePair(() => stack, () => portal);
 
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
-const api = { via: "api", osUser: null, osHost: null } as const;
-
-const auditRows = (action: string) =>
-  stack.core.db.auditEntry.findMany({ where: { action }, orderBy: { id: "asc" }, select: { actorName: true, via: true, outcome: true, errorCode: true, osUser: true, osHost: true, targetName: true } });
-
-/** The status and error code of a route called with bob's (non-admin) key, straight over HTTP. */
-async function asBob(method: string, path: string, body?: unknown): Promise<{ status: number; code: unknown }> {
-  const answer = await apiClient(portal.url, keys.user)(method, path, body);
-  return { status: answer.status, code: answer.body.code };
-}
+const api = VIA_API;
 
 /** Runs a command as bob with --json: it must fail with `code`. */
 async function bobRefused(args: string[], code: string) {
@@ -79,11 +60,8 @@ beforeAll(async () => {
   imageUrl = `http://127.0.0.1:${port}/remote.qcow2`;
   await setTemplateSettings(stack.core, opsActor, { addAllowedHosts: [`127.0.0.1:${port}`], allowPrivateAddresses: true });
 
-  keys.admin = (await createApiKey(stack.core, opsActor, { name: "ops-laptop", scope: "Write" })).key;
-  keys.user = (await createApiKey(stack.core, bobActor, { name: "laptop", scope: "Write" })).key;
   portal = await startStackPortal(stack, randomBytes(32));
-  expect(await runCarve({ databaseUrl: stack.databaseUrl, queuePrefix: stack.prefix, configHome: opsConfig, input: keys.admin }, "login", portal.url)).toMatchObject({ code: 0 });
-  expect(await runCarve({ databaseUrl: stack.databaseUrl, queuePrefix: stack.prefix, configHome: bobConfig, input: keys.user }, "login", portal.url)).toMatchObject({ code: 0 });
+  await logIn(opsActor, bobActor);
 }, 900_000);
 
 afterAll(async () => {

@@ -3,12 +3,10 @@
 // through /api/v1 as the key's user (audited `via api`) and print what the local CLI prints; the
 // admin ones refuse a non-admin's key (403 FORBIDDEN, audited) and change nothing.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createApiKey, createDiskOffering, createVm, readLogLevels, readMigrationSettings, readPlacementSettings, readStorageSettings, readTemplateSettings, setQuota, type TActor } from "@carve/core";
+import { createDiskOffering, createVm, readLogLevels, readMigrationSettings, readPlacementSettings, readStorageSettings, readTemplateSettings, setQuota, type TActor } from "@carve/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCarve } from "../../apps/cli/src/testing/run-carve.ts";
+import { remotePair, VIA_API } from "../lib/cli/remote-pair.ts";
 import { startStackPortal } from "../lib/portal/portal-session.ts";
 import type { TPortal } from "../lib/portal/portal-server.ts";
 import { Stack } from "../lib/stack/stack.ts";
@@ -19,39 +17,10 @@ let stack: Stack;
 let portal: TPortal;
 let opsActor: TActor;
 let bobActor: TActor;
-const keys = { admin: "", user: "" };
-/** ops's laptop (an admin's Write key) and bob's (a user's Write key): each its own config directory. */
-const opsConfig = mkdtempSync(join(tmpdir(), "carve-ops-"));
-const bobConfig = mkdtempSync(join(tmpdir(), "carve-bob-"));
-
-const carveAt = (configHome?: string) => (args: string[], input?: string) =>
-  runCarve({ databaseUrl: stack.databaseUrl, queuePrefix: stack.prefix, ...(configHome === undefined ? {} : { configHome }), ...(input === undefined ? {} : { input }) }, ...args);
-const ops = carveAt(opsConfig);
-const bob = carveAt(bobConfig);
-/** The local CLI on the management server (no login), to compare what it prints. */
-const onServer = carveAt();
-
-const auditRows = (action: string) =>
-  stack.core.db.auditEntry.findMany({ where: { action }, orderBy: { id: "asc" }, select: { actorName: true, via: true, outcome: true, errorCode: true, osUser: true, osHost: true, targetName: true } });
-const api = { via: "api", osUser: null, osHost: null } as const;
+const pair = remotePair(() => stack, () => portal);
+const { ops, bob, local: onServer, asBob, expectBobForbidden, auditRows, logIn } = pair;
+const api = VIA_API;
 const UUID = "[0-9a-f-]{36}";
-
-/** The answer of a route called with bob's (non-admin) key, straight over HTTP. */
-async function asBob(method: string, path: string, body?: unknown): Promise<{ status: number; code: unknown }> {
-  const res = await fetch(`${portal.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${keys.user}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, code: ((await res.json()) as { code?: unknown }).code };
-}
-
-/** Runs a command with bob's key and expects core's refusal of a non-admin. */
-async function bobForbidden(args: string[]): Promise<void> {
-  const run = await bob(["--json", ...args]);
-  expect(run.code, args.join(" ")).toBe(1);
-  expect(JSON.parse(run.stderr), args.join(" ")).toMatchObject({ error: { code: "FORBIDDEN", message: expect.stringContaining("Only administrators") } });
-}
 
 /** A VM made through core (the CLI's create is not what these tests are about), running. */
 async function runningVm(actor: TActor, name: string, dataDisks: { diskOffering: string }[] = []): Promise<string> {
@@ -71,11 +40,8 @@ beforeAll(async () => {
   // Both hosts can receive live migrations (the test driver on the source then refuses to send one).
   await addTestHosts(stack, opsActor, { count: 2, agentEnv: { CARVE_MIGRATION_URI: "qemu+tcp://127.0.0.1/system" } });
   await createDiskOffering(stack.core, opsActor, { name: "five", sizeGiB: 5, scope: "Local" });
-  keys.admin = (await createApiKey(stack.core, opsActor, { name: "ops-laptop", scope: "Write" })).key;
-  keys.user = (await createApiKey(stack.core, bobActor, { name: "laptop", scope: "Write" })).key;
   portal = await startStackPortal(stack, randomBytes(32));
-  expect(await ops(["login", portal.url], keys.admin)).toMatchObject({ code: 0, stdout: expect.stringContaining("as ops (Admin, API key scope Write)") });
-  expect(await bob(["login", portal.url], keys.user)).toMatchObject({ code: 0, stdout: expect.stringContaining("as bob (User, API key scope Write)") });
+  await logIn(opsActor, bobActor);
 }, 900_000);
 
 afterAll(async () => {
@@ -200,7 +166,7 @@ describe("carve settings … through /api/v1/admin/settings/{group}", () => {
       ["settings", "storage", "--migration-bandwidth", "0"],
       ["settings", "log-level", "trace"],
     ]) {
-      await bobForbidden(args);
+      await expectBobForbidden(args);
     }
     for (const [group, body] of [
       ["placement", { policy: "spread" }],
@@ -221,8 +187,8 @@ describe("carve vm migrate|migrate-cancel through /api/v1/admin/vms/{id}/…", (
   it("refuses a non-admin's key: 403 FORBIDDEN, audited, the VM stays where it is", async () => {
     await runningVm(bobActor, "bob-move");
     const placed = await stack.core.db.vm.findFirstOrThrow({ where: { name: "bob-move" }, select: { state: true, hostId: true } });
-    await bobForbidden(["vm", "migrate", "bob-move", "--host", "host-2"]);
-    await bobForbidden(["vm", "migrate-cancel", "bob-move"]);
+    await expectBobForbidden(["vm", "migrate", "bob-move", "--host", "host-2"]);
+    await expectBobForbidden(["vm", "migrate-cancel", "bob-move"]);
     expect(await asBob("POST", "/api/v1/admin/vms/bob-move/migrate", { host: "host-2" })).toEqual({ status: 403, code: "FORBIDDEN" });
     expect(await asBob("POST", "/api/v1/admin/vms/bob-move/migrate-cancel")).toEqual({ status: 403, code: "FORBIDDEN" });
     expect(await stack.core.db.vm.findFirstOrThrow({ where: { name: "bob-move" }, select: { state: true, hostId: true } })).toEqual(placed);
@@ -270,7 +236,7 @@ describe("carve vm migrate|migrate-cancel through /api/v1/admin/vms/{id}/…", (
     const agent = stack.agents.get(vm.hostId ?? "");
     agent?.child.kill("SIGSTOP");
     try {
-      const res = await fetch(`${portal.url}/api/v1/admin/vms/ops-move/migrate`, { method: "POST", headers: { authorization: `Bearer ${keys.admin}` } });
+      const res = await fetch(`${portal.url}/api/v1/admin/vms/ops-move/migrate`, { method: "POST", headers: { authorization: `Bearer ${pair.keys.admin}` } });
       expect(res.status).toBe(202);
       const job = await lastJob("ops-move", "vm.migrate");
       expect(await res.json()).toMatchObject({ id: job.id, kind: "vm.migrate", state: "Queued", durationMs: null });
