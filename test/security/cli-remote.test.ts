@@ -117,12 +117,12 @@ describe("carve login: the CLI through /api/v1 as the API key's user", () => {
 
   it("refuses first-run setup (local by design), naming it, without touching the database; logout returns to local", async () => {
     const tokens = await stack.core.db.oneTimeToken.count({ where: { kind: "Setup" } });
-    const audited = await stack.core.db.auditEntry.count();
+    const audited = await stack.core.db.auditEntry.count({ where: { actorName: "bob" } });
     const setup = await bob(["admin", "setup-token"]);
     expect(setup).toMatchObject({ code: 1, stdout: "" });
     expect(setup.stderr).toContain(`'carve admin setup-token' works only on the management server, and this CLI is logged in to ${portal.url}`);
     expect(await stack.core.db.oneTimeToken.count({ where: { kind: "Setup" } })).toBe(tokens);
-    expect(await stack.core.db.auditEntry.count()).toBe(audited);
+    expect(await stack.core.db.auditEntry.count({ where: { actorName: "bob" } })).toBe(audited);
 
     expect(await bob(["logout"])).toMatchObject({ code: 0 });
     expect(() => statSync(credentials)).toThrow(/ENOENT/);
