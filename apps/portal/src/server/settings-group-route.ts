@@ -1,12 +1,12 @@
 import type { TUserActor } from "@carve/core";
-import { apiRoute, optionalJsonBody, otherMethods } from "./api-route.ts";
+import { apiRoute, optionalJsonBody } from "./api-route.ts";
 import type { TPortalCore } from "./core.ts";
 
 /**
- * The route of one settings group (`/api/v1/admin/settings/<group>`): POST changes the body's
+ * The POST of one settings group's route (`/api/v1/admin/settings/<group>`): it changes the body's
  * fields (a field left out stays as it is) and answers the group's settings in force; an empty
  * body only shows them. `change` is core's use-case, which refuses non-admins (FORBIDDEN, audited).
  */
 export function settingsGroupRoute(change: (core: TPortalCore, actor: TUserActor, input: unknown) => Promise<unknown>) {
-  return { ...otherMethods("POST"), POST: apiRoute("Write", async ({ actor, core, request }) => change(core, actor, await optionalJsonBody(request))) };
+  return apiRoute("Write", async ({ actor, core, request }) => change(core, actor, await optionalJsonBody(request)));
 }

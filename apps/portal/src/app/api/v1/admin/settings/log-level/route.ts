@@ -1,5 +1,8 @@
 import { setLogLevel } from "@carve/core";
+import { otherMethods } from "../../../../../../server/api-route.ts";
 import { settingsGroupRoute } from "../../../../../../server/settings-group-route.ts";
 
-/** Admins only: the log-level settings (see settingsGroupRoute). */
-export const { POST, GET, PUT, PATCH, DELETE } = settingsGroupRoute(setLogLevel);
+/** Admins only: the log-level settings (POST; see settingsGroupRoute). */
+export const POST = settingsGroupRoute(setLogLevel);
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");

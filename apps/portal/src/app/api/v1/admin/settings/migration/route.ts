@@ -1,5 +1,8 @@
 import { setMigrationSettings } from "@carve/core";
+import { otherMethods } from "../../../../../../server/api-route.ts";
 import { settingsGroupRoute } from "../../../../../../server/settings-group-route.ts";
 
-/** Admins only: the migration settings (see settingsGroupRoute). */
-export const { POST, GET, PUT, PATCH, DELETE } = settingsGroupRoute(setMigrationSettings);
+/** Admins only: the migration settings (POST; see settingsGroupRoute). */
+export const POST = settingsGroupRoute(setMigrationSettings);
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");

@@ -1,5 +1,8 @@
 import { setPlacementSettings } from "@carve/core";
+import { otherMethods } from "../../../../../../server/api-route.ts";
 import { settingsGroupRoute } from "../../../../../../server/settings-group-route.ts";
 
-/** Admins only: the placement settings (see settingsGroupRoute). */
-export const { POST, GET, PUT, PATCH, DELETE } = settingsGroupRoute(setPlacementSettings);
+/** Admins only: the placement settings (POST; see settingsGroupRoute). */
+export const POST = settingsGroupRoute(setPlacementSettings);
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");

@@ -1,5 +1,8 @@
 import { setStorageSettings } from "@carve/core";
+import { otherMethods } from "../../../../../../server/api-route.ts";
 import { settingsGroupRoute } from "../../../../../../server/settings-group-route.ts";
 
-/** Admins only: the storage settings (see settingsGroupRoute). */
-export const { POST, GET, PUT, PATCH, DELETE } = settingsGroupRoute(setStorageSettings);
+/** Admins only: the storage settings (POST; see settingsGroupRoute). */
+export const POST = settingsGroupRoute(setStorageSettings);
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");
