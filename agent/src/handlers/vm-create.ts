@@ -4,6 +4,7 @@ import type { Hypervisor } from "../hypervisor/hypervisor.ts";
 import { JobRefusedError } from "../jobs/job-errors.ts";
 import { ensureSeed } from "./cloud-init-seed.ts";
 import type { JobHandler } from "./context.ts";
+import { filterSpec } from "./vm-filter.ts";
 
 type TCreate = TJobPayloadParsed<"vm.create">;
 
@@ -26,6 +27,8 @@ export const vmCreate: JobHandler<"vm.create"> = async (payload, ctx) => {
     dataDisks.push({ path, format: "qcow2" as const, target: diskTarget(volume.deviceIndex) });
   }
 
+  // The NICs refer to the filter: it must exist before the domain starts.
+  if (payload.filter) await hypervisor.defineFilter(filterSpec(payload.vmId, payload.filter));
   await ctx.reportProgress({ percent: 50, step: payload.start ? "defining and booting" : "defining" });
   // Defined (or redefined: a retry converges on the same definition) and started in one call.
   let domain;

@@ -17,6 +17,8 @@ export const VIRSH_COMMANDS: ReadonlySet<string> = new Set([
   "detach-device",
   "destroy",
   "echo",
+  "nwfilter-define",
+  "nwfilter-undefine",
   "pool-autostart",
   "pool-build",
   "pool-define-as",
