@@ -11,6 +11,17 @@
  * Targets name identifier fields only (a name, an id); inputs are never recorded.
  */
 import type { Job } from "@carve/db";
+// security groups (issue 17)
+import { addSecurityGroupRule as addSecurityGroupRuleRaw } from "../security-groups/add-security-group-rule.ts";
+import { createSecurityGroup as createSecurityGroupRaw } from "../security-groups/create-security-group.ts";
+import { deleteSecurityGroup as deleteSecurityGroupRaw } from "../security-groups/delete-security-group.ts";
+import { getSecurityGroup as getSecurityGroupRaw } from "../security-groups/get-security-group.ts";
+import { listSecurityGroups as listSecurityGroupsRaw } from "../security-groups/list-security-groups.ts";
+import { openVmPort as openVmPortRaw } from "../security-groups/open-vm-port.ts";
+import { reapplyFilters as reapplyFiltersRaw } from "../security-groups/reapply-filters.ts";
+import { removeSecurityGroupRule as removeSecurityGroupRuleRaw } from "../security-groups/remove-security-group-rule.ts";
+import { getVmSecurityGroups as getVmSecurityGroupsRaw, setVmSecurityGroups as setVmSecurityGroupsRaw } from "../security-groups/set-vm-security-groups.ts";
+import { setNetworkSettings as setNetworkSettingsRaw } from "../settings/set-network-settings.ts";
 import { getDirectoryView as getDirectoryViewRaw } from "../identity/get-directory-view.ts";
 import { checkDirectory as checkDirectoryRaw } from "../identity/check-directory.ts";
 import { configureDirectory as configureDirectoryRaw } from "../identity/configure-directory.ts";
@@ -221,3 +232,18 @@ export const detachVolume = audited("volume.detach", detachVolumeRaw, volumeJob)
 export const resizeVolume = audited("volume.resize", resizeVolumeRaw, volumeJob);
 export const deleteVolume = audited("volume.delete", deleteVolumeRaw, volumeJob);
 export const listVolumes = auditedRead("volume.list", listVolumesRaw);
+
+// security groups (issue 17)
+const securityGroup = { type: "security-group", field: "group" } as const;
+const vmTarget = { type: "vm", field: "vm", id: (r: { vm: { id: string } }) => r.vm.id } as const;
+export const createSecurityGroup = audited("security-group.create", createSecurityGroupRaw, { type: "security-group", field: "name" });
+export const listSecurityGroups = auditedRead("security-group.list", listSecurityGroupsRaw);
+export const getSecurityGroup = auditedRead("security-group.get", getSecurityGroupRaw, securityGroup);
+export const deleteSecurityGroup = audited("security-group.delete", deleteSecurityGroupRaw, securityGroup);
+export const addSecurityGroupRule = audited("security-group.rule-add", addSecurityGroupRuleRaw, { ...securityGroup, id: (r) => r.rule.id });
+export const removeSecurityGroupRule = audited("security-group.rule-remove", removeSecurityGroupRuleRaw, { ...securityGroup, id: (r) => r.rule.id });
+export const getVmSecurityGroups = auditedRead("vm.security-groups", getVmSecurityGroupsRaw, vmTarget);
+export const setVmSecurityGroups = audited("vm.security-groups-set", setVmSecurityGroupsRaw, vmTarget);
+export const openVmPort = audited("vm.open-port", openVmPortRaw, vmTarget);
+export const reapplyFilters = audited("host.reapply-filters", reapplyFiltersRaw, { type: "host", field: "host", id: () => null });
+export const setNetworkSettings = audited("settings.network", setNetworkSettingsRaw);

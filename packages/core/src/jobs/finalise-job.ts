@@ -3,6 +3,7 @@ import { isJobName, JOBS } from "@carve/protocol";
 import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { releaseVmAddresses } from "../networks/ipam/release-vm-addresses.ts";
+import { leaveSecurityGroups } from "../security-groups/filter-jobs.ts";
 import { releaseHostCapacity, releasePoolBytes } from "../hosts/capacity.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
 import { applyInventory } from "../reconcile/apply-inventory.ts";
@@ -113,6 +114,8 @@ async function settleVm(
   });
   // Its NICs go with it: their MACs and addresses are free for the next VM.
   if (destroyed) await releaseVmAddresses(tx, vm.id);
+  // security groups (issue 17): its address no longer lets it in where its groups were a source.
+  if (destroyed) await leaveSecurityGroups(tx, deps, SYSTEM_ACTOR, vm.id);
   if (reason) await tx.job.update({ where: { id: job.id }, data: { errorMessage: reason } });
   // Capacity follows the state: leaving the states that hold it gives it back, exactly once.
   // A transitional state says nothing about capacity: the state before the action does.
