@@ -114,6 +114,8 @@ export { ZDeleteNetworkInput } from "./networks/delete-network.ts";
 export { ZGetNetworkInput, type TNetworkDetail } from "./networks/get-network.ts";
 export type { TNetworkView } from "./networks/network-view.ts";
 export type { TVmOnNetwork } from "./networks/vms-on-network.ts";
+// networks (issue 17): front doors show an offering's network
+export type { TOfferingWithNetwork } from "./offerings/create-offering.ts";
 export { ZDeleteOfferingInput, type TDeletedOffering } from "./offerings/delete-offering.ts";
 export { ZDefinePoolInput } from "./pools/define-pool.ts";
 export { ZCreateDiskOfferingInput, describeDiskSize } from "./offerings/create-disk-offering.ts";

@@ -30,12 +30,15 @@ export type TNetworkView = Omit<TNetworkRow, "hosts" | "_count"> & {
   rangeSize: number;
   /** NICs of VMs on it (VMs not yet destroyed). */
   nics: number;
+  /** Addresses of the range no VM holds (null: no range; every NIC on a network with a range holds one of it). */
+  freeAddresses: number | null;
 };
 
 export function toNetworkView({ hosts, _count, ...row }: TNetworkRow): TNetworkView {
   const start = row.rangeStart ? parseIpv4(row.rangeStart) : null;
   const end = row.rangeEnd ? parseIpv4(row.rangeEnd) : null;
-  return { ...row, hosts: hosts.map((h) => h.host), rangeSize: start !== null && end !== null ? end - start + 1 : 0, nics: _count.nics };
+  const rangeSize = start !== null && end !== null ? end - start + 1 : 0;
+  return { ...row, hosts: hosts.map((h) => h.host), rangeSize, nics: _count.nics, freeAddresses: rangeSize > 0 ? Math.max(rangeSize - _count.nics, 0) : null };
 }
 
 /** "dev-lan (10.0.0.0/24, range 10.0.0.10–10.0.0.159, 150 addresses)": how messages name a network. */
