@@ -63,6 +63,12 @@ export interface NetworkStatus {
   bridge: string | null;
 }
 
+/** What a managed network's dnsmasq knows: DHCP host entries (MACs lowercase) and DNS records. */
+export interface NetworkHosts {
+  dhcpHosts: { mac: string; ip: string; name: string | null }[];
+  dnsHosts: { ip: string; hostnames: string[] }[];
+}
+
 /** A reserved address on a managed network: dnsmasq's DHCP host entry and, with a hostname, its DNS record. */
 export interface NetworkHostEntry {
   mac: string;
@@ -211,6 +217,8 @@ export interface Hypervisor {
    * identical entries stay, ones for the same MAC, address or name are replaced.
    */
   addNetworkHost(network: string, entry: NetworkHostEntry): Promise<void>;
+  /** The DHCP host entries and DNS records a managed network holds (for checks and drift reports). */
+  networkHosts(network: string): Promise<NetworkHosts>;
   /** Removes the DHCP host entry of `mac` and the DNS record of its address; none there is fine. */
   removeNetworkHost(network: string, mac: string): Promise<void>;
 

@@ -18,6 +18,7 @@ import type {
   PoolStatus,
   NetworkDefinition,
   NetworkHostEntry,
+  NetworkHosts,
   NetworkStatus,
 } from "../hypervisor/hypervisor.ts";
 
@@ -193,6 +194,11 @@ export class FakeHypervisor implements Hypervisor {
   async addNetworkHost(network: string, entry: NetworkHostEntry): Promise<void> {
     this.record(`net-host-add ${network} ${entry.mac} ${entry.ip}`);
     this.applyPlan(network, planHostEntry(this.network(network).entries, entry));
+  }
+  async networkHosts(network: string): Promise<NetworkHosts> {
+    this.check();
+    const { dhcpHosts, dnsHosts } = this.network(network).entries;
+    return { dhcpHosts, dnsHosts };
   }
   async removeNetworkHost(network: string, mac: string): Promise<void> {
     this.record(`net-host-remove ${network} ${mac}`);

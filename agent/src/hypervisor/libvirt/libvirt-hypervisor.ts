@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { HypervisorError, isVolumeExists } from "../errors.ts";
 import type { CowVolumeRequest, DomainSpec, DomainStatus, Hypervisor, ImportVolumeRequest, MigrationOutcome, MigrationRequest, MigrationWatch, NodeSummary, PoolDetail, PoolStatus } from "../hypervisor.ts";
-import type { DiskSpec, NetworkDefinition, NetworkHostEntry, NetworkStatus, PoolDefinition } from "../hypervisor.ts";
+import type { DiskSpec, NetworkDefinition, NetworkHostEntry, NetworkHosts, NetworkStatus, PoolDefinition } from "../hypervisor.ts";
 import { BindingDomains } from "./binding-domains.ts";
 import { SharedFilesystemProbe } from "./disk-cache.ts";
 import { buildDomainXml, domainDisks, withDisk, withoutDisk, type TDomainType } from "./domain-xml.ts";
@@ -219,6 +219,10 @@ export class LibvirtHypervisor implements Hypervisor {
 
   addNetworkHost(network: string, entry: NetworkHostEntry): Promise<void> {
     return this.networks.addHost(network, entry);
+  }
+
+  networkHosts(network: string): Promise<NetworkHosts> {
+    return this.networks.hosts(network);
   }
 
   removeNetworkHost(network: string, mac: string): Promise<void> {

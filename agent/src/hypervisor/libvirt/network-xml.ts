@@ -1,5 +1,5 @@
 import { create } from "xmlbuilder2";
-import type { NetworkDefinition } from "../hypervisor.ts";
+import type { NetworkDefinition, NetworkHosts } from "../hypervisor.ts";
 import { attribute } from "./domain-xml.ts";
 import { xmlElement } from "./xml-element.ts";
 
@@ -40,11 +40,9 @@ export function buildDnsHostXml(entry: { ip: string; hostnames: readonly string[
 }
 
 /** What the agent reads back from `net-dumpxml`. */
-export interface ParsedNetwork {
+export interface ParsedNetwork extends NetworkHosts {
   name: string;
   bridge: string | null;
-  dhcpHosts: { mac: string; ip: string; name: string | null }[];
-  dnsHosts: { ip: string; hostnames: string[] }[];
 }
 
 export function parseNetworkXml(xml: string): ParsedNetwork {

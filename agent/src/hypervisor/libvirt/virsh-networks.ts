@@ -2,7 +2,7 @@ import { access, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HypervisorError } from "../errors.ts";
-import type { NetworkDefinition, NetworkHostEntry, NetworkStatus } from "../hypervisor.ts";
+import type { NetworkDefinition, NetworkHostEntry, NetworkHosts, NetworkStatus } from "../hypervisor.ts";
 import { buildDhcpHostXml, buildDnsHostXml, buildNetworkXml, parseNetworkXml, planHostEntry, planHostRemoval, type HostEntryPlan, type ParsedNetwork } from "./network-xml.ts";
 import type { VirshSession } from "./virsh-session.ts";
 import { runVirsh } from "./virsh-storage.ts";
@@ -66,6 +66,11 @@ export class VirshNetworks {
 
   async addHost(network: string, entry: NetworkHostEntry): Promise<void> {
     await this.apply(network, planHostEntry(await this.read(network), entry));
+  }
+
+  async hosts(network: string): Promise<NetworkHosts> {
+    const { dhcpHosts, dnsHosts } = await this.read(network);
+    return { dhcpHosts, dnsHosts };
   }
 
   async removeHost(network: string, mac: string): Promise<void> {
