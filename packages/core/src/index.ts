@@ -114,6 +114,9 @@ export { ZDeleteNetworkInput } from "./networks/delete-network.ts";
 export { ZGetNetworkInput, type TNetworkDetail } from "./networks/get-network.ts";
 export type { TNetworkView } from "./networks/network-view.ts";
 export type { TVmOnNetwork } from "./networks/vms-on-network.ts";
+// networks: agent side (issue 17)
+export { ZDefineNetworkInput } from "./networks/define-network.ts";
+export type { TNetworkHostView } from "./networks/network-view.ts";
 export { ZDeleteOfferingInput, type TDeletedOffering } from "./offerings/delete-offering.ts";
 export { ZDefinePoolInput } from "./pools/define-pool.ts";
 export { ZCreateDiskOfferingInput, describeDiskSize } from "./offerings/create-disk-offering.ts";
