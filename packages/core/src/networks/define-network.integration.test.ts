@@ -2,6 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TActor } from "../identity/actor.ts";
 import { sweepJobs } from "../jobs/sweep-jobs.ts";
 import { createTestCore, createTestUser, refusal, seedInfra, type TTestCore } from "../testing/index.ts";
+import { createVm } from "../vms/create-vm.ts";
+import { definePayload } from "../vms/define-payload.ts";
+import { loadMovingVms } from "../vms/move-targets.ts";
 import { createNetwork } from "./create-network.ts";
 import { defineNetwork } from "./define-network.ts";
 import { getNetwork } from "./get-network.ts";
@@ -85,5 +88,18 @@ describe("networks are defined on their hosts by the agents", () => {
     const refused = await refusal(defineNetwork(core, admin, { network: "dev-nat", host: "host-2" }));
     expect(refused).toMatchObject({ code: "HOST_NOT_FOUND", fields: [{ field: "host", message: "does not have this network" }] });
     expect(refused.message).toContain("it is on host-1");
+  });
+
+  it("a VM moved cold is defined on its new host with the same MAC, address and DNS name", async () => {
+    const admin = await createTestUser(core, "root", "Admin");
+    const alice = await createTestUser(core, "alice");
+    await seedInfra(core, { hosts: 1 });
+    await createNetwork(core, admin, { ...DEV_NAT, hosts: ["host-1"], isDefault: true });
+    const { vm } = await createVm(core, alice, { name: "web", template: "tiny", offering: "small" });
+    const created = core.queues.jobs.get((await core.db.vm.findUniqueOrThrow({ where: { id: vm.id } })).activeJobId ?? "")?.envelope.payload as { nics: unknown[] };
+    const [moving] = await loadMovingVms(core.db, { id: vm.id });
+    if (!moving) throw new Error("the VM is not movable");
+    expect(definePayload(moving).nics).toEqual(created.nics);
+    expect(definePayload(moving).nics).toMatchObject([{ network: { kind: "managed", name: "dev-nat" }, ip: "10.9.0.10", hostname: "web.dev.example.com" }]);
   });
 });
