@@ -4,7 +4,7 @@ import type { Hypervisor } from "../hypervisor/hypervisor.ts";
 import { JobRefusedError } from "../jobs/job-errors.ts";
 import { ensureSeed } from "./cloud-init-seed.ts";
 import type { JobHandler } from "./context.ts";
-import { addNicEntries, toNicSpecs } from "./nic-entries.ts";
+import { addNicEntries, nicHostEntries, toNicSpecs } from "./nic-entries.ts";
 
 type TCreate = TJobPayloadParsed<"vm.create">;
 
@@ -27,7 +27,7 @@ export const vmCreate: JobHandler<"vm.create"> = async (payload, ctx) => {
     dataDisks.push({ path, format: "qcow2" as const, target: diskTarget(volume.deviceIndex) });
   }
 
-  if (payload.nics?.some((nic) => nic.network.kind === "managed" && nic.ip !== null)) {
+  if (nicHostEntries(payload.nics).length > 0) {
     await ctx.reportProgress({ percent: 40, step: "reserving addresses in the network's DHCP and DNS" });
     await addNicEntries(hypervisor, payload.nics);
   }

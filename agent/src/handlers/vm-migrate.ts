@@ -1,6 +1,6 @@
 import { domainName } from "@carve/protocol";
 import type { JobHandler } from "./context.ts";
-import { domainManagedNics, removeNicEntries } from "./nic-entries.ts";
+import { domainManagedNics, nicHostEntries, removeNicEntries } from "./nic-entries.ts";
 
 /**
  * vm.migrate, on the SOURCE host: live-migrates the running VM to the destination's libvirt,
@@ -19,6 +19,7 @@ export const vmMigrate: JobHandler<"vm.migrate"> = async (payload, ctx) => {
       address: destination.address,
       consoleLogDir: destination.consoleLogDir,
       trustSharedStorage: payload.trustSharedStorage,
+      networkHosts: nicHostEntries(payload.nics),
       disks: payload.disks.map((d) => ({
         volumeId: d.source.volumeId,
         source: { pool: d.source.pool, name: d.source.name },

@@ -259,6 +259,8 @@ export interface MigrationRequest {
   disks: MigrationDisk[];
   /** The disks that stay are on storage the control plane knows both hosts share: skip libvirt's own check. */
   trustSharedStorage: boolean;
+  /** DHCP/DNS entries the destination's managed networks need before the VM arrives (issue 17). */
+  networkHosts?: { network: string; entry: NetworkHostEntry }[] | undefined;
 }
 
 /** A disk to copy: its volume here and the volume to pre-create on the destination. */

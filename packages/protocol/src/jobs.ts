@@ -226,6 +226,8 @@ export const ZVmMigratePayload = ZVmRef.extend({
   trustSharedStorage: z.boolean().default(false),
   /** Seconds after which the migration is aborted and the VM stays on the source. */
   timeoutSec: z.number().int().min(10).max(86_400).default(1800),
+  /** The VM's NICs: their DHCP/DNS entries are added on the destination before, and removed here after (issue 17). */
+  nics: z.array(ZNicSpec).max(8).optional(),
 });
 export const ZVmMigrateResult = z.object({
   vmId: ZId,
