@@ -16,9 +16,9 @@ export async function linuxBridgeExists(name: string): Promise<boolean> {
 }
 
 /** The refusal for a bridge network whose bridge is missing on this host. */
-export function missingBridge(bridge: string, network: string, host: string): HypervisorError {
+export function missingBridge(bridge: string, host: string): HypervisorError {
   return new HypervisorError(
-    `bridge ${bridge} does not exist on host ${host}: create it (ip link add ${bridge} type bridge, then enslave the host's LAN interface) or remove ${host} from network ${network}'s hosts`,
+    `bridge ${bridge} does not exist on host ${host}: create it (ip link add ${bridge} type bridge, then enslave the host's LAN interface) or remove ${host} from the network's hosts`,
     false,
     "",
   );
@@ -50,7 +50,7 @@ export class VirshNetworks {
   async define(definition: NetworkDefinition): Promise<{ name: string; adopted: boolean; status: NetworkStatus }> {
     if (definition.kind === "bridge") {
       const bridge = definition.bridge ?? definition.name;
-      if (!(await this.bridgeExists(bridge))) throw missingBridge(bridge, definition.name, await this.hostName());
+      if (!(await this.bridgeExists(bridge))) throw missingBridge(bridge, await this.hostName());
       return { name: bridge, adopted: true, status: { name: bridge, active: true, autostart: true, bridge } };
     }
     const existing = await this.list();
