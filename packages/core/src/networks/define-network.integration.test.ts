@@ -4,6 +4,7 @@ import { sweepJobs } from "../jobs/sweep-jobs.ts";
 import { createTestCore, createTestUser, refusal, seedInfra, type TTestCore } from "../testing/index.ts";
 import { createVm } from "../vms/create-vm.ts";
 import { definePayload } from "../vms/define-payload.ts";
+import { planVm } from "../vms/plan-vm.ts";
 import { loadMovingVms } from "../vms/move-targets.ts";
 import { createNetwork } from "./create-network.ts";
 import { defineNetwork } from "./define-network.ts";
@@ -101,5 +102,18 @@ describe("networks are defined on their hosts by the agents", () => {
     if (!moving) throw new Error("the VM is not movable");
     expect(definePayload(moving).nics).toEqual(created.nics);
     expect(definePayload(moving).nics).toMatchObject([{ network: { kind: "managed", name: "dev-nat" }, ip: "10.9.0.10", hostname: "web.dev.example.com" }]);
+  });
+
+  it("placement skips a host where the network is Unhealthy, saying why", async () => {
+    const admin = await createTestUser(core, "root", "Admin");
+    const alice = await createTestUser(core, "alice");
+    await seedInfra(core, { hosts: 2 });
+    await createNetwork(core, admin, { ...DEV_NAT, hosts: ["host-1", "host-2"], isDefault: true });
+    const host1 = await hostId("host-1");
+    const onHost1 = core.queues.byName("network.define").find((j) => j.hostId === host1);
+    await answer(onHost1?.envelope.jobId ?? "", { reason: "bridge carvebr0 does not exist on host host-1" });
+    const plan = await planVm(core, alice, { name: "p", template: "tiny", offering: "small" });
+    expect(plan).toMatchObject({ fits: true, host: { name: "host-2" } });
+    expect(plan.rejections).toContainEqual({ host: "host-1", reason: expect.stringMatching(/^has network dev-nat Unhealthy \(bridge carvebr0 does not exist on host host-1; fix the cause, then run/) });
   });
 });

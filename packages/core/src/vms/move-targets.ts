@@ -1,6 +1,6 @@
 import type { Db, Prisma, Tx, VmState } from "@carve/db";
 import type { TPlacementHost, TPlacementRequest } from "../placement/place-vm.ts";
-import { placeVm } from "../placement/place-vm.ts";
+import { networkReason, placeVm } from "../placement/place-vm.ts";
 import type { TNicSpec } from "@carve/protocol";
 import { nicSpec } from "../networks/ipam/address-book.ts";
 import type { TPlacementSettings } from "../settings/placement-settings.ts";
@@ -115,9 +115,9 @@ export function findMoveTargets(
       continue;
     }
     // Its NICs keep their network (and address) wherever it goes.
-    const lacking = (vm.networks ?? []).filter((n) => !(host.networkIds ?? []).includes(n.id));
+    const lacking = (vm.networks ?? []).map((n) => networkReason(host, n)).filter((reason) => reason !== null);
     if (lacking.length > 0) {
-      rejections.push({ host: host.name, reason: `has no network ${lacking.map((n) => n.name).join(", ")}` });
+      rejections.push({ host: host.name, reason: lacking.join("; ") });
       continue;
     }
     const missing = [...sharedPoolIds].filter((id) => !host.pools.some((p) => p.id === id));
