@@ -57,6 +57,9 @@ export class VirshNetworks {
     const same = existing.find((n) => n.name === definition.name) ?? existing.find((n) => definition.bridge !== undefined && n.bridge === definition.bridge);
     const name = same?.name ?? definition.name;
     if (!same) {
+      if (definition.address === undefined || definition.prefix === undefined) {
+        throw new HypervisorError(`managed network ${name} needs its gateway address and prefix: give the network a gateway in Carve`, false, "");
+      }
       await this.withXmlFile(buildNetworkXml(definition), (file) => this.run(`libvirt refused to define network ${name}`, ["net-define", file]));
     }
     if (!same?.active) await this.run(`libvirt could not start network ${name} (is dnsmasq installed? apt-get install dnsmasq-base)`, ["net-start", name]);
