@@ -5,6 +5,7 @@ import { JobRefusedError } from "../jobs/job-errors.ts";
 import { ensureSeed } from "./cloud-init-seed.ts";
 import type { JobHandler } from "./context.ts";
 import { filterSpec } from "./vm-filter.ts";
+import { addNicEntries, nicHostEntries, toNicSpecs } from "./nic-entries.ts";
 
 type TCreate = TJobPayloadParsed<"vm.create">;
 
@@ -29,13 +30,18 @@ export const vmCreate: JobHandler<"vm.create"> = async (payload, ctx) => {
 
   // The NICs refer to the filter: it must exist before the domain starts.
   if (payload.filter) await hypervisor.defineFilter(filterSpec(payload.vmId, payload.filter));
+  if (nicHostEntries(payload.nics).length > 0) {
+    await ctx.reportProgress({ percent: 40, step: "reserving addresses in the network's DHCP and DNS" });
+    await addNicEntries(hypervisor, payload.nics);
+  }
+
   await ctx.reportProgress({ percent: 50, step: payload.start ? "defining and booting" : "defining" });
   // Defined (or redefined: a retry converges on the same definition) and started in one call.
   let domain;
   try {
     domain = await hypervisor.defineDomain(
       name,
-      { vmId: payload.vmId, title: payload.title, vcpus: payload.vcpus, memoryMiB: payload.memoryMiB, rootDisk: { path: rootVolumePath, format: "qcow2" }, seedIso, dataDisks },
+      { vmId: payload.vmId, title: payload.title, vcpus: payload.vcpus, memoryMiB: payload.memoryMiB, rootDisk: { path: rootVolumePath, format: "qcow2" }, seedIso, dataDisks, nics: toNicSpecs(payload.nics) },
       { start: payload.start },
     );
   } catch (error) {

@@ -1,6 +1,7 @@
 import { domainName } from "@carve/protocol";
 import type { JobHandler } from "./context.ts";
 import { filterSpec } from "./vm-filter.ts";
+import { domainManagedNics, nicHostEntries, removeNicEntries } from "./nic-entries.ts";
 
 /**
  * vm.migrate, on the SOURCE host: live-migrates the running VM to the destination's libvirt,
@@ -10,6 +11,8 @@ import { filterSpec } from "./vm-filter.ts";
 export const vmMigrate: JobHandler<"vm.migrate"> = async (payload, ctx) => {
   const deadline = Date.now() + payload.timeoutSec * 1000;
   const { destination } = payload;
+  // Read before the domain leaves this host: afterwards its DHCP/DNS entries here are stale.
+  const nics = await domainManagedNics(ctx.hypervisor, domainName(payload.vmId));
   const outcome = await ctx.hypervisor.migrateDomain(
     domainName(payload.vmId),
     {
@@ -18,6 +21,7 @@ export const vmMigrate: JobHandler<"vm.migrate"> = async (payload, ctx) => {
       consoleLogDir: destination.consoleLogDir,
       trustSharedStorage: payload.trustSharedStorage,
       filter: payload.filter ? filterSpec(payload.vmId, payload.filter) : undefined,
+      networkHosts: nicHostEntries(payload.nics),
       disks: payload.disks.map((d) => ({
         volumeId: d.source.volumeId,
         source: { pool: d.source.pool, name: d.source.name },
@@ -37,5 +41,6 @@ export const vmMigrate: JobHandler<"vm.migrate"> = async (payload, ctx) => {
     },
   );
   ctx.log.info({ vmId: payload.vmId, destination: destination.hostName, durationMs: outcome.durationMs }, "VM live-migrated");
+  await removeNicEntries(ctx.hypervisor, nics).catch((err: unknown) => ctx.log.warn({ vmId: payload.vmId, err }, "could not remove the migrated VM's DHCP/DNS entries on the source; they are stale until removed"));
   return { vmId: payload.vmId, state: "running", durationMs: outcome.durationMs, diskPaths: outcome.diskPaths };
 };

@@ -116,6 +116,9 @@ export type { TNetworkView } from "./networks/network-view.ts";
 export type { TVmOnNetwork } from "./networks/vms-on-network.ts";
 // networks (issue 17): front doors show an offering's network
 export type { TOfferingWithNetwork } from "./offerings/create-offering.ts";
+// networks: agent side (issue 17)
+export { ZDefineNetworkInput } from "./networks/define-network.ts";
+export type { TNetworkHostView } from "./networks/network-view.ts";
 export { ZDeleteOfferingInput, type TDeletedOffering } from "./offerings/delete-offering.ts";
 export { ZDefinePoolInput } from "./pools/define-pool.ts";
 export { ZCreateDiskOfferingInput, describeDiskSize } from "./offerings/create-disk-offering.ts";

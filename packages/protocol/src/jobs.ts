@@ -53,7 +53,7 @@ export const ZNicSpec = z.object({
   gateway: z.ipv4().nullable(),
   /** <vm>.<domain> when the network has a DNS domain. */
   hostname: z.string().max(253).regex(/^[a-z0-9.-]+$/).nullable(),
-  /** The network filter (security groups) on the NIC: `<filterref filter=NAME/>`; absent: none. */
+  /** The libvirt nwfilter applied to the NIC (security groups): `<filterref filter=NAME/>`; none when absent. */
   filter: ZLibvirtName.optional(),
 });
 export type TNicSpec = z.infer<typeof ZNicSpec>;
@@ -261,6 +261,8 @@ export const ZVmMigratePayload = ZVmRef.extend({
   timeoutSec: z.number().int().min(10).max(86_400).default(1800),
   /** The VM's network filter, defined on the destination before the domain moves (its NIC refers to it). */
   filter: ZVmFilter.optional(),
+  /** The VM's NICs: their DHCP/DNS entries are added on the destination before, and removed here after (issue 17). */
+  nics: z.array(ZNicSpec).max(8).optional(),
 });
 export const ZVmMigrateResult = z.object({
   vmId: ZId,
@@ -289,6 +291,10 @@ export const ZVmDefinePayload = ZVmRef.extend({
   }),
   /** Data volumes attached to the VM, at their device index. */
   dataVolumes: z.array(ZVolumeRef.extend(ZDiskDevice.shape)).max(24).default([]),
+  /** The VM's NICs (same MACs and addresses as on the source; DHCP/DNS entries are added here). Absent: the agent's own network. */
+  nics: z.array(ZNicSpec).max(8).optional(),
+  /** The VM's network filter (security groups), defined here before the domain (its NICs refer to it). */
+  filter: ZVmFilter.optional(),
 });
 export const ZVmDefineResult = z.object({ vmId: ZId, state: z.literal("stopped"), rootVolumePath: z.string() });
 
@@ -349,6 +355,37 @@ export const ZVolumeMigrateReceivePayload = z.object({
 });
 export const ZVolumeMigrateReceiveResult = z.object({ volumeId: ZId, path: z.string(), bytes: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
 
+// networks (issue 17)
+/**
+ * Defines a guest network on one host. Managed: a libvirt network (NAT or routed) with its bridge,
+ * gateway address and dnsmasq DNS domain, started and autostarted; one already there with the same
+ * name or bridge is adopted, never redefined. Bridge: the Linux bridge must exist on the host.
+ */
+export const ZNetworkDefinePayload = z.object({
+  networkId: ZId,
+  kind: z.enum(["managed", "bridge"]),
+  /** Managed: the libvirt network's name; Bridge: the bridge's name (how NICs name it). */
+  name: ZLibvirtName,
+  /** The Linux bridge: required for bridge networks; for managed ones the bridge libvirt creates (libvirt picks one when absent). */
+  bridge: ZLibvirtName.max(15).optional(),
+  mode: z.enum(["nat", "routed"]).default("nat"),
+  /** Managed: the host's address on the bridge (the guests' gateway) and the subnet's prefix. */
+  address: z.ipv4().optional(),
+  prefix: z.number().int().min(8).max(30).optional(),
+  /** The addresses Carve allocates: dnsmasq then serves DHCP to the reserved hosts only. */
+  range: z.object({ start: z.ipv4(), end: z.ipv4() }).optional(),
+  dnsDomain: z.string().max(253).regex(/^[a-z0-9.-]+$/).optional(),
+});
+export const ZNetworkDefineResult = z.object({
+  networkId: ZId,
+  /** The network's name in libvirt (an adopted one's own), or the bridge's. */
+  name: ZLibvirtName,
+  adopted: z.boolean(),
+  active: z.boolean(),
+  bridge: z.string().nullable(),
+});
+export type TNetworkDefinePayload = z.output<typeof ZNetworkDefinePayload>;
+
 export const ZInventoryResult = z.object({
   hostname: z.string(),
   cpus: z.number().int(),
@@ -391,6 +428,8 @@ export const JOBS = {
   "volume.migrate-receive": { payload: ZVolumeMigrateReceivePayload, result: ZVolumeMigrateReceiveResult },
   // security groups (issue 17)
   "vm.filter": { payload: ZVmFilterPayload, result: ZVmFilterResult },
+  // networks (issue 17)
+  "network.define": { payload: ZNetworkDefinePayload, result: ZNetworkDefineResult },
 } as const;
 
 export type TJobName = keyof typeof JOBS;

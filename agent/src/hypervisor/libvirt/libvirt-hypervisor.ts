@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { HypervisorError, isVolumeExists } from "../errors.ts";
 import type { CowVolumeRequest, DomainSpec, DomainStatus, Hypervisor, ImportVolumeRequest, MigrationOutcome, MigrationRequest, MigrationWatch, NodeSummary, PoolDetail, PoolStatus } from "../hypervisor.ts";
-import type { DiskSpec, FilterSpec, PoolDefinition } from "../hypervisor.ts";
+import type { DiskSpec, FilterSpec, NetworkDefinition, NetworkHostEntry, NetworkHosts, NetworkStatus, PoolDefinition } from "../hypervisor.ts";
 import { BindingDomains } from "./binding-domains.ts";
 import { SharedFilesystemProbe } from "./disk-cache.ts";
 import { buildDomainXml, domainDisks, withDisk, withoutDisk, type TDomainType } from "./domain-xml.ts";
@@ -10,6 +10,7 @@ import { VirshDisks } from "./virsh-disks.ts";
 import { VirshFilters } from "./virsh-filters.ts";
 import { buildFilterXml } from "./nwfilter-xml.ts";
 import { VirshPools } from "./virsh-pools.ts";
+import { VirshNetworks } from "./virsh-networks.ts";
 import { VirshGuest } from "./virsh-guest.ts";
 import { VirshSession } from "./virsh-session.ts";
 import { VirshStorage } from "./virsh-storage.ts";
@@ -39,6 +40,7 @@ export class LibvirtHypervisor implements Hypervisor {
   private readonly guest: VirshGuest;
   private readonly pools: VirshPools;
   private readonly disks: VirshDisks;
+  private readonly networks: VirshNetworks;
   private readonly filesystems = new SharedFilesystemProbe();
   private readonly filters: VirshFilters;
   /**
@@ -56,6 +58,7 @@ export class LibvirtHypervisor implements Hypervisor {
     this.pools = new VirshPools(this.session, this.storage);
     this.disks = new VirshDisks(this.session);
     this.filters = new VirshFilters(this.session);
+    this.networks = new VirshNetworks(this.session, async () => (await this.domains.nodeInfo()).hostname);
   }
 
   async verify(): Promise<void> {
@@ -207,11 +210,44 @@ export class LibvirtHypervisor implements Hypervisor {
         ),
       );
     }
-    return migrateWithVirsh(this.uri, name, request, watch);
+    return this.addDestinationHosts(request).then(() => migrateWithVirsh(this.uri, name, request, watch));
+  }
+
+  /** The VM's DHCP/DNS entries in the destination's networks, through a session of its own on the destination's libvirt. */
+  private async addDestinationHosts(request: MigrationRequest): Promise<void> {
+    if (!request.networkHosts || request.networkHosts.length === 0) return;
+    const session = new VirshSession({ uri: request.destinationUri });
+    try {
+      const networks = new VirshNetworks(session, async () => request.destinationUri);
+      for (const { network, entry } of request.networkHosts) await networks.addHost(network, entry);
+    } finally {
+      await session.close();
+    }
   }
 
   definePool(definition: PoolDefinition): Promise<{ name: string; adopted: boolean; status: PoolStatus }> {
     return this.pools.define(definition);
+  }
+
+  // networks (issue 17)
+  defineNetwork(definition: NetworkDefinition): Promise<{ name: string; adopted: boolean; status: NetworkStatus }> {
+    return this.networks.define(definition);
+  }
+
+  listNetworks(): Promise<NetworkStatus[]> {
+    return this.networks.list();
+  }
+
+  addNetworkHost(network: string, entry: NetworkHostEntry): Promise<void> {
+    return this.networks.addHost(network, entry);
+  }
+
+  networkHosts(network: string): Promise<NetworkHosts> {
+    return this.networks.hosts(network);
+  }
+
+  removeNetworkHost(network: string, mac: string): Promise<void> {
+    return this.networks.removeHost(network, mac);
   }
 
   async createDataVolume(pool: string, name: string, capacityGiB: number): Promise<{ path: string; alreadyPresent: boolean }> {

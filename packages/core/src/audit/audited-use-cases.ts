@@ -54,6 +54,8 @@ import { deleteNetwork as deleteNetworkRaw } from "../networks/delete-network.ts
 import { getNetwork as getNetworkRaw } from "../networks/get-network.ts";
 import { listNetworks as listNetworksRaw } from "../networks/list-networks.ts";
 import { updateNetwork as updateNetworkRaw } from "../networks/update-network.ts";
+// networks (issue 17)
+import { defineNetwork as defineNetworkRaw } from "../networks/define-network.ts";
 import { addPool as addPoolRaw } from "../pools/add-pool.ts";
 import { deletePool as deletePoolRaw } from "../pools/delete-pool.ts";
 import { listPools as listPoolsRaw } from "../pools/list-pools.ts";
@@ -191,6 +193,8 @@ export const listNetworks = auditedRead("network.list", listNetworksRaw);
 export const getNetwork = auditedRead("network.get", getNetworkRaw, { type: "network", field: "network" });
 export const updateNetwork = audited("network.update", updateNetworkRaw, { type: "network", field: "network" });
 export const deleteNetwork = audited("network.delete", deleteNetworkRaw, { type: "network", field: "network" });
+// networks (issue 17)
+export const defineNetwork = audited("network.define", defineNetworkRaw, { type: "network", field: "network", id: (r) => r.network.id });
 export const createOffering = audited("offering.create", createOfferingRaw, { type: "offering", field: "name" });
 export const listOfferings = auditedRead("offering.list", listOfferingsRaw);
 export const deleteOffering = audited("offering.delete", deleteOfferingRaw, { type: "offering", field: "offering" });

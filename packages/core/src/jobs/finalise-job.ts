@@ -18,6 +18,8 @@ import { reportJobFinished } from "./job-finished.ts";
 import { afterColdMove, afterVmMove } from "../hosts/advance-host-maintenance.ts";
 import { COLD_MOVE_STEPS } from "../vms/advance-cold-move.ts";
 import { settleVmMove, VM_MOVE_JOBS } from "../vms/settle-vm-move.ts";
+// networks (issue 17)
+import { settleNetworkDefine } from "../networks/settle-network-define.ts";
 
 export type TJobOutcome = { ok: true; result: unknown } | { ok: false; message: string };
 
@@ -54,6 +56,8 @@ export async function finaliseJob(deps: CoreDeps, jobId: string, outcome: TJobOu
     if (job.kind === "pool.define") await settlePoolDefine(tx, job, parsed);
     if (VOLUME_JOBS.has(job.kind)) await settleVolumeJob(tx, deps, job, parsed);
     if (job.kind === "volume.migrate") await settleVolumeMigration(tx, deps, job, parsed);
+    // networks (issue 17)
+    if (job.kind === "network.define") await settleNetworkDefine(tx, job, parsed);
     return { kind: job.kind, ok: parsed.ok, durationMs: finishedAt.getTime() - job.createdAt.getTime(), moved, parentJobId: job.parentJobId };
   });
   if (finalised) {

@@ -107,5 +107,7 @@ function migratePayload(vm: TMovingVm, target: TReservedTarget, timeoutSec: numb
     // The disks that stay are on Shared pools the target sees (move-targets checked it).
     trustSharedStorage: vm.volumes.some((v) => v.pool.scope === "Shared"),
     timeoutSec,
+    // The destination's network DHCP/DNS must know the VM's MACs and addresses before it arrives.
+    ...(vm.nics && vm.nics.length > 0 ? { nics: vm.nics } : {}),
   };
 }
