@@ -155,3 +155,6 @@ export { ZCreateLocalUserInput } from "./identity/create-local-user.ts";
 export { ZResetPasswordInput } from "./identity/reset-password.ts";
 export { ZUsageRange } from "./usage/usage-range.ts";
 export type { TOrphanVm } from "./identity/disable-account.ts";
+// the connect line: template update, the way into a VM (issue 17)
+export { ZUpdateTemplateInput } from "./templates/update-template.ts";
+export type { TVmConnect } from "./vms/connect-line.ts";
