@@ -272,13 +272,27 @@ describe("portal admin", () => {
     await form.getByLabel("Name").fill("web");
     await form.getByLabel("Image URL").fill(imageUrl);
     await form.getByLabel("Supports cloud-init").check();
+    await form.getByLabel("Login user").fill("debian");
     await page.evaluate(() => Object.assign(globalThis, { carveNoReload: true }));
     await form.getByRole("button", { name: "Register template" }).click();
     const row = page.locator('tr[data-template="web"]');
     await row.locator('[data-state="Ready"]').waitFor({ timeout: 60_000 });
     expect(await page.evaluate(() => (globalThis as { carveNoReload?: boolean }).carveNoReload)).toBe(true);
     await expect(row.textContent()).resolves.toMatch(/qcow2/);
+    await expect(row.locator("[data-login-user]").textContent()).resolves.toBe("login debian");
     await run.screenshot(page, "admin-templates-ready.png");
+    // The login user (the connect line's) changes without touching the image.
+    const change = page.getByRole("form", { name: "Change template" });
+    await change.getByLabel("Template").selectOption("web");
+    await change.getByLabel("Login user").fill("9lives");
+    await change.getByRole("button", { name: "Save template" }).click();
+    await expect(change.locator('[role="alert"]').first().textContent()).resolves.toMatch(/^Login user must be a user name/);
+    await change.getByLabel("Login user").fill("admin");
+    await change.getByRole("button", { name: "Save template" }).click();
+    await expect(change.getByRole("status").textContent()).resolves.toBe("Template web saved: its VMs are reached as admin.");
+    // The table is refreshed with the action's answer, without a reload.
+    await row.locator("[data-login-user]", { hasText: "login admin" }).waitFor({ timeout: 10_000 });
+    expect(await page.evaluate(() => (globalThis as { carveNoReload?: boolean }).carveNoReload)).toBe(true);
 
     // A failed job (recorded as the controller records an agent's failure), older than the next one.
     const failed = await stack.core.db.job.create({

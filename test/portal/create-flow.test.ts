@@ -1,7 +1,8 @@
 // Issue 5, the developer's side of the portal: Create VM with an SSH key, seeing the quota bars and
 // where the VM would go before submitting, then the job's steps until Running; the VM's volumes and
-// paged event timeline; My VMs filters; the usage page and /api/v1/usage; the nonce-based CSP; and
-// a polling page that does not flood the audit trail. The real stack, the built portal, Chromium.
+// paged event timeline; My VMs filters; the usage page and /api/v1/usage; the nonce-based CSP; a
+// polling page that does not flood the audit trail; the VM's address and its connect line with a
+// copy button (issue 17). The real stack, the built portal, Chromium.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,6 +10,7 @@ import { addSshKey, createDiskOffering, createOffering, createVm, setQuota, star
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SCREENSHOTS, usePortalSuite } from "../lib/portal/portal-suite.ts";
+import { addTestNetwork } from "../lib/stack/test-network.ts";
 
 const suite = usePortalSuite(async ({ stack, ops }) => {
   // SSH keys reach a VM through cloud-init.
@@ -267,5 +269,55 @@ describe("creating a VM in the portal", () => {
     expect(scripts.length).toBeGreaterThan(0);
     expect(scripts.filter((tag) => !tag.includes(`nonce="${nonce(a.header)}"`))).toEqual([]);
     expect(problems).toEqual([]);
+  });
+
+  it("shows the address Carve allocated in My VMs and on the VM page, with the connect line that Copy copies (or selects, without a clipboard)", async () => {
+    // From now on VMs get a NIC on the default network, with an address and a DNS name.
+    await addTestNetwork(suite.stack, suite.ops, { hosts: ["host-1", "host-2"], dnsDomain: "dev.example.com" });
+    const { vm, job } = await createVm(suite.stack.core, bob, { name: "net-1", template: "tiny", offering: "small" });
+    await suite.stack.finish(bob, job.id);
+    const nic = await suite.stack.core.db.nic.findFirstOrThrow({ where: { vmId: vm.id }, select: { ip: true, mac: true } });
+    expect(nic.ip).toMatch(/^10\.77\.0\.\d+$/);
+    const command = "ssh root@net-1.dev.example.com";
+
+    const { context, page } = await suite.signedIn("bob");
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: suite.run.portal.url });
+    watch(page);
+    await suite.run.visit(page, "/vms", "my-vms");
+    await expect(page.locator('tr[data-vm="net-1"] td[data-address]').textContent()).resolves.toBe(`${nic.ip}net-1.dev.example.com`);
+    // A VM made before the network has no address: a dash, not an empty cell.
+    await expect(page.locator('tr[data-vm="dev-1"] td[data-address]').textContent()).resolves.toBe("—");
+
+    await suite.run.visit(page, `/vms/${vm.id}`, "vm-detail");
+    const addresses = page.getByRole("table", { name: "Addresses" });
+    await expect(addresses.locator("tbody tr").evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent)))).resolves.toEqual([
+      ["dev-lan", nic.ip, "net-1.dev.example.com", nic.mac],
+    ]);
+    await expect(page.locator("#connect-command").textContent()).resolves.toBe(command);
+    const copy = page.getByRole("button", { name: "Copy the connect command of net-1" });
+    await copy.click();
+    await expect(copy.textContent()).resolves.toBe("Copied");
+    await expect(page.locator("#connect-command-status").textContent()).resolves.toBe("Copied to the clipboard.");
+    // The test project has no DOM types: the page evaluates these as text.
+    expect(await page.evaluate("navigator.clipboard.readText()")).toBe(command);
+    await page.screenshot({ path: join(SCREENSHOTS, "vm-connect.png"), fullPage: true });
+    // The confirmation is a moment's: the button reads Copy again.
+    await expect.poll(() => copy.textContent(), { timeout: 5_000 }).toBe("Copy");
+
+    // The REST API answers the same addresses and connect line.
+    const api = (await (await context.request.get(`${suite.run.portal.url}/api/v1/vms/${vm.id}`)).json()) as { addresses: unknown; connect: unknown };
+    expect(api.addresses).toEqual([{ network: "dev-lan", mac: nic.mac, ip: nic.ip, hostname: "net-1.dev.example.com" }]);
+    expect(api.connect).toEqual({ user: "root", host: "net-1.dev.example.com", command });
+    expect(problems).toEqual([]);
+    await context.close();
+
+    // A browser without a clipboard (a page over plain http from another machine): Copy selects the line instead.
+    const bare = await suite.signedIn("bob");
+    await bare.context.addInitScript({ content: "Object.defineProperty(navigator, 'clipboard', { value: undefined });" });
+    await suite.run.visit(bare.page, `/vms/${vm.id}`, "vm-detail");
+    await bare.page.getByRole("button", { name: "Copy the connect command of net-1" }).click();
+    await expect(bare.page.locator("#connect-command-status").textContent()).resolves.toBe("Selected: press Ctrl+C (⌘C) to copy.");
+    expect(await bare.page.evaluate("window.getSelection().toString()")).toBe(command);
+    await bare.context.close();
   });
 });

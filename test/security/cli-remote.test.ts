@@ -67,7 +67,7 @@ describe("carve login: the CLI through /api/v1 as the API key's user", () => {
     expect(created.code, created.stderr).toBe(0);
     expect(JSON.parse(created.stdout)).toMatchObject({ vm: { name: "bob-1", state: "Running", owner: { username: "bob" } } });
     const listed = await bob(["vm", "list"]);
-    expect(listed.stdout.split("\n")[1]).toMatch(/^bob-1\s+Running\s+host-1\s+tiny\s+small\s+bob\s+/);
+    expect(listed.stdout.split("\n")[1]).toMatch(/^bob-1\s+Running\s+-\s+host-1\s+tiny\s+small\s+bob\s+/);
     expect(await auditRows("vm.create")).toEqual([{ actorName: "bob", via: "api", outcome: "ok", errorCode: null, osUser: null, osHost: null, targetName: "bob-1" }]);
     expect(await stack.core.db.vm.findFirstOrThrow({ where: { name: "bob-1" }, select: { owner: { select: { username: true } } } })).toEqual({ owner: { username: "bob" } });
   });

@@ -9,6 +9,7 @@ import { FakeSlack } from "../lib/slack/fake-slack.ts";
 import { CHANNEL_ID, startBot, type SlackDriver } from "../lib/slack/slack-driver.ts";
 import { Stack, until } from "../lib/stack/stack.ts";
 import { addTestHosts } from "../lib/stack/test-hosts.ts";
+import { addTestNetwork } from "../lib/stack/test-network.ts";
 import { createUser } from "../lib/stack/users.ts";
 
 // The bot against the real stack: controller and an agent on libvirt's test driver, Slack faked on
@@ -20,6 +21,7 @@ let slack: SlackDriver;
 let logs: string[];
 let hosts: { id: string; name: string }[];
 let dev: TActor;
+let admin: TActor;
 
 const text = (args: Record<string, unknown>) => String(args["text"] ?? "");
 const ephemeral = (user: string, has: string, since = 0) => fake.waitFor("chat.postEphemeral", (a) => a["user"] === user && text(a).includes(has), 30_000, since);
@@ -58,7 +60,7 @@ async function progress(title: string, final: string): Promise<{ posted: Record<
 
 beforeAll(async () => {
   stack = await new Stack({ controllerEnv: { CARVE_RECONCILE_MS: "2000" } }).init();
-  const admin: TActor = await createUser(stack.core, "ops", "Admin");
+  admin = await createUser(stack.core, "ops", "Admin");
   for (const [username, email] of [
     ["dev", "dev@example.com"],
     ["eve", "eve@example.com"],
@@ -273,5 +275,22 @@ describe("notifications", () => {
     await fake.waitFor("chat.postMessage", (a) => a["channel"] === "DU0DEV" && text(a).includes("*web-1* changed on its own and is now *Running*"), 30_000);
     // Nobody else hears about dev's VMs.
     expect(fake.of("conversations.open").every((a) => a["users"] === "U0DEV")).toBe(true);
+  });
+});
+
+describe("the address and the way in (issue 17)", () => {
+  it("the create-completion message and /vm status give the address Carve allocated and the connect line", async () => {
+    await addTestNetwork(stack, admin, { hosts: [hosts[0]?.name ?? ""], dnsDomain: "dev.example.com" });
+    await slack.command("U0DEV", "create net-1 template=tiny offering=small");
+    const { updates } = await progress("Creating *net-1*", "is *Running*");
+    const { ip } = await stack.core.db.nic.findFirstOrThrow({ where: { vm: { name: "net-1" } }, select: { ip: true } });
+    expect(ip).toMatch(/^10\.77\.0\.\d+$/);
+    expect(updates.at(-1)).toBe(`:white_check_mark: *net-1* is *Running* on ${hosts[0]?.name}, IP address \`${ip}\`.\nconnect: \`ssh root@net-1.dev.example.com\``);
+
+    await slack.command("U0DEV", "status net-1");
+    const status = text(await ephemeral("U0DEV", "*net-1* is *Running*"));
+    expect(status).toContain(`address: \`${ip}\` on dev-lan (net-1.dev.example.com)\nconnect: \`ssh root@net-1.dev.example.com\``);
+    await slack.command("U0DEV", "list");
+    expect(text(await ephemeral("U0DEV", "*net-1* — Running"))).toContain(`*net-1* — Running · ${ip} · tiny / small`);
   });
 });

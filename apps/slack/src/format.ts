@@ -1,15 +1,21 @@
-import type { TQuotaView, TVmView } from "@carve/core";
+import type { TQuotaView, TVmConnect, TVmView } from "@carve/core";
 
 export function vmLine(vm: TVmView): string {
   const ip = vm.ipAddress ? ` · ${vm.ipAddress}` : "";
   return `• *${vm.name}* — ${vm.state}${ip} · ${vm.template.name} / ${vm.offering.name}${vm.host ? ` · ${vm.host.name}` : ""}`;
 }
 
+/** The way into a VM, as every Slack answer shows it. */
+export function connectText(connect: TVmConnect): string {
+  return `connect: \`${connect.command}\``;
+}
+
 export function vmStatus(vm: TVmView): string {
   return [
     `*${vm.name}* is *${vm.state}*${vm.stateReason ? `: ${vm.stateReason}` : ""}`,
     `${vm.vcpus} vCPU · ${vm.memoryMiB} MiB · ${vm.template.name} / ${vm.offering.name}${vm.host ? ` · on ${vm.host.name}` : ""}`,
-    ...(vm.ipAddress ? [`IP address: \`${vm.ipAddress}\``] : []),
+    ...vm.addresses.map((a) => `address: ${a.ip ? `\`${a.ip}\`` : "none yet"} on ${a.network}${a.hostname ? ` (${a.hostname})` : ""}`),
+    ...(vm.connect ? [connectText(vm.connect)] : []),
     ...vm.volumes.map((v) => `disk ${v.name}: ${v.sizeGiB} GiB, ${v.state} (${v.pool.name})`),
     ...(vm.activeJobId ? [`a job is running on it (${vm.activeJobId})`] : []),
   ].join("\n");

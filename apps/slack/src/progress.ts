@@ -1,5 +1,6 @@
 import { getVm, isCarveError, isFinished, waitForJob, type TUserActor } from "@carve/core";
 import type { TSlackCtx } from "./context.ts";
+import { connectText } from "./format.ts";
 import { errorReply } from "./replies.ts";
 
 export interface TFollowed {
@@ -22,8 +23,8 @@ function stepOf(job: TJob): string {
 
 /**
  * Posts ONE message for a long action and updates it as its job moves (chat.update), ending with
- * the VM's state (and IP when known) or the job's actionable error. Never throws: whatever goes
- * wrong ends up in the message.
+ * the VM's state (with its address and connect line when it has one) or the job's actionable
+ * error. Never throws: whatever goes wrong ends up in the message.
  */
 export async function followJobInMessage(ctx: TSlackCtx, followed: TFollowed): Promise<void> {
   const posted = await ctx.client.chat.postMessage({ channel: followed.channel, text: `:hourglass_flowing_sand: ${followed.title}: queued` });
@@ -55,7 +56,7 @@ export async function followJobInMessage(ctx: TSlackCtx, followed: TFollowed): P
   await updates;
 }
 
-/** The VM after a successful job: its state and IP, or that it is gone. */
+/** The VM after a successful job: its state, IP and connect line, or that it is gone. */
 async function outcome(ctx: TSlackCtx, followed: TFollowed): Promise<string> {
   const vm = await getVm(ctx.core, followed.actor, { vm: followed.vm.id }).catch((error: unknown) => {
     if (isCarveError(error) && error.code === "VM_NOT_FOUND") return null;
@@ -63,5 +64,6 @@ async function outcome(ctx: TSlackCtx, followed: TFollowed): Promise<string> {
   });
   if (!vm) return `:white_check_mark: *${followed.vm.name}* is destroyed.`;
   const ip = vm.ipAddress ? `, IP address \`${vm.ipAddress}\`` : "";
-  return `:white_check_mark: *${vm.name}* is *${vm.state}*${vm.host ? ` on ${vm.host.name}` : ""}${ip}.`;
+  const connect = vm.connect ? `\n${connectText(vm.connect)}` : "";
+  return `:white_check_mark: *${vm.name}* is *${vm.state}*${vm.host ? ` on ${vm.host.name}` : ""}${ip}.${connect}`;
 }

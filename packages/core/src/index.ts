@@ -171,3 +171,6 @@ export { COMPANY_SOURCE } from "./security-groups/security-group-fields.ts";
 export type { TSecurityGroupView, TSecurityRuleView } from "./security-groups/security-group-view.ts";
 export { ZSetNetworkSettingsInput } from "./settings/set-network-settings.ts";
 export { readNetworkSettings, DEFAULT_COMPANY_CIDRS, type TNetworkSettings } from "./settings/network-settings.ts";
+// the connect line: template update, the way into a VM (issue 17)
+export { ZUpdateTemplateInput } from "./templates/update-template.ts";
+export type { TVmConnect } from "./vms/connect-line.ts";

@@ -1,5 +1,6 @@
 import type { TAuditView, TCancelMaintenanceResult, TCreateVmInput, TDirectoryView, TDriftView, TMaintenancePlan, TOrphanVm, TStatus, TSyncReport, TUnlockResult, TUsageReportRow, TVolumeView } from "@carve/core";
 import type { TLogLevels, TMigrationSettings, TPlacementSettings, TStorageSettings, TTemplateSettings, TVmPlan } from "@carve/core";
+import type { TVmAddress, TVmConnect } from "@carve/core";
 
 /**
  * What a command needs from Carve, whichever way the CLI reaches it: core on this machine's
@@ -98,6 +99,9 @@ export interface TCarveClient {
   /** Admins: makes sure a Ready template has a copy in the pool; `jobId` is the copy's job, if any. */
   copyTemplate(template: string, pool: string): Promise<{ copy: TTemplateCopyRecord; jobId: string | null }>;
   deleteTemplate(ref: string): Promise<{ id: string; name: string }>;
+  // template update (issue 17)
+  /** Admins: changes a template's login user, description or image capabilities (fields left out stay). */
+  updateTemplate(ref: string, changes: TUpdateTemplateArgs): Promise<TTemplateRecord & { loginUser: string }>;
 
   // volume migrate|migrate-cancel
   /** Moves a volume to another pool; answers with the sending job. */
@@ -286,6 +290,7 @@ export interface TAddedPool {
 export interface TRegisterTemplateArgs {
   name: string;
   url: string;
+  loginUser?: string | undefined;
   sha256?: string | undefined;
   supportsPasswordReset: boolean;
   supportsCloudInit: boolean;
@@ -295,11 +300,20 @@ export interface TRegisterTemplateArgs {
 
 export interface TAddTemplateArgs {
   name: string;
+  loginUser?: string | undefined;
   pools: string[];
   volume: string;
   format: string;
   minDiskGiB: number;
   description?: string | undefined;
+}
+
+/** `carve template update`'s changes (core's update-template fields). */
+export interface TUpdateTemplateArgs {
+  loginUser?: string | undefined;
+  description?: string | undefined;
+  supportsCloudInit?: boolean | undefined;
+  supportsPasswordReset?: boolean | undefined;
 }
 
 /** A template as registered or added. Locally the full row; remotely the API's fields. */
@@ -388,6 +402,8 @@ export interface TTemplateSummary {
   state: string;
   format: string;
   minDiskGiB: number;
+  /** The guest account of the connect line. */
+  loginUser: string;
   /** Local only (the admin's view): download progress, size and copies per pool. */
   progress?: number;
   stateReason?: string | null;
@@ -452,6 +468,10 @@ export interface TVmSummary {
   template: TNamed;
   offering: TNamed;
   owner: { username: string };
+  /** Its NICs' networks, MACs, addresses and DNS names, in device order. */
+  addresses: TVmAddress[];
+  /** The way in (`ssh user@host`); null while it has no address. */
+  connect: TVmConnect | null;
 }
 
 export interface TVmDetail extends TVmSummary {

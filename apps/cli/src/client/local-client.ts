@@ -2,6 +2,7 @@ import { addSshKey, attachVolume, createVm, createVolume, deleteVolume, detachVo
 import { addHost, cancelHostMaintenance, destroyDrift, getHostInventory, getStatus, ignoreDrift, inspectHost, issueJoinToken, listDrift, planHostMaintenance, prepareHostMaintenance, removeHost } from "@carve/core";
 import { addPool, addTemplate, cancelVolumeMigration, definePool, deletePool, deleteTemplate, ensureTemplateCopy, migrateVolume, registerTemplate } from "@carve/core";
 import { localJoinCommand } from "./local-join-command.ts";
+import { updateTemplate } from "@carve/core";
 import { cancelVmMigration, migrateVm, planVm, setLogLevel, setMigrationSettings, setPlacementSettings, setStorageSettings, setTemplateSettings } from "@carve/core";
 import type { TCarveClient, TSettingsGroup, TSettingsGroups } from "./carve-client.ts";
 import { createNetwork, deleteNetwork, getNetwork, listNetworks, updateNetwork } from "@carve/core";
@@ -102,6 +103,8 @@ export function localClient(core: TIdentityDeps & TCore, actor: TActor): TCarveC
     addTemplate: (input) => addTemplate(core, actor, input),
     copyTemplate: (template, pool) => ensureTemplateCopy(core, actor, { template, pool }),
     deleteTemplate: (ref) => deleteTemplate(core, actor, { template: ref }),
+    // template update (issue 17)
+    updateTemplate: (ref, changes) => updateTemplate(core, actor, { template: ref, ...changes }),
     // volume migrate|migrate-cancel
     migrateVolume: (ref, pool) => migrateVolume(core, actor, { volume: ref, pool }),
     cancelVolumeMigration: (ref) => cancelVolumeMigration(core, actor, { volume: ref }),

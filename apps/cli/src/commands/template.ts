@@ -24,6 +24,8 @@ function size(bytes: bigint): string {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
+const LOGIN_USER_HELP = "the guest account people sign in as: its VMs show 'ssh <user>@<address>'";
+
 /** `carve template …` and `carve settings templates`: the template registry. */
 export function registerTemplateCommands(program: Command, out: () => TOutput): void {
   const template = program.command("template").description("VM templates");
@@ -33,8 +35,9 @@ export function registerTemplateCommands(program: Command, out: () => TOutput): 
     .option("--password-reset", "the image has the QEMU guest agent: passwords can be reset")
     .option("--cloud-init", "the image runs cloud-init: VMs get SSH keys and hostname through a NoCloud seed")
     .option("--min-disk <GiB>", "smallest root disk (raised to the image's own size)", "1")
+    .option("--login-user <user>", LOGIN_USER_HELP, "root")
     .option("--description <text>", "free text")
-    .action(async (name: string, o: { url: string; sha256?: string; passwordReset?: boolean; cloudInit?: boolean; minDisk: string; description?: string }) =>
+    .action(async (name: string, o: { url: string; sha256?: string; passwordReset?: boolean; cloudInit?: boolean; minDisk: string; loginUser: string; description?: string }) =>
       withClient(async (client) => {
         const t = await client.registerTemplate({
           name,
@@ -43,6 +46,7 @@ export function registerTemplateCommands(program: Command, out: () => TOutput): 
           supportsPasswordReset: Boolean(o.passwordReset),
           supportsCloudInit: Boolean(o.cloudInit),
           minDiskGiB: int(o.minDisk),
+          loginUser: o.loginUser,
           description: o.description,
         });
         out().result(t, () => [`template ${t.name} registered (${t.id}), ${t.state}; follow it with 'carve template list'`]);
@@ -53,10 +57,11 @@ export function registerTemplateCommands(program: Command, out: () => TOutput): 
     .requiredOption("--volume <volume>", "the image's volume name in that pool")
     .option("--format <format>", "qcow2 or raw", "qcow2")
     .option("--min-disk <GiB>", "smallest root disk", "1")
+    .option("--login-user <user>", LOGIN_USER_HELP, "root")
     .option("--description <text>", "free text")
-    .action(async (name: string, o: { pool: string[]; volume: string; format: string; minDisk: string; description?: string }) =>
+    .action(async (name: string, o: { pool: string[]; volume: string; format: string; minDisk: string; loginUser: string; description?: string }) =>
       withClient(async (client) => {
-        const t = await client.addTemplate({ name, pools: o.pool, volume: o.volume, format: o.format, minDiskGiB: int(o.minDisk), description: o.description });
+        const t = await client.addTemplate({ name, pools: o.pool, volume: o.volume, format: o.format, minDiskGiB: int(o.minDisk), loginUser: o.loginUser, description: o.description });
         out().result(t, () => [`template ${t.name} added (${t.id}), ${t.state}`]);
       }),
     );
@@ -65,12 +70,26 @@ export function registerTemplateCommands(program: Command, out: () => TOutput): 
       const ts = await client.listTemplates();
       out().result(ts, () =>
         table(
-          ["NAME", "STATUS", "FORMAT", "SIZE", "MIN DISK", "COPIES", "ID"],
-          ts.map((t) => [t.name, status(t), t.format, t.sizeBytes ? size(t.sizeBytes) : null, `${t.minDiskGiB} GiB`, t.copies?.map((c) => `${c.pool} (${status(c)})`).join(", ") || null, t.id]),
+          ["NAME", "STATUS", "FORMAT", "SIZE", "MIN DISK", "LOGIN", "COPIES", "ID"],
+          ts.map((t) => [t.name, status(t), t.format, t.sizeBytes ? size(t.sizeBytes) : null, `${t.minDiskGiB} GiB`, t.loginUser, t.copies?.map((c) => `${c.pool} (${status(c)})`).join(", ") || null, t.id]),
         ),
       );
     }),
   );
+  // template update (issue 17)
+  template.command("update <name>").description("change a template's login user, description or image capabilities (the image stays)")
+    .option("--login-user <user>", LOGIN_USER_HELP)
+    .option("--description <text>", "free text")
+    .option("--cloud-init", "the image runs cloud-init")
+    .option("--no-cloud-init", "the image does not run cloud-init")
+    .option("--password-reset", "the image has the QEMU guest agent")
+    .option("--no-password-reset", "the image has no QEMU guest agent")
+    .action(async (name: string, o: { loginUser?: string; description?: string; cloudInit?: boolean; passwordReset?: boolean }) =>
+      withClient(async (client) => {
+        const t = await client.updateTemplate(name, { loginUser: o.loginUser, description: o.description, supportsCloudInit: o.cloudInit, supportsPasswordReset: o.passwordReset });
+        out().result(t, () => [`template ${t.name} updated; its VMs are reached as ${t.loginUser} (ssh ${t.loginUser}@<address>)`]);
+      }),
+    );
   template.command("delete <name>").description("delete a template no live VM uses, in any state (a download in progress stops)").action(async (name: string) =>
     withClient(async (client) => {
       const t = await client.deleteTemplate(name);

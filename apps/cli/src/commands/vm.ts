@@ -4,8 +4,9 @@ import { table, type TOutput } from "../output.ts";
 import { withClient } from "../session.ts";
 import { followJobWith } from "./wait.ts";
 
-const vmRow = (v: TVmSummary) => [v.name, v.state, v.host?.name, v.template?.name, v.offering?.name, v.owner.username, v.id];
-const VM_HEADERS = ["NAME", "STATE", "HOST", "TEMPLATE", "OFFERING", "OWNER", "ID"];
+// ADDRESS: the first NIC's (the one the connect line uses), "-" without one.
+const vmRow = (v: TVmSummary) => [v.name, v.state, v.addresses.find((a) => a.ip !== null)?.ip, v.host?.name, v.template?.name, v.offering?.name, v.owner.username, v.id];
+const VM_HEADERS = ["NAME", "STATE", "ADDRESS", "HOST", "TEMPLATE", "OFFERING", "OWNER", "ID"];
 
 /** `carve vm …`: create, list, show, start, stop, reboot, destroy, reset-password. */
 export function registerVmCommands(program: Command, out: () => TOutput): void {
@@ -57,13 +58,15 @@ export function registerVmCommands(program: Command, out: () => TOutput): void {
     );
 
   vm.command("show <vm>")
-    .description("one VM with its volumes")
+    .description("one VM with its addresses, the way in (ssh) and its volumes")
     .action(async (ref: string) =>
       withClient(async (client) => {
         const view = await client.getVm(ref);
         out().result(view, () => [
           ...table(VM_HEADERS, [vmRow(view)]),
           `vCPUs ${view.vcpus}, memory ${view.memoryMiB} MiB${view.stateReason ? `\nreason: ${view.stateReason}` : ""}`,
+          `connect: ${view.connect ? view.connect.command : view.addresses.length === 0 ? "- (no network interface)" : "- (no address yet)"}`,
+          ...(view.addresses.length > 0 ? table(["NETWORK", "IP", "DNS NAME", "MAC"], view.addresses.map((a) => [a.network, a.ip, a.hostname, a.mac])) : []),
           ...table(["VOLUME", "KIND", "SIZE", "STATE", "POOL"], view.volumes.map((v) => [v.name, v.kind, `${v.sizeGiB} GiB`, v.state, v.pool.name])),
         ]);
       }),

@@ -134,6 +134,8 @@ export function remoteClient(credentials: TCredentials): TCarveClient {
     addTemplate: (input) => call("POST", path("admin", "pool-templates"), { body: input }),
     copyTemplate: (template, pool) => call("POST", path("admin", "templates", template, "copies"), { body: { pool } }),
     deleteTemplate: (ref) => call("DELETE", path("admin", "templates", ref)),
+    // template update (issue 17)
+    updateTemplate: (ref, changes) => call("POST", path("admin", "templates", ref), { body: changes }),
     // volume migrate|migrate-cancel: the owner or an admin, as core allows (/api/v1/volumes/{id}/migrate…)
     migrateVolume: (ref, pool) => call("POST", path("volumes", ref, "migrate"), { body: { pool } }),
     cancelVolumeMigration: (ref) => call("POST", path("volumes", ref, "migrate-cancel")),

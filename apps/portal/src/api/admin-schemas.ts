@@ -140,7 +140,7 @@ export const ZDefinedPoolJson = z
 /** What `DELETE /api/v1/admin/pools/{id}` did: deleted, or kept as Removed for its volumes' history. */
 export const ZDeletedPoolJson = z.object({ id: z.uuid(), name: z.string(), outcome: z.enum(["deleted", "removed"]) }).register(ANSWER_SCHEMAS, { id: "DeletedPool" });
 
-/** A template as an admin registered or added it. */
+/** A template as an admin registered, added or changed it. */
 export const ZAdminTemplateJson = z
   .object({
     id: z.uuid(),
@@ -156,6 +156,7 @@ export const ZAdminTemplateJson = z
     minDiskGiB: z.int(),
     supportsCloudInit: z.boolean(),
     supportsPasswordReset: z.boolean(),
+    loginUser: z.string().describe("The guest account of the connect line ssh <loginUser>@<address>"),
     createdAt: z.iso.datetime(),
   })
   .register(ANSWER_SCHEMAS, { id: "AdminTemplate" });

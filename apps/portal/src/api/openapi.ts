@@ -14,6 +14,7 @@ import { ZDiskOfferingJson, ZOfferingJson } from "./schemas.ts";
 import { ZAddHostInput, ZIssueJoinTokenInput } from "@carve/core";
 import { ZAddedHostJson, ZDriftListJson, ZHostInventoryJson, ZIgnoredDriftJson, ZJoinTokenJson, ZMaintenanceCancelJson, ZMaintenancePlanJson, ZMaintenanceStartJson, ZRemovedHostJson, ZStatusJson } from "./host-schemas.ts";
 import { ZAddPoolInput, ZAddTemplateInput, ZDefinePoolInput, ZEnsureTemplateCopyInput, ZRegisterTemplateInput } from "@carve/core";
+import { ZUpdateTemplateInput } from "@carve/core";
 import { ZAddedPoolJson, ZAdminTemplateJson, ZDefinedPoolJson, ZDeletedPoolJson, ZDeletedTemplateJson, ZTemplateCopyJson } from "./admin-schemas.ts";
 import { ZMigrateVolumeBody, ZMigratingVolumeJson } from "./schemas.ts";
 import { ZSetLogLevelInput, ZSetMigrationSettingsInput, ZSetPlacementSettingsInput, ZSetStorageSettingsInput, ZSetTemplateSettingsInput } from "@carve/core";
@@ -465,3 +466,16 @@ API_ROUTES.push(
     errors: { "409": "HAS_DEPENDENTS: VMs or offerings use it (the message names them and the order to remove them in)" },
   },
 );
+// template update: the connect line's login user (issue 17)
+const ZUpdateTemplateBody = ZUpdateTemplateInput.omit({ template: true });
+REQUEST_SCHEMAS.add(ZUpdateTemplateBody, { id: "UpdateTemplateInput" });
+API_ROUTES.push({
+  method: "post",
+  path: "/api/v1/admin/templates/{id}",
+  summary: "Change a template's description, login user (the connect line `ssh <loginUser>@<address>` of its VMs) or whether its image has the guest agent or cloud-init; the image stays",
+  pathParams: { id: ZTemplateRef },
+  body: ZUpdateTemplateBody,
+  status: 200,
+  response: ZAdminTemplateJson,
+  admin: true,
+});

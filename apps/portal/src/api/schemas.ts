@@ -42,6 +42,25 @@ export const ZVmJson = z
     offering: ZRef.nullable(),
     volumes: z.array(z.object({ id: ZId, name: z.string(), kind: z.string(), sizeGiB: z.int(), state: z.string(), pool: ZRef })),
     actions: z.array(z.enum(["start", "stop", "reboot", "destroy"])).describe("What can be done to the VM now (none while a job runs)"),
+    // addresses and the connect line (issue 17)
+    addresses: z
+      .array(
+        z.object({
+          network: z.string().describe("The network's name"),
+          mac: z.string().describe("The NIC's MAC address"),
+          ip: z.string().nullable().describe("Its IPv4 address; null while none is known"),
+          hostname: z.string().nullable().describe("<vm>.<domain> when the network has a DNS domain"),
+        }),
+      )
+      .describe("The VM's NICs in device order; `ipAddress` is the first one's address"),
+    connect: z
+      .object({
+        user: z.string().describe("The template's login user"),
+        host: z.string().describe("The DNS name when the network has a DNS domain, else the IP address"),
+        command: z.string().describe("e.g. ssh root@web-1.dev.example.com"),
+      })
+      .nullable()
+      .describe("The way in; null while the VM has no address"),
   })
   .register(ANSWER_SCHEMAS, { id: "Vm" });
 
@@ -82,7 +101,17 @@ export const ZRevealedPasswordJson = z
   .register(ANSWER_SCHEMAS, { id: "RevealedPassword" });
 
 export const ZTemplateJson = z
-  .object({ id: ZId, name: z.string(), description: z.string().nullable(), state: z.string(), format: z.string(), minDiskGiB: z.int(), supportsCloudInit: z.boolean(), supportsPasswordReset: z.boolean() })
+  .object({
+    id: ZId,
+    name: z.string(),
+    description: z.string().nullable(),
+    state: z.string(),
+    format: z.string(),
+    minDiskGiB: z.int(),
+    supportsCloudInit: z.boolean(),
+    supportsPasswordReset: z.boolean(),
+    loginUser: z.string().describe("The guest account VMs made from it are reached as (the connect line)"),
+  })
   .register(ANSWER_SCHEMAS, { id: "Template" });
 
 export const ZOfferingJson = z

@@ -169,6 +169,7 @@ export function toAdminTemplateJson(t: TTemplateRow): TAdminTemplateJson {
     minDiskGiB: t.minDiskGiB,
     supportsCloudInit: t.supportsCloudInit,
     supportsPasswordReset: t.supportsPasswordReset,
+    loginUser: t.loginUser,
     createdAt: t.createdAt.toISOString(),
   };
 }

@@ -77,6 +77,8 @@ import { deleteTemplate as deleteTemplateRaw } from "../templates/delete-templat
 import { ensureTemplateCopy as ensureTemplateCopyRaw } from "../templates/ensure-template-copy.ts";
 import { listTemplates as listTemplatesRaw } from "../templates/list-templates.ts";
 import { registerTemplate as registerTemplateRaw } from "../templates/register-template.ts";
+// template update, the connect line's login user (issue 17)
+import { updateTemplate as updateTemplateRaw } from "../templates/update-template.ts";
 import { aggregateUsage as aggregateUsageRaw } from "../usage/aggregate-usage.ts";
 import { usageHistory as usageHistoryRaw } from "../usage/usage-history.ts";
 import { usageReport as usageReportRaw } from "../usage/usage-report.ts";
@@ -202,6 +204,8 @@ export const registerTemplate = audited("template.register", registerTemplateRaw
 export const addTemplate = audited("template.add", addTemplateRaw, { type: "template", field: "name" });
 export const listTemplates = auditedRead("template.list", listTemplatesRaw);
 export const deleteTemplate = audited("template.delete", deleteTemplateRaw, { type: "template", field: "template" });
+// template update, the connect line's login user (issue 17)
+export const updateTemplate = audited("template.update", updateTemplateRaw, { type: "template", field: "template" });
 export const ensureTemplateCopy = audited("template.copy", ensureTemplateCopyRaw, { type: "template", field: "template", id: (r) => r.copy.templateId });
 export const listDrift = auditedRead("drift.list", listDriftRaw);
 export const destroyDrift = audited("drift.destroy", destroyDriftRaw, { type: "drift", id: noId });

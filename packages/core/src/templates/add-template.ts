@@ -1,5 +1,5 @@
 import type { Template } from "@carve/db";
-import { ZLibvirtName } from "@carve/protocol";
+import { ZGuestUser, ZLibvirtName } from "@carve/protocol";
 import { z } from "zod";
 import type { CoreDeps } from "../context.ts";
 import { CarveError } from "../errors/index.ts";
@@ -18,6 +18,8 @@ export const ZAddTemplateInput = z.strictObject({
   volume: ZLibvirtName,
   format: z.enum(["qcow2", "raw"], { error: "must be qcow2 or raw" }).default("qcow2"),
   minDiskGiB: z.number().int().min(1).max(65536).default(1),
+  /** The guest account people sign in as: the connect line `ssh <loginUser>@<address>`. */
+  loginUser: ZGuestUser.default("root"),
 });
 
 /**
@@ -49,6 +51,7 @@ export async function addTemplate(deps: CoreDeps, actor: TActor, input: unknown)
         description: data.description ?? null,
         format: data.format,
         minDiskGiB: data.minDiskGiB,
+        loginUser: data.loginUser,
         state: "Ready",
         progress: 100,
         copies: { create: pools.map((pool) => ({ poolId: pool.id, volumeName: data.volume, state: "Ready" as const })) },

@@ -1,13 +1,12 @@
 import { z } from "zod";
 import type { CoreDeps } from "../context.ts";
-import { CarveError } from "../errors/index.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { requireAdmin, type TActor } from "../identity/actor.ts";
 import { hasDependents } from "../lifecycle/has-dependents.ts";
-import { isUuid } from "../validation/is-uuid.ts";
 import { parseInput } from "../validation/parse-input.ts";
+import { findTemplate, ZTemplateRef } from "./find-template.ts";
 
-const ZInput = z.strictObject({ template: z.string({ error: "is required: a template name or id" }).min(1, "is required: a template name or id").max(200) });
+const ZInput = z.strictObject({ template: ZTemplateRef });
 
 /**
  * Deletes a template in any state (Downloading, Error, Ready) that no live VM uses (admins only). A
@@ -19,12 +18,7 @@ export async function deleteTemplate(deps: CoreDeps, actor: TActor, input: unkno
   requireAdmin(actor, "delete templates");
   const { template: ref } = parseInput(ZInput, input);
   return deps.db.$transaction(async (tx) => {
-    const template = await tx.template.findFirst({ where: { ...(isUuid(ref) ? { id: ref } : { name: ref }), state: { not: "Deleted" } } });
-    if (!template) {
-      throw new CarveError("TEMPLATE_NOT_FOUND", `No template '${ref}'. See the templates with 'template list'.`, {
-        fields: [{ field: "template", message: `'${ref}' does not exist` }],
-      });
-    }
+    const template = await findTemplate(tx, ref);
     const live = await tx.vm.findMany({
       where: { templateId: template.id, state: { not: "Destroyed" } },
       select: { name: true, owner: { select: { username: true } } },

@@ -24,6 +24,7 @@ export async function listTemplates(deps: CoreDeps, _actor: TActor) {
       sha256: true,
       supportsPasswordReset: true,
       supportsCloudInit: true,
+      loginUser: true,
       createdAt: true,
       copies: { select: { state: true, stateReason: true, progress: true, volumeName: true, jobId: true, pool: { select: { name: true } } }, orderBy: { createdAt: "asc" } },
     },

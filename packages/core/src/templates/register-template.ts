@@ -1,4 +1,5 @@
 import type { Template } from "@carve/db";
+import { ZGuestUser } from "@carve/protocol";
 import { z } from "zod";
 import type { CoreDeps } from "../context.ts";
 import { CarveError } from "../errors/index.ts";
@@ -24,6 +25,8 @@ export const ZRegisterTemplateInput = z.strictObject({
   supportsPasswordReset: z.boolean().default(false),
   supportsCloudInit: z.boolean().default(false),
   minDiskGiB: z.number({ error: "must be a number of GiB" }).int().min(1, "must be at least 1 GiB").max(65536).default(1),
+  /** The guest account people sign in as: the connect line `ssh <loginUser>@<address>`. */
+  loginUser: ZGuestUser.default("root"),
 });
 
 /**
@@ -52,6 +55,7 @@ export async function registerTemplate(deps: CoreDeps, actor: TActor, input: unk
         supportsPasswordReset: data.supportsPasswordReset,
         supportsCloudInit: data.supportsCloudInit,
         minDiskGiB: data.minDiskGiB,
+        loginUser: data.loginUser,
         state: "Downloading",
         progress: 0,
       },

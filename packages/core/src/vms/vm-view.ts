@@ -1,4 +1,5 @@
 import type { Prisma } from "@carve/db";
+import { connectLine, type TVmConnect } from "./connect-line.ts";
 
 /** What every front door shows of a VM; one selection so they all agree (see toVmView). */
 export const VM_VIEW_SELECT = {
@@ -15,7 +16,7 @@ export const VM_VIEW_SELECT = {
   updatedAt: true,
   owner: { select: { id: true, username: true } },
   host: { select: { id: true, name: true } },
-  template: { select: { id: true, name: true } },
+  template: { select: { id: true, name: true, loginUser: true } },
   offering: { select: { id: true, name: true } },
   volumes: {
     where: { state: { not: "Deleted" } },
@@ -34,12 +35,13 @@ export interface TVmAddress {
   hostname: string | null;
 }
 
-/** `ipAddress` is the first NIC's address (null without one), kept for the front doors that show one address. */
-export type TVmView = Omit<TVmRow, "nics"> & { addresses: TVmAddress[] };
+/**
+ * `ipAddress` is the first NIC's address (null without one), kept for the front doors that show one
+ * address; `connect` is the way in (connect-line.ts), null while the VM has no address.
+ */
+export type TVmView = Omit<TVmRow, "nics" | "template"> & { template: { id: string; name: string }; addresses: TVmAddress[]; connect: TVmConnect | null };
 
-export function toVmView({ nics, ...vm }: TVmRow): TVmView {
-  return {
-    ...vm,
-    addresses: nics.map((nic) => ({ network: nic.network.name, mac: nic.mac, ip: nic.ip, hostname: nic.network.dnsDomain ? `${vm.name}.${nic.network.dnsDomain}` : null })),
-  };
+export function toVmView({ nics, template, ...vm }: TVmRow): TVmView {
+  const addresses = nics.map((nic) => ({ network: nic.network.name, mac: nic.mac, ip: nic.ip, hostname: nic.network.dnsDomain ? `${vm.name}.${nic.network.dnsDomain}` : null }));
+  return { ...vm, template: { id: template.id, name: template.name }, addresses, connect: connectLine(addresses, template.loginUser) };
 }

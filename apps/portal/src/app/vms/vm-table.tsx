@@ -31,7 +31,7 @@ export function VmTable({ pollUrl, initial, filtered = false }: { pollUrl: strin
         <tr>
           <th scope="col">Name</th>
           <th scope="col">State</th>
-          <th scope="col">IP</th>
+          <th scope="col">Address</th>
           <th scope="col">Host</th>
           <th scope="col">Template</th>
           <th scope="col">Offering</th>
@@ -44,7 +44,7 @@ export function VmTable({ pollUrl, initial, filtered = false }: { pollUrl: strin
           <tr key={vm.id} data-vm={vm.name}>
             <td><Link href={`/vms/${vm.id}`}>{vm.name}</Link></td>
             <td><StateBadge state={vm.state} /></td>
-            <td>{vm.ipAddress ?? "—"}</td>
+            <td data-address>{vm.ipAddress ?? "—"}{vm.addresses[0]?.hostname && vm.ipAddress && <div className="muted small">{vm.addresses[0].hostname}</div>}</td>
             <td>{vm.host?.name ?? "—"}</td>
             <td>{vm.template?.name ?? "—"}</td>
             <td>{vm.offering?.name ?? "—"}</td>

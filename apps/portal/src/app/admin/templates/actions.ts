@@ -1,6 +1,6 @@
 "use server";
 
-import { deleteTemplate, registerTemplate } from "@carve/core";
+import { deleteTemplate, registerTemplate, updateTemplate } from "@carve/core";
 import { adminActor } from "../../../server/admin-actor.ts";
 import { portalCore } from "../../../server/core.ts";
 import { checked, num, text } from "../../../server/form-fields.ts";
@@ -18,8 +18,18 @@ export async function registerTemplateFromForm(_previous: TFormResult, form: For
       minDiskGiB: num(form, "minDiskGiB"),
       supportsCloudInit: checked(form, "supportsCloudInit"),
       supportsPasswordReset: checked(form, "supportsPasswordReset"),
+      loginUser: text(form, "loginUser"),
     });
     return { notice: `Template ${template.name} registered; it is ${template.state} (progress shows in the table).` };
+  });
+}
+
+/** Change template: the login user of the connect line, or the description (empty fields stay as they are). */
+export async function updateTemplateFromForm(_previous: TFormResult, form: FormData): Promise<TFormResult> {
+  const actor = await adminActor();
+  return runForm("/admin/templates", async () => {
+    const template = await updateTemplate(portalCore(), actor, { template: text(form, "template"), loginUser: text(form, "loginUser"), description: text(form, "description") });
+    return { notice: `Template ${template.name} saved: its VMs are reached as ${template.loginUser}.` };
   });
 }
 

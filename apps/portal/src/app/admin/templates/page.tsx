@@ -7,7 +7,7 @@ import { StateBadge } from "../../../components/state-badge.tsx";
 import { adminActor } from "../../../server/admin-actor.ts";
 import { portalCore } from "../../../server/core.ts";
 import { bytes } from "../format.ts";
-import { deleteTemplateAction, registerTemplateFromForm } from "./actions.ts";
+import { deleteTemplateAction, registerTemplateFromForm, updateTemplateFromForm } from "./actions.ts";
 
 /** Templates in every state: a download shows its progress (refreshed while it runs), a failure its reason. */
 export default async function AdminTemplatesPage() {
@@ -34,7 +34,7 @@ export default async function AdminTemplatesPage() {
               </td>
               <td>{t.format}{t.sizeBytes !== null && t.sizeBytes > 0 && ` · ${bytes(t.sizeBytes)}`} · min {t.minDiskGiB} GiB{t.sha256 && <div className="muted small">sha256 {t.sha256.slice(0, 12)}…</div>}</td>
               <td>{t.copies.length === 0 ? <span className="muted">none yet</span> : t.copies.map((c) => <div key={c.pool} className="small">{c.pool}: {c.state}{c.state === "Copying" && ` ${c.progress}%`}{c.stateReason && ` (${c.stateReason})`}</div>)}</td>
-              <td className="small">{[t.supportsCloudInit && "cloud-init", t.supportsPasswordReset && "password reset"].filter(Boolean).join(", ") || "—"}</td>
+              <td className="small"><div data-login-user>login {t.loginUser}</div>{[t.supportsCloudInit && "cloud-init", t.supportsPasswordReset && "password reset"].filter(Boolean).join(", ")}</td>
               <td><ConfirmAction action={deleteTemplateAction.bind(null, t.id)} label="Delete" accessibleName={`Delete template ${t.name}`} confirm={`Delete template ${t.name}?`} danger /></td>
             </tr>
           ))}
@@ -54,11 +54,29 @@ export default async function AdminTemplatesPage() {
             { name: "sha256", label: "sha256 (optional)", hint: "The published checksum; without it Carve records the one it computes." },
             { name: "minDiskGiB", label: "Minimum disk (GiB)", type: "number", defaultValue: "1" },
             { name: "description", label: "Description (optional)" },
+            { name: "loginUser", label: "Login user", defaultValue: "root", hint: "The account people SSH in as: VMs show ssh <login user>@<address>." },
             { name: "supportsCloudInit", label: "Supports cloud-init", type: "checkbox" },
             { name: "supportsPasswordReset", label: "Supports password reset (qemu-guest-agent)", type: "checkbox" },
           ]}
         />
       </section>
+      {templates.length > 0 && (
+        <section className="panel form-panel" aria-labelledby="update-template-heading">
+          <h2 id="update-template-heading">Change a template</h2>
+          <p className="muted">The image stays; every VM made from the template shows the new connect line at once.</p>
+          <ActionForm
+            id="update-template"
+            title="Change template"
+            submit="Save template"
+            action={updateTemplateFromForm}
+            fields={[
+              { name: "template", label: "Template", type: "select", options: templates.map((t) => ({ value: t.name, label: t.name })) },
+              { name: "loginUser", label: "Login user", placeholder: "debian", hint: "Left empty: unchanged." },
+              { name: "description", label: "Description", hint: "Left empty: unchanged." },
+            ]}
+          />
+        </section>
+      )}
     </>
   );
 }

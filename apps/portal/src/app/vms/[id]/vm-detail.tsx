@@ -5,9 +5,10 @@ import { PasswordReset } from "../../../components/password-reset.tsx";
 import { StateBadge } from "../../../components/state-badge.tsx";
 import { usePolling } from "../../../components/use-polling.ts";
 import { VmActions } from "../../../components/vm-actions.tsx";
+import { VmAddresses } from "./vm-addresses.tsx";
 import { VmVolumes, type TAttachable } from "./vm-volumes.tsx";
 
-/** One VM, refreshed every 2 s, with its volumes. */
+/** One VM, refreshed every 2 s, with the way in (addresses, connect line) and its volumes. */
 export function VmDetail({ initial, attachable }: { initial: TVmJson; attachable: TAttachable[] }) {
   const [vm, refresh] = usePolling(`/api/v1/vms/${initial.id}`, initial);
   return (
@@ -26,6 +27,7 @@ export function VmDetail({ initial, attachable }: { initial: TVmJson; attachable
         <dt>Created</dt><dd>{new Date(vm.createdAt).toISOString().replace("T", " ").slice(0, 16)} UTC</dd>
         {vm.description && (<><dt>Description</dt><dd>{vm.description}</dd></>)}
       </dl>
+      <VmAddresses vm={vm} />
       {vm.state === "Running" && <PasswordReset vm={vm} />}
       <VmVolumes vm={vm} attachable={attachable} onDone={refresh} />
     </div>

@@ -14,6 +14,7 @@ export const GET = apiRoute("Read", async ({ actor, core, request }) => {
     minDiskGiB: t.minDiskGiB,
     supportsCloudInit: t.supportsCloudInit,
     supportsPasswordReset: t.supportsPasswordReset,
+    loginUser: t.loginUser,
   }));
   return pageOfList(items, new URL(request.url).searchParams);
 });

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Template" ADD COLUMN     "loginUser" TEXT NOT NULL DEFAULT 'root';
