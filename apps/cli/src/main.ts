@@ -18,6 +18,7 @@ import { registerDiskOfferingCommands } from "./commands/disk-offering.ts";
 import { registerVolumeMigrateCommands } from "./commands/volume-migrate.ts";
 import { registerMigrationCommands } from "./commands/migration.ts";
 import { registerRemoteLoginCommands } from "./commands/remote-login.ts";
+import { registerSecurityGroupCommands } from "./commands/security-group.ts";
 import { createOutput, reportError } from "./output.ts";
 import { setCommandName } from "./session.ts";
 
@@ -53,6 +54,8 @@ registerDiskOfferingCommands(program, out);
 // After every other registration: it adds to the `volume` and `settings` commands when they exist.
 registerVolumeMigrateCommands(program, out);
 registerMigrationCommands(program, out);
+// security groups (issue 17): adds to `vm` and `settings` too.
+registerSecurityGroupCommands(program, out);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,4 +1,5 @@
 import type { TAuditView, TCancelMaintenanceResult, TCreateVmInput, TDirectoryView, TDriftView, TMaintenancePlan, TOrphanVm, TStatus, TSyncReport, TUnlockResult, TUsageReportRow, TVolumeView } from "@carve/core";
+import type { TNetworkSettings, TOpenedPort, TSecurityGroupView, TSecurityRuleView, TVmSecurityGroups } from "@carve/core";
 import type { TLogLevels, TMigrationSettings, TPlacementSettings, TStorageSettings, TTemplateSettings, TVmPlan } from "@carve/core";
 
 /**
@@ -131,6 +132,33 @@ export interface TCarveClient {
   // usage report|aggregate (admins)
   usageReport(input: { from: string; to: string; by: string; granularity: string; format: "json" | "csv" }): Promise<TUsageReportSummary>;
   aggregateUsage(input: { from: string; to: string }): Promise<TAggregateSummary>;
+
+  // security groups (issue 17): sg create|list|show|delete, sg rule add|remove, vm groups, vm open
+  /** Your groups (your default one made on first use); admins with `all`: everyone's. */
+  listSecurityGroups(all: boolean): Promise<TSecurityGroupSummary[]>;
+  createSecurityGroup(input: { name: string; description?: string | undefined }): Promise<TSecurityGroupSummary>;
+  /** By name (among yours) or id, with its rules and VMs. */
+  getSecurityGroup(ref: string): Promise<TSecurityGroupSummary>;
+  deleteSecurityGroup(ref: string): Promise<{ id: string; name: string }>;
+  addSecurityRule(group: string, rule: TSecurityRuleArgs): Promise<{ rule: TSecurityRuleSummary; added: boolean; jobs: number }>;
+  removeSecurityRule(group: string, ruleId: string): Promise<{ rule: TSecurityRuleSummary; jobs: number }>;
+  getVmSecurityGroups(vm: string): Promise<TVmSecurityGroups>;
+  /** Replaces the VM's groups; `jobs`: the filters being re-applied. */
+  setVmSecurityGroups(vm: string, groups: string[]): Promise<TVmSecurityGroups & { jobs?: number | undefined }>;
+  openVmPort(vm: string, input: { port: number; protocol?: string | undefined; source?: string | undefined }): Promise<TOpenedPortSummary>;
+}
+
+// security groups (issue 17)
+export type TSecurityRuleSummary = Omit<TSecurityRuleView, "createdAt"> & { createdAt: TInstant };
+export type TSecurityGroupSummary = Omit<TSecurityGroupView, "createdAt" | "rules"> & { createdAt: TInstant; rules: TSecurityRuleSummary[] };
+export type TOpenedPortSummary = Omit<TOpenedPort, "rule"> & { rule: TSecurityRuleSummary };
+/** `carve sg rule add`'s input (core's add-rule fields but the group). */
+export interface TSecurityRuleArgs {
+  protocol: string;
+  portFrom?: number | undefined;
+  portTo?: number | undefined;
+  source?: string | undefined;
+  description?: string | undefined;
 }
 
 // Instants (status, hosts, drift, directory, groups, users, usage) are Dates locally, ISO text from the REST API.
@@ -304,6 +332,8 @@ export interface TSettingsGroups {
   migration: { changes: { timeoutSec?: number | undefined }; settings: TMigrationSettings };
   storage: { changes: { migrationBandwidthMiBps?: number | undefined }; settings: TStorageSettings };
   "log-level": { changes: { level?: string | undefined; process: string }; settings: TLogLevels };
+  // security groups (issue 17)
+  network: { changes: { companyCidrs?: string[] | undefined }; settings: TNetworkSettings };
 }
 export type TSettingsGroup = keyof TSettingsGroups;
 

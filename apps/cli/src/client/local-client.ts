@@ -3,6 +3,7 @@ import { addHost, cancelHostMaintenance, destroyDrift, getHostInventory, getStat
 import { addPool, addTemplate, cancelVolumeMigration, definePool, deletePool, deleteTemplate, ensureTemplateCopy, migrateVolume, registerTemplate } from "@carve/core";
 import { localJoinCommand } from "./local-join-command.ts";
 import { cancelVmMigration, migrateVm, planVm, setLogLevel, setMigrationSettings, setPlacementSettings, setStorageSettings, setTemplateSettings } from "@carve/core";
+import { addSecurityGroupRule, createSecurityGroup, deleteSecurityGroup, getSecurityGroup, getVmSecurityGroups, listSecurityGroups, openVmPort, removeSecurityGroupRule, setNetworkSettings, setVmSecurityGroups } from "@carve/core";
 import type { TCarveClient, TSettingsGroup, TSettingsGroups } from "./carve-client.ts";
 
 /** The core use-case of each settings group (it changes the group, or only shows it given no change). */
@@ -12,6 +13,8 @@ const SETTINGS = {
   migration: setMigrationSettings,
   storage: setStorageSettings,
   "log-level": setLogLevel,
+  // security groups (issue 17)
+  network: setNetworkSettings,
 } satisfies Record<TSettingsGroup, unknown>;
 
 /**
@@ -127,5 +130,15 @@ export function localClient(core: TIdentityDeps & TCore, actor: TActor): TCarveC
     // usage report|aggregate
     usageReport: (input) => usageReport(core, actor, input),
     aggregateUsage: (input) => aggregateUsage(core, actor, input),
+    // security groups (issue 17)
+    listSecurityGroups: (all) => listSecurityGroups(core, actor, { all }),
+    createSecurityGroup: (input) => createSecurityGroup(core, actor, input),
+    getSecurityGroup: (ref) => getSecurityGroup(core, actor, { group: ref }),
+    deleteSecurityGroup: (ref) => deleteSecurityGroup(core, actor, { group: ref }),
+    addSecurityRule: (group, rule) => addSecurityGroupRule(core, actor, { group, ...rule }),
+    removeSecurityRule: (group, rule) => removeSecurityGroupRule(core, actor, { group, rule }),
+    getVmSecurityGroups: (vm) => getVmSecurityGroups(core, actor, { vm }),
+    setVmSecurityGroups: (vm, groups) => setVmSecurityGroups(core, actor, { vm, groups }),
+    openVmPort: (vm, input) => openVmPort(core, actor, { vm, ...input }),
   };
 }

@@ -59,3 +59,13 @@ export async function openVmPort(deps: CoreDeps, actor: TActor, input: unknown):
   await dispatchFilterJobs(deps, jobs);
   return result;
 }
+
+/** What a front door shows of `vm open`'s answer (a local one, or the REST API's JSON of it). */
+export type TOpenedPortText = Pick<TOpenedPort, "added" | "companyCidrs"> & { vm: { name: string }; rule: Pick<TSecurityRuleView, "protocol" | "portFrom" | "sourceKind" | "source"> };
+
+/** "web-1: tcp 8080 is open from 10.0.0.0/8 (company network)": `vm open`'s answer, the same in every front door. */
+export function describeOpenedPort(opened: TOpenedPortText): string {
+  const { rule } = opened;
+  const from = rule.sourceKind === "company" ? `${(opened.companyCidrs ?? []).join(", ")} (company network)` : rule.sourceKind === "group" ? `the VMs of security group ${rule.source}` : rule.source;
+  return `${opened.vm.name}: ${rule.protocol} ${rule.portFrom ?? ""} ${opened.added ? "is open" : "was open already"} from ${from}`;
+}
