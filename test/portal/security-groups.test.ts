@@ -81,6 +81,7 @@ describe("security groups in the portal", () => {
     await open.getByLabel("Port").fill("8080");
     await open.getByRole("button", { name: "Open port" }).click();
     await expect(open.getByRole("status").textContent()).resolves.toBe("web-1: tcp 8080 is open from 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 (company network).");
+    await section.locator("[data-vm-security-groups]", { hasText: "vm-web-1" }).waitFor({ timeout: 15_000 });
     await expect(section.locator("[data-vm-security-groups]").textContent()).resolves.toBe("default, vm-web-1");
     await run.screenshot(page, "vm-security-groups.png");
     await context.close();
