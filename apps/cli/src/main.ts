@@ -19,6 +19,7 @@ import { registerVolumeMigrateCommands } from "./commands/volume-migrate.ts";
 import { registerMigrationCommands } from "./commands/migration.ts";
 import { registerRemoteLoginCommands } from "./commands/remote-login.ts";
 import { registerNetworkCommands } from "./commands/network.ts";
+import { registerSecurityGroupCommands } from "./commands/security-group.ts";
 import { createOutput, reportError } from "./output.ts";
 import { setCommandName } from "./session.ts";
 
@@ -55,6 +56,8 @@ registerNetworkCommands(program, out);
 // After every other registration: it adds to the `volume` and `settings` commands when they exist.
 registerVolumeMigrateCommands(program, out);
 registerMigrationCommands(program, out);
+// security groups (issue 17): adds to `vm` and `settings` too.
+registerSecurityGroupCommands(program, out);
 
 try {
   await program.parseAsync(process.argv);

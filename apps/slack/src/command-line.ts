@@ -26,6 +26,7 @@ export const USAGE = [
   "• `/vm status NAME` · `/vm start NAME` · `/vm stop NAME` · `/vm reboot NAME`",
   "• `/vm destroy NAME` — asks first",
   "• `/vm reset-password NAME` — a new password, shown only to you",
+  "• `/vm open NAME 8080 [protocol=udp]` — open a port to the company network",
   "• `/vm templates` · `/vm offerings` · `/vm quota`",
   "• `/vm help` — this list",
 ].join("\n");

@@ -1,4 +1,5 @@
 import { getQuota, getVm, listOfferings, listTemplates, listVms, rebootVm, startVm, stopVm, type TUserActor } from "@carve/core";
+import { openPortInSlack } from "./open-port.ts";
 import { USAGE, parseCommandLine, type TCommandLine } from "./command-line.ts";
 import type { TSlackCtx, TVmCommand } from "./context.ts";
 import { createInline, openCreateModal } from "./create.ts";
@@ -18,8 +19,8 @@ interface THandlerArgs {
 }
 
 interface THandler {
-  /** Positional arguments it takes (a VM name, for most). */
-  args: 0 | 1;
+  /** Positional arguments it takes (a VM name, for most; `open` a VM name and a port). */
+  args: 0 | 1 | 2;
   /** `key=value` options it takes. */
   options?: readonly string[];
   /** `create` alone opens a form instead. */
@@ -96,6 +97,12 @@ const HANDLERS: Record<string, THandler> = {
     args: 1,
     run: async ({ ctx, cmd, actor, line }) => resetPasswordInSlack(ctx, actor, cmd, line.args[0]),
   },
+  // security groups (issue 17)
+  open: {
+    args: 2,
+    options: ["protocol"],
+    run: async ({ ctx, actor, line, reply }) => reply(await openPortInSlack(ctx, actor, line)),
+  },
 };
 
 /** Why a command line does not fit its command, or null when it does. */
@@ -105,8 +112,8 @@ function misuse(sub: string, handler: THandler, line: TCommandLine): string | nu
     const known = handler.options?.length ? ` (it takes ${handler.options.map((o) => `\`${o}=…\``).join(", ")})` : "";
     return `\`/vm ${sub}\` has no option ${unknown.map((u) => `\`${u.slice(0, 40)}\``).join(", ")}${known}.`;
   }
-  if (line.args.length > handler.args) return `\`/vm ${sub}\` takes ${handler.args === 0 ? "no arguments" : "one VM name"}.`;
-  if (line.args.length < handler.args && !handler.argsOptional) return `\`/vm ${sub}\` needs the VM's name: \`/vm ${sub} NAME\`.`;
+  if (line.args.length > handler.args) return `\`/vm ${sub}\` takes ${handler.args === 0 ? "no arguments" : handler.args === 1 ? "one VM name" : "a VM name and a port"}.`;
+  if (line.args.length < handler.args && !handler.argsOptional) return handler.args === 2 ? `\`/vm ${sub}\` needs the VM's name and a port: \`/vm ${sub} NAME 8080\`.` : `\`/vm ${sub}\` needs the VM's name: \`/vm ${sub} NAME\`.`;
   return null;
 }
 

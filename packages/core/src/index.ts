@@ -166,7 +166,8 @@ export { ZCreateSecurityGroupInput } from "./security-groups/create-security-gro
 export { ZListSecurityGroupsInput } from "./security-groups/list-security-groups.ts";
 export { ZAddSecurityGroupRuleInput } from "./security-groups/add-security-group-rule.ts";
 export { ZSetVmSecurityGroupsInput, type TVmSecurityGroups } from "./security-groups/set-vm-security-groups.ts";
-export { ZOpenVmPortInput } from "./security-groups/open-vm-port.ts";
+export { ZOpenVmPortInput, describeOpenedPort, type TOpenedPort } from "./security-groups/open-vm-port.ts";
+export { describeRule } from "./security-groups/security-group-view.ts";
 export { COMPANY_SOURCE } from "./security-groups/security-group-fields.ts";
 export type { TSecurityGroupView, TSecurityRuleView } from "./security-groups/security-group-view.ts";
 export { ZSetNetworkSettingsInput } from "./settings/set-network-settings.ts";

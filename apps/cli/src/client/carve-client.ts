@@ -1,4 +1,5 @@
 import type { TAuditView, TCancelMaintenanceResult, TCreateVmInput, TDirectoryView, TDriftView, TMaintenancePlan, TOrphanVm, TStatus, TSyncReport, TUnlockResult, TUsageReportRow, TVolumeView } from "@carve/core";
+import type { TNetworkSettings, TOpenedPort, TSecurityGroupView, TSecurityRuleView, TVmSecurityGroups } from "@carve/core";
 import type { TLogLevels, TMigrationSettings, TPlacementSettings, TStorageSettings, TTemplateSettings, TVmPlan } from "@carve/core";
 import type { TVmAddress, TVmConnect } from "@carve/core";
 
@@ -144,6 +145,19 @@ export interface TCarveClient {
   /** Fields left out stay; null removes an optional one. */
   updateNetwork(ref: string, changes: TUpdateNetworkArgs): Promise<TNetworkSummary>;
   deleteNetwork(ref: string): Promise<{ id: string; name: string }>;
+  // security groups (issue 17): sg create|list|show|delete, sg rule add|remove, vm groups, vm open
+  /** Your groups (your default one made on first use); admins with `all`: everyone's. */
+  listSecurityGroups(all: boolean): Promise<TSecurityGroupSummary[]>;
+  createSecurityGroup(input: { name: string; description?: string | undefined }): Promise<TSecurityGroupSummary>;
+  /** By name (among yours) or id, with its rules and VMs. */
+  getSecurityGroup(ref: string): Promise<TSecurityGroupSummary>;
+  deleteSecurityGroup(ref: string): Promise<{ id: string; name: string }>;
+  addSecurityRule(group: string, rule: TSecurityRuleArgs): Promise<{ rule: TSecurityRuleSummary; added: boolean; jobs: number }>;
+  removeSecurityRule(group: string, ruleId: string): Promise<{ rule: TSecurityRuleSummary; jobs: number }>;
+  getVmSecurityGroups(vm: string): Promise<TVmSecurityGroups>;
+  /** Replaces the VM's groups; `jobs`: the filters being re-applied. */
+  setVmSecurityGroups(vm: string, groups: string[]): Promise<TVmSecurityGroups & { jobs?: number | undefined }>;
+  openVmPort(vm: string, input: { port: number; protocol?: string | undefined; source?: string | undefined }): Promise<TOpenedPortSummary>;
 }
 
 // networks (issue 17)
@@ -210,6 +224,19 @@ export interface TVmOnNetworkSummary {
   host: string | null;
   mac: string;
   ip: string | null;
+}
+
+// security groups (issue 17)
+export type TSecurityRuleSummary = Omit<TSecurityRuleView, "createdAt"> & { createdAt: TInstant };
+export type TSecurityGroupSummary = Omit<TSecurityGroupView, "createdAt" | "rules"> & { createdAt: TInstant; rules: TSecurityRuleSummary[] };
+export type TOpenedPortSummary = Omit<TOpenedPort, "rule"> & { rule: TSecurityRuleSummary };
+/** `carve sg rule add`'s input (core's add-rule fields but the group). */
+export interface TSecurityRuleArgs {
+  protocol: string;
+  portFrom?: number | undefined;
+  portTo?: number | undefined;
+  source?: string | undefined;
+  description?: string | undefined;
 }
 
 // Instants (status, hosts, drift, directory, groups, users, usage) are Dates locally, ISO text from the REST API.
@@ -393,6 +420,8 @@ export interface TSettingsGroups {
   migration: { changes: { timeoutSec?: number | undefined }; settings: TMigrationSettings };
   storage: { changes: { migrationBandwidthMiBps?: number | undefined }; settings: TStorageSettings };
   "log-level": { changes: { level?: string | undefined; process: string }; settings: TLogLevels };
+  // security groups (issue 17)
+  network: { changes: { companyCidrs?: string[] | undefined }; settings: TNetworkSettings };
 }
 export type TSettingsGroup = keyof TSettingsGroups;
 

@@ -4,6 +4,7 @@ import { addPool, addTemplate, cancelVolumeMigration, definePool, deletePool, de
 import { localJoinCommand } from "./local-join-command.ts";
 import { updateTemplate } from "@carve/core";
 import { cancelVmMigration, migrateVm, planVm, setLogLevel, setMigrationSettings, setPlacementSettings, setStorageSettings, setTemplateSettings } from "@carve/core";
+import { addSecurityGroupRule, createSecurityGroup, deleteSecurityGroup, getSecurityGroup, getVmSecurityGroups, listSecurityGroups, openVmPort, removeSecurityGroupRule, setNetworkSettings, setVmSecurityGroups } from "@carve/core";
 import type { TCarveClient, TSettingsGroup, TSettingsGroups } from "./carve-client.ts";
 import { createNetwork, deleteNetwork, getNetwork, listNetworks, updateNetwork } from "@carve/core";
 
@@ -14,6 +15,8 @@ const SETTINGS = {
   migration: setMigrationSettings,
   storage: setStorageSettings,
   "log-level": setLogLevel,
+  // security groups (issue 17)
+  network: setNetworkSettings,
 } satisfies Record<TSettingsGroup, unknown>;
 
 /**
@@ -137,5 +140,15 @@ export function localClient(core: TIdentityDeps & TCore, actor: TActor): TCarveC
     getNetwork: (ref) => getNetwork(core, actor, { network: ref }),
     updateNetwork: (ref, changes) => updateNetwork(core, actor, { ...changes, network: ref }),
     deleteNetwork: (ref) => deleteNetwork(core, actor, { network: ref }),
+    // security groups (issue 17)
+    listSecurityGroups: (all) => listSecurityGroups(core, actor, { all }),
+    createSecurityGroup: (input) => createSecurityGroup(core, actor, input),
+    getSecurityGroup: (ref) => getSecurityGroup(core, actor, { group: ref }),
+    deleteSecurityGroup: (ref) => deleteSecurityGroup(core, actor, { group: ref }),
+    addSecurityRule: (group, rule) => addSecurityGroupRule(core, actor, { group, ...rule }),
+    removeSecurityRule: (group, rule) => removeSecurityGroupRule(core, actor, { group, rule }),
+    getVmSecurityGroups: (vm) => getVmSecurityGroups(core, actor, { vm }),
+    setVmSecurityGroups: (vm, groups) => setVmSecurityGroups(core, actor, { vm, groups }),
+    openVmPort: (vm, input) => openVmPort(core, actor, { vm, ...input }),
   };
 }

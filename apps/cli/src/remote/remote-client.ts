@@ -1,6 +1,7 @@
 import { CarveError, ERROR_CODES, pollJob, type TErrorCode } from "@carve/core";
 import type { TDriftSummary } from "../client/carve-client.ts";
 import type { TCarveClient, TDiskOfferingSummary, THostSummary, TJobSummary, TOfferingSummary, TSshKeySummary, TTemplateSummary, TVmDetail, TPoolSummary, TQuotaSummary, TApiKeySummary, TRevealedPasswordView, TGroupSummary } from "../client/carve-client.ts";
+import type { TSecurityGroupSummary } from "../client/carve-client.ts";
 import type { TCredentials } from "./credentials.ts";
 import type { TNetworkSummary } from "../client/carve-client.ts";
 
@@ -164,5 +165,15 @@ export function remoteClient(credentials: TCredentials): TCarveClient {
     getNetwork: (ref) => call("GET", path("admin", "networks", ref)),
     updateNetwork: (ref, changes) => call("PATCH", path("admin", "networks", ref), { body: changes }),
     deleteNetwork: (ref) => call("DELETE", path("admin", "networks", ref)),
+    // security groups (issue 17): /api/v1/security-groups…, /api/v1/vms/{id}/security-groups, /api/v1/vms/{id}/open
+    listSecurityGroups: async (all) => (await call<{ items: TSecurityGroupSummary[] }>("GET", path("security-groups"), { query: { limit: "200", all: all ? "true" : undefined } })).items,
+    createSecurityGroup: (input) => call("POST", path("security-groups"), { body: input }),
+    getSecurityGroup: (ref) => call("GET", path("security-groups", ref)),
+    deleteSecurityGroup: (ref) => call("DELETE", path("security-groups", ref)),
+    addSecurityRule: (group, rule) => call("POST", path("security-groups", group, "rules"), { body: rule }),
+    removeSecurityRule: (group, rule) => call("DELETE", path("security-groups", group, "rules", rule)),
+    getVmSecurityGroups: (vm) => call("GET", path("vms", vm, "security-groups")),
+    setVmSecurityGroups: (vm, groups) => call("PUT", path("vms", vm, "security-groups"), { body: { groups } }),
+    openVmPort: (vm, input) => call("POST", path("vms", vm, "open"), { body: input }),
   };
 }

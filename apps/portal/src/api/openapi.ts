@@ -22,6 +22,8 @@ import { ZLogLevelsJson, ZMigrateVmBody, ZMigrationSettingsJson, ZPlacementSetti
 import { ZCreateNetworkInput, ZUpdateNetworkInput } from "@carve/core";
 import { ZDeletedNetworkJson, ZNetworkDetailJson, ZNetworkJson, ZNetworkListJson } from "./network-schemas.ts";
 import { ZConfigureDirectoryInput, ZCreateLocalUserInput, ZResetPasswordInput, ZMapGroupInput, ZUsageRange, ZUsageReportInput } from "@carve/core";
+import { ZCreateSecurityGroupInput, ZSetNetworkSettingsInput } from "@carve/core";
+import { ZAddedSecurityRuleJson, ZAddSecurityRuleBody, ZDeletedSecurityGroupJson, ZNetworkSettingsJson, ZOpenedPortJson, ZOpenVmPortBody, ZRemovedSecurityRuleJson, ZSecurityGroupJson, ZSecurityGroupPageJson, ZSetVmSecurityGroupsBody, ZVmSecurityGroupsJson } from "./security-group-schemas.ts";
 import { ZCreatedUserJson, ZDirectoryCheckJson, ZDirectorySyncJson, ZDirectoryViewJson, ZGroupJson, ZGroupListJson, ZUsageAggregateJson, ZUsageReportJson, ZUserEnabledJson, ZUserPageJson } from "./admin-schemas.ts";
 
 /** Request bodies, named under components.schemas; core's own input schemas, so the document says exactly what core accepts. */
@@ -36,7 +38,7 @@ REQUEST_SCHEMAS.add(ZResizeVolumeBody, { id: "ResizeVolumeInput" });
 REQUEST_SCHEMAS.add(ZUnlockSignInInput, { id: "UnlockSignInInput" });
 
 interface TRouteDoc {
-  method: "get" | "post" | "patch" | "delete";
+  method: "get" | "post" | "put" | "patch" | "delete";
   path: string;
   summary: string;
   query?: z.ZodObject;
@@ -479,3 +481,45 @@ API_ROUTES.push({
   response: ZAdminTemplateJson,
   admin: true,
 });
+// security groups (issue 17): sg create|list|show|delete, sg rule add|remove, vm groups, vm open, settings network
+REQUEST_SCHEMAS.add(ZCreateSecurityGroupInput, { id: "CreateSecurityGroupInput" });
+REQUEST_SCHEMAS.add(ZAddSecurityRuleBody, { id: "AddSecurityRuleInput" });
+REQUEST_SCHEMAS.add(ZSetVmSecurityGroupsBody, { id: "SetVmSecurityGroupsInput" });
+REQUEST_SCHEMAS.add(ZOpenVmPortBody, { id: "OpenVmPortInput" });
+REQUEST_SCHEMAS.add(ZSetNetworkSettingsInput, { id: "SetNetworkSettingsInput" });
+const ZSecurityGroupRef = z.string().describe("The security group's name (among yours) or id");
+API_ROUTES.push(
+  {
+    method: "get",
+    path: "/api/v1/security-groups",
+    summary: "Your security groups with their rules and VMs (your `default` one is made on first use; admins with `all=true`: everyone's), a page at a time",
+    query: ZListPageQuery.extend({ all: z.enum(["true", "false"]).optional().describe("Admins: every user's groups (default false)") }),
+    status: 200,
+    response: ZSecurityGroupPageJson,
+  },
+  { method: "post", path: "/api/v1/security-groups", summary: "Create an empty security group of yours (it lets nothing in until rules are added)", body: ZCreateSecurityGroupInput, status: 201, response: ZSecurityGroupJson },
+  { method: "get", path: "/api/v1/security-groups/{group}", summary: "One of your security groups (admins: any) with its rules, their ids, and its VMs", pathParams: { group: ZSecurityGroupRef }, status: 200, response: ZSecurityGroupJson },
+  { method: "delete", path: "/api/v1/security-groups/{group}", summary: "Delete a security group no VM is in and no other group's rule names as its source (409 HAS_DEPENDENTS lists them)", pathParams: { group: ZSecurityGroupRef }, status: 200, response: ZDeletedSecurityGroupJson },
+  {
+    method: "post",
+    path: "/api/v1/security-groups/{group}/rules",
+    summary: "Add an ingress rule (tcp/udp with a port or range, icmp or all; from a CIDR, another of your groups or `company`); the filters of the group's VMs change live. The same rule twice is answered as it is",
+    pathParams: { group: ZSecurityGroupRef },
+    body: ZAddSecurityRuleBody,
+    status: 200,
+    response: ZAddedSecurityRuleJson,
+  },
+  { method: "delete", path: "/api/v1/security-groups/{group}/rules/{rule}", summary: "Remove a rule from the group; its VMs lose that access at once (no reboot)", pathParams: { group: ZSecurityGroupRef, rule: z.uuid().describe("The rule's id (GET the group)") }, status: 200, response: ZRemovedSecurityRuleJson },
+  { method: "get", path: "/api/v1/vms/{id}/security-groups", summary: "The VM's security groups", pathParams: { id: ZVmId }, status: 200, response: ZVmSecurityGroupsJson },
+  { method: "put", path: "/api/v1/vms/{id}/security-groups", summary: "Replace the VM's security groups (its owner's, by name or id; an empty list lets nothing in); its filter changes live", pathParams: { id: ZVmId }, body: ZSetVmSecurityGroupsBody, status: 200, response: ZVmSecurityGroupsJson },
+  {
+    method: "post",
+    path: "/api/v1/vms/{id}/open",
+    summary: "Open a port of the VM (tcp unless `protocol`, from the company network unless `source`) through a rule in the VM's own group `vm-<name>`, made and joined on first use",
+    pathParams: { id: ZVmId },
+    body: ZOpenVmPortBody,
+    status: 200,
+    response: ZOpenedPortJson,
+  },
+  settingsRoute("network", "Change the company's networks (`companyCidrs`: the source `company` of security-group rules; VMs' filters change live)", ZSetNetworkSettingsInput, ZNetworkSettingsJson),
+);

@@ -21,6 +21,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <nav aria-label="Main">
               <Link href="/vms">My VMs</Link>
               <Link href="/vms/new">Create VM</Link>
+              <Link href="/security-groups">Security groups</Link>
               <Link href="/usage">Usage</Link>
               <Link href="/account">Account</Link>
               {actor.role === "Admin" && <Link href="/admin/hosts">Admin</Link>}

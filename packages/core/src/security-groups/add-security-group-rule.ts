@@ -71,8 +71,8 @@ export async function insertRule(tx: Tx, actor: TActor, group: TFoundGroup, rule
   return { rule: created, added: true };
 }
 
-/** A typed source: the company network, a CIDR (normalised), or one of the group owner's groups. */
-async function resolveSource(tx: Tx, actor: TActor, group: TFoundGroup, source: string): Promise<{ sourceCidr: string | null; sourceGroupId: string | null }> {
+/** A typed source: the company network, a CIDR (normalised), or one of the group owner's groups. Shared with openVmPort. */
+export async function resolveSource(tx: Tx, actor: TActor, group: TFoundGroup, source: string): Promise<{ sourceCidr: string | null; sourceGroupId: string | null }> {
   if (source === COMPANY_SOURCE) return { sourceCidr: null, sourceGroupId: null };
   if (looksLikeCidr(source)) {
     const parsed = parseSourceCidr(source);

@@ -6,6 +6,7 @@ export const DEFAULT_GROUP = "default";
 /**
  * The owner's default group, created when missing with its two rules (SSH and ICMP from the
  * company network) in ONE statement, so two creates racing for it make one group with both rules.
+ * Rules are listed by creation time: SSH's comes a millisecond first (the column keeps milliseconds), so every list shows it first.
  */
 export async function ensureDefaultGroup(db: Db | Tx, ownerId: string): Promise<{ id: string; name: string }> {
   const existing = await db.securityGroup.findUnique({ where: { ownerId_name: { ownerId, name: DEFAULT_GROUP } }, select: { id: true, name: true } });
@@ -18,7 +19,7 @@ export async function ensureDefaultGroup(db: Db | Tx, ownerId: string): Promise<
       RETURNING id
     )
     INSERT INTO "SecurityGroupRule" (id, "groupId", protocol, "portFrom", "portTo", description, "createdAt")
-    SELECT gen_random_uuid(), g.id, x.protocol::"SecurityRuleProtocol", x.port, x.port, x.description, now()
-      FROM g, (VALUES ('tcp', 22, 'SSH from the company network'), ('icmp', NULL::int, 'ping from the company network')) AS x(protocol, port, description)`;
+    SELECT gen_random_uuid(), g.id, x.protocol::"SecurityRuleProtocol", x.port, x.port, x.description, now() + x.ord * interval '1 millisecond'
+      FROM g, (VALUES (0, 'tcp', 22, 'SSH from the company network'), (1, 'icmp', NULL::int, 'ping from the company network')) AS x(ord, protocol, port, description)`;
   return db.securityGroup.findUniqueOrThrow({ where: { ownerId_name: { ownerId, name: DEFAULT_GROUP } }, select: { id: true, name: true } });
 }

@@ -188,13 +188,18 @@ describe("filters follow the groups", () => {
     const web = await runningVm(alice, "web-1");
     sentFilters();
     const opened = await openVmPort(core, alice, { vm: "web-1", port: 8080 });
-    expect(opened).toMatchObject({ group: { name: "vm-web-1" }, added: true, rule: { protocol: "tcp", portFrom: 8080, portTo: 8080, source: "company" } });
+    expect(opened).toMatchObject({ group: { name: "vm-web-1" }, added: true, rule: { protocol: "tcp", portFrom: 8080, portTo: 8080, source: "company" }, companyCidrs: COMPANY });
     expect((await getVmSecurityGroups(core, alice, { vm: "web-1" })).groups.map((g) => g.name)).toEqual(["default", "vm-web-1"]);
     expect(sources(sentFilters().get(web.id), 8080)).toEqual(COMPANY.map((c) => `tcp ${c}`));
     // Again: nothing changes, no job.
     expect((await openVmPort(core, alice, { vm: "web-1", port: 8080 })).added).toBe(false);
     expect(sentFilters().size).toBe(0);
     expect((await refusal(openVmPort(core, alice, { vm: "web-1", port: 0 }))).fields[0]?.field).toBe("port");
+    // From one network only: that CIDR, normalised; a bad one names the source.
+    const narrow = await openVmPort(core, alice, { vm: "web-1", port: 9000, protocol: "udp", source: "192.168.7.9" });
+    expect(narrow).toMatchObject({ added: true, rule: { protocol: "udp", portFrom: 9000, source: "192.168.7.9/32", sourceKind: "cidr" }, companyCidrs: null });
+    expect(sentFilters().get(web.id)?.rules.filter((r) => r.portFrom === 9000).map((r) => `${r.protocol} ${r.sourceCidr}`)).toEqual(["udp 192.168.7.9/32"]);
+    expect((await refusal(openVmPort(core, alice, { vm: "web-1", port: 9000, source: "10.0.0.1/33" }))).fields[0]?.field).toBe("source");
     expect((await refusal(openVmPort(core, bob, { vm: "web-1", port: 8080 }))).code).toBe("VM_NOT_FOUND");
   });
 });

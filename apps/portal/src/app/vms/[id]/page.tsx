@@ -6,6 +6,7 @@ import { pageActor } from "../../../server/page-actor.ts";
 import { refusalPage } from "../../../server/page-errors.ts";
 import { EventTimeline } from "./event-timeline.tsx";
 import { VmDetail } from "./vm-detail.tsx";
+import { VmSecurityGroups } from "./vm-security-groups.tsx";
 
 export default async function VmDetailPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await pageActor();
@@ -18,6 +19,7 @@ export default async function VmDetailPage({ params }: { params: Promise<{ id: s
     <>
       <p><Link href="/vms">← My VMs</Link></p>
       <VmDetail initial={toVmJson(vm)} attachable={attachable} />
+      <VmSecurityGroups vmId={vm.id} />
       <div className="panel">
         <EventTimeline vmId={vm.id} initial={toVmEventPageJson(events)} />
       </div>
