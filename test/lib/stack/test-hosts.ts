@@ -26,7 +26,8 @@ export async function addTestHosts(stack: Stack, admin: TActor, options: TTestHo
   }
   await addTemplate(stack.core, admin, { name: "tiny", pools: hosts.map((_, i) => `pool-${i + 1}`), volume: TEST_TEMPLATE });
   await createOffering(stack.core, admin, { name: "small", vcpus: 1, memoryMiB: 512, rootDiskGiB: 1 });
-  for (const { host, node } of hosts) await stack.startAgent(host.id, node.uri, options.agentEnv);
+  // Started together: each agent spends its start-up mostly compiling TypeScript and waiting on its own loader.
+  await Promise.all(hosts.map(({ host, node }) => stack.startAgent(host.id, node.uri, options.agentEnv)));
   await stack.waitForHostsUp();
   return hosts.map(({ host }) => host);
 }

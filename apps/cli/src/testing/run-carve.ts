@@ -3,8 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-
-const BIN = join(import.meta.dirname, "..", "..", "bin", "carve.js");
+import { carveBundle } from "./carve-bundle.ts";
 
 export interface TCarveRun {
   databaseUrl: string;
@@ -15,10 +14,13 @@ export interface TCarveRun {
   input?: string;
 }
 
-/** Runs the real `carve` binary against a database; never throws, returns what a shell sees. */
+/**
+ * Runs the `carve` command against a database, as a process of its own (the CLI built from its
+ * sources once per test process: carve-bundle.ts); never throws, returns what a shell sees.
+ */
 export async function runCarve(env: TCarveRun, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const childEnv = { ...process.env, DATABASE_URL: env.databaseUrl, CARVE_QUEUE_PREFIX: env.queuePrefix, XDG_CONFIG_HOME: env.configHome ?? mkdtempSync(join(tmpdir(), "carve-config-")) };
-  const running = promisify(execFile)(process.execPath, [BIN, ...args], { env: childEnv });
+  const running = promisify(execFile)(process.execPath, [await carveBundle(), ...args], { env: childEnv });
   running.child.stdin?.end(env.input ?? "");
   return running.then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
