@@ -14,12 +14,14 @@ export const TINY_IP_PREFIX = 'CARVE-TINY-IP';
 /** Printed when the guest has no NIC (it then boots and ticks as before, without networking). */
 export const TINY_NO_NIC = 'CARVE-TINY-NONIC';
 /**
- * The guest's TCP listener (busybox httpd): `GET /` answers `<hostname> <address>` (the name and
- * address of its lease), and `GET /cgi-bin/probe?<ip>:<port>` makes the guest itself GET
- * `http://<ip>:<port>/` and answer `OK <what that guest said>` or `FAIL <ip>:<port> <nc's error>`, which is how
- * a test on the host sees guest-to-guest traffic.
+ * The guest's TCP listener (busybox httpd, here and on TINY_SSH_PORT): `GET /` answers
+ * `<hostname> <address>` (the name and address of its lease), and `GET /cgi-bin/probe?<ip>:<port>`
+ * makes the guest itself GET `http://<ip>:<port>/` and answer `OK <what that guest said>` or
+ * `FAIL <ip>:<port> <nc's error>`, which is how a test on the host sees guest-to-guest traffic.
  */
 export const TINY_HTTP_PORT = 8080;
+/** The same listener on the SSH port, the one a security group's default rules open. */
+export const TINY_SSH_PORT = 22;
 export const TINY_PROBE_PATH = '/cgi-bin/probe';
 
 /** Bump when the recipe changes in a way the content key below cannot see. */
@@ -93,6 +95,7 @@ done
 ip link set lo up
 echo "$(hostname)" > /www/index.html
 httpd -p ${TINY_HTTP_PORT} -h /www
+httpd -p ${TINY_SSH_PORT} -h /www
 i=0
 while [ ! -e /sys/class/net/eth0 ]; do
   i=$((i + 1))
