@@ -19,6 +19,8 @@ import { vmMigrate } from "./vm-migrate.ts";
 import { vmUndefine } from "./vm-undefine.ts";
 import { volumeMigrate } from "./volume-migrate.ts";
 import { volumeMigrateReceive } from "./volume-migrate-receive.ts";
+// networks (issue 17)
+import { networkDefine } from "./network-define.ts";
 
 export type { HandlerContext, JobHandler } from "./context.ts";
 
@@ -43,4 +45,6 @@ export const HANDLERS: { [N in TJobName]: JobHandler<N> } = {
   "vm.undefine": vmUndefine,
   "volume.migrate": volumeMigrate,
   "volume.migrate-receive": volumeMigrateReceive,
+  // networks (issue 17)
+  "network.define": networkDefine,
 };

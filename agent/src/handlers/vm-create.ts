@@ -4,6 +4,7 @@ import type { Hypervisor } from "../hypervisor/hypervisor.ts";
 import { JobRefusedError } from "../jobs/job-errors.ts";
 import { ensureSeed } from "./cloud-init-seed.ts";
 import type { JobHandler } from "./context.ts";
+import { addNicEntries, toNicSpecs } from "./nic-entries.ts";
 
 type TCreate = TJobPayloadParsed<"vm.create">;
 
@@ -26,13 +27,18 @@ export const vmCreate: JobHandler<"vm.create"> = async (payload, ctx) => {
     dataDisks.push({ path, format: "qcow2" as const, target: diskTarget(volume.deviceIndex) });
   }
 
+  if (payload.nics?.some((nic) => nic.network.kind === "managed" && nic.ip !== null)) {
+    await ctx.reportProgress({ percent: 40, step: "reserving addresses in the network's DHCP and DNS" });
+    await addNicEntries(hypervisor, payload.nics);
+  }
+
   await ctx.reportProgress({ percent: 50, step: payload.start ? "defining and booting" : "defining" });
   // Defined (or redefined: a retry converges on the same definition) and started in one call.
   let domain;
   try {
     domain = await hypervisor.defineDomain(
       name,
-      { vmId: payload.vmId, title: payload.title, vcpus: payload.vcpus, memoryMiB: payload.memoryMiB, rootDisk: { path: rootVolumePath, format: "qcow2" }, seedIso, dataDisks },
+      { vmId: payload.vmId, title: payload.title, vcpus: payload.vcpus, memoryMiB: payload.memoryMiB, rootDisk: { path: rootVolumePath, format: "qcow2" }, seedIso, dataDisks, nics: toNicSpecs(payload.nics) },
       { start: payload.start },
     );
   } catch (error) {

@@ -2,6 +2,7 @@ import { diskTarget, domainName } from "@carve/protocol";
 import type { Hypervisor } from "../hypervisor/hypervisor.ts";
 import { JobRefusedError } from "../jobs/job-errors.ts";
 import type { JobHandler } from "./context.ts";
+import { addNicEntries, toNicSpecs } from "./nic-entries.ts";
 
 /**
  * vm.define: defines a stopped VM's domain here from volumes in pools this host sees (the cold
@@ -30,6 +31,8 @@ export const vmDefine: JobHandler<"vm.define"> = async (payload, ctx) => {
   for (const volume of payload.dataVolumes) {
     dataDisks.push({ path: await requirePath(hypervisor, volume), format: "qcow2" as const, target: diskTarget(volume.deviceIndex) });
   }
+  // The VM keeps its MACs and addresses on this host: its network's DHCP and DNS here must know them.
+  await addNicEntries(hypervisor, payload.nics);
   await ctx.reportProgress({ percent: 50, step: "defining" });
   await hypervisor.defineDomain(name, {
     vmId: payload.vmId,
@@ -38,6 +41,7 @@ export const vmDefine: JobHandler<"vm.define"> = async (payload, ctx) => {
     memoryMiB: payload.memoryMiB,
     rootDisk: { path: rootVolumePath, format: payload.rootVolume.format },
     dataDisks,
+    nics: toNicSpecs(payload.nics),
   });
   return { vmId: payload.vmId, state: "stopped", rootVolumePath };
 };

@@ -1,14 +1,17 @@
 import { domainName } from "@carve/protocol";
 import type { JobHandler } from "./context.ts";
+import { domainManagedNics, removeNicEntries } from "./nic-entries.ts";
 
 /**
- * vm.destroy: pull the plug, undefine, delete the listed volumes and the cloud-init seed. Whatever
+ * vm.destroy: pull the plug, remove its DHCP/DNS entries, undefine, delete the listed volumes and the cloud-init seed. Whatever
  * is already gone is fine, so a retry after a partial run finishes the job.
  */
 export const vmDestroy: JobHandler<"vm.destroy"> = async (payload, ctx) => {
   const { hypervisor } = ctx;
   const name = domainName(payload.vmId);
   await hypervisor.destroyDomain(name);
+  // Before the undefine, while the domain still says which MACs it had: its addresses are free again.
+  await removeNicEntries(hypervisor, await domainManagedNics(hypervisor, name));
   const removedDomain = await hypervisor.undefineDomain(name);
   const removedVolumes: string[] = [];
   for (const volume of payload.volumes) {

@@ -1,5 +1,6 @@
 import { domainName } from "@carve/protocol";
 import type { JobHandler } from "./context.ts";
+import { domainManagedNics, removeNicEntries } from "./nic-entries.ts";
 
 /**
  * vm.migrate, on the SOURCE host: live-migrates the running VM to the destination's libvirt,
@@ -9,6 +10,8 @@ import type { JobHandler } from "./context.ts";
 export const vmMigrate: JobHandler<"vm.migrate"> = async (payload, ctx) => {
   const deadline = Date.now() + payload.timeoutSec * 1000;
   const { destination } = payload;
+  // Read before the domain leaves this host: afterwards its DHCP/DNS entries here are stale.
+  const nics = await domainManagedNics(ctx.hypervisor, domainName(payload.vmId));
   const outcome = await ctx.hypervisor.migrateDomain(
     domainName(payload.vmId),
     {
@@ -35,5 +38,6 @@ export const vmMigrate: JobHandler<"vm.migrate"> = async (payload, ctx) => {
     },
   );
   ctx.log.info({ vmId: payload.vmId, destination: destination.hostName, durationMs: outcome.durationMs }, "VM live-migrated");
+  await removeNicEntries(ctx.hypervisor, nics).catch((err: unknown) => ctx.log.warn({ vmId: payload.vmId, err }, "could not remove the migrated VM's DHCP/DNS entries on the source; they are stale until removed"));
   return { vmId: payload.vmId, state: "running", durationMs: outcome.durationMs, diskPaths: outcome.diskPaths };
 };

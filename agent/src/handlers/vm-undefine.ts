@@ -1,6 +1,7 @@
 import { JobRefusedError } from "../jobs/job-errors.ts";
 import { domainName } from "@carve/protocol";
 import type { JobHandler } from "./context.ts";
+import { domainManagedNics, removeNicEntries } from "./nic-entries.ts";
 
 /**
  * vm.undefine: removes a stopped VM's domain definition from this host and keeps its disks (the
@@ -13,5 +14,7 @@ export const vmUndefine: JobHandler<"vm.undefine"> = async (payload, ctx) => {
   if (domain.state === "running" || domain.state === "paused") {
     throw new JobRefusedError(`${name} is ${domain.state} on this host; it is only undefined once stopped`);
   }
+  // The VM's addresses now live on the other host: this host's dnsmasq forgets them.
+  await removeNicEntries(ctx.hypervisor, await domainManagedNics(ctx.hypervisor, name));
   return { vmId: payload.vmId, removedDomain: await ctx.hypervisor.undefineDomain(name) };
 };

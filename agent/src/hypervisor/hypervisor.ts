@@ -26,6 +26,55 @@ export interface DomainSpec {
   seedIso?: string | undefined;
   /** Data volumes attached from the start. */
   dataDisks?: DiskSpec[] | undefined;
+  /** The guest's NICs in device order; absent: the host's configured network, if any. */
+  nics?: NicSpec[] | undefined;
+}
+
+// networks (issue 17)
+/** A guest NIC: a virtio interface on a libvirt network (managed) or a Linux bridge, with its MAC. */
+export interface NicSpec {
+  kind: "managed" | "bridge";
+  /** The libvirt network's name, or the bridge's. */
+  source: string;
+  mac: string;
+  /** A libvirt nwfilter to apply (security groups). */
+  filter?: string | undefined;
+}
+
+/** A guest network to define on this host, or to adopt when one with the same name or bridge is there. */
+export interface NetworkDefinition {
+  kind: "managed" | "bridge";
+  name: string;
+  bridge?: string | undefined;
+  mode: "nat" | "routed";
+  /** Managed: the host's address on the bridge and the prefix. */
+  address?: string | undefined;
+  prefix?: number | undefined;
+  /** Managed: serve DHCP to the reserved hosts only (Carve allocates every address). */
+  staticDhcp: boolean;
+  dnsDomain?: string | undefined;
+}
+
+/** A libvirt network as the host has it. */
+export interface NetworkStatus {
+  name: string;
+  active: boolean;
+  autostart: boolean;
+  bridge: string | null;
+}
+
+/** What a managed network's dnsmasq knows: DHCP host entries (MACs lowercase) and DNS records. */
+export interface NetworkHosts {
+  dhcpHosts: { mac: string; ip: string; name: string | null }[];
+  dnsHosts: { ip: string; hostnames: string[] }[];
+}
+
+/** A reserved address on a managed network: dnsmasq's DHCP host entry and, with a hostname, its DNS record. */
+export interface NetworkHostEntry {
+  mac: string;
+  ip: string;
+  /** The fully qualified name (<vm>.<domain>), or null for no DNS record. */
+  hostname: string | null;
 }
 
 /** A data disk in a domain: a volume file on a virtio bus at `target` (vdb, vdc…). */
@@ -154,6 +203,25 @@ export interface Hypervisor {
    * target path, under any name, is adopted (started and autostarted, never redefined).
    */
   definePool(definition: PoolDefinition): Promise<{ name: string; adopted: boolean; status: PoolStatus }>;
+  // networks (issue 17)
+  /**
+   * Managed: defines, starts and autostarts a libvirt network; one with the same name or bridge is
+   * adopted (started and autostarted, never redefined). Bridge: checks that the Linux bridge exists
+   * (a refusal naming the fix otherwise).
+   */
+  defineNetwork(definition: NetworkDefinition): Promise<{ name: string; adopted: boolean; status: NetworkStatus }>;
+  /** The libvirt networks defined on this host. */
+  listNetworks(): Promise<NetworkStatus[]>;
+  /**
+   * Adds the DHCP host entry and DNS record of a reserved address, live and persistent; idempotent:
+   * identical entries stay, ones for the same MAC, address or name are replaced.
+   */
+  addNetworkHost(network: string, entry: NetworkHostEntry): Promise<void>;
+  /** The DHCP host entries and DNS records a managed network holds (for checks and drift reports). */
+  networkHosts(network: string): Promise<NetworkHosts>;
+  /** Removes the DHCP host entry of `mac` and the DNS record of its address; none there is fine. */
+  removeNetworkHost(network: string, mac: string): Promise<void>;
+
   /** Creates an empty thin qcow2 volume; one of that name already there is returned (`alreadyPresent`). */
   createDataVolume(pool: string, name: string, capacityGiB: number): Promise<{ path: string; alreadyPresent: boolean }>;
   /** Grows a volume that no running domain uses (a stopped VM's disk, or a detached one). */

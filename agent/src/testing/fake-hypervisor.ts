@@ -2,6 +2,8 @@ import { newJoinKeyPair } from "@carve/protocol";
 import type { HostKey } from "../host-key.ts";
 import { HypervisorError } from "../hypervisor/errors.ts";
 import { buildDomainXml } from "../hypervisor/libvirt/domain-xml.ts";
+import { planHostEntry, planHostRemoval, type ParsedNetwork } from "../hypervisor/libvirt/network-xml.ts";
+import { missingBridge } from "../hypervisor/libvirt/virsh-networks.ts";
 import { GUEST_AGENT_REQUIREMENT } from "../hypervisor/libvirt/virsh-guest.ts";
 import type {
   CowVolumeRequest,
@@ -14,6 +16,10 @@ import type {
   PoolDefinition,
   PoolDetail,
   PoolStatus,
+  NetworkDefinition,
+  NetworkHostEntry,
+  NetworkHosts,
+  NetworkStatus,
 } from "../hypervisor/hypervisor.ts";
 
 /**
@@ -36,6 +42,11 @@ export class FakeHypervisor implements Hypervisor {
   readonly passwords = new Map<string, string>();
   /** Capacities of imported volumes: "pool/name" → bytes. */
   readonly capacities = new Map<string, number>();
+  // networks (issue 17)
+  /** libvirt networks by name, with their DHCP host entries and DNS records. */
+  readonly networks = new Map<string, NetworkStatus & { entries: ParsedNetwork }>();
+  /** Linux bridges that exist on the "host" (bridge networks need theirs). */
+  readonly bridges = new Set<string>(["br0"]);
   /** Every mutating call, in order, e.g. "define carve-…". */
   readonly calls: string[] = [];
 
@@ -159,6 +170,50 @@ export class FakeHypervisor implements Hypervisor {
     const adopted = this.pools.has(definition.name);
     if (!adopted) this.pools.set(definition.name, new Map());
     return { name: definition.name, adopted, status: { name: definition.name, active: true, capacityBytes: 1, allocationBytes: 0, availableBytes: 1 } };
+  }
+  // networks (issue 17)
+  async defineNetwork(definition: NetworkDefinition): Promise<{ name: string; adopted: boolean; status: NetworkStatus }> {
+    this.record(`net-define ${definition.name}`);
+    if (definition.kind === "bridge") {
+      const bridge = definition.bridge ?? definition.name;
+      if (!this.bridges.has(bridge)) throw missingBridge(bridge, definition.name, "fake");
+      return { name: bridge, adopted: true, status: { name: bridge, active: true, autostart: true, bridge } };
+    }
+    const same = this.networks.get(definition.name) ?? [...this.networks.values()].find((n) => definition.bridge !== undefined && n.bridge === definition.bridge);
+    const network = same ?? { name: definition.name, active: false, autostart: false, bridge: definition.bridge ?? `virbr${this.networks.size + 1}`, entries: { name: definition.name, bridge: null, dhcpHosts: [], dnsHosts: [] } };
+    network.active = true;
+    network.autostart = true;
+    this.networks.set(network.name, network);
+    const { entries: _entries, ...status } = network;
+    return { name: network.name, adopted: same !== undefined, status };
+  }
+  async listNetworks(): Promise<NetworkStatus[]> {
+    this.check();
+    return [...this.networks.values()].map(({ entries: _entries, ...status }) => status);
+  }
+  async addNetworkHost(network: string, entry: NetworkHostEntry): Promise<void> {
+    this.record(`net-host-add ${network} ${entry.mac} ${entry.ip}`);
+    this.applyPlan(network, planHostEntry(this.network(network).entries, entry));
+  }
+  async networkHosts(network: string): Promise<NetworkHosts> {
+    this.check();
+    const { dhcpHosts, dnsHosts } = this.network(network).entries;
+    return { dhcpHosts, dnsHosts };
+  }
+  async removeNetworkHost(network: string, mac: string): Promise<void> {
+    this.record(`net-host-remove ${network} ${mac}`);
+    const found = this.networks.get(network);
+    if (found) this.applyPlan(network, planHostRemoval(found.entries, mac));
+  }
+  private applyPlan(network: string, plan: ReturnType<typeof planHostEntry>): void {
+    const entries = this.network(network).entries;
+    entries.dhcpHosts = [...entries.dhcpHosts.filter((h) => !plan.deleteDhcp.includes(h)), ...(plan.addDhcp ? [plan.addDhcp] : [])];
+    entries.dnsHosts = [...entries.dnsHosts.filter((h) => !plan.deleteDns.includes(h)), ...(plan.addDns ? [plan.addDns] : [])];
+  }
+  private network(name: string): NetworkStatus & { entries: ParsedNetwork } {
+    const found = this.networks.get(name);
+    if (found === undefined) throw new HypervisorError(`libvirt refused: Network not found: no network with matching name '${name}'`, false, `Network not found: no network with matching name '${name}'`);
+    return found;
   }
   async createDataVolume(pool: string, name: string, capacityGiB: number): Promise<{ path: string; alreadyPresent: boolean }> {
     this.record(`vol-create ${pool}/${name}`);

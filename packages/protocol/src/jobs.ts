@@ -53,6 +53,8 @@ export const ZNicSpec = z.object({
   gateway: z.ipv4().nullable(),
   /** <vm>.<domain> when the network has a DNS domain. */
   hostname: z.string().max(253).regex(/^[a-z0-9.-]+$/).nullable(),
+  /** The libvirt nwfilter applied to the NIC (security groups, issue 17); none when absent. */
+  filter: ZLibvirtName.optional(),
 });
 export type TNicSpec = z.infer<typeof ZNicSpec>;
 
@@ -252,6 +254,8 @@ export const ZVmDefinePayload = ZVmRef.extend({
   }),
   /** Data volumes attached to the VM, at their device index. */
   dataVolumes: z.array(ZVolumeRef.extend(ZDiskDevice.shape)).max(24).default([]),
+  /** The VM's NICs (same MACs and addresses as on the source; DHCP/DNS entries are added here). Absent: the agent's own network. */
+  nics: z.array(ZNicSpec).max(8).optional(),
 });
 export const ZVmDefineResult = z.object({ vmId: ZId, state: z.literal("stopped"), rootVolumePath: z.string() });
 
@@ -312,6 +316,37 @@ export const ZVolumeMigrateReceivePayload = z.object({
 });
 export const ZVolumeMigrateReceiveResult = z.object({ volumeId: ZId, path: z.string(), bytes: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
 
+// networks (issue 17)
+/**
+ * Defines a guest network on one host. Managed: a libvirt network (NAT or routed) with its bridge,
+ * gateway address and dnsmasq DNS domain, started and autostarted; one already there with the same
+ * name or bridge is adopted, never redefined. Bridge: the Linux bridge must exist on the host.
+ */
+export const ZNetworkDefinePayload = z.object({
+  networkId: ZId,
+  kind: z.enum(["managed", "bridge"]),
+  /** Managed: the libvirt network's name; Bridge: the bridge's name (how NICs name it). */
+  name: ZLibvirtName,
+  /** The Linux bridge: required for bridge networks; for managed ones the bridge libvirt creates (libvirt picks one when absent). */
+  bridge: ZLibvirtName.max(15).optional(),
+  mode: z.enum(["nat", "routed"]).default("nat"),
+  /** Managed: the host's address on the bridge (the guests' gateway) and the subnet's prefix. */
+  address: z.ipv4().optional(),
+  prefix: z.number().int().min(8).max(30).optional(),
+  /** The addresses Carve allocates: dnsmasq then serves DHCP to the reserved hosts only. */
+  range: z.object({ start: z.ipv4(), end: z.ipv4() }).optional(),
+  dnsDomain: z.string().max(253).regex(/^[a-z0-9.-]+$/).optional(),
+});
+export const ZNetworkDefineResult = z.object({
+  networkId: ZId,
+  /** The network's name in libvirt (an adopted one's own), or the bridge's. */
+  name: ZLibvirtName,
+  adopted: z.boolean(),
+  active: z.boolean(),
+  bridge: z.string().nullable(),
+});
+export type TNetworkDefinePayload = z.output<typeof ZNetworkDefinePayload>;
+
 export const ZInventoryResult = z.object({
   hostname: z.string(),
   cpus: z.number().int(),
@@ -352,6 +387,8 @@ export const JOBS = {
   "vm.undefine": { payload: ZVmRef, result: ZVmUndefineResult },
   "volume.migrate": { payload: ZVolumeMigratePayload, result: ZVolumeMigrateResult },
   "volume.migrate-receive": { payload: ZVolumeMigrateReceivePayload, result: ZVolumeMigrateReceiveResult },
+  // networks (issue 17)
+  "network.define": { payload: ZNetworkDefinePayload, result: ZNetworkDefineResult },
 } as const;
 
 export type TJobName = keyof typeof JOBS;

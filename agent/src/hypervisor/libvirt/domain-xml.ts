@@ -1,7 +1,7 @@
 import { create } from "xmlbuilder2";
 import { domainName } from "@carve/protocol";
-import type { DiskSpec, DomainSpec } from "../hypervisor.ts";
-import { xmlElement } from "./xml-element.ts";
+import type { DiskSpec, DomainSpec, NicSpec } from "../hypervisor.ts";
+import { xmlElement, type XmlElement } from "./xml-element.ts";
 
 type XMLBuilder = ReturnType<typeof create>;
 
@@ -18,7 +18,7 @@ export interface DomainXmlOptions {
   domainType: TDomainType;
   /** Log the serial console to this file (real hypervisors); no serial device when absent. */
   consoleLogFile?: string | undefined;
-  /** Attach a virtio NIC to this libvirt network; no NIC when absent. */
+  /** Attach a virtio NIC to this libvirt network when the spec has no NICs of its own; no NIC when absent. */
   network?: string | undefined;
 }
 
@@ -72,7 +72,9 @@ export function buildDomainXml(spec: DomainSpec, options: DomainXmlOptions): str
   // The QEMU guest agent's channel: password reset talks to qemu-guest-agent in the guest through it.
   devices.ele("channel", { type: "unix" }).ele("target", { type: "virtio", name: "org.qemu.guest_agent.0" });
 
-  if (options.network !== undefined) {
+  if (spec.nics !== undefined) {
+    for (const nic of spec.nics) addInterface(devices, nic);
+  } else if (options.network !== undefined) {
     const nic = devices.ele("interface", { type: "network" });
     nic.ele("source", { network: options.network });
     nic.ele("model", { type: "virtio" });
@@ -84,6 +86,35 @@ export function buildDomainXml(spec: DomainSpec, options: DomainXmlOptions): str
     devices.ele("console", { type: "pty" }).ele("target", { type: "serial", port: "0" });
   }
   return domain.render();
+}
+
+// networks (issue 17)
+/** A guest NIC's `<interface>` under `parent` (a domain's `<devices>`). */
+export function addInterface(parent: XmlElement, nic: NicSpec): void {
+  const element = parent.ele("interface", { type: nic.kind === "managed" ? "network" : "bridge" });
+  element.ele("source", nic.kind === "managed" ? { network: nic.source } : { bridge: nic.source });
+  element.ele("mac", { address: nic.mac });
+  element.ele("model", { type: "virtio" });
+  if (nic.filter !== undefined) element.ele("filterref", { filter: nic.filter });
+}
+
+/** The NICs of a domain's XML: which network or bridge, and the MAC. */
+export function domainInterfaces(xml: string): { kind: "managed" | "bridge"; source: string; mac: string }[] {
+  const nics: { kind: "managed" | "bridge"; source: string; mac: string }[] = [];
+  const root = create(xml).root();
+  const devices = root.find((n) => n.node.nodeName === "devices", false, true);
+  devices?.each((element) => {
+    if (element.node.nodeName !== "interface") return;
+    const type = attribute(element, "type");
+    const source = element.find((c) => c.node.nodeName === "source");
+    const mac = element.find((c) => c.node.nodeName === "mac");
+    const address = mac ? attribute(mac, "address") : null;
+    const name = source ? attribute(source, type === "network" ? "network" : "bridge") : null;
+    if ((type === "network" || type === "bridge") && name !== null && address !== null) {
+      nics.push({ kind: type === "network" ? "managed" : "bridge", source: name, mac: address.toLowerCase() });
+    }
+  });
+  return nics;
 }
 
 /** A virtio file disk under `parent` (a domain's `<devices>`, or a fresh document for attach-device). */
@@ -126,7 +157,7 @@ function diskElements(devices: XMLBuilder): { element: XMLBuilder; target: strin
 }
 
 /** An attribute of a parsed element (xmlbuilder2's nodes are DOM elements; the agent has no DOM typings). */
-function attribute(element: XMLBuilder, name: string): string | null {
+export function attribute(element: XMLBuilder, name: string): string | null {
   return (element.node as unknown as { getAttribute(name: string): string | null }).getAttribute(name);
 }
 

@@ -2,12 +2,13 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { HypervisorError, isVolumeExists } from "../errors.ts";
 import type { CowVolumeRequest, DomainSpec, DomainStatus, Hypervisor, ImportVolumeRequest, MigrationOutcome, MigrationRequest, MigrationWatch, NodeSummary, PoolDetail, PoolStatus } from "../hypervisor.ts";
-import type { DiskSpec, PoolDefinition } from "../hypervisor.ts";
+import type { DiskSpec, NetworkDefinition, NetworkHostEntry, NetworkHosts, NetworkStatus, PoolDefinition } from "../hypervisor.ts";
 import { BindingDomains } from "./binding-domains.ts";
 import { SharedFilesystemProbe } from "./disk-cache.ts";
 import { buildDomainXml, domainDisks, withDisk, withoutDisk, type TDomainType } from "./domain-xml.ts";
 import { VirshDisks } from "./virsh-disks.ts";
 import { VirshPools } from "./virsh-pools.ts";
+import { VirshNetworks } from "./virsh-networks.ts";
 import { VirshGuest } from "./virsh-guest.ts";
 import { VirshSession } from "./virsh-session.ts";
 import { VirshStorage } from "./virsh-storage.ts";
@@ -37,6 +38,7 @@ export class LibvirtHypervisor implements Hypervisor {
   private readonly guest: VirshGuest;
   private readonly pools: VirshPools;
   private readonly disks: VirshDisks;
+  private readonly networks: VirshNetworks;
   private readonly filesystems = new SharedFilesystemProbe();
 
   constructor(private readonly options: LibvirtHypervisorOptions) {
@@ -47,6 +49,7 @@ export class LibvirtHypervisor implements Hypervisor {
     this.guest = new VirshGuest(this.session, options.domainType === "test" ? (name) => this.domainXml(name) : null);
     this.pools = new VirshPools(this.session, this.storage);
     this.disks = new VirshDisks(this.session);
+    this.networks = new VirshNetworks(this.session, async () => (await this.domains.nodeInfo()).hostname);
   }
 
   async verify(): Promise<void> {
@@ -203,6 +206,27 @@ export class LibvirtHypervisor implements Hypervisor {
 
   definePool(definition: PoolDefinition): Promise<{ name: string; adopted: boolean; status: PoolStatus }> {
     return this.pools.define(definition);
+  }
+
+  // networks (issue 17)
+  defineNetwork(definition: NetworkDefinition): Promise<{ name: string; adopted: boolean; status: NetworkStatus }> {
+    return this.networks.define(definition);
+  }
+
+  listNetworks(): Promise<NetworkStatus[]> {
+    return this.networks.list();
+  }
+
+  addNetworkHost(network: string, entry: NetworkHostEntry): Promise<void> {
+    return this.networks.addHost(network, entry);
+  }
+
+  networkHosts(network: string): Promise<NetworkHosts> {
+    return this.networks.hosts(network);
+  }
+
+  removeNetworkHost(network: string, mac: string): Promise<void> {
+    return this.networks.removeHost(network, mac);
   }
 
   async createDataVolume(pool: string, name: string, capacityGiB: number): Promise<{ path: string; alreadyPresent: boolean }> {

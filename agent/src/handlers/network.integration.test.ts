@@ -1,0 +1,64 @@
+import { randomUUID } from "node:crypto";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startTestAgent, TEST_POOL, TEST_TEMPLATE, type TestAgent } from "../testing/index.ts";
+import { domainInterfaces } from "../hypervisor/libvirt/domain-xml.ts";
+
+let t: TestAgent;
+beforeEach(async () => {
+  t = await startTestAgent({ redisUrl: process.env.REDIS_URL, node: { pools: [{ name: TEST_POOL, volumes: [{ name: TEST_TEMPLATE }] }] } });
+});
+afterEach(async () => {
+  await t?.close();
+});
+
+const MANAGED = { kind: "managed" as const, name: "dev-nat", bridge: "carvebr7", mode: "nat" as const, address: "10.9.0.1", prefix: 24, range: { start: "10.9.0.10", end: "10.9.0.99" }, dnsDomain: "dev.example.com" };
+
+describe("network.define on libvirt's test driver", () => {
+  it("defines, starts and autostarts a managed network, and a second delivery adopts it", async () => {
+    const networkId = randomUUID();
+    expect(await t.run("network.define", { networkId, ...MANAGED })).toEqual({ networkId, name: "dev-nat", adopted: false, active: true, bridge: "carvebr7" });
+    expect(await t.run("network.define", { networkId, ...MANAGED })).toMatchObject({ name: "dev-nat", adopted: true, active: true });
+    expect((await t.agent.hypervisor.listNetworks()).find((n) => n.name === "dev-nat")).toEqual({ name: "dev-nat", active: true, autostart: true, bridge: "carvebr7" });
+  });
+
+  it("adopts a libvirt network that already has the bridge, under its own name, instead of defining a second", async () => {
+    await t.run("network.define", { networkId: randomUUID(), ...MANAGED, name: "legacy" });
+    expect(await t.run("network.define", { networkId: randomUUID(), ...MANAGED })).toMatchObject({ name: "legacy", adopted: true });
+    expect((await t.agent.hypervisor.listNetworks()).map((n) => n.name)).not.toContain("dev-nat");
+  });
+
+  it("refuses a bridge network whose bridge is missing on the host, naming the fix", async () => {
+    await expect(t.run("network.define", { networkId: randomUUID(), kind: "bridge", name: "carvenobr9", bridge: "carvenobr9" })).rejects.toThrow(
+      /bridge carvenobr9 does not exist on host .*: create it \(ip link add carvenobr9 type bridge.*or remove .* from network carvenobr9's hosts/,
+    );
+  });
+});
+
+describe("guest NICs on a managed network", () => {
+  it("adds the DHCP host and DNS record before the VM is defined, renders its NIC, and removes the entries on destroy", async () => {
+    await t.run("network.define", { networkId: randomUUID(), ...MANAGED });
+    const vmId = randomUUID();
+    const rootId = randomUUID();
+    const mac = "52:54:00:12:34:56";
+    const root = { volumeId: rootId, pool: TEST_POOL, name: `carve-${rootId}.qcow2` };
+    const create = {
+      vmId, title: "net", vcpus: 1, memoryMiB: 64, start: false,
+      rootVolume: { ...root, sizeGiB: 1 },
+      template: { pool: TEST_POOL, name: TEST_TEMPLATE, format: "qcow2" as const },
+      nics: [{ network: { kind: "managed" as const, name: "dev-nat" }, mac, ip: "10.9.0.10", prefix: 24, gateway: "10.9.0.1", hostname: "net.dev.example.com" }],
+    }; // prettier-ignore
+    await t.run("vm.create", create);
+    // A retried create converges: the entries are not added twice (libvirt would refuse).
+    await t.run("vm.create", create);
+    expect(await t.agent.hypervisor.networkHosts("dev-nat")).toEqual({
+      dhcpHosts: [{ mac, ip: "10.9.0.10", name: "net" }],
+      dnsHosts: [{ ip: "10.9.0.10", hostnames: ["net.dev.example.com"] }],
+    });
+    expect(domainInterfaces(await t.agent.hypervisor.domainXml(`carve-${vmId}`))).toEqual([{ kind: "managed", source: "dev-nat", mac }]);
+
+    await t.run("vm.destroy", { vmId, volumes: [root] });
+    expect(await t.agent.hypervisor.networkHosts("dev-nat")).toEqual({ dhcpHosts: [], dnsHosts: [] });
+    // A retried destroy finds nothing left to remove.
+    await t.run("vm.destroy", { vmId, volumes: [root] });
+  });
+});
