@@ -21,6 +21,8 @@ import { volumeMigrate } from "./volume-migrate.ts";
 import { volumeMigrateReceive } from "./volume-migrate-receive.ts";
 // networks (issue 17)
 import { networkDefine } from "./network-define.ts";
+// security groups (issue 17)
+import { vmFilter } from "./vm-filter.ts";
 
 export type { HandlerContext, JobHandler } from "./context.ts";
 
@@ -47,4 +49,6 @@ export const HANDLERS: { [N in TJobName]: JobHandler<N> } = {
   "volume.migrate-receive": volumeMigrateReceive,
   // networks (issue 17)
   "network.define": networkDefine,
+  // security groups (issue 17)
+  "vm.filter": vmFilter,
 };

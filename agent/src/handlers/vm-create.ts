@@ -5,6 +5,7 @@ import { JobRefusedError } from "../jobs/job-errors.ts";
 import { ensureSeed } from "./cloud-init-seed.ts";
 import type { JobHandler } from "./context.ts";
 import { addNicEntries, toNicSpecs } from "./nic-entries.ts";
+import { filterSpec } from "./vm-filter.ts";
 
 type TCreate = TJobPayloadParsed<"vm.create">;
 
@@ -32,6 +33,8 @@ export const vmCreate: JobHandler<"vm.create"> = async (payload, ctx) => {
     await addNicEntries(hypervisor, payload.nics);
   }
 
+  // The NICs refer to the filter: it must exist before the domain starts.
+  if (payload.filter) await hypervisor.defineFilter(filterSpec(payload.vmId, payload.filter));
   await ctx.reportProgress({ percent: 50, step: payload.start ? "defining and booting" : "defining" });
   // Defined (or redefined: a retry converges on the same definition) and started in one call.
   let domain;

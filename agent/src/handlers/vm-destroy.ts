@@ -1,10 +1,11 @@
-import { domainName } from "@carve/protocol";
+import { domainName, vmFilterName } from "@carve/protocol";
 import type { JobHandler } from "./context.ts";
 import { domainManagedNics, removeNicEntries } from "./nic-entries.ts";
 
 /**
- * vm.destroy: pull the plug, remove its DHCP/DNS entries, undefine, delete the listed volumes and the cloud-init seed. Whatever
- * is already gone is fine, so a retry after a partial run finishes the job.
+ * vm.destroy: pull the plug, remove its DHCP/DNS entries, undefine, delete the listed volumes,
+ * the cloud-init seed and the network filter. Whatever is already gone is fine, so a retry
+ * after a partial run finishes the job.
  */
 export const vmDestroy: JobHandler<"vm.destroy"> = async (payload, ctx) => {
   const { hypervisor } = ctx;
@@ -18,5 +19,7 @@ export const vmDestroy: JobHandler<"vm.destroy"> = async (payload, ctx) => {
     if (await hypervisor.deleteVolume(volume.pool, volume.name)) removedVolumes.push(volume.name);
   }
   await ctx.seeds.remove(payload.vmId);
+  // Its network filter (security groups), now that no domain refers to it.
+  await hypervisor.removeFilter(vmFilterName(payload.vmId));
   return { vmId: payload.vmId, removedDomain, removedVolumes };
 };

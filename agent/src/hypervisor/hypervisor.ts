@@ -244,7 +244,35 @@ export interface Hypervisor {
    */
   migrateDomain(name: string, request: MigrationRequest, watch: MigrationWatch): Promise<MigrationOutcome>;
 
+  // security groups (issue 17)
+  /**
+   * Defines (or redefines) a VM's network filter. Idempotent; a redefinition applies at once to
+   * the running NICs that refer to it (libvirt: nwfilter-define rebuilds their firewall rules).
+   */
+  defineFilter(filter: FilterSpec): Promise<void>;
+  /** Removes a filter no domain refers to any more; false when there was none. */
+  removeFilter(name: string): Promise<boolean>;
+
   close(): Promise<void>;
+}
+
+/** One ingress rule of a VM's filter: protocol, destination ports (tcp/udp) and the source network. */
+export interface FilterRule {
+  protocol: "tcp" | "udp" | "icmp" | "all";
+  portFrom: number | null;
+  portTo: number | null;
+  /** An IPv4 network, e.g. 10.0.0.0/8 (a single address is /32). */
+  sourceCidr: string;
+}
+
+/** A VM's network filter: anti-spoofing for its address, its ingress rules, all egress. */
+export interface FilterSpec {
+  name: string;
+  /** Stable across redefinitions (libvirt refuses a filter of the same name with another UUID): the VM's id. */
+  uuid: string;
+  /** The NIC's address for anti-spoofing; null: learned from the guest's first packets. */
+  ip: string | null;
+  rules: FilterRule[];
 }
 
 /** Where a live migration goes and which disks travel with it. */
@@ -259,6 +287,8 @@ export interface MigrationRequest {
   disks: MigrationDisk[];
   /** The disks that stay are on storage the control plane knows both hosts share: skip libvirt's own check. */
   trustSharedStorage: boolean;
+  /** The domain's network filter, defined on the destination first (its NICs refer to it). */
+  filter?: FilterSpec | undefined;
 }
 
 /** A disk to copy: its volume here and the volume to pre-create on the destination. */

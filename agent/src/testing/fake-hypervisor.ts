@@ -13,6 +13,7 @@ import type {
   ImportVolumeRequest,
   NodeSummary,
   DiskSpec,
+  FilterSpec,
   PoolDefinition,
   PoolDetail,
   PoolStatus,
@@ -249,6 +250,18 @@ export class FakeHypervisor implements Hypervisor {
   async resizeDiskLive(domain: string, target: string): Promise<void> {
     this.record(`blockresize ${domain} ${target}`);
   }
+  // security groups (issue 17)
+  /** Network filters by name, as the handlers defined them. */
+  readonly filters = new Map<string, FilterSpec>();
+  async defineFilter(filter: FilterSpec): Promise<void> {
+    this.record(`define-filter ${filter.name}`);
+    this.filters.set(filter.name, filter);
+  }
+  async removeFilter(name: string): Promise<boolean> {
+    this.record(`remove-filter ${name}`);
+    return this.filters.delete(name);
+  }
+
   async close(): Promise<void> {}
 
   private check(): void {

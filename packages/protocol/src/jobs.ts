@@ -53,10 +53,41 @@ export const ZNicSpec = z.object({
   gateway: z.ipv4().nullable(),
   /** <vm>.<domain> when the network has a DNS domain. */
   hostname: z.string().max(253).regex(/^[a-z0-9.-]+$/).nullable(),
-  /** The libvirt nwfilter applied to the NIC (security groups, issue 17); none when absent. */
+  /** The network filter (security groups) on the NIC: `<filterref filter=NAME/>`; absent: none. */
   filter: ZLibvirtName.optional(),
 });
 export type TNicSpec = z.infer<typeof ZNicSpec>;
+
+// security groups (issue 17)
+/** An IPv4 network in CIDR notation (core normalised it: host bits zero). */
+const ZCidr = z.string().regex(/^(?:\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "must be an IPv4 CIDR such as 10.0.0.0/8");
+
+/** One ingress rule of a VM's filter, resolved by core: a source group is already its members' addresses. */
+export const ZFilterRule = z.object({
+  protocol: z.enum(["tcp", "udp", "icmp", "all"]),
+  /** tcp/udp: the first and last port, both included; null for icmp and all. */
+  portFrom: z.number().int().min(1).max(65535).nullable(),
+  portTo: z.number().int().min(1).max(65535).nullable(),
+  sourceCidr: ZCidr,
+});
+export type TFilterRule = z.infer<typeof ZFilterRule>;
+
+/**
+ * A VM's network filter as core renders it from the VM's security groups: anti-spoofing for its
+ * address, the ingress rules, established traffic and all egress accepted, other ingress dropped.
+ */
+export const ZVmFilter = z.object({
+  /** vmFilterName(vmId): the NIC's filterref names it. */
+  name: ZLibvirtName,
+  /** The address Carve allocated the NIC (anti-spoofing); null: libvirt learns it from the guest's traffic. */
+  ip: z.ipv4().nullable(),
+  rules: z.array(ZFilterRule).max(2000),
+});
+export type TVmFilter = z.infer<typeof ZVmFilter>;
+
+/** Defines (or redefines: libvirt re-applies it to running NICs at once) a VM's filter on its host; idempotent. */
+export const ZVmFilterPayload = z.object({ vmId: ZId, filter: ZVmFilter });
+export const ZVmFilterResult = z.object({ vmId: ZId, name: ZLibvirtName, rules: z.number().int().min(0) });
 
 export const ZVmCreatePayload = z.object({
   vmId: ZId,
@@ -75,6 +106,8 @@ export const ZVmCreatePayload = z.object({
   dataVolumes: z.array(ZVolumeRef.extend({ sizeGiB: z.number().int().min(1).max(65536), deviceIndex: z.number().int().min(1).max(25) })).max(8).optional(),
   /** The VM's NICs in device order (absent: the agent's own network setting, as before networks were records). */
   nics: z.array(ZNicSpec).max(8).optional(),
+  /** The NICs' network filter, defined before the domain starts (security groups, issue 17). */
+  filter: ZVmFilter.optional(),
 });
 export const ZVmCreateResult = z.object({
   vmId: ZId,
@@ -226,6 +259,8 @@ export const ZVmMigratePayload = ZVmRef.extend({
   trustSharedStorage: z.boolean().default(false),
   /** Seconds after which the migration is aborted and the VM stays on the source. */
   timeoutSec: z.number().int().min(10).max(86_400).default(1800),
+  /** The VM's network filter, defined on the destination before the domain moves (its NIC refers to it). */
+  filter: ZVmFilter.optional(),
 });
 export const ZVmMigrateResult = z.object({
   vmId: ZId,
@@ -389,6 +424,8 @@ export const JOBS = {
   "volume.migrate-receive": { payload: ZVolumeMigrateReceivePayload, result: ZVolumeMigrateReceiveResult },
   // networks (issue 17)
   "network.define": { payload: ZNetworkDefinePayload, result: ZNetworkDefineResult },
+  // security groups (issue 17)
+  "vm.filter": { payload: ZVmFilterPayload, result: ZVmFilterResult },
 } as const;
 
 export type TJobName = keyof typeof JOBS;

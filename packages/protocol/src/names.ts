@@ -4,6 +4,8 @@
  */
 export const domainName = (vmId: string): string => `carve-${vmId}`;
 export const rootVolumeName = (volumeId: string): string => `carve-${volumeId}.qcow2`;
+/** A VM's network filter (security groups), on every host its domain is defined on. */
+export const vmFilterName = (vmId: string): string => `carve-vm-${vmId}`;
 export const dataVolumeName = (volumeId: string): string => `carve-${volumeId}.qcow2`;
 
 /** A VM id parsed back out of a domain name, or null for domains Carve does not own. */

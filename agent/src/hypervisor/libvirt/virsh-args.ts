@@ -25,6 +25,8 @@ export const VIRSH_COMMANDS: ReadonlySet<string> = new Set([
   "net-list",
   "net-start",
   "net-update",
+  "nwfilter-define",
+  "nwfilter-undefine",
   "pool-autostart",
   "pool-build",
   "pool-define-as",

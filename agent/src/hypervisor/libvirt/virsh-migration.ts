@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HypervisorError, libvirtFailure } from "../errors.ts";
 import type { MigrationDisk, MigrationOutcome, MigrationRequest, MigrationWatch } from "../hypervisor.ts";
+import { withFilterFile } from "./virsh-filters.ts";
 import { diskTargetsByPath, migrationXml, parseJobProgress } from "./migration-xml.ts";
 
 /** A virsh run failed; `stderr` is its message without the `error: ` prefixes. */
@@ -90,6 +91,9 @@ export async function migrateWithVirsh(sourceUri: string, name: string, request:
   const created: MigrationDisk[] = [];
   try {
     await watch.onProgress(2, "preparing the destination");
+    // The domain's NICs refer to its network filter: QEMU on the destination cannot start them without it.
+    const filter = request.filter;
+    if (filter) await withFilterFile(filter, (file) => virsh(dest, ["nwfilter-define", file]));
     const diskPaths = new Map<string, string>();
     const outcomePaths: MigrationOutcome["diskPaths"] = [];
     for (const disk of request.disks) {
