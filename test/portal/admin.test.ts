@@ -1,5 +1,5 @@
 // Issue 5, the admin side: first-run setup, the admin pages (pools, offerings, templates, jobs,
-// users, drift) driven through Debian's Chromium against the built portal and the real stack, and
+// users, drift; networks from issue 17) driven through Debian's Chromium against the built portal and the real stack, and
 // the server-side role check on every admin page and admin API route, found from the filesystem.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -8,7 +8,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { createLocalUser, createVm, destroyVm, issueSetupToken, setQuota, setTemplateSettings, withIdentity, type TActor, type TIdentityDeps } from "@carve/core";
+import { createLocalUser, createVm, deleteOffering, destroyVm, issueSetupToken, setQuota, setTemplateSettings, withIdentity, type TActor, type TIdentityDeps } from "@carve/core";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiRoutes, pagePaths, startPortalRun, type TPortalRun } from "../lib/portal/portal-session.ts";
@@ -200,6 +200,62 @@ describe("portal admin", () => {
     await page.getByRole("button", { name: "Yes, delete" }).click();
     await diskRow.waitFor({ state: "detached" });
     expect(await stack.core.db.diskOffering.count({ where: { name: "data-50" } })).toBe(0);
+    await context.close();
+  });
+
+  // networks (issue 17)
+  it("an admin creates a network through the form (a bad CIDR and a gateway inside the range shown at their fields), sees it listed, puts an offering on it and is told what keeps it from being deleted", async () => {
+    const { context, page } = await adminSession();
+    await run.visit(page, "/admin/networks", "admin-networks");
+    expect(await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Networks" }).count()).toBe(1);
+    const form = page.getByRole("form", { name: "Create network" });
+    await form.getByLabel("Network name", { exact: true }).fill("lab-net");
+    await form.getByLabel("CIDR", { exact: true }).fill("10.20.0.0/33");
+    await form.getByLabel("Gateway", { exact: true }).fill("10.20.0.1");
+    await form.getByLabel("Range start", { exact: true }).fill("10.20.0.10");
+    await form.getByLabel("Range end", { exact: true }).fill("10.20.0.99");
+    await form.getByLabel("Hosts").selectOption("host-1");
+    await form.getByRole("button", { name: "Create network" }).click();
+    await expect(page.locator("#create-network-cidr-error").textContent()).resolves.toBe("CIDR must be an IPv4 network in CIDR notation, e.g. 10.0.0.0/24");
+    await expect(form.getByLabel("CIDR", { exact: true }).getAttribute("aria-invalid")).resolves.toBe("true");
+    await expect(form.getByLabel("Network name", { exact: true }).inputValue()).resolves.toBe("lab-net");
+
+    await form.getByLabel("CIDR", { exact: true }).fill("10.20.0.0/24");
+    await form.getByLabel("Gateway", { exact: true }).fill("10.20.0.50");
+    await form.getByRole("button", { name: "Create network" }).click();
+    await expect(page.locator("#create-network-gateway-error").textContent()).resolves.toMatch(/^Gateway 10\.20\.0\.50 is inside the range 10\.20\.0\.10–10\.20\.0\.99: Carve would hand it to a VM/);
+    expect(await stack.core.db.network.count()).toBe(0);
+
+    await form.getByLabel("Gateway", { exact: true }).fill("10.20.0.1");
+    await form.getByLabel("DNS domain", { exact: true }).fill("lab.example.com");
+    await form.getByRole("button", { name: "Create network" }).click();
+    await expect(form.getByRole("status").textContent()).resolves.toBe("Network lab-net created (Managed, 10.20.0.0/24, 90 addresses for VMs).");
+    const row = page.locator('tr[data-network="lab-net"]');
+    await row.waitFor();
+    const cells = await row.locator("td").allTextContents();
+    expect(cells.slice(1, 8)).toEqual(["Managed", "10.20.0.0/24", "10.20.0.10–10.20.0.99", "0", "90", "host-1", ""]);
+    expect(await stack.core.db.network.findUniqueOrThrow({ where: { name: "lab-net" } })).toMatchObject({ kind: "Managed", mode: "nat", gateway: "10.20.0.1", dnsDomain: "lab.example.com", libvirtName: "lab-net" });
+    await run.screenshot(page, "admin-networks-created.png");
+
+    // The offering form picks a network; the network cannot go while the offering names it.
+    await run.visit(page, "/admin/offerings", "admin-offerings");
+    const offering = page.getByRole("form", { name: "Create service offering" });
+    await offering.getByLabel("Name").fill("on-lab");
+    await offering.getByLabel("Network").selectOption("lab-net");
+    await offering.getByRole("button", { name: "Create offering" }).click();
+    await expect(page.locator('tr[data-offering="on-lab"] [data-network]').textContent()).resolves.toBe("network lab-net");
+    await run.visit(page, "/admin/networks", "admin-networks");
+    await page.getByRole("button", { name: "Delete network lab-net" }).click();
+    await page.getByRole("button", { name: "Yes, delete" }).click();
+    await expect(alertOf(page, "HAS_DEPENDENTS").textContent()).resolves.toMatch(/on-lab/);
+    expect(await stack.core.db.network.count({ where: { name: "lab-net" } })).toBe(1);
+
+    await deleteOffering(stack.core, ops, { offering: "on-lab" });
+    await run.visit(page, "/admin/networks", "admin-networks");
+    await page.getByRole("button", { name: "Delete network lab-net" }).click();
+    await page.getByRole("button", { name: "Yes, delete" }).click();
+    await page.locator('tr[data-network="lab-net"]').waitFor({ state: "detached" });
+    expect(await stack.core.db.network.count()).toBe(0);
     await context.close();
   });
 

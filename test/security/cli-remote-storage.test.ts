@@ -234,3 +234,37 @@ describe("carve volume migrate|migrate-cancel through /api/v1/volumes/{id}", () 
     ]);
   });
 });
+
+// networks (issue 17)
+describe("carve network create|list|show|update|delete through /api/v1/admin/networks", () => {
+  it("an admin's key manages a network as the local CLI does, bad input named by field, audited via api; a non-admin's key is refused", async () => {
+    const created = await ops(["network", "create", "remote-lan", "--kind", "managed", "--cidr", "10.30.0.0/24", "--gateway", "10.30.0.1", "--range", "10.30.0.10-10.30.0.59", "--host", "host-1", "--host", "host-2"]);
+    expect(created, created.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^network remote-lan created \\(Managed, 10\\.30\\.0\\.0/24, 50 addresses\\) on host-1, host-2 \\(${UUID}\\)\\n$`)) });
+    const overlap = await ops(["--json", "network", "create", "remote-wide", "--kind", "managed", "--cidr", "10.30.0.0/16", "--gateway", "10.30.200.1", "--range", "10.30.200.10-10.30.200.20", "--host", "host-1"]);
+    expect(JSON.parse(overlap.stderr)).toMatchObject({ error: { code: "INVALID_INPUT", fields: [{ field: "cidr", message: expect.stringContaining("overlaps network remote-lan") }] } });
+
+    expect(JSON.parse((await ops(["--json", "network", "list"])).stdout)).toMatchObject([{ name: "remote-lan", rangeSize: 50, nics: 0, freeAddresses: 50, hosts: [{ name: "host-1" }, { name: "host-2" }] }]);
+    expect((await ops(["network", "show", "remote-lan"])).stdout).toContain("addresses:    0 used, 50 free of 50\n");
+    const updated = await ops(["network", "update", "remote-lan", "--range", "10.30.0.10-10.30.0.99", "--host", "host-1"]);
+    expect(updated).toMatchObject({ code: 0, stdout: "network remote-lan updated: 10.30.0.0/24, range 10.30.0.10-10.30.0.99, on host-1\n" });
+    const inside = await ops(["--json", "network", "update", "remote-lan", "--gateway", "10.30.0.50"]);
+    expect(JSON.parse(inside.stderr)).toMatchObject({ error: { code: "INVALID_INPUT", fields: [{ field: "gateway", message: expect.stringContaining("is inside the range") }] } });
+
+    await bobRefused(["network", "create", "bobs", "--kind", "bridge", "--cidr", "10.31.0.0/24", "--bridge", "br0", "--host", "host-1"], "FORBIDDEN");
+    await bobRefused(["network", "delete", "remote-lan"], "FORBIDDEN");
+    expect(await asBob("PATCH", "/api/v1/admin/networks/remote-lan", { isDefault: true })).toEqual({ status: 403, code: "FORBIDDEN" });
+
+    expect(await ops(["network", "delete", "remote-lan"])).toMatchObject({ code: 0, stdout: "network remote-lan deleted\n" });
+    expect(await stack.core.db.network.count()).toBe(0);
+    expect(await auditRows("network.create")).toEqual([
+      { actorName: "ops", ...api, outcome: "ok", errorCode: null, targetName: "remote-lan" },
+      { actorName: "ops", ...api, outcome: "refused", errorCode: "INVALID_INPUT", targetName: "remote-wide" },
+      { actorName: "bob", ...api, outcome: "refused", errorCode: "FORBIDDEN", targetName: "bobs" },
+    ]);
+    expect((await auditRows("network.update")).map((r) => [r.actorName, r.outcome, r.targetName])).toEqual([
+      ["ops", "ok", "remote-lan"],
+      ["ops", "refused", "remote-lan"],
+      ["bob", "refused", "remote-lan"],
+    ]);
+  });
+});

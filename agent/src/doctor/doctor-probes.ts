@@ -7,15 +7,15 @@ import { redisAuth } from "../agent.ts";
 import { runTool } from "../cloud-init/run-tool.ts";
 import { loadHostKey } from "../host-key.ts";
 import type { TAgentEnv } from "../env.ts";
-import type { NodeSummary, PoolDetail } from "../hypervisor/hypervisor.ts";
+import type { NetworkStatus, NodeSummary, PoolDetail } from "../hypervisor/hypervisor.ts";
 import { openHypervisor } from "../hypervisor/open-hypervisor.ts";
 
 /** What the doctor asks of the machine; each probe throws an Error whose message says what is wrong. */
 export interface DoctorProbes {
   /** Loads the native libvirt binding. */
   loadBinding(): Promise<void>;
-  /** Opens the libvirt URI and reads the node and its pools. */
-  readLibvirt(): Promise<{ node: NodeSummary; pools: PoolDetail[] }>;
+  /** Opens the libvirt URI and reads the node, its pools and its networks. */
+  readLibvirt(): Promise<{ node: NodeSummary; pools: PoolDetail[]; networks: NetworkStatus[] }>;
   /** Resolves this machine's hostname; returns the name and an address. */
   resolveHostname(): Promise<{ hostname: string; address: string }>;
   /** Throws unless `path` is an existing directory this process can write to. */
@@ -54,7 +54,7 @@ export function createDoctorProbes(env: TAgentEnv): DoctorProbes & { close(): Pr
     async readLibvirt() {
       const hypervisor = await openHypervisor({ uri: env.CARVE_LIBVIRT_URI, consoleLogDir: env.CARVE_CONSOLE_LOG_DIR, domainType: env.CARVE_DOMAIN_TYPE });
       try {
-        return { node: await hypervisor.nodeInfo(), pools: await hypervisor.listPoolDetails() };
+        return { node: await hypervisor.nodeInfo(), pools: await hypervisor.listPoolDetails(), networks: await hypervisor.listNetworks() };
       } finally {
         await hypervisor.close();
       }

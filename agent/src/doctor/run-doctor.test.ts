@@ -11,7 +11,7 @@ const pool = (name: string, extra: Partial<PoolDetail> = {}): PoolDetail => ({
 function healthy(overrides: Partial<DoctorProbes> = {}): DoctorProbes {
   return {
     loadBinding: async () => undefined,
-    readLibvirt: async () => ({ node: { hostname: "hv1", cpus: 32, memoryMiB: 131072 }, pools: [pool("images"), pool("scratch")] }),
+    readLibvirt: async () => ({ node: { hostname: "hv1", cpus: 32, memoryMiB: 131072 }, pools: [pool("images"), pool("scratch")], networks: [] }),
     resolveHostname: async () => ({ hostname: "hv1", address: "10.0.0.5" }),
     checkWritableDir: async () => undefined,
     pingRedis: async () => undefined,
@@ -51,7 +51,7 @@ describe("carve-agent doctor", () => {
   it("names the pool whose directory is not writable, and only warns for a stopped pool", async () => {
     const checks = await runDoctor(
       healthy({
-        readLibvirt: async () => ({ node: { hostname: "hv1", cpus: 4, memoryMiB: 8192 }, pools: [pool("images"), pool("gone"), pool("idle", { active: false })] }),
+        readLibvirt: async () => ({ node: { hostname: "hv1", cpus: 4, memoryMiB: 8192 }, pools: [pool("images"), pool("gone"), pool("idle", { active: false })], networks: [] }),
         checkWritableDir: async (path) => (path === "/srv/gone" ? Promise.reject(new Error("ENOENT: no such file or directory")) : undefined),
       }),
       options,
@@ -98,5 +98,25 @@ describe("carve-agent doctor", () => {
     const fail = await runDoctor(healthy({ redisClockSkewMs: async () => 45_000 }), options);
     expect(byName(fail, "clock")).toMatchObject({ status: "fail", detail: "45.0 s behind Redis", fix: expect.stringContaining("chrony") });
     expect(doctorPassed(fail)).toBe(false);
+  });
+
+  it("checks each libvirt network runs and autostarts, and that dnsmasq is installed, naming the fixes", async () => {
+    const networks = [
+      { name: "dev-nat", active: true, autostart: true, bridge: "carvebr0" },
+      { name: "lab", active: false, autostart: false, bridge: "virbr1" },
+      { name: "old", active: true, autostart: false, bridge: "virbr2" },
+    ];
+    const checks = await runDoctor(
+      healthy({
+        readLibvirt: async () => ({ node: { hostname: "hv1", cpus: 32, memoryMiB: 131072 }, pools: [], networks }),
+        runTool: async (command) => (command === "dnsmasq" ? Promise.reject(new Error("spawn dnsmasq ENOENT")) : undefined),
+      }),
+      options,
+    );
+    expect(byName(checks, "network dev-nat")).toMatchObject({ status: "ok", detail: "running on bridge carvebr0, autostarted" });
+    expect(byName(checks, "network lab")).toMatchObject({ status: "warn", fix: "virsh net-start lab && virsh net-autostart lab (or virsh net-undefine lab if no VM uses it)" });
+    expect(byName(checks, "network old")).toMatchObject({ status: "warn", fix: "virsh net-autostart old" });
+    expect(byName(checks, "dnsmasq")).toMatchObject({ status: "fail", fix: "apt-get install dnsmasq-base" });
+    expect(doctorPassed(checks)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import type { PoolDetail } from "../hypervisor/hypervisor.ts";
+import type { NetworkStatus, PoolDetail } from "../hypervisor/hypervisor.ts";
 import { libvirtDriverOf } from "../hypervisor/libvirt/domain-type.ts";
 import type { DoctorProbes } from "./doctor-probes.ts";
 
@@ -27,7 +27,7 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
 /**
  * Checks everything the agent needs, in order, each with a fix when it fails: the libvirt binding
  * loads, libvirt answers on the URI, the hostname resolves, every running pool's directory is
- * writable, the host key can be read or made in the data directory, the cloud-init seed tools
+ * writable, every libvirt network runs and autostarts (and dnsmasq is installed when there is one), the host key can be read or made in the data directory, the cloud-init seed tools
  * run (a warning: only cloud-init templates need them), Redis answers a PING within 2 s, and the
  * clock agrees with Redis's. A check that depends on a failed one is not run.
  */
@@ -48,10 +48,12 @@ export async function runDoctor(probes: DoctorProbes, options: DoctorOptions): P
     return "@unraid/libvirt loads";
   });
   let pools: PoolDetail[] = [];
+  let networks: NetworkStatus[] = [];
   if (binding) {
     await attempt("libvirt", `start libvirtd (libvirtd -d, or systemctl start libvirtd) and check the URI ${options.uri} with 'virsh -c ${options.uri} version'`, async () => {
       const found = await probes.readLibvirt();
       pools = found.pools;
+      networks = found.networks;
       return `${options.uri} answers: ${found.node.hostname}, ${found.node.cpus} CPUs, ${found.node.memoryMiB} MiB, ${pools.length} pool(s)`;
     });
   }
@@ -60,6 +62,9 @@ export async function runDoctor(probes: DoctorProbes, options: DoctorOptions): P
     return `${hostname} resolves to ${address}`;
   });
   for (const pool of pools) checks.push(await checkPool(probes, pool, libvirtDriverOf(options.uri) === "test"));
+  // networks (issue 17)
+  for (const network of networks) checks.push(checkNetwork(network));
+  if (networks.length > 0 && libvirtDriverOf(options.uri) !== "test") checks.push(await checkDnsmasq(probes));
 
   await attempt("host key", `let the agent create and write ${options.dataDir} (CARVE_AGENT_DATA_DIR), or move a damaged ${options.dataDir}/host-key.pem away (a new key is made and published with the next heartbeat)`, async () => {
     await probes.loadHostKey();
@@ -97,6 +102,24 @@ async function checkPool(probes: DoctorProbes, pool: PoolDetail, testDriver: boo
   } catch (error) {
     return { name, status: "fail", detail: `${path} is not writable: ${messageOf(error)}`, fix: `create the directory and let the agent write to it (mkdir -p ${path}; check its owner, mode and mount), or remove the pool from libvirt` };
   }
+}
+
+// networks (issue 17)
+/** A libvirt network must run, and come back after a reboot, for its guests to get their addresses. */
+function checkNetwork(network: NetworkStatus): DoctorCheck {
+  const name = `network ${network.name}`;
+  const fix = `virsh net-start ${network.name} && virsh net-autostart ${network.name} (or virsh net-undefine ${network.name} if no VM uses it)`;
+  if (!network.active) return { name, status: "warn", detail: "the network is not running: guests on it get no address and cannot start", fix };
+  if (!network.autostart) return { name, status: "warn", detail: `the network runs but does not autostart: after a reboot of this host its guests cannot start`, fix: `virsh net-autostart ${network.name}` };
+  return { name, status: "ok", detail: `running${network.bridge ? ` on bridge ${network.bridge}` : ""}, autostarted` };
+}
+
+/** libvirt's managed networks serve DHCP and DNS with dnsmasq (Debian's dnsmasq-base). */
+async function checkDnsmasq(probes: DoctorProbes): Promise<DoctorCheck> {
+  return probes.runTool("dnsmasq", ["--version"]).then(
+    (): DoctorCheck => ({ name: "dnsmasq", status: "ok", detail: "dnsmasq runs (DHCP and DNS of libvirt networks)" }),
+    (): DoctorCheck => ({ name: "dnsmasq", status: "fail", detail: "dnsmasq cannot run: libvirt networks cannot start, and their guests get no address", fix: "apt-get install dnsmasq-base" }),
+  );
 }
 
 /** genisoimage builds cloud-init seeds and openssl hashes first passwords; without them only cloud-init creates fail. */

@@ -9,5 +9,5 @@ export async function ensureSeed(payload: TJobPayloadParsed<"vm.create">, ctx: H
   const { cloudInit } = payload;
   if (cloudInit === undefined) return undefined;
   const password = cloudInit.password === undefined ? null : ctx.openSecret(cloudInit.password);
-  return ctx.seeds.build(payload.vmId, cloudInit, password);
+  return ctx.seeds.build(payload.vmId, cloudInit, password, payload.nics);
 }

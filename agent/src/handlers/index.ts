@@ -19,10 +19,10 @@ import { vmMigrate } from "./vm-migrate.ts";
 import { vmUndefine } from "./vm-undefine.ts";
 import { volumeMigrate } from "./volume-migrate.ts";
 import { volumeMigrateReceive } from "./volume-migrate-receive.ts";
-// networks (issue 17)
-import { networkDefine } from "./network-define.ts";
 // security groups (issue 17)
 import { vmFilter } from "./vm-filter.ts";
+// networks (issue 17)
+import { networkDefine } from "./network-define.ts";
 
 export type { HandlerContext, JobHandler } from "./context.ts";
 
@@ -47,8 +47,8 @@ export const HANDLERS: { [N in TJobName]: JobHandler<N> } = {
   "vm.undefine": vmUndefine,
   "volume.migrate": volumeMigrate,
   "volume.migrate-receive": volumeMigrateReceive,
-  // networks (issue 17)
-  "network.define": networkDefine,
   // security groups (issue 17)
   "vm.filter": vmFilter,
+  // networks (issue 17)
+  "network.define": networkDefine,
 };

@@ -29,7 +29,7 @@ describe("network.define on libvirt's test driver", () => {
 
   it("refuses a bridge network whose bridge is missing on the host, naming the fix", async () => {
     await expect(t.run("network.define", { networkId: randomUUID(), kind: "bridge", name: "carvenobr9", bridge: "carvenobr9" })).rejects.toThrow(
-      /bridge carvenobr9 does not exist on host .*: create it \(ip link add carvenobr9 type bridge.*or remove .* from network carvenobr9's hosts/,
+      /bridge carvenobr9 does not exist on host .*: create it \(ip link add carvenobr9 type bridge.*or remove .* from the network's hosts/,
     );
   });
 });

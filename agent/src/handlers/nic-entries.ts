@@ -1,10 +1,15 @@
 import type { TNicSpec } from "@carve/protocol";
-import type { Hypervisor, NicSpec } from "../hypervisor/hypervisor.ts";
+import type { Hypervisor, NetworkHostEntry, NicSpec } from "../hypervisor/hypervisor.ts";
 import { domainInterfaces } from "../hypervisor/libvirt/domain-xml.ts";
 
 /** The domain's NICs as the hypervisor renders them; undefined keeps the host's configured network. */
 export function toNicSpecs(nics: readonly TNicSpec[] | undefined): NicSpec[] | undefined {
   return nics?.map((nic) => ({ kind: nic.network.kind, source: nic.network.name, mac: nic.mac, filter: nic.filter }));
+}
+
+/** The DHCP/DNS entries of the NICs on managed networks that have an address Carve reserved. */
+export function nicHostEntries(nics: readonly TNicSpec[] | undefined): { network: string; entry: NetworkHostEntry }[] {
+  return (nics ?? []).flatMap((nic) => (nic.network.kind === "managed" && nic.ip !== null ? [{ network: nic.network.name, entry: { mac: nic.mac, ip: nic.ip, hostname: nic.hostname } }] : []));
 }
 
 /**
@@ -13,10 +18,7 @@ export function toNicSpecs(nics: readonly TNicSpec[] | undefined): NicSpec[] | u
  * no dnsmasq of ours: their guests get the address through cloud-init's network-config.
  */
 export async function addNicEntries(hypervisor: Hypervisor, nics: readonly TNicSpec[] | undefined): Promise<void> {
-  for (const nic of nics ?? []) {
-    if (nic.network.kind !== "managed" || nic.ip === null) continue;
-    await hypervisor.addNetworkHost(nic.network.name, { mac: nic.mac, ip: nic.ip, hostname: nic.hostname });
-  }
+  for (const { network, entry } of nicHostEntries(nics)) await hypervisor.addNetworkHost(network, entry);
 }
 
 /**

@@ -4,8 +4,8 @@ import type { Hypervisor } from "../hypervisor/hypervisor.ts";
 import { JobRefusedError } from "../jobs/job-errors.ts";
 import { ensureSeed } from "./cloud-init-seed.ts";
 import type { JobHandler } from "./context.ts";
-import { addNicEntries, toNicSpecs } from "./nic-entries.ts";
 import { filterSpec } from "./vm-filter.ts";
+import { addNicEntries, nicHostEntries, toNicSpecs } from "./nic-entries.ts";
 
 type TCreate = TJobPayloadParsed<"vm.create">;
 
@@ -28,13 +28,13 @@ export const vmCreate: JobHandler<"vm.create"> = async (payload, ctx) => {
     dataDisks.push({ path, format: "qcow2" as const, target: diskTarget(volume.deviceIndex) });
   }
 
-  if (payload.nics?.some((nic) => nic.network.kind === "managed" && nic.ip !== null)) {
+  // The NICs refer to the filter: it must exist before the domain starts.
+  if (payload.filter) await hypervisor.defineFilter(filterSpec(payload.vmId, payload.filter));
+  if (nicHostEntries(payload.nics).length > 0) {
     await ctx.reportProgress({ percent: 40, step: "reserving addresses in the network's DHCP and DNS" });
     await addNicEntries(hypervisor, payload.nics);
   }
 
-  // The NICs refer to the filter: it must exist before the domain starts.
-  if (payload.filter) await hypervisor.defineFilter(filterSpec(payload.vmId, payload.filter));
   await ctx.reportProgress({ percent: 50, step: payload.start ? "defining and booting" : "defining" });
   // Defined (or redefined: a retry converges on the same definition) and started in one call.
   let domain;

@@ -3,6 +3,7 @@ import type { Hypervisor } from "../hypervisor/hypervisor.ts";
 import { JobRefusedError } from "../jobs/job-errors.ts";
 import type { JobHandler } from "./context.ts";
 import { addNicEntries, toNicSpecs } from "./nic-entries.ts";
+import { filterSpec } from "./vm-filter.ts";
 
 /**
  * vm.define: defines a stopped VM's domain here from volumes in pools this host sees (the cold
@@ -33,6 +34,8 @@ export const vmDefine: JobHandler<"vm.define"> = async (payload, ctx) => {
   }
   // The VM keeps its MACs and addresses on this host: its network's DHCP and DNS here must know them.
   await addNicEntries(hypervisor, payload.nics);
+  // Its NICs refer to its security groups' filter, which must exist before the domain can start here.
+  if (payload.filter) await hypervisor.defineFilter(filterSpec(payload.vmId, payload.filter));
   await ctx.reportProgress({ percent: 50, step: "defining" });
   await hypervisor.defineDomain(name, {
     vmId: payload.vmId,

@@ -3,9 +3,9 @@ import type { JobHandler } from "./context.ts";
 import { domainManagedNics, removeNicEntries } from "./nic-entries.ts";
 
 /**
- * vm.destroy: pull the plug, remove its DHCP/DNS entries, undefine, delete the listed volumes,
- * the cloud-init seed and the network filter. Whatever is already gone is fine, so a retry
- * after a partial run finishes the job.
+ * vm.destroy: pull the plug, remove its DHCP/DNS entries, undefine, delete the listed volumes, the
+ * cloud-init seed and the network filter. Whatever is already gone is fine, so a retry after a
+ * partial run finishes the job.
  */
 export const vmDestroy: JobHandler<"vm.destroy"> = async (payload, ctx) => {
   const { hypervisor } = ctx;

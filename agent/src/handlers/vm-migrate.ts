@@ -1,7 +1,7 @@
 import { domainName } from "@carve/protocol";
 import type { JobHandler } from "./context.ts";
-import { domainManagedNics, removeNicEntries } from "./nic-entries.ts";
 import { filterSpec } from "./vm-filter.ts";
+import { domainManagedNics, nicHostEntries, removeNicEntries } from "./nic-entries.ts";
 
 /**
  * vm.migrate, on the SOURCE host: live-migrates the running VM to the destination's libvirt,
@@ -21,6 +21,7 @@ export const vmMigrate: JobHandler<"vm.migrate"> = async (payload, ctx) => {
       consoleLogDir: destination.consoleLogDir,
       trustSharedStorage: payload.trustSharedStorage,
       filter: payload.filter ? filterSpec(payload.vmId, payload.filter) : undefined,
+      networkHosts: nicHostEntries(payload.nics),
       disks: payload.disks.map((d) => ({
         volumeId: d.source.volumeId,
         source: { pool: d.source.pool, name: d.source.name },

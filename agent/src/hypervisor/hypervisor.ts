@@ -289,6 +289,8 @@ export interface MigrationRequest {
   trustSharedStorage: boolean;
   /** The domain's network filter, defined on the destination first (its NICs refer to it). */
   filter?: FilterSpec | undefined;
+  /** DHCP/DNS entries the destination's managed networks need before the VM arrives (issue 17). */
+  networkHosts?: { network: string; entry: NetworkHostEntry }[] | undefined;
 }
 
 /** A disk to copy: its volume here and the volume to pre-create on the destination. */

@@ -177,7 +177,7 @@ export class FakeHypervisor implements Hypervisor {
     this.record(`net-define ${definition.name}`);
     if (definition.kind === "bridge") {
       const bridge = definition.bridge ?? definition.name;
-      if (!this.bridges.has(bridge)) throw missingBridge(bridge, definition.name, "fake");
+      if (!this.bridges.has(bridge)) throw missingBridge(bridge, "fake");
       return { name: bridge, adopted: true, status: { name: bridge, active: true, autostart: true, bridge } };
     }
     const same = this.networks.get(definition.name) ?? [...this.networks.values()].find((n) => definition.bridge !== undefined && n.bridge === definition.bridge);

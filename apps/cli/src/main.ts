@@ -18,6 +18,7 @@ import { registerDiskOfferingCommands } from "./commands/disk-offering.ts";
 import { registerVolumeMigrateCommands } from "./commands/volume-migrate.ts";
 import { registerMigrationCommands } from "./commands/migration.ts";
 import { registerRemoteLoginCommands } from "./commands/remote-login.ts";
+import { registerNetworkCommands } from "./commands/network.ts";
 import { createOutput, reportError } from "./output.ts";
 import { setCommandName } from "./session.ts";
 
@@ -50,6 +51,7 @@ registerAuditCommand(program, out);
 registerUsageCommands(program, out);
 registerVolumeCommands(program, out);
 registerDiskOfferingCommands(program, out);
+registerNetworkCommands(program, out);
 // After every other registration: it adds to the `volume` and `settings` commands when they exist.
 registerVolumeMigrateCommands(program, out);
 registerMigrationCommands(program, out);

@@ -114,6 +114,11 @@ export { ZDeleteNetworkInput } from "./networks/delete-network.ts";
 export { ZGetNetworkInput, type TNetworkDetail } from "./networks/get-network.ts";
 export type { TNetworkView } from "./networks/network-view.ts";
 export type { TVmOnNetwork } from "./networks/vms-on-network.ts";
+// networks (issue 17): front doors show an offering's network
+export type { TOfferingWithNetwork } from "./offerings/create-offering.ts";
+// networks: agent side (issue 17)
+export { ZDefineNetworkInput } from "./networks/define-network.ts";
+export type { TNetworkHostView } from "./networks/network-view.ts";
 export { ZDeleteOfferingInput, type TDeletedOffering } from "./offerings/delete-offering.ts";
 export { ZDefinePoolInput } from "./pools/define-pool.ts";
 export { ZCreateDiskOfferingInput, describeDiskSize } from "./offerings/create-disk-offering.ts";
@@ -155,3 +160,14 @@ export { ZCreateLocalUserInput } from "./identity/create-local-user.ts";
 export { ZResetPasswordInput } from "./identity/reset-password.ts";
 export { ZUsageRange } from "./usage/usage-range.ts";
 export type { TOrphanVm } from "./identity/disable-account.ts";
+
+// security groups (issue 17): the use-cases are in audited-use-cases.ts; these are the REST routes' schemas and the views.
+export { ZCreateSecurityGroupInput } from "./security-groups/create-security-group.ts";
+export { ZListSecurityGroupsInput } from "./security-groups/list-security-groups.ts";
+export { ZAddSecurityGroupRuleInput } from "./security-groups/add-security-group-rule.ts";
+export { ZSetVmSecurityGroupsInput, type TVmSecurityGroups } from "./security-groups/set-vm-security-groups.ts";
+export { ZOpenVmPortInput } from "./security-groups/open-vm-port.ts";
+export { COMPANY_SOURCE } from "./security-groups/security-group-fields.ts";
+export type { TSecurityGroupView, TSecurityRuleView } from "./security-groups/security-group-view.ts";
+export { ZSetNetworkSettingsInput } from "./settings/set-network-settings.ts";
+export { readNetworkSettings, DEFAULT_COMPANY_CIDRS, type TNetworkSettings } from "./settings/network-settings.ts";

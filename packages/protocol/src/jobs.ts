@@ -53,7 +53,7 @@ export const ZNicSpec = z.object({
   gateway: z.ipv4().nullable(),
   /** <vm>.<domain> when the network has a DNS domain. */
   hostname: z.string().max(253).regex(/^[a-z0-9.-]+$/).nullable(),
-  /** The network filter (security groups) on the NIC: `<filterref filter=NAME/>`; absent: none. */
+  /** The libvirt nwfilter applied to the NIC (security groups): `<filterref filter=NAME/>`; none when absent. */
   filter: ZLibvirtName.optional(),
 });
 export type TNicSpec = z.infer<typeof ZNicSpec>;
@@ -261,6 +261,8 @@ export const ZVmMigratePayload = ZVmRef.extend({
   timeoutSec: z.number().int().min(10).max(86_400).default(1800),
   /** The VM's network filter, defined on the destination before the domain moves (its NIC refers to it). */
   filter: ZVmFilter.optional(),
+  /** The VM's NICs: their DHCP/DNS entries are added on the destination before, and removed here after (issue 17). */
+  nics: z.array(ZNicSpec).max(8).optional(),
 });
 export const ZVmMigrateResult = z.object({
   vmId: ZId,
@@ -291,6 +293,8 @@ export const ZVmDefinePayload = ZVmRef.extend({
   dataVolumes: z.array(ZVolumeRef.extend(ZDiskDevice.shape)).max(24).default([]),
   /** The VM's NICs (same MACs and addresses as on the source; DHCP/DNS entries are added here). Absent: the agent's own network. */
   nics: z.array(ZNicSpec).max(8).optional(),
+  /** The VM's network filter (security groups), defined here before the domain (its NICs refer to it). */
+  filter: ZVmFilter.optional(),
 });
 export const ZVmDefineResult = z.object({ vmId: ZId, state: z.literal("stopped"), rootVolumePath: z.string() });
 
@@ -422,10 +426,10 @@ export const JOBS = {
   "vm.undefine": { payload: ZVmRef, result: ZVmUndefineResult },
   "volume.migrate": { payload: ZVolumeMigratePayload, result: ZVolumeMigrateResult },
   "volume.migrate-receive": { payload: ZVolumeMigrateReceivePayload, result: ZVolumeMigrateReceiveResult },
-  // networks (issue 17)
-  "network.define": { payload: ZNetworkDefinePayload, result: ZNetworkDefineResult },
   // security groups (issue 17)
   "vm.filter": { payload: ZVmFilterPayload, result: ZVmFilterResult },
+  // networks (issue 17)
+  "network.define": { payload: ZNetworkDefinePayload, result: ZNetworkDefineResult },
 } as const;
 
 export type TJobName = keyof typeof JOBS;

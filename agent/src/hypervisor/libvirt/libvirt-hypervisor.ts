@@ -57,8 +57,8 @@ export class LibvirtHypervisor implements Hypervisor {
     this.guest = new VirshGuest(this.session, options.domainType === "test" ? (name) => this.domainXml(name) : null);
     this.pools = new VirshPools(this.session, this.storage);
     this.disks = new VirshDisks(this.session);
-    this.networks = new VirshNetworks(this.session, async () => (await this.domains.nodeInfo()).hostname);
     this.filters = new VirshFilters(this.session);
+    this.networks = new VirshNetworks(this.session, async () => (await this.domains.nodeInfo()).hostname);
   }
 
   async verify(): Promise<void> {
@@ -210,7 +210,19 @@ export class LibvirtHypervisor implements Hypervisor {
         ),
       );
     }
-    return migrateWithVirsh(this.uri, name, request, watch);
+    return this.addDestinationHosts(request).then(() => migrateWithVirsh(this.uri, name, request, watch));
+  }
+
+  /** The VM's DHCP/DNS entries in the destination's networks, through a session of its own on the destination's libvirt. */
+  private async addDestinationHosts(request: MigrationRequest): Promise<void> {
+    if (!request.networkHosts || request.networkHosts.length === 0) return;
+    const session = new VirshSession({ uri: request.destinationUri });
+    try {
+      const networks = new VirshNetworks(session, async () => request.destinationUri);
+      for (const { network, entry } of request.networkHosts) await networks.addHost(network, entry);
+    } finally {
+      await session.close();
+    }
   }
 
   definePool(definition: PoolDefinition): Promise<{ name: string; adopted: boolean; status: PoolStatus }> {

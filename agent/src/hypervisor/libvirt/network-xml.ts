@@ -10,8 +10,9 @@ type XMLBuilder = ReturnType<typeof create>;
  * none is named), the host's address on it, dnsmasq's local DNS domain and, when Carve allocates
  * the addresses, an empty `<dhcp/>`. Deliberately no `<range>`: dnsmasq would hand addresses of
  * Carve's range to unknown MACs; with host entries only, libvirt runs it as `dhcp-range=GW,static`
- * and it answers the reserved hosts alone (tried on libvirtd 9: the first net-update restarts
- * dnsmasq with that line).
+ * and it answers the reserved hosts alone. Tried on libvirtd 9.0 with a TCG guest: the first
+ * net-update restarts dnsmasq with that line, the reserved MAC gets its address, name and DNS
+ * record, an unknown MAC gets no lease.
  */
 export function buildNetworkXml(definition: NetworkDefinition): string {
   if (definition.address === undefined || definition.prefix === undefined) {

@@ -17,6 +17,8 @@ export const VIRSH_COMMANDS: ReadonlySet<string> = new Set([
   "detach-device",
   "destroy",
   "echo",
+  "nwfilter-define",
+  "nwfilter-undefine",
   // networks (issue 17)
   "net-autostart",
   "net-define",
@@ -25,8 +27,6 @@ export const VIRSH_COMMANDS: ReadonlySet<string> = new Set([
   "net-list",
   "net-start",
   "net-update",
-  "nwfilter-define",
-  "nwfilter-undefine",
   "pool-autostart",
   "pool-build",
   "pool-define-as",

@@ -16,9 +16,9 @@ export async function linuxBridgeExists(name: string): Promise<boolean> {
 }
 
 /** The refusal for a bridge network whose bridge is missing on this host. */
-export function missingBridge(bridge: string, network: string, host: string): HypervisorError {
+export function missingBridge(bridge: string, host: string): HypervisorError {
   return new HypervisorError(
-    `bridge ${bridge} does not exist on host ${host}: create it (ip link add ${bridge} type bridge, then enslave the host's LAN interface) or remove ${host} from network ${network}'s hosts`,
+    `bridge ${bridge} does not exist on host ${host}: create it (ip link add ${bridge} type bridge, then enslave the host's LAN interface) or remove ${host} from the network's hosts`,
     false,
     "",
   );
@@ -50,13 +50,16 @@ export class VirshNetworks {
   async define(definition: NetworkDefinition): Promise<{ name: string; adopted: boolean; status: NetworkStatus }> {
     if (definition.kind === "bridge") {
       const bridge = definition.bridge ?? definition.name;
-      if (!(await this.bridgeExists(bridge))) throw missingBridge(bridge, definition.name, await this.hostName());
+      if (!(await this.bridgeExists(bridge))) throw missingBridge(bridge, await this.hostName());
       return { name: bridge, adopted: true, status: { name: bridge, active: true, autostart: true, bridge } };
     }
     const existing = await this.list();
     const same = existing.find((n) => n.name === definition.name) ?? existing.find((n) => definition.bridge !== undefined && n.bridge === definition.bridge);
     const name = same?.name ?? definition.name;
     if (!same) {
+      if (definition.address === undefined || definition.prefix === undefined) {
+        throw new HypervisorError(`managed network ${name} needs its gateway address and prefix: give the network a gateway in Carve`, false, "");
+      }
       await this.withXmlFile(buildNetworkXml(definition), (file) => this.run(`libvirt refused to define network ${name}`, ["net-define", file]));
     }
     if (!same?.active) await this.run(`libvirt could not start network ${name} (is dnsmasq installed? apt-get install dnsmasq-base)`, ["net-start", name]);

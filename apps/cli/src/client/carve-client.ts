@@ -30,7 +30,7 @@ export interface TCarveClient {
   addSshKey(input: { name: string; publicKey: string }): Promise<TSshKeySummary>;
   removeSshKey(ref: string): Promise<TSshKeySummary>;
   // Admin offering commands (offering|disk-offering create|delete).
-  createOffering(input: { name: string; vcpus: number; memoryMiB: number; rootDiskGiB: number; description?: string | undefined }): Promise<TOfferingSummary>;
+  createOffering(input: { name: string; vcpus: number; memoryMiB: number; rootDiskGiB: number; description?: string | undefined; network?: string | undefined }): Promise<TOfferingSummary>;
   deleteOffering(ref: string, options: { retire: boolean }): Promise<{ id: string; name: string; outcome: "deleted" | "retired"; vms: string[] }>;
   createDiskOffering(input: TCreateDiskOfferingArgs): Promise<TDiskOfferingSummary>;
   deleteDiskOffering(ref: string): Promise<{ id: string; name: string; outcome: "deleted" | "retired"; volumes: number }>;
@@ -131,6 +131,81 @@ export interface TCarveClient {
   // usage report|aggregate (admins)
   usageReport(input: { from: string; to: string; by: string; granularity: string; format: "json" | "csv" }): Promise<TUsageReportSummary>;
   aggregateUsage(input: { from: string; to: string }): Promise<TAggregateSummary>;
+
+  // networks (issue 17): network create|list|show|update|delete (admins)
+  createNetwork(input: TCreateNetworkArgs): Promise<TNetworkSummary>;
+  listNetworks(): Promise<TNetworkSummary[]>;
+  /** By name or id, with the VMs on it. */
+  getNetwork(ref: string): Promise<TNetworkSummary & { vms: TVmOnNetworkSummary[] }>;
+  /** Fields left out stay; null removes an optional one. */
+  updateNetwork(ref: string, changes: TUpdateNetworkArgs): Promise<TNetworkSummary>;
+  deleteNetwork(ref: string): Promise<{ id: string; name: string }>;
+}
+
+// networks (issue 17)
+/** `carve network create`'s input (core's create-network fields). */
+export interface TCreateNetworkArgs {
+  name: string;
+  kind: string;
+  cidr: string;
+  hosts: string[];
+  isDefault: boolean;
+  description?: string | undefined;
+  mode?: string | undefined;
+  gateway?: string | undefined;
+  rangeStart?: string | undefined;
+  rangeEnd?: string | undefined;
+  dnsDomain?: string | undefined;
+  libvirtName?: string | undefined;
+  bridge?: string | undefined;
+}
+
+/** `carve network update`'s changes (core's update-network fields). */
+export interface TUpdateNetworkArgs {
+  description?: string | null | undefined;
+  mode?: string | undefined;
+  cidr?: string | undefined;
+  gateway?: string | null | undefined;
+  rangeStart?: string | null | undefined;
+  rangeEnd?: string | null | undefined;
+  dnsDomain?: string | null | undefined;
+  bridge?: string | undefined;
+  hosts?: string[] | undefined;
+  isDefault?: boolean | undefined;
+}
+
+/** A network as both clients answer it; instants are Dates locally, ISO text from the REST API. */
+export interface TNetworkSummary {
+  id: string;
+  name: string;
+  description: string | null;
+  kind: string;
+  mode: string | null;
+  cidr: string;
+  gateway: string | null;
+  rangeStart: string | null;
+  rangeEnd: string | null;
+  dnsDomain: string | null;
+  libvirtName: string | null;
+  bridge: string | null;
+  isDefault: boolean;
+  hosts: { id: string; name: string }[];
+  rangeSize: number;
+  nics: number;
+  freeAddresses: number | null;
+  createdAt: TInstant;
+  updatedAt: TInstant;
+}
+
+/** A VM with a NIC on a network, for `network show`. */
+export interface TVmOnNetworkSummary {
+  vmId: string;
+  name: string;
+  owner: string;
+  state: string;
+  host: string | null;
+  mac: string;
+  ip: string | null;
 }
 
 // Instants (status, hosts, drift, directory, groups, users, usage) are Dates locally, ISO text from the REST API.
@@ -405,6 +480,8 @@ export interface TOfferingSummary {
   vcpus: number;
   memoryMiB: number;
   rootDiskGiB: number;
+  /** The network its VMs' NIC goes on; null: the default network. */
+  network: { id: string; name: string } | null;
 }
 
 export interface THostSummary {

@@ -4,6 +4,7 @@ import { addPool, addTemplate, cancelVolumeMigration, definePool, deletePool, de
 import { localJoinCommand } from "./local-join-command.ts";
 import { cancelVmMigration, migrateVm, planVm, setLogLevel, setMigrationSettings, setPlacementSettings, setStorageSettings, setTemplateSettings } from "@carve/core";
 import type { TCarveClient, TSettingsGroup, TSettingsGroups } from "./carve-client.ts";
+import { createNetwork, deleteNetwork, getNetwork, listNetworks, updateNetwork } from "@carve/core";
 
 /** The core use-case of each settings group (it changes the group, or only shows it given no change). */
 const SETTINGS = {
@@ -127,5 +128,11 @@ export function localClient(core: TIdentityDeps & TCore, actor: TActor): TCarveC
     // usage report|aggregate
     usageReport: (input) => usageReport(core, actor, input),
     aggregateUsage: (input) => aggregateUsage(core, actor, input),
+    // networks (issue 17)
+    createNetwork: (input) => createNetwork(core, actor, input),
+    listNetworks: () => listNetworks(core, actor),
+    getNetwork: (ref) => getNetwork(core, actor, { network: ref }),
+    updateNetwork: (ref, changes) => updateNetwork(core, actor, { ...changes, network: ref }),
+    deleteNetwork: (ref) => deleteNetwork(core, actor, { network: ref }),
   };
 }

@@ -93,16 +93,17 @@ export function registerInfraCommands(program: Command, out: () => TOutput): voi
     .requiredOption("--memory <MiB>", "memory in MiB")
     .option("--disk <GiB>", "root disk size in GiB", "10")
     .option("--description <text>", "free text")
-    .action(async (name: string, o: { vcpus: string; memory: string; disk: string; description?: string }) =>
+    .option("--network <network>", "the network its VMs' NIC goes on (default: the default network)")
+    .action(async (name: string, o: { vcpus: string; memory: string; disk: string; description?: string; network?: string }) =>
       withClient(async (client) => {
-        const off = await client.createOffering({ name, vcpus: int(o.vcpus), memoryMiB: int(o.memory), rootDiskGiB: int(o.disk), description: o.description });
-        out().result(off, () => [`offering ${off.name} created (${off.id})`]);
+        const off = await client.createOffering({ name, vcpus: int(o.vcpus), memoryMiB: int(o.memory), rootDiskGiB: int(o.disk), description: o.description, network: o.network });
+        out().result(off, () => [`offering ${off.name} created (${off.id})${off.network ? ` on network ${off.network.name}` : ""}`]);
       }),
     );
   offering.command("list").description("active service offerings").action(async () =>
     withClient(async (client) => {
       const offs = await client.listOfferings();
-      out().result(offs, () => table(["NAME", "VCPUS", "MEMORY MIB", "ROOT DISK", "ID"], offs.map((o) => [o.name, o.vcpus, o.memoryMiB, `${o.rootDiskGiB} GiB`, o.id])));
+      out().result(offs, () => table(["NAME", "VCPUS", "MEMORY MIB", "ROOT DISK", "NETWORK", "ID"], offs.map((o) => [o.name, o.vcpus, o.memoryMiB, `${o.rootDiskGiB} GiB`, o.network?.name ?? "default", o.id])));
     }),
   );
   offering.command("delete <offering>").description("delete an offering no live VM uses (--retire: hide it from new VMs while some still use it)")

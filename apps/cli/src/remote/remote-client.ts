@@ -2,6 +2,7 @@ import { CarveError, ERROR_CODES, pollJob, type TErrorCode } from "@carve/core";
 import type { TDriftSummary } from "../client/carve-client.ts";
 import type { TCarveClient, TDiskOfferingSummary, THostSummary, TJobSummary, TOfferingSummary, TSshKeySummary, TTemplateSummary, TVmDetail, TPoolSummary, TQuotaSummary, TApiKeySummary, TRevealedPasswordView, TGroupSummary } from "../client/carve-client.ts";
 import type { TCredentials } from "./credentials.ts";
+import type { TNetworkSummary } from "../client/carve-client.ts";
 
 /** How long one API call may take before the CLI gives up on the server. */
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -155,5 +156,11 @@ export function remoteClient(credentials: TCredentials): TCarveClient {
     // usage report|aggregate: /api/v1/admin/usage
     usageReport: (input) => call("GET", path("admin", "usage"), { query: input }),
     aggregateUsage: (input) => call("POST", path("admin", "usage", "aggregate"), { body: input }),
+    // networks (issue 17): /api/v1/admin/networks…
+    createNetwork: (input) => call("POST", path("admin", "networks"), { body: input }),
+    listNetworks: async () => (await call<{ items: TNetworkSummary[] }>("GET", path("admin", "networks"))).items,
+    getNetwork: (ref) => call("GET", path("admin", "networks", ref)),
+    updateNetwork: (ref, changes) => call("PATCH", path("admin", "networks", ref), { body: changes }),
+    deleteNetwork: (ref) => call("DELETE", path("admin", "networks", ref)),
   };
 }

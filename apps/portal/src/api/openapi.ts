@@ -18,6 +18,8 @@ import { ZAddedPoolJson, ZAdminTemplateJson, ZDefinedPoolJson, ZDeletedPoolJson,
 import { ZMigrateVolumeBody, ZMigratingVolumeJson } from "./schemas.ts";
 import { ZSetLogLevelInput, ZSetMigrationSettingsInput, ZSetPlacementSettingsInput, ZSetStorageSettingsInput, ZSetTemplateSettingsInput } from "@carve/core";
 import { ZLogLevelsJson, ZMigrateVmBody, ZMigrationSettingsJson, ZPlacementSettingsJson, ZStopVmBody, ZStorageSettingsJson, ZTemplateSettingsJson, ZVmPlanJson } from "./vm-settings-schemas.ts";
+import { ZCreateNetworkInput, ZUpdateNetworkInput } from "@carve/core";
+import { ZDeletedNetworkJson, ZNetworkDetailJson, ZNetworkJson, ZNetworkListJson } from "./network-schemas.ts";
 import { ZConfigureDirectoryInput, ZCreateLocalUserInput, ZResetPasswordInput, ZMapGroupInput, ZUsageRange, ZUsageReportInput } from "@carve/core";
 import { ZCreatedUserJson, ZDirectoryCheckJson, ZDirectorySyncJson, ZDirectoryViewJson, ZGroupJson, ZGroupListJson, ZUsageAggregateJson, ZUsageReportJson, ZUserEnabledJson, ZUserPageJson } from "./admin-schemas.ts";
 
@@ -33,7 +35,7 @@ REQUEST_SCHEMAS.add(ZResizeVolumeBody, { id: "ResizeVolumeInput" });
 REQUEST_SCHEMAS.add(ZUnlockSignInInput, { id: "UnlockSignInInput" });
 
 interface TRouteDoc {
-  method: "get" | "post" | "delete";
+  method: "get" | "post" | "patch" | "delete";
   path: string;
   summary: string;
   query?: z.ZodObject;
@@ -422,4 +424,44 @@ API_ROUTES.push(
     admin: true,
   },
   { method: "post", path: "/api/v1/admin/usage/aggregate", summary: "Recompute the usage records of [from, to) (whole UTC hours, over by now) from the event history; safe to repeat", body: ZUsageRange, status: 200, response: ZUsageAggregateJson, admin: true },
+);
+
+// networks (issue 17): network create|list|show|update|delete in remote mode
+REQUEST_SCHEMAS.add(ZCreateNetworkInput, { id: "CreateNetworkInput" });
+const ZUpdateNetworkBody = ZUpdateNetworkInput.omit({ network: true });
+REQUEST_SCHEMAS.add(ZUpdateNetworkBody, { id: "UpdateNetworkInput" });
+const ZNetworkRef = z.string().describe("The network's name or id");
+API_ROUTES.push(
+  { method: "get", path: "/api/v1/admin/networks", summary: "Guest networks with their hosts and address use (range size, NICs, free addresses), by name", status: 200, response: ZNetworkListJson, admin: true },
+  {
+    method: "post",
+    path: "/api/v1/admin/networks",
+    summary: "Register a guest network: Managed (a libvirt network Carve defines) or Bridge (an existing Linux bridge); its CIDR must overlap no other network, its range lie inside the CIDR and its gateway outside the range",
+    body: ZCreateNetworkInput,
+    status: 201,
+    response: ZNetworkJson,
+    admin: true,
+  },
+  { method: "get", path: "/api/v1/admin/networks/{network}", summary: "One network with the VMs on it and their addresses", pathParams: { network: ZNetworkRef }, status: 200, response: ZNetworkDetailJson, admin: true },
+  {
+    method: "patch",
+    path: "/api/v1/admin/networks/{network}",
+    summary: "Change a network (fields left out stay); a change that would strand the VMs on it (CIDR, gateway, a range without their addresses, a host they run on) is refused, naming them",
+    pathParams: { network: ZNetworkRef },
+    body: ZUpdateNetworkBody,
+    status: 200,
+    response: ZNetworkJson,
+    admin: true,
+    errors: { "409": "NETWORK_IN_USE: VMs on the network would be stranded by the change (the message names them)" },
+  },
+  {
+    method: "delete",
+    path: "/api/v1/admin/networks/{network}",
+    summary: "Delete a network no VM and no offering uses",
+    pathParams: { network: ZNetworkRef },
+    status: 200,
+    response: ZDeletedNetworkJson,
+    admin: true,
+    errors: { "409": "HAS_DEPENDENTS: VMs or offerings use it (the message names them and the order to remove them in)" },
+  },
 );

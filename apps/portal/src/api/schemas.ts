@@ -86,7 +86,16 @@ export const ZTemplateJson = z
   .register(ANSWER_SCHEMAS, { id: "Template" });
 
 export const ZOfferingJson = z
-  .object({ id: ZId, name: z.string(), description: z.string().nullable(), vcpus: z.int(), memoryMiB: z.int(), rootDiskGiB: z.int() })
+  .object({
+    id: ZId,
+    name: z.string(),
+    description: z.string().nullable(),
+    vcpus: z.int(),
+    memoryMiB: z.int(),
+    rootDiskGiB: z.int(),
+    // networks (issue 17)
+    network: ZRef.nullable().describe("The network its VMs' NIC goes on; null: the default network"),
+  })
   .register(ANSWER_SCHEMAS, { id: "Offering" });
 
 export const ZDiskOfferingJson = z

@@ -86,9 +86,9 @@ export function toVolumeJson(volume: TVolumeView): TVolumeJson {
 }
 
 // A service or disk offering as the API answers it (the lists and the admin create routes).
-type TOfferingRow = { id: string; name: string; description: string | null; vcpus: number; memoryMiB: number; rootDiskGiB: number };
+type TOfferingRow = { id: string; name: string; description: string | null; vcpus: number; memoryMiB: number; rootDiskGiB: number; network: { id: string; name: string } | null };
 export function toOfferingJson(o: TOfferingRow): TOfferingJson {
-  return { id: o.id, name: o.name, description: o.description, vcpus: o.vcpus, memoryMiB: o.memoryMiB, rootDiskGiB: o.rootDiskGiB };
+  return { id: o.id, name: o.name, description: o.description, vcpus: o.vcpus, memoryMiB: o.memoryMiB, rootDiskGiB: o.rootDiskGiB, network: o.network };
 }
 
 type TDiskOfferingRow = { id: string; name: string; description: string | null; sizeGiB: number | null; minSizeGiB: number | null; maxSizeGiB: number | null; scope: "Local" | "Shared"; storageTags: string[] };

@@ -11,6 +11,17 @@
  * Targets name identifier fields only (a name, an id); inputs are never recorded.
  */
 import type { Job } from "@carve/db";
+// security groups (issue 17)
+import { addSecurityGroupRule as addSecurityGroupRuleRaw } from "../security-groups/add-security-group-rule.ts";
+import { createSecurityGroup as createSecurityGroupRaw } from "../security-groups/create-security-group.ts";
+import { deleteSecurityGroup as deleteSecurityGroupRaw } from "../security-groups/delete-security-group.ts";
+import { getSecurityGroup as getSecurityGroupRaw } from "../security-groups/get-security-group.ts";
+import { listSecurityGroups as listSecurityGroupsRaw } from "../security-groups/list-security-groups.ts";
+import { openVmPort as openVmPortRaw } from "../security-groups/open-vm-port.ts";
+import { reapplyFilters as reapplyFiltersRaw } from "../security-groups/reapply-filters.ts";
+import { removeSecurityGroupRule as removeSecurityGroupRuleRaw } from "../security-groups/remove-security-group-rule.ts";
+import { getVmSecurityGroups as getVmSecurityGroupsRaw, setVmSecurityGroups as setVmSecurityGroupsRaw } from "../security-groups/set-vm-security-groups.ts";
+import { setNetworkSettings as setNetworkSettingsRaw } from "../settings/set-network-settings.ts";
 import { getDirectoryView as getDirectoryViewRaw } from "../identity/get-directory-view.ts";
 import { checkDirectory as checkDirectoryRaw } from "../identity/check-directory.ts";
 import { configureDirectory as configureDirectoryRaw } from "../identity/configure-directory.ts";
@@ -43,6 +54,8 @@ import { deleteNetwork as deleteNetworkRaw } from "../networks/delete-network.ts
 import { getNetwork as getNetworkRaw } from "../networks/get-network.ts";
 import { listNetworks as listNetworksRaw } from "../networks/list-networks.ts";
 import { updateNetwork as updateNetworkRaw } from "../networks/update-network.ts";
+// networks (issue 17)
+import { defineNetwork as defineNetworkRaw } from "../networks/define-network.ts";
 import { addPool as addPoolRaw } from "../pools/add-pool.ts";
 import { deletePool as deletePoolRaw } from "../pools/delete-pool.ts";
 import { listPools as listPoolsRaw } from "../pools/list-pools.ts";
@@ -180,6 +193,8 @@ export const listNetworks = auditedRead("network.list", listNetworksRaw);
 export const getNetwork = auditedRead("network.get", getNetworkRaw, { type: "network", field: "network" });
 export const updateNetwork = audited("network.update", updateNetworkRaw, { type: "network", field: "network" });
 export const deleteNetwork = audited("network.delete", deleteNetworkRaw, { type: "network", field: "network" });
+// networks (issue 17)
+export const defineNetwork = audited("network.define", defineNetworkRaw, { type: "network", field: "network", id: (r) => r.network.id });
 export const createOffering = audited("offering.create", createOfferingRaw, { type: "offering", field: "name" });
 export const listOfferings = auditedRead("offering.list", listOfferingsRaw);
 export const deleteOffering = audited("offering.delete", deleteOfferingRaw, { type: "offering", field: "offering" });
@@ -221,3 +236,18 @@ export const detachVolume = audited("volume.detach", detachVolumeRaw, volumeJob)
 export const resizeVolume = audited("volume.resize", resizeVolumeRaw, volumeJob);
 export const deleteVolume = audited("volume.delete", deleteVolumeRaw, volumeJob);
 export const listVolumes = auditedRead("volume.list", listVolumesRaw);
+
+// security groups (issue 17)
+const securityGroup = { type: "security-group", field: "group" } as const;
+const vmTarget = { type: "vm", field: "vm", id: (r: { vm: { id: string } }) => r.vm.id } as const;
+export const createSecurityGroup = audited("security-group.create", createSecurityGroupRaw, { type: "security-group", field: "name" });
+export const listSecurityGroups = auditedRead("security-group.list", listSecurityGroupsRaw);
+export const getSecurityGroup = auditedRead("security-group.get", getSecurityGroupRaw, securityGroup);
+export const deleteSecurityGroup = audited("security-group.delete", deleteSecurityGroupRaw, securityGroup);
+export const addSecurityGroupRule = audited("security-group.rule-add", addSecurityGroupRuleRaw, { ...securityGroup, id: (r) => r.rule.id });
+export const removeSecurityGroupRule = audited("security-group.rule-remove", removeSecurityGroupRuleRaw, { ...securityGroup, id: (r) => r.rule.id });
+export const getVmSecurityGroups = auditedRead("vm.security-groups", getVmSecurityGroupsRaw, vmTarget);
+export const setVmSecurityGroups = audited("vm.security-groups-set", setVmSecurityGroupsRaw, vmTarget);
+export const openVmPort = audited("vm.open-port", openVmPortRaw, vmTarget);
+export const reapplyFilters = audited("host.reapply-filters", reapplyFiltersRaw, { type: "host", field: "host", id: () => null });
+export const setNetworkSettings = audited("settings.network", setNetworkSettingsRaw);

@@ -119,6 +119,11 @@ export const ERROR_CODES = {
   LOCAL_ONLY: { http: 400, expected: true },
   /** The CLI could not reach the Carve server it is logged in to (or did not get an answer from Carve). */
   SERVER_UNREACHABLE: { http: 503, expected: true },
+  // security groups (issue 17)
+  /** No security group with that name or id among the ones the caller may manage (see `carve sg list`). */
+  SECURITY_GROUP_NOT_FOUND: { http: 404, expected: true },
+  /** The group has no rule with that id (see `carve sg show GROUP`). */
+  SECURITY_RULE_NOT_FOUND: { http: 404, expected: true },
   /** A bug or an unreachable dependency. */
   INTERNAL: { http: 500, expected: false },
 } as const;

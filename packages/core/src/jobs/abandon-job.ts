@@ -9,6 +9,8 @@ import { VOLUME_JOBS } from "../volumes/volume-job.ts";
 import { settleVolumeMigration } from "../volumes/settle-volume-migration.ts";
 import { actionOfJob, holdsCapacity } from "../vms/vm-state-machine.ts";
 import { reportJobFinished } from "./job-finished.ts";
+// networks (issue 17)
+import { settleNetworkDefine } from "../networks/settle-network-define.ts";
 import { releaseAbandonedMove, VM_MOVE_JOBS } from "../vms/settle-vm-move.ts";
 
 /** Error codes on abandoned jobs (Job.errorCode). */
@@ -48,6 +50,8 @@ export async function abandonJob(deps: CoreDeps, jobId: string, code: TAbandonCo
     if (job.kind === "pool.define") await settlePoolDefine(tx, job, { ok: false, message });
     if (VOLUME_JOBS.has(job.kind)) await settleVolumeJob(tx, deps, job, { ok: false, message });
     if (job.kind === "volume.migrate") await settleVolumeMigration(tx, deps, job, { ok: false, message });
+    // networks (issue 17)
+    if (job.kind === "network.define") await settleNetworkDefine(tx, job, { ok: false, message });
     if (owned && VM_MOVE_JOBS.has(job.kind)) await releaseAbandonedMove(tx, job);
     if (owned && to) {
       await tx.vm.update({ where: { id: owned.id }, data: { state: to, stateReason: message, activeJobId: null } });

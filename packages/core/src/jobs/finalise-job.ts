@@ -3,6 +3,7 @@ import { isJobName, JOBS } from "@carve/protocol";
 import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { releaseVmAddresses } from "../networks/ipam/release-vm-addresses.ts";
+import { leaveSecurityGroups } from "../security-groups/filter-jobs.ts";
 import { releaseHostCapacity, releasePoolBytes } from "../hosts/capacity.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
 import { applyInventory } from "../reconcile/apply-inventory.ts";
@@ -17,6 +18,8 @@ import { reportJobFinished } from "./job-finished.ts";
 import { afterColdMove, afterVmMove } from "../hosts/advance-host-maintenance.ts";
 import { COLD_MOVE_STEPS } from "../vms/advance-cold-move.ts";
 import { settleVmMove, VM_MOVE_JOBS } from "../vms/settle-vm-move.ts";
+// networks (issue 17)
+import { settleNetworkDefine } from "../networks/settle-network-define.ts";
 
 export type TJobOutcome = { ok: true; result: unknown } | { ok: false; message: string };
 
@@ -53,6 +56,8 @@ export async function finaliseJob(deps: CoreDeps, jobId: string, outcome: TJobOu
     if (job.kind === "pool.define") await settlePoolDefine(tx, job, parsed);
     if (VOLUME_JOBS.has(job.kind)) await settleVolumeJob(tx, deps, job, parsed);
     if (job.kind === "volume.migrate") await settleVolumeMigration(tx, deps, job, parsed);
+    // networks (issue 17)
+    if (job.kind === "network.define") await settleNetworkDefine(tx, job, parsed);
     return { kind: job.kind, ok: parsed.ok, durationMs: finishedAt.getTime() - job.createdAt.getTime(), moved, parentJobId: job.parentJobId };
   });
   if (finalised) {
@@ -113,6 +118,8 @@ async function settleVm(
   });
   // Its NICs go with it: their MACs and addresses are free for the next VM.
   if (destroyed) await releaseVmAddresses(tx, vm.id);
+  // security groups (issue 17): its address no longer lets it in where its groups were a source.
+  if (destroyed) await leaveSecurityGroups(tx, deps, SYSTEM_ACTOR, vm.id);
   if (reason) await tx.job.update({ where: { id: job.id }, data: { errorMessage: reason } });
   // Capacity follows the state: leaving the states that hold it gives it back, exactly once.
   // A transitional state says nothing about capacity: the state before the action does.

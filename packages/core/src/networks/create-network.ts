@@ -10,6 +10,8 @@ import { parseInput } from "../validation/parse-input.ts";
 import { ZBridgeName, ZCidrText, ZDnsDomain, ZIpv4Text, ZNetworkHosts, ZNetworkKind, ZNetworkLibvirtName, ZNetworkMode } from "./network-fields.ts";
 import { assertNoOverlap, checkNetworkShape, lockNetworkChanges } from "./network-rules.ts";
 import { NETWORK_SELECT, toNetworkView, type TNetworkView } from "./network-view.ts";
+import { dispatchJob } from "../jobs/dispatch-job.ts";
+import { recordNetworkDefines } from "./define-network.ts";
 
 export const ZCreateNetworkInput = z.strictObject({
   name: ZObjectName,
@@ -36,8 +38,9 @@ export type TCreateNetworkInput = z.input<typeof ZCreateNetworkInput>;
 /**
  * Registers a guest network (admins only): its addressing is checked (CIDR, range inside it, gateway
  * outside the range, no overlap with another network) and every field at fault is named with its
- * fix; the hosts must exist. One transaction: nothing is half-created. The agent-side definition
- * (libvirt network, bridge checks) comes with the agent's network jobs.
+ * fix; the hosts must exist. One transaction: nothing is half-created. A network.define job per
+ * host is recorded with it and sent after the commit: each host's agent defines the libvirt network
+ * (or checks the bridge) and its result makes the network Up or Unhealthy there.
  * @throws CarveError INVALID_INPUT, ALREADY_EXISTS, HOST_NOT_FOUND, FORBIDDEN
  */
 export async function createNetwork(deps: CoreDeps, actor: TActor, input: unknown): Promise<TNetworkView> {
@@ -52,7 +55,7 @@ export async function createNetwork(deps: CoreDeps, actor: TActor, input: unknow
     if (wrong.length > 0) throw invalidInput(wrong);
   }
   const shape = checkNetworkShape({ kind: data.kind, cidr: data.cidr, gateway: data.gateway ?? null, rangeStart: data.rangeStart ?? null, rangeEnd: data.rangeEnd ?? null });
-  return deps.db.$transaction(async (tx) => {
+  const { view, jobs } = await deps.db.$transaction(async (tx) => {
     await lockNetworkChanges(tx);
     if (await tx.network.findUnique({ where: { name: data.name }, select: { id: true } })) {
       throw new CarveError("ALREADY_EXISTS", `A network named '${data.name}' already exists. Choose another name.`, {
@@ -85,6 +88,9 @@ export async function createNetwork(deps: CoreDeps, actor: TActor, input: unknow
       actor,
       message: `network ${created.name} (${created.kind}, ${created.cidr}) created on ${hosts.map((h) => h.name).join(", ")}${created.isDefault ? "; it is the default network" : ""}`,
     });
-    return toNetworkView(created);
+    const jobs = await recordNetworkDefines(tx, deps, actor, created, hosts);
+    return { view: toNetworkView(created), jobs };
   });
+  for (const job of jobs) await dispatchJob(deps, job);
+  return view;
 }

@@ -116,7 +116,7 @@ describe("address management", () => {
     for (const nic of nics) expect(nic.mac).toMatch(/^52:54:00(:[0-9a-f]{2}){3}$/);
     expect(await core.db.vm.count()).toBe(150);
     expect((await core.db.host.findMany()).reduce((sum, h) => sum + h.vcpusAllocated, 0)).toBe(150);
-    expect(core.queues.jobs.size).toBe(150);
+    expect(core.queues.byName("vm.create")).toHaveLength(150);
     // Each vm.create payload carries its NIC, as the database has it.
     const byVm = new Map(nics.map((n) => [n.vmId, n]));
     for (const { vm, job } of placed) {

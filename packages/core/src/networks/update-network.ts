@@ -14,6 +14,8 @@ import { ZBridgeName, ZCidrText, ZDnsDomain, ZIpv4Text, ZNetworkHosts, ZNetworkM
 import { assertNoOverlap, checkNetworkShape, lockNetworkChanges } from "./network-rules.ts";
 import { NETWORK_SELECT, toNetworkView, type TNetworkView } from "./network-view.ts";
 import { vmLabel, vmsOnNetwork, type TVmOnNetwork } from "./vms-on-network.ts";
+import { dispatchJob } from "../jobs/dispatch-job.ts";
+import { recordNetworkDefines } from "./define-network.ts";
 
 export const ZUpdateNetworkInput = z.strictObject({
   network: ZNetworkRef,
@@ -37,7 +39,8 @@ export const ZUpdateNetworkInput = z.strictObject({
  * change that would strand them is refused (NETWORK_IN_USE) naming them: a new CIDR or gateway (the
  * guests hold the old ones), a range that no longer holds an address a VM has (widening it, the fix
  * for NETWORK_FULL, is allowed), a host taken off it that runs VMs on it. Runs holding the network's
- * row lock, so no create allocates on it meanwhile.
+ * row lock, so no create allocates on it meanwhile. Hosts added to it get a network.define job
+ * (sent after the commit), and so do all its hosts when a Bridge network's bridge changes.
  * @throws CarveError INVALID_INPUT, NETWORK_NOT_FOUND, NETWORK_IN_USE, HOST_NOT_FOUND, FORBIDDEN
  */
 export async function updateNetwork(deps: CoreDeps, actor: TActor, input: unknown): Promise<TNetworkView> {
@@ -47,7 +50,7 @@ export async function updateNetwork(deps: CoreDeps, actor: TActor, input: unknow
   if (Object.values(changes).every((v) => v === undefined)) {
     throw invalidInput([{ field: "input", message: "changes nothing: give at least one of description, mode, cidr, gateway, rangeStart/rangeEnd, dnsDomain, bridge, hosts, isDefault" }]);
   }
-  return deps.db.$transaction(async (tx) => {
+  const { view, jobs } = await deps.db.$transaction(async (tx) => {
     await lockNetworkChanges(tx);
     const current = await findNetwork(tx, ref);
     await lockNetworkRow(tx, current.id);
@@ -86,6 +89,7 @@ export async function updateNetwork(deps: CoreDeps, actor: TActor, input: unknow
     }
 
     if (changes.isDefault === true) await tx.network.updateMany({ where: { isDefault: true, id: { not: current.id } }, data: { isDefault: false } });
+    const before = new Set((await tx.networkHost.findMany({ where: { networkId: current.id }, select: { hostId: true } })).map((h) => h.hostId));
     if (hosts) await tx.networkHost.deleteMany({ where: { networkId: current.id, hostId: { notIn: hosts.map((h) => h.id) } } });
     const updated = await tx.network.update({
       where: { id: current.id },
@@ -105,6 +109,10 @@ export async function updateNetwork(deps: CoreDeps, actor: TActor, input: unknow
     });
     const changed = Object.keys(changes).filter((k) => changes[k as keyof typeof changes] !== undefined);
     await recordEvent(tx, { type: "network.updated", actor, message: `network ${updated.name} changed: ${changed.join(", ")}`, data: { changed } });
-    return toNetworkView(updated);
+    const bridgeMoved = current.kind === "Bridge" && changes.bridge !== undefined && changes.bridge !== current.bridge;
+    const toDefine = updated.hosts.map((h) => h.host).filter((h) => bridgeMoved || !before.has(h.id));
+    return { view: toNetworkView(updated), jobs: await recordNetworkDefines(tx, deps, actor, updated, toDefine) };
   });
+  for (const job of jobs) await dispatchJob(deps, job);
+  return view;
 }

@@ -18,8 +18,15 @@ export const ZCreateOfferingInput = z.strictObject({
   network: z.string().min(1, "must be a network name or id").max(200).optional(),
 });
 
-/** Creates a service offering (vCPUs, memory, root disk size) users pick when creating a VM. */
-export async function createOffering(deps: CoreDeps, actor: TActor, input: unknown): Promise<ServiceOffering> {
+/** An offering with the network its VMs' NIC goes on (null: the default network), as front doors show it. */
+export type TOfferingWithNetwork = ServiceOffering & { network: { id: string; name: string } | null };
+export const OFFERING_NETWORK = { network: { select: { id: true, name: true } } } as const;
+
+/**
+ * Creates a service offering (vCPUs, memory, root disk size, optionally its network) users pick when creating a VM.
+ * @throws CarveError INVALID_INPUT, ALREADY_EXISTS, NETWORK_NOT_FOUND, FORBIDDEN
+ */
+export async function createOffering(deps: CoreDeps, actor: TActor, input: unknown): Promise<TOfferingWithNetwork> {
   requireAdmin(actor, "create service offerings");
   const data = parseInput(ZCreateOfferingInput, input);
   return deps.db.$transaction(async (tx) => {
@@ -30,8 +37,8 @@ export async function createOffering(deps: CoreDeps, actor: TActor, input: unkno
     }
     const { network: networkRef, ...fields } = data;
     const network = networkRef ? await findNetwork(tx, networkRef) : null;
-    const offering = await tx.serviceOffering.create({ data: { ...fields, description: data.description ?? null, networkId: network?.id ?? null } });
-    await recordEvent(tx, { type: "offering.created", actor, message: `offering ${offering.name} created (${offering.vcpus} vCPU, ${offering.memoryMiB} MiB)` });
+    const offering = await tx.serviceOffering.create({ data: { ...fields, description: data.description ?? null, networkId: network?.id ?? null }, include: OFFERING_NETWORK });
+    await recordEvent(tx, { type: "offering.created", actor, message: `offering ${offering.name} created (${offering.vcpus} vCPU, ${offering.memoryMiB} MiB${network ? `, network ${network.name}` : ""})` });
     return offering;
   });
 }

@@ -1,8 +1,8 @@
-import type { ServiceOffering } from "@carve/db";
 import { z } from "zod";
 import type { CoreDeps } from "../context.ts";
 import { requireAdmin, type TActor } from "../identity/actor.ts";
 import { parseInput } from "../validation/parse-input.ts";
+import { OFFERING_NETWORK, type TOfferingWithNetwork } from "./create-offering.ts";
 
 export const ZListOfferingsInput = z.object({
   /** Admins only: retired (deactivated) offerings too, which VMs and volumes made from them still reference. */
@@ -17,8 +17,8 @@ export function offeringListFilter(actor: TActor, input: unknown, what: string):
   return {};
 }
 
-/** Active service offerings (admins: retired ones too, when asked), smallest first. */
-export async function listOfferings(deps: CoreDeps, actor: TActor, input: unknown = {}): Promise<ServiceOffering[]> {
+/** Active service offerings (admins: retired ones too, when asked) with their network, smallest first. */
+export async function listOfferings(deps: CoreDeps, actor: TActor, input: unknown = {}): Promise<TOfferingWithNetwork[]> {
   const where = offeringListFilter(actor, input, "offerings");
-  return deps.db.serviceOffering.findMany({ where, orderBy: [{ vcpus: "asc" }, { memoryMiB: "asc" }, { name: "asc" }] });
+  return deps.db.serviceOffering.findMany({ where, include: OFFERING_NETWORK, orderBy: [{ vcpus: "asc" }, { memoryMiB: "asc" }, { name: "asc" }] });
 }

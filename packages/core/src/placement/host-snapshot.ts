@@ -16,7 +16,7 @@ export async function loadPlacementHosts(tx: Tx, templateId: string): Promise<TP
       memOvercommit: true,
       vcpusAllocated: true,
       memMiBAllocated: true,
-      networks: { select: { networkId: true } },
+      networks: { select: { networkId: true, state: true, stateReason: true } },
       pools: {
         where: { pool: { state: { not: "Removed" } } },
         select: {
@@ -41,7 +41,8 @@ export async function loadPlacementHosts(tx: Tx, templateId: string): Promise<TP
   });
   return hosts.map(({ pools, networks, ...host }) => ({
     ...host,
-    networkIds: networks.map((n) => n.networkId),
+    networkIds: networks.filter((n) => n.state !== "Unhealthy").map((n) => n.networkId),
+    unhealthyNetworks: networks.filter((n) => n.state === "Unhealthy").map((n) => ({ id: n.networkId, reason: n.stateReason })),
     pools: pools.map(({ pool: { templateCopies, capacityReportedAt, ...pool } }) => ({
       ...pool,
       capacityReported: capacityReportedAt !== null,

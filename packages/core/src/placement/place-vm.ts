@@ -26,8 +26,10 @@ export interface TPlacementHost {
   vcpusAllocated: number;
   memMiBAllocated: number;
   pools: TPlacementPool[];
-  /** Ids of the networks the host has (absent: none). */
+  /** Ids of the networks the host has (absent: none), Unhealthy ones excluded. */
   networkIds?: string[];
+  /** The networks whose agent could not define them on this host, with why (issue 17). */
+  unhealthyNetworks?: { id: string; reason: string | null }[];
 }
 
 export interface TPlacementRequest {
@@ -108,9 +110,17 @@ export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Why a host cannot take a NIC on `network`, or null when it can: it lacks it, or has it Unhealthy. */
+export function networkReason(host: Pick<TPlacementHost, "networkIds" | "unhealthyNetworks">, network: { id: string; name: string }): string | null {
+  const unhealthy = host.unhealthyNetworks?.find((n) => n.id === network.id);
+  if (unhealthy) return `has network ${network.name} Unhealthy${unhealthy.reason ? ` (${unhealthy.reason})` : ""}`;
+  return (host.networkIds ?? []).includes(network.id) ? null : `has no network ${network.name}`;
+}
+
 function hostReason(host: TPlacementHost, r: TPlacementRequest): string | null {
   if (host.state !== "Up") return `is ${host.state}`;
-  if (r.network && !(host.networkIds ?? []).includes(r.network.id)) return `has no network ${r.network.name}`;
+  const lacking = r.network ? networkReason(host, r.network) : null;
+  if (lacking) return lacking;
   const tags = missing(r.hostTags, host.tags);
   if (tags.length > 0) return `lacks host tag${tags.length > 1 ? "s" : ""} ${tags.join(", ")}`;
   if (freeCpus(host) < r.vcpus) return `has ${Math.max(freeCpus(host), 0)} free vCPUs, ${r.vcpus} needed`;

@@ -17,6 +17,7 @@ import { parseInput } from "../validation/parse-input.ts";
 import { MAX_DATA_DISKS, ZDataDisk } from "./plan-data-disks.ts";
 import type { TRequestKeyRecord } from "./request-keys.ts";
 import { nameTaken, planCreate, recordCreate, recordTogether, writesBeforeRefusal, type TCreated, type TCreatePlan } from "./record-create.ts";
+import { DefaultGroupFilters } from "../security-groups/default-group-filters.ts";
 
 export const ZCreateVmInput = z.strictObject({
   name: ZResourceName,
@@ -162,7 +163,7 @@ async function recordInOneTransaction(queued: TQueuedCreate[]): Promise<TBatchOu
   return db.$transaction(async (tx) => {
     const only = queued.length === 1 ? queued[0] : undefined;
     if (only) return [{ ok: true, value: await recordCreate(tx, only.deps, only.plan) }];
-    const batch = { unlimitedOwners: new Set<string>(), rankings: new RankingMemo(), addresses: new AddressBook(tx) };
+    const batch = { unlimitedOwners: new Set<string>(), rankings: new RankingMemo(), addresses: new AddressBook(tx), securityGroups: new DefaultGroupFilters(tx) };
     // Every network the batch allocates on, locked now in one order: batches never wait on each other in a circle.
     await batch.addresses.lock(queued.flatMap(({ plan }) => (plan.network ? [plan.network.id] : [])));
     const alone = async ({ deps, plan }: TQueuedCreate): Promise<TBatchOutcome<TCreated>> => {
@@ -180,6 +181,7 @@ async function recordInOneTransaction(queued: TQueuedCreate[]): Promise<TBatchOu
           await tx.$executeRaw`ROLLBACK TO SAVEPOINT create_vm`;
           batch.rankings.clear(); // what it reserved was undone: the rankings no longer count it
           batch.addresses.clear(); // and so was its NIC
+          batch.securityGroups.clear(); // and a default group it created
         } else if (!isCarveError(error)) throw error;
         return { ok: false, error: createFailure(error, plan) };
       }

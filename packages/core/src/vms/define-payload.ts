@@ -23,5 +23,9 @@ export function definePayload(
     dataVolumes: vm.volumes
       .filter((v) => v.kind === "Data" && v.deviceIndex !== null)
       .map((v) => ({ volumeId: v.id, pool: poolOf(v), name: v.libvirtName, deviceIndex: v.deviceIndex ?? 1 })),
+    // Same MACs and addresses on the target: its agent adds their DHCP/DNS entries there.
+    ...(vm.nics && vm.nics.length > 0 ? { nics: vm.nics } : {}),
+    // Its NICs refer to its security groups' filter: the target defines it before the domain.
+    ...(vm.filter ? { filter: vm.filter } : {}),
   };
 }

@@ -1,6 +1,9 @@
 import type { Db, Prisma, Tx, VmState } from "@carve/db";
 import type { TPlacementHost, TPlacementRequest } from "../placement/place-vm.ts";
-import { placeVm } from "../placement/place-vm.ts";
+import { networkReason, placeVm } from "../placement/place-vm.ts";
+import type { TNicSpec, TVmFilter } from "@carve/protocol";
+import { nicSpec } from "../networks/ipam/address-book.ts";
+import { loadVmFilters } from "../security-groups/load-vm-filters.ts";
 import type { TPlacementSettings } from "../settings/placement-settings.ts";
 
 /** A VM about to leave its host, with what placement needs to find it another one. */
@@ -17,6 +20,10 @@ export interface TMovingVm {
   offering: { hostTags: string[]; storageTags: string[] };
   /** The networks its NICs are on: a target must have each (absent: none). */
   networks?: { id: string; name: string }[];
+  /** Its NICs as the agent renders them, in device order (a cold move defines them on the target). */
+  nics?: TNicSpec[];
+  /** Its network filter (security groups), which its NICs refer to: the target defines it first. */
+  filter?: TVmFilter;
   volumes: {
     id: string;
     kind: "Root" | "Data";
@@ -52,9 +59,27 @@ export async function loadMovingVms(tx: Db | Tx, where: { id?: string; hostId?: 
   });
   // The NICs in a query of their own: Prisma reads two to-many relations of one query at the same
   // time, which a transaction's single connection only queues (pg warns, on stderr, that it will refuse).
-  const nics = rows.length === 0 ? [] : await tx.nic.findMany({ where: { vmId: { in: rows.map((vm) => vm.id) } }, select: { vmId: true, network: { select: { id: true, name: true } } } });
+  const nics =
+    rows.length === 0
+      ? []
+      : await tx.nic.findMany({
+          where: { vmId: { in: rows.map((vm) => vm.id) } },
+          select: { vmId: true, mac: true, ip: true, network: { select: { id: true, name: true, kind: true, cidr: true, gateway: true, dnsDomain: true, libvirtName: true, bridge: true } } },
+          orderBy: { deviceIndex: "asc" },
+        });
+  const filters = new Map((await loadVmFilters(tx, rows.map((vm) => vm.id))).map((f) => [f.vmId, f.filter]));
   // The domain's title is the VM's name, as at creation.
-  return rows.map((vm) => ({ ...vm, title: vm.name, networks: nics.filter((n) => n.vmId === vm.id).map((n) => n.network) }));
+  return rows.map((vm) => {
+    const own = nics.filter((n) => n.vmId === vm.id);
+    const filter = filters.get(vm.id);
+    return {
+      ...vm,
+      title: vm.name,
+      networks: own.map((n) => ({ id: n.network.id, name: n.network.name })),
+      nics: own.map((n) => ({ ...nicSpec(n.network, n, vm.name), ...(filter ? { filter: filter.name } : {}) })),
+      ...(filter ? { filter } : {}),
+    };
+  });
 }
 
 /** Where a VM would go, and what travels with it. */
@@ -101,9 +126,9 @@ export function findMoveTargets(
       continue;
     }
     // Its NICs keep their network (and address) wherever it goes.
-    const lacking = (vm.networks ?? []).filter((n) => !(host.networkIds ?? []).includes(n.id));
+    const lacking = (vm.networks ?? []).map((n) => networkReason(host, n)).filter((reason) => reason !== null);
     if (lacking.length > 0) {
-      rejections.push({ host: host.name, reason: `has no network ${lacking.map((n) => n.name).join(", ")}` });
+      rejections.push({ host: host.name, reason: lacking.join("; ") });
       continue;
     }
     const missing = [...sharedPoolIds].filter((id) => !host.pools.some((p) => p.id === id));

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Job, ServiceOffering as Offering, Template, Tx, Vm } from "@carve/db";
-import { dataVolumeName, rootVolumeName, type TCloudInit } from "@carve/protocol";
+import { dataVolumeName, rootVolumeName, vmFilterName, type TCloudInit } from "@carve/protocol";
 import { CarveError, isCarveError } from "../errors/index.ts";
 import type { TUserActor } from "../identity/actor.ts";
 import type { TIdentityDeps } from "../identity/identity-options.ts";
@@ -22,6 +22,8 @@ import { insertCreateRecords, type TCreateRecords, type TCreateWrite } from "./i
 import { planDataDisks, type TPlannedDataDisk } from "./plan-data-disks.ts";
 import { recordRequestKey, type TRequestKeyRecord } from "./request-keys.ts";
 import type { TCreateVmParsed } from "./create-vm.ts";
+// security groups (issue 17)
+import { DefaultGroupFilters, joinDefaultGroups, newVmFilter, type TDefaultGroupFilter, type TDefaultGroupJoin } from "../security-groups/default-group-filters.ts";
 
 /** What createVm answers: the Creating VM, the job to watch, and where to see a first password once. */
 export type TCreated = { vm: Vm; job: Job; passwordReveal: { revealId: string; expiresAt: Date } | null };
@@ -62,6 +64,8 @@ export interface TBatchContext {
   unlimitedOwners: Set<string>;
   rankings: RankingMemo;
   addresses: AddressBook;
+  /** Owners' default security groups (issue 17): every new VM joins its owner's. */
+  securityGroups: DefaultGroupFilters;
 }
 
 /**
@@ -80,8 +84,10 @@ export async function recordCreate(tx: Tx, deps: TIdentityDeps, plan: TCreatePla
   const addresses = batch?.addresses ?? new AddressBook(tx);
   const nic = plan.network ? await addresses.allocate(plan.network.id, data.name) : null;
   try {
-    const records = await placeAndWrite(tx, deps, plan, ids, nic, batch);
+    const security = await (batch?.securityGroups ?? new DefaultGroupFilters(tx)).forOwner(owner.userId);
+    const records = await placeAndWrite(tx, deps, plan, ids, nic, security, batch);
     if (nic) await insertNics(tx, [{ vmId: ids.vmId, job: records.job, nic }]);
+    await joinDefaultGroups(tx, [{ vmId: ids.vmId, group: security, now: records.job.createdAt }]);
     if (plan.requestKey) await recordRequestKey(tx, plan.requestKey, { vmId: ids.vmId, jobId: ids.jobId });
     return { ...records, passwordReveal: await recordFirstPassword(tx, deps, guest, { vmId: ids.vmId, userId: owner.userId, jobId: ids.jobId }) };
   } catch (error) {
@@ -97,6 +103,7 @@ async function placeAndWrite(
   plan: TCreatePlan,
   ids: TCreateIds,
   nic: TAllocatedNic | null,
+  security: TDefaultGroupFilter,
   batch: TBatchContext | undefined,
 ): Promise<{ vm: Vm; job: Job }> {
   const { owner, data, template, request, guest, dataDisks } = plan;
@@ -108,7 +115,7 @@ async function placeAndWrite(
     // given back at once), and a name already taken is refused before anything is reserved.
     const placed = await reserveBestFit(tx, template.id, request, batch?.rankings, async (candidate) => {
       const cloudInit = guest ? await cloudInitPayload(tx, guest, candidate.hostId) : null;
-      const [written] = await insertCreateRecords(tx, [{ records: createRecords(plan, ids, candidate, [], cloudInit, nic), now, reserve: request }]);
+      const [written] = await insertCreateRecords(tx, [{ records: createRecords(plan, ids, candidate, [], cloudInit, nic, security), now, reserve: request }]);
       if (written === undefined) throw new Error("insertCreateRecords answered nothing");
       if (written === "nameTaken") throw nameTaken(data.name);
       records = written === "noRoom" ? null : written;
@@ -127,7 +134,7 @@ async function placeAndWrite(
       return { id, name: `${data.name}-data-${i + 1}`, pool, libvirtName: dataVolumeName(id), sizeGiB: disk.request.sizeGiB, deviceIndex: i + 1, offeringId: disk.offering.id };
     });
     const cloudInit = guest ? await cloudInitPayload(tx, guest, found.candidate.hostId) : null;
-    const [written] = await insertCreateRecords(tx, [{ records: createRecords(plan, ids, found.candidate, dataVolumes, cloudInit, nic), now, reserve: null }]);
+    const [written] = await insertCreateRecords(tx, [{ records: createRecords(plan, ids, found.candidate, dataVolumes, cloudInit, nic, security), now, reserve: null }]);
     // Host and pools are reserved already: only the name can keep it from being written.
     if (written === "nameTaken") throw nameTaken(data.name);
     if (written === undefined || written === "noRoom") throw new Error("create records not written");
@@ -157,7 +164,7 @@ async function placeAndWrite(
 export async function recordTogether(tx: Tx, creates: { deps: TIdentityDeps; plan: TCreatePlan }[], batch: TBatchContext): Promise<(TCreated | CarveError | null)[]> {
   const answers: (TCreated | CarveError | null)[] = creates.map(() => null);
   const writes: TCreateWrite[] = [];
-  const slots: { index: number; vmId: string; nic: TAllocatedNic | null }[] = [];
+  const slots: { index: number; vmId: string; nic: TAllocatedNic | null; security: TDefaultGroupFilter }[] = [];
   for (const [index, { deps, plan }] of creates.entries()) {
     // Its address first (NETWORK_FULL answers only this create: it claims no host).
     let nic: TAllocatedNic | null = null;
@@ -176,8 +183,9 @@ export async function recordTogether(tx: Tx, creates: { deps: TIdentityDeps; pla
       break;
     }
     const ids = newCreateIds();
-    writes.push({ records: createRecords(plan, ids, candidate, [], null, nic), now: deps.now(), reserve: plan.request });
-    slots.push({ index, vmId: ids.vmId, nic });
+    const security = await batch.securityGroups.forOwner(plan.owner.userId);
+    writes.push({ records: createRecords(plan, ids, candidate, [], null, nic, security), now: deps.now(), reserve: plan.request });
+    slots.push({ index, vmId: ids.vmId, nic, security });
   }
   if (writes.length === 0) return answers;
   await tx.$executeRaw`SAVEPOINT create_together`;
@@ -189,7 +197,8 @@ export async function recordTogether(tx: Tx, creates: { deps: TIdentityDeps; pla
     return creates.map(() => null);
   }
   const nics: TNicWrite[] = [];
-  for (const [k, { index, vmId, nic }] of slots.entries()) {
+  const memberships: TDefaultGroupJoin[] = [];
+  for (const [k, { index, vmId, nic, security }] of slots.entries()) {
     const result = written[k];
     const { plan } = creates[index] ?? {};
     if (result === undefined || result === "noRoom" || !plan) continue;
@@ -199,9 +208,11 @@ export async function recordTogether(tx: Tx, creates: { deps: TIdentityDeps; pla
       continue;
     }
     if (nic) nics.push({ vmId, job: result.job, nic });
+    memberships.push({ vmId, group: security, now: result.job.createdAt });
     answers[index] = { ...result, passwordReveal: null };
   }
   await insertNics(tx, nics);
+  await joinDefaultGroups(tx, memberships);
   return answers;
 }
 
@@ -222,6 +233,7 @@ function createRecords(
   dataVolumes: TDataVolume[],
   cloudInit: TCloudInit | null,
   nic: TAllocatedNic | null,
+  security: TDefaultGroupFilter,
 ): TCreateRecords {
   const { owner, data, template, offering, sizeGiB } = plan;
   const libvirtName = rootVolumeName(ids.volumeId);
@@ -237,7 +249,8 @@ function createRecords(
     ...(dataVolumes.length > 0
       ? { dataVolumes: dataVolumes.map((v) => ({ volumeId: v.id, pool: v.pool.poolLibvirtName, name: v.libvirtName, sizeGiB: v.sizeGiB, deviceIndex: v.deviceIndex })) }
       : {}),
-    ...(nic ? { nics: [nic.spec] } : {}),
+    // The NIC is filtered by the owner's default group (security groups, issue 17).
+    ...(nic ? { nics: [{ ...nic.spec, filter: vmFilterName(ids.vmId) }], filter: newVmFilter(ids.vmId, nic.ip, security) } : {}),
   };
   return {
     vm: {

@@ -5,6 +5,7 @@ import { adminActor } from "../../server/admin-actor.ts";
 const SECTIONS = [
   ["/admin/hosts", "Hosts"],
   ["/admin/pools", "Storage pools"],
+  ["/admin/networks", "Networks"],
   ["/admin/templates", "Templates"],
   ["/admin/offerings", "Offerings"],
   ["/admin/users", "Users & teams"],

@@ -28,6 +28,19 @@ export interface TAllocatedNic {
   spec: TNicSpec;
 }
 
+/** The agent's view of a NIC of VM `vmName` on `network` (vm.create, and vm.define when the VM moves). */
+export function nicSpec(network: Omit<TIpamNetwork, "id" | "rangeStart" | "rangeEnd">, nic: { mac: string; ip: string | null }, vmName: string): TNicSpec {
+  const cidr = parseCidr(network.cidr);
+  return {
+    network: network.kind === "Managed" ? { kind: "managed", name: network.libvirtName ?? network.name } : { kind: "bridge", name: network.bridge ?? network.name },
+    mac: nic.mac,
+    ip: nic.ip,
+    prefix: isCidr(cidr) ? cidr.prefix : 24,
+    gateway: network.gateway,
+    hostname: network.dnsDomain ? `${vmName}.${network.dnsDomain}` : null,
+  };
+}
+
 type TBook = { network: TIpamNetwork; range: { first: number; last: number } | null; used: Set<number>; lowest: number };
 
 /**
@@ -74,22 +87,8 @@ export class AddressBook {
     let mac = this.nextMac();
     while (this.macs.has(mac)) mac = this.nextMac();
     this.macs.add(mac);
-    const cidr = parseCidr(network.cidr);
     const address = ip === null ? null : formatIpv4(ip);
-    return {
-      networkId,
-      deviceIndex,
-      mac,
-      ip: address,
-      spec: {
-        network: network.kind === "Managed" ? { kind: "managed", name: network.libvirtName ?? network.name } : { kind: "bridge", name: network.bridge ?? network.name },
-        mac,
-        ip: address,
-        prefix: isCidr(cidr) ? cidr.prefix : 24,
-        gateway: network.gateway,
-        hostname: network.dnsDomain ? `${vmName}.${network.dnsDomain}` : null,
-      },
-    };
+    return { networkId, deviceIndex, mac, ip: address, spec: nicSpec(network, { mac, ip: address }, vmName) };
   }
 
   /** Gives back a NIC whose VM was not written (its host filled up, its name was taken). */

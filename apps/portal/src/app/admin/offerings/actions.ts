@@ -16,8 +16,9 @@ export async function createOfferingFromForm(_previous: TFormResult, form: FormD
       vcpus: num(form, "vcpus"),
       memoryMiB: num(form, "memoryMiB"),
       rootDiskGiB: num(form, "rootDiskGiB"),
+      network: text(form, "network"),
     });
-    return { notice: `Offering ${offering.name} created.` };
+    return { notice: `Offering ${offering.name} created${offering.network ? ` on network ${offering.network.name}` : ""}.` };
   });
 }
 

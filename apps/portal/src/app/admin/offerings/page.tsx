@@ -1,4 +1,4 @@
-import { describeDiskSize, listDiskOfferings, listOfferings } from "@carve/core";
+import { describeDiskSize, listDiskOfferings, listNetworks, listOfferings } from "@carve/core";
 import { ActionForm } from "../../../components/action-form.tsx";
 import { ConfirmAction } from "../../../components/confirm-action.tsx";
 import { adminActor } from "../../../server/admin-actor.ts";
@@ -8,7 +8,7 @@ import { createDiskOfferingFromForm, createOfferingFromForm, deleteDiskOfferingA
 /** Service offerings and disk offerings users choose from (and retired ones, which VMs and volumes still use): create, deactivate (retire) or delete. */
 export default async function AdminOfferingsPage() {
   const actor = await adminActor();
-  const [offerings, diskOfferings] = await Promise.all([listOfferings(portalCore(), actor, { includeRetired: true }), listDiskOfferings(portalCore(), actor, { includeRetired: true })]);
+  const [offerings, diskOfferings, networks] = await Promise.all([listOfferings(portalCore(), actor, { includeRetired: true }), listDiskOfferings(portalCore(), actor, { includeRetired: true }), listNetworks(portalCore(), actor)]);
   return (
     <>
       <h1>Offerings</h1>
@@ -21,7 +21,7 @@ export default async function AdminOfferingsPage() {
           {offerings.length === 0 && <tr><td colSpan={6} className="muted">No offerings yet: create one below.</td></tr>}
           {offerings.map((o) => (
             <tr key={o.id} data-offering={o.name}>
-              <td>{o.name}{o.description && <div className="muted small">{o.description}</div>}</td>
+              <td>{o.name}{o.description && <div className="muted small">{o.description}</div>}<div className="muted small" data-network>network {o.network?.name ?? "default"}</div></td>
               <td>{o.vcpus}</td>
               <td>{o.memoryMiB} MiB</td>
               <td>{o.rootDiskGiB} GiB</td>
@@ -48,6 +48,7 @@ export default async function AdminOfferingsPage() {
             { name: "vcpus", label: "vCPUs", type: "number", defaultValue: "2" },
             { name: "memoryMiB", label: "Memory (MiB)", type: "number", defaultValue: "2048" },
             { name: "rootDiskGiB", label: "Root disk (GiB)", type: "number", defaultValue: "20" },
+            { name: "network", label: "Network", type: "select", defaultValue: "", options: [{ value: "", label: "Default network" }, ...networks.map((n) => ({ value: n.name, label: `${n.name} (${n.cidr})` }))] },
             { name: "description", label: "Description (optional)" },
           ]}
         />
