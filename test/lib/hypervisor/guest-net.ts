@@ -30,6 +30,26 @@ export function guestGet(ip: string, port: number, path = '/', timeoutMs = 3_000
   });
 }
 
+export type TConnectOutcome = 'connected' | 'refused' | 'no answer' | `error ${string}`;
+
+/**
+ * Whether a TCP connection to `ip:port` is established within `timeoutMs`: `connected`, `refused`
+ * (an RST: nothing listens, or a filter rejects), `no answer` (the SYN was dropped, as a
+ * security-group filter does with traffic no rule lets in) or the socket's error code.
+ */
+export function tcpConnect(ip: string, port: number, timeoutMs = 3_000): Promise<TConnectOutcome> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: ip, port });
+    const done = (outcome: TConnectOutcome): void => {
+      socket.destroy();
+      resolve(outcome);
+    };
+    socket.setTimeout(timeoutMs, () => done('no answer'));
+    socket.on('connect', () => done('connected'));
+    socket.on('error', (error: NodeJS.ErrnoException) => done(error.code === 'ECONNREFUSED' ? 'refused' : `error ${error.code ?? error.message}`));
+  });
+}
+
 /**
  * Asks the guest at `fromIp` (through its port TINY_HTTP_PORT) to GET `/` from `toIp:port` itself:
  * `OK <what the other guest said>` or `FAIL <target> <why>`, i.e. guest-to-guest traffic as the
