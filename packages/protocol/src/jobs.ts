@@ -87,7 +87,13 @@ export type TVmFilter = z.infer<typeof ZVmFilter>;
 
 /** Defines (or redefines: libvirt re-applies it to running NICs at once) a VM's filter on its host; idempotent. */
 export const ZVmFilterPayload = z.object({ vmId: ZId, filter: ZVmFilter });
-export const ZVmFilterResult = z.object({ vmId: ZId, name: ZLibvirtName, rules: z.number().int().min(0) });
+export const ZVmFilterResult = z.object({
+  vmId: ZId,
+  name: ZLibvirtName,
+  rules: z.number().int().min(0),
+  /** false: the VM has no domain on this host (destroyed, or not/no longer here), so no filter was defined. */
+  applied: z.boolean(),
+});
 
 export const ZVmCreatePayload = z.object({
   vmId: ZId,
