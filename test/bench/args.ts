@@ -22,6 +22,8 @@ export interface TBenchArgs {
   skipCeiling: boolean;
   skipPlacement: boolean;
   skipList: boolean;
+  /** Skip the end-to-end rounds on a default network (1b: what address management costs). */
+  skipNetwork: boolean;
   keepLogs: boolean;
   /** Write a V8 CPU profile of every Node process the bench starts into this directory. */
   cpuProfileDir: string | null;
@@ -49,6 +51,7 @@ export const USAGE = `npm run bench -- [flags]
     --list-calls N            calls per list case                                  (200)
   parts
     --skip-e2e  --skip-ceiling  --skip-placement  --skip-list
+    --skip-network            no end-to-end rounds on a default network (1b)
     --skip-scale              = --skip-placement --skip-list
     --keep-logs               keep var/test-stack/<prefix> (kept anyway when a create fails)
     --cpu-profile DIR         write a .cpuprofile of every Node process it starts into DIR
@@ -91,6 +94,7 @@ function parseFlags(argv: string[]): TBenchArgs | null {
       "skip-ceiling": { type: "boolean" },
       "skip-placement": { type: "boolean" },
       "skip-list": { type: "boolean" },
+      "skip-network": { type: "boolean" },
       "skip-scale": { type: "boolean" },
       "keep-logs": { type: "boolean" },
       "cpu-profile": { type: "string" },
@@ -126,6 +130,7 @@ function parseFlags(argv: string[]): TBenchArgs | null {
     skipCeiling: values["skip-ceiling"] ?? false,
     skipPlacement: (values["skip-placement"] ?? false) || (values["skip-scale"] ?? false),
     skipList: (values["skip-list"] ?? false) || (values["skip-scale"] ?? false),
+    skipNetwork: values["skip-network"] ?? false,
     keepLogs: values["keep-logs"] ?? false,
     cpuProfileDir: values["cpu-profile"] ?? null,
     redisUrl: values["redis-url"] ?? process.env["CARVE_TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379",

@@ -1,6 +1,6 @@
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { createVm, type TActor } from "@carve/core";
+import { createNetwork, createVm, type TActor } from "@carve/core";
 import { Stack } from "../lib/stack/stack.ts";
 import { addTestHosts } from "../lib/stack/test-hosts.ts";
 import { createUser } from "../lib/stack/users.ts";
@@ -18,6 +18,11 @@ export interface TEndToEndOptions {
   /** The controller's CARVE_SWEEP_MS. */
   sweepMs: number;
   keepLogs: boolean;
+  /**
+   * Give every VM a NIC on a Managed default network (a /16 on every host): Carve's address
+   * management in createVm's transaction, and the agents' DHCP/DNS entries (on test:/// nodes).
+   */
+  network?: boolean;
 }
 
 export interface TEndToEnd {
@@ -72,7 +77,11 @@ export async function measureEndToEnd(options: TEndToEndOptions): Promise<TEndTo
   for (let i = 0; i < options.users; i++) users.push(await createUser(stack.core, `bench-${i + 1}`, "User"));
   await stack.startController();
   // Each host takes its share of both bursts with room to spare (vCPUs, memory); pools hold 85 GiB.
-  await addTestHosts(stack, admin, { count: options.hosts, cpus: Math.max(64, 2 * options.creates), memoryMiB: Math.max(65_536, 2 * options.creates * 1024) });
+  const hosts = await addTestHosts(stack, admin, { count: options.hosts, cpus: Math.max(64, 2 * options.creates), memoryMiB: Math.max(65_536, 2 * options.creates * 1024) });
+  if (options.network) {
+    const range = { cidr: "10.96.0.0/16", gateway: "10.96.0.1", rangeStart: "10.96.0.10", rangeEnd: "10.96.255.250" };
+    await createNetwork(stack.core, admin, { name: "bench-lan", kind: "Managed", ...range, dnsDomain: "bench.test", hosts: hosts.map((h) => h.name), isDefault: true });
+  }
 
   // The first burst on fresh processes (not the measured one): like the ceiling's warm-up round trips,
   // it loads every code path, connection pool and host queue once and lets the JIT compile them, as

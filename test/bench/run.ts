@@ -96,6 +96,27 @@ function printEndToEnd(args: TBenchArgs, e: TEndToEnd, rounds: TEndToEnd[]): voi
   }
 }
 
+/** The median round by throughput. */
+function medianRound(rounds: TEndToEnd[]): TEndToEnd | null {
+  return [...rounds].sort((a, b) => a.perSecond - b.perSecond)[Math.floor((rounds.length - 1) / 2)] ?? null;
+}
+
+/** What address management adds per VM: rounds on a default network against the rounds without, same run. */
+function printAddressCost(args: TBenchArgs, without: TEndToEnd, withNetwork: TEndToEnd): void {
+  const benchProcess = (e: TEndToEnd) => ((e.cpu.seconds["bench process (core's createVm)"] ?? 0) * 1000) / Math.max(e.succeeded, 1);
+  const agents = (e: TEndToEnd) => ((e.cpu.seconds["agents"] ?? 0) * 1000) / Math.max(e.succeeded, 1);
+  const delta = (a: number, b: number) => `${(b - a >= 0 ? "+" : "")}${(b - a).toFixed(1)} ms (${a > 0 ? `${(((b - a) / a) * 100).toFixed(0)} %` : "n/a"})`;
+  out();
+  out(`1b. Address management: the same bursts with every VM on a Managed default network (a /16, DNS domain), median of ${args.rounds} rounds each,`);
+  out("    alternating with the rounds above: a MAC and the lowest free address reserved in createVm's transaction,");
+  out("    the agents adding each VM's DHCP host and DNS record (net-update on their test:/// nodes) before defining it");
+  out(row("CPU per VM (stack, PostgreSQL, Redis)", `${cpuPerVm(without).toFixed(1)} ms without → ${cpuPerVm(withNetwork).toFixed(1)} ms with: ${delta(cpuPerVm(without), cpuPerVm(withNetwork))}`));
+  out(row("  of it, core's createVm (bench process)", `${benchProcess(without).toFixed(1)} → ${benchProcess(withNetwork).toFixed(1)} ms: ${delta(benchProcess(without), benchProcess(withNetwork))}`));
+  out(row("  of it, the agents", `${agents(without).toFixed(1)} → ${agents(withNetwork).toFixed(1)} ms: ${delta(agents(without), agents(withNetwork))}`));
+  out(row("throughput", `${rate(without.perSecond, "VMs")} → ${rate(withNetwork.perSecond, "VMs")}; request → Running p99 ${ms(without.latency.p99)} → ${ms(withNetwork.latency.p99)}`));
+  if (withNetwork.failed.length > 0) out(`   ${withNetwork.failed.length} create(s) on the network did not reach Running, e.g. ${withNetwork.failed[0]?.slice(0, 300)}`);
+}
+
 function printCeiling(args: TBenchArgs, bull: TBullCeiling | null, virt: TLibvirtCeiling | null, e2e: TEndToEnd | null): void {
   out();
   out(`2. Ceiling, same run: ${args.hosts} host queues / ${args.hosts} test:/// nodes, ${args.agentConcurrency} at once per host (the agent's concurrency)`);
@@ -155,13 +176,20 @@ async function main(): Promise<void> {
   let e2e: TEndToEnd | null = null;
   if (!args.skipEndToEnd) {
     // Each round on a fresh stack: one burst on a 2-core machine varies by ±15 % from run to run.
+    // Rounds with a network alternate with those without, so that both see the same machine.
     const rounds: TEndToEnd[] = [];
+    const networkRounds: TEndToEnd[] = [];
     for (let round = 1; round <= args.rounds; round++) {
-      rounds.push(await measureEndToEnd({ redisUrl: args.redisUrl, hosts: args.hosts, creates: args.creates, users: args.users, sweepMs: args.sweepMs, keepLogs: args.keepLogs }));
-      await cleanupAll(); // the stack's processes must not run during the next round or part
+      for (const network of args.skipNetwork ? [false] : [false, true]) {
+        const run = await measureEndToEnd({ redisUrl: args.redisUrl, hosts: args.hosts, creates: args.creates, users: args.users, sweepMs: args.sweepMs, keepLogs: args.keepLogs, network });
+        (network ? networkRounds : rounds).push(run);
+        await cleanupAll(); // the stack's processes must not run during the next round or part
+      }
     }
-    e2e = [...rounds].sort((a, b) => a.perSecond - b.perSecond)[Math.floor((rounds.length - 1) / 2)] ?? null;
+    e2e = medianRound(rounds);
     if (e2e) printEndToEnd(args, e2e, rounds);
+    const withNetwork = medianRound(networkRounds);
+    if (e2e && withNetwork) printAddressCost(args, e2e, withNetwork);
   }
 
   if (!args.skipCeiling) {
