@@ -144,6 +144,22 @@ export interface TCarveClient {
   /** Fields left out stay; null removes an optional one. */
   updateNetwork(ref: string, changes: TUpdateNetworkArgs): Promise<TNetworkSummary>;
   deleteNetwork(ref: string): Promise<{ id: string; name: string }>;
+  // console (issue 18): vm console
+  /** A one-time link to the VM's console page (works once, within 60 s). */
+  openConsole(ref: string, kind: "vnc" | "serial"): Promise<TConsoleLinkSummary>;
+}
+
+// console (issue 18)
+/**
+ * A console link: `url` is the portal page (`<portal>/vms/{id}/console?kind=vnc#token=…`); the
+ * local CLI knows the portal's address only from CARVE_PORTAL_URL, else `url` is the page's path.
+ */
+export interface TConsoleLinkSummary {
+  vmId: string;
+  vmName: string;
+  kind: "vnc" | "serial";
+  url: string;
+  expiresAt: TInstant;
 }
 
 // networks (issue 17)

@@ -164,5 +164,7 @@ export function remoteClient(credentials: TCredentials): TCarveClient {
     getNetwork: (ref) => call("GET", path("admin", "networks", ref)),
     updateNetwork: (ref, changes) => call("PATCH", path("admin", "networks", ref), { body: changes }),
     deleteNetwork: (ref) => call("DELETE", path("admin", "networks", ref)),
+    // console (issue 18): POST /api/v1/vms/{id}/console
+    openConsole: (ref, kind) => call("POST", path("vms", ref, "console"), { body: { kind } }),
   };
 }
