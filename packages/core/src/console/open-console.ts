@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
@@ -15,7 +16,7 @@ export const ZOpenConsoleInput = z.strictObject({
    * The network address that will open the link. Default: the requester's own (the portal's and
    * the REST API's caller); none (Slack, the CLI on the server): any address may use it.
    */
-  client: z.union([z.ipv4(), z.ipv6()], { error: "must be an IP address" }).optional(),
+  client: z.string().max(45).refine((address) => isIP(address) !== 0, "must be an IP address, e.g. 198.51.100.7").optional(),
 });
 export type TOpenConsoleInput = z.input<typeof ZOpenConsoleInput>;
 
