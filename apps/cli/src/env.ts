@@ -15,6 +15,8 @@ const ZEnv = z.object({
   CARVE_SECRET_KEY: ZSecretKeySetting,
   /** Where `carve login` keeps the server's URL and API key: $XDG_CONFIG_HOME/carve (default ~/.config/carve). */
   XDG_CONFIG_HOME: z.string().min(1).optional(),
+  /** The portal's public address (https://carve.example.com), for the links the CLI prints (vm console); unset: the page's path only. */
+  CARVE_PORTAL_URL: z.url({ error: "must be the portal's address, e.g. https://carve.example.com" }).optional(),
   HOME: z.string().min(1).optional(),
 });
 

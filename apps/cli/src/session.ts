@@ -68,5 +68,5 @@ export async function withClient<T>(work: (client: TCarveClient) => Promise<T>):
   const env = loadEnv();
   const credentials = readCredentials(credentialsPath(env));
   if (credentials) return work(remoteClient(credentials));
-  return withSession(({ core, actor }) => work(localClient(core, actor)));
+  return withSession(({ core, actor }) => work(localClient(core, actor, { portalUrl: env.CARVE_PORTAL_URL })));
 }

@@ -175,3 +175,8 @@ export { readNetworkSettings, DEFAULT_COMPANY_CIDRS, type TNetworkSettings } fro
 // the connect line: template update, the way into a VM (issue 17)
 export { ZUpdateTemplateInput } from "./templates/update-template.ts";
 export type { TVmConnect } from "./vms/connect-line.ts";
+// console (issue 18): openConsole is in audited-use-cases.ts; the proxy redeems and polls.
+export { ZOpenConsoleInput, consolePath, type TConsoleLink, type TOpenConsoleInput } from "./console/open-console.ts";
+export { redeemConsoleToken, ZRedeemConsoleTokenInput, type TRedeemedConsole } from "./console/redeem-console-token.ts";
+export { checkConsoleSession } from "./console/check-console-session.ts";
+export { CONSOLE_TOKEN_TTL_MS } from "./console/console-access.ts";

@@ -158,6 +158,22 @@ export interface TCarveClient {
   /** Replaces the VM's groups; `jobs`: the filters being re-applied. */
   setVmSecurityGroups(vm: string, groups: string[]): Promise<TVmSecurityGroups & { jobs?: number | undefined }>;
   openVmPort(vm: string, input: { port: number; protocol?: string | undefined; source?: string | undefined }): Promise<TOpenedPortSummary>;
+  // console (issue 18): vm console
+  /** A one-time link to the VM's console page (works once, within 60 s). */
+  openConsole(ref: string, kind: "vnc" | "serial"): Promise<TConsoleLinkSummary>;
+}
+
+// console (issue 18)
+/**
+ * A console link: `url` is the portal page (`<portal>/vms/{id}/console?kind=vnc#token=…`); the
+ * local CLI knows the portal's address only from CARVE_PORTAL_URL, else `url` is the page's path.
+ */
+export interface TConsoleLinkSummary {
+  vmId: string;
+  vmName: string;
+  kind: "vnc" | "serial";
+  url: string;
+  expiresAt: TInstant;
 }
 
 // networks (issue 17)

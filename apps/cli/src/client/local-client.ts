@@ -6,6 +6,8 @@ import { updateTemplate } from "@carve/core";
 import { cancelVmMigration, migrateVm, planVm, setLogLevel, setMigrationSettings, setPlacementSettings, setStorageSettings, setTemplateSettings } from "@carve/core";
 import { addSecurityGroupRule, createSecurityGroup, deleteSecurityGroup, getSecurityGroup, getVmSecurityGroups, listSecurityGroups, openVmPort, removeSecurityGroupRule, setNetworkSettings, setVmSecurityGroups } from "@carve/core";
 import type { TCarveClient, TSettingsGroup, TSettingsGroups } from "./carve-client.ts";
+// console (issue 18)
+import { openConsole } from "@carve/core";
 import { createNetwork, deleteNetwork, getNetwork, listNetworks, updateNetwork } from "@carve/core";
 
 /** The core use-case of each settings group (it changes the group, or only shows it given no change). */
@@ -23,7 +25,7 @@ const SETTINGS = {
  * The client of the CLI on the management server: core's use-cases on its database, as `actor`.
  * `core` carries identity's options (the secret key) for the password reveals.
  */
-export function localClient(core: TIdentityDeps & TCore, actor: TActor): TCarveClient {
+export function localClient(core: TIdentityDeps & TCore, actor: TActor, options: TLocalClientOptions = {}): TCarveClient {
   return {
     where: "local",
     whoami: async () => ({ ...whoAmI(actor), osUser: actor.origin?.osUser, osHost: actor.origin?.osHost }),
@@ -150,5 +152,17 @@ export function localClient(core: TIdentityDeps & TCore, actor: TActor): TCarveC
     getVmSecurityGroups: (vm) => getVmSecurityGroups(core, actor, { vm }),
     setVmSecurityGroups: (vm, groups) => setVmSecurityGroups(core, actor, { vm, groups }),
     openVmPort: (vm, input) => openVmPort(core, actor, { vm, ...input }),
+    // console (issue 18): the link on the portal's address when CARVE_PORTAL_URL names it
+    openConsole: async (ref, kind) => {
+      const link = await openConsole(core, actor, { vm: ref, kind });
+      const url = options.portalUrl ? new URL(link.path, options.portalUrl).href : link.path;
+      return { vmId: link.vmId, vmName: link.vmName, kind: link.kind, url, expiresAt: link.expiresAt };
+    },
   };
+}
+
+// console (issue 18)
+export interface TLocalClientOptions {
+  /** The portal's public address (CARVE_PORTAL_URL), for links to its pages. */
+  portalUrl?: string | undefined;
 }

@@ -97,6 +97,16 @@ export function registerVmCommands(program: Command, out: () => TOutput): void {
       }),
     );
 
+  // console (issue 18)
+  vm.command("console <vm>")
+    .description("print a one-time link to the VM's screen in the portal (works once, within 60 s, from this computer)")
+    .action(async (ref: string) =>
+      withClient(async (client) => {
+        const link = await client.openConsole(ref, "vnc");
+        out().result(link, () => [`console of ${link.vmName}: open this link within 60 s (it works once):`, `  ${link.url}`]);
+      }),
+    );
+
   vm.command("stop <vm>")
     .description("stop a VM: ACPI shutdown, forced off after --grace seconds")
     .option("--force", "power off at once")

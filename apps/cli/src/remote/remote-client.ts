@@ -175,5 +175,7 @@ export function remoteClient(credentials: TCredentials): TCarveClient {
     getVmSecurityGroups: (vm) => call("GET", path("vms", vm, "security-groups")),
     setVmSecurityGroups: (vm, groups) => call("PUT", path("vms", vm, "security-groups"), { body: { groups } }),
     openVmPort: (vm, input) => call("POST", path("vms", vm, "open"), { body: input }),
+    // console (issue 18): POST /api/v1/vms/{id}/console
+    openConsole: (ref, kind) => call("POST", path("vms", ref, "console"), { body: { kind } }),
   };
 }

@@ -24,6 +24,9 @@ import { ZDeletedNetworkJson, ZNetworkDetailJson, ZNetworkJson, ZNetworkListJson
 import { ZConfigureDirectoryInput, ZCreateLocalUserInput, ZResetPasswordInput, ZMapGroupInput, ZUsageRange, ZUsageReportInput } from "@carve/core";
 import { ZCreateSecurityGroupInput, ZSetNetworkSettingsInput } from "@carve/core";
 import { ZAddedSecurityRuleJson, ZAddSecurityRuleBody, ZDeletedSecurityGroupJson, ZNetworkSettingsJson, ZOpenedPortJson, ZOpenVmPortBody, ZRemovedSecurityRuleJson, ZSecurityGroupJson, ZSecurityGroupPageJson, ZSetVmSecurityGroupsBody, ZVmSecurityGroupsJson } from "./security-group-schemas.ts";
+// console (issue 18)
+import { ZOpenConsoleInput } from "@carve/core";
+import { ZConsoleLinkJson } from "./schemas.ts";
 import { ZCreatedUserJson, ZDirectoryCheckJson, ZDirectorySyncJson, ZDirectoryViewJson, ZGroupJson, ZGroupListJson, ZUsageAggregateJson, ZUsageReportJson, ZUserEnabledJson, ZUserPageJson } from "./admin-schemas.ts";
 
 /** Request bodies, named under components.schemas; core's own input schemas, so the document says exactly what core accepts. */
@@ -523,3 +526,19 @@ API_ROUTES.push(
   },
   settingsRoute("network", "Change the company's networks (`companyCidrs`: the source `company` of security-group rules; VMs' filters change live)", ZSetNetworkSettingsInput, ZNetworkSettingsJson),
 );
+// console (issue 18)
+const ZOpenConsoleBody = ZOpenConsoleInput.omit({ vm: true });
+REQUEST_SCHEMAS.add(ZOpenConsoleBody, { id: "OpenConsoleInput" });
+API_ROUTES.push({
+  method: "post",
+  path: "/api/v1/vms/{id}/console",
+  summary: "A one-time link to the console of a Running VM (yours; admins: any): the screen (kind vnc, the default) or the serial console, for your own address unless `client` names another; it works once, within 60 s",
+  pathParams: { id: ZVmId },
+  body: ZOpenConsoleBody,
+  status: 201,
+  response: ZConsoleLinkJson,
+  errors: {
+    "409": "INVALID_STATE: the VM is not Running (the message says what to do)",
+    "503": "CONSOLE_UNAVAILABLE: the VM's host is not Up (Disconnected, in maintenance)",
+  },
+});

@@ -271,3 +271,15 @@ export const ZApiKeyJson = z
 export const ZApiKeyListJson = z.object({ items: z.array(ZApiKeyJson) }).register(ANSWER_SCHEMAS, { id: "ApiKeyList" });
 export const ZCreatedApiKeyJson = ZApiKeyJson.extend({ key: z.string().describe("The key itself: shown in this answer once, never again") }).register(ANSWER_SCHEMAS, { id: "CreatedApiKey" });
 export type TApiKeyJson = z.input<typeof ZApiKeyJson>;
+
+// console (issue 18)
+export const ZConsoleLinkJson = z
+  .object({
+    vmId: ZId,
+    vmName: z.string(),
+    kind: z.enum(["vnc", "serial"]),
+    url: z.string().describe("The portal page that opens the console: <portal>/vms/{id}/console?kind=vnc#token=TOKEN. It works once, from the address it was made for, within 60 s; the token is in the fragment, which browsers never send to a server."),
+    expiresAt: ZTimestamp,
+  })
+  .register(ANSWER_SCHEMAS, { id: "ConsoleLink" });
+export type TConsoleLinkJson = z.input<typeof ZConsoleLinkJson>;

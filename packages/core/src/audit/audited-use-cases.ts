@@ -105,6 +105,8 @@ import { cancelHostMaintenance as cancelHostMaintenanceRaw } from "../hosts/canc
 import { getHostInventory as getHostInventoryRaw } from "../hosts/get-host-inventory.ts";
 import { setMigrationSettings as setMigrationSettingsRaw } from "../settings/set-migration-settings.ts";
 import { audited, auditedRead } from "./audited.ts";
+// console (issue 18)
+import { openConsole as openConsoleRaw } from "../console/open-console.ts";
 import { searchAudit as searchAuditRaw } from "./search-audit.ts";
 import { definePool as definePoolRaw } from "../pools/define-pool.ts";
 import { createDiskOffering as createDiskOfferingRaw } from "../offerings/create-disk-offering.ts";
@@ -255,3 +257,6 @@ export const setVmSecurityGroups = audited("vm.security-groups-set", setVmSecuri
 export const openVmPort = audited("vm.open-port", openVmPortRaw, vmTarget);
 export const reapplyFilters = audited("host.reapply-filters", reapplyFiltersRaw, { type: "host", field: "host", id: () => null });
 export const setNetworkSettings = audited("settings.network", setNetworkSettingsRaw);
+
+// console (issue 18): redeeming a link is the proxy's, not a user's call; it records its own event.
+export const openConsole = audited("vm.console", openConsoleRaw, { type: "vm", field: "vm", id: (r) => r.vmId });

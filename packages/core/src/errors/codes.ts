@@ -124,6 +124,21 @@ export const ERROR_CODES = {
   SECURITY_GROUP_NOT_FOUND: { http: 404, expected: true },
   /** The group has no rule with that id (see `carve sg show GROUP`). */
   SECURITY_RULE_NOT_FOUND: { http: 404, expected: true },
+  // console (issue 18)
+  /** The VM's host cannot serve a console now (Disconnected, in maintenance): the message names it and what to do. */
+  CONSOLE_UNAVAILABLE: { http: 503, expected: true },
+  /** A console link's token is unknown: forged, mistyped or cut short. */
+  CONSOLE_TOKEN_INVALID: { http: 401, expected: true },
+  /** A console link was already used (each opens one console). */
+  CONSOLE_TOKEN_USED: { http: 410, expected: true },
+  /** A console link was not used within its 60 seconds. */
+  CONSOLE_TOKEN_EXPIRED: { http: 410, expected: true },
+  /** The console session (or unused link) ended: its VM stopped, moved or was destroyed, or its user lost access; the message says which. */
+  CONSOLE_SESSION_ENDED: { http: 410, expected: true },
+  /** A console link was opened from another network address than the one it was made for. */
+  CONSOLE_TOKEN_OTHER_CLIENT: { http: 403, expected: true },
+  /** A console link was opened by a user who is neither the one it was made for nor an admin (or who lost access to the VM). */
+  CONSOLE_TOKEN_OTHER_USER: { http: 403, expected: true },
   /** A bug or an unreachable dependency. */
   INTERNAL: { http: 500, expected: false },
 } as const;

@@ -1,6 +1,7 @@
 import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
+import { endConsoleSessions } from "../console/end-console-sessions.ts";
 
 /**
  * The VMs of a silent host: Carve no longer knows whether they run, so Running and Stopped become
@@ -20,6 +21,7 @@ export async function markHostVmsUnknown(deps: CoreDeps, host: { id: string; nam
       const updated = await tx.vm.updateMany({ where: { id: vm.id, state: vm.state, activeJobId: null }, data: { state: "Unknown", stateReason: reason } });
       if (updated.count === 0) continue;
       changed += 1;
+      await endConsoleSessions(tx, { vmId: vm.id }, `${vm.name}'s host ${host.name} stopped answering`, deps.now());
       await recordEvent(tx, {
         type: "vm.state",
         actor: SYSTEM_ACTOR,

@@ -1,17 +1,27 @@
 import type { Tx } from "@carve/db";
 import { recordAudit } from "../audit/record-audit.ts";
 import type { CoreDeps } from "../context.ts";
+import { endConsoleSessions } from "../console/end-console-sessions.ts";
 import type { TOrigin } from "./actor.ts";
 import { sessionTokenHash, type TSessionEndReason } from "./session-token.ts";
 
 /**
  * Ends every live session of a user inside the caller's transaction (disabling the account,
- * resetting the password, an admin's "sign out everywhere"); returns how many were live.
+ * resetting the password, an admin's "sign out everywhere"); returns how many were live. Their
+ * VM consoles end with them: a console acts as its user (issue 18).
  */
 export async function endSessionsOf(tx: Tx, userId: string, reason: TSessionEndReason, now: Date): Promise<number> {
   const { count } = await tx.session.updateMany({ where: { userId, endedAt: null, expiresAt: { gt: now } }, data: { endedAt: now, endedReason: reason } });
+  await endConsoleSessions(tx, { userId }, CONSOLE_END_REASONS[reason], now);
   return count;
 }
+
+const CONSOLE_END_REASONS: Record<TSessionEndReason, string> = {
+  "signed-out": "its user signed out",
+  "ended-by-admin": "an admin signed its user out everywhere",
+  "password-reset": "its user's password was reset",
+  disabled: "its user's account was disabled",
+};
 
 /**
  * Signs out: ends the one session whose token the cookie carried (the user's other sessions go

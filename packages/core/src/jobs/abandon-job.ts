@@ -12,6 +12,8 @@ import { reportJobFinished } from "./job-finished.ts";
 // networks (issue 17)
 import { settleNetworkDefine } from "../networks/settle-network-define.ts";
 import { releaseAbandonedMove, VM_MOVE_JOBS } from "../vms/settle-vm-move.ts";
+// console (issue 18)
+import { endConsoleSessions } from "../console/end-console-sessions.ts";
 
 /** Error codes on abandoned jobs (Job.errorCode). */
 export type TAbandonCode = "HOST_SILENT" | "JOB_STUCK";
@@ -55,6 +57,8 @@ export async function abandonJob(deps: CoreDeps, jobId: string, code: TAbandonCo
     if (owned && VM_MOVE_JOBS.has(job.kind)) await releaseAbandonedMove(tx, job);
     if (owned && to) {
       await tx.vm.update({ where: { id: owned.id }, data: { state: to, stateReason: message, activeJobId: null } });
+      // console (issue 18)
+      await endConsoleSessions(tx, { vmId: owned.id }, `${owned.name} is ${to}`, finishedAt);
       await recordEvent(tx, {
         type: "vm.state",
         actor: SYSTEM_ACTOR,

@@ -20,6 +20,8 @@ import { COLD_MOVE_STEPS } from "../vms/advance-cold-move.ts";
 import { settleVmMove, VM_MOVE_JOBS } from "../vms/settle-vm-move.ts";
 // networks (issue 17)
 import { settleNetworkDefine } from "../networks/settle-network-define.ts";
+// console (issue 18)
+import { endConsoleSessions } from "../console/end-console-sessions.ts";
 
 export type TJobOutcome = { ok: true; result: unknown } | { ok: false; message: string };
 
@@ -121,6 +123,10 @@ async function settleVm(
   // security groups (issue 17): its address no longer lets it in where its groups were a source.
   if (destroyed) await leaveSecurityGroups(tx, deps, SYSTEM_ACTOR, vm.id);
   if (reason) await tx.job.update({ where: { id: job.id }, data: { errorMessage: reason } });
+  // console (issue 18): a console lives while the VM runs where it ran (a migration moves it).
+  if (to !== "Running" || (actionName === "migrate" && outcome.ok)) {
+    await endConsoleSessions(tx, { vmId: vm.id }, to === "Running" ? `${vm.name} moved to another host` : `${vm.name} is ${to}`, deps.now());
+  }
   // Capacity follows the state: leaving the states that hold it gives it back, exactly once.
   // A transitional state says nothing about capacity: the state before the action does.
   if (holdsCapacity(previous ?? vm.state) && !holdsCapacity(to) && vm.hostId) {

@@ -6,6 +6,7 @@ import { releaseHostCapacity } from "../hosts/capacity.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
 import { isUuid } from "../validation/is-uuid.ts";
 import { holdsCapacity } from "../vms/vm-state-machine.ts";
+import { endConsoleSessions } from "../console/end-console-sessions.ts";
 import { compareInventory, type TCorrection, type TDriftFinding, type TElsewhereVm } from "./compare-inventory.ts";
 
 /** Clocks of the processes that stamp rows differ a little; changes this close to the request wait a round. */
@@ -82,6 +83,8 @@ async function applyCorrection(
   });
   if (updated.count === 0) return false;
   if (holdsCapacity(c.from) && !holdsCapacity(c.to)) await releaseHostCapacity(tx, host.id, vm.vcpus, vm.memoryMiB);
+  // A console lives only while the VM runs (issue 18).
+  if (c.to !== "Running") await endConsoleSessions(tx, { vmId: vm.id }, `${c.vmName} is ${c.to} (reported by host ${host.name})`, deps.now());
   if (c.to === "Running" || c.to === "Stopped") {
     // A create abandoned by the watchdog left its root volume Allocating; the domain proves it exists.
     await tx.volume.updateMany({ where: { vmId: vm.id, state: "Allocating" }, data: { state: "Attached" } });

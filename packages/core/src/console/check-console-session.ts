@@ -1,0 +1,13 @@
+import type { CoreDeps } from "../context.ts";
+import { isUuid } from "../validation/is-uuid.ts";
+
+/**
+ * Whether a redeemed console session may go on (the console proxy polls it while a stream is
+ * open): ended, with the reason to show, once the VM stopped, moved or was destroyed, or its user
+ * lost access. An unknown id reads as ended.
+ */
+export async function checkConsoleSession(deps: CoreDeps, sessionId: string): Promise<{ open: true } | { open: false; reason: string }> {
+  const session = !isUuid(sessionId) ? null : await deps.db.consoleSession.findUnique({ where: { id: sessionId }, select: { endedAt: true, endedReason: true } });
+  if (!session) return { open: false, reason: "this console session does not exist" };
+  return session.endedAt ? { open: false, reason: session.endedReason ?? "the session ended" } : { open: true };
+}
