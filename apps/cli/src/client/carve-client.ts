@@ -140,6 +140,8 @@ export interface TCarveClient {
   /** Fields left out stay; null removes an optional one. */
   updateNetwork(ref: string, changes: TUpdateNetworkArgs): Promise<TNetworkSummary>;
   deleteNetwork(ref: string): Promise<{ id: string; name: string }>;
+  /** network define: the retry an Unhealthy host names; on every host that has it, or one. */
+  defineNetwork(ref: string, host?: string): Promise<{ network: { id: string; name: string }; jobs: TJobSummary[] }>;
 }
 
 // networks (issue 17)

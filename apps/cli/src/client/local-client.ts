@@ -4,7 +4,7 @@ import { addPool, addTemplate, cancelVolumeMigration, definePool, deletePool, de
 import { localJoinCommand } from "./local-join-command.ts";
 import { cancelVmMigration, migrateVm, planVm, setLogLevel, setMigrationSettings, setPlacementSettings, setStorageSettings, setTemplateSettings } from "@carve/core";
 import type { TCarveClient, TSettingsGroup, TSettingsGroups } from "./carve-client.ts";
-import { createNetwork, deleteNetwork, getNetwork, listNetworks, updateNetwork } from "@carve/core";
+import { createNetwork, defineNetwork, deleteNetwork, getNetwork, listNetworks, updateNetwork } from "@carve/core";
 
 /** The core use-case of each settings group (it changes the group, or only shows it given no change). */
 const SETTINGS = {
@@ -134,5 +134,6 @@ export function localClient(core: TIdentityDeps & TCore, actor: TActor): TCarveC
     getNetwork: (ref) => getNetwork(core, actor, { network: ref }),
     updateNetwork: (ref, changes) => updateNetwork(core, actor, { ...changes, network: ref }),
     deleteNetwork: (ref) => deleteNetwork(core, actor, { network: ref }),
+    defineNetwork: (ref, host) => defineNetwork(core, actor, { network: ref, ...(host ? { host } : {}) }),
   };
 }

@@ -162,5 +162,6 @@ export function remoteClient(credentials: TCredentials): TCarveClient {
     getNetwork: (ref) => call("GET", path("admin", "networks", ref)),
     updateNetwork: (ref, changes) => call("PATCH", path("admin", "networks", ref), { body: changes }),
     deleteNetwork: (ref) => call("DELETE", path("admin", "networks", ref)),
+    defineNetwork: (ref, host) => call("POST", path("admin", "networks", ref, "define"), host ? { body: { host } } : {}),
   };
 }

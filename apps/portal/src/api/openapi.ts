@@ -18,8 +18,8 @@ import { ZAddedPoolJson, ZAdminTemplateJson, ZDefinedPoolJson, ZDeletedPoolJson,
 import { ZMigrateVolumeBody, ZMigratingVolumeJson } from "./schemas.ts";
 import { ZSetLogLevelInput, ZSetMigrationSettingsInput, ZSetPlacementSettingsInput, ZSetStorageSettingsInput, ZSetTemplateSettingsInput } from "@carve/core";
 import { ZLogLevelsJson, ZMigrateVmBody, ZMigrationSettingsJson, ZPlacementSettingsJson, ZStopVmBody, ZStorageSettingsJson, ZTemplateSettingsJson, ZVmPlanJson } from "./vm-settings-schemas.ts";
-import { ZCreateNetworkInput, ZUpdateNetworkInput } from "@carve/core";
-import { ZDeletedNetworkJson, ZNetworkDetailJson, ZNetworkJson, ZNetworkListJson } from "./network-schemas.ts";
+import { ZCreateNetworkInput, ZDefineNetworkInput, ZUpdateNetworkInput } from "@carve/core";
+import { ZDefinedNetworkJson, ZDeletedNetworkJson, ZNetworkDetailJson, ZNetworkJson, ZNetworkListJson } from "./network-schemas.ts";
 import { ZConfigureDirectoryInput, ZCreateLocalUserInput, ZResetPasswordInput, ZMapGroupInput, ZUsageRange, ZUsageReportInput } from "@carve/core";
 import { ZCreatedUserJson, ZDirectoryCheckJson, ZDirectorySyncJson, ZDirectoryViewJson, ZGroupJson, ZGroupListJson, ZUsageAggregateJson, ZUsageReportJson, ZUserEnabledJson, ZUserPageJson } from "./admin-schemas.ts";
 
@@ -465,3 +465,17 @@ API_ROUTES.push(
     errors: { "409": "HAS_DEPENDENTS: VMs or offerings use it (the message names them and the order to remove them in)" },
   },
 );
+// networks (issue 17): network define (the retry an Unhealthy host's reason names)
+const ZDefineNetworkBody = ZDefineNetworkInput.omit({ network: true });
+REQUEST_SCHEMAS.add(ZDefineNetworkBody, { id: "DefineNetworkInput" });
+API_ROUTES.push({
+  method: "post",
+  path: "/api/v1/admin/networks/{network}/define",
+  summary: "(Re)define a network on every host that has it, or on `host` only: the retry after fixing what an Unhealthy host names (a missing bridge, dnsmasq not installed)",
+  pathParams: { network: ZNetworkRef },
+  body: ZDefineNetworkBody,
+  optionalBody: true,
+  status: 202,
+  response: ZDefinedNetworkJson,
+  admin: true,
+});
