@@ -34,6 +34,16 @@ describe("network.define on libvirt's test driver", () => {
   });
 });
 
+describe("network.undefine on libvirt's test driver", () => {
+  it("stops and undefines the network Carve defined; a second delivery finds it gone", async () => {
+    const networkId = randomUUID();
+    await t.run("network.define", { networkId, ...MANAGED });
+    expect(await t.run("network.undefine", { networkId, name: "dev-nat" })).toEqual({ networkId, name: "dev-nat", removed: true });
+    expect((await t.agent.hypervisor.listNetworks()).map((n) => n.name)).not.toContain("dev-nat");
+    expect(await t.run("network.undefine", { networkId, name: "dev-nat" })).toEqual({ networkId, name: "dev-nat", removed: false });
+  });
+});
+
 describe("guest NICs on a managed network", () => {
   it("adds the DHCP host and DNS record before the VM is defined, renders its NIC, and removes the entries on destroy", async () => {
     await t.run("network.define", { networkId: randomUUID(), ...MANAGED });

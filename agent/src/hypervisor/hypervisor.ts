@@ -221,6 +221,8 @@ export interface Hypervisor {
   networkHosts(network: string): Promise<NetworkHosts>;
   /** Removes the DHCP host entry of `mac` and the DNS record of its address; none there is fine. */
   removeNetworkHost(network: string, mac: string): Promise<void>;
+  /** Stops (when active) and undefines a libvirt network; false when there was none. */
+  undefineNetwork(name: string): Promise<boolean>;
 
   /** Creates an empty thin qcow2 volume; one of that name already there is returned (`alreadyPresent`). */
   createDataVolume(pool: string, name: string, capacityGiB: number): Promise<{ path: string; alreadyPresent: boolean }>;

@@ -206,6 +206,10 @@ export class FakeHypervisor implements Hypervisor {
     const found = this.networks.get(network);
     if (found) this.applyPlan(network, planHostRemoval(found.entries, mac));
   }
+  async undefineNetwork(name: string): Promise<boolean> {
+    this.record(`net-undefine ${name}`);
+    return this.networks.delete(name);
+  }
   private applyPlan(network: string, plan: ReturnType<typeof planHostEntry>): void {
     const entries = this.network(network).entries;
     entries.dhcpHosts = [...entries.dhcpHosts.filter((h) => !plan.deleteDhcp.includes(h)), ...(plan.addDhcp ? [plan.addDhcp] : [])];

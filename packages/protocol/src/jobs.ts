@@ -385,6 +385,18 @@ export const ZNetworkDefineResult = z.object({
   bridge: z.string().nullable(),
 });
 export type TNetworkDefinePayload = z.output<typeof ZNetworkDefinePayload>;
+/**
+ * Removes a managed network Carve defined on this host (its network was deleted, or the host taken
+ * off it): stopped (net-destroy) and undefined. Idempotent: a network already gone is fine. Never
+ * sent for one network.define adopted: that one was the host's before Carve, and stays.
+ */
+export const ZNetworkUndefinePayload = z.object({ networkId: ZId, name: ZLibvirtName });
+export const ZNetworkUndefineResult = z.object({
+  networkId: ZId,
+  name: ZLibvirtName,
+  /** false: it was not defined here. */
+  removed: z.boolean(),
+});
 
 export const ZInventoryResult = z.object({
   hostname: z.string(),
@@ -430,6 +442,7 @@ export const JOBS = {
   "vm.filter": { payload: ZVmFilterPayload, result: ZVmFilterResult },
   // networks (issue 17)
   "network.define": { payload: ZNetworkDefinePayload, result: ZNetworkDefineResult },
+  "network.undefine": { payload: ZNetworkUndefinePayload, result: ZNetworkUndefineResult },
 } as const;
 
 export type TJobName = keyof typeof JOBS;

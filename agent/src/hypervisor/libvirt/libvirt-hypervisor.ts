@@ -250,6 +250,10 @@ export class LibvirtHypervisor implements Hypervisor {
     return this.networks.removeHost(network, mac);
   }
 
+  undefineNetwork(name: string): Promise<boolean> {
+    return this.networks.undefine(name);
+  }
+
   async createDataVolume(pool: string, name: string, capacityGiB: number): Promise<{ path: string; alreadyPresent: boolean }> {
     let alreadyPresent = false;
     try {

@@ -67,6 +67,14 @@ export class VirshNetworks {
     return { name, adopted: same !== undefined, status: await this.status(name) };
   }
 
+  async undefine(name: string): Promise<boolean> {
+    if (!(await this.list()).some((n) => n.name === name)) return false;
+    const status = await this.status(name);
+    if (status.active) await this.run(`libvirt could not stop network ${name}`, ["net-destroy", name]);
+    await this.run(`libvirt could not undefine network ${name}`, ["net-undefine", name]);
+    return true;
+  }
+
   async addHost(network: string, entry: NetworkHostEntry): Promise<void> {
     await this.apply(network, planHostEntry(await this.read(network), entry));
   }
