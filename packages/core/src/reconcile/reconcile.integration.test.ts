@@ -13,6 +13,7 @@ import { destroyDrift } from "./destroy-drift.ts";
 import { ignoreDrift } from "./ignore-drift.ts";
 import { listDrift } from "./list-drift.ts";
 import { reconcileHosts } from "./reconcile-hosts.ts";
+import { createNetwork } from "../networks/create-network.ts";
 
 const GRACE = 10_000;
 let core: TTestCore;
@@ -123,6 +124,36 @@ describe("heartbeats", () => {
     expect((await core.db.event.findFirstOrThrow({ where: { vmId: b.id, toState: "Unknown" } })).fromState).toBe("Stopped");
     expect(reconciled[1]?.message).toContain("reported by host host-1 (domain shut off)");
     expect(await allocated(host.id)).toEqual([2, 1024]);
+  });
+});
+
+// security groups (issue 17): reconciliation re-applies filters
+describe("a host back Up gets its VMs' network filters again", () => {
+  it("sends a vm.filter job for each VM on it once its heartbeat returns", async () => {
+    const alice = await createTestUser(core, "alice");
+    const admin = await createTestUser(core, "ops", "Admin");
+    const { hosts } = await seedInfra(core, { hosts: 1 });
+    const host = hosts[0]?.host;
+    if (!host) throw new Error("no host");
+    await createNetwork(core, admin, { name: "dev", kind: "Managed", cidr: "10.7.0.0/24", gateway: "10.7.0.1", rangeStart: "10.7.0.10", rangeEnd: "10.7.0.20", hosts: ["host-1"], isDefault: true });
+    beat(host.id);
+    await refreshHostStates(core, { graceMs: GRACE });
+    const { vm, job } = await createVm(core, alice, { name: "web", template: "tiny", offering: "small" });
+    core.queues.settle(job.id, { result: { vmId: vm.id, domainUuid: vm.id, state: "running", rootVolumePath: `/p/${vm.id}` } });
+    await sweepJobs(core);
+    const before = core.queues.byName("vm.filter").length;
+
+    beat(host.id, GRACE + 1_000);
+    await refreshHostStates(core, { graceMs: GRACE });
+    expect(core.queues.byName("vm.filter")).toHaveLength(before);
+    tick(60_000);
+    beat(host.id);
+    expect((await refreshHostStates(core, { graceMs: GRACE })).cameUp).toEqual([host.id]);
+    const sent = core.queues.byName("vm.filter").slice(before);
+    expect(sent.map((j) => [j.hostId, j.envelope.payload])).toEqual([[host.id, { vmId: vm.id, filter: expect.objectContaining({ name: `carve-vm-${vm.id}`, ip: "10.7.0.10" }) }]]);
+    // A host that stays Up is not asked again.
+    await refreshHostStates(core, { graceMs: GRACE });
+    expect(core.queues.byName("vm.filter").slice(before)).toHaveLength(1);
   });
 });
 
