@@ -24,6 +24,7 @@ import { vmFilter } from "./vm-filter.ts";
 // networks (issue 17)
 import { networkDefine } from "./network-define.ts";
 import { networkUndefine } from "./network-undefine.ts";
+import { driftRemove } from "./drift-remove.ts";
 
 export type { HandlerContext, JobHandler } from "./context.ts";
 
@@ -53,4 +54,5 @@ export const HANDLERS: { [N in TJobName]: JobHandler<N> } = {
   // networks (issue 17)
   "network.define": networkDefine,
   "network.undefine": networkUndefine,
+  "drift.remove": driftRemove,
 };

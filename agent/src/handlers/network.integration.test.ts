@@ -72,3 +72,33 @@ describe("guest NICs on a managed network", () => {
     await t.run("vm.destroy", { vmId, volumes: [root] });
   });
 });
+
+// networks (issue 17): the drift list's view of networks and filters
+describe("inventory and drift.remove on libvirt's test driver", () => {
+  it("reports each network's DHCP/DNS entries and the Carve-named filters; drift.remove takes out exactly the one named", async () => {
+    await t.run("network.define", { networkId: randomUUID(), ...MANAGED });
+    const carveMac = "52:54:00:00:00:01";
+    await t.agent.hypervisor.addNetworkHost("dev-nat", { mac: carveMac, ip: "10.9.0.10", hostname: "web.dev.example.com" });
+    await t.agent.hypervisor.addNetworkHost("dev-nat", { mac: "02:00:00:aa:bb:cc", ip: "10.9.0.77", hostname: "stray.dev.example.com" });
+    const vmId = randomUUID();
+    await t.run("vm.filter", { vmId, filter: { name: `carve-vm-${vmId}`, ip: "10.9.0.10", rules: [] } });
+
+    const inventory = await t.run("host.inventory", {});
+    expect(inventory.networks?.find((n) => n.name === "dev-nat")).toEqual({
+      name: "dev-nat",
+      dhcpHosts: [{ mac: carveMac, ip: "10.9.0.10", name: "web" }, { mac: "02:00:00:aa:bb:cc", ip: "10.9.0.77", name: "stray" }],
+      dnsHosts: [{ ip: "10.9.0.10", hostnames: ["web.dev.example.com"] }, { ip: "10.9.0.77", hostnames: ["stray.dev.example.com"] }],
+    });
+    expect(inventory.filters).toEqual([`carve-vm-${vmId}`]);
+
+    expect(await t.run("drift.remove", { kind: "dhcp-host", network: "dev-nat", mac: "02:00:00:aa:bb:cc", ip: "10.9.0.77" })).toEqual({ removed: true });
+    expect(await t.run("drift.remove", { kind: "dns-host", network: "dev-nat", ip: "10.9.0.77" })).toEqual({ removed: true });
+    expect(await t.run("drift.remove", { kind: "dns-host", network: "dev-nat", ip: "10.9.0.77" })).toEqual({ removed: false });
+    expect(await t.agent.hypervisor.networkHosts("dev-nat")).toEqual({
+      dhcpHosts: [{ mac: carveMac, ip: "10.9.0.10", name: "web" }],
+      dnsHosts: [{ ip: "10.9.0.10", hostnames: ["web.dev.example.com"] }],
+    });
+    expect(await t.run("drift.remove", { kind: "filter", name: `carve-vm-${vmId}` })).toEqual({ removed: true });
+    expect((await t.run("host.inventory", {})).filters).toEqual([]);
+  });
+});

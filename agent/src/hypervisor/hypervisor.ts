@@ -69,6 +69,9 @@ export interface NetworkHosts {
   dnsHosts: { ip: string; hostnames: string[] }[];
 }
 
+/** One DHCP host entry (MAC and address) or one DNS record (by address) of a managed network. */
+export type NetworkEntry = { kind: "dhcp"; mac: string; ip: string } | { kind: "dns"; ip: string };
+
 /** A reserved address on a managed network: dnsmasq's DHCP host entry and, with a hostname, its DNS record. */
 export interface NetworkHostEntry {
   mac: string;
@@ -221,6 +224,8 @@ export interface Hypervisor {
   networkHosts(network: string): Promise<NetworkHosts>;
   /** Removes the DHCP host entry of `mac` and the DNS record of its address; none there is fine. */
   removeNetworkHost(network: string, mac: string): Promise<void>;
+  /** Removes exactly this DHCP host entry or DNS record (a drift cleanup); false when it was not there. */
+  removeNetworkEntry(network: string, entry: NetworkEntry): Promise<boolean>;
   /** Stops (when active) and undefines a libvirt network; false when there was none. */
   undefineNetwork(name: string): Promise<boolean>;
 
@@ -254,6 +259,8 @@ export interface Hypervisor {
   defineFilter(filter: FilterSpec): Promise<void>;
   /** Removes a filter no domain refers to any more; false when there was none. */
   removeFilter(name: string): Promise<boolean>;
+  /** The names of the network filters defined on this host (libvirt's own included). */
+  listFilters(): Promise<string[]>;
 
   close(): Promise<void>;
 }

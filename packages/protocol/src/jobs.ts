@@ -398,6 +398,27 @@ export const ZNetworkUndefineResult = z.object({
   removed: z.boolean(),
 });
 
+// networks (issue 17): what a host's managed networks and filters hold, for the drift list
+/** A MAC as libvirt writes it (lowercase); any vendor prefix, as drift may be anyone's. */
+const ZAnyMac = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, "must be a lowercase MAC address");
+export const ZInventoryNetwork = z.object({
+  /** The libvirt network's name. */
+  name: z.string(),
+  dhcpHosts: z.array(z.object({ mac: z.string(), ip: z.string(), name: z.string().nullable() })),
+  dnsHosts: z.array(z.object({ ip: z.string(), hostnames: z.array(z.string()) })),
+});
+/**
+ * Removes one thing the drift list shows on this host: a DHCP host entry (exactly that MAC and
+ * address) or a DNS record of a managed network, or a Carve-named network filter no domain uses.
+ * Idempotent: already gone is fine (`removed: false`).
+ */
+export const ZDriftRemovePayload = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("dhcp-host"), network: ZLibvirtName, mac: ZAnyMac, ip: z.ipv4() }),
+  z.object({ kind: z.literal("dns-host"), network: ZLibvirtName, ip: z.ipv4() }),
+  z.object({ kind: z.literal("filter"), name: ZLibvirtName.regex(/^carve-vm-/, "must be a Carve-named filter (carve-vm-…)") }),
+]);
+export const ZDriftRemoveResult = z.object({ removed: z.boolean() });
+
 export const ZInventoryResult = z.object({
   hostname: z.string(),
   cpus: z.number().int(),
@@ -412,6 +433,11 @@ export const ZInventoryResult = z.object({
       volumes: z.array(z.string()),
     }),
   ),
+  // networks (issue 17): absent from agents that predate them (drift of these kinds is then left as it was)
+  /** Every libvirt network on the host with its DHCP host entries and DNS records. */
+  networks: z.array(ZInventoryNetwork).optional(),
+  /** The Carve-named network filters (carve-vm-<vm id>) defined on the host. */
+  filters: z.array(z.string()).optional(),
 });
 
 /**
@@ -443,6 +469,7 @@ export const JOBS = {
   // networks (issue 17)
   "network.define": { payload: ZNetworkDefinePayload, result: ZNetworkDefineResult },
   "network.undefine": { payload: ZNetworkUndefinePayload, result: ZNetworkUndefineResult },
+  "drift.remove": { payload: ZDriftRemovePayload, result: ZDriftRemoveResult },
 } as const;
 
 export type TJobName = keyof typeof JOBS;
