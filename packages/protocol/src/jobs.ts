@@ -407,6 +407,7 @@ export const ZInventoryNetwork = z.object({
   dhcpHosts: z.array(z.object({ mac: z.string(), ip: z.string(), name: z.string().nullable() })),
   dnsHosts: z.array(z.object({ ip: z.string(), hostnames: z.array(z.string()) })),
 });
+export type TInventoryNetwork = z.infer<typeof ZInventoryNetwork>;
 /**
  * Removes one thing the drift list shows on this host: a DHCP host entry (exactly that MAC and
  * address) or a DNS record of a managed network, or a Carve-named network filter no domain uses.

@@ -255,6 +255,60 @@ describe("drift", () => {
     await expect(destroyDrift(core, admin, "nope")).rejects.toMatchObject({ code: "DRIFT_NOT_FOUND" });
   });
 
+  // networks (issue 17)
+  it("lists DHCP/DNS entries of Carve's networks that no Carve NIC has and filters of VMs that are not there; destroy removes one through drift.remove", async () => {
+    const { admin, alice, host } = await runningVms(0);
+    await createNetwork(core, admin, { name: "dev", kind: "Managed", cidr: "10.7.0.0/24", gateway: "10.7.0.1", rangeStart: "10.7.0.10", rangeEnd: "10.7.0.20", dnsDomain: "dev.example.com", hosts: ["host-1"], isDefault: true });
+    const { vm, job } = await createVm(core, alice, { name: "web", template: "tiny", offering: "small" });
+    core.queues.settle(job.id, { result: { vmId: vm.id, domainUuid: vm.id, state: "running", rootVolumePath: `/p/${vm.id}` } });
+    await sweepJobs(core);
+    const nic = await core.db.nic.findFirstOrThrow({ where: { vmId: vm.id } });
+    const ghost = "5e1f7a52-0000-4000-8000-0000000000aa";
+    const stray = { mac: "02:00:00:aa:bb:cc", ip: "10.7.0.77", name: "stray" };
+    const networks = (dhcp: (typeof stray)[], dns: { ip: string; hostnames: string[] }[]) => [
+      { name: "dev", dhcpHosts: [{ mac: nic.mac, ip: "10.7.0.10", name: "web" }, ...dhcp], dnsHosts: [{ ip: "10.7.0.10", hostnames: ["web.dev.example.com"] }, ...dns] },
+      // Not Carve's network: its entries are the host's business.
+      { name: "default", dhcpHosts: [{ mac: "02:00:00:00:00:01", ip: "192.168.122.5", name: null }], dnsHosts: [] },
+    ];
+    const answer = async (result: Record<string, unknown>) => {
+      tick(31_000);
+      await reconcileHosts(core, { everyMs: 30_000 });
+      const asked = await core.db.job.findFirstOrThrow({ where: { hostId: host.id, kind: "host.inventory", state: { in: ["Queued", "Running"] } } });
+      core.queues.settle(asked.id, { result: { hostname: "h", cpus: 8, memoryMiB: 16384, domains: [domainOf(vm.id, "running")], pools: [], ...result } });
+      await sweepJobs(core);
+    };
+
+    await answer({ networks: networks([stray], [{ ip: "10.7.0.77", hostnames: ["stray.dev.example.com"] }]), filters: [`carve-vm-${vm.id}`, `carve-vm-${ghost}`] });
+    const open = await listDrift(core, admin);
+    // Seen at once: by name.
+    expect(open.map((d) => [d.kind, d.domainName, d.state])).toEqual([
+      ["Filter", `carve-vm-${ghost}`, "Open"],
+      ["DhcpHost", "dev/02:00:00:aa:bb:cc/10.7.0.77", "Open"],
+      ["DnsHost", "dev/10.7.0.77", "Open"],
+    ]);
+    expect(open.find((d) => d.kind === "DhcpHost")).toMatchObject({ network: "dev", mac: stray.mac, ip: stray.ip, note: expect.stringContaining("no Carve VM's NIC has") });
+    expect(open.find((d) => d.kind === "Filter")?.note).toBe(`network filter carve-vm-${ghost} on host-1 is stale: this Carve has no VM ${ghost}.`);
+    const event = await core.db.event.findFirstOrThrow({ where: { type: "host.drift", message: { contains: "DHCP host entry Carve did not make" } } });
+    expect(event.hostId).toBe(host.id);
+
+    const dhcp = open.find((d) => d.kind === "DhcpHost");
+    const cleanup = await destroyDrift(core, admin, dhcp?.id ?? "");
+    expect(core.queues.jobs.get(cleanup.id)).toMatchObject({ hostId: host.id, name: "drift.remove", envelope: { payload: { kind: "dhcp-host", network: "dev", mac: stray.mac, ip: stray.ip } } });
+    const filterJob = await destroyDrift(core, admin, open.find((d) => d.kind === "Filter")?.id ?? "");
+    expect(core.queues.jobs.get(filterJob.id)?.envelope.payload).toEqual({ kind: "filter", name: `carve-vm-${ghost}` });
+    core.queues.settle(cleanup.id, { result: { removed: true } });
+    core.queues.settle(filterJob.id, { result: { removed: true } });
+    await sweepJobs(core);
+
+    // The next inventory no longer has them: resolved; the DNS record is still open.
+    await answer({ networks: networks([], [{ ip: "10.7.0.77", hostnames: ["stray.dev.example.com"] }]), filters: [`carve-vm-${vm.id}`] });
+    expect((await listDrift(core, admin)).map((d) => d.domainName)).toEqual(["dev/10.7.0.77"]);
+    expect((await listDrift(core, admin, { all: true })).filter((d) => d.state === "Resolved").map((d) => d.kind).sort()).toEqual(["DhcpHost", "Filter"]);
+    // An agent that does not report networks and filters leaves their items as they were.
+    await answer({});
+    expect((await listDrift(core, admin)).map((d) => d.domainName)).toEqual(["dev/10.7.0.77"]);
+  });
+
   it("refuses to destroy a domain named after a VM Carve still has (it may be that VM, moved outside Carve)", async () => {
     const { admin, vms } = await runningVms(1);
     const [vm] = vms;
