@@ -102,3 +102,25 @@ describe("inventory and drift.remove on libvirt's test driver", () => {
     expect((await t.run("host.inventory", {})).filters).toEqual([]);
   });
 });
+
+// networks (issue 17): addresses the LAN's DHCP gave, learned from the host
+describe("learned addresses on libvirt's test driver", () => {
+  it("the inventory reports what domifaddr sees on a running Carve domain's bridge NICs, not on its managed ones", async () => {
+    await t.run("network.define", { networkId: randomUUID(), ...MANAGED });
+    const vmId = randomUUID();
+    const rootId = randomUUID();
+    const lanMac = "52:54:00:00:00:21";
+    await t.run("vm.create", {
+      vmId, title: "lan", vcpus: 1, memoryMiB: 64, start: true,
+      rootVolume: { volumeId: rootId, pool: TEST_POOL, name: `carve-${rootId}.qcow2`, sizeGiB: 1 },
+      template: { pool: TEST_POOL, name: TEST_TEMPLATE, format: "qcow2" as const },
+      nics: [
+        { network: { kind: "bridge" as const, name: "br0" }, mac: lanMac, ip: null, prefix: 24, gateway: null, hostname: null },
+        { network: { kind: "managed" as const, name: "dev-nat" }, mac: "52:54:00:00:00:22", ip: "10.9.0.11", prefix: 24, gateway: "10.9.0.1", hostname: null },
+      ],
+    }); // prettier-ignore
+    const inventory = await t.run("host.inventory", {});
+    // The test driver makes up an address per interface (192.168.0.1 for the first).
+    expect(inventory.addresses).toEqual([{ domain: `carve-${vmId}`, mac: lanMac, ip: "192.168.0.1" }]);
+  });
+});

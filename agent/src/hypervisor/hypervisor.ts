@@ -226,6 +226,11 @@ export interface Hypervisor {
   removeNetworkHost(network: string, mac: string): Promise<void>;
   /** Removes exactly this DHCP host entry or DNS record (a drift cleanup); false when it was not there. */
   removeNetworkEntry(network: string, entry: NetworkEntry): Promise<boolean>;
+  /**
+   * The IPv4 addresses the host sees for a running domain's NICs (ARP table, else the guest agent),
+   * for NICs on bridge networks whose address the LAN's DHCP gave; none when it knows none.
+   */
+  interfaceAddresses(name: string): Promise<{ mac: string; ip: string }[]>;
   /** Stops (when active) and undefines a libvirt network; false when there was none. */
   undefineNetwork(name: string): Promise<boolean>;
 

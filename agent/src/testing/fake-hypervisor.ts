@@ -215,6 +215,12 @@ export class FakeHypervisor implements Hypervisor {
     this.applyPlan(network, plan);
     return plan.deleteDhcp.length + plan.deleteDns.length > 0;
   }
+  /** What the "host" sees of each domain's NICs (domifaddr): domain name → addresses. */
+  readonly interfaceAddressMap = new Map<string, { mac: string; ip: string }[]>();
+  async interfaceAddresses(name: string): Promise<{ mac: string; ip: string }[]> {
+    this.check();
+    return this.interfaceAddressMap.get(name) ?? [];
+  }
   async undefineNetwork(name: string): Promise<boolean> {
     this.record(`net-undefine ${name}`);
     return this.networks.delete(name);

@@ -439,6 +439,8 @@ export const ZInventoryResult = z.object({
   networks: z.array(ZInventoryNetwork).optional(),
   /** The Carve-named network filters (carve-vm-<vm id>) defined on the host. */
   filters: z.array(z.string()).optional(),
+  /** The addresses the host sees on running Carve domains' bridge NICs (ARP or guest agent): learned, not allocated. */
+  addresses: z.array(z.object({ domain: z.string(), mac: z.string(), ip: z.ipv4() })).optional(),
 });
 
 /**

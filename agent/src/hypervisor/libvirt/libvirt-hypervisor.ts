@@ -254,6 +254,10 @@ export class LibvirtHypervisor implements Hypervisor {
     return this.networks.removeEntry(network, entry);
   }
 
+  interfaceAddresses(name: string): Promise<{ mac: string; ip: string }[]> {
+    return this.guest.interfaceAddresses(name);
+  }
+
   undefineNetwork(name: string): Promise<boolean> {
     return this.networks.undefine(name);
   }

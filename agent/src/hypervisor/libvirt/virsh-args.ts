@@ -15,6 +15,8 @@ export const VIRSH_COMMANDS: ReadonlySet<string> = new Set([
   "blockresize",
   "create",
   "detach-device",
+  // networks (issue 17): learned addresses
+  "domifaddr",
   "destroy",
   "echo",
   "nwfilter-define",
