@@ -7,6 +7,8 @@ import { SYSTEM_ACTOR } from "../identity/actor.ts";
 import { isUuid } from "../validation/is-uuid.ts";
 import { holdsCapacity } from "../vms/vm-state-machine.ts";
 import { compareInventory, type TCorrection, type TElsewhereVm } from "./compare-inventory.ts";
+import { learnAddresses } from "./learn-addresses.ts";
+import { dispatchFilterJobs } from "../security-groups/filter-jobs.ts";
 import { compareFilters, compareNetworkEntries, dhcpKey, dnsKey, type TDriftRecord, type TFilterVm } from "./compare-network-drift.ts";
 
 /** Clocks of the processes that stamp rows differ a little; changes this close to the request wait a round. */
@@ -27,7 +29,8 @@ interface THostRef {
  * Reconciles the database with a finished host.inventory job (the controller's periodic one or an
  * admin's `host inspect`): corrects each VM whose domain says otherwise, with a `vm.reconciled`
  * event, and records on the drift list the domains nobody in Carve owns and (issue 17) the DHCP/DNS
- * entries of Carve's managed networks and the network filters no Carve VM there accounts for. Called when the job
+ * entries of Carve's managed networks and the network filters no Carve VM there accounts for, and
+ * keeps learned addresses current (learnAddresses). Called when the job
  * finalises; running it twice for the same job changes nothing the second time.
  */
 export async function applyInventory(deps: CoreDeps, jobId: string): Promise<TApplyReport | null> {
@@ -41,7 +44,7 @@ export async function applyInventory(deps: CoreDeps, jobId: string): Promise<TAp
   const host = job.host;
   const domains = inventory.data.domains;
   const since = new Date(job.createdAt.getTime() - CLOCK_MARGIN_MS);
-  const report = await deps.db.$transaction(async (tx) => {
+  const applied = await deps.db.$transaction(async (tx) => {
     const placed = await tx.vm.findMany({
       where: { hostId: host.id, state: { not: "Destroyed" } },
       select: { id: true, name: true, state: true, activeJobId: true, updatedAt: true, vcpus: true, memoryMiB: true },
@@ -70,8 +73,12 @@ export async function applyInventory(deps: CoreDeps, jobId: string): Promise<TAp
       driftOpened += counts.driftOpened;
       driftResolved += counts.driftResolved;
     }
-    return { corrected, driftOpened, driftResolved };
+    const { addresses } = inventory.data;
+    const filterJobs = addresses ? await learnAddresses(tx, deps, { host, jobId, domains, addresses, since }) : [];
+    return { counts: { corrected, driftOpened, driftResolved }, filterJobs };
   });
+  const { counts: report, filterJobs } = applied;
+  await dispatchFilterJobs(deps, filterJobs);
   if (report.corrected + report.driftOpened + report.driftResolved > 0) {
     deps.log.info({ host: host.name, jobId, ...report }, "reconciled a host's inventory");
     deps.hooks?.reconciled?.({ host: host.name, ...report });

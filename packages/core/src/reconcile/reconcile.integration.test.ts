@@ -215,6 +215,46 @@ describe("reconciliation", () => {
   });
 });
 
+// networks (issue 17): addresses the LAN's DHCP gave
+describe("learned addresses", () => {
+  it("a NIC on a network without a range takes the address its host sees, with an event and its filter re-sent; a VM that stops gives it up", async () => {
+    const { admin, alice, host } = await runningVms(0);
+    await createNetwork(core, admin, { name: "lan", kind: "Bridge", bridge: "br0", cidr: "192.168.1.0/24", hosts: ["host-1"], isDefault: true });
+    const { vm, job } = await createVm(core, alice, { name: "web", template: "tiny", offering: "small" });
+    core.queues.settle(job.id, { result: { vmId: vm.id, domainUuid: vm.id, state: "running", rootVolumePath: `/p/${vm.id}` } });
+    await sweepJobs(core);
+    const nic = await core.db.nic.findFirstOrThrow({ where: { vmId: vm.id } });
+    expect(nic.ip).toBeNull();
+    const answer = async (state: TDomain["state"], addresses: { domain: string; mac: string; ip: string }[]) => {
+      tick(31_000);
+      await reconcileHosts(core, { everyMs: 30_000 });
+      const asked = await core.db.job.findFirstOrThrow({ where: { hostId: host.id, kind: "host.inventory", state: { in: ["Queued", "Running"] } } });
+      core.queues.settle(asked.id, { result: { hostname: "h", cpus: 8, memoryMiB: 16384, domains: [domainOf(vm.id, state)], pools: [], addresses } });
+      await sweepJobs(core);
+    };
+    const filtersBefore = core.queues.byName("vm.filter").length;
+
+    await answer("running", [{ domain: `carve-${vm.id}`, mac: nic.mac, ip: "192.168.1.23" }]);
+    expect((await core.db.nic.findUniqueOrThrow({ where: { id: nic.id } })).ip).toBe("192.168.1.23");
+    const learned = await core.db.event.findFirstOrThrow({ where: { type: "vm.address", vmId: vm.id } });
+    expect(learned.message).toBe("web has 192.168.1.23 on network lan, as host host-1 sees it");
+    const [sent] = core.queues.byName("vm.filter").slice(filtersBefore);
+    expect(sent?.envelope.payload).toMatchObject({ vmId: vm.id, filter: { ip: "192.168.1.23" } });
+
+    // Quiet guest (nothing seen): it keeps its address.
+    await answer("running", []);
+    expect((await core.db.nic.findUniqueOrThrow({ where: { id: nic.id } })).ip).toBe("192.168.1.23");
+
+    const stop = await stopVm(core, alice, { vm: vm.id });
+    core.queues.settle(stop.id, { result: { vmId: vm.id, state: "stopped", forced: false } });
+    await sweepJobs(core);
+    await answer("stopped", []);
+    expect((await core.db.nic.findUniqueOrThrow({ where: { id: nic.id } })).ip).toBeNull();
+    const gaveUp = await core.db.event.findMany({ where: { type: "vm.address", vmId: vm.id }, orderBy: { id: "asc" } });
+    expect(gaveUp.map((e) => e.message)).toEqual(["web has 192.168.1.23 on network lan, as host host-1 sees it", "web gave up 192.168.1.23 on network lan: it is not running on host host-1"]);
+  });
+});
+
 describe("drift", () => {
   it("lists unknown domains, never removes them; destroy (Carve-named only) and ignore resolve them", async () => {
     const { admin, alice, host } = await runningVms(0);
