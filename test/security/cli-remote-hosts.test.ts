@@ -167,7 +167,7 @@ describe("carve host inspect and carve drift list|ignore|destroy through /api/v1
     const item = await stack.core.db.driftItem.findFirstOrThrow({ where: { domainName: domain } });
     const listed = await ops(["drift", "list"]);
     expect(listed, listed.stderr).toMatchObject({ code: 0 });
-    expect(listed.stdout.split("\n")[1]).toMatch(new RegExp(`^${item.id}\\s+host-1\\s+${domain}\\s+running\\s+Open\\s+\\d{4}-`));
+    expect(listed.stdout.split("\n")[1]).toMatch(new RegExp(`^${item.id}\\s+host-1\\s+Domain\\s+${domain}\\s+running\\s+Open\\s+\\d{4}-`));
     expect(listed.stdout).toContain(`belongs to VM leftover, which was destroyed in Carve; its domain is still defined.`);
     expect(listed.stdout).toBe((await local(["drift", "list"])).stdout);
     expect((await ops(["--json", "drift", "list"])).stdout).toBe((await local(["--json", "drift", "list"])).stdout);

@@ -250,6 +250,9 @@ describe("carve network create|list|show|update|delete through /api/v1/admin/net
     const inside = await ops(["--json", "network", "update", "remote-lan", "--gateway", "10.30.0.50"]);
     expect(JSON.parse(inside.stderr)).toMatchObject({ error: { code: "INVALID_INPUT", fields: [{ field: "gateway", message: expect.stringContaining("is inside the range") }] } });
 
+    const defined = await ops(["network", "define", "remote-lan", "--host", "host-1"]);
+    expect(defined, defined.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(/^network remote-lan: being defined on 1 host\(s\) \(job\(s\) [0-9a-f-]{36}\)\n$/) });
+    await bobRefused(["network", "define", "remote-lan"], "FORBIDDEN");
     await bobRefused(["network", "create", "bobs", "--kind", "bridge", "--cidr", "10.31.0.0/24", "--bridge", "br0", "--host", "host-1"], "FORBIDDEN");
     await bobRefused(["network", "delete", "remote-lan"], "FORBIDDEN");
     expect(await asBob("PATCH", "/api/v1/admin/networks/remote-lan", { isDefault: true })).toEqual({ status: 403, code: "FORBIDDEN" });

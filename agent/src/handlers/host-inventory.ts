@@ -1,6 +1,13 @@
+import { vmIdFromDomainName, vmIdFromFilterName, type TJobResult } from "@carve/protocol";
+import { domainInterfaces } from "../hypervisor/libvirt/domain-xml.ts";
+import type { Hypervisor } from "../hypervisor/hypervisor.ts";
 import type { JobHandler } from "./context.ts";
 
-/** host.inventory: the node, every domain (Carve's or not) and every pool with its volumes. */
+/**
+ * host.inventory: the node, every domain (Carve's or not), every pool with its volumes, and (for
+ * the drift list) every libvirt network's DHCP host entries and DNS records and the Carve-named
+ * network filters.
+ */
 export const hostInventory: JobHandler<"host.inventory"> = async (_payload, ctx) => {
   const { hypervisor } = ctx;
   const node = await hypervisor.nodeInfo();
@@ -15,8 +22,37 @@ export const hostInventory: JobHandler<"host.inventory"> = async (_payload, ctx)
     await hypervisor.refreshPool(pool.name);
     pools.push({ ...withoutActive(pool), volumes: await hypervisor.listVolumes(pool.name) });
   }
-  return { hostname: node.hostname, cpus: node.cpus, memoryMiB: node.memoryMiB, domains, pools };
+  const networks = await networkEntries(hypervisor);
+  const filters = (await hypervisor.listFilters()).filter((name) => vmIdFromFilterName(name) !== null);
+  const running = domains.filter((d) => d.state === "running" && vmIdFromDomainName(d.name) !== null).map((d) => d.name);
+  return { hostname: node.hostname, cpus: node.cpus, memoryMiB: node.memoryMiB, domains, pools, networks, filters, addresses: await learnedAddresses(hypervisor, running) };
 };
+
+/**
+ * What the host sees on the bridge NICs of these running Carve domains: the LAN's DHCP gave those
+ * addresses, so Carve learns them (managed networks' addresses are Carve's own). A domain gone
+ * meanwhile is left out.
+ */
+async function learnedAddresses(hypervisor: Hypervisor, names: readonly string[]): Promise<NonNullable<TJobResult<"host.inventory">["addresses"]>> {
+  const addresses = [];
+  for (const name of names) {
+    const xml = await hypervisor.domainXml(name).catch(() => null);
+    const bridged = new Set((xml === null ? [] : domainInterfaces(xml)).filter((nic) => nic.kind === "bridge").map((nic) => nic.mac));
+    if (bridged.size === 0) continue;
+    for (const { mac, ip } of await hypervisor.interfaceAddresses(name)) if (bridged.has(mac)) addresses.push({ domain: name, mac, ip });
+  }
+  return addresses;
+}
+
+/** Each libvirt network's entries; one removed while this runs is simply left out. */
+async function networkEntries(hypervisor: Hypervisor): Promise<NonNullable<TJobResult<"host.inventory">["networks"]>> {
+  const networks = [];
+  for (const { name } of await hypervisor.listNetworks()) {
+    const hosts = await hypervisor.networkHosts(name).catch(() => null);
+    if (hosts) networks.push({ name, ...hosts });
+  }
+  return networks;
+}
 
 function withoutActive<T extends { active: boolean }>(pool: T): Omit<T, "active"> {
   const { active: _active, ...rest } = pool;

@@ -23,6 +23,8 @@ import { volumeMigrateReceive } from "./volume-migrate-receive.ts";
 import { vmFilter } from "./vm-filter.ts";
 // networks (issue 17)
 import { networkDefine } from "./network-define.ts";
+import { networkUndefine } from "./network-undefine.ts";
+import { driftRemove } from "./drift-remove.ts";
 
 export type { HandlerContext, JobHandler } from "./context.ts";
 
@@ -51,4 +53,6 @@ export const HANDLERS: { [N in TJobName]: JobHandler<N> } = {
   "vm.filter": vmFilter,
   // networks (issue 17)
   "network.define": networkDefine,
+  "network.undefine": networkUndefine,
+  "drift.remove": driftRemove,
 };

@@ -1,4 +1,4 @@
-import { domainName } from "@carve/protocol";
+import { domainName, vmFilterName } from "@carve/protocol";
 import type { JobHandler } from "./context.ts";
 import { filterSpec } from "./vm-filter.ts";
 import { domainManagedNics, nicHostEntries, removeNicEntries } from "./nic-entries.ts";
@@ -42,5 +42,8 @@ export const vmMigrate: JobHandler<"vm.migrate"> = async (payload, ctx) => {
   );
   ctx.log.info({ vmId: payload.vmId, destination: destination.hostName, durationMs: outcome.durationMs }, "VM live-migrated");
   await removeNicEntries(ctx.hypervisor, nics).catch((err: unknown) => ctx.log.warn({ vmId: payload.vmId, err }, "could not remove the migrated VM's DHCP/DNS entries on the source; they are stale until removed"));
+  if (payload.filter) {
+    await ctx.hypervisor.removeFilter(vmFilterName(payload.vmId)).catch((err: unknown) => ctx.log.warn({ vmId: payload.vmId, err }, "could not remove the migrated VM's network filter on the source; the drift list shows it"));
+  }
   return { vmId: payload.vmId, state: "running", durationMs: outcome.durationMs, diskPaths: outcome.diskPaths };
 };

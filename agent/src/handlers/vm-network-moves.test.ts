@@ -46,10 +46,13 @@ describe("a VM's addresses follow it between hosts", () => {
     expect(await hypervisor.domainXml(domainName(VM_ID))).toContain('<filterref filter="carve-sg-web"/>');
   });
 
-  it("vm.undefine (the source after a cold move) removes the entries, read from the domain, and a retry finds nothing to do", async () => {
-    await run("vm.define", DEFINE);
+  it("vm.undefine (the source after a cold move) removes the entries, read from the domain, and its filter; a retry finds nothing to do", async () => {
+    await run("vm.define", { ...DEFINE, filter: { name: `carve-vm-${VM_ID}`, ip: NIC.ip, rules: [] } });
+    expect([...hypervisor.filters.keys()]).toEqual([`carve-vm-${VM_ID}`]);
     await run("vm.undefine", { vmId: VM_ID });
     expect(await hypervisor.networkHosts("dev-nat")).toEqual({ dhcpHosts: [], dnsHosts: [] });
+    // Its filter went with it: none left here for the drift list to show.
+    expect([...hypervisor.filters.keys()]).toEqual([]);
     expect(await run("vm.undefine", { vmId: VM_ID })).toEqual({ vmId: VM_ID, removedDomain: false });
   });
 });

@@ -1,5 +1,5 @@
 import { JobRefusedError } from "../jobs/job-errors.ts";
-import { domainName } from "@carve/protocol";
+import { domainName, vmFilterName } from "@carve/protocol";
 import type { JobHandler } from "./context.ts";
 import { domainManagedNics, removeNicEntries } from "./nic-entries.ts";
 
@@ -10,11 +10,18 @@ import { domainManagedNics, removeNicEntries } from "./nic-entries.ts";
 export const vmUndefine: JobHandler<"vm.undefine"> = async (payload, ctx) => {
   const name = domainName(payload.vmId);
   const domain = await ctx.hypervisor.getDomain(name);
-  if (domain === null) return { vmId: payload.vmId, removedDomain: false };
+  // Its network filter went to the other host with it (security groups); no domain here refers to it now.
+  const removeFilter = () => ctx.hypervisor.removeFilter(vmFilterName(payload.vmId));
+  if (domain === null) {
+    await removeFilter();
+    return { vmId: payload.vmId, removedDomain: false };
+  }
   if (domain.state === "running" || domain.state === "paused") {
     throw new JobRefusedError(`${name} is ${domain.state} on this host; it is only undefined once stopped`);
   }
   // The VM's addresses now live on the other host: this host's dnsmasq forgets them.
   await removeNicEntries(ctx.hypervisor, await domainManagedNics(ctx.hypervisor, name));
-  return { vmId: payload.vmId, removedDomain: await ctx.hypervisor.undefineDomain(name) };
+  const removedDomain = await ctx.hypervisor.undefineDomain(name);
+  await removeFilter();
+  return { vmId: payload.vmId, removedDomain };
 };

@@ -69,6 +69,9 @@ export interface NetworkHosts {
   dnsHosts: { ip: string; hostnames: string[] }[];
 }
 
+/** One DHCP host entry (MAC and address) or one DNS record (by address) of a managed network. */
+export type NetworkEntry = { kind: "dhcp"; mac: string; ip: string } | { kind: "dns"; ip: string };
+
 /** A reserved address on a managed network: dnsmasq's DHCP host entry and, with a hostname, its DNS record. */
 export interface NetworkHostEntry {
   mac: string;
@@ -221,6 +224,15 @@ export interface Hypervisor {
   networkHosts(network: string): Promise<NetworkHosts>;
   /** Removes the DHCP host entry of `mac` and the DNS record of its address; none there is fine. */
   removeNetworkHost(network: string, mac: string): Promise<void>;
+  /** Removes exactly this DHCP host entry or DNS record (a drift cleanup); false when it was not there. */
+  removeNetworkEntry(network: string, entry: NetworkEntry): Promise<boolean>;
+  /**
+   * The IPv4 addresses the host sees for a running domain's NICs (ARP table, else the guest agent),
+   * for NICs on bridge networks whose address the LAN's DHCP gave; none when it knows none.
+   */
+  interfaceAddresses(name: string): Promise<{ mac: string; ip: string }[]>;
+  /** Stops (when active) and undefines a libvirt network; false when there was none. */
+  undefineNetwork(name: string): Promise<boolean>;
 
   /** Creates an empty thin qcow2 volume; one of that name already there is returned (`alreadyPresent`). */
   createDataVolume(pool: string, name: string, capacityGiB: number): Promise<{ path: string; alreadyPresent: boolean }>;
@@ -252,6 +264,8 @@ export interface Hypervisor {
   defineFilter(filter: FilterSpec): Promise<void>;
   /** Removes a filter no domain refers to any more; false when there was none. */
   removeFilter(name: string): Promise<boolean>;
+  /** The names of the network filters defined on this host (libvirt's own included). */
+  listFilters(): Promise<string[]>;
 
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import { newJoinKeyPair } from "@carve/protocol";
 import type { HostKey } from "../host-key.ts";
 import { HypervisorError } from "../hypervisor/errors.ts";
 import { buildDomainXml } from "../hypervisor/libvirt/domain-xml.ts";
-import { planHostEntry, planHostRemoval, type ParsedNetwork } from "../hypervisor/libvirt/network-xml.ts";
+import { planEntryRemoval, planHostEntry, planHostRemoval, type ParsedNetwork } from "../hypervisor/libvirt/network-xml.ts";
 import { missingBridge } from "../hypervisor/libvirt/virsh-networks.ts";
 import { GUEST_AGENT_REQUIREMENT } from "../hypervisor/libvirt/virsh-guest.ts";
 import type {
@@ -18,6 +18,7 @@ import type {
   PoolDetail,
   PoolStatus,
   NetworkDefinition,
+  NetworkEntry,
   NetworkHostEntry,
   NetworkHosts,
   NetworkStatus,
@@ -206,6 +207,24 @@ export class FakeHypervisor implements Hypervisor {
     const found = this.networks.get(network);
     if (found) this.applyPlan(network, planHostRemoval(found.entries, mac));
   }
+  async removeNetworkEntry(network: string, entry: NetworkEntry): Promise<boolean> {
+    this.record(`net-entry-remove ${network} ${entry.kind} ${entry.ip}`);
+    const found = this.networks.get(network);
+    if (!found) return false;
+    const plan = planEntryRemoval(found.entries, entry);
+    this.applyPlan(network, plan);
+    return plan.deleteDhcp.length + plan.deleteDns.length > 0;
+  }
+  /** What the "host" sees of each domain's NICs (domifaddr): domain name → addresses. */
+  readonly interfaceAddressMap = new Map<string, { mac: string; ip: string }[]>();
+  async interfaceAddresses(name: string): Promise<{ mac: string; ip: string }[]> {
+    this.check();
+    return this.interfaceAddressMap.get(name) ?? [];
+  }
+  async undefineNetwork(name: string): Promise<boolean> {
+    this.record(`net-undefine ${name}`);
+    return this.networks.delete(name);
+  }
   private applyPlan(network: string, plan: ReturnType<typeof planHostEntry>): void {
     const entries = this.network(network).entries;
     entries.dhcpHosts = [...entries.dhcpHosts.filter((h) => !plan.deleteDhcp.includes(h)), ...(plan.addDhcp ? [plan.addDhcp] : [])];
@@ -260,6 +279,10 @@ export class FakeHypervisor implements Hypervisor {
   async removeFilter(name: string): Promise<boolean> {
     this.record(`remove-filter ${name}`);
     return this.filters.delete(name);
+  }
+  async listFilters(): Promise<string[]> {
+    this.check();
+    return [...this.filters.keys()];
   }
 
   async close(): Promise<void> {}

@@ -22,7 +22,7 @@ it("carve drift list shows what reconciliation found with its reason; ignore tak
   });
   const table = await carve("drift", "list");
   expect(table.code).toBe(0);
-  expect(table.stdout.split("\n")[1]).toMatch(new RegExp(`^${item.id}\\s+host-a\\s+windows-test\\s+running\\s+Open`));
+  expect(table.stdout.split("\n")[1]).toMatch(new RegExp(`^${item.id}\\s+host-a\\s+Domain\\s+windows-test\\s+running\\s+Open`));
   expect(table.stdout).toContain("windows-test on host-a was not created by Carve.");
   expect(JSON.parse((await carve("--json", "drift", "list")).stdout)).toMatchObject([{ id: item.id, domainName: "windows-test", state: "Open" }]);
 

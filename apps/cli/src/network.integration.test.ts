@@ -87,3 +87,25 @@ it("carve network create|list|show|update|delete and offering create --network, 
   expect((await refused("network", "show", "lan")).code).toBe("NETWORK_NOT_FOUND");
   expect((await core.db.network.findMany()).map((n) => n.name)).toEqual(["dev-lan"]);
 }, 240_000);
+
+// networks (issue 17): the retry the Unhealthy messages name
+it("carve network define re-sends network.define to one host (or all), making it Pending there; a host without the network is refused naming it", async () => {
+  expect((await carve("network", "create", "retry-lan", "--kind", "managed", "--cidr", "10.50.0.0/24", "--gateway", "10.50.0.1", "--range", "10.50.0.10-10.50.0.20", "--host", "host-1", "--host", "host-2")).code).toBe(0);
+  const network = await core.db.network.findUniqueOrThrow({ where: { name: "retry-lan" }, select: { id: true } });
+  await core.db.networkHost.updateMany({ where: { networkId: network.id }, data: { state: "Unhealthy", stateReason: "dnsmasq is not installed" } });
+  const before = await core.db.job.count({ where: { kind: "network.define" } });
+
+  const one = await carve("network", "define", "retry-lan", "--host", "host-2");
+  expect(one, one.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(/^network retry-lan: being defined on 1 host\(s\) \(job\(s\) [0-9a-f-]{36}\)\n$/) });
+  const states = await core.db.networkHost.findMany({ where: { networkId: network.id }, select: { state: true, host: { select: { name: true } } }, orderBy: { host: { name: "asc" } } });
+  expect(states.map((s) => [s.host.name, s.state])).toEqual([["host-1", "Unhealthy"], ["host-2", "Pending"]]);
+  const job = await core.db.job.findFirstOrThrow({ where: { kind: "network.define" }, orderBy: { createdAt: "desc" }, select: { host: { select: { name: true } }, request: true } });
+  expect(job).toMatchObject({ host: { name: "host-2" }, request: { networkId: network.id, payload: { kind: "managed", name: "retry-lan", address: "10.50.0.1", prefix: 24 } } });
+
+  const all = JSON.parse((await carve("--json", "network", "define", "retry-lan")).stdout) as { network: { name: string }; jobs: unknown[] };
+  expect(all).toMatchObject({ network: { name: "retry-lan" }, jobs: [expect.anything(), expect.anything()] });
+  expect(await core.db.job.count({ where: { kind: "network.define" } })).toBe(before + 3);
+
+  const elsewhere = await refused("network", "define", "retry-lan", "--host", "no-such-host");
+  expect(elsewhere).toMatchObject({ code: "HOST_NOT_FOUND", message: expect.stringContaining("it is on host-1, host-2"), fields: [{ field: "host" }] });
+}, 120_000);

@@ -391,6 +391,40 @@ export const ZNetworkDefineResult = z.object({
   bridge: z.string().nullable(),
 });
 export type TNetworkDefinePayload = z.output<typeof ZNetworkDefinePayload>;
+/**
+ * Removes a managed network Carve defined on this host (its network was deleted, or the host taken
+ * off it): stopped (net-destroy) and undefined. Idempotent: a network already gone is fine. Never
+ * sent for one network.define adopted: that one was the host's before Carve, and stays.
+ */
+export const ZNetworkUndefinePayload = z.object({ networkId: ZId, name: ZLibvirtName });
+export const ZNetworkUndefineResult = z.object({
+  networkId: ZId,
+  name: ZLibvirtName,
+  /** false: it was not defined here. */
+  removed: z.boolean(),
+});
+
+// networks (issue 17): what a host's managed networks and filters hold, for the drift list
+/** A MAC as libvirt writes it (lowercase); any vendor prefix, as drift may be anyone's. */
+const ZAnyMac = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, "must be a lowercase MAC address");
+export const ZInventoryNetwork = z.object({
+  /** The libvirt network's name. */
+  name: z.string(),
+  dhcpHosts: z.array(z.object({ mac: z.string(), ip: z.string(), name: z.string().nullable() })),
+  dnsHosts: z.array(z.object({ ip: z.string(), hostnames: z.array(z.string()) })),
+});
+export type TInventoryNetwork = z.infer<typeof ZInventoryNetwork>;
+/**
+ * Removes one thing the drift list shows on this host: a DHCP host entry (exactly that MAC and
+ * address) or a DNS record of a managed network, or a Carve-named network filter no domain uses.
+ * Idempotent: already gone is fine (`removed: false`).
+ */
+export const ZDriftRemovePayload = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("dhcp-host"), network: ZLibvirtName, mac: ZAnyMac, ip: z.ipv4() }),
+  z.object({ kind: z.literal("dns-host"), network: ZLibvirtName, ip: z.ipv4() }),
+  z.object({ kind: z.literal("filter"), name: ZLibvirtName.regex(/^carve-vm-/, "must be a Carve-named filter (carve-vm-…)") }),
+]);
+export const ZDriftRemoveResult = z.object({ removed: z.boolean() });
 
 export const ZInventoryResult = z.object({
   hostname: z.string(),
@@ -406,6 +440,13 @@ export const ZInventoryResult = z.object({
       volumes: z.array(z.string()),
     }),
   ),
+  // networks (issue 17): absent from agents that predate them (drift of these kinds is then left as it was)
+  /** Every libvirt network on the host with its DHCP host entries and DNS records. */
+  networks: z.array(ZInventoryNetwork).optional(),
+  /** The Carve-named network filters (carve-vm-<vm id>) defined on the host. */
+  filters: z.array(z.string()).optional(),
+  /** The addresses the host sees on running Carve domains' bridge NICs (ARP or guest agent): learned, not allocated. */
+  addresses: z.array(z.object({ domain: z.string(), mac: z.string(), ip: z.ipv4() })).optional(),
 });
 
 /**
@@ -436,6 +477,8 @@ export const JOBS = {
   "vm.filter": { payload: ZVmFilterPayload, result: ZVmFilterResult },
   // networks (issue 17)
   "network.define": { payload: ZNetworkDefinePayload, result: ZNetworkDefineResult },
+  "network.undefine": { payload: ZNetworkUndefinePayload, result: ZNetworkUndefineResult },
+  "drift.remove": { payload: ZDriftRemovePayload, result: ZDriftRemoveResult },
 } as const;
 
 export type TJobName = keyof typeof JOBS;

@@ -13,3 +13,9 @@ export function vmIdFromDomainName(name: string): string | null {
   const match = /^carve-([0-9a-f-]{36})$/.exec(name);
   return match?.[1] ?? null;
 }
+
+/** The VM id in a Carve-named network filter (carve-vm-<uuid>), or null for other filters. */
+export function vmIdFromFilterName(name: string): string | null {
+  const match = /^carve-vm-([0-9a-f-]{36})$/.exec(name);
+  return match?.[1] ?? null;
+}

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { HypervisorError, isVolumeExists } from "../errors.ts";
 import type { CowVolumeRequest, DomainSpec, DomainStatus, Hypervisor, ImportVolumeRequest, MigrationOutcome, MigrationRequest, MigrationWatch, NodeSummary, PoolDetail, PoolStatus } from "../hypervisor.ts";
-import type { DiskSpec, FilterSpec, NetworkDefinition, NetworkHostEntry, NetworkHosts, NetworkStatus, PoolDefinition } from "../hypervisor.ts";
+import type { DiskSpec, FilterSpec, NetworkDefinition, NetworkEntry, NetworkHostEntry, NetworkHosts, NetworkStatus, PoolDefinition } from "../hypervisor.ts";
 import { BindingDomains } from "./binding-domains.ts";
 import { SharedFilesystemProbe } from "./disk-cache.ts";
 import { buildDomainXml, domainDisks, withDisk, withoutDisk, type TDomainType } from "./domain-xml.ts";
@@ -250,6 +250,18 @@ export class LibvirtHypervisor implements Hypervisor {
     return this.networks.removeHost(network, mac);
   }
 
+  removeNetworkEntry(network: string, entry: NetworkEntry): Promise<boolean> {
+    return this.networks.removeEntry(network, entry);
+  }
+
+  interfaceAddresses(name: string): Promise<{ mac: string; ip: string }[]> {
+    return this.guest.interfaceAddresses(name);
+  }
+
+  undefineNetwork(name: string): Promise<boolean> {
+    return this.networks.undefine(name);
+  }
+
   async createDataVolume(pool: string, name: string, capacityGiB: number): Promise<{ path: string; alreadyPresent: boolean }> {
     let alreadyPresent = false;
     try {
@@ -342,6 +354,11 @@ export class LibvirtHypervisor implements Hypervisor {
   async removeFilter(name: string): Promise<boolean> {
     if (this.options.domainType === "test") return this.testFilters.delete(name);
     return this.filters.remove(name);
+  }
+
+  async listFilters(): Promise<string[]> {
+    if (this.options.domainType === "test") return [...this.testFilters.keys()];
+    return this.filters.list();
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import { create } from "xmlbuilder2";
-import type { NetworkDefinition, NetworkHosts } from "../hypervisor.ts";
+import type { NetworkDefinition, NetworkEntry, NetworkHosts } from "../hypervisor.ts";
 import { attribute } from "./domain-xml.ts";
 import { xmlElement } from "./xml-element.ts";
 
@@ -115,6 +115,13 @@ export function planHostRemoval(current: ParsedNetwork, mac: string): HostEntryP
   const dhcp = current.dhcpHosts.filter((h) => h.mac === lower);
   const ips = new Set(dhcp.map((h) => h.ip));
   return { deleteDhcp: dhcp, addDhcp: null, deleteDns: current.dnsHosts.filter((h) => ips.has(h.ip)), addDns: null };
+}
+
+/** The entries to delete for a drift cleanup: only the one named (nothing else that shares its address). */
+export function planEntryRemoval(current: ParsedNetwork, entry: NetworkEntry): HostEntryPlan {
+  if (entry.kind === "dns") return { deleteDhcp: [], addDhcp: null, deleteDns: current.dnsHosts.filter((h) => h.ip === entry.ip), addDns: null };
+  const mac = entry.mac.toLowerCase();
+  return { deleteDhcp: current.dhcpHosts.filter((h) => h.mac === mac && h.ip === entry.ip), addDhcp: null, deleteDns: [], addDns: null };
 }
 
 /** dnsmasq's DHCP client name: the first label of the guest's DNS name. */

@@ -27,6 +27,14 @@ export async function withFilterFile(spec: FilterSpec, define: (file: string) =>
   }
 }
 
+/** The filter names in `virsh nwfilter-list`'s table: a header, a rule, then " UUID  NAME" rows. */
+export function parseFilterList(out: string): string[] {
+  return out
+    .split("\n")
+    .map((line) => /^\s*[0-9a-f-]{36}\s+(\S+)\s*$/.exec(line)?.[1])
+    .filter((name): name is string => name !== undefined);
+}
+
 /**
  * VMs' network filters (security groups) through the agent's virsh session (the binding has no
  * nwfilter calls). `nwfilter-define` of a filter that exists (same name and UUID) replaces it, and
@@ -37,6 +45,10 @@ export class VirshFilters {
 
   define(spec: FilterSpec): Promise<void> {
     return withFilterFile(spec, (file) => runVirsh(this.session, `libvirt refused network filter ${spec.name}`, ["nwfilter-define", file]));
+  }
+
+  async list(): Promise<string[]> {
+    return parseFilterList(await runVirsh(this.session, "libvirt could not list network filters", ["nwfilter-list"]));
   }
 
   async remove(name: string): Promise<boolean> {

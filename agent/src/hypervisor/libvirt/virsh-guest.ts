@@ -42,6 +42,25 @@ export class VirshGuest {
     }
   }
 
+  // networks (issue 17)
+  /**
+   * The IPv4 addresses of a running domain's NICs as the host sees them: its ARP table first (a
+   * guest on a LAN bridge that has talked), else the guest agent; none when neither knows any.
+   */
+  async interfaceAddresses(name: string): Promise<{ mac: string; ip: string }[]> {
+    const mirrored = this.mirrorDomainXml === null ? null : await this.mirror(name, this.mirrorDomainXml);
+    try {
+      for (const source of ["arp", "agent"]) {
+        // The guest agent is optional and ARP may know nothing yet: either is simply no answer.
+        const found = await this.session.run(["domifaddr", name, "--source", source]).then(parseDomIfAddr, () => []);
+        if (found.length > 0) return found;
+      }
+      return [];
+    } finally {
+      if (mirrored !== null) await mirrored();
+    }
+  }
+
   /** Defines the domain as a transient one in the session's node; returns how to remove it. */
   private async mirror(name: string, xmlOf: (name: string) => Promise<string>): Promise<() => Promise<void>> {
     const dir = await mkdtemp(join(tmpdir(), "carve-mirror-"));
@@ -71,4 +90,12 @@ function guestFailure(name: string, what: string, error: unknown): HypervisorErr
     return new HypervisorError(`the guest agent of ${name} did not answer: ${GUEST_AGENT_REQUIREMENT} (libvirt: ${libvirt})`, false, libvirt);
   }
   return new HypervisorError(`${what}: ${libvirt}`, isTransientLibvirtMessage(libvirt), libvirt);
+}
+
+/** The IPv4 rows of `virsh domifaddr`'s table (" vnet0  52:54:00:…  ipv4  192.168.1.5/24"), MACs lowercase. */
+export function parseDomIfAddr(out: string): { mac: string; ip: string }[] {
+  return out.split("\n").flatMap((line) => {
+    const match = /^\s*\S+\s+([0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5})\s+ipv4\s+(\d{1,3}(?:\.\d{1,3}){3})\/\d+\s*$/.exec(line);
+    return match?.[1] && match[2] ? [{ mac: match[1].toLowerCase(), ip: match[2] }] : [];
+  });
 }

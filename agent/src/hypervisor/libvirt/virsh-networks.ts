@@ -2,8 +2,8 @@ import { access, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HypervisorError } from "../errors.ts";
-import type { NetworkDefinition, NetworkHostEntry, NetworkHosts, NetworkStatus } from "../hypervisor.ts";
-import { buildDhcpHostXml, buildDnsHostXml, buildNetworkXml, parseNetworkXml, planHostEntry, planHostRemoval, type HostEntryPlan, type ParsedNetwork } from "./network-xml.ts";
+import type { NetworkDefinition, NetworkEntry, NetworkHostEntry, NetworkHosts, NetworkStatus } from "../hypervisor.ts";
+import { buildDhcpHostXml, buildDnsHostXml, buildNetworkXml, parseNetworkXml, planEntryRemoval, planHostEntry, planHostRemoval, type HostEntryPlan, type ParsedNetwork } from "./network-xml.ts";
 import type { VirshSession } from "./virsh-session.ts";
 import { runVirsh } from "./virsh-storage.ts";
 
@@ -67,6 +67,14 @@ export class VirshNetworks {
     return { name, adopted: same !== undefined, status: await this.status(name) };
   }
 
+  async undefine(name: string): Promise<boolean> {
+    if (!(await this.list()).some((n) => n.name === name)) return false;
+    const status = await this.status(name);
+    if (status.active) await this.run(`libvirt could not stop network ${name}`, ["net-destroy", name]);
+    await this.run(`libvirt could not undefine network ${name}`, ["net-undefine", name]);
+    return true;
+  }
+
   async addHost(network: string, entry: NetworkHostEntry): Promise<void> {
     await this.apply(network, planHostEntry(await this.read(network), entry));
   }
@@ -77,12 +85,24 @@ export class VirshNetworks {
   }
 
   async removeHost(network: string, mac: string): Promise<void> {
-    const current = await this.read(network).catch((error: unknown) => {
-      // A network that is gone holds no entries: nothing to remove.
+    const current = await this.readIfThere(network);
+    if (current !== null) await this.apply(network, planHostRemoval(current, mac));
+  }
+
+  async removeEntry(network: string, entry: NetworkEntry): Promise<boolean> {
+    const current = await this.readIfThere(network);
+    if (current === null) return false;
+    const plan = planEntryRemoval(current, entry);
+    await this.apply(network, plan);
+    return plan.deleteDhcp.length + plan.deleteDns.length > 0;
+  }
+
+  /** The network's entries, or null when the network is gone (it holds none: nothing to remove). */
+  private readIfThere(network: string): Promise<ParsedNetwork | null> {
+    return this.read(network).catch((error: unknown) => {
       if (error instanceof HypervisorError && /network not found|no network with matching/i.test(error.libvirtMessage)) return null;
       throw error;
     });
-    if (current !== null) await this.apply(network, planHostRemoval(current, mac));
   }
 
   private async apply(network: string, plan: HostEntryPlan): Promise<void> {

@@ -145,6 +145,8 @@ export interface TCarveClient {
   /** Fields left out stay; null removes an optional one. */
   updateNetwork(ref: string, changes: TUpdateNetworkArgs): Promise<TNetworkSummary>;
   deleteNetwork(ref: string): Promise<{ id: string; name: string }>;
+  /** network define: the retry an Unhealthy host names; on every host that has it, or one. */
+  defineNetwork(ref: string, host?: string): Promise<{ network: { id: string; name: string }; jobs: TJobSummary[] }>;
   // security groups (issue 17): sg create|list|show|delete, sg rule add|remove, vm groups, vm open
   /** Your groups (your default one made on first use); admins with `all`: everyone's. */
   listSecurityGroups(all: boolean): Promise<TSecurityGroupSummary[]>;

@@ -3,7 +3,7 @@ import { table, type TOutput } from "../output.ts";
 import { withClient } from "../session.ts";
 import { followJobWith } from "./wait.ts";
 
-/** `carve drift list|destroy|ignore`: domains the hosts have and Carve does not manage. */
+/** `carve drift list|destroy|ignore`: domains (and network entries, filters) the hosts have and Carve does not manage. */
 export function registerDriftCommands(program: Command, out: () => TOutput): void {
   const drift = program.command("drift").description("domains on the hosts that Carve does not manage (found by reconciliation)");
   drift.command("list").description("drift that needs an admin (--all: also ignored and resolved)")
@@ -15,14 +15,14 @@ export function registerDriftCommands(program: Command, out: () => TOutput): voi
           items.length === 0
             ? ["no drift: every domain on every host is a Carve VM's"]
             : [
-                ...table(["ID", "HOST", "DOMAIN", "POWER", "STATE", "LAST SEEN"], items.map((d) => [d.id, d.host.name, d.domainName, d.reportedState, d.state, new Date(d.lastSeenAt).toISOString()])),
+                ...table(["ID", "HOST", "KIND", "NAME", "POWER", "STATE", "LAST SEEN"], items.map((d) => [d.id, d.host.name, d.kind, d.domainName, d.kind === "Domain" ? d.reportedState : null, d.state, new Date(d.lastSeenAt).toISOString()])),
                 ...items.map((d) => `${d.id.slice(0, 8)}: ${d.note}`),
-                "resolve with 'carve drift destroy <id>' (Carve-named domains only) or 'carve drift ignore <id>'; adopting a domain as a VM is not available yet",
+                "resolve with 'carve drift destroy <id>' (Carve-named domains, network entries and filters) or 'carve drift ignore <id>'; adopting a domain as a VM is not available yet",
               ],
         );
       }),
     );
-  drift.command("destroy <id>").description("pull the plug on a drifting Carve-named domain and undefine it (its disks are kept)")
+  drift.command("destroy <id>").description("pull the plug on a drifting Carve-named domain and undefine it (its disks are kept), or remove a drifting network entry or filter")
     .option("--timeout <seconds>", "how long to wait for the agent", "60")
     .action(async (id: string, o: { timeout: string }) =>
       withClient(async (client) => {

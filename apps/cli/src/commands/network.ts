@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import type { TNetworkSummary, TUpdateNetworkArgs } from "../client/carve-client.ts";
 import { iso, table, type TOutput } from "../output.ts";
 import { withClient } from "../session.ts";
+import { followJobWith } from "./wait.ts";
 
 const list = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -75,7 +76,7 @@ function changesOf(o: TUpdateOptions): TUpdateNetworkArgs {
   };
 }
 
-/** `carve network create|list|show|update|delete`: guest networks (admins). */
+/** `carve network create|list|show|update|define|delete`: guest networks (admins). */
 export function registerNetworkCommands(program: Command, out: () => TOutput): void {
   const network = program.command("network").description("guest networks VMs get their NIC and address on");
   network.command("create <name>").description("register a guest network: managed (a libvirt network Carve defines) or bridge (an existing Linux bridge)")
@@ -135,6 +136,17 @@ export function registerNetworkCommands(program: Command, out: () => TOutput): v
       withClient(async (client) => {
         const n = await client.updateNetwork(ref, changesOf(o));
         out().result(n, () => [`network ${n.name} updated: ${n.cidr}${rangeText(n) ? `, range ${rangeText(n)}` : ", no range"}, on ${n.hosts.map((h) => h.name).join(", ")}${n.isDefault ? "; it is the default network" : ""}`]);
+      }),
+    );
+  network.command("define <network>").description("(re)define the network on its hosts: the retry after fixing what an Unhealthy host names (a missing bridge, dnsmasq)")
+    .option("--host <host>", "only on this host")
+    .option("--wait", "wait until every host has defined it")
+    .option("--timeout <seconds>", "how long --wait waits", "120")
+    .action(async (ref: string, o: { host?: string; wait?: boolean; timeout: string }) =>
+      withClient(async (client) => {
+        const d = await client.defineNetwork(ref, o.host);
+        const jobs = o.wait ? await Promise.all(d.jobs.map((job) => followJobWith(client.waitForJob, job.id, out(), Number(o.timeout)))) : d.jobs;
+        out().result({ network: d.network, jobs }, () => [`network ${d.network.name}: ${o.wait ? "defined" : "being defined"} on ${jobs.length} host(s) (job(s) ${jobs.map((j) => j.id).join(", ")})`]);
       }),
     );
   network.command("delete <network>").description("delete a network no VM and no offering uses").action(async (ref: string) =>

@@ -177,5 +177,6 @@ export function remoteClient(credentials: TCredentials): TCarveClient {
     openVmPort: (vm, input) => call("POST", path("vms", vm, "open"), { body: input }),
     // console (issue 18): POST /api/v1/vms/{id}/console
     openConsole: (ref, kind) => call("POST", path("vms", ref, "console"), { body: { kind } }),
+    defineNetwork: (ref, host) => call("POST", path("admin", "networks", ref, "define"), host ? { body: { host } } : {}),
   };
 }

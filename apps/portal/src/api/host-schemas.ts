@@ -96,7 +96,11 @@ export const ZDriftJson = z
   .object({
     id: z.uuid(),
     host: z.object({ id: z.uuid(), name: z.string() }),
-    domainName: z.string(),
+    kind: z.enum(["Domain", "DhcpHost", "DnsHost", "Filter"]).describe("A libvirt domain, a managed network's DHCP host entry or DNS record, or a VM's network filter"),
+    domainName: z.string().describe("The domain's or filter's name; <network>/<mac>/<ip> for a DHCP host entry, <network>/<ip> for a DNS record"),
+    network: z.string().nullable().describe("DhcpHost, DnsHost: the libvirt network"),
+    mac: z.string().nullable().describe("DhcpHost: the entry's MAC"),
+    ip: z.string().nullable().describe("DhcpHost, DnsHost: the address"),
     domainUuid: z.string().nullable(),
     reportedState: z.string().describe("Its power state as last reported"),
     vmId: z.uuid().nullable().describe("For a Carve-named domain: the VM id in its name"),

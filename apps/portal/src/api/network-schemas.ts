@@ -1,6 +1,6 @@
 import type { TNetworkDetail, TNetworkView } from "@carve/core";
 import { z } from "zod";
-import { ANSWER_SCHEMAS } from "./schemas.ts";
+import { ANSWER_SCHEMAS, ZJobJson } from "./schemas.ts";
 
 // networks (issue 17): `carve network …` in remote mode and the admin's REST clients.
 const ZRef = z.object({ id: z.uuid(), name: z.string() });
@@ -40,6 +40,11 @@ export const ZNetworkDetailJson = ZNetworkJson.extend({
 
 /** What `DELETE /api/v1/admin/networks/{network}` removed. */
 export const ZDeletedNetworkJson = z.object({ id: z.uuid(), name: z.string() }).register(ANSWER_SCHEMAS, { id: "DeletedNetwork" });
+
+/** What `POST /api/v1/admin/networks/{network}/define` started. */
+export const ZDefinedNetworkJson = z
+  .object({ network: ZRef, jobs: z.array(ZJobJson).describe("One network.define job per host: each makes the network Up, or Unhealthy with the reason and the fix") })
+  .register(ANSWER_SCHEMAS, { id: "DefinedNetwork" });
 
 export type TNetworkJson = z.input<typeof ZNetworkJson>;
 export type TNetworkDetailJson = z.input<typeof ZNetworkDetailJson>;

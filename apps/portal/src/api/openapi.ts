@@ -19,8 +19,8 @@ import { ZAddedPoolJson, ZAdminTemplateJson, ZDefinedPoolJson, ZDeletedPoolJson,
 import { ZMigrateVolumeBody, ZMigratingVolumeJson } from "./schemas.ts";
 import { ZSetLogLevelInput, ZSetMigrationSettingsInput, ZSetPlacementSettingsInput, ZSetStorageSettingsInput, ZSetTemplateSettingsInput } from "@carve/core";
 import { ZLogLevelsJson, ZMigrateVmBody, ZMigrationSettingsJson, ZPlacementSettingsJson, ZStopVmBody, ZStorageSettingsJson, ZTemplateSettingsJson, ZVmPlanJson } from "./vm-settings-schemas.ts";
-import { ZCreateNetworkInput, ZUpdateNetworkInput } from "@carve/core";
-import { ZDeletedNetworkJson, ZNetworkDetailJson, ZNetworkJson, ZNetworkListJson } from "./network-schemas.ts";
+import { ZCreateNetworkInput, ZDefineNetworkInput, ZUpdateNetworkInput } from "@carve/core";
+import { ZDefinedNetworkJson, ZDeletedNetworkJson, ZNetworkDetailJson, ZNetworkJson, ZNetworkListJson } from "./network-schemas.ts";
 import { ZConfigureDirectoryInput, ZCreateLocalUserInput, ZResetPasswordInput, ZMapGroupInput, ZUsageRange, ZUsageReportInput } from "@carve/core";
 import { ZCreateSecurityGroupInput, ZSetNetworkSettingsInput } from "@carve/core";
 import { ZAddedSecurityRuleJson, ZAddSecurityRuleBody, ZDeletedSecurityGroupJson, ZNetworkSettingsJson, ZOpenedPortJson, ZOpenVmPortBody, ZRemovedSecurityRuleJson, ZSecurityGroupJson, ZSecurityGroupPageJson, ZSetVmSecurityGroupsBody, ZVmSecurityGroupsJson } from "./security-group-schemas.ts";
@@ -541,4 +541,18 @@ API_ROUTES.push({
     "409": "INVALID_STATE: the VM is not Running (the message says what to do)",
     "503": "CONSOLE_UNAVAILABLE: the VM's host is not Up (Disconnected, in maintenance)",
   },
+});
+// networks (issue 17): network define (the retry an Unhealthy host's reason names)
+const ZDefineNetworkBody = ZDefineNetworkInput.omit({ network: true });
+REQUEST_SCHEMAS.add(ZDefineNetworkBody, { id: "DefineNetworkInput" });
+API_ROUTES.push({
+  method: "post",
+  path: "/api/v1/admin/networks/{network}/define",
+  summary: "(Re)define a network on every host that has it, or on `host` only: the retry after fixing what an Unhealthy host names (a missing bridge, dnsmasq not installed)",
+  pathParams: { network: ZNetworkRef },
+  body: ZDefineNetworkBody,
+  optionalBody: true,
+  status: 202,
+  response: ZDefinedNetworkJson,
+  admin: true,
 });

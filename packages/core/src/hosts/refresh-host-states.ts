@@ -3,6 +3,7 @@ import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
 import { requestInventory } from "../reconcile/request-inventory.ts";
+import { reapplyFilters } from "../security-groups/reapply-filters.ts";
 import { ageMs, DEFAULT_HOST_GRACE_MS, formatDuration, type THostLiveness } from "./host-liveness.ts";
 import { markHostVmsUnknown } from "./mark-host-vms-unknown.ts";
 
@@ -23,7 +24,8 @@ export interface TRefreshReport {
  * recorded. The beat also carries the agent's public key, recorded for sealing job secrets to it
  * (hosts that never joined, and agents whose key was regenerated). A host that comes back Up is
  * asked for its inventory at once, so reconciliation
- * settles its VMs. Maintenance states are the admin's and are kept. Carve never reboots or fences.
+ * settles its VMs, and its VMs' network filters are sent again (a rebuilt host, or rule changes
+ * whose jobs failed while it was away, would otherwise leave them stale). Maintenance states are the admin's and are kept. Carve never reboots or fences.
  */
 export async function refreshHostStates(deps: CoreDeps, options: Partial<THostLiveness> = {}): Promise<TRefreshReport> {
   const graceMs = options.graceMs ?? DEFAULT_HOST_GRACE_MS;
@@ -86,11 +88,17 @@ export async function refreshHostStates(deps: CoreDeps, options: Partial<THostLi
     if (next === "Disconnected" || (adminHeld && !fresh)) report.unknown += await markHostVmsUnknown(deps, host, silence);
     // A host in maintenance whose agent was silent and beats again (it was powered off, say) is
     // read back at once, as an Up host would be: reconciliation settles what changed meanwhile.
-    if (adminHeld && fresh && beat && ageMs(new Date(beat.at), host.lastHeartbeatAt) > graceMs) await requestInventory(deps, host.id, "host-up");
+    if (adminHeld && fresh && beat && ageMs(new Date(beat.at), host.lastHeartbeatAt) > graceMs) await hostIsBack(deps, host);
     if (next === "Up" && host.state !== "Up") {
       report.cameUp.push(host.id);
-      await requestInventory(deps, host.id, "host-up");
+      await hostIsBack(deps, host);
     }
   }
   return report;
+}
+
+/** A host that answers again: read its inventory back, and re-apply its VMs' filters (security groups, issue 17). */
+async function hostIsBack(deps: CoreDeps, host: { id: string; name: string }): Promise<void> {
+  await requestInventory(deps, host.id, "host-up");
+  await reapplyFilters(deps, SYSTEM_ACTOR, { host: host.id }).catch((err: unknown) => deps.log.warn({ host: host.name, err }, "could not re-apply the host's network filters; the next time it comes back retries"));
 }

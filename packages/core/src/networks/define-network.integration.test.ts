@@ -11,6 +11,7 @@ import { defineNetwork } from "./define-network.ts";
 import { getNetwork } from "./get-network.ts";
 import { listNetworks } from "./list-networks.ts";
 import { updateNetwork } from "./update-network.ts";
+import { deleteNetwork } from "./delete-network.ts";
 
 let core: TTestCore;
 beforeEach(async () => {
@@ -80,6 +81,33 @@ describe("networks are defined on their hosts by the agents", () => {
     await updateNetwork(core, admin, { network: "dev-nat", hosts: ["host-1", "host-2"] });
     const added = core.queues.byName("network.define").slice(before);
     expect(added.map((j) => j.hostId)).toEqual([await hostId("host-2")]);
+  });
+
+  it("taking a host off a network, or deleting it, undefines the libvirt network where Carve defined it (not where it adopted one)", async () => {
+    const admin = await createTestUser(core, "root", "Admin");
+    await seedInfra(core, { hosts: 3 });
+    const network = await createNetwork(core, admin, { ...DEV_NAT, hosts: ["host-1", "host-2", "host-3"] });
+    const defines = new Map(core.queues.byName("network.define").map((j) => [j.hostId, j.envelope.jobId]));
+    const made = { networkId: network.id, name: "dev-nat", active: true, bridge: "carvebr0" };
+    await answer(defines.get(await hostId("host-1")) ?? "", { result: { ...made, adopted: false } });
+    await answer(defines.get(await hostId("host-2")) ?? "", { result: { ...made, adopted: true } });
+    await answer(defines.get(await hostId("host-3")) ?? "", { result: { ...made, adopted: false } });
+    // A later delivery finds Carve's own network there and "adopts" it: it is still Carve's to remove.
+    const retry = await defineNetwork(core, admin, { network: "dev-nat", host: "host-3" });
+    await answer(retry.jobs[0]?.id ?? "", { result: { ...made, adopted: true } });
+
+    await updateNetwork(core, admin, { network: "dev-nat", hosts: ["host-1", "host-2"] });
+    const off = core.queues.byName("network.undefine");
+    expect(off.map((j) => [j.hostId, j.envelope.payload])).toEqual([[await hostId("host-3"), { networkId: network.id, name: "dev-nat" }]]);
+
+    await deleteNetwork(core, admin, { network: "dev-nat" });
+    // host-2 had its own libvirt network with that bridge before Carve: it stays.
+    expect(core.queues.byName("network.undefine").slice(1).map((j) => j.hostId)).toEqual([await hostId("host-1")]);
+    await answer(core.queues.byName("network.undefine")[1]?.envelope.jobId ?? "", { result: { networkId: network.id, name: "dev-nat", removed: true } });
+    const jobs = await core.db.job.findMany({ where: { kind: "network.undefine" }, select: { state: true } });
+    expect(jobs.map((j) => j.state)).toEqual(["Queued", "Succeeded"]);
+    const event = await core.db.event.findFirstOrThrow({ where: { type: "network.undefine", hostId: await hostId("host-1") } });
+    expect(event.message).toBe("libvirt network dev-nat of network dev-nat is being removed from host-1");
   });
 
   it("refuses a retry on a host that does not have the network, naming the hosts that do", async () => {

@@ -16,7 +16,7 @@ export async function settleNetworkDefine(
   const request = job.request as { networkId?: unknown } | null;
   if (typeof request?.networkId !== "string" || !job.hostId) return;
   const key = { networkId_hostId: { networkId: request.networkId, hostId: job.hostId } };
-  const current = await tx.networkHost.findUnique({ where: key, select: { state: true, network: { select: { name: true, libvirtName: true } }, host: { select: { name: true } } } });
+  const current = await tx.networkHost.findUnique({ where: key, select: { state: true, definedByCarve: true, network: { select: { name: true, libvirtName: true } }, host: { select: { name: true } } } });
   if (!current) return;
   const { network, host } = current;
   const retry = `then run 'carve network define ${network.name} --host ${host.name}'`;
@@ -24,8 +24,11 @@ export async function settleNetworkDefine(
   let state: NetworkHostState;
   let reason: string | null = null;
   let note = "";
+  // Once Carve defined the libvirt network here, later deliveries (which find it and "adopt" it) do not make it the host's own.
+  let definedByCarve = current.definedByCarve;
   if (parsed?.success) {
     const r = parsed.data;
+    if (!r.adopted && network.libvirtName !== null) definedByCarve = true;
     state = r.active ? "Up" : "Unhealthy";
     if (!r.active) reason = `network ${r.name} is defined on ${host.name} but not active: start it (virsh net-start ${r.name}; is dnsmasq-base installed?), ${retry}`;
     if (r.adopted && network.libvirtName !== null && r.name !== network.libvirtName) {
@@ -40,7 +43,7 @@ export async function settleNetworkDefine(
     state = "Unhealthy";
     reason = `${why}; fix the cause, ${retry}`;
   }
-  await tx.networkHost.update({ where: key, data: { state, stateReason: reason } });
+  await tx.networkHost.update({ where: key, data: { state, stateReason: reason, definedByCarve } });
   await recordEvent(tx, {
     type: "network.state",
     actor: SYSTEM_ACTOR,

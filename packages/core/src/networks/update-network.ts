@@ -16,6 +16,7 @@ import { NETWORK_SELECT, toNetworkView, type TNetworkView } from "./network-view
 import { vmLabel, vmsOnNetwork, type TVmOnNetwork } from "./vms-on-network.ts";
 import { dispatchJob } from "../jobs/dispatch-job.ts";
 import { recordNetworkDefines } from "./define-network.ts";
+import { recordNetworkUndefines } from "./record-network-undefines.ts";
 
 export const ZUpdateNetworkInput = z.strictObject({
   network: ZNetworkRef,
@@ -40,7 +41,8 @@ export const ZUpdateNetworkInput = z.strictObject({
  * guests hold the old ones), a range that no longer holds an address a VM has (widening it, the fix
  * for NETWORK_FULL, is allowed), a host taken off it that runs VMs on it. Runs holding the network's
  * row lock, so no create allocates on it meanwhile. Hosts added to it get a network.define job
- * (sent after the commit), and so do all its hosts when a Bridge network's bridge changes.
+ * (sent after the commit), and so do all its hosts when a Bridge network's bridge changes; hosts
+ * taken off a Managed network get a network.undefine where Carve defined its libvirt network.
  * @throws CarveError INVALID_INPUT, NETWORK_NOT_FOUND, NETWORK_IN_USE, HOST_NOT_FOUND, FORBIDDEN
  */
 export async function updateNetwork(deps: CoreDeps, actor: TActor, input: unknown): Promise<TNetworkView> {
@@ -90,6 +92,8 @@ export async function updateNetwork(deps: CoreDeps, actor: TActor, input: unknow
 
     if (changes.isDefault === true) await tx.network.updateMany({ where: { isDefault: true, id: { not: current.id } }, data: { isDefault: false } });
     const before = new Set((await tx.networkHost.findMany({ where: { networkId: current.id }, select: { hostId: true } })).map((h) => h.hostId));
+    const removed = hosts ? [...before].filter((id) => !hosts.some((h) => h.id === id)) : [];
+    const undefines = await recordNetworkUndefines(tx, deps, actor, current, removed);
     if (hosts) await tx.networkHost.deleteMany({ where: { networkId: current.id, hostId: { notIn: hosts.map((h) => h.id) } } });
     const updated = await tx.network.update({
       where: { id: current.id },
@@ -111,7 +115,7 @@ export async function updateNetwork(deps: CoreDeps, actor: TActor, input: unknow
     await recordEvent(tx, { type: "network.updated", actor, message: `network ${updated.name} changed: ${changed.join(", ")}`, data: { changed } });
     const bridgeMoved = current.kind === "Bridge" && changes.bridge !== undefined && changes.bridge !== current.bridge;
     const toDefine = updated.hosts.map((h) => h.host).filter((h) => bridgeMoved || !before.has(h.id));
-    return { view: toNetworkView(updated), jobs: await recordNetworkDefines(tx, deps, actor, updated, toDefine) };
+    return { view: toNetworkView(updated), jobs: [...undefines, ...(await recordNetworkDefines(tx, deps, actor, updated, toDefine))] };
   });
   for (const job of jobs) await dispatchJob(deps, job);
   return view;

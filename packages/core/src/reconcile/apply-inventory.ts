@@ -1,5 +1,5 @@
-import type { Tx } from "@carve/db";
-import { vmIdFromDomainName, ZInventoryResult } from "@carve/protocol";
+import type { DriftKind, Tx } from "@carve/db";
+import { vmIdFromDomainName, vmIdFromFilterName, ZInventoryResult, type TInventoryNetwork } from "@carve/protocol";
 import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { releaseHostCapacity } from "../hosts/capacity.ts";
@@ -7,7 +7,10 @@ import { SYSTEM_ACTOR } from "../identity/actor.ts";
 import { isUuid } from "../validation/is-uuid.ts";
 import { holdsCapacity } from "../vms/vm-state-machine.ts";
 import { endConsoleSessions } from "../console/end-console-sessions.ts";
-import { compareInventory, type TCorrection, type TDriftFinding, type TElsewhereVm } from "./compare-inventory.ts";
+import { compareInventory, type TCorrection, type TElsewhereVm } from "./compare-inventory.ts";
+import { learnAddresses } from "./learn-addresses.ts";
+import { dispatchFilterJobs } from "../security-groups/filter-jobs.ts";
+import { compareFilters, compareNetworkEntries, dhcpKey, dnsKey, type TDriftRecord, type TFilterVm } from "./compare-network-drift.ts";
 
 /** Clocks of the processes that stamp rows differ a little; changes this close to the request wait a round. */
 const CLOCK_MARGIN_MS = 1_000;
@@ -26,7 +29,9 @@ interface THostRef {
 /**
  * Reconciles the database with a finished host.inventory job (the controller's periodic one or an
  * admin's `host inspect`): corrects each VM whose domain says otherwise, with a `vm.reconciled`
- * event, and records domains nobody in Carve owns on the drift list. Called when the job
+ * event, and records on the drift list the domains nobody in Carve owns and (issue 17) the DHCP/DNS
+ * entries of Carve's managed networks and the network filters no Carve VM there accounts for, and
+ * keeps learned addresses current (learnAddresses). Called when the job
  * finalises; running it twice for the same job changes nothing the second time.
  */
 export async function applyInventory(deps: CoreDeps, jobId: string): Promise<TApplyReport | null> {
@@ -40,7 +45,7 @@ export async function applyInventory(deps: CoreDeps, jobId: string): Promise<TAp
   const host = job.host;
   const domains = inventory.data.domains;
   const since = new Date(job.createdAt.getTime() - CLOCK_MARGIN_MS);
-  const report = await deps.db.$transaction(async (tx) => {
+  const applied = await deps.db.$transaction(async (tx) => {
     const placed = await tx.vm.findMany({
       where: { hostId: host.id, state: { not: "Destroyed" } },
       select: { id: true, name: true, state: true, activeJobId: true, updatedAt: true, vcpus: true, memoryMiB: true },
@@ -58,9 +63,23 @@ export async function applyInventory(deps: CoreDeps, jobId: string): Promise<TAp
       const vm = placed.find((v) => v.id === correction.vmId);
       if (vm && (await applyCorrection(tx, deps, host, jobId, vm, correction))) corrected += 1;
     }
-    const present = new Set(domains.map((d) => d.name));
-    return { corrected, ...(await recordDrift(tx, deps, host, drift, present, since)) };
+    const rounds: TDriftRound[] = [
+      { kinds: ["Domain"], findings: drift.map((d) => ({ ...d, kind: "Domain" })), keep: new Set(domains.map((d) => driftKey("Domain", d.name))), gone: (h) => `is no longer on host ${h}` },
+      ...(await networkDrift(tx, host, inventory.data, since)),
+    ];
+    let driftOpened = 0;
+    let driftResolved = 0;
+    for (const round of rounds) {
+      const counts = await recordDrift(tx, deps, host, round, since);
+      driftOpened += counts.driftOpened;
+      driftResolved += counts.driftResolved;
+    }
+    const { addresses } = inventory.data;
+    const filterJobs = addresses ? await learnAddresses(tx, deps, { host, jobId, domains, addresses, since }) : [];
+    return { counts: { corrected, driftOpened, driftResolved }, filterJobs };
   });
+  const { counts: report, filterJobs } = applied;
+  await dispatchFilterJobs(deps, filterJobs);
   if (report.corrected + report.driftOpened + report.driftResolved > 0) {
     deps.log.info({ host: host.name, jobId, ...report }, "reconciled a host's inventory");
     deps.hooks?.reconciled?.({ host: host.name, ...report });
@@ -103,29 +122,82 @@ async function applyCorrection(
   return true;
 }
 
+/** One kind of drift (or several judged together) from one inventory. */
+interface TDriftRound {
+  kinds: DriftKind[];
+  findings: TDriftRecord[];
+  /** Keys (driftKey) of the items that stay as they are when not found this round; the others resolve. */
+  keep: ReadonlySet<string>;
+  /** How a resolved item's event says it went, on that host. */
+  gone: (host: string) => string;
+}
+
+const driftKey = (kind: DriftKind, name: string): string => `${kind}:${name}`;
+
+const WHAT: Record<DriftKind, string> = {
+  Domain: "a domain Carve does not manage",
+  DhcpHost: "a DHCP host entry Carve did not make",
+  DnsHost: "a DNS record Carve did not make",
+  Filter: "a stale network filter",
+};
+
 /**
- * Keeps the host's drift list in step with what it reports: new unknown domains open an item (with
- * an event), items whose domain is gone are resolved, a failed cleanup reopens its item. Nothing is
- * ever removed from the host here.
+ * The drift rounds of a host's managed networks and filters (issue 17), when its agent reports
+ * them (older agents do not: their items are left as they were). DHCP/DNS entries are not judged
+ * while a VM's entries may be on their way to or from the host (a create, move or destroy in flight
+ * or just finished): the report may predate the change.
  */
-async function recordDrift(
-  tx: Tx,
-  deps: CoreDeps,
-  host: THostRef,
-  drift: TDriftFinding[],
-  present: ReadonlySet<string>,
-  since: Date,
-): Promise<{ driftOpened: number; driftResolved: number }> {
+async function networkDrift(tx: Tx, host: THostRef, inventory: { networks?: TInventoryNetwork[] | undefined; filters?: string[] | undefined }, since: Date): Promise<TDriftRound[]> {
+  const rounds: TDriftRound[] = [];
+  if (inventory.networks) {
+    const reported = inventory.networks;
+    const moving = await tx.job.count({
+      where: {
+        kind: { in: ["vm.create", "vm.define", "vm.destroy", "vm.undefine", "vm.migrate"] },
+        OR: [{ hostId: host.id }, { kind: "vm.migrate" }],
+        AND: [{ OR: [{ state: { in: ["Queued", "Running"] } }, { finishedAt: { gt: since } }] }],
+      },
+    });
+    const carve = await tx.network.findMany({
+      where: { kind: "Managed", libvirtName: { not: null }, hosts: { some: { hostId: host.id } } },
+      select: { name: true, libvirtName: true, nics: { select: { mac: true, ip: true } } },
+    });
+    const findings = compareNetworkEntries(host.name, carve.map((n) => ({ ...n, libvirtName: n.libvirtName ?? n.name })), reported);
+    const there = reported.flatMap((n) => [...n.dhcpHosts.map((h) => driftKey("DhcpHost", dhcpKey(n.name, h.mac, h.ip))), ...n.dnsHosts.map((h) => driftKey("DnsHost", dnsKey(n.name, h.ip)))]);
+    // A round that cannot judge keeps every item that is still there; otherwise what is no longer drift resolves too.
+    const keep = new Set(moving > 0 ? there : findings.map((f) => driftKey(f.kind, f.domainName)));
+    rounds.push({ kinds: ["DhcpHost", "DnsHost"], findings: moving > 0 ? [] : findings, keep, gone: (h) => `is gone from host ${h}, or a Carve VM's NIC has it now` });
+  }
+  if (inventory.filters) {
+    const filters = inventory.filters.filter((f) => isUuid(vmIdFromFilterName(f) ?? ""));
+    const ids = filters.map((f) => vmIdFromFilterName(f) ?? "");
+    const vms = ids.length === 0 ? [] : await tx.vm.findMany({ where: { id: { in: ids } }, select: { id: true, name: true, state: true, hostId: true, activeJobId: true, updatedAt: true, host: { select: { name: true } } } });
+    const byId = new Map<string, TFilterVm>(vms.map((vm) => [vm.id, { ...vm, hostName: vm.host?.name ?? null }]));
+    const findings = compareFilters(host, filters, byId, since);
+    rounds.push({ kinds: ["Filter"], findings, keep: new Set(findings.map((f) => driftKey(f.kind, f.domainName))), gone: (h) => `is gone from host ${h}, or its VM is there now` });
+  }
+  return rounds;
+}
+
+/**
+ * Keeps the host's drift list in step with what it reports: new findings open an item (with an
+ * event), items no longer found are resolved, a failed cleanup reopens its item. Nothing is ever
+ * removed from the host here.
+ */
+async function recordDrift(tx: Tx, deps: CoreDeps, host: THostRef, round: TDriftRound, since: Date): Promise<{ driftOpened: number; driftResolved: number }> {
   const now = deps.now();
-  const existing = new Map((await tx.driftItem.findMany({ where: { hostId: host.id } })).map((item) => [item.domainName, item]));
+  const existing = new Map((await tx.driftItem.findMany({ where: { hostId: host.id, kind: { in: round.kinds } } })).map((item) => [driftKey(item.kind, item.domainName), item]));
   let driftOpened = 0;
   let driftResolved = 0;
-  for (const finding of drift) {
-    const item = existing.get(finding.domainName);
-    const seen = { lastSeenAt: now, reportedState: finding.reportedState, domainUuid: finding.domainUuid, vmId: finding.vmId, note: finding.note };
+  for (const finding of round.findings) {
+    const item = existing.get(driftKey(finding.kind, finding.domainName));
+    const seen = {
+      lastSeenAt: now, reportedState: finding.reportedState, domainUuid: finding.domainUuid, vmId: finding.vmId, note: finding.note,
+      network: finding.network ?? null, mac: finding.mac ?? null, ip: finding.ip ?? null,
+    }; // prettier-ignore
     if (!item) {
-      const created = await tx.driftItem.create({ data: { hostId: host.id, domainName: finding.domainName, firstSeenAt: now, ...seen } });
-      await driftEvent(tx, host, created.id, finding.domainName, `host ${host.name} has a domain Carve does not manage: ${finding.note} See 'carve drift list'.`);
+      const created = await tx.driftItem.create({ data: { hostId: host.id, kind: finding.kind, domainName: finding.domainName, firstSeenAt: now, ...seen } });
+      await driftEvent(tx, host, created.id, finding.domainName, `host ${host.name} has ${WHAT[finding.kind]}: ${finding.note} See 'carve drift list'.`);
       driftOpened += 1;
       continue;
     }
@@ -144,10 +216,10 @@ async function recordDrift(
       await tx.driftItem.update({ where: { id: item.id }, data: seen });
     }
   }
-  for (const item of existing.values()) {
-    if (item.state === "Resolved" || present.has(item.domainName)) continue;
+  for (const [key, item] of existing) {
+    if (item.state === "Resolved" || round.keep.has(key)) continue;
     await tx.driftItem.update({ where: { id: item.id }, data: { state: "Resolved", resolvedAt: now } });
-    await driftEvent(tx, host, item.id, item.domainName, `drift resolved: ${item.domainName} is no longer on host ${host.name}`);
+    await driftEvent(tx, host, item.id, item.domainName, `drift resolved: ${item.domainName} ${round.gone(host.name)}`);
     driftResolved += 1;
   }
   return { driftOpened, driftResolved };

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Job } from "@carve/db";
-import { JOBS } from "@carve/protocol";
+import type { DriftItem, Job, Prisma, Tx } from "@carve/db";
+import { JOBS, type TJobPayload } from "@carve/protocol";
 import type { CoreDeps } from "../context.ts";
 import { CarveError } from "../errors/index.ts";
 import { recordEvent } from "../events/record-event.ts";
@@ -13,12 +13,18 @@ import { findDriftForUpdate } from "./find-drift.ts";
  * it, through the ordinary vm.destroy job (no volumes: Carve does not know which are its). Domains
  * Carve did not name are refused: they may be someone's on purpose, so an admin removes them on the
  * host. The item is resolved when a later inventory no longer shows the domain; a failed cleanup
- * opens it again. Returns the job to watch.
+ * opens it again. Returns the job to watch. A network's DHCP entry or DNS record, or a stale filter
+ * (issue 17), is removed on its host by a drift.remove job: Carve's own NICs never have them.
  */
 export async function destroyDrift(deps: CoreDeps, actor: TActor, id: string): Promise<Job> {
   requireAdmin(actor, "destroy drifting domains");
   const job = await deps.db.$transaction(async (tx) => {
     const item = await findDriftForUpdate(tx, id);
+    const removal = removalOf(item);
+    if (removal !== null) {
+      assertDestroyable(item);
+      return recordCleanup(tx, actor, item, "drift.remove", JOBS["drift.remove"].payload.parse(removal));
+    }
     if (!item.vmId) {
       throw new CarveError(
         "INVALID_STATE",
@@ -26,9 +32,7 @@ export async function destroyDrift(deps: CoreDeps, actor: TActor, id: string): P
           `Remove it on the host ('virsh destroy ${item.domainName}; virsh undefine ${item.domainName}'), or leave it with 'carve drift ignore ${item.id}'.`,
       );
     }
-    if (item.state !== "Open" && item.state !== "Ignored") {
-      throw new CarveError("INVALID_STATE", `Drift ${item.domainName} on host ${item.host.name} is ${item.state}${item.jobId ? ` (job ${item.jobId})` : ""}; only open or ignored drift can be destroyed.`);
-    }
+    assertDestroyable(item);
     const vm = await tx.vm.findUnique({ where: { id: item.vmId }, select: { name: true, state: true, host: { select: { name: true } } } });
     if (vm && vm.state !== "Destroyed") {
       // It may be that very VM, moved to this host outside Carve: destroying it here could kill it.
@@ -38,28 +42,47 @@ export async function destroyDrift(deps: CoreDeps, actor: TActor, id: string): P
           `it may be that very VM, moved outside Carve. Carve cannot adopt it yet: destroy VM ${vm.name} in Carve first, or remove the domain on the host yourself.`,
       );
     }
-    const payload = JOBS["vm.destroy"].payload.parse({ vmId: item.vmId, volumes: [] });
-    const created = await tx.job.create({
-      data: {
-        id: randomUUID(),
-        kind: "vm.destroy",
-        actorId: actorId(actor),
-        hostId: item.hostId,
-        // No VM on the job: the domain is no live Carve VM's, so finalising it changes no VM.
-        request: { payload, driftId: item.id },
-      },
-    });
-    await tx.driftItem.update({ where: { id: item.id }, data: { state: "Destroying", jobId: created.id, resolvedBy: actorId(actor) } });
-    await recordEvent(tx, {
-      type: "host.drift",
-      actor,
-      hostId: item.hostId,
-      jobId: created.id,
-      message: `destroying drifting domain ${item.domainName} on host ${item.host.name}`,
-      data: { driftId: item.id, domainName: item.domainName },
-    });
-    return created;
+    return recordCleanup(tx, actor, item, "vm.destroy", JOBS["vm.destroy"].payload.parse({ vmId: item.vmId, volumes: [] }));
   });
   await dispatchJob(deps, job);
   return job;
+}
+
+function assertDestroyable(item: DriftItem & { host: { name: string } }): void {
+  if (item.state !== "Open" && item.state !== "Ignored") {
+    throw new CarveError("INVALID_STATE", `Drift ${item.domainName} on host ${item.host.name} is ${item.state}${item.jobId ? ` (job ${item.jobId})` : ""}; only open or ignored drift can be destroyed.`);
+  }
+}
+
+/** The drift.remove payload of a network entry or filter item; null for a domain. */
+function removalOf(item: DriftItem): TJobPayload<"drift.remove"> | null {
+  if (item.kind === "Filter") return { kind: "filter", name: item.domainName };
+  if (item.kind === "DhcpHost" && item.network && item.mac && item.ip) return { kind: "dhcp-host", network: item.network, mac: item.mac, ip: item.ip };
+  if (item.kind === "DnsHost" && item.network && item.ip) return { kind: "dns-host", network: item.network, ip: item.ip };
+  return null;
+}
+
+const WHAT = { Domain: "domain", DhcpHost: "DHCP host entry", DnsHost: "DNS record", Filter: "network filter" } as const;
+
+async function recordCleanup(tx: Tx, actor: TActor, item: DriftItem & { host: { name: string } }, kind: "vm.destroy" | "drift.remove", payload: unknown): Promise<Job> {
+  const created = await tx.job.create({
+    data: {
+      id: randomUUID(),
+      kind,
+      actorId: actorId(actor),
+      hostId: item.hostId,
+      // No VM on the job: the thing is no live Carve VM's, so finalising it changes no VM.
+      request: { payload: payload as Prisma.InputJsonValue, driftId: item.id },
+    },
+  });
+  await tx.driftItem.update({ where: { id: item.id }, data: { state: "Destroying", jobId: created.id, resolvedBy: actorId(actor) } });
+  await recordEvent(tx, {
+    type: "host.drift",
+    actor,
+    hostId: item.hostId,
+    jobId: created.id,
+    message: `destroying drifting ${WHAT[item.kind]} ${item.domainName} on host ${item.host.name}`,
+    data: { driftId: item.id, domainName: item.domainName },
+  });
+  return created;
 }

@@ -1,4 +1,4 @@
-import type { DriftState } from "@carve/db";
+import type { DriftKind, DriftState } from "@carve/db";
 import { z } from "zod";
 import type { CoreDeps } from "../context.ts";
 import { requireAdmin, type TActor } from "../identity/actor.ts";
@@ -12,7 +12,14 @@ export const ZListDriftInput = z.object({
 export interface TDriftView {
   id: string;
   host: { id: string; name: string };
+  /** Domain, or (issue 17) DhcpHost, DnsHost or Filter. */
+  kind: DriftKind;
+  /** The domain's name, or the filter's, or <network>/<mac>/<ip> (DhcpHost) and <network>/<ip> (DnsHost). */
   domainName: string;
+  /** DhcpHost, DnsHost: the libvirt network, the entry's MAC and address. */
+  network: string | null;
+  mac: string | null;
+  ip: string | null;
   domainUuid: string | null;
   reportedState: string;
   vmId: string | null;
@@ -25,7 +32,8 @@ export interface TDriftView {
 }
 
 /**
- * Domains the hypervisors have and Carve does not manage, as reconciliation found them: open ones
+ * Domains the hypervisors have and Carve does not manage, and (issue 17) DHCP/DNS entries and
+ * network filters no Carve VM accounts for, as reconciliation found them: open ones
  * (and those being destroyed) by default, everything with `all`. For admins.
  */
 export async function listDrift(deps: CoreDeps, actor: TActor, input: unknown = {}): Promise<TDriftView[]> {
@@ -38,7 +46,11 @@ export async function listDrift(deps: CoreDeps, actor: TActor, input: unknown = 
     select: {
       id: true,
       host: { select: { id: true, name: true } },
+      kind: true,
       domainName: true,
+      network: true,
+      mac: true,
+      ip: true,
       domainUuid: true,
       reportedState: true,
       vmId: true,

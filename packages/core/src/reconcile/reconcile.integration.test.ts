@@ -13,6 +13,7 @@ import { destroyDrift } from "./destroy-drift.ts";
 import { ignoreDrift } from "./ignore-drift.ts";
 import { listDrift } from "./list-drift.ts";
 import { reconcileHosts } from "./reconcile-hosts.ts";
+import { createNetwork } from "../networks/create-network.ts";
 
 const GRACE = 10_000;
 let core: TTestCore;
@@ -126,6 +127,36 @@ describe("heartbeats", () => {
   });
 });
 
+// security groups (issue 17): reconciliation re-applies filters
+describe("a host back Up gets its VMs' network filters again", () => {
+  it("sends a vm.filter job for each VM on it once its heartbeat returns", async () => {
+    const alice = await createTestUser(core, "alice");
+    const admin = await createTestUser(core, "ops", "Admin");
+    const { hosts } = await seedInfra(core, { hosts: 1 });
+    const host = hosts[0]?.host;
+    if (!host) throw new Error("no host");
+    await createNetwork(core, admin, { name: "dev", kind: "Managed", cidr: "10.7.0.0/24", gateway: "10.7.0.1", rangeStart: "10.7.0.10", rangeEnd: "10.7.0.20", hosts: ["host-1"], isDefault: true });
+    beat(host.id);
+    await refreshHostStates(core, { graceMs: GRACE });
+    const { vm, job } = await createVm(core, alice, { name: "web", template: "tiny", offering: "small" });
+    core.queues.settle(job.id, { result: { vmId: vm.id, domainUuid: vm.id, state: "running", rootVolumePath: `/p/${vm.id}` } });
+    await sweepJobs(core);
+    const before = core.queues.byName("vm.filter").length;
+
+    beat(host.id, GRACE + 1_000);
+    await refreshHostStates(core, { graceMs: GRACE });
+    expect(core.queues.byName("vm.filter")).toHaveLength(before);
+    tick(60_000);
+    beat(host.id);
+    expect((await refreshHostStates(core, { graceMs: GRACE })).cameUp).toEqual([host.id]);
+    const sent = core.queues.byName("vm.filter").slice(before);
+    expect(sent.map((j) => [j.hostId, j.envelope.payload])).toEqual([[host.id, { vmId: vm.id, filter: expect.objectContaining({ name: `carve-vm-${vm.id}`, ip: "10.7.0.10" }) }]]);
+    // A host that stays Up is not asked again.
+    await refreshHostStates(core, { graceMs: GRACE });
+    expect(core.queues.byName("vm.filter").slice(before)).toHaveLength(1);
+  });
+});
+
 describe("reconciliation", () => {
   it("corrects out-of-band power changes; a missing domain puts the VM in Error 'missing on host' and releases its capacity", async () => {
     const { host, vms } = await runningVms(3);
@@ -184,6 +215,46 @@ describe("reconciliation", () => {
   });
 });
 
+// networks (issue 17): addresses the LAN's DHCP gave
+describe("learned addresses", () => {
+  it("a NIC on a network without a range takes the address its host sees, with an event and its filter re-sent; a VM that stops gives it up", async () => {
+    const { admin, alice, host } = await runningVms(0);
+    await createNetwork(core, admin, { name: "lan", kind: "Bridge", bridge: "br0", cidr: "192.168.1.0/24", hosts: ["host-1"], isDefault: true });
+    const { vm, job } = await createVm(core, alice, { name: "web", template: "tiny", offering: "small" });
+    core.queues.settle(job.id, { result: { vmId: vm.id, domainUuid: vm.id, state: "running", rootVolumePath: `/p/${vm.id}` } });
+    await sweepJobs(core);
+    const nic = await core.db.nic.findFirstOrThrow({ where: { vmId: vm.id } });
+    expect(nic.ip).toBeNull();
+    const answer = async (state: TDomain["state"], addresses: { domain: string; mac: string; ip: string }[]) => {
+      tick(31_000);
+      await reconcileHosts(core, { everyMs: 30_000 });
+      const asked = await core.db.job.findFirstOrThrow({ where: { hostId: host.id, kind: "host.inventory", state: { in: ["Queued", "Running"] } } });
+      core.queues.settle(asked.id, { result: { hostname: "h", cpus: 8, memoryMiB: 16384, domains: [domainOf(vm.id, state)], pools: [], addresses } });
+      await sweepJobs(core);
+    };
+    const filtersBefore = core.queues.byName("vm.filter").length;
+
+    await answer("running", [{ domain: `carve-${vm.id}`, mac: nic.mac, ip: "192.168.1.23" }]);
+    expect((await core.db.nic.findUniqueOrThrow({ where: { id: nic.id } })).ip).toBe("192.168.1.23");
+    const learned = await core.db.event.findFirstOrThrow({ where: { type: "vm.address", vmId: vm.id } });
+    expect(learned.message).toBe("web has 192.168.1.23 on network lan, as host host-1 sees it");
+    const [sent] = core.queues.byName("vm.filter").slice(filtersBefore);
+    expect(sent?.envelope.payload).toMatchObject({ vmId: vm.id, filter: { ip: "192.168.1.23" } });
+
+    // Quiet guest (nothing seen): it keeps its address.
+    await answer("running", []);
+    expect((await core.db.nic.findUniqueOrThrow({ where: { id: nic.id } })).ip).toBe("192.168.1.23");
+
+    const stop = await stopVm(core, alice, { vm: vm.id });
+    core.queues.settle(stop.id, { result: { vmId: vm.id, state: "stopped", forced: false } });
+    await sweepJobs(core);
+    await answer("stopped", []);
+    expect((await core.db.nic.findUniqueOrThrow({ where: { id: nic.id } })).ip).toBeNull();
+    const gaveUp = await core.db.event.findMany({ where: { type: "vm.address", vmId: vm.id }, orderBy: { id: "asc" } });
+    expect(gaveUp.map((e) => e.message)).toEqual(["web has 192.168.1.23 on network lan, as host host-1 sees it", "web gave up 192.168.1.23 on network lan: it is not running on host host-1"]);
+  });
+});
+
 describe("drift", () => {
   it("lists unknown domains, never removes them; destroy (Carve-named only) and ignore resolve them", async () => {
     const { admin, alice, host } = await runningVms(0);
@@ -222,6 +293,60 @@ describe("drift", () => {
       ["windows-test", "Ignored"],
     ]);
     await expect(destroyDrift(core, admin, "nope")).rejects.toMatchObject({ code: "DRIFT_NOT_FOUND" });
+  });
+
+  // networks (issue 17)
+  it("lists DHCP/DNS entries of Carve's networks that no Carve NIC has and filters of VMs that are not there; destroy removes one through drift.remove", async () => {
+    const { admin, alice, host } = await runningVms(0);
+    await createNetwork(core, admin, { name: "dev", kind: "Managed", cidr: "10.7.0.0/24", gateway: "10.7.0.1", rangeStart: "10.7.0.10", rangeEnd: "10.7.0.20", dnsDomain: "dev.example.com", hosts: ["host-1"], isDefault: true });
+    const { vm, job } = await createVm(core, alice, { name: "web", template: "tiny", offering: "small" });
+    core.queues.settle(job.id, { result: { vmId: vm.id, domainUuid: vm.id, state: "running", rootVolumePath: `/p/${vm.id}` } });
+    await sweepJobs(core);
+    const nic = await core.db.nic.findFirstOrThrow({ where: { vmId: vm.id } });
+    const ghost = "5e1f7a52-0000-4000-8000-0000000000aa";
+    const stray = { mac: "02:00:00:aa:bb:cc", ip: "10.7.0.77", name: "stray" };
+    const networks = (dhcp: (typeof stray)[], dns: { ip: string; hostnames: string[] }[]) => [
+      { name: "dev", dhcpHosts: [{ mac: nic.mac, ip: "10.7.0.10", name: "web" }, ...dhcp], dnsHosts: [{ ip: "10.7.0.10", hostnames: ["web.dev.example.com"] }, ...dns] },
+      // Not Carve's network: its entries are the host's business.
+      { name: "default", dhcpHosts: [{ mac: "02:00:00:00:00:01", ip: "192.168.122.5", name: null }], dnsHosts: [] },
+    ];
+    const answer = async (result: Record<string, unknown>) => {
+      tick(31_000);
+      await reconcileHosts(core, { everyMs: 30_000 });
+      const asked = await core.db.job.findFirstOrThrow({ where: { hostId: host.id, kind: "host.inventory", state: { in: ["Queued", "Running"] } } });
+      core.queues.settle(asked.id, { result: { hostname: "h", cpus: 8, memoryMiB: 16384, domains: [domainOf(vm.id, "running")], pools: [], ...result } });
+      await sweepJobs(core);
+    };
+
+    await answer({ networks: networks([stray], [{ ip: "10.7.0.77", hostnames: ["stray.dev.example.com"] }]), filters: [`carve-vm-${vm.id}`, `carve-vm-${ghost}`] });
+    const open = await listDrift(core, admin);
+    // Seen at once: by name.
+    expect(open.map((d) => [d.kind, d.domainName, d.state])).toEqual([
+      ["Filter", `carve-vm-${ghost}`, "Open"],
+      ["DhcpHost", "dev/02:00:00:aa:bb:cc/10.7.0.77", "Open"],
+      ["DnsHost", "dev/10.7.0.77", "Open"],
+    ]);
+    expect(open.find((d) => d.kind === "DhcpHost")).toMatchObject({ network: "dev", mac: stray.mac, ip: stray.ip, note: expect.stringContaining("no Carve VM's NIC has") });
+    expect(open.find((d) => d.kind === "Filter")?.note).toBe(`network filter carve-vm-${ghost} on host-1 is stale: this Carve has no VM ${ghost}.`);
+    const event = await core.db.event.findFirstOrThrow({ where: { type: "host.drift", message: { contains: "DHCP host entry Carve did not make" } } });
+    expect(event.hostId).toBe(host.id);
+
+    const dhcp = open.find((d) => d.kind === "DhcpHost");
+    const cleanup = await destroyDrift(core, admin, dhcp?.id ?? "");
+    expect(core.queues.jobs.get(cleanup.id)).toMatchObject({ hostId: host.id, name: "drift.remove", envelope: { payload: { kind: "dhcp-host", network: "dev", mac: stray.mac, ip: stray.ip } } });
+    const filterJob = await destroyDrift(core, admin, open.find((d) => d.kind === "Filter")?.id ?? "");
+    expect(core.queues.jobs.get(filterJob.id)?.envelope.payload).toEqual({ kind: "filter", name: `carve-vm-${ghost}` });
+    core.queues.settle(cleanup.id, { result: { removed: true } });
+    core.queues.settle(filterJob.id, { result: { removed: true } });
+    await sweepJobs(core);
+
+    // The next inventory no longer has them: resolved; the DNS record is still open.
+    await answer({ networks: networks([], [{ ip: "10.7.0.77", hostnames: ["stray.dev.example.com"] }]), filters: [`carve-vm-${vm.id}`] });
+    expect((await listDrift(core, admin)).map((d) => d.domainName)).toEqual(["dev/10.7.0.77"]);
+    expect((await listDrift(core, admin, { all: true })).filter((d) => d.state === "Resolved").map((d) => d.kind).sort()).toEqual(["DhcpHost", "Filter"]);
+    // An agent that does not report networks and filters leaves their items as they were.
+    await answer({});
+    expect((await listDrift(core, admin)).map((d) => d.domainName)).toEqual(["dev/10.7.0.77"]);
   });
 
   it("refuses to destroy a domain named after a VM Carve still has (it may be that VM, moved outside Carve)", async () => {

@@ -8,6 +8,9 @@ import { when } from "../format.ts";
 import { destroyDriftAction, ignoreDriftAction } from "./actions.ts";
 
 /** Domains the hypervisors have and Carve does not manage, as reconciliation found them. */
+// networks (issue 17): drift of network entries and filters
+const KIND_LABEL = { DhcpHost: "DHCP host entry", DnsHost: "DNS record", Filter: "network filter" } as const;
+
 export default async function AdminDriftPage({ searchParams }: { searchParams: Promise<{ all?: string }> }) {
   const actor = await adminActor();
   const all = (await searchParams).all === "1";
@@ -28,7 +31,7 @@ export default async function AdminDriftPage({ searchParams }: { searchParams: P
           {items.length === 0 && <tr><td colSpan={7} className="muted">No drift: the hosts match Carve's records.</td></tr>}
           {items.map((d) => (
             <tr key={d.id} data-drift={d.domainName}>
-              <td><code>{d.domainName}</code></td>
+              <td><code>{d.domainName}</code>{d.kind !== "Domain" && <span className="muted small"> {KIND_LABEL[d.kind]}</span>}</td>
               <td>{d.host.name}</td>
               <td>{d.reportedState}</td>
               <td className="small">{d.note}</td>
@@ -37,7 +40,7 @@ export default async function AdminDriftPage({ searchParams }: { searchParams: P
               <td>
                 {(d.state === "Open" || d.state === "Ignored") && (
                   <div className="actions">
-                    {d.vmId && <ConfirmAction action={destroyDriftAction.bind(null, d.id)} label="Destroy" accessibleName={`Destroy ${d.domainName} on ${d.host.name}`} confirm={`Destroy ${d.domainName} on ${d.host.name}?`} danger />}
+                    {(d.vmId || d.kind !== "Domain") && <ConfirmAction action={destroyDriftAction.bind(null, d.id)} label="Destroy" accessibleName={`Destroy ${d.domainName} on ${d.host.name}`} confirm={`Destroy ${d.domainName} on ${d.host.name}?`} danger />}
                     {d.state === "Open" && <ConfirmAction action={ignoreDriftAction.bind(null, d.id)} label="Ignore" accessibleName={`Ignore ${d.domainName}`} />}
                   </div>
                 )}

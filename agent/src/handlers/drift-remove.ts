@@ -1,0 +1,18 @@
+import type { JobHandler } from "./context.ts";
+
+/**
+ * drift.remove: removes one thing the drift list names on this host (`carve drift destroy`): a
+ * managed network's DHCP host entry or DNS record that no Carve NIC has, or the network filter of a
+ * VM that is not here. Idempotent: already gone is `removed: false`.
+ */
+export const driftRemove: JobHandler<"drift.remove"> = async (payload, ctx) => {
+  const { hypervisor } = ctx;
+  switch (payload.kind) {
+    case "dhcp-host":
+      return { removed: await hypervisor.removeNetworkEntry(payload.network, { kind: "dhcp", mac: payload.mac, ip: payload.ip }) };
+    case "dns-host":
+      return { removed: await hypervisor.removeNetworkEntry(payload.network, { kind: "dns", ip: payload.ip }) };
+    case "filter":
+      return { removed: await hypervisor.removeFilter(payload.name) };
+  }
+};

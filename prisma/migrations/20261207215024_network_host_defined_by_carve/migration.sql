@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "NetworkHost" ADD COLUMN     "definedByCarve" BOOLEAN NOT NULL DEFAULT false;
