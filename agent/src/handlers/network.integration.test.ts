@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startTestAgent, TEST_POOL, TEST_TEMPLATE, type TestAgent } from "../testing/index.ts";
+import { filterSpec } from "./vm-filter.ts";
 import { domainInterfaces } from "../hypervisor/libvirt/domain-xml.ts";
 
 let t: TestAgent;
@@ -81,7 +82,8 @@ describe("inventory and drift.remove on libvirt's test driver", () => {
     await t.agent.hypervisor.addNetworkHost("dev-nat", { mac: carveMac, ip: "10.9.0.10", hostname: "web.dev.example.com" });
     await t.agent.hypervisor.addNetworkHost("dev-nat", { mac: "02:00:00:aa:bb:cc", ip: "10.9.0.77", hostname: "stray.dev.example.com" });
     const vmId = randomUUID();
-    await t.run("vm.filter", { vmId, filter: { name: `carve-vm-${vmId}`, ip: "10.9.0.10", rules: [] } });
+    // A filter left on the host (vm.filter defines one only for a VM with a domain here).
+    await t.agent.hypervisor.defineFilter(filterSpec(vmId, { name: `carve-vm-${vmId}`, ip: "10.9.0.10", rules: [] }));
 
     const inventory = await t.run("host.inventory", {});
     expect(inventory.networks?.find((n) => n.name === "dev-nat")).toEqual({
