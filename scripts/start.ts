@@ -41,7 +41,7 @@ say("carve: database migrated");
 const core = createCore({ databaseUrl: env.DATABASE_URL, redisUrl, queuePrefix: env.CARVE_QUEUE_PREFIX, log: pino({ level: "silent" }) });
 const demo = await writeDemoNode(join(stateDir, "demo"));
 const { hostId } = await seedDemo(core, { hostName: "demo-host", uri: demo.uri, libvirtPool: demo.pool, poolPath: demo.poolPath, templateVolume: demo.templateVolume });
-say("carve: demo seeded (host demo-host on libvirt's test driver, template tiny, offerings small and medium)");
+say("carve: demo seeded (host demo-host on libvirt's test driver, template tiny, offerings small and medium, network demo-lan)");
 // No default password: while no administrator exists, a one-time token is printed here, once.
 const setup = await ensureSetupToken(core);
 

@@ -55,7 +55,8 @@ it("`npm start` starts the portal too, then `npx carve vm create demo --template
   expect((await stat(join(env.CARVE_STATE_DIR, "redis", "redis.json"))).mode & 0o077).toBe(0);
 
   const { stdout } = await promisify(execFile)("npx", ["carve", "vm", "create", "demo", "--template", "tiny", "--offering", "small", "--wait"], { cwd: REPO_ROOT, env });
-  expect(stdout.split("\n")[1]).toMatch(/^demo\s+Running\s+demo-host\s+tiny\s+small\s+operator\s/);
+  // On the demo's default network, with the first address of its range.
+  expect(stdout.split("\n")[1]).toMatch(/^demo\s+Running\s+10\.123\.0\.10\s+demo-host\s+tiny\s+small\s+operator\s/);
 
   // Ctrl-C (SIGINT to the whole process group) stops everything npm start started, cleanly.
   process.kill(-(start.pid ?? 0), "SIGINT");
