@@ -9,6 +9,7 @@ import { createTestCore, createTestUser, seedInfra, type TTestCore } from "../te
 import { cancelVmMigration } from "./cancel-vm-migration.ts";
 import { createVm } from "./create-vm.ts";
 import { migrateVm } from "./migrate-vm.ts";
+import { createNetwork } from "../networks/create-network.ts";
 
 const GRACE = 10_000;
 let core: TTestCore;
@@ -36,8 +37,11 @@ function beat(hostId: string, migration = true): void {
   });
 }
 
-/** Two Up hosts that accept live migrations, and a Running VM (root disk on host-1's local pool). */
-async function runningVm() {
+/**
+ * Two Up hosts that accept live migrations, and a Running VM (root disk on host-1's local pool);
+ * with `network`, on a default Managed network both hosts have.
+ */
+async function runningVm(options: { network?: boolean } = {}) {
   const alice = await createTestUser(core, "alice");
   const admin = await createTestUser(core, "ops", "Admin");
   const { hosts } = await seedInfra(core, { hosts: 2, uriOf: (i) => `qemu:///h${i}` });
@@ -46,6 +50,9 @@ async function runningVm() {
   for (const h of hosts) beat(h.host.id);
   await refreshHostStates(core, { graceMs: GRACE });
   await core.db.host.update({ where: { id: hosts[1]?.host.id ?? "" }, data: { memoryMiB: 8192 } });
+  if (options.network) {
+    await createNetwork(core, admin, { name: "dev-nat", kind: "Managed", cidr: "10.9.0.0/24", gateway: "10.9.0.1", rangeStart: "10.9.0.10", rangeEnd: "10.9.0.99", hosts: ["host-1", "host-2"], isDefault: true });
+  }
   const { vm, job } = await createVm(core, alice, { name: "web", template: "tiny", offering: "small" });
   core.queues.settle(job.id, { result: { vmId: vm.id, domainUuid: vm.id, state: "running", rootVolumePath: `/p/${vm.id}` } });
   await sweepJobs(core);
@@ -91,6 +98,17 @@ describe("live migration (core, with the agent played by the test)", () => {
     expect((await pool(one.pool.id)).reservedBytes).toBe(0n);
     const moved = await core.db.event.findFirstOrThrow({ where: { vmId: vm.id, type: "vm.moved" } });
     expect(moved.message).toBe("web live-migrated from host-1 to host-2 in 2.4 s");
+  });
+
+  it("a VM on a network travels with its NICs and its security filter, which the destination needs before the VM arrives", async () => {
+    const { admin, vm } = await runningVm({ network: true });
+    const job = await migrateVm(core, admin, { vm: "web" });
+    const payload = (core.queues.jobs.get(job.id)?.envelope as TJobEnvelope).payload as Record<string, unknown>;
+    expect(payload).toMatchObject({
+      nics: [{ network: { kind: "managed", name: "dev-nat" }, ip: "10.9.0.10", filter: `carve-vm-${vm.id}` }],
+      // The owner's default group: SSH in from the company networks.
+      filter: { name: `carve-vm-${vm.id}`, ip: "10.9.0.10", rules: expect.arrayContaining([expect.objectContaining({ protocol: "tcp", portFrom: 22 })]) },
+    });
   });
 
   it("a failed migration leaves the VM Running on its source with the reason and gives the target's reservation back", async () => {

@@ -9,7 +9,6 @@ import { dispatchJob } from "../jobs/dispatch-job.ts";
 import { gibBytes } from "../hosts/capacity.ts";
 import { readMigrationSettings } from "../settings/migration-settings.ts";
 import { parseInput } from "../validation/parse-input.ts";
-import { loadVmFilters } from "../security-groups/load-vm-filters.ts";
 import { findVmForActor } from "./find-vm.ts";
 import { busy, loadVmToMove } from "./load-vm-to-move.ts";
 import { moveStoppedVm } from "./move-stopped-vm.ts";
@@ -63,11 +62,6 @@ export async function startLiveMigration(deps: CoreDeps, actor: TActor, ref: str
     }
     const target = await reserveMoveTarget(tx, vm, { live: true, onlyHostId });
     const { timeoutSec } = await readMigrationSettings(tx);
-    // security groups (issue 17): the source's agent defines the VM's filter on the destination
-    // (through the destination's libvirt, just before `virsh migrate`): a separate vm.filter job on
-    // the destination's queue could run after the migration, and QEMU cannot start the NIC there
-    // without it.
-    const [filter] = await loadVmFilters(tx, [vm.id]);
     const copies = target.choice.localVolumes.length;
     const storage = copies > 0 ? `copying ${copies} local disk${copies > 1 ? "s" : ""} (${target.choice.localGiB} GiB) to pool ${target.pool.name}` : "shared storage, memory only";
     return recordMoveJob(tx, deps, actor, {
@@ -77,7 +71,7 @@ export async function startLiveMigration(deps: CoreDeps, actor: TActor, ref: str
       from: "Running",
       kind: "vm.migrate",
       hostId: source.id,
-      payload: { ...migratePayload(vm, target, timeoutSec), ...(filter ? { filter: filter.filter } : {}) },
+      payload: migratePayload(vm, target, timeoutSec),
       parentJobId: options.parentJobId,
       message: `live migration of ${vm.name} from ${source.name} to ${target.host.name} requested (${storage})`,
     });
@@ -109,5 +103,9 @@ function migratePayload(vm: TMovingVm, target: TReservedTarget, timeoutSec: numb
     timeoutSec,
     // The destination's network DHCP/DNS must know the VM's MACs and addresses before it arrives.
     ...(vm.nics && vm.nics.length > 0 ? { nics: vm.nics } : {}),
+    // The source's agent defines the VM's filter on the destination (through the destination's
+    // libvirt, just before `virsh migrate`): a separate vm.filter job on the destination's queue
+    // could run after the migration, and QEMU cannot start the NIC there without it.
+    ...(vm.filter ? { filter: vm.filter } : {}),
   };
 }
