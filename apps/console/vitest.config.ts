@@ -1,0 +1,3 @@
+import { carveTestConfig } from "../../vitest.shared.ts";
+
+export default carveTestConfig(import.meta.dirname);
