@@ -23,9 +23,11 @@ export const TINY_HTTP_PORT = 8080;
 /** The same listener on the SSH port, the one a security group's default rules open. */
 export const TINY_SSH_PORT = 22;
 export const TINY_PROBE_PATH = '/cgi-bin/probe';
+/** The shell prompt on tty1 (the VGA text console, typed into through VNC's keyboard). */
+export const TINY_TTY1_PROMPT = 'carve-tiny# ';
 
 /** Bump when the recipe changes in a way the content key below cannot see. */
-const RECIPE_VERSION = 2;
+const RECIPE_VERSION = 3;
 
 /**
  * The cloud kernel has virtio-net as modules; these are loaded in this order (modules.dep of
@@ -79,6 +81,10 @@ mount -t devtmpfs devtmpfs /dev
 exec >/dev/ttyS0 2>&1 </dev/null
 echo "${TINY_BOOT_MARKER}"
 /etc/carve-net &
+# A root shell on tty1, the VGA text console (vgacon, the i8042 keyboard and atkbd are built into
+# the cloud kernel): what a console user sees and types into; it comes back when it exits.
+echo "${TINY_BOOT_MARKER}" > /dev/tty1
+(while :; do PS1='${TINY_TTY1_PROMPT}' setsid -c sh -i </dev/tty1 >/dev/tty1 2>&1; done) &
 n=0
 while :; do
   n=$((n + 1))
@@ -140,13 +146,15 @@ fi
 echo
 `;
 
+// Kernel messages go to both consoles; the last console= (ttyS0) becomes /dev/console, so the serial
+// log keeps everything it had before the VGA console was added.
 const SYSLINUX_CFG = `SERIAL 0 115200
 DEFAULT carve
 PROMPT 0
 TIMEOUT 0
 LABEL carve
   KERNEL VMLINUZ
-  APPEND initrd=INITRD.GZ console=ttyS0,115200 quiet
+  APPEND initrd=INITRD.GZ console=tty0 console=ttyS0,115200 quiet
 `;
 
 async function newestCloudKernel(): Promise<string> {
