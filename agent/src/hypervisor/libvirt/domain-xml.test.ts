@@ -81,6 +81,13 @@ describe("buildDomainXml", () => {
     expect(without).not.toContain("<console");
   });
 
+  // console (issue 18)
+  it("puts the VNC display on a UNIX socket, never on a TCP port", () => {
+    const xml = buildDomainXml(SPEC, { domainType: "qemu" });
+    expect(xml).toMatch(/<graphics type="vnc">\s*<listen type="socket"\/>\s*<\/graphics>/);
+    expect(xml).not.toMatch(/port=|autoport|type="address"/);
+  });
+
   it("adds a virtio NIC only when a network is configured", () => {
     expect(buildDomainXml(SPEC, { domainType: "qemu" })).not.toContain("<interface");
     const xml = buildDomainXml(SPEC, { domainType: "qemu", network: "default" });

@@ -85,6 +85,8 @@ export function buildDomainXml(spec: DomainSpec, options: DomainXmlOptions): str
     serial.ele("target", { port: "0" });
     devices.ele("console", { type: "pty" }).ele("target", { type: "serial", port: "0" });
   }
+  // console (issue 18): VNC on a UNIX socket libvirt picks in the domain's private directory, so no TCP port.
+  devices.ele("graphics", { type: "vnc" }).ele("listen", { type: "socket" });
   return domain.render();
 }
 
