@@ -3,10 +3,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addSshKey, addTemplate, markHostVmsUnknown, type TActor } from "@carve/core";
+import { addSshKey, addTemplate, markHostVmsUnknown, redeemConsoleToken, startVm, stopVm, type TActor } from "@carve/core";
 import type { TSlackBot } from "@carve/slack";
 import { FakeSlack } from "../lib/slack/fake-slack.ts";
-import { CHANNEL_ID, startBot, type SlackDriver } from "../lib/slack/slack-driver.ts";
+import { CHANNEL_ID, PORTAL_URL, startBot, type SlackDriver } from "../lib/slack/slack-driver.ts";
 import { Stack, until } from "../lib/stack/stack.ts";
 import { addTestHosts } from "../lib/stack/test-hosts.ts";
 import { addTestNetwork } from "../lib/stack/test-network.ts";
@@ -200,6 +200,45 @@ describe("reset-password", () => {
     await slack.command("U0EVE", "reset-password web-1");
     expect(text(await ephemeral("U0EVE", "", since))).toContain("No VM 'web-1' among the VMs you can manage");
     expect(await stack.core.db.job.count({ where: { kind: "vm.set-password", actor: { username: "eve" } } })).toBe(0);
+  });
+});
+
+// console (issue 18)
+describe("/vm console", () => {
+  it("answers only the owner, ephemerally, with a portal link whose token works once", async () => {
+    const since = fake.calls.length;
+    await slack.command("U0DEV", "console web-1");
+    const answer = text(await ephemeral("U0DEV", "Open the screen of *web-1*", since));
+    const vm = await stack.core.db.vm.findFirstOrThrow({ where: { name: "web-1", state: { not: "Destroyed" } } });
+    const url = new URL(/<(https:[^|>]+)\|/.exec(answer)?.[1] ?? "");
+    expect(`${url.origin}${url.pathname}${url.search}`).toBe(`${PORTAL_URL}/vms/${vm.id}/console?kind=vnc`);
+    const token = /^#token=([\w-]{43,})$/.exec(url.hash)?.[1] ?? "";
+    // Only the owner's ephemeral answer carries it: no message in the channel, no DM.
+    const carrying = fake.calls.slice(since).filter((c) => JSON.stringify(c.args).includes(token));
+    expect(carrying.map((c) => [c.method, c.args["user"], c.args["channel"]])).toEqual([["chat.postEphemeral", "U0DEV", CHANNEL_ID]]);
+
+    // Made through Slack, the link is for any address; the console proxy redeems it once.
+    const client = { address: "203.0.113.9", userId: dev.kind === "user" ? dev.userId : "" };
+    expect(await redeemConsoleToken(stack.core, { token, client })).toMatchObject({ vmId: vm.id, kind: "vnc" });
+    await expect(redeemConsoleToken(stack.core, { token, client })).rejects.toMatchObject({ code: "CONSOLE_TOKEN_USED" });
+
+    await slack.command("U0DEV", "console web-1 serial");
+    expect(text(await ephemeral("U0DEV", "Open the serial console of *web-1*", since))).toContain(`/vms/${vm.id}/console?kind=serial#token=`);
+  });
+
+  it("refuses someone else's VM, a Stopped VM, and a console that is not one, ephemerally and without a link", async () => {
+    const since = fake.calls.length;
+    await slack.command("U0EVE", "console web-1");
+    expect(text(await ephemeral("U0EVE", "", since))).toContain("No VM 'web-1' among the VMs you can manage");
+    await slack.command("U0DEV", "console web-1 vga");
+    expect(text(await ephemeral("U0DEV", "is not a console", since))).toContain("/vm console web-1 serial");
+
+    expect((await stack.finish(dev, (await stopVm(stack.core, dev, { vm: "web-1" })).id)).state).toBe("Succeeded");
+    await slack.command("U0DEV", "console web-1");
+    expect(text(await ephemeral("U0DEV", "Stopped", since))).toContain("start it to use its console");
+    expect((await stack.finish(dev, (await startVm(stack.core, dev, { vm: "web-1" })).id)).state).toBe("Succeeded");
+    expect(JSON.stringify(fake.calls.slice(since).map((c) => c.args))).not.toContain("#token=");
+    expect(await stack.core.db.consoleSession.count({ where: { user: { username: "eve" } } })).toBe(0);
   });
 });
 

@@ -72,7 +72,7 @@ export function createSlackBot(options: TSlackBotOptions): TSlackBot {
     ...(options.slackApiUrl ? { clientOptions: { slackApiUrl: options.slackApiUrl } } : {}),
     logger,
   });
-  const deps: TSlackDeps = { core: options.core, log: options.log, jobPollMs: options.jobPollMs ?? 500, jobTimeoutMs: options.jobTimeoutMs ?? 600_000 };
+  const deps: TSlackDeps = { core: options.core, log: options.log, jobPollMs: options.jobPollMs ?? 500, jobTimeoutMs: options.jobTimeoutMs ?? 600_000, portalUrl: options.portalUrl };
   const ctxOf = (client: TSlackCtx["client"]): TSlackCtx => ({ ...deps, client });
   /** A request's context: its own id on every line it logs, and one line saying what came in. */
   const requestCtx = (client: TSlackCtx["client"], request: string, slackUserId: string): TSlackCtx => {

@@ -27,6 +27,7 @@ export const USAGE = [
   "• `/vm destroy NAME` — asks first",
   "• `/vm reset-password NAME` — a new password, shown only to you",
   "• `/vm open NAME 8080 [protocol=udp]` — open a port to the company network",
+  "• `/vm console NAME [serial]` — a one-time link to its screen (or serial console), shown only to you",
   "• `/vm templates` · `/vm offerings` · `/vm quota`",
   "• `/vm help` — this list",
 ].join("\n");

@@ -1,5 +1,6 @@
 import { getQuota, getVm, listOfferings, listTemplates, listVms, rebootVm, startVm, stopVm, type TUserActor } from "@carve/core";
 import { openPortInSlack } from "./open-port.ts";
+import { consoleLinkInSlack } from "./console.ts";
 import { USAGE, parseCommandLine, type TCommandLine } from "./command-line.ts";
 import type { TSlackCtx, TVmCommand } from "./context.ts";
 import { createInline, openCreateModal } from "./create.ts";
@@ -25,6 +26,8 @@ interface THandler {
   options?: readonly string[];
   /** `create` alone opens a form instead. */
   argsOptional?: boolean;
+  /** What its arguments are, for the refusal of too many (default: from `args`). */
+  takes?: string;
   run: (a: THandlerArgs) => Promise<void>;
 }
 
@@ -103,6 +106,13 @@ const HANDLERS: Record<string, THandler> = {
     options: ["protocol"],
     run: async ({ ctx, actor, line, reply }) => reply(await openPortInSlack(ctx, actor, line)),
   },
+  // console (issue 18): the link is answered ephemerally, like every reply here, so only its owner sees it
+  console: {
+    args: 2,
+    argsOptional: true,
+    takes: "a VM name and, for the text console, `serial`",
+    run: async ({ ctx, actor, line, reply }) => reply(await consoleLinkInSlack(ctx, actor, line)),
+  },
 };
 
 /** Why a command line does not fit its command, or null when it does. */
@@ -112,7 +122,7 @@ function misuse(sub: string, handler: THandler, line: TCommandLine): string | nu
     const known = handler.options?.length ? ` (it takes ${handler.options.map((o) => `\`${o}=…\``).join(", ")})` : "";
     return `\`/vm ${sub}\` has no option ${unknown.map((u) => `\`${u.slice(0, 40)}\``).join(", ")}${known}.`;
   }
-  if (line.args.length > handler.args) return `\`/vm ${sub}\` takes ${handler.args === 0 ? "no arguments" : handler.args === 1 ? "one VM name" : "a VM name and a port"}.`;
+  if (line.args.length > handler.args) return `\`/vm ${sub}\` takes ${handler.takes ?? (handler.args === 0 ? "no arguments" : handler.args === 1 ? "one VM name" : "a VM name and a port")}.`;
   if (line.args.length < handler.args && !handler.argsOptional) return handler.args === 2 ? `\`/vm ${sub}\` needs the VM's name and a port: \`/vm ${sub} NAME 8080\`.` : `\`/vm ${sub}\` needs the VM's name: \`/vm ${sub} NAME\`.`;
   return null;
 }

@@ -11,6 +11,8 @@ export interface TSlackDeps {
   jobPollMs: number;
   /** How long a progress message follows a job before saying it goes on in the background. */
   jobTimeoutMs: number;
+  /** The portal's public address (CARVE_PORTAL_URL), for console links; none: no links. */
+  portalUrl?: string | undefined;
 }
 
 export interface TSlackCtx extends TSlackDeps {

@@ -26,5 +26,7 @@ describe("Slack bot settings", () => {
     expect(() => loadEnv({ ...BASE, SLACK_BOT_TOKEN: "xoxp-user-token", SLACK_APP_TOKEN: "xapp-1" })).toThrow("SLACK_BOT_TOKEN: must be the bot token (xoxb-…)");
     expect(() => loadEnv({ ...BASE, SLACK_APP_TOKEN: "xapp-1", DATABASE_URL: "mysql://x" })).toThrow("DATABASE_URL: must be a postgresql:// URL");
     expect(() => loadEnv({ ...BASE, SLACK_APP_TOKEN: "xapp-1", CARVE_SECRET_KEY: "short" })).toThrow(/CARVE_SECRET_KEY: must be 32 bytes/);
+    // console (issue 18)
+    expect(() => loadEnv({ ...BASE, SLACK_APP_TOKEN: "xapp-1", CARVE_PORTAL_URL: "carve.example.com" })).toThrow("CARVE_PORTAL_URL: must be the portal's address, e.g. https://carve.example.com");
   });
 });

@@ -21,6 +21,8 @@ const ZEnv = z
     LOG_LEVEL: ZLogLevelSetting,
     /** Key for generated VM passwords until their owner views them: 64 hex digits, the same in every Carve process. */
     CARVE_SECRET_KEY: ZSecretKeySetting,
+    /** The portal's public address, for `/vm console` links (without it the bot makes none). */
+    CARVE_PORTAL_URL: z.url({ error: "must be the portal's address, e.g. https://carve.example.com" }).optional(),
   })
   .refine((env) => env.SLACK_APP_TOKEN !== undefined || env.SLACK_SIGNING_SECRET !== undefined, {
     path: ["SLACK_SIGNING_SECRET"],

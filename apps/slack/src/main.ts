@@ -13,6 +13,7 @@ const bot = createSlackBot({
   appToken: env.SLACK_APP_TOKEN,
   slackApiUrl: env.SLACK_API_URL,
   notifyEveryMs: env.CARVE_SLACK_NOTIFY_MS,
+  portalUrl: env.CARVE_PORTAL_URL,
 });
 let stopping = false;
 

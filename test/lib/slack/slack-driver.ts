@@ -7,6 +7,8 @@ import type { FakeSlack } from "./fake-slack.ts";
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 export const TEAM_ID = "T0CARVE";
 export const CHANNEL_ID = "C0DEV";
+/** The portal's address the bot is configured with (CARVE_PORTAL_URL), for console links. */
+export const PORTAL_URL = "https://carve.example.com";
 
 export interface TSlackResponse {
   status: number;
@@ -127,6 +129,7 @@ export async function startBot(core: CoreDeps, fake: FakeSlack, options: { notif
     slackApiUrl: `${fake.url}/api/`,
     notifyEveryMs: options.notifyEveryMs ?? 300,
     jobPollMs: 100,
+    portalUrl: PORTAL_URL,
   });
   const port = await bot.start(0, "127.0.0.1");
   return { bot, driver: new SlackDriver(`http://127.0.0.1:${port}`, fake), logs };
