@@ -10,6 +10,8 @@ import { openHypervisor } from "./hypervisor/open-hypervisor.ts";
 import type { Logger } from "./logger.ts";
 import { createAgentMetrics, type AgentMetrics } from "./metrics.ts";
 import { VolumeReceiver } from "./storage-migration/receiver.ts";
+import { ConsoleListener } from "./console/console-listener.ts";
+import { parseListen } from "./listen-address.ts";
 import { createHostWorker } from "./worker.ts";
 
 /** A started agent. */
@@ -42,16 +44,19 @@ export async function startAgent(env: TAgentEnv, log: Logger, tuning: AgentTunin
       consoleLogDir: env.CARVE_CONSOLE_LOG_DIR,
       network: env.CARVE_LIBVIRT_NETWORK,
       domainType: env.CARVE_DOMAIN_TYPE,
+      consoleSocketDir: env.CARVE_CONSOLE_SOCKET_DIR,
     }),
   );
   const node = await hypervisor.nodeInfo();
   const volumeReceiver = await startVolumeReceiver(env, hypervisor, log);
+  const consoleListener = await startConsoleListener(env, hypervisor, log);
   const workerRedis = watchRedis(new Redis(env.REDIS_URL, { ...redisAuth(env), maxRetriesPerRequest: null, connectionName: "carve-agent-worker" }), log);
   const commandRedis = watchRedis(new Redis(env.REDIS_URL, { ...redisAuth(env), maxRetriesPerRequest: 1, connectionName: "carve-agent" }), log);
   let metricsServer: { close(): void } | null = null;
   const closeAll = async (): Promise<void> => {
     metricsServer?.close();
     await volumeReceiver?.close();
+    await consoleListener?.close();
     await Promise.allSettled([workerRedis.quit(), commandRedis.quit(), hypervisor.close()]);
   };
   try {
@@ -68,6 +73,7 @@ export async function startAgent(env: TAgentEnv, log: Logger, tuning: AgentTunin
         ? { uri: env.CARVE_MIGRATION_URI, address: env.CARVE_MIGRATION_ADDRESS, consoleLogDir: env.CARVE_CONSOLE_LOG_DIR }
         : undefined,
       storageMigration: volumeReceiver ? { address: volumeReceiver.advertised } : undefined,
+      console: consoleListener ? { address: consoleListener.advertised } : undefined,
       pools: () => hypervisor.listPools(),
       log,
       ...(tuning.heartbeatIntervalMs === undefined ? {} : { intervalMs: tuning.heartbeatIntervalMs }),
@@ -93,6 +99,7 @@ export async function startAgent(env: TAgentEnv, log: Logger, tuning: AgentTunin
       seeds: new SeedStore(env.CARVE_AGENT_DATA_DIR),
       metrics,
       volumeReceiver,
+      consoleListener,
       cancelRequested: async (jobId) => (await commandRedis.exists(hostJobCancelKey(env.CARVE_QUEUE_PREFIX, env.CARVE_HOST_ID, jobId))) > 0,
     });
     await worker.waitUntilReady();
@@ -125,8 +132,7 @@ export async function startAgent(env: TAgentEnv, log: Logger, tuning: AgentTunin
  */
 async function startVolumeReceiver(env: TAgentEnv, hypervisor: Hypervisor, log: Logger): Promise<VolumeReceiver | undefined> {
   if (env.CARVE_AGENT_MIGRATION_LISTEN === "off") return undefined;
-  const at = env.CARVE_AGENT_MIGRATION_LISTEN.lastIndexOf(":");
-  const listen = { host: env.CARVE_AGENT_MIGRATION_LISTEN.slice(0, at).replace(/^\[|\]$/g, ""), port: Number(env.CARVE_AGENT_MIGRATION_LISTEN.slice(at + 1)) };
+  const listen = parseListen(env.CARVE_AGENT_MIGRATION_LISTEN);
   const receiver = new VolumeReceiver(hypervisor, log);
   await receiver.removeStalePartials().catch((error: unknown) => log.warn({ err: error }, "could not remove partial volumes left by an interrupted storage migration"));
   try {
@@ -137,6 +143,27 @@ async function startVolumeReceiver(env: TAgentEnv, hypervisor: Hypervisor, log: 
     log.error(
       { err: error },
       `cannot receive volume streams on CARVE_AGENT_MIGRATION_LISTEN=${env.CARVE_AGENT_MIGRATION_LISTEN} (${error instanceof Error ? error.message : String(error)}): volumes cannot be migrated to this host until it is set to a free port and the agent restarted`,
+    );
+    return undefined;
+  }
+}
+
+/**
+ * Starts the console listener on CARVE_AGENT_CONSOLE_LISTEN (none when `off`). Like the volume
+ * receiver, a port that cannot be bound does not stop the agent: the host then advertises no
+ * console address and core answers CONSOLE_UNAVAILABLE naming the setting.
+ */
+async function startConsoleListener(env: TAgentEnv, hypervisor: Hypervisor, log: Logger): Promise<ConsoleListener | undefined> {
+  if (env.CARVE_AGENT_CONSOLE_LISTEN === "off") return undefined;
+  const listener = new ConsoleListener(hypervisor, log);
+  try {
+    const address = await listener.listen(parseListen(env.CARVE_AGENT_CONSOLE_LISTEN), env.CARVE_AGENT_CONSOLE_ADVERTISE);
+    log.info({ address }, "serving consoles (TLS-PSK)");
+    return listener;
+  } catch (error) {
+    log.error(
+      { err: error },
+      `cannot serve consoles on CARVE_AGENT_CONSOLE_LISTEN=${env.CARVE_AGENT_CONSOLE_LISTEN} (${error instanceof Error ? error.message : String(error)}): no VM console on this host works until it is set to a free port and the agent restarted`,
     );
     return undefined;
   }

@@ -27,6 +27,7 @@ describe("loadAgentEnv", () => {
       CARVE_AGENT_DATA_DIR: "/var/lib/carve",
       CARVE_DOMAIN_TYPE: "auto",
       CARVE_AGENT_MIGRATION_LISTEN: "0.0.0.0:7447",
+      CARVE_AGENT_CONSOLE_LISTEN: "0.0.0.0:7448",
       LOG_LEVEL: "info",
     });
   });

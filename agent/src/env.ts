@@ -71,6 +71,22 @@ export const ZAgentEnv = z.object({
   CARVE_AGENT_MIGRATION_LISTEN: z.union([z.literal("off"), hostPort("must be HOST:PORT (e.g. 0.0.0.0:7447) or off")]).default("0.0.0.0:7447"),
   /** HOST:PORT other agents reach the receiver at (behind NAT, or a listen on 0.0.0.0); default: this host's name and the port it listens on. */
   CARVE_AGENT_MIGRATION_ADVERTISE: hostPort("must be HOST:PORT (a name or address other hosts reach, and a port from 1 to 65535)").optional(),
+  /**
+   * Where the agent serves consoles (issue 18): HOST:PORT (port 0: any free port), or `off`. Each
+   * connection is TLS-PSK with a one-time key core sealed to this host, for one registered session.
+   */
+  CARVE_AGENT_CONSOLE_LISTEN: z.union([z.literal("off"), hostPort("must be HOST:PORT (e.g. 0.0.0.0:7448) or off")]).default("0.0.0.0:7448"),
+  /** HOST:PORT the console proxy reaches the console listener at; default: this host's name and the port it listens on. */
+  CARVE_AGENT_CONSOLE_ADVERTISE: hostPort("must be HOST:PORT (a name or address the console proxy reaches, and a port from 1 to 65535)").optional(),
+  /**
+   * Put each domain's VNC display and serial port on UNIX sockets at DIR/<domain>.vnc and
+   * DIR/<domain>.serial (QEMU must be able to create them there). Unset: libvirt chooses the VNC
+   * socket in the domain's private directory and the serial port is a pty.
+   */
+  CARVE_CONSOLE_SOCKET_DIR: z
+    .string()
+    .regex(/^(?:\/[A-Za-z0-9_+-][A-Za-z0-9._+-]*)+$/, "must be an absolute path of plain names (letters, digits, . _ + -)")
+    .optional(),
   /** `auto` uses KVM when /dev/kvm and VT-x/AMD-V are usable, TCG otherwise. */
   CARVE_DOMAIN_TYPE: z.enum(["auto", "kvm", "qemu"], "must be auto, kvm or qemu").default("auto"),
   /** Serve Prometheus /metrics on this port (all interfaces; 0: any free port, logged), with CARVE_METRICS_TOKEN. Unset: no metrics server. */

@@ -19,6 +19,8 @@ export interface HeartbeatOptions {
   migration?: HeartbeatValue["migration"];
   /** Where this agent receives volume streams (storage migration); absent: it does not. */
   storageMigration?: HeartbeatValue["storageMigration"];
+  /** Where this agent serves consoles; absent: it does not. */
+  console?: HeartbeatValue["console"];
   /** The pools' current usage; a failure to read them leaves them out of that beat. */
   pools: () => Promise<PoolStatus[]>;
   log: Logger;
@@ -59,6 +61,7 @@ export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbe
       sealKey: options.sealKey,
       ...(options.migration ? { migration: options.migration } : {}),
       ...(options.storageMigration ? { storageMigration: options.storageMigration } : {}),
+      ...(options.console ? { console: options.console } : {}),
     };
     await redis.set(key, JSON.stringify(value), "PX", ttlMs);
   };

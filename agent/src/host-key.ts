@@ -65,9 +65,9 @@ async function readKey(path: string): Promise<HostKey | null> {
  * directory was wiped since) is refused for good: the controller learns the new key from the next
  * heartbeat, and the user's next request is sealed to it.
  */
-export function openJobSecret(key: HostKey, sealed: TSealed): string {
+export function openJobSecret(key: HostKey, sealed: TSealed, purpose: string = SEAL_PURPOSE_JOB_SECRET): string {
   try {
-    return openSealed(key.privateKey, sealed, SEAL_PURPOSE_JOB_SECRET);
+    return openSealed(key.privateKey, sealed, purpose);
   } catch {
     throw new JobRefusedError("the job's secret was sealed to another key than this host's (its key changed since): try again in a few seconds, once the controller has the new key");
   }

@@ -1,6 +1,7 @@
 import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { hostQueueName, type TJobProgress } from "@carve/protocol";
+import type { ConsoleListener } from "./console/console-listener.ts";
 import type { SeedStore } from "./cloud-init/seed-store.ts";
 import type { HostKey } from "./host-key.ts";
 import type { Hypervisor } from "./hypervisor/hypervisor.ts";
@@ -29,6 +30,8 @@ export interface HostWorkerOptions {
   cancelRequested?: (jobId: string) => Promise<boolean>;
   /** Receives volume streams from other hosts (storage migration). */
   volumeReceiver?: VolumeReceiver | undefined;
+  /** Serves consoles (issue 18). */
+  consoleListener?: ConsoleListener | undefined;
 }
 
 /**
@@ -47,6 +50,7 @@ export function createHostWorker(options: HostWorkerOptions): Worker {
     seeds: options.seeds,
     cancelRequested: options.cancelRequested,
     volumeReceiver: options.volumeReceiver,
+    consoleListener: options.consoleListener,
   };
   const worker = new Worker(
     hostQueueName(hostId),

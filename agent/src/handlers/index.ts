@@ -25,6 +25,8 @@ import { vmFilter } from "./vm-filter.ts";
 import { networkDefine } from "./network-define.ts";
 import { networkUndefine } from "./network-undefine.ts";
 import { driftRemove } from "./drift-remove.ts";
+// console (issue 18)
+import { consoleAttach } from "./console-attach.ts";
 
 export type { HandlerContext, JobHandler } from "./context.ts";
 
@@ -55,4 +57,6 @@ export const HANDLERS: { [N in TJobName]: JobHandler<N> } = {
   "network.define": networkDefine,
   "network.undefine": networkUndefine,
   "drift.remove": driftRemove,
+  // console (issue 18)
+  "console.attach": consoleAttach,
 };

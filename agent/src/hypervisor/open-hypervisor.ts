@@ -10,6 +10,8 @@ export interface OpenHypervisorOptions {
   consoleLogDir: string;
   network?: string | undefined;
   domainType?: TDomainTypePreference;
+  /** CARVE_CONSOLE_SOCKET_DIR (explicit console socket paths). */
+  consoleSocketDir?: string | undefined;
 }
 
 /**
@@ -25,6 +27,7 @@ export async function openHypervisor(options: OpenHypervisorOptions): Promise<Hy
   const domainType = domainTypeFor(options.uri, options.domainType);
   // libvirt (virtlogd) writes the console logs, but the directory has to exist first.
   if (domainType !== "test") await mkdir(options.consoleLogDir, { recursive: true });
+  if (options.consoleSocketDir !== undefined) await mkdir(options.consoleSocketDir, { recursive: true });
   const hypervisor = new LibvirtHypervisor({ ...options, domainType });
   try {
     await hypervisor.verify();

@@ -11,6 +11,7 @@ import {
   type TJobPayloadParsed,
   type TJobProgress,
 } from "@carve/protocol";
+import type { ConsoleListener } from "../console/console-listener.ts";
 import type { SeedStore } from "../cloud-init/seed-store.ts";
 import { HANDLERS, type HandlerContext } from "../handlers/index.ts";
 import { openJobSecret, type HostKey } from "../host-key.ts";
@@ -43,6 +44,8 @@ export interface ProcessJobDeps {
   cancelRequested?: ((jobId: string) => Promise<boolean>) | undefined;
   /** Receives volume streams from other hosts (storage migration). */
   volumeReceiver?: VolumeReceiver | undefined;
+  /** Serves consoles (issue 18). */
+  consoleListener?: ConsoleListener | undefined;
 }
 
 /**
@@ -84,10 +87,11 @@ async function runHandler<N extends TJobName>(name: N, rawPayload: unknown, job:
     log,
     pollIntervalMs: deps.pollIntervalMs,
     rebootGracefulTimeoutSec: deps.rebootGracefulTimeoutSec,
-    openSecret: (sealed) => openJobSecret(deps.hostKey, sealed),
+    openSecret: (sealed, purpose) => openJobSecret(deps.hostKey, sealed, purpose),
     seeds: deps.seeds,
     cancelRequested: async () => (deps.cancelRequested && job.id ? deps.cancelRequested(job.id) : false),
     volumeReceiver: deps.volumeReceiver,
+    consoleListener: deps.consoleListener,
     reportProgress: async (progress) => {
       await job.updateProgress(ZJobProgress.parse(progress));
     },

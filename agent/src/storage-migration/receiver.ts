@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { chown, open, rename, rm, stat } from "node:fs/promises";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
-import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Hypervisor } from "../hypervisor/hypervisor.ts";
+import { advertisedAddress } from "../listen-address.ts";
 import type { Logger } from "../logger.ts";
 import { line, mib, newNonce, parseLine, readChunk, readLine, sameMac, streamMac, ZStreamHeader, ZStreamProof, ZStreamTrailer } from "./wire.ts";
 
@@ -77,8 +77,7 @@ export class VolumeReceiver {
     });
     this.server = server;
     const port = (server.address() as AddressInfo).port;
-    const host = listen.host === "0.0.0.0" || listen.host === "::" ? hostname() : listen.host;
-    this.advertised = advertise ?? `${host.includes(":") ? `[${host}]` : host}:${port}`;
+    this.advertised = advertisedAddress(listen, port, advertise);
     return this.advertised;
   }
 

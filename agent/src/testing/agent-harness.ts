@@ -58,6 +58,7 @@ export async function startTestAgent(options: TestAgentOptions = {}): Promise<Te
     CARVE_AGENT_DATA_DIR: join(node.dir, "agent-data"),
     // Tests run agents side by side: never the fixed default port of the storage-migration receiver.
     CARVE_AGENT_MIGRATION_LISTEN: "127.0.0.1:0",
+    CARVE_AGENT_CONSOLE_LISTEN: "127.0.0.1:0",
     LOG_LEVEL: "silent",
   });
   const agent = await startAgent(env, pino({ level: "silent" }), { pollIntervalMs: 20, ...options.tuning });

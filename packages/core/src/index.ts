@@ -180,3 +180,7 @@ export { ZOpenConsoleInput, consolePath, type TConsoleLink, type TOpenConsoleInp
 export { redeemConsoleToken, ZRedeemConsoleTokenInput, type TRedeemedConsole } from "./console/redeem-console-token.ts";
 export { checkConsoleSession } from "./console/check-console-session.ts";
 export { CONSOLE_TOKEN_TTL_MS } from "./console/console-access.ts";
+// console byte path (issue 18): the proxy and the CLI's --serial call attachConsole; readSerialLog is audited in audited-use-cases.ts.
+export { attachConsole } from "./console/attach-console.ts";
+export { CONSOLE_ATTACH_WAIT_MS } from "./console/connect-console.ts";
+export { ZReadSerialLogInput, type TReadSerialLogInput, type TSerialLog } from "./console/read-serial-log.ts";

@@ -35,5 +35,7 @@ export const ZHeartbeat = z.object({
     .optional(),
   /** Where this host's agent receives volume streams (storage migration): HOST:PORT, from CARVE_AGENT_MIGRATION_ADVERTISE/LISTEN. */
   storageMigration: z.object({ address: z.string().max(300) }).optional(),
+  /** Where this host's agent serves consoles (TLS-PSK): HOST:PORT, from CARVE_AGENT_CONSOLE_ADVERTISE/LISTEN; absent: none. */
+  console: z.object({ address: z.string().max(300) }).optional(),
 });
 export type THeartbeat = z.infer<typeof ZHeartbeat>;

@@ -7,3 +7,4 @@ export * from "./join.ts";
 export * from "./join-seal.ts";
 export * from "./log-safety.ts";
 export * from "./metrics-endpoint.ts";
+export * from "./console.ts";

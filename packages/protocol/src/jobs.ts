@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZConsoleAttachPayload, ZConsoleAttachResult } from "./console.ts";
 import { ZSealed } from "./join.ts";
 import { PROTOCOL_VERSION } from "./version.ts";
 
@@ -479,6 +480,8 @@ export const JOBS = {
   "network.define": { payload: ZNetworkDefinePayload, result: ZNetworkDefineResult },
   "network.undefine": { payload: ZNetworkUndefinePayload, result: ZNetworkUndefineResult },
   "drift.remove": { payload: ZDriftRemovePayload, result: ZDriftRemoveResult },
+  // console (issue 18)
+  "console.attach": { payload: ZConsoleAttachPayload, result: ZConsoleAttachResult },
 } as const;
 
 export type TJobName = keyof typeof JOBS;

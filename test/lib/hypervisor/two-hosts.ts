@@ -85,6 +85,7 @@ export async function addTwoRealHosts(stack: Stack, admin: TActor, options: TTwo
         CARVE_DOMAIN_TYPE: "qemu",
         // Two agents on one machine: each receives volume streams on its own free loopback port.
         CARVE_AGENT_MIGRATION_LISTEN: "127.0.0.1:0",
+        CARVE_AGENT_CONSOLE_LISTEN: "127.0.0.1:0",
         ...options.agentEnv,
         ...options.agentEnvOf?.(h.index),
       };

@@ -67,7 +67,7 @@ export class Stack {
     const agent = await startService({
       name: `agent ${hostId}`,
       entry: "agent/src/main.ts",
-      env: { ...this.baseEnv(), CARVE_HOST_ID: hostId, CARVE_LIBVIRT_URI: uri, CARVE_CONSOLE_LOG_DIR: join(this.dir, "console"), CARVE_AGENT_DATA_DIR: join(this.dir, `agent-data-${hostId}`), CARVE_AGENT_MIGRATION_LISTEN: "127.0.0.1:0", ...extraEnv },
+      env: { ...this.baseEnv(), CARVE_HOST_ID: hostId, CARVE_LIBVIRT_URI: uri, CARVE_CONSOLE_LOG_DIR: join(this.dir, "console"), CARVE_AGENT_DATA_DIR: join(this.dir, `agent-data-${hostId}`), CARVE_AGENT_MIGRATION_LISTEN: "127.0.0.1:0", CARVE_AGENT_CONSOLE_LISTEN: "127.0.0.1:0", ...extraEnv },
       logFile: join(this.dir, `agent-${hostId}.log`),
       readyText: "agent ready",
     });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SharedFilesystemProbe } from "./disk-cache.ts";
 import type { DomainSpec } from "../hypervisor.ts";
-import { buildDiskXml, buildDomainXml, domainDisks, sanitizeTitle, withDisk, withoutDisk } from "./domain-xml.ts";
+import { buildDiskXml, buildDomainXml, consoleDevices, domainDisks, sanitizeTitle, withDisk, withoutDisk } from "./domain-xml.ts";
 
 const VM_ID = "0b1e6a62-3c36-4c2e-9a33-7a3bb0a8f0a1";
 const SPEC: DomainSpec = {
@@ -29,6 +29,9 @@ function textOf(xml: string, tag: string): string | null {
     .replaceAll("&apos;", "'")
     .replaceAll("&amp;", "&");
 }
+
+/** The XML without the indentation between elements. */
+const compact = (xml: string): string => xml.replace(/>\s+</g, "><");
 
 describe("buildDomainXml", () => {
   it("derives name and uuid from the VM id and sizes the domain from the spec", () => {
@@ -82,10 +85,30 @@ describe("buildDomainXml", () => {
   });
 
   // console (issue 18)
-  it("puts the VNC display on a UNIX socket, never on a TCP port", () => {
-    const xml = buildDomainXml(SPEC, { domainType: "qemu" });
-    expect(xml).toMatch(/<graphics type="vnc">\s*<listen type="socket"\/>\s*<\/graphics>/);
-    expect(xml).not.toMatch(/port=|autoport|type="address"/);
+  it("gives every domain a VNC display on a UNIX socket libvirt places, never a TCP port", () => {
+    for (const xml of [buildDomainXml(SPEC, { domainType: "test" }), buildDomainXml(SPEC, { domainType: "kvm", consoleLogFile: "/var/log/carve/console/x.log" })].map(compact)) {
+      expect(xml).toContain('<graphics type="vnc"><listen type="socket"/></graphics>');
+      expect(xml).not.toMatch(/<graphics[^>]*port=|autoport|listen type="address"/);
+    }
+  });
+
+  it("with a console socket directory, puts the display and a unix serial port (still logged) at per-domain paths there", () => {
+    const xml = compact(buildDomainXml(SPEC, { domainType: "test", consoleLogFile: `/logs/carve-${VM_ID}.log`, consoleSocketDir: "/run/carve" }));
+    expect(xml).toContain(`<listen type="socket" socket="/run/carve/carve-${VM_ID}.vnc"/>`);
+    expect(xml).toContain(`<serial type="unix"><source mode="bind" path="/run/carve/carve-${VM_ID}.serial"/><log file="/logs/carve-${VM_ID}.log" append="off"/>`);
+    expect(xml).not.toContain("pty");
+  });
+
+  it("reads the consoles back from a live XML: libvirt's chosen VNC socket, a pty serial port or a unix one, and its log", () => {
+    const live = `<domain><devices>
+      <serial type='pty'><source path='/dev/pts/7'/><log file='/var/log/carve/console/c.log' append='off'/><target port='0'/></serial>
+      <serial type='pty'><source path='/dev/pts/8'/></serial>
+      <graphics type='vnc' socket='/var/lib/libvirt/qemu/domain-3-c/vnc.sock'><listen type='socket' socket='/var/lib/libvirt/qemu/domain-3-c/vnc.sock'/></graphics>
+    </devices></domain>`;
+    expect(consoleDevices(live)).toEqual({ vncSocket: "/var/lib/libvirt/qemu/domain-3-c/vnc.sock", serial: { type: "pty", path: "/dev/pts/7" }, serialLog: "/var/log/carve/console/c.log" });
+    const explicit = buildDomainXml(SPEC, { domainType: "test", consoleLogFile: "/logs/c.log", consoleSocketDir: "/run/carve" });
+    expect(consoleDevices(explicit)).toEqual({ vncSocket: `/run/carve/carve-${VM_ID}.vnc`, serial: { type: "unix", path: `/run/carve/carve-${VM_ID}.serial` }, serialLog: "/logs/c.log" });
+    expect(consoleDevices("<domain><devices/></domain>")).toEqual({ vncSocket: null, serial: null, serialLog: null });
   });
 
   it("adds a virtio NIC only when a network is configured", () => {

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { create } from "xmlbuilder2";
 import { domainName } from "@carve/protocol";
 import type { DiskSpec, DomainSpec, NicSpec } from "../hypervisor.ts";
@@ -20,6 +21,12 @@ export interface DomainXmlOptions {
   consoleLogFile?: string | undefined;
   /** Attach a virtio NIC to this libvirt network when the spec has no NICs of its own; no NIC when absent. */
   network?: string | undefined;
+  /**
+   * CARVE_CONSOLE_SOCKET_DIR: the VNC display and the serial port are UNIX sockets at explicit
+   * paths here (DIR/<domain>.vnc, DIR/<domain>.serial). Absent: libvirt picks the VNC socket in the
+   * domain's private directory, and the serial port is a pty.
+   */
+  consoleSocketDir?: string | undefined;
 }
 
 // C0 controls (libvirt refuses newlines in a title; NUL and friends are not XML at all) and DEL.
@@ -79,15 +86,54 @@ export function buildDomainXml(spec: DomainSpec, options: DomainXmlOptions): str
     nic.ele("source", { network: options.network });
     nic.ele("model", { type: "virtio" });
   }
+  const name = domainName(spec.vmId);
+  const sockets = options.consoleSocketDir;
   if (options.consoleLogFile !== undefined) {
-    const serial = devices.ele("serial", { type: "pty" });
+    const serial = devices.ele("serial", { type: sockets === undefined ? "pty" : "unix" });
+    if (sockets !== undefined) serial.ele("source", { mode: "bind", path: join(sockets, `${name}.serial`) });
     serial.ele("log", { file: options.consoleLogFile, append: "off" });
     serial.ele("target", { port: "0" });
-    devices.ele("console", { type: "pty" }).ele("target", { type: "serial", port: "0" });
+    // libvirt adds the matching <console> of a unix serial port by itself.
+    if (sockets === undefined) devices.ele("console", { type: "pty" }).ele("target", { type: "serial", port: "0" });
   }
-  // console (issue 18): VNC on a UNIX socket libvirt picks in the domain's private directory, so no TCP port.
-  devices.ele("graphics", { type: "vnc" }).ele("listen", { type: "socket" });
+  // The display listens on a UNIX socket only, never on a TCP port: the agent's console listener
+  // (TLS-PSK, one-time keys) is the only way to it.
+  devices.ele("graphics", { type: "vnc" }).ele("listen", sockets === undefined ? { type: "socket" } : { type: "socket", socket: join(sockets, `${name}.vnc`) });
   return domain.render();
+}
+
+/** Where a running domain's consoles are, from its LIVE XML (libvirt fills in the paths it chose). */
+export interface ConsoleDevices {
+  /** QEMU's VNC display socket. */
+  vncSocket: string | null;
+  /** The first serial port: a pty (/dev/pts/N) or a UNIX socket. */
+  serial: { type: "pty" | "unix"; path: string } | null;
+  /** The first serial port's log file. */
+  serialLog: string | null;
+}
+
+/** The consoles of a domain's live XML; what the XML lacks is null. */
+export function consoleDevices(xml: string): ConsoleDevices {
+  const found: ConsoleDevices = { vncSocket: null, serial: null, serialLog: null };
+  let seenSerial = false;
+  create(xml).root().find((n) => n.node.nodeName === "devices", false, true)?.each((element) => {
+    const child = (tag: string) => element.find((c) => c.node.nodeName === tag);
+    if (element.node.nodeName === "graphics" && attribute(element, "type") === "vnc" && found.vncSocket === null) {
+      const listen = child("listen");
+      found.vncSocket = attribute(element, "socket") ?? (listen && attribute(listen, "type") === "socket" ? attribute(listen, "socket") : null);
+    }
+    if (element.node.nodeName === "serial" && !seenSerial) {
+      seenSerial = true;
+      const type = attribute(element, "type");
+      const source = child("source");
+      // A pty's path is in the live XML twice (<serial type='pty' tty=…> and <source path=…>).
+      const path = (source && attribute(source, "path")) ?? attribute(element, "tty");
+      if ((type === "pty" || type === "unix") && path) found.serial = { type, path };
+      const log = child("log");
+      found.serialLog = log ? attribute(log, "file") : null;
+    }
+  });
+  return found;
 }
 
 // networks (issue 17)

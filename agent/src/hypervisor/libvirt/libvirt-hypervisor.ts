@@ -25,6 +25,8 @@ export interface LibvirtHypervisorOptions {
   consoleLogDir: string;
   /** libvirt network for a virtio NIC; none when absent. */
   network?: string | undefined;
+  /** Explicit console sockets (CARVE_CONSOLE_SOCKET_DIR; see DomainXmlOptions); also gives test:/// domains a serial port. */
+  consoleSocketDir?: string | undefined;
 }
 
 /**
@@ -87,8 +89,10 @@ export class LibvirtHypervisor implements Hypervisor {
     const real = this.options.domainType !== "test";
     const xml = buildDomainXml(real ? await this.withCacheModes(spec) : spec, {
       domainType: this.options.domainType,
-      consoleLogFile: real ? join(this.options.consoleLogDir, `${name}.log`) : undefined,
+      // The test driver runs no QEMU; with explicit sockets a test plays the serial port and its log.
+      consoleLogFile: real || this.options.consoleSocketDir !== undefined ? join(this.options.consoleLogDir, `${name}.log`) : undefined,
       network: this.options.network,
+      consoleSocketDir: this.options.consoleSocketDir,
     });
     return options.start ? this.domains.defineAndStart(xml, { name, uuid: spec.vmId }) : this.domains.define(xml);
   }
@@ -210,7 +214,7 @@ export class LibvirtHypervisor implements Hypervisor {
         ),
       );
     }
-    return this.addDestinationHosts(request).then(() => migrateWithVirsh(this.uri, name, request, watch));
+    return this.addDestinationHosts(request).then(() => migrateWithVirsh(this.uri, name, request, watch, this.options.consoleSocketDir));
   }
 
   /** The VM's DHCP/DNS entries in the destination's networks, through a session of its own on the destination's libvirt. */

@@ -39,6 +39,17 @@ describe("the domain XML a live migration sends to the destination", () => {
     expect(diskTargetsByPath(xml)).toEqual(new Map([["/pools/local-b/root.qcow2", "vda"], ["/pools/shared/data.qcow2", "vdb"]]));
   });
 
+  // console (issue 18)
+  it("drops a VNC socket path libvirt chose on this host, keeps an explicit one in the console socket directory", () => {
+    const withVnc = (socket: string) => DOMAIN.replace("</devices>", `<graphics type='vnc' socket='${socket}'><listen type='socket' socket='${socket}'/></graphics></devices>`);
+    const chosen = migrationXml(withVnc("/var/lib/libvirt/qemu/domain-4-carve-1/vnc.sock"), { diskPaths: new Map(), consoleSocketDir: "/run/carve" });
+    expect(chosen).not.toContain("domain-4-carve-1");
+    expect(chosen).toContain('<listen type="socket"/>');
+    const explicit = migrationXml(withVnc("/run/carve/carve-1.vnc"), { diskPaths: new Map(), consoleSocketDir: "/run/carve" });
+    expect(explicit).toContain('<listen type="socket" socket="/run/carve/carve-1.vnc"/>');
+    expect(migrationXml(withVnc("/run/carve/carve-1.vnc"), { diskPaths: new Map() })).not.toContain("/run/carve/");
+  });
+
   it("finds each file disk's target device by its path", () => {
     expect(diskTargetsByPath(DOMAIN).get("/pools/local-a/root.qcow2")).toBe("vda");
   });

@@ -1,4 +1,4 @@
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { create } from "xmlbuilder2";
 
 /** What changes in a domain's XML when it lands on another host. */
@@ -7,6 +7,8 @@ export interface MigrationXmlChanges {
   diskPaths: ReadonlyMap<string, string>;
   /** The destination's console log directory: the serial log file moves there. */
   consoleLogDir?: string | undefined;
+  /** This host's CARVE_CONSOLE_SOCKET_DIR: VNC sockets there are explicit per-domain paths and stay. */
+  consoleSocketDir?: string | undefined;
 }
 
 interface TDomElement {
@@ -14,6 +16,7 @@ interface TDomElement {
   childNodes: ArrayLike<unknown>;
   getAttribute(name: string): string | null;
   setAttribute(name: string, value: string): void;
+  removeAttribute(name: string): void;
   removeChild(child: unknown): unknown;
 }
 
@@ -59,6 +62,14 @@ export function migrationXml(xml: string, changes: MigrationXmlChanges): string 
         const file = log.getAttribute("file");
         if (file) log.setAttribute("file", join(changes.consoleLogDir, basename(file)));
       }
+    }
+  }
+  // A VNC socket libvirt chose lies in this host's private directory of the running domain: the
+  // target picks its own. An explicit one (DIR/<domain>.vnc) is valid wherever DIR is the same.
+  for (const graphics of children(devices, "graphics")) {
+    for (const element of [graphics, ...children(graphics, "listen")]) {
+      const socket = element.getAttribute("socket");
+      if (socket && (changes.consoleSocketDir === undefined || dirname(socket) !== changes.consoleSocketDir)) element.removeAttribute("socket");
     }
   }
   return doc.end({ headless: true, prettyPrint: true });

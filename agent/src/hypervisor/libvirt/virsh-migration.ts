@@ -71,7 +71,7 @@ async function precreate(uri: string, disk: MigrationDisk): Promise<string> {
  * nothing half-copied stays in the destination's pool. Idempotent: a domain already gone from here
  * and running on the destination is a migration done.
  */
-export async function migrateWithVirsh(sourceUri: string, name: string, request: MigrationRequest, watch: MigrationWatch): Promise<MigrationOutcome> {
+export async function migrateWithVirsh(sourceUri: string, name: string, request: MigrationRequest, watch: MigrationWatch, consoleSocketDir?: string): Promise<MigrationOutcome> {
   const dest = request.destinationUri;
   const started = Date.now();
   const state = await domainState(sourceUri, name).catch((error: unknown) => {
@@ -103,7 +103,7 @@ export async function migrateWithVirsh(sourceUri: string, name: string, request:
       diskPaths.set(here, there);
       outcomePaths.push({ volumeId: disk.volumeId, path: there });
     }
-    const changes = { diskPaths, consoleLogDir: request.consoleLogDir };
+    const changes = { diskPaths, consoleLogDir: request.consoleLogDir, consoleSocketDir };
     const liveXml = await virsh(sourceUri, ["dumpxml", "--migratable", name]);
     const targets = diskTargetsByPath(liveXml);
     const migrateDisks = [...diskPaths.keys()].map((path) => {

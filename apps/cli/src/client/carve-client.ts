@@ -163,6 +163,8 @@ export interface TCarveClient {
   // console (issue 18): vm console
   /** A one-time link to the VM's console page (works once, within 60 s). */
   openConsole(ref: string, kind: "vnc" | "serial"): Promise<TConsoleLinkSummary>;
+  /** The last lines of the VM's serial console log. */
+  readSerialLog(ref: string, lines?: number): Promise<{ vmName: string; text: string; truncated: boolean }>;
 }
 
 // console (issue 18)

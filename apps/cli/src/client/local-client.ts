@@ -7,7 +7,7 @@ import { cancelVmMigration, migrateVm, planVm, setLogLevel, setMigrationSettings
 import { addSecurityGroupRule, createSecurityGroup, deleteSecurityGroup, getSecurityGroup, getVmSecurityGroups, listSecurityGroups, openVmPort, removeSecurityGroupRule, setNetworkSettings, setVmSecurityGroups } from "@carve/core";
 import type { TCarveClient, TSettingsGroup, TSettingsGroups } from "./carve-client.ts";
 // console (issue 18)
-import { openConsole } from "@carve/core";
+import { openConsole, readSerialLog } from "@carve/core";
 import { createNetwork, defineNetwork, deleteNetwork, getNetwork, listNetworks, updateNetwork } from "@carve/core";
 
 /** The core use-case of each settings group (it changes the group, or only shows it given no change). */
@@ -158,6 +158,7 @@ export function localClient(core: TIdentityDeps & TCore, actor: TActor, options:
       const url = options.portalUrl ? new URL(link.path, options.portalUrl).href : link.path;
       return { vmId: link.vmId, vmName: link.vmName, kind: link.kind, url, expiresAt: link.expiresAt };
     },
+    readSerialLog: (ref, lines) => readSerialLog(core, actor, { vm: ref, ...(lines === undefined ? {} : { lines }) }),
     defineNetwork: (ref, host) => defineNetwork(core, actor, { network: ref, ...(host ? { host } : {}) }),
   };
 }

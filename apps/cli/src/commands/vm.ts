@@ -107,6 +107,16 @@ export function registerVmCommands(program: Command, out: () => TOutput): void {
       }),
     );
 
+  vm.command("log <vm>")
+    .description("print the last lines of the VM's serial console log (its boot messages)")
+    .option("--lines <n>", "how many lines (1-1000)", "100")
+    .action(async (ref: string, opts: { lines: string }) =>
+      withClient(async (client) => {
+        const log = await client.readSerialLog(ref, Number(opts.lines));
+        out().result(log, () => [...(log.truncated ? [`(earlier lines of ${log.vmName}'s serial log not shown)`] : []), ...(log.text === "" ? [] : log.text.split("\n"))]);
+      }),
+    );
+
   vm.command("stop <vm>")
     .description("stop a VM: ACPI shutdown, forced off after --grace seconds")
     .option("--force", "power off at once")

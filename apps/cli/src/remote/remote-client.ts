@@ -177,6 +177,7 @@ export function remoteClient(credentials: TCredentials): TCarveClient {
     openVmPort: (vm, input) => call("POST", path("vms", vm, "open"), { body: input }),
     // console (issue 18): POST /api/v1/vms/{id}/console
     openConsole: (ref, kind) => call("POST", path("vms", ref, "console"), { body: { kind } }),
+    readSerialLog: (ref, lines) => call("GET", path("vms", ref, "serial-log"), { query: { lines: lines === undefined ? undefined : String(lines) } }),
     defineNetwork: (ref, host) => call("POST", path("admin", "networks", ref, "define"), host ? { body: { host } } : {}),
   };
 }

@@ -1,11 +1,12 @@
 import { ZAddSshKeyInput, ZCreateVmInput, ZCreateVolumeInput, ZListJobsInput, ZListVmEventsInput, ZListVmsInput, ZListVolumesInput, ZResetVmPasswordInput, ZSearchAuditInput, ZUnlockSignInInput, ZUsageHistoryInput } from "@carve/core";
 import { ZCreateApiKeyInput } from "@carve/core";
+import { ZReadSerialLogInput } from "@carve/core";
 import { z } from "zod";
 import { ZListPageQuery } from "./list-page.ts";
 import { ZApiKeyJson, ZApiKeyListJson, ZCreatedApiKeyJson } from "./schemas.ts";
 import { ZAccountPasswordResetJson, ZUserSignOutJson } from "./admin-schemas.ts";
 import { ZAdminJobPageJson, ZAuditPageJson, ZUnlockSignInJson } from "./admin-schemas.ts";
-import { ANSWER_SCHEMAS, ZAttachVolumeBody, ZCreatedVmJson, ZCreatedVolumeJson, ZDiskOfferingListJson, ZHostListJson, ZJobJson, ZMeJson, ZOfferingListJson, ZOpenApiJson, ZPasswordResetJson, ZResizeVolumeBody, ZRevealedPasswordJson, ZSshKeyJson, ZSshKeyListJson, ZTemplateListJson, ZUsageJson, ZVmAction, ZVmEventPageJson, ZVmJson, ZVmPageJson, ZVolumePageJson } from "./schemas.ts";
+import { ANSWER_SCHEMAS, ZAttachVolumeBody, ZCreatedVmJson, ZCreatedVolumeJson, ZDiskOfferingListJson, ZHostListJson, ZJobJson, ZMeJson, ZOfferingListJson, ZOpenApiJson, ZPasswordResetJson, ZResizeVolumeBody, ZRevealedPasswordJson, ZSshKeyJson, ZSshKeyListJson, ZTemplateListJson, ZUsageJson, ZVmAction, ZSerialLogJson, ZVmEventPageJson, ZVmJson, ZVmPageJson, ZVolumePageJson } from "./schemas.ts";
 import { ZCreateDiskOfferingInput, ZCreateOfferingInput } from "@carve/core";
 import { ZSetQuotaInput } from "@carve/core";
 import { ZPoolListJson, ZQuotaJson, ZQuotaListJson } from "./admin-schemas.ts";
@@ -101,6 +102,8 @@ export const API_ROUTES: TRouteDoc[] = [
     errors: { "410": "PASSWORD_NOT_AVAILABLE: already shown once, expired, or its job failed (reset the password again)" },
   },
   { method: "get", path: "/api/v1/vms/{id}/events", summary: "The VM's event timeline, newest first, a page at a time", pathParams: { id: ZVmId }, query: ZListVmEventsInput.pick({ limit: true, cursor: true }), status: 200, response: ZVmEventPageJson },
+  // console (issue 18)
+  { method: "get", path: "/api/v1/vms/{id}/serial-log", summary: "The last lines of the VM's serial console log (read on its host)", pathParams: { id: ZVmId }, query: ZReadSerialLogInput.pick({ lines: true }), status: 200, response: ZSerialLogJson, errors: { "503": "CONSOLE_UNAVAILABLE: the VM's host is not Up or serves no consoles" } },
   { method: "get", path: "/api/v1/usage", summary: "Your metered usage per day (or hour), oldest first", query: ZUsageHistoryInput, status: 200, response: ZUsageJson },
   { method: "get", path: "/api/v1/templates", summary: "Templates VMs can be created from, a page at a time", query: ZListPageQuery, status: 200, response: ZTemplateListJson },
   { method: "get", path: "/api/v1/offerings", summary: "Active service offerings, smallest first, a page at a time", query: ZListPageQuery, status: 200, response: ZOfferingListJson },

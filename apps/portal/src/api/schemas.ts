@@ -283,3 +283,7 @@ export const ZConsoleLinkJson = z
   })
   .register(ANSWER_SCHEMAS, { id: "ConsoleLink" });
 export type TConsoleLinkJson = z.input<typeof ZConsoleLinkJson>;
+
+// console (issue 18)
+/** The last lines of a VM's serial console log. */
+export const ZSerialLogJson = z.object({ vmName: z.string(), text: z.string(), truncated: z.boolean() }).register(ANSWER_SCHEMAS, { id: "SerialLog" });

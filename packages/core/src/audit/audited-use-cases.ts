@@ -107,6 +107,7 @@ import { setMigrationSettings as setMigrationSettingsRaw } from "../settings/set
 import { audited, auditedRead } from "./audited.ts";
 // console (issue 18)
 import { openConsole as openConsoleRaw } from "../console/open-console.ts";
+import { readSerialLog as readSerialLogRaw } from "../console/read-serial-log.ts";
 import { searchAudit as searchAuditRaw } from "./search-audit.ts";
 import { definePool as definePoolRaw } from "../pools/define-pool.ts";
 import { createDiskOffering as createDiskOfferingRaw } from "../offerings/create-disk-offering.ts";
@@ -260,3 +261,4 @@ export const setNetworkSettings = audited("settings.network", setNetworkSettings
 
 // console (issue 18): redeeming a link is the proxy's, not a user's call; it records its own event.
 export const openConsole = audited("vm.console", openConsoleRaw, { type: "vm", field: "vm", id: (r) => r.vmId });
+export const readSerialLog = auditedRead("vm.serial-log", readSerialLogRaw, { type: "vm", field: "vm", id: noId });

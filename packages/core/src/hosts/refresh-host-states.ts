@@ -62,6 +62,8 @@ export async function refreshHostStates(deps: CoreDeps, options: Partial<THostLi
                 migrationUri: beat.migration?.uri ?? null,
                 migrationAddress: beat.migration?.address ?? null,
                 consoleLogDir: beat.migration?.consoleLogDir ?? null,
+                // Where the console proxy reaches this host's agent (issue 18).
+                consoleAddress: beat.console?.address ?? null,
               }
             : {}),
         },

@@ -53,7 +53,7 @@ export function createBullJobQueues(options: TBullOptions): JobQueues {
   };
 
   return {
-    async enqueue(hostId: string, jobs: { name: TJobName; envelope: TJobEnvelope }[]): Promise<void> {
+    async enqueue(hostId: string, jobs: { name: TJobName; envelope: TJobEnvelope; transient?: boolean }[]): Promise<void> {
       // While Redis reconnects BullMQ waits for it; a request must not: the job is recorded and
       // the sweep sends it later (the same job id makes a late duplicate add a no-op).
       await withQueue(hostId, (queue) =>
@@ -61,16 +61,19 @@ export function createBullJobQueues(options: TBullOptions): JobQueues {
           ENQUEUE_TIMEOUT_MS,
           "Redis did not accept the job in time",
           queue.addBulk(
-            jobs.map(({ name, envelope }) => ({
+            jobs.map(({ name, envelope, transient }) => ({
               name,
               data: envelope,
-              opts: {
-                jobId: envelope.jobId,
-                attempts: options.attempts ?? 5,
-                backoff: { type: "exponential", delay: 1000 },
-                removeOnComplete: KEEP_COMPLETED,
-                removeOnFail: KEEP_COMPLETED,
-              },
+              opts: transient
+                ? // Nobody reads its outcome later, and a late retry would be useless (its moment passed).
+                  { jobId: envelope.jobId, attempts: 1, removeOnComplete: true, removeOnFail: true }
+                : {
+                    jobId: envelope.jobId,
+                    attempts: options.attempts ?? 5,
+                    backoff: { type: "exponential", delay: 1000 },
+                    removeOnComplete: KEEP_COMPLETED,
+                    removeOnFail: KEEP_COMPLETED,
+                  },
             })),
           ),
         ),

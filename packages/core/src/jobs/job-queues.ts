@@ -29,8 +29,11 @@ export interface TQueueListener {
  * directly; the controller uses it to learn results, the use-cases to enqueue work.
  */
 export interface JobQueues {
-  /** Sends jobs to one host's queue in one round trip; a job id already there is left as it is. */
-  enqueue(hostId: string, jobs: { name: TJobName; envelope: TJobEnvelope }[]): Promise<void>;
+  /**
+   * Sends jobs to one host's queue in one round trip; a job id already there is left as it is.
+   * `transient`: a job with no Job row (console.attach): one attempt, removed once it ended.
+   */
+  enqueue(hostId: string, jobs: { name: TJobName; envelope: TJobEnvelope; transient?: boolean }[]): Promise<void>;
   outcome(hostId: string, jobId: string): Promise<TQueueOutcome>;
   heartbeat(hostId: string): Promise<THeartbeat | null>;
   /**

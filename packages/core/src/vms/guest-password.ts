@@ -24,12 +24,12 @@ export function generateGuestPassword(): string {
  * Seals a secret to the VM's host agent, for a job payload: only that agent's private key opens
  * it, so neither Redis nor the Job row ever holds it in plain text.
  */
-export function sealForHost(host: { name: string; sealKey: string | null }, secret: string): TSealed {
+export function sealForHost(host: { name: string; sealKey: string | null }, secret: string, purpose: string = SEAL_PURPOSE_JOB_SECRET): TSealed {
   if (!host.sealKey) {
     throw new CarveError(
       "HOST_KEY_UNKNOWN",
       `Host ${host.name} has not published its agent's key yet, so no password can be sent to it safely. Its agent publishes the key with every heartbeat: check that it runs this Carve version ('carve-agent doctor' on the host), then try again.`,
     );
   }
-  return sealFor(host.sealKey, secret, SEAL_PURPOSE_JOB_SECRET);
+  return sealFor(host.sealKey, secret, purpose);
 }
