@@ -80,7 +80,10 @@ export const ZAgentEnv = z.object({
   CARVE_AGENT_CONSOLE_ADVERTISE: hostPort("must be HOST:PORT (a name or address the console proxy reaches, and a port from 1 to 65535)").optional(),
   /**
    * Put each domain's VNC display and serial port on UNIX sockets at DIR/<domain>.vnc and
-   * DIR/<domain>.serial (QEMU must be able to create them there). Unset: libvirt chooses the VNC
+   * DIR/<domain>.serial. QEMU binds the VNC socket itself, as its own user: under Debian's system
+   * libvirtd DIR must belong to libvirt-qemu (e.g. 0750 libvirt-qemu:libvirt-qemu), or the VM fails
+   * to start with "Failed to bind socket … Permission denied"; libvirt does not chown it, and a
+   * destroyed VM's .vnc file stays behind. Unset (the default): libvirt chooses the VNC
    * socket in the domain's private directory and the serial port is a pty.
    */
   CARVE_CONSOLE_SOCKET_DIR: z
