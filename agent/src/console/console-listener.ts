@@ -1,7 +1,6 @@
 import { createServer, type Server, type TLSSocket } from "node:tls";
-import type { AddressInfo } from "node:net";
 import { CONSOLE_TLS, type TConsoleStreamKind } from "@carve/protocol";
-import { advertisedAddress } from "../listen-address.ts";
+import { listenAndAdvertise } from "../listen-address.ts";
 import type { Logger } from "../logger.ts";
 import { openDisplay, type ConsoleHypervisor } from "./display.ts";
 
@@ -73,15 +72,8 @@ export class ConsoleListener {
     );
     server.on("tlsClientError", (error) => this.log.debug({ err: error }, "console connection refused (unknown session, used session or wrong key)"));
     server.on("error", (error) => this.log.error({ err: error }, "console listener error"));
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(listen.port, listen.host, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
+    this.advertised = await listenAndAdvertise(server, listen, advertise);
     this.server = server;
-    this.advertised = advertisedAddress(listen, (server.address() as AddressInfo).port, advertise);
     return this.advertised;
   }
 

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { chown, open, rename, rm, stat } from "node:fs/promises";
-import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import type { Hypervisor } from "../hypervisor/hypervisor.ts";
-import { advertisedAddress } from "../listen-address.ts";
+import { listenAndAdvertise } from "../listen-address.ts";
 import type { Logger } from "../logger.ts";
 import { line, mib, newNonce, parseLine, readChunk, readLine, sameMac, streamMac, ZStreamHeader, ZStreamProof, ZStreamTrailer } from "./wire.ts";
 
@@ -68,16 +68,8 @@ export class VolumeReceiver {
   async listen(listen: { host: string; port: number }, advertise?: string): Promise<string> {
     const server = createServer({ pauseOnConnect: true }, (socket) => void this.accept(socket));
     server.on("error", (error) => this.log.error({ err: error }, "volume receiver error"));
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(listen.port, listen.host, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
+    this.advertised = await listenAndAdvertise(server, listen, advertise);
     this.server = server;
-    const port = (server.address() as AddressInfo).port;
-    this.advertised = advertisedAddress(listen, port, advertise);
     return this.advertised;
   }
 
