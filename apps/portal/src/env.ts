@@ -1,6 +1,5 @@
-import { ZDatabaseUrlSetting, ZLogLevelSetting, ZQueuePrefixSetting, ZRedisUrlSetting, ZSecretKeySetting } from "@carve/core";
+import { ZDatabaseUrlSetting, ZLogLevelSetting, ZQueuePrefixSetting, ZRedisUrlSetting, ZSecretKeySetting, ZTrustedProxiesSetting } from "@carve/core";
 import { z } from "zod";
-import { parseTrustedProxies } from "./server/client-address.ts";
 
 const ZEnv = z.object({
   DATABASE_URL: ZDatabaseUrlSetting,
@@ -20,17 +19,7 @@ const ZEnv = z.object({
    * from these is X-Forwarded-For (its right-most untrusted hop) and X-Request-Id believed. Empty:
    * the client address is always the TCP peer's.
    */
-  CARVE_TRUSTED_PROXIES: z
-    .string()
-    .default("")
-    .transform((text, context) => {
-      try {
-        return parseTrustedProxies(text);
-      } catch (error) {
-        context.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
-        return z.NEVER;
-      }
-    }),
+  CARVE_TRUSTED_PROXIES: ZTrustedProxiesSetting,
   /**
    * Tests only, never in production: "1" makes the portal kill itself (SIGKILL) after an
    * idempotent route's work committed and before its answer is written, as a crash there would.

@@ -180,3 +180,6 @@ export { ZOpenConsoleInput, consolePath, type TConsoleLink, type TOpenConsoleInp
 export { redeemConsoleToken, ZRedeemConsoleTokenInput, type TRedeemedConsole } from "./console/redeem-console-token.ts";
 export { checkConsoleSession } from "./console/check-console-session.ts";
 export { CONSOLE_TOKEN_TTL_MS } from "./console/console-access.ts";
+// console proxy (issue 18): what the portal and the console proxy share about a browser's request.
+export { clientAddress, parseTrustedProxies, requestId, ZTrustedProxiesSetting, type TTrustedProxies } from "./requests/client-address.ts";
+export { sessionCookieClaims, sessionCookieName, ZSessionCookieClaims, type TSessionCookieClaims } from "./identity/session-cookie.ts";
