@@ -1,8 +1,5 @@
-import { ZDatabaseUrlSetting, ZLogLevelSetting, ZQueuePrefixSetting, ZRedisUrlSetting, ZTrustedProxiesSetting } from "@carve/core";
+import { DEFAULT_CONSOLE_PROXY_PORT, ZDatabaseUrlSetting, ZLogLevelSetting, ZQueuePrefixSetting, ZRedisUrlSetting, ZTrustedProxiesSetting } from "@carve/core";
 import { z } from "zod";
-
-/** Where the proxy listens unless told: next to the portal (3000), on loopback only (see CARVE_CONSOLE_LISTEN). */
-export const DEFAULT_CONSOLE_PORT = 3001;
 
 /** `HOST:PORT` or `[IPv6]:PORT`, as the proxy's listen address. */
 const ZListen = z
@@ -24,7 +21,7 @@ const ZEnv = z.object({
    * reverse proxy that serves the portal's host name and terminates TLS (wss://carve.example.com/console),
    * so it never speaks plain ws to the network by accident. Port 0 takes any free port (logged).
    */
-  CARVE_CONSOLE_LISTEN: ZListen.prefault(`127.0.0.1:${DEFAULT_CONSOLE_PORT}`),
+  CARVE_CONSOLE_LISTEN: ZListen.prefault(`127.0.0.1:${DEFAULT_CONSOLE_PROXY_PORT}`),
   /** The portal's public URL (the same as the portal's): the only Origin allowed, and how its session cookie is named. */
   NEXTAUTH_URL: z.url({ protocol: /^https?$/, error: "must be the portal's public URL, e.g. https://carve.example.com (the same as the portal's)" }),
   /** The portal's NEXTAUTH_SECRET: the proxy decodes the portal's session cookie with it. */

@@ -1,4 +1,4 @@
-import { ZDatabaseUrlSetting, ZLogLevelSetting, ZQueuePrefixSetting, ZRedisUrlSetting, ZSecretKeySetting, ZTrustedProxiesSetting } from "@carve/core";
+import { DEFAULT_CONSOLE_PROXY_PORT, ZDatabaseUrlSetting, ZLogLevelSetting, ZQueuePrefixSetting, ZRedisUrlSetting, ZSecretKeySetting, ZTrustedProxiesSetting } from "@carve/core";
 import { z } from "zod";
 
 const ZEnv = z.object({
@@ -21,10 +21,20 @@ const ZEnv = z.object({
    */
   CARVE_TRUSTED_PROXIES: ZTrustedProxiesSetting,
   /**
+   * The console proxy's WebSocket URL as browsers reach it (ws:// or wss://, path /console), e.g.
+   * wss://carve.example.com/console behind the portal's reverse proxy. Default: the portal's host
+   * name on the proxy's default port (ws for an http portal, wss for https).
+   */
+  CARVE_CONSOLE_URL: z.url({ protocol: /^wss?$/, error: "must be the console proxy's ws:// or wss:// URL, e.g. wss://carve.example.com/console" }).optional(),
+  /**
    * Tests only, never in production: "1" makes the portal kill itself (SIGKILL) after an
    * idempotent route's work committed and before its answer is written, as a crash there would.
    */
   CARVE_TEST_KILL_BEFORE_ANSWER: z.literal("1", { error: "is a test-only setting: leave it unset (or 1 in tests)" }).optional(),
+}).transform(({ CARVE_CONSOLE_URL, ...settings }) => {
+  const portal = new URL(settings.NEXTAUTH_URL);
+  const derived = `${portal.protocol === "https:" ? "wss" : "ws"}://${portal.hostname}:${DEFAULT_CONSOLE_PROXY_PORT}/console`;
+  return { ...settings, CARVE_CONSOLE_URL: CARVE_CONSOLE_URL ?? derived };
 });
 
 export type TEnv = z.infer<typeof ZEnv>;
