@@ -1,26 +1,22 @@
 // The console proxy as a browser meets it: a real ws client with the portal's session cookie and
 // Origin, against real PostgreSQL, with a fake VM display (a loopback TCP server we own) where
 // core's attachConsole will plug in.
-import { once } from "node:events";
-import { createServer, connect as tcpConnect, type Server, type Socket } from "node:net";
 import { randomBytes } from "node:crypto";
 import { createVm, openConsole, parseTrustedProxies, startSession, stopVm, sweepJobs, type TActor, type TUserActor } from "@carve/core";
 import { createTestCore, createTestUser, seedInfra, type TTestCore } from "@carve/core/testing";
 import { encode } from "next-auth/jwt";
 import { pino } from "pino";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { startConsoleServer, type TConsoleServer } from "./console-server.ts";
+import { startFakeDisplay, type TFakeDisplay } from "./testing/fake-display.ts";
 
 const PORTAL = "http://127.0.0.1:3000";
 const SECRET = randomBytes(32).toString("base64");
 let core: TTestCore;
 let clock: number;
 let proxy: TConsoleServer;
-let display: Server;
-/** What the fake display received, and its side of the open stream. */
-let received: Buffer[] = [];
-let displaySide: Socket | null = null;
+let display: TFakeDisplay;
 let alice: TUserActor;
 let bob: TUserActor;
 let vmId = "";
@@ -36,14 +32,7 @@ beforeAll(async () => {
   core.queues.settle(job.id, { result: { vmId: vm.id, domainUuid: vm.id, state: "running", rootVolumePath: "/p/x.qcow2" } });
   await sweepJobs(core);
   vmId = vm.id;
-  display = createServer((socket) => {
-    displaySide = socket;
-    socket.on("data", (chunk) => received.push(chunk));
-    socket.write("RFB 003.008\n");
-  });
-  display.listen(0, "127.0.0.1");
-  await once(display, "listening");
-  const { port } = display.address() as { port: number };
+  display = await startFakeDisplay("RFB 003.008\n");
   proxy = await startConsoleServer(
     {
       deps: core,
@@ -52,23 +41,15 @@ beforeAll(async () => {
       sessionSecret: SECRET,
       trustedProxies: parseTrustedProxies(""),
       pollMs: 100,
-      connect: async () => {
-        const socket = tcpConnect(port, "127.0.0.1");
-        await once(socket, "connect");
-        return socket;
-      },
+      connect: display.connect,
     },
     { host: "127.0.0.1", port: 0 },
   );
 });
 afterAll(async () => {
   await proxy?.close();
-  display?.close();
+  await display?.close();
   await core?.drop();
-});
-beforeEach(() => {
-  received = [];
-  displaySide = null;
 });
 /** Every browser a test opened closes before the next test, so the proxy's count starts at 0. */
 const clients: WebSocket[] = [];
@@ -175,13 +156,13 @@ describe("the console proxy", () => {
     expect(proxy.openConsoles()).toBe(1);
     client.ws.send(Buffer.from([1, 2, 3, 255]));
     client.ws.send("ls\r");
-    while (Buffer.concat(received).length < 7) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(Buffer.concat(received)).toEqual(Buffer.concat([Buffer.from([1, 2, 3, 255]), Buffer.from("ls\r")]));
-    displaySide?.write("web-1 login: ");
+    while (display.received().length < 7) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(display.received()).toEqual(Buffer.concat([Buffer.from([1, 2, 3, 255]), Buffer.from("ls\r")]));
+    display.latest()?.write("web-1 login: ");
     expect(String(await client.next())).toBe("web-1 login: ");
 
     // The display goes away (the VM rebooted, say): the page is told why.
-    displaySide?.end();
+    display.latest()?.end();
     expect(await client.closed).toEqual({ code: 4000, reason: "The console closed: the VM's display went away (stopped, rebooted or migrated)" });
   });
 
