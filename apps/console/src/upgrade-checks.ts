@@ -1,6 +1,5 @@
 import type { IncomingMessage } from "node:http";
 import { CarveError, clientAddress, sessionCookieClaims, sessionCookieName, validateSession, type CoreDeps, type TTrustedProxies, type TUserActor } from "@carve/core";
-import { decode } from "next-auth/jwt";
 
 // The checks of a browser's WebSocket upgrade, before any console byte: where it comes from (the
 // portal's own pages only) and who is signed in (the portal's session cookie, checked by core).
@@ -35,6 +34,20 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   return undefined;
 }
 
+/** next-auth's own cookie decoding (JWE, keyed from NEXTAUTH_SECRET), the function the portal's auth.ts calls. */
+type TDecode = (params: { token: string; secret: string }) => Promise<Record<string, unknown> | null>;
+
+/**
+ * Loaded by a computed specifier, so untyped on purpose: next-auth/jwt's declarations import Next's,
+ * whose globals (NODE_ENV required on process.env, the DOM) would then be forced on every package
+ * that imports the proxy (the browser tests start it in process). The runtime module is the same.
+ */
+const nextAuthJwt = "next-auth/jwt";
+async function decodeCookie(token: string, secret: string): Promise<Record<string, unknown> | null> {
+  const { decode } = (await import(nextAuthJwt)) as { decode: TDecode };
+  return decode({ token, secret }).catch(() => null);
+}
+
 /**
  * The user signed in to the portal in this browser: the portal's session cookie, decoded as the
  * portal does, then checked by core (an ended session or a disabled account is refused at once).
@@ -42,7 +55,7 @@ function cookieValue(header: string | undefined, name: string): string | undefin
  */
 export async function signedInUser(deps: Pick<CoreDeps, "db" | "now">, request: IncomingMessage, settings: TUpgradeSettings): Promise<TUserActor> {
   const cookie = cookieValue(request.headers.cookie, sessionCookieName(settings.portalUrl));
-  const claims = sessionCookieClaims(cookie ? await decode({ token: cookie, secret: settings.sessionSecret }).catch(() => null) : null);
+  const claims = sessionCookieClaims(cookie ? await decodeCookie(cookie, settings.sessionSecret) : null);
   if (!claims) throw new CarveError("UNAUTHENTICATED", "Sign in to the Carve portal first, then open the console from the VM's page.");
   return validateSession(deps, { sessionToken: claims.sessionToken, via: "portal" });
 }
