@@ -20,6 +20,8 @@ let stack: Stack;
 let run: TPortalRun;
 let proxy: TConsoleServer;
 let display: TFakeDisplay;
+/** A VNC server's first words: noVNC answers with its own version once it has the socket. */
+let screen: TFakeDisplay;
 let dana: TActor;
 const vms = { running: "", stopped: "" };
 
@@ -37,10 +39,11 @@ beforeAll(async () => {
     vms[state === "Running" ? "running" : "stopped"] = vm.id;
   }
   display = await startFakeDisplay("carve fake serial console\r\nweb-1 login: ");
+  screen = await startFakeDisplay("RFB 003.008\n");
   const consolePort = await freePort();
   run = await startPortalRun(stack, secretKey, { NEXTAUTH_SECRET: SESSION_SECRET, CARVE_CONSOLE_URL: `ws://127.0.0.1:${consolePort}/console` });
   proxy = await startConsoleServer(
-    { deps: stack.core, connect: display.connect, log: pino({ level: "silent" }), portalUrl: run.portal.url, sessionSecret: SESSION_SECRET, trustedProxies: parseTrustedProxies("") },
+    { deps: stack.core, connect: (redeemed) => (redeemed.kind === "vnc" ? screen : display).connect(redeemed), log: pino({ level: "silent" }), portalUrl: run.portal.url, sessionSecret: SESSION_SECRET, trustedProxies: parseTrustedProxies("") },
     { host: "127.0.0.1", port: consolePort },
   );
 }, 600_000);
@@ -48,6 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await proxy?.close();
   await display?.close();
+  await screen?.close();
   await run?.close();
   await stack?.stop();
 });
@@ -78,6 +82,14 @@ describe("the console page", () => {
     await again.getByRole("button", { name: "Reconnect" }).click();
     await again.getByLabel("serial console of web-1").locator(".xterm-rows").filter({ hasText: "web-1 login:" }).waitFor();
     await expect(again.getByRole("main").getByRole("status").textContent()).resolves.toBe("Connected to the serial console of web-1.");
+    await context.close();
+  });
+
+  it("hands the graphical console's socket to noVNC, which speaks RFB to the display", async () => {
+    const { context, page } = await run.signIn(DEV.username, DEV.password);
+    await run.visit(page, `/vms/${vms.running}/console?kind=vnc`, "vm-console");
+    await expect.poll(() => screen.received().toString()).toBe("RFB 003.008\n");
+    await expect(page.getByRole("button", { name: "Ctrl-Alt-Del" }).isEnabled()).resolves.toBe(true);
     await context.close();
   });
 });
