@@ -14,6 +14,8 @@ const ZStartEnv = z.object({
   /** Where the web portal listens (loopback by default). */
   CARVE_PORTAL_HOST: z.string().min(1).default("127.0.0.1"),
   CARVE_PORTAL_PORT: z.coerce.number().int().min(1, "must be a TCP port").max(65535, "must be a TCP port").default(3000),
+  /** Where the console proxy (apps/console) listens, on CARVE_PORTAL_HOST: the portal's pages open consoles there. */
+  CARVE_CONSOLE_PORT: z.coerce.number().int().min(1, "must be a TCP port").max(65535, "must be a TCP port").default(3001),
   /** Passed on to every process (encrypted settings); optional for the demo. */
   CARVE_SECRET_KEY: z.string().optional(),
 });

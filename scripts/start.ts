@@ -53,7 +53,10 @@ const shared = {
   LOG_LEVEL: env.LOG_LEVEL,
   ...(env.CARVE_SECRET_KEY ? { CARVE_SECRET_KEY: env.CARVE_SECRET_KEY } : {}),
 };
-const portalUrl = `http://${env.CARVE_PORTAL_HOST.includes(":") ? `[${env.CARVE_PORTAL_HOST}]` : env.CARVE_PORTAL_HOST}:${env.CARVE_PORTAL_PORT}`;
+const portalHost = env.CARVE_PORTAL_HOST.includes(":") ? `[${env.CARVE_PORTAL_HOST}]` : env.CARVE_PORTAL_HOST;
+const portalUrl = `http://${portalHost}:${env.CARVE_PORTAL_PORT}`;
+const consoleUrl = `ws://${portalHost}:${env.CARVE_CONSOLE_PORT}/console`;
+const sessionSecret = portalSessionSecret(stateDir);
 const services: TService[] = [];
 let stopping = false;
 const stopAll = async () => {
@@ -76,13 +79,23 @@ try {
   };
   const agentEnv = ownRedis ? await joinDemo(ownRedis.settings.joinRedisUrl) : { ...shared, CARVE_HOST_ID: hostId, CARVE_LIBVIRT_URI: demo.uri };
   services.push(await startService({ name: "agent", entry: "agent/src/main.ts", env: { ...agentEnv, ...agentFiles }, logFile: join(logDir, "agent-demo-host.log"), readyText: "agent ready" }));
+  // The console proxy: the portal's pages open consoles on it (same host name, so the session cookie goes along).
+  services.push(
+    await startService({
+      name: "console",
+      entry: "apps/console/src/main.ts",
+      env: { ...shared, NEXTAUTH_URL: portalUrl, NEXTAUTH_SECRET: sessionSecret, CARVE_CONSOLE_LISTEN: `${portalHost}:${env.CARVE_CONSOLE_PORT}` },
+      logFile: join(logDir, "console.log"),
+      readyText: "console proxy ready",
+    }),
+  );
   const buildMs = await portalBuild;
   say(buildMs === null ? "carve: portal build found (rebuild after changes: npm run build -w @carve/portal)" : `carve: portal built in ${(buildMs / 1000).toFixed(1)} s`);
   services.push(
     await startPortalService({
       host: env.CARVE_PORTAL_HOST,
       port: env.CARVE_PORTAL_PORT,
-      env: { ...shared, NEXTAUTH_URL: portalUrl, NEXTAUTH_SECRET: portalSessionSecret(stateDir) },
+      env: { ...shared, NEXTAUTH_URL: portalUrl, NEXTAUTH_SECRET: sessionSecret, CARVE_CONSOLE_URL: consoleUrl },
       logFile: join(logDir, "portal.log"),
     }),
   );
@@ -109,8 +122,9 @@ for (const service of services) {
   });
 }
 
-say(`carve: ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s — controller, agent and portal are running (logs in ${logDir}); Ctrl-C stops them.`);
+say(`carve: ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s — controller, agent, console proxy and portal are running (logs in ${logDir}); Ctrl-C stops them.`);
 say(`Open the portal: ${portalUrl}`);
+say(`Console proxy (VM consoles in the browser): ${consoleUrl}`);
 say("Next, in another terminal:");
 say("  npx carve status");
 say("  npx carve vm create demo --template tiny --offering small --wait");

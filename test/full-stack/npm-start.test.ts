@@ -11,6 +11,7 @@ import { freePort, sendWithoutAuth } from "../lib/stack/redis-server.ts";
 const id = randomBytes(4).toString("hex");
 const portalPort = await freePort();
 const redisPort = await freePort();
+const consolePort = await freePort();
 const database = await createTestDatabase();
 await database.db.$disconnect();
 const env = {
@@ -20,6 +21,7 @@ const env = {
   CARVE_STATE_DIR: join(REPO_ROOT, "var", "test-stack", `npm-start-${id}`),
   CARVE_PORTAL_PORT: String(portalPort),
   CARVE_REDIS_PORT: String(redisPort),
+  CARVE_CONSOLE_PORT: String(consolePort),
 };
 // `npm start` leads its own process group so that it and everything it started can be stopped.
 const start = spawn("npm", ["start"], { cwd: REPO_ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
@@ -48,6 +50,9 @@ it("`npm start` starts the portal too, then `npx carve vm create demo --template
   expect(output).toContain(`Open the portal: ${portalUrl}`);
   const signIn = await fetch(`${portalUrl}/signin`);
   expect(signIn.status).toBe(200);
+  // So is the console proxy: a plain request (not a WebSocket from the portal's pages) is told what it is.
+  expect(output).toContain(`Console proxy (VM consoles in the browser): ws://127.0.0.1:${consolePort}/console`);
+  expect((await fetch(`http://127.0.0.1:${consolePort}/console`)).status).toBe(426);
   expect(await signIn.text()).toContain("Sign in");
 
   // Carve's own Redis: nothing without credentials; its passwords in an owner-only file.

@@ -6,8 +6,14 @@ const BASE = { DATABASE_URL: "postgresql://x/y", NEXTAUTH_SECRET: "s".repeat(32)
 describe("portal settings", () => {
   it("fill in core's defaults for Redis, the queue prefix and the log level", () => {
     const { CARVE_TRUSTED_PROXIES, ...rest } = parseEnv(BASE);
-    expect(rest).toEqual({ ...BASE, REDIS_URL: "redis://127.0.0.1:6379", CARVE_QUEUE_PREFIX: "bull", LOG_LEVEL: "info", CARVE_SECRET_KEY: null });
+    expect(rest).toEqual({ ...BASE, REDIS_URL: "redis://127.0.0.1:6379", CARVE_QUEUE_PREFIX: "bull", LOG_LEVEL: "info", CARVE_SECRET_KEY: null, CARVE_CONSOLE_URL: "wss://carve.example.com:3001/console" });
     expect(CARVE_TRUSTED_PROXIES.text).toBe("");
+  });
+
+  it("take the console proxy's URL as given, or derive it from the portal's host name", () => {
+    expect(parseEnv({ ...BASE, CARVE_CONSOLE_URL: "wss://carve.example.com/console" }).CARVE_CONSOLE_URL).toBe("wss://carve.example.com/console");
+    expect(parseEnv({ ...BASE, NEXTAUTH_URL: "http://127.0.0.1:3000" }).CARVE_CONSOLE_URL).toBe("ws://127.0.0.1:3001/console");
+    expect(() => parseEnv({ ...BASE, CARVE_CONSOLE_URL: "https://carve.example.com/console" })).toThrow("CARVE_CONSOLE_URL: must be the console proxy's ws:// or wss:// URL");
   });
 
   it("refuse to start naming each bad variable and what it expects", () => {

@@ -1,6 +1,5 @@
-import { ZDatabaseUrlSetting, ZLogLevelSetting, ZQueuePrefixSetting, ZRedisUrlSetting, ZSecretKeySetting } from "@carve/core";
+import { DEFAULT_CONSOLE_PROXY_PORT, ZDatabaseUrlSetting, ZLogLevelSetting, ZQueuePrefixSetting, ZRedisUrlSetting, ZSecretKeySetting, ZTrustedProxiesSetting } from "@carve/core";
 import { z } from "zod";
-import { parseTrustedProxies } from "./server/client-address.ts";
 
 const ZEnv = z.object({
   DATABASE_URL: ZDatabaseUrlSetting,
@@ -20,22 +19,22 @@ const ZEnv = z.object({
    * from these is X-Forwarded-For (its right-most untrusted hop) and X-Request-Id believed. Empty:
    * the client address is always the TCP peer's.
    */
-  CARVE_TRUSTED_PROXIES: z
-    .string()
-    .default("")
-    .transform((text, context) => {
-      try {
-        return parseTrustedProxies(text);
-      } catch (error) {
-        context.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
-        return z.NEVER;
-      }
-    }),
+  CARVE_TRUSTED_PROXIES: ZTrustedProxiesSetting,
+  /**
+   * The console proxy's WebSocket URL as browsers reach it (ws:// or wss://, path /console), e.g.
+   * wss://carve.example.com/console behind the portal's reverse proxy. Default: the portal's host
+   * name on the proxy's default port (ws for an http portal, wss for https).
+   */
+  CARVE_CONSOLE_URL: z.url({ protocol: /^wss?$/, error: "must be the console proxy's ws:// or wss:// URL, e.g. wss://carve.example.com/console" }).optional(),
   /**
    * Tests only, never in production: "1" makes the portal kill itself (SIGKILL) after an
    * idempotent route's work committed and before its answer is written, as a crash there would.
    */
   CARVE_TEST_KILL_BEFORE_ANSWER: z.literal("1", { error: "is a test-only setting: leave it unset (or 1 in tests)" }).optional(),
+}).transform(({ CARVE_CONSOLE_URL, ...settings }) => {
+  const portal = new URL(settings.NEXTAUTH_URL);
+  const derived = `${portal.protocol === "https:" ? "wss" : "ws"}://${portal.hostname}:${DEFAULT_CONSOLE_PROXY_PORT}/console`;
+  return { ...settings, CARVE_CONSOLE_URL: CARVE_CONSOLE_URL ?? derived };
 });
 
 export type TEnv = z.infer<typeof ZEnv>;

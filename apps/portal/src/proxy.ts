@@ -1,11 +1,13 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { env } from "./env.ts";
 import { fromPortalOrigin, isSafeMethod, strictTransportSecurity } from "./server/origin.ts";
 
 /**
  * The Content Security Policy of one response. Scripts run only from this origin or with this
  * request's nonce (Next puts it on its own inline hydration scripts, reading it from the request's
  * CSP header), so an injected inline script never runs. Styles still allow inline `style`
- * attributes (capacity bars set their width), which cannot run code.
+ * attributes (capacity bars set their width), which cannot run code. Pages may open WebSockets to
+ * the console proxy only (CARVE_CONSOLE_URL), besides the portal itself.
  */
 function contentSecurityPolicy(nonce: string): string {
   return [
@@ -13,7 +15,7 @@ function contentSecurityPolicy(nonce: string): string {
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
-    "connect-src 'self'",
+    `connect-src 'self' ${env().CARVE_CONSOLE_URL}`,
     "frame-ancestors 'none'",
     "base-uri 'self'",
     "form-action 'self'",

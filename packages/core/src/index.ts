@@ -179,7 +179,10 @@ export type { TVmConnect } from "./vms/connect-line.ts";
 export { ZOpenConsoleInput, consolePath, type TConsoleLink, type TOpenConsoleInput } from "./console/open-console.ts";
 export { redeemConsoleToken, ZRedeemConsoleTokenInput, type TRedeemedConsole } from "./console/redeem-console-token.ts";
 export { checkConsoleSession } from "./console/check-console-session.ts";
-export { CONSOLE_TOKEN_TTL_MS } from "./console/console-access.ts";
+export { CONSOLE_TOKEN_TTL_MS, DEFAULT_CONSOLE_PROXY_PORT } from "./console/console-access.ts";
+// console proxy (issue 18): what the portal and the console proxy share about a browser's request.
+export { clientAddress, parseTrustedProxies, requestId, ZTrustedProxiesSetting, type TTrustedProxies } from "./requests/client-address.ts";
+export { sessionCookieClaims, sessionCookieName, ZSessionCookieClaims, type TSessionCookieClaims } from "./identity/session-cookie.ts";
 // console byte path (issue 18): the proxy and the CLI's --serial call attachConsole; readSerialLog is audited in audited-use-cases.ts.
 export { attachConsole } from "./console/attach-console.ts";
 export { CONSOLE_ATTACH_WAIT_MS } from "./console/connect-console.ts";

@@ -1,20 +1,24 @@
-import { authenticate, CarveError, endSession, isCarveError, SESSION_TTL_MS, startSession, validateSession, type TUserActor } from "@carve/core";
+import {
+  authenticate,
+  CarveError,
+  endSession,
+  isCarveError,
+  SESSION_TTL_MS,
+  sessionCookieClaims,
+  sessionCookieName,
+  startSession,
+  validateSession,
+  ZSessionCookieClaims,
+  type TSessionCookieClaims,
+  type TUserActor,
+} from "@carve/core";
 import type { AuthOptions } from "next-auth";
 import { decode } from "next-auth/jwt";
 import { cookies } from "next/headers";
 import CredentialsProvider from "next-auth/providers/credentials";
-import { z } from "zod";
 import { env } from "../env.ts";
 import { requestOrigin } from "./client-address.ts";
 import { portalCore } from "./core.ts";
-
-/**
- * What the (encrypted) session cookie carries: the token of the server-side session record that
- * core's validateSession checks on every request; the user's id, name and role only as they were
- * at sign-in (the role that counts is always the database's, read by validateSession).
- */
-const ZSessionClaims = z.object({ sessionToken: z.string(), userId: z.string(), username: z.string(), role: z.enum(["Admin", "User"]) });
-type TSessionClaims = z.infer<typeof ZSessionClaims>;
 
 /** next-auth's options: a Credentials provider backed by core's identity (directory or local account, throttled). */
 export function authOptions(): AuthOptions {
@@ -34,7 +38,7 @@ export function authOptions(): AuthOptions {
           try {
             const { user } = await authenticate(portalCore(), { username: credentials?.username ?? "", password: credentials?.password ?? "", clientAddr, requestId, via: "portal" });
             const { sessionToken } = await startSession(portalCore(), { userId: user.id });
-            const claims: TSessionClaims = { sessionToken, userId: user.id, username: user.username, role: user.role };
+            const claims: TSessionCookieClaims = { sessionToken, userId: user.id, username: user.username, role: user.role };
             return { id: user.id, name: user.displayName ?? user.username, email: user.email, ...claims };
           } catch (error) {
             // next-auth hands the message to the sign-in form; every CarveError message is meant for users.
@@ -45,19 +49,19 @@ export function authOptions(): AuthOptions {
     ],
     callbacks: {
       jwt({ token, user }) {
-        const claims = ZSessionClaims.safeParse(user);
+        const claims = ZSessionCookieClaims.safeParse(user);
         return claims.success ? { ...token, carve: claims.data } : token;
       },
       session({ session, token }) {
         // The browser's session JSON (/api/auth/session) never shows the session token.
-        const shown = ZSessionClaims.omit({ sessionToken: true }).safeParse(token["carve"]);
+        const shown = ZSessionCookieClaims.omit({ sessionToken: true }).safeParse(token["carve"]);
         return { ...session, carve: shown.success ? shown.data : undefined };
       },
     },
     events: {
       // Signing out ends the server-side session, so a copy of the cookie stops working too.
       async signOut({ token }) {
-        const claims = ZSessionClaims.safeParse(token["carve"]);
+        const claims = ZSessionCookieClaims.safeParse(token["carve"]);
         if (claims.success) await endSession(portalCore(), { sessionToken: claims.data.sessionToken });
       },
     },
@@ -68,13 +72,10 @@ export function authOptions(): AuthOptions {
  * The signed-in user's claims from the session cookie, or null (not checked against the database
  * yet). Read from the cookie itself: the session callback keeps the token out of what browsers see.
  */
-async function sessionClaims(): Promise<TSessionClaims | null> {
+async function sessionClaims(): Promise<TSessionCookieClaims | null> {
   const settings = env();
-  const name = `${settings.NEXTAUTH_URL.startsWith("https://") ? "__Secure-" : ""}next-auth.session-token`;
-  const cookie = (await cookies()).get(name)?.value;
-  const token = cookie ? await decode({ token: cookie, secret: settings.NEXTAUTH_SECRET }).catch(() => null) : null;
-  const claims = ZSessionClaims.safeParse(token?.["carve"]);
-  return claims.success ? claims.data : null;
+  const cookie = (await cookies()).get(sessionCookieName(settings.NEXTAUTH_URL))?.value;
+  return sessionCookieClaims(cookie ? await decode({ token: cookie, secret: settings.NEXTAUTH_SECRET }).catch(() => null) : null);
 }
 
 /**

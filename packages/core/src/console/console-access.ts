@@ -4,6 +4,9 @@ import { CarveError } from "../errors/index.ts";
 /** How long a console link may wait for its first use. */
 export const CONSOLE_TOKEN_TTL_MS = 60_000;
 
+/** Where the console proxy (apps/console) listens unless told, beside the portal's 3000: the portal derives its default console URL from it. */
+export const DEFAULT_CONSOLE_PROXY_PORT = 3001;
+
 /** The consoles a VM has: its graphical display (VNC) and its first serial port. */
 export const CONSOLE_KINDS = { vnc: "Vnc", serial: "Serial" } as const;
 export type TConsoleKind = keyof typeof CONSOLE_KINDS;

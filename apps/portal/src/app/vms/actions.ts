@@ -1,6 +1,6 @@
 "use server";
 
-import { attachVolume, createVm, destroyVm, detachVolume, getVm, planVm, rebootVm, resetVmPassword, revealVmPassword, startVm, stopVm, type TVmPlan } from "@carve/core";
+import { attachVolume, createVm, openConsole, destroyVm, detachVolume, getVm, planVm, rebootVm, resetVmPassword, revealVmPassword, startVm, stopVm, type TVmPlan } from "@carve/core";
 import type { TJobJson, TVmJson } from "../../api/schemas.ts";
 import { toJobJson, toVmJson } from "../../api/to-json.ts";
 import { failure, SUCCEEDED, type TActionResult } from "../../server/action-result.ts";
@@ -109,5 +109,18 @@ export async function detachVolumeAction(volumeId: string): Promise<TActionResul
     return SUCCEEDED;
   } catch (error) {
     return failure(error);
+  }
+}
+
+/**
+ * A new console link for this browser (the VM page's Console buttons, the console page when it has
+ * no link or asks to Reconnect): `path` is the console page with the one-time token in its fragment.
+ */
+export async function openConsoleAction(vmId: string, kind: "vnc" | "serial"): Promise<TActionResult & { path: string | null }> {
+  const actor = await pageActor();
+  try {
+    return { ...SUCCEEDED, path: (await openConsole(portalCore(), actor, { vm: vmId, kind })).path };
+  } catch (error) {
+    return { ...failure(error), path: null };
   }
 }

@@ -6,6 +6,7 @@ import { StateBadge } from "../../../components/state-badge.tsx";
 import { usePolling } from "../../../components/use-polling.ts";
 import { VmActions } from "../../../components/vm-actions.tsx";
 import { VmAddresses } from "./vm-addresses.tsx";
+import { VmConsoleButtons } from "./vm-console-buttons.tsx";
 import { VmVolumes, type TAttachable } from "./vm-volumes.tsx";
 
 /** One VM, refreshed every 2 s, with the way in (addresses, connect line) and its volumes. */
@@ -29,6 +30,7 @@ export function VmDetail({ initial, attachable }: { initial: TVmJson; attachable
       </dl>
       <VmAddresses vm={vm} />
       {vm.state === "Running" && <PasswordReset vm={vm} />}
+      <VmConsoleButtons vm={vm} />
       <VmVolumes vm={vm} attachable={attachable} onDone={refresh} />
     </div>
   );

@@ -4,7 +4,7 @@ import { clientAddress, parseTrustedProxies, requestId } from "./client-address.
 const NONE = parseTrustedProxies("");
 const PROXIES = parseTrustedProxies("127.0.0.1, 10.0.0.0/8, fd00::/8");
 
-describe("the client address of a portal request", () => {
+describe("the client address of a request to a front door", () => {
   it("is the socket's peer when no proxy is trusted, whatever X-Forwarded-For says", () => {
     expect(clientAddress("198.51.100.7", "203.0.113.1", NONE)).toBe("198.51.100.7");
     expect(clientAddress("::ffff:198.51.100.7", undefined, NONE)).toBe("198.51.100.7");
