@@ -119,6 +119,8 @@ describe("live migration keeps a guest's address and its filter (real lane, two 
     expect(await guestGet(guest.ip, TINY_SSH_PORT)).toEqual({ ok: true, body: `${VM} ${guest.ip}` });
     expect(await tcpConnect(guest.ip, TINY_HTTP_PORT)).toBe("no answer");
     expect(await filterOn(target)).toEqual({ defined: true, referenced: true });
+    // …and only there: the source's agent removed the VM's filter after the move.
+    expect(await filterOn(source)).toEqual({ defined: false, referenced: false });
 
     await until(async () => (await lastTick(target.consoleLog(guest.vmId))) > before + 1, 60_000, `${VM} to keep printing on ${target.host.name}`);
     expect(await readConsoleLog(target.consoleLog(guest.vmId))).not.toContain(TINY_BOOT_MARKER);
