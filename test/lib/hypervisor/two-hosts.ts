@@ -9,6 +9,7 @@ import { CleanupStack } from "./cleanup.ts";
 import { ensureDirPool, removeDirPool, type DirPool } from "./libvirtd.ts";
 import { TINY_IMAGE_CACHE_DIR } from "./paths.ts";
 import { importVolume } from "./pool-volumes.ts";
+import { startRootDaemon } from "./root-daemon.ts";
 import { ensureSessionUser, startSessionDaemon, type TSessionDaemon } from "./session-daemon.ts";
 import { buildTinyImage } from "./tiny-image.ts";
 import { virsh } from "./virsh.ts";
@@ -16,12 +17,19 @@ import { virsh } from "./virsh.ts";
 export interface TTwoHostsOptions {
   /** More agent settings for both agents (e.g. a migration port); per-host ones go in `agentEnvOf`. */
   agentEnv?: Record<string, string>;
-  agentEnvOf?: (index: 0 | 1) => Record<string, string>;
+  agentEnvOf?: (index: 0 | 1, uri: string) => Record<string, string>;
+  /**
+   * `session` (default): libvirtd session daemons as user carve-hv (no bridges, taps or nwfilter
+   * rules). `root`: system-mode daemons, each in its own mount namespace (root-daemon.ts), for
+   * guests on a shared Linux bridge with their filters.
+   */
+  daemons?: "session" | "root";
 }
 
 /**
  * Two real hypervisor "hosts" on this machine for a Carve stack: two libvirtd session daemons
- * (user carve-hv, each with its own XDG directories and host_uuid), each with a local directory
+ * (user carve-hv, each with its own XDG directories and host_uuid) or, with `daemons: "root"`, two
+ * system-mode daemons in mount namespaces of their own (root-daemon.ts), each with a local directory
  * pool, and one directory both see registered as their Shared pool (the stand-in for NFS). The
  * tiny boot image is in all three pools as template `tiny`; offering `tiny` (1 vCPU, 128 MiB).
  * Both hosts are added through core and their agents started (Up before this resolves).
@@ -33,7 +41,8 @@ export interface TTwoHostsOptions {
 export async function addTwoRealHosts(stack: Stack, admin: TActor, options: TTwoHostsOptions = {}) {
   const cleanup = new CleanupStack();
   try {
-    const user = await ensureSessionUser();
+    const root = options.daemons === "root";
+    const user = root ? null : await ensureSessionUser();
     const image = await buildTinyImage(TINY_IMAGE_CACHE_DIR);
     const id = randomBytes(4).toString("hex");
     // Short and under /tmp, not the repository: QEMU's sockets below a session daemon's XDG
@@ -41,12 +50,14 @@ export async function addTwoRealHosts(stack: Stack, admin: TActor, options: TTwo
     const base = join("/tmp", `c2-${id.slice(0, 6)}`);
     await mkdir(base, { recursive: true, mode: 0o755 });
     cleanup.push("remove the fixture's directories", () => rm(base, { recursive: true, force: true }));
-    const owner = { uid: user.uid, gid: user.gid };
+    // A root daemon's QEMU (libvirt-qemu) gets its disks chowned by libvirt; a session daemon must own its pools.
+    const owner = user ? { uid: user.uid, gid: user.gid } : undefined;
 
-    const daemons: TSessionDaemon[] = [];
+    const daemons: Array<Pick<TSessionDaemon, "uri" | "hostUuid" | "stop">> = [];
     for (const n of [1, 2]) {
-      const daemon = await startSessionDaemon(join(base, `h${n}`), user);
-      cleanup.push(`stop session libvirtd h${n}`, () => daemon.stop());
+      const dir = join(base, `h${n}`);
+      const daemon = user ? await startSessionDaemon(dir, user) : await startRootDaemon(dir);
+      cleanup.push(`stop ${root ? "root" : "session"} libvirtd h${n}`, () => daemon.stop());
       daemons.push(daemon);
     }
 
@@ -63,7 +74,7 @@ export async function addTwoRealHosts(stack: Stack, admin: TActor, options: TTwo
       cleanup.push(`undefine shared pool on h${n}`, async () => removeDirPool(shared, daemon.uri));
       const consoleDir = join(base, `console-h${n}`);
       await mkdir(consoleDir, { recursive: true });
-      await chown(consoleDir, user.uid, user.gid); // virtlogd runs as the session user
+      if (user) await chown(consoleDir, user.uid, user.gid); // virtlogd runs as the session user
       const host = await addHost(stack.core, admin, { name: `real-${n}-${id}`, uri: daemon.uri, cpuOvercommit: 4 });
       const carvePool = await addPool(stack.core, admin, { name: `pool-${n}-${id}`, hosts: [host.id], libvirtName: pool.name, path: pool.path });
       hosts.push({ index: i as 0 | 1, host, daemon, uri: daemon.uri, pool, carvePool, consoleDir });
@@ -87,7 +98,7 @@ export async function addTwoRealHosts(stack: Stack, admin: TActor, options: TTwo
         CARVE_AGENT_MIGRATION_LISTEN: "127.0.0.1:0",
         CARVE_AGENT_CONSOLE_LISTEN: "127.0.0.1:0",
         ...options.agentEnv,
-        ...options.agentEnvOf?.(h.index),
+        ...options.agentEnvOf?.(h.index, h.uri),
       };
       return {
         ...h,
@@ -128,9 +139,9 @@ export interface TTwoRealHostsSuite {
 /**
  * useRealHostSuite for two hosts: registers beforeAll/afterAll hooks that start (and remove) a
  * stack with its controller, the users `ops` (Admin) and `dev` (User), and two real hosts.
- * `prepare` runs last in beforeAll, with the suite.
+ * `prepare` runs last in beforeAll, with the suite; `options` go to addTwoRealHosts.
  */
-export function useTwoRealHostsSuite(prepare?: (suite: TTwoRealHostsSuite) => Promise<void>, timeoutMs = 240_000): void {
+export function useTwoRealHostsSuite(prepare?: (suite: TTwoRealHostsSuite) => Promise<void>, timeoutMs = 240_000, options: TTwoHostsOptions = {}): void {
   let suite: Partial<TTwoRealHostsSuite> = {};
   beforeAll(async () => {
     const stack = await new Stack().init();
@@ -139,7 +150,7 @@ export function useTwoRealHostsSuite(prepare?: (suite: TTwoRealHostsSuite) => Pr
     const dev = (await createUser(stack.core, "dev", "User")) as TActor & { kind: "user" };
     await stack.startController();
     const started = performance.now();
-    const two = await addTwoRealHosts(stack, admin);
+    const two = await addTwoRealHosts(stack, admin, options);
     suite = { stack, admin, dev, two, upMs: Math.round(performance.now() - started) };
     await prepare?.(suite as TTwoRealHostsSuite);
   }, timeoutMs);
