@@ -7,6 +7,7 @@ import { usePolling } from "../../../components/use-polling.ts";
 import { VmActions } from "../../../components/vm-actions.tsx";
 import { VmAddresses } from "./vm-addresses.tsx";
 import { VmVolumes, type TAttachable } from "./vm-volumes.tsx";
+import { VmSerialLog } from "./vm-serial-log.tsx";
 
 /** One VM, refreshed every 2 s, with the way in (addresses, connect line) and its volumes. */
 export function VmDetail({ initial, attachable }: { initial: TVmJson; attachable: TAttachable[] }) {
@@ -30,6 +31,7 @@ export function VmDetail({ initial, attachable }: { initial: TVmJson; attachable
       <VmAddresses vm={vm} />
       {vm.state === "Running" && <PasswordReset vm={vm} />}
       <VmVolumes vm={vm} attachable={attachable} onDone={refresh} />
+      <VmSerialLog vm={vm} />
     </div>
   );
 }
