@@ -1,13 +1,18 @@
-// `carve vm console NAME --serial` and `carve vm log NAME` on the management server, against a real
-// agent on libvirt's test driver whose serial port is a UNIX socket this test listens on (as QEMU).
-import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
+// Issue 18's other front doors against a real agent on libvirt's test driver whose serial port is a
+// UNIX socket this test listens on (as QEMU): `carve vm console NAME --serial` and `carve vm log NAME`
+// on the management server, GET /api/v1/vms/{id}/serial-log as its OpenAPI document says, and the
+// VM page's Serial log panel in Chromium.
+import { randomBytes } from "node:crypto";
+import { appendFile, mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import { createVm, stopVm, type TActor } from "@carve/core";
+import { createApiKey, createLocalUser, createVm, stopVm, withIdentity, type TActor } from "@carve/core";
 import { domainName } from "@carve/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCarve, spawnCarve } from "../../apps/cli/src/testing/run-carve.ts";
 import { listenAsDisplay, type TSocketDisplay } from "../lib/console/socket-display.ts";
+import { apiClient } from "../lib/portal/api-client.ts";
+import { startPortalRun, type TPortalRun } from "../lib/portal/portal-session.ts";
 import { Stack, until } from "../lib/stack/stack.ts";
 import { addTestHosts } from "../lib/stack/test-hosts.ts";
 import { createUser } from "../lib/stack/users.ts";
@@ -16,6 +21,11 @@ let stack: Stack;
 let dev: TActor;
 let sockets: string;
 let serial: TSocketDisplay;
+let run: TPortalRun;
+let logFile: string;
+let vmId: string;
+const keys = { dev: "", eve: "" };
+const DEV = { username: "dev", password: "dev-has-a-long-password-1" };
 
 const LOG = "SeaBIOS\nLinux version 6.1\nlogin: ";
 const GREETING = "\r\nwelcome\r\n";
@@ -36,21 +46,30 @@ beforeAll(async () => {
   sockets = await mkdtemp("/tmp/cc-");
   stack = await new Stack().init();
   const admin = await createUser(stack.core, "ops", "Admin");
-  dev = await createUser(stack.core, "dev", "User");
+  const secretKey = randomBytes(32);
+  const identity = withIdentity(stack.core, { secretKey });
+  const user = await createLocalUser(identity, admin, { ...DEV, role: "User" });
+  dev = { kind: "user", userId: user.id, username: DEV.username, role: "User", via: "cli" };
+  keys.dev = (await createApiKey(identity, dev, { name: "laptop", scope: "Read" })).key;
+  keys.eve = (await createApiKey(identity, await createUser(stack.core, "eve", "User"), { name: "laptop", scope: "Read" })).key;
   await stack.startController();
   const [host] = await addTestHosts(stack, admin, { count: 1, agentEnv: { CARVE_CONSOLE_SOCKET_DIR: sockets } });
   if (!host) throw new Error("one host expected");
   await until(async () => (await stack.core.db.host.findUniqueOrThrow({ where: { id: host.id } })).consoleAddress !== null, 20_000, "the host's console address");
   const created = await createVm(stack.core, dev, { name: "web-1", template: "tiny", offering: "small" });
   await stack.finish(dev, created.job.id);
-  const domain = domainName(created.vm.id);
+  vmId = created.vm.id;
+  const domain = domainName(vmId);
   const logDir = join(stack.dir, "console");
   await mkdir(logDir, { recursive: true });
-  await writeFile(join(logDir, `${domain}.log`), LOG);
+  logFile = join(logDir, `${domain}.log`);
+  await writeFile(logFile, LOG);
   serial = await listenAsDisplay(join(sockets, `${domain}.serial`), GREETING);
-}, 180_000);
+  run = await startPortalRun(stack, secretKey);
+}, 600_000);
 
 afterAll(async () => {
+  await run?.close();
   await serial?.close();
   await stack?.stop();
   if (sockets) await rm(sockets, { recursive: true, force: true });
@@ -88,6 +107,33 @@ describe("carve vm console --serial: this terminal on the VM's serial port", () 
   it("carve vm log prints the serial log's last lines", async () => {
     const log = await runCarve({ databaseUrl: stack.databaseUrl, queuePrefix: stack.prefix }, "vm", "log", "web-1", "--lines", "2");
     expect(log).toMatchObject({ code: 0, stdout: "(earlier lines of web-1's serial log not shown)\nLinux version 6.1\nlogin: \n" });
+  });
+
+  it("GET /api/v1/vms/{id}/serial-log answers as its OpenAPI document says, and refuses bad input and other users' VMs", async () => {
+    const doc = (await (await fetch(`${run.portal.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, any>>; components: { schemas: Record<string, any> } };
+    const op = doc.paths["/api/v1/vms/{id}/serial-log"]?.["get"];
+    expect(op?.responses["503"]).toBeDefined();
+    const schema = doc.components.schemas[String(op?.responses["200"].content["application/json"].schema.$ref).split("/").at(-1) ?? ""];
+    const asDev = apiClient(run.portal.url, keys.dev);
+    const answer = await asDev("GET", `/api/v1/vms/${vmId}/serial-log?lines=2`);
+    expect(answer).toEqual({ status: 200, body: { vmName: "web-1", text: "Linux version 6.1\nlogin: ", truncated: true } });
+    expect(Object.keys(answer.body).sort()).toEqual([...schema.required].sort());
+    expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(answer.body).sort());
+    expect(await asDev("GET", `/api/v1/vms/${vmId}/serial-log?lines=0`)).toMatchObject({ status: 400, body: { code: "INVALID_INPUT", fields: [{ field: "lines" }] } });
+    expect(await apiClient(run.portal.url, keys.eve)("GET", `/api/v1/vms/${vmId}/serial-log`)).toMatchObject({ status: 404, body: { code: "VM_NOT_FOUND" } });
+  });
+
+  it("the VM page shows the serial log's last lines, and Refresh reads it again", async () => {
+    const { context, page } = await run.signIn(DEV.username, DEV.password);
+    await run.visit(page, `/vms/${vmId}`, "vm-detail");
+    const log = page.getByLabel("Serial log of web-1", { exact: true });
+    await log.waitFor();
+    expect(await log.textContent()).toBe(LOG);
+    await appendFile(logFile, "root\nwelcome to web-1\n");
+    await page.getByRole("button", { name: "Refresh the serial log of web-1" }).click();
+    await expect.poll(() => log.textContent(), { timeout: 15_000 }).toBe(`${LOG}root\nwelcome to web-1`);
+    await run.screenshot(page, "vm-serial-log.png");
+    await context.close();
   });
 
   it("ends by itself when the VM stops, saying why", async () => {
