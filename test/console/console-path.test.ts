@@ -1,5 +1,4 @@
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server, type Socket } from "node:net";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { connect } from "node:tls";
@@ -9,6 +8,7 @@ import { CONSOLE_TLS, domainName } from "@carve/protocol";
 import { Stack, until } from "../lib/stack/stack.ts";
 import { addTestHosts } from "../lib/stack/test-hosts.ts";
 import { createUser } from "../lib/stack/users.ts";
+import { listenAsDisplay, type TSocketDisplay } from "../lib/console/socket-display.ts";
 
 // libvirt's test driver runs no QEMU: with CARVE_CONSOLE_SOCKET_DIR the domain's display and serial
 // port are UNIX sockets at paths the agent reads from the live XML, and this test listens there as
@@ -18,18 +18,13 @@ let dev: TActor;
 let sockets: string;
 let vmId: string;
 let domain: string;
-const displays: Server[] = [];
+const displays: TSocketDisplay[] = [];
 
-/** Listens at `path` as a VM's display: answers `greeting`, and records what it receives. */
-async function display(path: string, greeting: string): Promise<{ received: () => string }> {
-  let received = "";
-  const server = createServer((socket: Socket) => {
-    socket.on("data", (chunk) => (received += chunk.toString()));
-    socket.write(greeting);
-  });
-  await new Promise<void>((resolve) => server.listen(path, resolve));
-  displays.push(server);
-  return { received: () => received };
+/** Listens at `path` as a VM's display, closed after the file. */
+async function display(path: string, greeting: string): Promise<TSocketDisplay> {
+  const listening = await listenAsDisplay(path, greeting);
+  displays.push(listening);
+  return listening;
 }
 
 const userId = (actor: TActor): string => (actor.kind === "user" ? actor.userId : "");
@@ -50,7 +45,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const server of displays) server.close();
+  await Promise.all(displays.map((d) => d.close()));
   await stack?.stop();
   if (sockets) await rm(sockets, { recursive: true, force: true });
 });

@@ -7,7 +7,7 @@ import { loadSettings } from "./load-settings.ts";
 export async function doctorCommand(options: { config?: string | undefined; json: boolean }): Promise<number> {
   const env = await loadSettings(options.config);
   const probes = createDoctorProbes(env);
-  const checks = await runDoctor(probes, { uri: env.CARVE_LIBVIRT_URI, redisAddress: redisAddress(env.REDIS_URL), dataDir: env.CARVE_AGENT_DATA_DIR }).finally(() => probes.close());
+  const checks = await runDoctor(probes, { uri: env.CARVE_LIBVIRT_URI, redisAddress: redisAddress(env.REDIS_URL), dataDir: env.CARVE_AGENT_DATA_DIR, consoleListen: env.CARVE_AGENT_CONSOLE_LISTEN }).finally(() => probes.close());
   const ok = doctorPassed(checks);
   process.stdout.write(options.json ? `${JSON.stringify({ ok, checks }, null, 2)}\n` : `${formatDoctor(checks).join("\n")}\n`);
   return ok ? 0 : 1;

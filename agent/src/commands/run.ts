@@ -13,7 +13,7 @@ export async function runCommand(options: { config?: string | undefined }): Prom
   const env = await loadSettings(options.config);
   const log = createLogger(env.LOG_LEVEL, { hostId: env.CARVE_HOST_ID });
   const probes = createDoctorProbes(env);
-  const checks = await runDoctor(probes, { uri: env.CARVE_LIBVIRT_URI, redisAddress: redisAddress(env.REDIS_URL), dataDir: env.CARVE_AGENT_DATA_DIR }).finally(() => probes.close());
+  const checks = await runDoctor(probes, { uri: env.CARVE_LIBVIRT_URI, redisAddress: redisAddress(env.REDIS_URL), dataDir: env.CARVE_AGENT_DATA_DIR, consoleListen: env.CARVE_AGENT_CONSOLE_LISTEN, beforeStart: true }).finally(() => probes.close());
   for (const warning of checks.filter((c) => c.status === "warn")) log.warn({ check: warning.name, fix: warning.fix }, `${warning.name}: ${warning.detail}`);
   if (!doctorPassed(checks)) {
     const failed = checks.filter((c) => c.status === "fail");

@@ -1,21 +1,29 @@
 import { constants } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import { lookup } from "node:dns/promises";
+import { createServer } from "node:net";
 import { hostname } from "node:os";
+import { domainName } from "@carve/protocol";
 import { Redis } from "ioredis";
 import { redisAuth } from "../agent.ts";
 import { runTool } from "../cloud-init/run-tool.ts";
 import { loadHostKey } from "../host-key.ts";
 import type { TAgentEnv } from "../env.ts";
 import type { NetworkStatus, NodeSummary, PoolDetail } from "../hypervisor/hypervisor.ts";
+import { consoleDevices } from "../hypervisor/libvirt/domain-xml.ts";
 import { openHypervisor } from "../hypervisor/open-hypervisor.ts";
+
+/** Carve's domains are carve-<vmId>; others on the host are not the agent's to judge. */
+const DOMAIN_PREFIX = domainName("");
 
 /** What the doctor asks of the machine; each probe throws an Error whose message says what is wrong. */
 export interface DoctorProbes {
   /** Loads the native libvirt binding. */
   loadBinding(): Promise<void>;
-  /** Opens the libvirt URI and reads the node, its pools and its networks. */
-  readLibvirt(): Promise<{ node: NodeSummary; pools: PoolDetail[]; networks: NetworkStatus[] }>;
+  /** Opens the libvirt URI and reads the node, its pools, its networks and Carve's domains (whether their VNC display is on a UNIX socket). */
+  readLibvirt(): Promise<{ node: NodeSummary; pools: PoolDetail[]; networks: NetworkStatus[]; domains: DoctorDomain[] }>;
+  /** Whether a TCP address can be bound now ("free") or something listens there ("in use"). */
+  probeListen(address: { host: string; port: number }): Promise<"free" | "in use">;
   /** Resolves this machine's hostname; returns the name and an address. */
   resolveHostname(): Promise<{ hostname: string; address: string }>;
   /** Throws unless `path` is an existing directory this process can write to. */
@@ -28,6 +36,12 @@ export interface DoctorProbes {
   loadHostKey(): Promise<string>;
   /** Throws unless the program runs (`args` asks it for its version). */
   runTool(command: string, args: readonly string[]): Promise<void>;
+}
+
+/** A domain this agent defined (named carve-<vmId>). */
+export interface DoctorDomain {
+  name: string;
+  vncOnSocket: boolean;
 }
 
 function withTimeout<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
@@ -54,7 +68,11 @@ export function createDoctorProbes(env: TAgentEnv): DoctorProbes & { close(): Pr
     async readLibvirt() {
       const hypervisor = await openHypervisor({ uri: env.CARVE_LIBVIRT_URI, consoleLogDir: env.CARVE_CONSOLE_LOG_DIR, domainType: env.CARVE_DOMAIN_TYPE });
       try {
-        return { node: await hypervisor.nodeInfo(), pools: await hypervisor.listPoolDetails(), networks: await hypervisor.listNetworks() };
+        const domains: DoctorDomain[] = [];
+        for (const { name } of await hypervisor.listDomains()) {
+          if (name.startsWith(DOMAIN_PREFIX)) domains.push({ name, vncOnSocket: consoleDevices(await hypervisor.domainXml(name)).vncOnSocket });
+        }
+        return { node: await hypervisor.nodeInfo(), pools: await hypervisor.listPoolDetails(), networks: await hypervisor.listNetworks(), domains };
       } finally {
         await hypervisor.close();
       }
@@ -63,6 +81,13 @@ export function createDoctorProbes(env: TAgentEnv): DoctorProbes & { close(): Pr
       const name = hostname();
       const { address } = await withTimeout(2_000, `DNS lookup of ${name}`, lookup(name));
       return { hostname: name, address };
+    },
+    probeListen(address) {
+      return new Promise((resolve, reject) => {
+        const server = createServer();
+        server.once("error", (error: NodeJS.ErrnoException) => (error.code === "EADDRINUSE" ? resolve("in use") : reject(error)));
+        server.listen(address, () => server.close(() => resolve("free")));
+      });
     },
     async checkWritableDir(path) {
       const info = await stat(path);

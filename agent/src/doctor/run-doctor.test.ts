@@ -11,7 +11,8 @@ const pool = (name: string, extra: Partial<PoolDetail> = {}): PoolDetail => ({
 function healthy(overrides: Partial<DoctorProbes> = {}): DoctorProbes {
   return {
     loadBinding: async () => undefined,
-    readLibvirt: async () => ({ node: { hostname: "hv1", cpus: 32, memoryMiB: 131072 }, pools: [pool("images"), pool("scratch")], networks: [] }),
+    readLibvirt: async () => ({ node: { hostname: "hv1", cpus: 32, memoryMiB: 131072 }, pools: [pool("images"), pool("scratch")], networks: [], domains: [{ name: "carve-1", vncOnSocket: true }] }),
+    probeListen: async () => "in use",
     resolveHostname: async () => ({ hostname: "hv1", address: "10.0.0.5" }),
     checkWritableDir: async () => undefined,
     pingRedis: async () => undefined,
@@ -21,14 +22,14 @@ function healthy(overrides: Partial<DoctorProbes> = {}): DoctorProbes {
     ...overrides,
   };
 }
-const options = { uri: "qemu:///system", redisAddress: "redis.lan:6379", dataDir: "/var/lib/carve" };
+const options = { uri: "qemu:///system", redisAddress: "redis.lan:6379", dataDir: "/var/lib/carve", consoleListen: "0.0.0.0:7448" };
 const byName = (checks: Awaited<ReturnType<typeof runDoctor>>, name: string) => checks.find((c) => c.name === name);
 
 describe("carve-agent doctor", () => {
   it("passes a healthy host, one line per check", async () => {
     const checks = await runDoctor(healthy(), options);
     expect(checks.map((c) => `${c.name}:${c.status}`)).toEqual([
-      "libvirt binding:ok", "libvirt:ok", "hostname:ok", "pool images:ok", "pool scratch:ok", "host key:ok", "cloud-init seeds:ok", "redis:ok", "clock:ok",
+      "libvirt binding:ok", "libvirt:ok", "hostname:ok", "pool images:ok", "pool scratch:ok", "console listener:ok", "VNC displays:ok", "host key:ok", "cloud-init seeds:ok", "redis:ok", "clock:ok",
     ]); // prettier-ignore
     expect(doctorPassed(checks)).toBe(true);
     expect(formatDoctor(checks)[1]).toMatch(/^ok\s+libvirt\s+qemu:\/\/\/system answers: hv1, 32 CPUs/);
@@ -51,7 +52,7 @@ describe("carve-agent doctor", () => {
   it("names the pool whose directory is not writable, and only warns for a stopped pool", async () => {
     const checks = await runDoctor(
       healthy({
-        readLibvirt: async () => ({ node: { hostname: "hv1", cpus: 4, memoryMiB: 8192 }, pools: [pool("images"), pool("gone"), pool("idle", { active: false })], networks: [] }),
+        readLibvirt: async () => ({ node: { hostname: "hv1", cpus: 4, memoryMiB: 8192 }, pools: [pool("images"), pool("gone"), pool("idle", { active: false })], networks: [], domains: [] }),
         checkWritableDir: async (path) => (path === "/srv/gone" ? Promise.reject(new Error("ENOENT: no such file or directory")) : undefined),
       }),
       options,
@@ -108,7 +109,7 @@ describe("carve-agent doctor", () => {
     ];
     const checks = await runDoctor(
       healthy({
-        readLibvirt: async () => ({ node: { hostname: "hv1", cpus: 32, memoryMiB: 131072 }, pools: [], networks }),
+        readLibvirt: async () => ({ node: { hostname: "hv1", cpus: 32, memoryMiB: 131072 }, pools: [], networks, domains: [] }),
         runTool: async (command) => (command === "dnsmasq" ? Promise.reject(new Error("spawn dnsmasq ENOENT")) : undefined),
       }),
       options,
@@ -118,5 +119,28 @@ describe("carve-agent doctor", () => {
     expect(byName(checks, "network old")).toMatchObject({ status: "warn", fix: "virsh net-autostart old" });
     expect(byName(checks, "dnsmasq")).toMatchObject({ status: "fail", fix: "apt-get install dnsmasq-base" });
     expect(doctorPassed(checks)).toBe(false);
+  });
+
+  // console (issue 18)
+  it("says plainly when the console listener is off, or when nothing listens on its port (or, before start, when another program holds it)", async () => {
+    const off = await runDoctor(healthy(), { ...options, consoleListen: "off" });
+    expect(byName(off, "console listener")).toMatchObject({ status: "warn", detail: expect.stringMatching(/^off \(CARVE_AGENT_CONSOLE_LISTEN=off\): the consoles .* cannot be opened$/) });
+    expect(doctorPassed(off)).toBe(true);
+    const silent = await runDoctor(healthy({ probeListen: async () => "free" }), options);
+    expect(byName(silent, "console listener")).toMatchObject({ status: "warn", detail: expect.stringContaining("nothing listens on 0.0.0.0:7448"), fix: expect.stringContaining("carve-agent run") });
+    const taken = await runDoctor(healthy(), { ...options, beforeStart: true });
+    expect(byName(taken, "console listener")).toMatchObject({ status: "warn", detail: "0.0.0.0:7448 is taken by another program: this host's consoles will not open", fix: expect.stringContaining("ss -ltnp") });
+    const free = await runDoctor(healthy({ probeListen: async () => "free" }), { ...options, beforeStart: true });
+    expect(byName(free, "console listener")?.status).toBe("ok");
+  });
+
+  it("names the domains defined before consoles (no VNC socket) and how to fix them, since Carve's start does not redefine them", async () => {
+    const domains = [{ name: "carve-new", vncOnSocket: true }, { name: "carve-old", vncOnSocket: false }];
+    const checks = await runDoctor(healthy({ readLibvirt: async () => ({ node: { hostname: "hv1", cpus: 4, memoryMiB: 8192 }, pools: [], networks: [], domains }) }), options);
+    expect(byName(checks, "VNC displays")).toMatchObject({
+      status: "warn",
+      detail: expect.stringContaining("1 of 2 Carve domain(s) were defined before consoles and have no VNC display on a UNIX socket (none, or a TCP port): carve-old;"),
+      fix: expect.stringContaining("virsh edit DOMAIN, replace its <graphics> element with <graphics type='vnc'><listen type='socket'/></graphics>, then stop and start the VM through Carve"),
+    });
   });
 });

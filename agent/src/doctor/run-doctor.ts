@@ -1,6 +1,7 @@
 import type { NetworkStatus, PoolDetail } from "../hypervisor/hypervisor.ts";
 import { libvirtDriverOf } from "../hypervisor/libvirt/domain-type.ts";
-import type { DoctorProbes } from "./doctor-probes.ts";
+import { parseListen } from "../listen-address.ts";
+import type { DoctorDomain, DoctorProbes } from "./doctor-probes.ts";
 
 /** One check's verdict; `fix` says what to do when it is not ok. */
 export interface DoctorCheck {
@@ -16,6 +17,11 @@ export interface DoctorOptions {
   redisAddress: string;
   /** CARVE_AGENT_DATA_DIR, for messages. */
   dataDir: string;
+  // console (issue 18)
+  /** CARVE_AGENT_CONSOLE_LISTEN: HOST:PORT, or off. */
+  consoleListen: string;
+  /** True when the agent runs the checks before starting (its listener is not up yet): the port must be free, not taken. */
+  beforeStart?: boolean;
 }
 
 /** Clock skew against Redis: above this a warning, above the next a failure (heartbeat ages lie). */
@@ -27,7 +33,8 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
 /**
  * Checks everything the agent needs, in order, each with a fix when it fails: the libvirt binding
  * loads, libvirt answers on the URI, the hostname resolves, every running pool's directory is
- * writable, every libvirt network runs and autostarts (and dnsmasq is installed when there is one), the host key can be read or made in the data directory, the cloud-init seed tools
+ * writable, every libvirt network runs and autostarts (and dnsmasq is installed when there is one), the console listener's port
+ * (free before start, listened on after) and Carve's domains' VNC displays on UNIX sockets, the host key can be read or made in the data directory, the cloud-init seed tools
  * run (a warning: only cloud-init templates need them), Redis answers a PING within 2 s, and the
  * clock agrees with Redis's. A check that depends on a failed one is not run.
  */
@@ -49,11 +56,13 @@ export async function runDoctor(probes: DoctorProbes, options: DoctorOptions): P
   });
   let pools: PoolDetail[] = [];
   let networks: NetworkStatus[] = [];
+  let domains: DoctorDomain[] = [];
   if (binding) {
     await attempt("libvirt", `start libvirtd (libvirtd -d, or systemctl start libvirtd) and check the URI ${options.uri} with 'virsh -c ${options.uri} version'`, async () => {
       const found = await probes.readLibvirt();
       pools = found.pools;
       networks = found.networks;
+      domains = found.domains;
       return `${options.uri} answers: ${found.node.hostname}, ${found.node.cpus} CPUs, ${found.node.memoryMiB} MiB, ${pools.length} pool(s)`;
     });
   }
@@ -65,6 +74,10 @@ export async function runDoctor(probes: DoctorProbes, options: DoctorOptions): P
   // networks (issue 17)
   for (const network of networks) checks.push(checkNetwork(network));
   if (networks.length > 0 && libvirtDriverOf(options.uri) !== "test") checks.push(await checkDnsmasq(probes));
+
+  // console (issue 18)
+  checks.push(await checkConsoleListener(probes, options));
+  if (domains.length > 0) checks.push(checkVncSockets(domains));
 
   await attempt("host key", `let the agent create and write ${options.dataDir} (CARVE_AGENT_DATA_DIR), or move a damaged ${options.dataDir}/host-key.pem away (a new key is made and published with the next heartbeat)`, async () => {
     await probes.loadHostKey();
@@ -131,6 +144,52 @@ async function checkSeedTools(probes: DoctorProbes): Promise<DoctorCheck> {
   return missing.length === 0
     ? { name: "cloud-init seeds", status: "ok", detail: "genisoimage and openssl run" }
     : { name: "cloud-init seeds", status: "warn", detail: `${missing.join(" and ")} cannot run: VMs from cloud-init templates cannot be created here`, fix: `apt-get install ${missing.join(" ")}` };
+}
+
+// console (issue 18)
+/**
+ * The console listener (CARVE_AGENT_CONSOLE_LISTEN): off said plainly; before start its port must
+ * be free, afterwards something must listen there. A warning, not a failure: without it the host
+ * runs VMs, only their consoles do not open.
+ */
+async function checkConsoleListener(probes: DoctorProbes, options: DoctorOptions): Promise<DoctorCheck> {
+  const name = "console listener";
+  const setting = options.consoleListen;
+  if (setting === "off") {
+    return { name, status: "warn", detail: "off (CARVE_AGENT_CONSOLE_LISTEN=off): the consoles and serial logs of this host's VMs cannot be opened", fix: "set CARVE_AGENT_CONSOLE_LISTEN=0.0.0.0:7448 (or an address the console proxy reaches) and restart the agent" };
+  }
+  const address = parseListen(setting);
+  if (address.port === 0) return { name, status: "ok", detail: `${setting}: a free port chosen when the agent starts (it reports it with its heartbeat)` };
+  try {
+    const state = await probes.probeListen(address);
+    if (options.beforeStart) {
+      return state === "free"
+        ? { name, status: "ok", detail: `${setting} is free: the agent will listen there for consoles` }
+        : { name, status: "warn", detail: `${setting} is taken by another program: this host's consoles will not open`, fix: `free port ${address.port} (ss -ltnp 'sport = :${address.port}' shows who holds it) or set CARVE_AGENT_CONSOLE_LISTEN to another port` };
+    }
+    return state === "in use"
+      ? { name, status: "ok", detail: `something listens on ${setting} (the agent's console listener when the agent runs)` }
+      : { name, status: "warn", detail: `nothing listens on ${setting}: the agent is not running, or it could not bind the port (its log says why)`, fix: "start the agent ('carve-agent run'); if it runs, read its log for the console listener's error" };
+  } catch (error) {
+    return { name, status: "warn", detail: `cannot check ${setting}: ${messageOf(error)}`, fix: "set CARVE_AGENT_CONSOLE_LISTEN to an address of this host (e.g. 0.0.0.0:7448)" };
+  }
+}
+
+/**
+ * Every domain the agent defined needs its VNC display on a UNIX socket (issue 18): older domains
+ * have none or a TCP port. Carve's start does not redefine a domain, so a stop and start alone
+ * does not help: the display must be changed in libvirt first.
+ */
+function checkVncSockets(domains: readonly DoctorDomain[]): DoctorCheck {
+  const name = "VNC displays";
+  const old = domains.filter((d) => !d.vncOnSocket).map((d) => d.name);
+  if (old.length === 0) return { name, status: "ok", detail: `all ${domains.length} Carve domain(s) have their VNC display on a UNIX socket` };
+  return {
+    name,
+    status: "warn",
+    detail: `${old.length} of ${domains.length} Carve domain(s) were defined before consoles and have no VNC display on a UNIX socket (none, or a TCP port): ${old.join(", ")}; their graphical console cannot open (Carve's start does not redefine a domain)`,
+    fix: `for each: virsh edit DOMAIN, replace its <graphics> element with <graphics type='vnc'><listen type='socket'/></graphics>, then stop and start the VM through Carve (portal or 'carve vm stop/start')`,
+  };
 }
 
 /** True when no check failed (warnings allowed). */

@@ -37,14 +37,15 @@ function localOrigin(): TOrigin {
  * Runs one command against core as the operator (the CLI on the management server, next to the
  * database), then closes every connection so the process exits. Refused when this CLI is logged
  * in to a remote server: a command that is not remote yet never falls back to the database.
+ * `instead`: what the refusal suggests doing (default: run it on the management server, or use the portal).
  */
-export async function withSession<T>(work: (session: TSession) => Promise<T>): Promise<T> {
+export async function withSession<T>(work: (session: TSession) => Promise<T>, instead = "Run it on the management server (or use the portal)"): Promise<T> {
   const env = loadEnv();
   const credentials = readCredentials(credentialsPath(env));
   if (credentials) {
     throw new CarveError(
       "LOCAL_ONLY",
-      `${commandName} works only on the management server, and this CLI is logged in to ${credentials.url}. Run it on the management server (or use the portal); 'carve logout' returns this CLI to local mode.`,
+      `${commandName} works only on the management server, and this CLI is logged in to ${credentials.url}. ${instead}; 'carve logout' returns this CLI to local mode.`,
     );
   }
   const core = createCore({

@@ -493,7 +493,7 @@ export type TJobResult<N extends TJobName> = z.output<(typeof JOBS)[N]["result"]
 /** What is stored as BullMQ job data: the envelope checks the protocol version first. */
 export const ZJobEnvelope = z.object({
   protocolVersion: z.number().int(),
-  /** The database Job id; also the BullMQ job id, so enqueueing twice is a no-op. */
+  /** The database Job id; also the BullMQ job id, so enqueueing twice is a no-op (a transient job's BullMQ id is prefixed: see core's bullmq-job-queues.ts). */
   jobId: ZId,
   payload: z.unknown(),
 });

@@ -105,10 +105,15 @@ describe("buildDomainXml", () => {
       <serial type='pty'><source path='/dev/pts/8'/></serial>
       <graphics type='vnc' socket='/var/lib/libvirt/qemu/domain-3-c/vnc.sock'><listen type='socket' socket='/var/lib/libvirt/qemu/domain-3-c/vnc.sock'/></graphics>
     </devices></domain>`;
-    expect(consoleDevices(live)).toEqual({ vncSocket: "/var/lib/libvirt/qemu/domain-3-c/vnc.sock", serial: { type: "pty", path: "/dev/pts/7" }, serialLog: "/var/log/carve/console/c.log" });
+    expect(consoleDevices(live)).toEqual({ vncSocket: "/var/lib/libvirt/qemu/domain-3-c/vnc.sock", vncOnSocket: true, serial: { type: "pty", path: "/dev/pts/7" }, serialLog: "/var/log/carve/console/c.log" });
     const explicit = buildDomainXml(SPEC, { domainType: "test", consoleLogFile: "/logs/c.log", consoleSocketDir: "/run/carve" });
-    expect(consoleDevices(explicit)).toEqual({ vncSocket: `/run/carve/carve-${VM_ID}.vnc`, serial: { type: "unix", path: `/run/carve/carve-${VM_ID}.serial` }, serialLog: "/logs/c.log" });
-    expect(consoleDevices("<domain><devices/></domain>")).toEqual({ vncSocket: null, serial: null, serialLog: null });
+    expect(consoleDevices(explicit)).toEqual({ vncSocket: `/run/carve/carve-${VM_ID}.vnc`, vncOnSocket: true, serial: { type: "unix", path: `/run/carve/carve-${VM_ID}.serial` }, serialLog: "/logs/c.log" });
+    expect(consoleDevices("<domain><devices/></domain>")).toEqual({ vncSocket: null, vncOnSocket: false, serial: null, serialLog: null });
+  });
+
+  it("tells a display on a socket libvirt picks at start from one on a TCP port (a domain defined before consoles)", () => {
+    expect(consoleDevices(buildDomainXml(SPEC, { domainType: "qemu" }))).toMatchObject({ vncSocket: null, vncOnSocket: true });
+    expect(consoleDevices("<domain><devices><graphics type='vnc' port='-1' autoport='yes'><listen type='address' address='0.0.0.0'/></graphics></devices></domain>")).toMatchObject({ vncOnSocket: false });
   });
 
   it("adds a virtio NIC only when a network is configured", () => {

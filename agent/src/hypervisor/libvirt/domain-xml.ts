@@ -106,6 +106,8 @@ export function buildDomainXml(spec: DomainSpec, options: DomainXmlOptions): str
 export interface ConsoleDevices {
   /** QEMU's VNC display socket. */
   vncSocket: string | null;
+  /** The VNC display listens on a UNIX socket (in a stopped domain's XML its path may be libvirt's to choose at start). */
+  vncOnSocket: boolean;
   /** The first serial port: a pty (/dev/pts/N) or a UNIX socket. */
   serial: { type: "pty" | "unix"; path: string } | null;
   /** The first serial port's log file. */
@@ -114,13 +116,14 @@ export interface ConsoleDevices {
 
 /** The consoles of a domain's live XML; what the XML lacks is null. */
 export function consoleDevices(xml: string): ConsoleDevices {
-  const found: ConsoleDevices = { vncSocket: null, serial: null, serialLog: null };
+  const found: ConsoleDevices = { vncSocket: null, vncOnSocket: false, serial: null, serialLog: null };
   let seenSerial = false;
   create(xml).root().find((n) => n.node.nodeName === "devices", false, true)?.each((element) => {
     const child = (tag: string) => element.find((c) => c.node.nodeName === tag);
     if (element.node.nodeName === "graphics" && attribute(element, "type") === "vnc" && found.vncSocket === null) {
       const listen = child("listen");
       found.vncSocket = attribute(element, "socket") ?? (listen && attribute(listen, "type") === "socket" ? attribute(listen, "socket") : null);
+      found.vncOnSocket = found.vncSocket !== null || (listen !== undefined && attribute(listen, "type") === "socket");
     }
     if (element.node.nodeName === "serial" && !seenSerial) {
       seenSerial = true;

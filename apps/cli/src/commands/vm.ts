@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import type { TCarveClient, TVmSummary, TVmVerb, TVmActionOptions } from "../client/carve-client.ts";
 import { table, type TOutput } from "../output.ts";
-import { withClient } from "../session.ts";
+import { setCommandName, withClient, withSession } from "../session.ts";
+import { attachSerialConsole } from "./serial-console.ts";
 import { followJobWith } from "./wait.ts";
 
 // ADDRESS: the first NIC's (the one the connect line uses), "-" without one.
@@ -99,13 +100,19 @@ export function registerVmCommands(program: Command, out: () => TOutput): void {
 
   // console (issue 18)
   vm.command("console <vm>")
-    .description("print a one-time link to the VM's screen in the portal (works once, within 60 s, from this computer)")
-    .action(async (ref: string) =>
-      withClient(async (client) => {
-        const link = await client.openConsole(ref, "vnc");
-        out().result(link, () => [`console of ${link.vmName}: open this link within 60 s (it works once):`, `  ${link.url}`]);
-      }),
-    );
+    .description("print a one-time link to the VM's screen in the portal (works once, within 60 s, from this computer); --serial attaches this terminal to its serial console instead (on the management server; Ctrl-] detaches)")
+    .option("--serial", "the serial (text) console: attach this terminal to it (on the management server), or with --link print its link")
+    .option("--link", "with --serial: print a link to the serial console in the portal instead of attaching")
+    .action(async (ref: string, opts: { serial?: boolean; link?: boolean }) => {
+      if (opts.serial && !opts.link) {
+        setCommandName("vm console --serial");
+        return withSession((session) => attachSerialConsole(session, ref, out()), `Open the serial console in a browser instead ('carve vm console ${ref} --serial --link' prints its link), or run this on the management server`);
+      }
+      return withClient(async (client) => {
+        const link = await client.openConsole(ref, opts.serial ? "serial" : "vnc");
+        out().result(link, () => [`${opts.serial ? "serial console" : "console"} of ${link.vmName}: open this link within 60 s (it works once):`, `  ${link.url}`]);
+      });
+    });
 
   vm.command("log <vm>")
     .description("print the last lines of the VM's serial console log (its boot messages)")

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,11 +19,24 @@ export interface TCarveRun {
  * sources once per test process: carve-bundle.ts); never throws, returns what a shell sees.
  */
 export async function runCarve(env: TCarveRun, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const childEnv = { ...process.env, DATABASE_URL: env.databaseUrl, CARVE_QUEUE_PREFIX: env.queuePrefix, XDG_CONFIG_HOME: env.configHome ?? mkdtempSync(join(tmpdir(), "carve-config-")) };
-  const running = promisify(execFile)(process.execPath, [await carveBundle(), ...args], { env: childEnv });
+  const running = promisify(execFile)(process.execPath, [await carveBundle(), ...args], { env: carveEnv(env) });
   running.child.stdin?.end(env.input ?? "");
   return running.then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
   );
+}
+
+/** The environment of a `carve` run. */
+function carveEnv(env: TCarveRun): NodeJS.ProcessEnv {
+  return { ...process.env, DATABASE_URL: env.databaseUrl, CARVE_QUEUE_PREFIX: env.queuePrefix, XDG_CONFIG_HOME: env.configHome ?? mkdtempSync(join(tmpdir(), "carve-config-")) };
+}
+
+/**
+ * Starts `carve` for a conversation (an attached console): stdin, stdout and stderr are pipes the
+ * test drives. `wrap` runs it under another program, e.g. one that gives it a pseudo-terminal.
+ */
+export async function spawnCarve(env: TCarveRun, args: string[], wrap: string[] = []): Promise<ChildProcessWithoutNullStreams> {
+  const [command = process.execPath, ...rest] = [...wrap, process.execPath, await carveBundle(), ...args];
+  return spawn(command, rest, { env: carveEnv(env) });
 }

@@ -287,3 +287,4 @@ export type TConsoleLinkJson = z.input<typeof ZConsoleLinkJson>;
 // console (issue 18)
 /** The last lines of a VM's serial console log. */
 export const ZSerialLogJson = z.object({ vmName: z.string(), text: z.string(), truncated: z.boolean() }).register(ANSWER_SCHEMAS, { id: "SerialLog" });
+export type TSerialLogJson = z.infer<typeof ZSerialLogJson>;

@@ -16,6 +16,14 @@ const KEEP_COMPLETED = { age: 7 * 24 * 3600, count: 100_000 };
 
 const ENQUEUE_TIMEOUT_MS = 3_000;
 
+/**
+ * BullMQ's id of a transient job (console.attach: no Job row) starts with this, so `listen` can
+ * drop its notifications without a database read (the controller would look for a Job row that
+ * never exists, once per console opened). The envelope keeps its plain uuid.
+ */
+const TRANSIENT_ID_PREFIX = "transient-";
+const isTransientId = (jobId: string): boolean => jobId.startsWith(TRANSIENT_ID_PREFIX);
+
 function withTimeout<T>(ms: number, message: string, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -66,7 +74,7 @@ export function createBullJobQueues(options: TBullOptions): JobQueues {
               data: envelope,
               opts: transient
                 ? // Nobody reads its outcome later, and a late retry would be useless (its moment passed).
-                  { jobId: envelope.jobId, attempts: 1, removeOnComplete: true, removeOnFail: true }
+                  { jobId: `${TRANSIENT_ID_PREFIX}${envelope.jobId}`, attempts: 1, removeOnComplete: true, removeOnFail: true }
                 : {
                     jobId: envelope.jobId,
                     attempts: options.attempts ?? 5,
@@ -145,9 +153,9 @@ export function createBullJobQueues(options: TBullOptions): JobQueues {
       connection.on("error", () => undefined);
       const events = new QueueEvents(hostQueueName(hostId), { connection, prefix: options.prefix });
       events.on("error", () => undefined);
-      events.on("progress", ({ jobId, data }) => listener.onProgress(jobId, data));
-      events.on("completed", ({ jobId, returnvalue }) => listener.onCompleted(jobId, returnvalue));
-      events.on("failed", ({ jobId }) => listener.onSettled(jobId));
+      events.on("progress", ({ jobId, data }) => !isTransientId(jobId) && listener.onProgress(jobId, data));
+      events.on("completed", ({ jobId, returnvalue }) => !isTransientId(jobId) && listener.onCompleted(jobId, returnvalue));
+      events.on("failed", ({ jobId }) => !isTransientId(jobId) && listener.onSettled(jobId));
       await events.waitUntilReady();
       return async () => {
         await events.close();

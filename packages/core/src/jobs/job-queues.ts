@@ -59,7 +59,7 @@ export interface JobQueues {
    * (Redis SET NX), false while it is. Front doors use it to answer a signed request only once.
    */
   remember(key: string, ttlMs: number): Promise<boolean>;
-  /** Live notifications for one host's queue; returns an unsubscribe function. */
+  /** Live notifications for one host's queue (jobs with a Job row only: never transient ones); returns an unsubscribe function. */
   listen(hostId: string, listener: TQueueListener): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

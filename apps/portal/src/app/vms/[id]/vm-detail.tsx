@@ -8,6 +8,7 @@ import { VmActions } from "../../../components/vm-actions.tsx";
 import { VmAddresses } from "./vm-addresses.tsx";
 import { VmConsoleButtons } from "./vm-console-buttons.tsx";
 import { VmVolumes, type TAttachable } from "./vm-volumes.tsx";
+import { VmSerialLog } from "./vm-serial-log.tsx";
 
 /** One VM, refreshed every 2 s, with the way in (addresses, connect line) and its volumes. */
 export function VmDetail({ initial, attachable }: { initial: TVmJson; attachable: TAttachable[] }) {
@@ -32,6 +33,7 @@ export function VmDetail({ initial, attachable }: { initial: TVmJson; attachable
       {vm.state === "Running" && <PasswordReset vm={vm} />}
       <VmConsoleButtons vm={vm} />
       <VmVolumes vm={vm} attachable={attachable} onDone={refresh} />
+      <VmSerialLog vm={vm} />
     </div>
   );
 }
