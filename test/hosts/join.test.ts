@@ -152,7 +152,7 @@ describe("re-joining a removed host (real libvirtd)", () => {
     const host = await stack.core.db.host.findUniqueOrThrow({ where: { id: first.id } });
     expect(host).toMatchObject({ state: "Up", hypervisor: "qemu" });
     expect(host.cpus).toBeGreaterThan(0);
-    const images = await stack.core.db.storagePool.findUniqueOrThrow({ where: { name: `images-${id}` } });
+    const images = await stack.core.db.storagePool.findFirstOrThrow({ where: { name: `images-${id}` } });
     expect(images.state).toBe("Up");
     expect(images.capacityBytes).toBeGreaterThan(0n);
     // The credential of the host's first life no longer opens Redis.

@@ -131,7 +131,7 @@ describe("portal admin", () => {
     await expect(form.getByRole("status").textContent()).resolves.toMatch(/^Pool extra added \(Dir, Local\); 1 host\(s\) are defining it/);
     const row = page.locator('tr[data-pool="extra"]');
     await row.waitFor();
-    expect(await stack.core.db.storagePool.findUniqueOrThrow({ where: { name: "extra" } })).toMatchObject({ scope: "Local", kind: "Dir", libvirtName: "carve-extra", tags: ["ssd", "fast"] });
+    expect(await stack.core.db.storagePool.findFirstOrThrow({ where: { name: "extra" } })).toMatchObject({ scope: "Local", kind: "Dir", libvirtName: "carve-extra", tags: ["ssd", "fast"] });
     // The host's agent defines it in libvirt and reports it: Up, with its capacity as bars. The page
     // shows health as of its load (it does not poll), so reload until the admin sees it settled; a
     // heartbeat taken before the define no longer undoes it (record-pool-reports' settle window).

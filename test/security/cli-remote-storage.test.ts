@@ -74,7 +74,7 @@ describe("carve pool add|define|delete through /api/v1/admin/pools", () => {
   it("adds a pool and waits for its hosts to define it, redefines and deletes it, as the admin key's user, audited via api", async () => {
     const added = await ops(["pool", "add", "remote-extra", "--host", "host-1", "--libvirt-name", "carve-remote-extra", "--path", join(stack.dir, "remote-extra"), "--wait", "--timeout", "60"]);
     expect(added, added.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^pool remote-extra added \\(${UUID}\\); defining it in libvirt: job\\(s\\) ${UUID}\\n$`)) });
-    const pool = await stack.core.db.storagePool.findUniqueOrThrow({ where: { name: "remote-extra" }, select: { id: true, state: true, scope: true, hosts: { select: { host: { select: { name: true } } } } } });
+    const pool = await stack.core.db.storagePool.findFirstOrThrow({ where: { name: "remote-extra" }, select: { id: true, state: true, scope: true, hosts: { select: { host: { select: { name: true } } } } } });
     // --wait followed the job to its end through the server: the agent has defined it.
     expect(pool).toMatchObject({ state: "Up", scope: "Local", hosts: [{ host: { name: "host-1" } }] });
     const defineJobs = () => stack.core.db.job.findMany({ where: { kind: "pool.define", request: { path: ["poolId"], equals: pool.id } }, orderBy: { createdAt: "asc" }, select: { id: true, state: true, actor: { select: { username: true } } } });

@@ -3,7 +3,7 @@ import type { JobHandler } from "./context.ts";
 /**
  * drift.remove: removes one thing the drift list names on this host (`carve drift destroy`): a
  * managed network's DHCP host entry or DNS record that no Carve NIC has, or the network filter of a
- * VM that is not here. Idempotent: already gone is `removed: false`.
+ * VM that is not here, or a disk file a migration left in its source pool. Idempotent: already gone is `removed: false`.
  */
 export const driftRemove: JobHandler<"drift.remove"> = async (payload, ctx) => {
   const { hypervisor } = ctx;
@@ -14,5 +14,8 @@ export const driftRemove: JobHandler<"drift.remove"> = async (payload, ctx) => {
       return { removed: await hypervisor.removeNetworkEntry(payload.network, { kind: "dns", ip: payload.ip }) };
     case "filter":
       return { removed: await hypervisor.removeFilter(payload.name) };
+    case "volume":
+      // A source disk a live migration left behind (issue 19); one already gone is `removed: false`.
+      return { removed: await hypervisor.deleteVolume(payload.pool, payload.name) };
   }
 };

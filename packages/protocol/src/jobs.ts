@@ -424,6 +424,8 @@ export const ZDriftRemovePayload = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("dhcp-host"), network: ZLibvirtName, mac: ZAnyMac, ip: z.ipv4() }),
   z.object({ kind: z.literal("dns-host"), network: ZLibvirtName, ip: z.ipv4() }),
   z.object({ kind: z.literal("filter"), name: ZLibvirtName.regex(/^carve-vm-/, "must be a Carve-named filter (carve-vm-…)") }),
+  // storage under Carve (issue 19): a disk file a migration left in its source pool (keyed by the volume's Carve name).
+  z.object({ kind: z.literal("volume"), pool: ZLibvirtName, name: ZLibvirtName.regex(/^carve-[0-9a-f-]{36}\.qcow2$/, "must be a Carve-named volume (carve-ID.qcow2)") }),
 ]);
 export const ZDriftRemoveResult = z.object({ removed: z.boolean() });
 

@@ -95,7 +95,7 @@ describe("host join tokens", () => {
     // The missing one is defined by the joined host's agent: one more pool.define after addPool's three.
     const defines = core.queues.byName("pool.define").map((j) => j.envelope.payload as { name: string });
     expect(defines.map((p) => p.name)).toEqual(["carve-fast", "bulk", "gone", "gone"]);
-    const fast = await core.db.storagePool.findUniqueOrThrow({ where: { name: "fast" } });
+    const fast = await core.db.storagePool.findFirstOrThrow({ where: { name: "fast" } });
     expect(fast).toMatchObject({ libvirtName: "fast-old", capacityBytes: 500_000_000_000n, availableBytes: 400_000_000_000n });
     expect(fast.capacityReportedAt).not.toBeNull();
   });

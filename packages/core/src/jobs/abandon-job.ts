@@ -9,6 +9,7 @@ import { VOLUME_JOBS } from "../volumes/volume-job.ts";
 import { settleVolumeMigration } from "../volumes/settle-volume-migration.ts";
 import { actionOfJob, holdsCapacity } from "../vms/vm-state-machine.ts";
 import { reportJobFinished } from "./job-finished.ts";
+import { settleWaitingCreates } from "./finalise-job.ts";
 // networks (issue 17)
 import { settleNetworkDefine } from "../networks/settle-network-define.ts";
 import { releaseAbandonedMove, VM_MOVE_JOBS } from "../vms/settle-vm-move.ts";
@@ -49,6 +50,8 @@ export async function abandonJob(deps: CoreDeps, jobId: string, code: TAbandonCo
     });
     if (claimed.count === 0) return null;
     if (job.kind === "template.copy") await settleTemplateCopy(tx, job, { ok: false, message });
+    // Creates waiting for this copy fail with it (issue 19).
+    if (job.kind === "template.copy") await settleWaitingCreates(tx, deps, job, { ok: false, message });
     if (job.kind === "pool.define") await settlePoolDefine(tx, job, { ok: false, message });
     if (VOLUME_JOBS.has(job.kind)) await settleVolumeJob(tx, deps, job, { ok: false, message });
     if (job.kind === "volume.migrate") await settleVolumeMigration(tx, deps, job, { ok: false, message });

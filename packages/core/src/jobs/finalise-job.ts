@@ -14,6 +14,8 @@ import { VOLUME_JOBS } from "../volumes/volume-job.ts";
 import { settleVolumeMigration } from "../volumes/settle-volume-migration.ts";
 import { actionOfJob, holdsCapacity, VM_ACTIONS } from "../vms/vm-state-machine.ts";
 import { finaliseRunningCreate } from "./finalise-running-create.ts";
+import { dispatchJob, type TDispatchable } from "./dispatch-job.ts";
+import { waitingCreates, type TAwaitedCopy } from "../vms/stage-create-copy.ts";
 import { reportJobFinished } from "./job-finished.ts";
 import { afterColdMove, afterVmMove } from "../hosts/advance-host-maintenance.ts";
 import { COLD_MOVE_STEPS } from "../vms/advance-cold-move.ts";
@@ -55,17 +57,20 @@ export async function finaliseJob(deps: CoreDeps, jobId: string, outcome: TJobOu
     const moved = VM_MOVE_JOBS.has(job.kind) ? await settleVmMove(tx, deps, job, parsed) : null;
     if (job.vmId) await settleVm(tx, deps, job, parsed);
     if (job.kind === "template.copy") await settleTemplateCopy(tx, job, parsed);
+    const released = job.kind === "template.copy" ? await settleWaitingCreates(tx, deps, job, parsed) : [];
     if (job.kind === "pool.define") await settlePoolDefine(tx, job, parsed);
     if (VOLUME_JOBS.has(job.kind)) await settleVolumeJob(tx, deps, job, parsed);
     if (job.kind === "volume.migrate") await settleVolumeMigration(tx, deps, job, parsed);
     // networks (issue 17)
     if (job.kind === "network.define") await settleNetworkDefine(tx, job, parsed);
-    return { kind: job.kind, ok: parsed.ok, durationMs: finishedAt.getTime() - job.createdAt.getTime(), moved, parentJobId: job.parentJobId };
+    return { kind: job.kind, ok: parsed.ok, durationMs: finishedAt.getTime() - job.createdAt.getTime(), moved, parentJobId: job.parentJobId, released };
   });
   if (finalised) {
     const { kind, ok, durationMs } = finalised;
     reportJobFinished(deps, { jobId, kind, outcome: ok ? "succeeded" : "failed", errorCode: ok ? null : "AGENT_ERROR", durationMs });
   }
+  // Creates that waited for this template copy go to their hosts (issue 19).
+  for (const waiting of finalised?.released ?? []) await dispatchJob(deps, waiting);
   if (finalised?.moved) await afterVmMove(deps, finalised.moved);
   // A step of a stopped VM's move with its disks (a no-op for any other parent).
   if (finalised?.parentJobId && COLD_MOVE_STEPS.has(finalised.kind)) await afterColdMove(deps, finalised.parentJobId);
@@ -75,6 +80,29 @@ export async function finaliseJob(deps: CoreDeps, jobId: string, outcome: TJobOu
     await applyInventory(deps, jobId).catch((err: unknown) => deps.log.error({ jobId, err }, "could not reconcile a host's inventory; the next round retries"));
   }
   return finalised !== null;
+}
+
+/**
+ * The creates waiting for a finished template.copy job (issue 19), inside its finaliser's (or the
+ * watchdog's) transaction: on success each gets its host back, to be sent after the commit (the
+ * returned jobs; the sweep resends any that is not); on failure each fails as a create whose agent
+ * failed (VM Error, capacity and volumes released), saying the copy failed.
+ */
+export async function settleWaitingCreates(tx: Tx, deps: CoreDeps, copyJob: { id: string }, outcome: TJobOutcome): Promise<TDispatchable[]> {
+  const released: TDispatchable[] = [];
+  for (const waiting of await waitingCreates(tx, copyJob.id)) {
+    const awaits = (waiting.request as { awaitsCopy?: TAwaitedCopy } | null)?.awaitsCopy;
+    if (!awaits) continue;
+    if (outcome.ok) {
+      await tx.job.update({ where: { id: waiting.id }, data: { hostId: awaits.hostId, progress: 0, step: "template copied" } });
+      released.push({ ...waiting, hostId: awaits.hostId });
+      continue;
+    }
+    const message = `copying its template to the pool failed (${outcome.message})`;
+    const claimed = await tx.job.updateMany({ where: { id: waiting.id, state: "Queued" }, data: { state: "Failed", errorCode: "AGENT_ERROR", errorMessage: message, finishedAt: deps.now() } });
+    if (claimed.count > 0) await settleVm(tx, deps, waiting, { ok: false, message });
+  }
+  return released;
 }
 
 function parseResult(kind: string, result: unknown): TJobOutcome {

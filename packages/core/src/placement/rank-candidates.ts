@@ -26,19 +26,25 @@ export const CANDIDATE_LIMIT = 16;
  * every host. `placeVm` over the full snapshot stays the explainer when nothing fits; a test
  * keeps the two in agreement.
  */
-export async function rankCandidates(tx: Tx, templateId: string, r: TPlacementRequest, limit = CANDIDATE_LIMIT): Promise<TRankedCandidate[]> {
+export async function rankCandidates(tx: Tx, templateId: string, r: TPlacementRequest, limit = CANDIDATE_LIMIT, stageVolume?: string): Promise<TRankedCandidate[]> {
+  // With `stageVolume` (issue 19): pools without a Ready copy qualify too, the copy to be made
+  // there under that name (a create then waits for it: stageCreateCopy).
+  const copy = stageVolume === undefined
+    ? Prisma.sql`JOIN "TemplateCopy" tc ON tc."poolId" = p.id AND tc."templateId" = ${templateId}::uuid AND tc.state = 'Ready'`
+    : Prisma.sql`LEFT JOIN "TemplateCopy" tc ON tc."poolId" = p.id AND tc."templateId" = ${templateId}::uuid`;
+  const volume = stageVolume === undefined ? Prisma.sql`tc."volumeName"` : Prisma.sql`CASE WHEN tc.state = 'Ready' THEN tc."volumeName" ELSE ${stageVolume} END`;
   // Matches the index (state, memMiBFree, name) read forwards (pack) or backwards (spread), so
   // PostgreSQL walks hosts in rank order and stops at the first few that fit, at any fleet size.
   const network = r.network ? Prisma.sql`EXISTS (SELECT 1 FROM "NetworkHost" nh WHERE nh."hostId" = h.id AND nh."networkId" = ${r.network.id}::uuid)` : Prisma.sql`TRUE`;
   const order = r.policy === "pack" ? Prisma.sql`h."memMiBFree" ASC, h.name ASC` : Prisma.sql`h."memMiBFree" DESC, h.name DESC`;
   const rows = await tx.$queryRaw<TRankedCandidate[]>`
     SELECT h.id::text AS "hostId", h.name AS "hostName", p.id::text AS "poolId", p.name AS "poolName",
-           p."libvirtName" AS "poolLibvirtName", tc."volumeName" AS "templateVolume",
+           p."libvirtName" AS "poolLibvirtName", ${volume} AS "templateVolume",
            h."memMiBFree" AS "freeMemMiB"
       FROM "Host" h
       JOIN "PoolHost" ph ON ph."hostId" = h.id
       JOIN "StoragePool" p ON p.id = ph."poolId"
-      JOIN "TemplateCopy" tc ON tc."poolId" = p.id AND tc."templateId" = ${templateId}::uuid AND tc.state = 'Ready'
+      ${copy}
      WHERE h.state = 'Up'
        AND ${network}
        AND h.tags @> ${r.hostTags}::text[]

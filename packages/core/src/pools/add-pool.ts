@@ -48,7 +48,8 @@ export async function addPool(deps: CoreDeps, actor: TActor, input: unknown): Pr
   }
   const added = await deps.db.$transaction(async (tx) => {
     const hosts = await Promise.all(data.hosts.map((ref) => resolveHost(tx, ref, "hosts")));
-    if (await tx.storagePool.findUnique({ where: { name: data.name }, select: { id: true } })) {
+    // A Removed pool's name is free again (issue 19): only live pools hold theirs (liveName).
+    if (await tx.storagePool.findUnique({ where: { liveName: data.name }, select: { id: true } })) {
       throw new CarveError("ALREADY_EXISTS", `A storage pool named '${data.name}' already exists. Choose another name.`, {
         fields: [{ field: "name", message: "is already used by another pool" }],
       });
@@ -56,6 +57,7 @@ export async function addPool(deps: CoreDeps, actor: TActor, input: unknown): Pr
     const pool = await tx.storagePool.create({
       data: {
         name: data.name,
+        liveName: data.name,
         libvirtName: data.libvirtName,
         path: data.path,
         scope: data.scope,

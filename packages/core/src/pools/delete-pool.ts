@@ -13,7 +13,8 @@ export const ZDeletePoolInput = z.strictObject({ pool: z.string({ error: "is req
  * Deletes a storage pool (admins only). Refused (HAS_DEPENDENTS) while volumes not yet deleted
  * live in it or a template is being copied into it, naming them and the order to remove things in.
  * Its template copies are forgotten with it (the image files stay in the libvirt pool). A pool no
- * volume ever used goes entirely; otherwise it is kept as Removed for the volumes' history. One
+ * volume ever used goes entirely; otherwise it is kept as Removed for the volumes' history, and its
+ * name is free for a new pool. One
  * transaction holding the pool's row lock, so a create racing it either lands first (and the
  * delete is refused) or finds the pool gone.
  */
@@ -54,7 +55,7 @@ export async function deletePool(deps: CoreDeps, actor: TActor, input: unknown):
     await tx.templateCopy.deleteMany({ where: { poolId: pool.id } });
     const used = (await tx.volume.count({ where: { poolId: pool.id } })) > 0;
     if (used) {
-      await tx.storagePool.update({ where: { id: pool.id }, data: { state: "Removed", stateReason: "deleted by an admin", reservedBytes: 0 } });
+      await tx.storagePool.update({ where: { id: pool.id }, data: { state: "Removed", stateReason: "deleted by an admin", reservedBytes: 0, liveName: null } });
     } else {
       await tx.storagePool.delete({ where: { id: pool.id } });
     }

@@ -7,6 +7,7 @@ import { SYSTEM_ACTOR } from "../identity/actor.ts";
 import { isUuid } from "../validation/is-uuid.ts";
 import { holdsCapacity } from "../vms/vm-state-machine.ts";
 import { endConsoleSessions } from "../console/end-console-sessions.ts";
+import { verifyTemplateCopies } from "../templates/verify-template-copies.ts";
 import { compareInventory, type TCorrection, type TElsewhereVm } from "./compare-inventory.ts";
 import { learnAddresses } from "./learn-addresses.ts";
 import { dispatchFilterJobs } from "../security-groups/filter-jobs.ts";
@@ -74,6 +75,8 @@ export async function applyInventory(deps: CoreDeps, jobId: string): Promise<TAp
       driftOpened += counts.driftOpened;
       driftResolved += counts.driftResolved;
     }
+    // storage under Carve (issue 19): a template copy the pool no longer holds is Missing.
+    corrected += await verifyTemplateCopies(tx, host, inventory.data.pools, since);
     const { addresses } = inventory.data;
     const filterJobs = addresses ? await learnAddresses(tx, deps, { host, jobId, domains, addresses, since }) : [];
     return { counts: { corrected, driftOpened, driftResolved }, filterJobs };

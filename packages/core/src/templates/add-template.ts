@@ -5,7 +5,7 @@ import type { CoreDeps } from "../context.ts";
 import { CarveError } from "../errors/index.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { requireAdmin, type TActor } from "../identity/actor.ts";
-import { isUuid } from "../validation/is-uuid.ts";
+import { resolveLivePool } from "../pools/resolve-live-pool.ts";
 import { ZDescription, ZObjectName } from "../validation/fields.ts";
 import { parseInput } from "../validation/parse-input.ts";
 
@@ -32,13 +32,7 @@ export async function addTemplate(deps: CoreDeps, actor: TActor, input: unknown)
   return deps.db.$transaction(async (tx) => {
     const pools = [];
     for (const ref of data.pools) {
-      const pool = await tx.storagePool.findFirst({ where: isUuid(ref) ? { id: ref } : { name: ref } });
-      if (!pool) {
-        throw new CarveError("POOL_NOT_FOUND", `No storage pool '${ref}'. See the pools with 'pool list'.`, {
-          fields: [{ field: "pools", message: `'${ref}' is not a registered pool` }],
-        });
-      }
-      pools.push(pool);
+      pools.push(await resolveLivePool(tx, ref, "pools"));
     }
     if (await tx.template.findUnique({ where: { name: data.name }, select: { id: true } })) {
       throw new CarveError("ALREADY_EXISTS", `A template named '${data.name}' already exists. Choose another name.`, {

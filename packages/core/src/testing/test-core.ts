@@ -60,6 +60,7 @@ export async function seedInfra(deps: CoreDeps, options: TInfraOptions = {}) {
     const pool = await deps.db.storagePool.create({
       data: {
         name: `pool-${i + 1}`,
+        liveName: `pool-${i + 1}`,
         libvirtName: "default",
         path: `/var/lib/carve/pool-${i + 1}`,
         scope: "Local",

@@ -76,7 +76,8 @@ export async function createVmRecording(deps: TIdentityDeps, actor: TActor, inpu
   const plan: TCreatePlan = { ...(await planCreateInput(deps, requireUser(actor), input)), ...(requestKey ? { requestKey } : {}) };
   const batcher = batcherOf(deps.db, "create-vm", () => new Batcher(recordCreates, { maxBatch: MAX_BATCH }));
   const created = await batcher.submit({ deps, plan });
-  await dispatchJob(deps, created.job);
+  // A create waiting for its template's copy (issue 19) has no host yet: its copy is what goes now.
+  await dispatchJob(deps, created.copyJob ?? created.job);
   return created;
 }
 

@@ -100,6 +100,17 @@ describe("live migration (core, with the agent played by the test)", () => {
     expect(moved.message).toBe("web live-migrated from host-1 to host-2 in 2.4 s");
   });
 
+  it("after a successful live migration with a local disk, the disk file left in the source pool is deleted on the source host (issue 19)", async () => {
+    const { admin, vm, one } = await runningVm();
+    const job = await migrateVm(core, admin, { vm: "web" });
+    const root = await core.db.volume.findFirstOrThrow({ where: { vmId: vm.id } });
+    core.queues.settle(job.id, { result: { vmId: vm.id, state: "running", durationMs: 2400, diskPaths: [{ volumeId: root.id, path: "/b/root.qcow2" }] } });
+    await sweepJobs(core);
+    const cleanup = await core.db.job.findFirstOrThrow({ where: { kind: "drift.remove" } });
+    expect(cleanup).toMatchObject({ hostId: one.host.id, state: "Queued" });
+    expect(cleanup.request).toMatchObject({ payload: { kind: "volume", pool: "default", name: root.libvirtName } });
+  });
+
   it("a VM on a network travels with its NICs and its security filter, which the destination needs before the VM arrives", async () => {
     const { admin, vm } = await runningVm({ network: true });
     const job = await migrateVm(core, admin, { vm: "web" });

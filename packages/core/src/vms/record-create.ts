@@ -13,6 +13,7 @@ import type { TRankedCandidate } from "../placement/rank-candidates.ts";
 import type { TRankedPool } from "../placement/rank-data-pools.ts";
 import { reserveBestFitWithDataDisks } from "../placement/reserve-data-disks.ts";
 import type { RankingMemo } from "../placement/ranking-memo.ts";
+import { awaitStagedCopy, reserveForStagedCopy } from "./stage-create-copy.ts";
 import { AddressBook, type TAllocatedNic } from "../networks/ipam/address-book.ts";
 import { insertNics, type TNicWrite } from "../networks/ipam/insert-nics.ts";
 import { assertWithinQuota } from "../quotas/assert-within-quota.ts";
@@ -26,7 +27,13 @@ import type { TCreateVmParsed } from "./create-vm.ts";
 import { DefaultGroupFilters, joinDefaultGroups, newVmFilter, type TDefaultGroupFilter, type TDefaultGroupJoin } from "../security-groups/default-group-filters.ts";
 
 /** What createVm answers: the Creating VM, the job to watch, and where to see a first password once. */
-export type TCreated = { vm: Vm; job: Job; passwordReveal: { revealId: string; expiresAt: Date } | null };
+export type TCreated = {
+  vm: Vm;
+  job: Job;
+  passwordReveal: { revealId: string; expiresAt: Date } | null;
+  /** The template.copy job this create started and waits for (issue 19), to send after the commit. */
+  copyJob?: Job;
+};
 
 /** A create checked and planned outside the transaction: everything but the host. */
 export interface TCreatePlan {
@@ -105,7 +112,7 @@ async function placeAndWrite(
   nic: TAllocatedNic | null,
   security: TDefaultGroupFilter,
   batch: TBatchContext | undefined,
-): Promise<{ vm: Vm; job: Job }> {
+): Promise<{ vm: Vm; job: Job; copyJob?: Job }> {
   const { owner, data, template, request, guest, dataDisks } = plan;
   const now = deps.now();
   let records: { vm: Vm; job: Job } | null = null;
@@ -113,18 +120,27 @@ async function placeAndWrite(
     // The common create: each candidate is tried by checking the name, reserving on it and writing
     // the records in ONE statement; one that no longer fits is left as it was (its host's share
     // given back at once), and a name already taken is refused before anything is reserved.
-    const placed = await reserveBestFit(tx, template.id, request, batch?.rankings, async (candidate) => {
+    const reserveOn = async (candidate: TRankedCandidate) => {
       const cloudInit = guest ? await cloudInitPayload(tx, guest, candidate.hostId) : null;
       const [written] = await insertCreateRecords(tx, [{ records: createRecords(plan, ids, candidate, [], cloudInit, nic, security), now, reserve: request }]);
       if (written === undefined) throw new Error("insertCreateRecords answered nothing");
       if (written === "nameTaken") throw nameTaken(data.name);
       records = written === "noRoom" ? null : written;
       return records !== null;
-    });
-    if (!placed) throw await noCapacity(tx, template.id, request, dataDisks);
+    };
+    const placed = await reserveBestFit(tx, template.id, request, batch?.rankings, reserveOn);
+    if (!placed) {
+      // Only pools without a Ready copy could take it (issue 19): the copy is made first, and the create waits for it.
+      const staging = await reserveForStagedCopy(tx, template, request, reserveOn);
+      if (!staging || !records) throw await noCapacity(tx, template, request, dataDisks);
+      batch?.rankings.reserved(staging.hostId, request.memoryMiB);
+      const { vm, job } = records as { vm: Vm; job: Job };
+      const waiting = await awaitStagedCopy(tx, deps, owner, template, staging, job);
+      return { vm, job: waiting.job, ...(waiting.copyJob ? { copyJob: waiting.copyJob } : {}) };
+    }
   } else {
     const found = await reserveBestFitWithDataDisks(tx, template.id, request, dataDisks.map((d) => d.request));
-    if (!found) throw await noCapacity(tx, template.id, request, dataDisks);
+    if (!found) throw await noCapacity(tx, template, request, dataDisks);
     batch?.rankings.reserved(found.candidate.hostId, request.memoryMiB);
     const dataVolumes = dataDisks.map((disk, i) => {
       const id = randomUUID();
@@ -288,8 +304,11 @@ export function nameTaken(name: string): CarveError {
 }
 
 /** NO_CAPACITY with every host's reason (per data disk too): only now is the whole capacity snapshot loaded. */
-async function noCapacity(tx: Tx, templateId: string, request: TPlacementRequest, disks: TPlannedDataDisk[]): Promise<CarveError> {
-  const hosts = await loadPlacementHosts(tx, templateId);
+async function noCapacity(tx: Tx, template: Template, request: TPlacementRequest, disks: TPlannedDataDisk[]): Promise<CarveError> {
+  const loaded = await loadPlacementHosts(tx, template.id);
+  // A root disk with data disks waits for no copy; otherwise a missing copy is made on demand (issue 19) and is no reason.
+  const staged = disks.length === 0 && template.storedPath !== null && template.sha256 !== null;
+  const hosts = staged ? loaded.map((h) => ({ ...h, pools: h.pools.map((p) => ({ ...p, hasTemplate: true })) })) : loaded;
   const { candidates, rejections } = disks.length === 0 ? placeVm(hosts, request) : explainWithDataDisks(hosts, request, disks.map((d) => d.request));
   const raced = [...new Set(candidates.map((c) => c.host.name))].map((host) => ({ host, reason: "was filled up by concurrent requests" }));
   return new CarveError("NO_CAPACITY", explainNoCapacity(request, [...rejections, ...raced]), { details: { rejections } });

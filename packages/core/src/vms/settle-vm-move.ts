@@ -4,7 +4,7 @@ import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
 import type { TDispatchable } from "../jobs/dispatch-job.ts";
-import { completeMove, readMoveRecord, releaseMoveTarget } from "./reserve-move-target.ts";
+import { completeMove, readMoveRecord, releaseMoveTarget, type TMoveRecord } from "./reserve-move-target.ts";
 
 /** The jobs that move a VM between hosts: settled here, before the generic VM settling. */
 export const VM_MOVE_JOBS: ReadonlySet<string> = new Set(["vm.migrate", "vm.define", "vm.undefine"]);
@@ -49,6 +49,7 @@ export async function settleVmMove(tx: Tx, deps: CoreDeps, job: TMoveJob, outcom
   if (job.kind === "vm.migrate") {
     if (outcome.ok) {
       await completeMove(tx, record, vm, resultDiskPaths(outcome.result));
+      await removeSourceDisks(tx, deps, record, vm.id, row?.actorId ?? null);
       const seconds = (resultDuration(outcome.result) / 1000).toFixed(1);
       await event(tx, vm.id, record.targetHostId, job.id, `${vm.name} live-migrated from ${from} to ${to} in ${seconds} s`, { from, to, durationMs: resultDuration(outcome.result) });
     } else {
@@ -94,6 +95,25 @@ export async function releaseAbandonedMove(tx: Tx, job: TMoveJob): Promise<void>
   if (!record || !job.vmId || (job.kind !== "vm.migrate" && job.kind !== "vm.define")) return;
   const vm = await tx.vm.findUnique({ where: { id: job.vmId }, select: { vcpus: true, memoryMiB: true } });
   if (vm) await releaseMoveTarget(tx, record, vm);
+}
+
+/**
+ * After a live migration with local disks succeeded (the target verified it, so its copies are the
+ * disks now): one drift.remove job per disk deletes the file left in its source pool, on the source
+ * host (issue 19). Idempotent on the agent (keyed by the volume's name). Recorded Queued here; the
+ * controller's sweep sends them, like any job not sent at once.
+ */
+async function removeSourceDisks(tx: Tx, deps: CoreDeps, record: TMoveRecord, vmId: string, actorId: string | null): Promise<void> {
+  if (record.volumes.length === 0) return;
+  const volumes = await tx.volume.findMany({ where: { id: { in: record.volumes.map((v) => v.id) } }, select: { id: true, libvirtName: true } });
+  const pools = await tx.storagePool.findMany({ where: { id: { in: record.volumes.map((v) => v.fromPoolId) } }, select: { id: true, libvirtName: true } });
+  for (const moved of record.volumes) {
+    const pool = pools.find((p) => p.id === moved.fromPoolId)?.libvirtName;
+    const name = volumes.find((v) => v.id === moved.id)?.libvirtName;
+    if (!pool || !name) continue;
+    const request = { payload: { kind: "volume", pool, name }, volumeId: moved.id } as Prisma.InputJsonValue;
+    await tx.job.create({ data: { id: randomUUID(), kind: "drift.remove", actorId, vmId, hostId: record.sourceHostId, request, createdAt: deps.now() } });
+  }
 }
 
 async function event(tx: Tx, vmId: string, hostId: string, jobId: string, message: string, data?: Prisma.InputJsonValue, toState?: "Stopped"): Promise<void> {

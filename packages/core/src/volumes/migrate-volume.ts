@@ -10,7 +10,7 @@ import { requireWriteScope, type TActor } from "../identity/actor.ts";
 import { dispatchJob } from "../jobs/dispatch-job.ts";
 import { cachedPlacementSettings } from "../settings/placement-settings.ts";
 import { readStorageSettings } from "../settings/storage-settings.ts";
-import { isUuid } from "../validation/is-uuid.ts";
+import { resolveLivePool } from "../pools/resolve-live-pool.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import { findVolumeForActor } from "./find-volume.ts";
 import { recordStreamJobs } from "./record-stream-jobs.ts";
@@ -151,11 +151,8 @@ export async function migrateVolume(deps: CoreDeps, actor: TActor, input: unknow
 }
 
 async function findPool(tx: Tx, ref: string): Promise<TPool> {
-  const pool = await tx.storagePool.findFirst({ where: isUuid(ref) ? { id: ref } : { name: ref }, select: POOL_SELECT });
-  if (!pool || pool.state === "Removed") {
-    throw new CarveError("POOL_NOT_FOUND", `No storage pool '${ref}'. See the pools with 'carve pool list'.`, { fields: [{ field: "pool", message: `'${ref}' does not exist` }] });
-  }
-  return pool;
+  const { id } = await resolveLivePool(tx, ref);
+  return tx.storagePool.findUniqueOrThrow({ where: { id }, select: POOL_SELECT });
 }
 
 /** Why the target pool cannot take the volume at all (state, capacity never reported, offering's scope or tags); null when it can. */

@@ -30,7 +30,7 @@ async function answer(jobId: string, outcome: { result: unknown } | { reason: st
 }
 const vmCreated = (vmId: string) => ({ result: { vmId, domainUuid: vmId, state: "running", rootVolumePath: `/p/${vmId}` } });
 const payloadOf = (jobId: string) => core.queues.jobs.get(jobId)?.envelope.payload as Record<string, unknown>;
-const reserved = async (name: string) => (await core.db.storagePool.findUniqueOrThrow({ where: { name } })).reservedBytes;
+const reserved = async (name: string) => (await core.db.storagePool.findFirstOrThrow({ where: { name } })).reservedBytes;
 
 async function setup() {
   const admin = await createTestUser(core, "root", "Admin");
@@ -79,7 +79,7 @@ describe("volumes", () => {
     const { vm } = await vmOn(alice, "web", "host-1");
     const before = await reserved("pool-1");
     const { volume, job } = await createVolume(core, alice, { name: "data", diskOffering: "custom", sizeGiB: 20, vm: "web" });
-    expect(volume).toMatchObject({ state: "Allocating", poolId: (await core.db.storagePool.findUniqueOrThrow({ where: { name: "pool-1" } })).id });
+    expect(volume).toMatchObject({ state: "Allocating", poolId: (await core.db.storagePool.findFirstOrThrow({ where: { name: "pool-1" } })).id });
     expect(payloadOf(job.id)).toEqual({ volumeId: volume.id, pool: "default", name: `carve-${volume.id}.qcow2`, sizeGiB: 20 });
     expect((await reserved("pool-1")) - before).toBe(20n * GIB);
     await answer(job.id, { result: { volumeId: volume.id, path: "/p/data.qcow2", alreadyPresent: false } });

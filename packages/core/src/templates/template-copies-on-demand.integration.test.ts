@@ -1,0 +1,112 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { recordJobProgress } from "../jobs/record-progress.ts";
+import { sweepJobs } from "../jobs/sweep-jobs.ts";
+import { addPool } from "../pools/add-pool.ts";
+import { deletePool } from "../pools/delete-pool.ts";
+import { applyInventory } from "../reconcile/apply-inventory.ts";
+import { createTestCore, createTestUser, refusal, seedInfra, type TTestCore } from "../testing/index.ts";
+import { createVm } from "../vms/create-vm.ts";
+import { ensureTemplateCopy } from "./ensure-template-copy.ts";
+
+// Issue 19, items 4, 6 and 7: template copies that are missing are made when needed; pools that were removed.
+let core: TTestCore;
+beforeEach(async () => {
+  core = await createTestCore();
+});
+afterEach(async () => {
+  await core.drop();
+});
+
+const SHA = "a".repeat(64);
+/** What a template downloaded into the store has (so a copy of it can be made). */
+const STORED = { storedPath: "/srv/carve/templates/tiny.qcow2", sha256: SHA, sizeBytes: 1024n, virtualSizeBytes: 1024n ** 3n };
+
+/** One host whose pool-1 lost its copy of `tiny` (a template downloaded into the store, so it can be copied again). */
+async function withoutCopy() {
+  const infra = await seedInfra(core, { hosts: 1 });
+  await core.db.template.update({ where: { id: infra.template.id }, data: STORED });
+  await core.db.templateCopy.deleteMany({});
+  return infra;
+}
+
+const createJobs = () => core.db.job.findMany({ where: { kind: "vm.create" }, orderBy: { createdAt: "asc" } });
+
+describe("a create whose pools lack a copy of its template stages the copy (item 4)", () => {
+  it("two creates share one copy, show its progress, and go to the host once it is Ready", async () => {
+    await withoutCopy();
+    const ann = await createTestUser(core, "ann");
+    const bob = await createTestUser(core, "bob");
+    const a = await createVm(core, ann, { name: "a", template: "tiny", offering: "small" });
+    const b = await createVm(core, bob, { name: "b", template: "tiny", offering: "small" });
+    expect([a.vm.state, b.vm.state]).toEqual(["Creating", "Creating"]);
+    const copies = core.queues.byName("template.copy");
+    expect(copies).toHaveLength(1);
+    expect(core.queues.byName("vm.create")).toHaveLength(0);
+    const copyJobId = copies[0]?.envelope.jobId ?? "";
+    expect((await core.db.templateCopy.findFirstOrThrow()).state).toBe("Copying");
+
+    await recordJobProgress(core, copyJobId, { percent: 43, step: "importing" });
+    expect((await createJobs()).map((j) => [j.state, j.step])).toEqual([["Queued", "copying template… 43 %"], ["Queued", "copying template… 43 %"]]);
+
+    core.queues.settle(copyJobId, { result: { templateId: a.vm.templateId, pool: "default", volume: "v", path: "/p", alreadyPresent: false } });
+    await sweepJobs(core);
+    expect((await core.db.templateCopy.findFirstOrThrow()).state).toBe("Ready");
+    const sent = core.queues.byName("vm.create");
+    expect(sent.map((j) => j.envelope.jobId).sort()).toEqual([a.job.id, b.job.id].sort());
+    expect(sent.every((j) => (j.envelope.payload as { template: { name: string } }).template.name === `template-${a.vm.templateId}.qcow2`)).toBe(true);
+  });
+
+  it("a failed copy fails the waiting create with the reason and gives its capacity back", async () => {
+    const { hosts } = await withoutCopy();
+    const ann = await createTestUser(core, "ann");
+    const a = await createVm(core, ann, { name: "a", template: "tiny", offering: "small" });
+    core.queues.settle(core.queues.byName("template.copy")[0]?.envelope.jobId ?? "", { reason: "disk full" });
+    await sweepJobs(core);
+    const vm = await core.db.vm.findUniqueOrThrow({ where: { id: a.vm.id } });
+    expect(vm.state).toBe("Error");
+    expect(vm.stateReason).toContain("disk full");
+    expect(await core.db.host.findUniqueOrThrow({ where: { id: hosts[0]?.host.id ?? "" } })).toMatchObject({ vcpusAllocated: 0, memMiBAllocated: 0 });
+    expect(core.queues.byName("vm.create")).toHaveLength(0);
+  });
+});
+
+describe("pool reports verify template copies (item 6)", () => {
+  it("a copy the pool no longer lists goes Missing, and 'template copy' copies it again", async () => {
+    const { hosts, template } = await seedInfra(core, { hosts: 1 });
+    await core.db.template.update({ where: { id: template.id }, data: STORED });
+    const host = hosts[0]?.host ?? { id: "", name: "" };
+    // The storage behind pool-1 was swapped: the host lists its pool without the copy's volume.
+    const inventory = await core.db.job.create({
+      data: {
+        kind: "host.inventory", state: "Succeeded", hostId: host.id, createdAt: new Date(Date.now() + 5_000), finishedAt: new Date(),
+        result: { hostname: "h", cpus: 8, memoryMiB: 16384, domains: [], pools: [{ name: "default", capacityBytes: 1, allocationBytes: 0, availableBytes: 1, volumes: ["other.qcow2"] }] },
+      },
+    }); // prettier-ignore
+    await applyInventory(core, inventory.id);
+    const copy = await core.db.templateCopy.findFirstOrThrow();
+    expect(copy.state).toBe("Missing");
+    expect(copy.stateReason).toContain("carve template copy tiny --pool pool-1");
+    const admin = await createTestUser(core, "root", "Admin");
+    const again = await ensureTemplateCopy(core, admin, { template: "tiny", pool: "pool-1" });
+    expect(again.copy.state).toBe("Copying");
+    expect(core.queues.byName("template.copy").map((j) => j.envelope.jobId)).toEqual([again.jobId]);
+  });
+});
+
+describe("removed pools (item 7)", () => {
+  it("a removed pool's name can be reused, and a template copy to the removed pool is refused with the reason", async () => {
+    const { hosts } = await seedInfra(core, { hosts: 1 });
+    const admin = await createTestUser(core, "root", "Admin");
+    const old = await addPool(core, admin, { name: "extra", hosts: ["host-1"], libvirtName: "carve-extra", path: "/srv/extra" });
+    // A volume once lived there: the delete keeps the pool as Removed for its history.
+    await core.db.volume.create({ data: { name: "gone", kind: "Data", ownerId: admin.userId, poolId: old.id, libvirtName: "gone", sizeGiB: 1, state: "Deleted" } });
+    expect(await deletePool(core, admin, { pool: "extra" })).toMatchObject({ outcome: "removed" });
+    const fresh = await addPool(core, admin, { name: "extra", hosts: [hosts[0]?.host.name ?? ""], libvirtName: "carve-extra2", path: "/srv/extra2" });
+    expect(fresh.id).not.toBe(old.id);
+    expect(await core.db.storagePool.findUniqueOrThrow({ where: { id: old.id } })).toMatchObject({ state: "Removed", name: "extra" });
+    const refused = await refusal(ensureTemplateCopy(core, admin, { template: "tiny", pool: old.id }));
+    expect(refused.code).toBe("INVALID_STATE");
+    expect(refused.message).toContain("Storage pool extra was removed (deleted by an admin)");
+    expect(core.queues.byName("template.copy")).toHaveLength(0);
+  });
+});
