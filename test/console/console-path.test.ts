@@ -1,11 +1,11 @@
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server, type Socket } from "node:net";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { connect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attachConsole, createVm, openConsole, readSerialLog, redeemConsoleToken, type TActor } from "@carve/core";
 import { CONSOLE_TLS, domainName } from "@carve/protocol";
+import { startFakeDisplay, type TFakeDisplay } from "../../apps/console/src/testing/fake-display.ts";
 import { Stack, until } from "../lib/stack/stack.ts";
 import { addTestHosts } from "../lib/stack/test-hosts.ts";
 import { createUser } from "../lib/stack/users.ts";
@@ -18,18 +18,13 @@ let dev: TActor;
 let sockets: string;
 let vmId: string;
 let domain: string;
-const displays: Server[] = [];
+const displays: TFakeDisplay[] = [];
 
 /** Listens at `path` as a VM's display: answers `greeting`, and records what it receives. */
-async function display(path: string, greeting: string): Promise<{ received: () => string }> {
-  let received = "";
-  const server = createServer((socket: Socket) => {
-    socket.on("data", (chunk) => (received += chunk.toString()));
-    socket.write(greeting);
-  });
-  await new Promise<void>((resolve) => server.listen(path, resolve));
-  displays.push(server);
-  return { received: () => received };
+async function display(path: string, greeting: string): Promise<TFakeDisplay> {
+  const started = await startFakeDisplay(greeting, path);
+  displays.push(started);
+  return started;
 }
 
 const userId = (actor: TActor): string => (actor.kind === "user" ? actor.userId : "");
@@ -50,7 +45,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const server of displays) server.close();
+  for (const started of displays) await started.close();
   await stack?.stop();
   if (sockets) await rm(sockets, { recursive: true, force: true });
 });
@@ -64,7 +59,7 @@ describe("the console's byte path: core → agent (TLS-PSK) → the VM's display
     let got = "";
     stream.on("data", (chunk: Buffer) => (got += chunk.toString()));
     stream.write("RFB 003.008\n");
-    await until(async () => got === "RFB 003.008\n" && vnc.received() === "RFB 003.008\n", 10_000, "bytes both ways");
+    await until(async () => got === "RFB 003.008\n" && vnc.received().toString() === "RFB 003.008\n", 10_000, "bytes both ways");
 
     // The same session again (even with the right key, which never left core's memory): refused.
     const { consoleAddress } = await stack.core.db.host.findUniqueOrThrow({ where: { id: redeemed.hostId } });
@@ -88,7 +83,7 @@ describe("the console's byte path: core → agent (TLS-PSK) → the VM's display
     let got = "";
     stream.on("data", (chunk: Buffer) => (got += chunk.toString()));
     stream.write("root\r");
-    await until(async () => got.includes("welcome") && serial.received() === "root\r", 10_000, "the tail, then live bytes");
+    await until(async () => got.includes("welcome") && serial.received().toString() === "root\r", 10_000, "the tail, then live bytes");
     expect(got).toBe("SeaBIOS\nLinux version 6.1\nlogin: \r\nwelcome\r\n");
     stream.destroy();
   });

@@ -1,10 +1,14 @@
 import { startSession, type CoreDeps, type TUserActor } from "@carve/core";
-import { encode } from "next-auth/jwt";
 import { WebSocket } from "ws";
+
+type TEncode = (params: { token: Record<string, unknown>; secret: string }) => Promise<string>;
+/** A computed specifier, as in upgrade-checks.ts: next-auth/jwt's declarations would force Next's globals on test/. */
+const nextAuthJwt = "next-auth/jwt";
 
 /** The portal's session cookie for `user`, as next-auth writes it after sign-in (signed with the portal's NEXTAUTH_SECRET). */
 export async function portalSessionCookie(deps: CoreDeps, user: TUserActor, secret: string): Promise<string> {
   const { sessionToken } = await startSession(deps, { userId: user.userId });
+  const { encode } = (await import(nextAuthJwt)) as { encode: TEncode };
   const value = await encode({ token: { carve: { sessionToken, userId: user.userId, username: user.username, role: user.role } }, secret });
   return `other=1; next-auth.session-token=${value}`;
 }
