@@ -5,10 +5,10 @@ import { connect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attachConsole, createVm, openConsole, readSerialLog, redeemConsoleToken, type TActor } from "@carve/core";
 import { CONSOLE_TLS, domainName } from "@carve/protocol";
+import { startFakeDisplay, type TFakeDisplay } from "../../apps/console/src/testing/fake-display.ts";
 import { Stack, until } from "../lib/stack/stack.ts";
 import { addTestHosts } from "../lib/stack/test-hosts.ts";
 import { createUser } from "../lib/stack/users.ts";
-import { listenAsDisplay, type TSocketDisplay } from "../lib/console/socket-display.ts";
 
 // libvirt's test driver runs no QEMU: with CARVE_CONSOLE_SOCKET_DIR the domain's display and serial
 // port are UNIX sockets at paths the agent reads from the live XML, and this test listens there as
@@ -18,13 +18,13 @@ let dev: TActor;
 let sockets: string;
 let vmId: string;
 let domain: string;
-const displays: TSocketDisplay[] = [];
+const displays: TFakeDisplay[] = [];
 
-/** Listens at `path` as a VM's display, closed after the file. */
-async function display(path: string, greeting: string): Promise<TSocketDisplay> {
-  const listening = await listenAsDisplay(path, greeting);
-  displays.push(listening);
-  return listening;
+/** Listens at `path` as a VM's display: answers `greeting`, and records what it receives. */
+async function display(path: string, greeting: string): Promise<TFakeDisplay> {
+  const started = await startFakeDisplay(greeting, path);
+  displays.push(started);
+  return started;
 }
 
 const userId = (actor: TActor): string => (actor.kind === "user" ? actor.userId : "");
@@ -45,7 +45,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all(displays.map((d) => d.close()));
+  for (const started of displays) await started.close();
   await stack?.stop();
   if (sockets) await rm(sockets, { recursive: true, force: true });
 });
@@ -59,7 +59,7 @@ describe("the console's byte path: core → agent (TLS-PSK) → the VM's display
     let got = "";
     stream.on("data", (chunk: Buffer) => (got += chunk.toString()));
     stream.write("RFB 003.008\n");
-    await until(async () => got === "RFB 003.008\n" && vnc.received() === "RFB 003.008\n", 10_000, "bytes both ways");
+    await until(async () => got === "RFB 003.008\n" && vnc.received().toString() === "RFB 003.008\n", 10_000, "bytes both ways");
 
     // The same session again (even with the right key, which never left core's memory): refused.
     const { consoleAddress } = await stack.core.db.host.findUniqueOrThrow({ where: { id: redeemed.hostId } });
@@ -83,7 +83,7 @@ describe("the console's byte path: core → agent (TLS-PSK) → the VM's display
     let got = "";
     stream.on("data", (chunk: Buffer) => (got += chunk.toString()));
     stream.write("root\r");
-    await until(async () => got.includes("welcome") && serial.received() === "root\r", 10_000, "the tail, then live bytes");
+    await until(async () => got.includes("welcome") && serial.received().toString() === "root\r", 10_000, "the tail, then live bytes");
     expect(got).toBe("SeaBIOS\nLinux version 6.1\nlogin: \r\nwelcome\r\n");
     stream.destroy();
   });

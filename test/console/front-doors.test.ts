@@ -10,7 +10,7 @@ import { createApiKey, createLocalUser, createVm, stopVm, withIdentity, type TAc
 import { domainName } from "@carve/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCarve, spawnCarve } from "../../apps/cli/src/testing/run-carve.ts";
-import { listenAsDisplay, type TSocketDisplay } from "../lib/console/socket-display.ts";
+import { startFakeDisplay, type TFakeDisplay } from "../../apps/console/src/testing/fake-display.ts";
 import { apiClient } from "../lib/portal/api-client.ts";
 import { startPortalRun, type TPortalRun } from "../lib/portal/portal-session.ts";
 import { Stack, until } from "../lib/stack/stack.ts";
@@ -20,7 +20,7 @@ import { createUser } from "../lib/stack/users.ts";
 let stack: Stack;
 let dev: TActor;
 let sockets: string;
-let serial: TSocketDisplay;
+let serial: TFakeDisplay;
 let run: TPortalRun;
 let logFile: string;
 let vmId: string;
@@ -64,7 +64,7 @@ beforeAll(async () => {
   await mkdir(logDir, { recursive: true });
   logFile = join(logDir, `${domain}.log`);
   await writeFile(logFile, LOG);
-  serial = await listenAsDisplay(join(sockets, `${domain}.serial`), GREETING);
+  serial = await startFakeDisplay(GREETING, join(sockets, `${domain}.serial`));
   run = await startPortalRun(stack, secretKey);
 }, 600_000);
 
@@ -81,13 +81,13 @@ describe("carve vm console --serial: this terminal on the VM's serial port", () 
     await until(async () => seen.stdout.includes("welcome"), 15_000, "the console's first bytes");
     expect(seen.stderr).toBe("Connected to the serial console of web-1. Escape character is ^]\n");
     child.stdin.write("uname -a\r");
-    await until(async () => serial.received() === "uname -a\r", 10_000, "the typed line at the serial port");
+    await until(async () => serial.received().toString() === "uname -a\r", 10_000, "the typed line at the serial port");
     child.stdin.write("\x1d");
     expect(await exited).toBe(0);
     // stdout is the console's bytes only (the words are on stderr), so a script can keep them.
     expect(seen.stdout).toBe(LOG + GREETING);
     expect(seen.stderr).toContain("Detached from the serial console of web-1.");
-    expect(serial.received()).toBe("uname -a\r"); // the escape character is not sent
+    expect(serial.received().toString()).toBe("uname -a\r"); // the escape character is not sent
     const event = await stack.core.db.event.findFirst({ where: { type: "console.connected" }, orderBy: { id: "desc" } });
     expect(event?.message).toMatch(/^operator connected to the serial console of web-1 on host-1 from carve CLI, /);
   });
@@ -98,7 +98,7 @@ describe("carve vm console --serial: this terminal on the VM's serial port", () 
     expect(seen.stdout).toContain("Escape character is ^]");
     // A cooked terminal would turn \r into \n, hold the line until Enter and kill carve on Ctrl-C.
     child.stdin.write("root\r\x03");
-    await until(async () => serial.received() === "root\r\x03", 10_000, "raw keys at the serial port");
+    await until(async () => serial.received().toString() === "root\r\x03", 10_000, "raw keys at the serial port");
     child.stdin.write("\x1d");
     expect(await exited).toBe(0);
     expect(seen.stdout).toContain("Detached from the serial console of web-1.");

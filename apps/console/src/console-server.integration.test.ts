@@ -2,13 +2,13 @@
 // Origin, against real PostgreSQL, with a fake VM display (a loopback TCP server we own) where
 // core's attachConsole will plug in.
 import { randomBytes } from "node:crypto";
-import { createVm, openConsole, parseTrustedProxies, startSession, stopVm, sweepJobs, type TActor, type TUserActor } from "@carve/core";
+import { createVm, openConsole, parseTrustedProxies, stopVm, sweepJobs, type TActor, type TUserActor } from "@carve/core";
 import { createTestCore, createTestUser, seedInfra, type TTestCore } from "@carve/core/testing";
-import { encode } from "next-auth/jwt";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { WebSocket } from "ws";
+import type { WebSocket } from "ws";
 import { startConsoleServer, type TConsoleServer } from "./console-server.ts";
+import { openConsoleSocket, portalSessionCookie, presentConsoleLink, type TConsoleClient } from "./testing/console-client.ts";
 import { startFakeDisplay, type TFakeDisplay } from "./testing/fake-display.ts";
 
 const PORTAL = "http://127.0.0.1:3000";
@@ -58,53 +58,21 @@ afterEach(async () => {
   while (proxy.openConsoles() > 0) await new Promise((resolve) => setTimeout(resolve, 10));
 });
 
-/** The portal's session cookie for `user`, as next-auth writes it after sign-in. */
-async function sessionCookie(user: TUserActor): Promise<string> {
-  const { sessionToken } = await startSession(core, { userId: user.userId });
-  const value = await encode({ token: { carve: { sessionToken, userId: user.userId, username: user.username, role: user.role } }, secret: SECRET });
-  return `other=1; next-auth.session-token=${value}`;
-}
+const sessionCookie = (user: TUserActor) => portalSessionCookie(core, user, SECRET);
 
 /** A console link made in the portal from this machine (the proxy sees the test's ws client at 127.0.0.1). */
 const link = async (user: TUserActor = alice, kind: "vnc" | "serial" = "vnc") => (await openConsole(core, { ...user, via: "portal", origin: { clientAddr: "127.0.0.1" } } as TActor, { vm: vmId, kind })).token;
 
-interface TClient {
-  ws: WebSocket;
-  messages: (string | Buffer)[];
-  next(): Promise<string | Buffer>;
-  closed: Promise<{ code: number; reason: string }>;
-}
-
-/** A browser's WebSocket to the proxy; resolves once open, or rejects with the refused upgrade's status. */
-async function browser(headers: Record<string, string>): Promise<TClient> {
-  const ws = new WebSocket(proxy.url, ["binary"], { headers });
-  clients.push(ws);
-  const messages: (string | Buffer)[] = [];
-  let wake = () => {};
-  ws.on("message", (data: Buffer, isBinary) => {
-    messages.push(isBinary ? data : data.toString());
-    wake();
-  });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })));
-  await new Promise<void>((resolve, reject) => {
-    ws.once("open", () => resolve());
-    ws.once("unexpected-response", (_request, response) => reject(new Error(`HTTP ${response.statusCode}`)));
-    ws.once("error", reject);
-  });
-  const next = async (): Promise<string | Buffer> => {
-    while (messages.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-    return messages.shift() as string | Buffer;
-  };
-  return { ws, messages, next, closed };
+/** A browser's WebSocket to the proxy (closed after the test); rejects with the refused upgrade's status. */
+async function browser(headers: Record<string, string>): Promise<TConsoleClient> {
+  const client = await openConsoleSocket(proxy.url, headers);
+  clients.push(client.ws);
+  return client;
 }
 
 const signedIn = async (user: TUserActor = alice) => browser({ origin: PORTAL, cookie: await sessionCookie(user) });
 
-/** Sends a console link and reads the proxy's first answer. */
-async function present(client: TClient, token: string): Promise<{ type: string; code?: string; message?: string; kind?: string; vm?: string }> {
-  client.ws.send(JSON.stringify({ token }));
-  return JSON.parse(String(await client.next())) as { type: string };
-}
+const present = presentConsoleLink;
 
 describe("the console proxy", () => {
   it("refuses an upgrade from another site's page (403) and one without a portal session (401)", async () => {

@@ -13,8 +13,8 @@ const ENCODING_DESKTOP_SIZE = -223;
 /** X11 keysyms the typing helper needs besides Latin-1 characters (which are their own keysym). */
 export const KEYSYM = { Return: 0xff0d, BackSpace: 0xff08, ShiftLeft: 0xffe1 } as const;
 // QEMU turns keysyms into PC scancodes and does not add Shift itself: a browser (noVNC) sends Shift
-// around these on a US layout, so the client does too.
-const SHIFTED = new Set('ABCDEFGHIJKLMNOPQRSTUVWXYZ~!@#$%^&*()_+{}|:"<>?');
+// around these on a US layout, so the client does too (and so does a test typing into noVNC).
+export const US_SHIFTED = new Set('ABCDEFGHIJKLMNOPQRSTUVWXYZ~!@#$%^&*()_+{}|:"<>?');
 
 /** A rectangle of the framebuffer, in pixels. */
 export interface TRect {
@@ -219,7 +219,7 @@ export class RfbClient {
     for (const char of text) {
       const code = char.codePointAt(0) ?? 0;
       if (code < 0x20 || code > 0x7e) throw new Error(`RFB: typeLine types printable ASCII only, not ${JSON.stringify(char)}`);
-      const shift = SHIFTED.has(char);
+      const shift = US_SHIFTED.has(char);
       if (shift) events.push(keyEvent(KEYSYM.ShiftLeft, true));
       events.push(keyEvent(code, true), keyEvent(code, false));
       if (shift) events.push(keyEvent(KEYSYM.ShiftLeft, false));

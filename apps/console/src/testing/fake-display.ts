@@ -14,10 +14,11 @@ export interface TFakeDisplay {
 }
 
 /**
- * A display on a loopback TCP port that greets each stream with `greeting` (an RFB version line,
- * or a serial console's last lines) and records what it is sent.
+ * A display on a loopback TCP port (or, given `socketPath`, on that UNIX socket, where QEMU puts a
+ * VM's display for the agent) that greets each stream with `greeting` (an RFB version line, or a
+ * serial console's last lines) and records what it is sent.
  */
-export async function startFakeDisplay(greeting: string): Promise<TFakeDisplay> {
+export async function startFakeDisplay(greeting: string, socketPath?: string): Promise<TFakeDisplay> {
   let latest: Socket | null = null;
   let received: Buffer[] = [];
   const server = createServer((socket) => {
@@ -27,12 +28,13 @@ export async function startFakeDisplay(greeting: string): Promise<TFakeDisplay> 
     socket.on("error", () => undefined);
     socket.write(greeting);
   });
-  server.listen(0, "127.0.0.1");
+  if (socketPath) server.listen(socketPath);
+  else server.listen(0, "127.0.0.1");
   await once(server, "listening");
-  const { port } = server.address() as { port: number };
+  const address = server.address();
   return {
     connect: async () => {
-      const socket = tcpConnect(port, "127.0.0.1");
+      const socket = typeof address === "string" ? tcpConnect(address) : tcpConnect((address as { port: number }).port, "127.0.0.1");
       await once(socket, "connect");
       return socket;
     },
