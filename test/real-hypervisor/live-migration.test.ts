@@ -1,8 +1,9 @@
 import { access } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { cancelHostMaintenance, cancelVmMigration, createOffering, createVm, destroyVm, getVm, migrateVm, prepareHostMaintenance, setMigrationSettings, type TActor } from "@carve/core";
+import { attachConsole, cancelHostMaintenance, cancelVmMigration, checkConsoleSession, createOffering, createVm, destroyVm, getVm, migrateVm, openConsole, prepareHostMaintenance, redeemConsoleToken, setMigrationSettings, type TActor } from "@carve/core";
 import { domainName } from "@carve/protocol";
 import { readConsoleLog, waitForConsoleLine } from "../lib/hypervisor/console-log.ts";
+import { RfbClient } from "../lib/hypervisor/rfb-client.ts";
 import { TINY_BOOT_MARKER, TINY_TICK_PREFIX } from "../lib/hypervisor/tiny-image.ts";
 import { useTwoRealHostsSuite, type TTwoRealHosts } from "../lib/hypervisor/two-hosts.ts";
 import { virsh, virshMaybe } from "../lib/hypervisor/virsh.ts";
@@ -14,6 +15,8 @@ let dev: TActor;
 let two: TTwoRealHosts;
 
 type THost = TTwoRealHosts["hosts"][number];
+
+const userIdOf = (actor: TActor): string => (actor.kind === "user" ? actor.userId : "");
 
 const TICK = new RegExp(`${TINY_TICK_PREFIX} (\\d+)`);
 
@@ -88,7 +91,21 @@ useTwoRealHostsSuite(async (suite) => {
 describe("live migration between two real libvirt hosts (QEMU under TCG)", () => {
   it("a running VM on shared storage live-migrates and keeps printing on the target's serial console", async () => {
     const vmId = await bootedVm("mig-shared", "tiny-shared");
+    const before = await redeemConsoleToken(stack.core, { token: (await openConsole(stack.core, dev, { vm: "mig-shared" })).token, client: { address: "127.0.0.1", userId: userIdOf(dev) } });
     const target = await migrateAndCheck("mig-shared", vmId, "shared storage (memory only)");
+    // The console: the session opened on the source ended with the move; a new one shows the
+    // guest's screen from the target (issue 18: "works after a live migration").
+    expect(await checkConsoleSession(stack.core, before.sessionId)).toMatchObject({ open: false });
+    const link = await openConsole(stack.core, dev, { vm: "mig-shared" });
+    const redeemed = await redeemConsoleToken(stack.core, { token: link.token, client: { address: "127.0.0.1", userId: userIdOf(dev) } });
+    expect(redeemed.hostId).toBe(target.host.id);
+    const screen = await RfbClient.connect(await attachConsole(stack.core, redeemed));
+    try {
+      await screen.refresh();
+      expect(screen.nonBackgroundPixels()).toBeGreaterThan(0);
+    } finally {
+      screen.close();
+    }
     const root = (await getVm(stack.core, admin, { vm: "mig-shared" })).volumes.find((v) => v.kind === "Root");
     expect(root?.pool.id).toBe(two.shared.carvePool.id);
     // Capacity followed it: 1 vCPU and 128 MiB on the target only.
