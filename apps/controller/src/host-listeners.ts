@@ -1,4 +1,4 @@
-import { finaliseJob, recordJobProgress, settleJob, type TCore } from "@carve/core";
+import { finaliseJob, listLiveHostIds, recordJobProgress, settleJob, type TCore } from "@carve/core";
 
 /**
  * Keeps one live listener per host queue, so results and progress reach the database as soon as
@@ -11,8 +11,7 @@ export class HostListeners {
 
   /** Starts listening to new hosts and stops listening to removed ones. */
   async sync(): Promise<void> {
-    const hosts = await this.core.db.host.findMany({ where: { state: { not: "Removed" } }, select: { id: true } });
-    const wanted = new Set(hosts.map((h) => h.id));
+    const wanted = new Set(await listLiveHostIds(this.core));
     for (const id of wanted) {
       if (this.active.has(id)) continue;
       const stop = await this.core.queues.listen(id, {

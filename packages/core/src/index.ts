@@ -55,6 +55,7 @@ export { ZListVmsInput } from "./vms/list-vms.ts";
 export type { TVmAddress, TVmView } from "./vms/vm-view.ts";
 export { VM_ACTIONS, TRANSITIONAL_STATES, holdsCapacity } from "./vms/vm-state-machine.ts";
 export { resolveHost } from "./hosts/resolve-host.ts";
+export { listLiveHostIds } from "./hosts/list-live-host-ids.ts";
 export { refreshHostStates } from "./hosts/refresh-host-states.ts";
 export { recordPoolReports, poolHealth } from "./pools/record-pool-reports.ts";
 export { ZRegisterTemplateInput } from "./templates/register-template.ts";

@@ -6,6 +6,7 @@ import { addPool } from "../pools/add-pool.ts";
 import { createTestCore, createTestUser, seedInfra, type TTestCore } from "../testing/index.ts";
 import { addHost } from "./add-host.ts";
 import { joinHost } from "./join-host.ts";
+import { listLiveHostIds } from "./list-live-host-ids.ts";
 import { removeHost } from "./remove-host.ts";
 
 let core: TTestCore;
@@ -50,8 +51,11 @@ describe("removing a host", () => {
 
     const removed = await removeHost(core, admin, { host: "hv1" });
     expect(removed).toMatchObject({ state: "Removed", credentialHash: null });
+    // The controller stops listening to a removed host's queue, and listens again once it is re-added.
+    expect(await listLiveHostIds(core)).toEqual([]);
     const again = await addHost(core, admin, { name: "hv1", uri: "qemu:///system" });
     expect(again.id).toBe(first.id);
+    expect(await listLiveHostIds(core)).toEqual([first.id]);
     expect(again.state).toBe("Disconnected");
     const grant = await joinHost(core, request(again.joinToken.token), options);
     expect(grant.pools).toEqual([expect.objectContaining({ libvirtName: "images", outcome: "linked", pool: "images" })]);

@@ -1,4 +1,5 @@
 import type { CoreDeps } from "../context.ts";
+import { listLiveHostIds } from "../hosts/list-live-host-ids.ts";
 import { readLogLevels, type TLogLevels } from "./log-level-settings.ts";
 
 /**
@@ -9,10 +10,9 @@ import { readLogLevels, type TLogLevels } from "./log-level-settings.ts";
  */
 export async function applyLogLevels(deps: CoreDeps, published: Map<string, string | null>): Promise<TLogLevels> {
   const levels = await readLogLevels(deps.db);
-  const hosts = await deps.db.host.findMany({ where: { state: { not: "Removed" } }, select: { id: true } });
-  const live = new Set(hosts.map((h) => h.id));
+  const live = new Set(await listLiveHostIds(deps));
   for (const id of published.keys()) if (!live.has(id)) published.delete(id);
-  for (const { id } of hosts) {
+  for (const id of live) {
     if (published.has(id) && published.get(id) === levels.agent) continue;
     await deps.queues.setAgentLogLevel(id, levels.agent);
     published.set(id, levels.agent);
