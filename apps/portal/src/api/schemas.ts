@@ -145,7 +145,7 @@ export const ZHostJson = z
   .object({
     id: ZId,
     name: z.string(),
-    state: z.enum(["Up", "Disconnected", "PrepareForMaintenance", "Maintenance", "Removed"]),
+    state: z.enum(["Up", "Disconnected", "PrepareForMaintenance", "Maintenance", "Removed", "Dead"]),
     cpus: z.int(),
     vcpusAllocated: z.int(),
     vcpusCapacity: z.int().describe("cpus × CPU overcommit"),
