@@ -13,7 +13,7 @@ import { ageMs, DEFAULT_HOST_GRACE_MS, formatDuration } from "./host-liveness.ts
 import { resolveHost } from "./resolve-host.ts";
 import { runFencingHook } from "./run-fencing-hook.ts";
 
-export const ZDeclareHostDeadInput = z.object({
+export const ZDeclareHostDeadInput = z.strictObject({
   host: z.string().min(1, "is required").max(100),
   /** The host's name typed again: the admin's word that it is powered off for good. */
   confirm: z.string({ error: "is required: type the host's name to confirm it is powered off" }).max(100),
