@@ -69,7 +69,7 @@ export async function declareHostDead(deps: CoreDeps, actor: TActor, input: unkn
       fromState: host.state,
       toState: "Dead",
       message: `host ${host.name} declared dead: ${actor.kind === "user" ? actor.username : "the system"} confirmed it is powered off${fencing.ran ? " and the fencing command succeeded" : " (no fencing command is set)"}`,
-      data: { confirmedBy: actor.kind === "user" ? actor.username : null, confirmation: data.confirm, fenced: fencing.ran, fencingOutput: fencing.output },
+      data: { confirmedBy: actor.kind === "user" ? actor.username : null, confirmation: data.confirm, fenced: fencing.ran },
     });
     return settleDeadHostVms(tx, deps, actor, { id: host.id, name: host.name });
   });
@@ -80,11 +80,12 @@ export async function declareHostDead(deps: CoreDeps, actor: TActor, input: unkn
 
 /** HOST_ALIVE while the controller sees the host Up or its last beat is younger than the grace period. */
 async function refuseWhileAlive(deps: CoreDeps, host: { id: string; name: string; state: string; lastHeartbeatAt: Date | null }): Promise<void> {
-  const beat = await deps.queues.heartbeat(host.id);
-  const last = beat ? new Date(beat.at) : host.lastHeartbeatAt;
+  const latest = await deps.queues.heartbeat(host.id);
+  const last = latest ? new Date(latest.at) : host.lastHeartbeatAt;
   const silent = ageMs(deps.now(), last);
   if (host.state !== "Up" && silent > DEFAULT_HOST_GRACE_MS) return;
-  const when = last ? `its agent last beat at ${last.toISOString()} (${formatDuration(silent)} ago)` : "the controller still counts it Up";
+  const beat = last ? `its agent last beat at ${last.toISOString()} (${formatDuration(silent)} ago)` : "its agent never beat";
+  const when = silent > DEFAULT_HOST_GRACE_MS ? `the controller still counts it Up (${beat}); wait until it shows the host Disconnected` : beat;
   throw new CarveError(
     "HOST_ALIVE",
     `Host ${host.name} cannot be declared dead: ${when}, so it may still run its VMs. Power it off and stop its agent, wait until it has been silent for ${formatDuration(DEFAULT_HOST_GRACE_MS)}, then try again; to empty a host that still runs, use 'carve host maintenance start ${host.name}'.`,

@@ -14,15 +14,17 @@ const TAIL_CHARS = 600;
  * The price: the hook program must exist (with its credentials) on every management server that
  * runs the portal or the CLI; the README says so.
  *
+ * The argv is stored as a plain setting: credentials (a BMC password) belong in the program's own
+ * configuration file, never in the argv, and its output is only quoted back to the admin on failure.
  * The host's name and address are appended to the admin's argv, never put through a shell. Exit 0
  * within the timeout is success; anything else is FENCING_FAILED with the output's tail.
  */
-export async function runFencingHook(settings: TFencingSettings, host: { name: string; address: string }): Promise<{ ran: boolean; output: string }> {
+export async function runFencingHook(settings: TFencingSettings, host: { name: string; address: string }): Promise<{ ran: boolean }> {
   const [program, ...args] = settings.command;
-  if (!program) return { ran: false, output: "" };
+  if (!program) return { ran: false };
   const argv = [...args, host.name, host.address];
   const { code, output, timedOut, spawnError } = await run(program, argv, settings.timeoutSec * 1000);
-  if (code === 0 && !timedOut) return { ran: true, output: tail(output) };
+  if (code === 0 && !timedOut) return { ran: true };
   const why = spawnError ? `could not be started (${spawnError})` : timedOut ? `did not finish within ${settings.timeoutSec} s and was killed` : `exited with ${code ?? "a signal"}`;
   const said = tail(output);
   throw new CarveError(

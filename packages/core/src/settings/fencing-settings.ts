@@ -6,6 +6,7 @@ import { readSettingGroup, writeSettingGroup } from "./setting-group.ts";
  * The fencing hook run before a host is declared dead (`fencing.command`, `fencing.timeoutSec`):
  * an argv array (never a shell line) to which Carve appends the host's name and address, e.g.
  * ["/usr/local/bin/ipmi-off", "--lan"]. Empty: no hook, the admin's confirmation alone counts.
+ * Stored in plain text like any setting: BMC credentials go in the program's own config, not here.
  */
 export const ZFencingSettings = z.object({
   command: z.array(z.string().min(1, "must not be empty").max(4096)).max(64).default([]),
