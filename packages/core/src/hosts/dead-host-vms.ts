@@ -86,7 +86,8 @@ export async function settleDeadHostVms(tx: Tx, deps: CoreDeps, actor: TActor, h
       });
       await endConsoleSessions(tx, { vmId: vm.id }, `${vm.name}'s host ${host.name} was declared dead`, deps.now());
       // The owner's news (recordMoveJob's event is the admin's request, which Slack does not DM).
-      await recordEvent(tx, { type: "vm.host-dead", actor: SYSTEM_ACTOR, vmId: vm.id, hostId: target.host.id, toState: wasRunning ? "Running" : "Stopped", message });
+      // No state on it: the VM is Migrating until the job's outcome, which tells the owner again.
+      await recordEvent(tx, { type: "vm.host-dead", actor: SYSTEM_ACTOR, vmId: vm.id, hostId: target.host.id, message });
       jobs.push(job);
       settled.push({ name: vm.name, owner, outcome: wasRunning ? "restarting" : "moving", host: target.host.name, reason: message, jobId: job.id });
     } catch (error) {
