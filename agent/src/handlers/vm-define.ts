@@ -1,14 +1,16 @@
 import { diskTarget, domainName } from "@carve/protocol";
 import type { Hypervisor } from "../hypervisor/hypervisor.ts";
 import { JobRefusedError } from "../jobs/job-errors.ts";
-import type { JobHandler } from "./context.ts";
+import type { HandlerContext, JobHandler } from "./context.ts";
+import { ensureRunning, requireDomain } from "./power.ts";
 import { addNicEntries, toNicSpecs } from "./nic-entries.ts";
 import { filterSpec } from "./vm-filter.ts";
 
 /**
  * vm.define: defines a stopped VM's domain here from volumes in pools this host sees (the cold
- * half of moving a VM between hosts). Idempotent: the same domain already defined is the job done;
- * a running one is left alone.
+ * half of moving a VM between hosts), and with `start` starts it (a VM restarted here because its
+ * host was declared dead). Idempotent: the same domain already defined is the job done (started
+ * when asked); a running one is left alone.
  */
 export const vmDefine: JobHandler<"vm.define"> = async (payload, ctx) => {
   const { hypervisor } = ctx;
@@ -17,7 +19,7 @@ export const vmDefine: JobHandler<"vm.define"> = async (payload, ctx) => {
   const existing = await hypervisor.getDomain(name);
   if (existing !== null) {
     if (existing.uuid !== payload.vmId) throw new JobRefusedError(`domain ${name} already exists on this host with UUID ${existing.uuid}, not ${payload.vmId}`);
-    return { vmId: payload.vmId, state: "stopped", rootVolumePath };
+    return finish(ctx, payload, rootVolumePath);
   }
   const onto = payload.rootVolume.rebaseOnto;
   if (onto) {
@@ -46,8 +48,16 @@ export const vmDefine: JobHandler<"vm.define"> = async (payload, ctx) => {
     dataDisks,
     nics: toNicSpecs(payload.nics),
   });
-  return { vmId: payload.vmId, state: "stopped", rootVolumePath };
+  return finish(ctx, payload, rootVolumePath);
 };
+
+/** The defined domain, started when the payload asks (a retried job finds it defined, or already running). */
+async function finish(ctx: HandlerContext, payload: { vmId: string; start: boolean }, rootVolumePath: string) {
+  if (!payload.start) return { vmId: payload.vmId, state: "stopped" as const, rootVolumePath };
+  await ctx.reportProgress({ percent: 80, step: "starting" });
+  await ensureRunning(ctx.hypervisor, await requireDomain(ctx.hypervisor, payload.vmId));
+  return { vmId: payload.vmId, state: "running" as const, rootVolumePath };
+}
 
 async function requirePath(hypervisor: Hypervisor, volume: { pool: string; name: string }): Promise<string> {
   await hypervisor.refreshPool(volume.pool);

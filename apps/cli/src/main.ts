@@ -13,6 +13,7 @@ import { registerSshKeyCommands } from "./commands/sshkey.ts";
 import { registerUsageCommands } from "./commands/usage.ts";
 import { registerUserCommands } from "./commands/user.ts";
 import { registerVmCommands } from "./commands/vm.ts";
+import { registerDeadHostCommands } from "./commands/dead-host.ts";
 import { registerVolumeCommands } from "./commands/volume.ts";
 import { registerDiskOfferingCommands } from "./commands/disk-offering.ts";
 import { registerVolumeMigrateCommands } from "./commands/volume-migrate.ts";
@@ -58,6 +59,8 @@ registerVolumeMigrateCommands(program, out);
 registerMigrationCommands(program, out);
 // security groups (issue 17): adds to `vm` and `settings` too.
 registerSecurityGroupCommands(program, out);
+// day-2 (issue 19): adds to `host`, `vm` and `settings`.
+registerDeadHostCommands(program, out);
 
 try {
   await program.parseAsync(process.argv);

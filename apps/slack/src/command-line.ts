@@ -25,6 +25,7 @@ export const USAGE = [
   "• `/vm create` — a form; or `/vm create NAME template=T offering=O [ssh-keys=K1,K2]`",
   "• `/vm status NAME` · `/vm start NAME` · `/vm stop NAME` · `/vm reboot NAME`",
   "• `/vm destroy NAME` — asks first",
+  "• `/vm recreate NAME` — a Lost VM (its host died with its disks) again from its template, same name and address",
   "• `/vm reset-password NAME` — a new password, shown only to you",
   "• `/vm open NAME 8080 [protocol=udp]` — open a port to the company network",
   "• `/vm console NAME [serial]` — a one-time link to its screen (or serial console), shown only to you",

@@ -1,4 +1,4 @@
-import { getQuota, getVm, listOfferings, listTemplates, listVms, rebootVm, startVm, stopVm, type TUserActor } from "@carve/core";
+import { getQuota, getVm, listOfferings, listTemplates, listVms, rebootVm, recreateVm, startVm, stopVm, type TUserActor } from "@carve/core";
 import { openPortInSlack } from "./open-port.ts";
 import { consoleLinkInSlack } from "./console.ts";
 import { USAGE, parseCommandLine, type TCommandLine } from "./command-line.ts";
@@ -68,6 +68,14 @@ const HANDLERS: Record<string, THandler> = {
   destroy: {
     args: 1,
     run: async ({ ctx, cmd, actor, line }) => askToDestroy(ctx, actor, cmd, line.args[0]),
+  },
+  // day-2 (issue 19)
+  recreate: {
+    args: 1,
+    run: async ({ ctx, cmd, actor, line }) => {
+      const { vm, job } = await recreateVm(ctx.core, actor, { vm: line.args[0] });
+      await followJobInMessage(ctx, { actor, channel: cmd.channel, title: `Re-creating *${vm.name}*`, jobId: job.id, vm });
+    },
   },
   create: {
     args: 1,

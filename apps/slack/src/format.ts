@@ -18,6 +18,8 @@ export function vmStatus(vm: TVmView): string {
     ...(vm.connect ? [connectText(vm.connect)] : []),
     ...vm.volumes.map((v) => `disk ${v.name}: ${v.sizeGiB} GiB, ${v.state} (${v.pool.name})`),
     ...(vm.activeJobId ? [`a job is running on it (${vm.activeJobId})`] : []),
+    // day-2 (issue 19): the way out of Lost, in Slack's own words.
+    ...(vm.state === "Lost" ? [`what to do: \`/vm recreate ${vm.name}\` (from its template, same name and address) or \`/vm destroy ${vm.name}\` (records only)`] : []),
   ].join("\n");
 }
 

@@ -188,3 +188,9 @@ export { sessionCookieClaims, sessionCookieName, ZSessionCookieClaims, type TSes
 export { attachConsole } from "./console/attach-console.ts";
 export { CONSOLE_ATTACH_WAIT_MS } from "./console/connect-console.ts";
 export { ZReadSerialLogInput, type TReadSerialLogInput, type TSerialLog } from "./console/read-serial-log.ts";
+// day-2 (issue 19): declareHostDead, setFencingSettings and recreateVm are in audited-use-cases.ts; these are the front doors' schemas and types.
+export { ZDeclareHostDeadInput, type TDeclaredDead } from "./hosts/declare-host-dead.ts";
+export type { TDeadHostVm } from "./hosts/dead-host-vms.ts";
+export { readFencingSettings, type TFencingSettings } from "./settings/fencing-settings.ts";
+export { ZSetFencingSettingsInput } from "./settings/set-fencing-settings.ts";
+export { ZRecreateVmInput } from "./vms/recreate-vm.ts";

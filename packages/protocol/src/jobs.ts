@@ -282,7 +282,8 @@ export const ZVmMigrateResult = z.object({
 
 /**
  * Defines a stopped VM's domain on this host (the cold half of a move): its disks are volumes in
- * pools this host sees. Idempotent: a domain of that UUID already defined is the job done.
+ * pools this host sees. Idempotent: a domain of that UUID already defined is the job done (and,
+ * with `start`, started if it is not running yet).
  */
 export const ZVmDefinePayload = ZVmRef.extend({
   title: z.string().max(255),
@@ -302,8 +303,10 @@ export const ZVmDefinePayload = ZVmRef.extend({
   nics: z.array(ZNicSpec).max(8).optional(),
   /** The VM's network filter (security groups), defined here before the domain (its NICs refer to it). */
   filter: ZVmFilter.optional(),
+  /** Start the domain once defined (a VM restarted here from shared disks after its host was declared dead). */
+  start: z.boolean().default(false),
 });
-export const ZVmDefineResult = z.object({ vmId: ZId, state: z.literal("stopped"), rootVolumePath: z.string() });
+export const ZVmDefineResult = z.object({ vmId: ZId, state: z.enum(["stopped", "running"]), rootVolumePath: z.string() });
 
 /** Removes a stopped VM's domain definition from this host, keeping its disks (the other half of a move). */
 export const ZVmUndefineResult = z.object({ vmId: ZId, removedDomain: z.boolean() });

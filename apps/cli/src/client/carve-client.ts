@@ -2,6 +2,7 @@ import type { TAuditView, TCancelMaintenanceResult, TCreateVmInput, TDirectoryVi
 import type { TNetworkSettings, TOpenedPort, TSecurityGroupView, TSecurityRuleView, TVmSecurityGroups } from "@carve/core";
 import type { TLogLevels, TMigrationSettings, TPlacementSettings, TStorageSettings, TTemplateSettings, TVmPlan } from "@carve/core";
 import type { TVmAddress, TVmConnect } from "@carve/core";
+import type { TDeadHostVm, TFencingSettings } from "@carve/core";
 
 /**
  * What a command needs from Carve, whichever way the CLI reaches it: core on this machine's
@@ -165,6 +166,11 @@ export interface TCarveClient {
   openConsole(ref: string, kind: "vnc" | "serial"): Promise<TConsoleLinkSummary>;
   /** The last lines of the VM's serial console log. */
   readSerialLog(ref: string, lines?: number): Promise<{ vmName: string; text: string; truncated: boolean }>;
+  // day-2 (issue 19): host declare-dead, vm recreate (settings fencing is a settings group)
+  /** Admins: declares a silent, powered-off host dead (`confirm`: its name); what became of each VM. */
+  declareHostDead(host: string, confirm: string): Promise<TDeclaredDeadSummary>;
+  /** Re-creates a Lost VM from its template with the same name and address. */
+  recreateVm(ref: string): Promise<{ vm: { id: string; name: string }; job: TJobSummary }>;
 }
 
 // console (issue 18)
@@ -442,6 +448,8 @@ export interface TSettingsGroups {
   "log-level": { changes: { level?: string | undefined; process: string }; settings: TLogLevels };
   // security groups (issue 17)
   network: { changes: { companyCidrs?: string[] | undefined }; settings: TNetworkSettings };
+  // day-2 (issue 19)
+  fencing: { changes: { command?: string[] | undefined; timeoutSec?: number | undefined }; settings: TFencingSettings };
 }
 export type TSettingsGroup = keyof TSettingsGroups;
 
@@ -621,4 +629,13 @@ export interface TApiKeySummary {
   expiresAt: Date | string | null;
   revokedAt: Date | string | null;
   user: { username: string };
+}
+
+// day-2 (issue 19)
+/** What declaring a host dead did: each VM's outcome, and the restart jobs. */
+export interface TDeclaredDeadSummary {
+  host: { id: string; name: string };
+  fenced: boolean;
+  vms: TDeadHostVm[];
+  jobs: TJobSummary[];
 }

@@ -9,6 +9,8 @@ import type { TCarveClient, TSettingsGroup, TSettingsGroups } from "./carve-clie
 // console (issue 18)
 import { openConsole, readSerialLog } from "@carve/core";
 import { createNetwork, defineNetwork, deleteNetwork, getNetwork, listNetworks, updateNetwork } from "@carve/core";
+// day-2 (issue 19)
+import { declareHostDead, recreateVm, setFencingSettings } from "@carve/core";
 
 /** The core use-case of each settings group (it changes the group, or only shows it given no change). */
 const SETTINGS = {
@@ -19,6 +21,8 @@ const SETTINGS = {
   "log-level": setLogLevel,
   // security groups (issue 17)
   network: setNetworkSettings,
+  // day-2 (issue 19)
+  fencing: setFencingSettings,
 } satisfies Record<TSettingsGroup, unknown>;
 
 /**
@@ -160,6 +164,9 @@ export function localClient(core: TIdentityDeps & TCore, actor: TActor, options:
     },
     readSerialLog: (ref, lines) => readSerialLog(core, actor, { vm: ref, ...(lines === undefined ? {} : { lines }) }),
     defineNetwork: (ref, host) => defineNetwork(core, actor, { network: ref, ...(host ? { host } : {}) }),
+    // day-2 (issue 19)
+    declareHostDead: (host, confirm) => declareHostDead(core, actor, { host, confirm }),
+    recreateVm: (ref) => recreateVm(core, actor, { vm: ref }),
   };
 }
 

@@ -179,5 +179,8 @@ export function remoteClient(credentials: TCredentials): TCarveClient {
     openConsole: (ref, kind) => call("POST", path("vms", ref, "console"), { body: { kind } }),
     readSerialLog: (ref, lines) => call("GET", path("vms", ref, "serial-log"), { query: { lines: lines === undefined ? undefined : String(lines) } }),
     defineNetwork: (ref, host) => call("POST", path("admin", "networks", ref, "define"), host ? { body: { host } } : {}),
+    // day-2 (issue 19)
+    declareHostDead: (host, confirm) => call("POST", path("admin", "hosts", host, "declare-dead"), { body: { confirm } }),
+    recreateVm: (ref) => call("POST", path("vms", ref, "recreate")),
   };
 }

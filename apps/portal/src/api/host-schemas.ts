@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ANSWER_SCHEMAS, ZJobJson } from "./schemas.ts";
 
 const ZTimestamp = z.iso.datetime();
-const ZHostState = z.enum(["Up", "Disconnected", "PrepareForMaintenance", "Maintenance", "Removed"]);
+const ZHostState = z.enum(["Up", "Disconnected", "PrepareForMaintenance", "Maintenance", "Removed", "Dead"]);
 const ZHostRef = z.object({ id: z.uuid(), name: z.string(), state: ZHostState });
 
 /** `GET /api/v1/admin/status`: hosts and their use, VMs by state, jobs in flight and recent failures. */

@@ -559,3 +559,24 @@ API_ROUTES.push({
   response: ZDefinedNetworkJson,
   admin: true,
 });
+// day-2 (issue 19): host declare-dead, settings fencing, vm recreate
+import { ZDeclareHostDeadInput, ZSetFencingSettingsInput } from "@carve/core";
+import { ZDeclaredDeadJson, ZFencingSettingsJson } from "./dead-host-schemas.ts";
+const ZDeclareDeadBody = ZDeclareHostDeadInput.omit({ host: true });
+REQUEST_SCHEMAS.add(ZDeclareDeadBody, { id: "DeclareHostDeadInput" });
+REQUEST_SCHEMAS.add(ZSetFencingSettingsInput, { id: "SetFencingSettingsInput" });
+API_ROUTES.push(
+  {
+    method: "post",
+    path: "/api/v1/admin/hosts/{host}/declare-dead",
+    summary: "Declare a host that is powered off for good dead (`confirm`: its name again; the fencing command runs first when set): VMs on shared disks restart on other hosts, VMs with a disk on its own storage become Lost; answers what became of each VM",
+    pathParams: { host: z.string().describe("The host's name or id") },
+    body: ZDeclareDeadBody,
+    status: 200,
+    response: ZDeclaredDeadJson,
+    admin: true,
+    errors: { "409": "HOST_ALIVE: the host heartbeats (or did within the grace period); the message gives its last beat", "502": "FENCING_FAILED: the fencing command failed; nothing changed, the message holds its output's tail" },
+  },
+  settingsRoute("fencing", "Set the fencing command run before a host is declared dead (`command`: an argv array, its program by absolute path; the host's name and address are appended; `[]`: none) and its `timeoutSec`", ZSetFencingSettingsInput, ZFencingSettingsJson),
+  { method: "post", path: "/api/v1/vms/{id}/recreate", summary: "Re-create a Lost VM (its host was declared dead with its disks) from its template, with the same name and address; answers like a create", pathParams: { id: ZVmId }, status: 202, response: ZCreatedVmJson },
+);

@@ -41,7 +41,7 @@ export const ZVmJson = z
     template: ZRef.nullable(),
     offering: ZRef.nullable(),
     volumes: z.array(z.object({ id: ZId, name: z.string(), kind: z.string(), sizeGiB: z.int(), state: z.string(), pool: ZRef })),
-    actions: z.array(z.enum(["start", "stop", "reboot", "destroy"])).describe("What can be done to the VM now (none while a job runs)"),
+    actions: z.array(z.enum(["start", "stop", "reboot", "destroy", "recreate"])).describe("What can be done to the VM now (none while a job runs); recreate: a Lost VM, POST /api/v1/vms/{id}/recreate"),
     // addresses and the connect line (issue 17)
     addresses: z
       .array(
@@ -145,7 +145,7 @@ export const ZHostJson = z
   .object({
     id: ZId,
     name: z.string(),
-    state: z.enum(["Up", "Disconnected", "PrepareForMaintenance", "Maintenance", "Removed"]),
+    state: z.enum(["Up", "Disconnected", "PrepareForMaintenance", "Maintenance", "Removed", "Dead"]),
     cpus: z.int(),
     vcpusAllocated: z.int(),
     vcpusCapacity: z.int().describe("cpus × CPU overcommit"),

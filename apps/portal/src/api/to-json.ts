@@ -18,7 +18,9 @@ type THostRow = Omit<THostJson, "vcpusCapacity" | "memMiBCapacity" | "lastHeartb
 const USER_ACTIONS = ["start", "stop", "reboot", "destroy"] as const;
 
 export function toVmJson(vm: TVmView): TVmJson {
-  const actions = vm.activeJobId ? [] : USER_ACTIONS.filter((action) => (VM_ACTIONS[action].from as readonly string[]).includes(vm.state));
+  const actions: TVmJson["actions"] = vm.activeJobId ? [] : USER_ACTIONS.filter((action) => (VM_ACTIONS[action].from as readonly string[]).includes(vm.state));
+  // day-2 (issue 19): a Lost VM can also be re-created from its template.
+  if (!vm.activeJobId && vm.state === "Lost") actions.push("recreate");
   return { ...vm, createdAt: vm.createdAt.toISOString(), updatedAt: vm.updatedAt.toISOString(), volumes: vm.volumes.map((v) => ({ ...v, kind: String(v.kind), state: String(v.state) })), actions };
 }
 

@@ -3,7 +3,7 @@
 import { useState, useTransition } from "react";
 import { vmAction, type TPageVmAction } from "../app/vms/actions.ts";
 
-const LABELS: Record<TPageVmAction, string> = { start: "Start", stop: "Stop", reboot: "Reboot", destroy: "Destroy" };
+const LABELS: Record<TPageVmAction, string> = { start: "Start", stop: "Stop", reboot: "Reboot", destroy: "Destroy", recreate: "Re-create" };
 
 /** The buttons for what can be done to a VM now; destroy asks for confirmation first. */
 export function VmActions({ vm, onDone }: { vm: { id: string; name: string; actions: TPageVmAction[] }; onDone: () => void }) {

@@ -262,3 +262,11 @@ export const setNetworkSettings = audited("settings.network", setNetworkSettings
 // console (issue 18): redeeming a link is the proxy's, not a user's call; it records its own event.
 export const openConsole = audited("vm.console", openConsoleRaw, { type: "vm", field: "vm", id: (r) => r.vmId });
 export const readSerialLog = auditedRead("vm.serial-log", readSerialLogRaw, { type: "vm", field: "vm", id: noId });
+
+// day-2: a host declared dead (issue 19)
+import { declareHostDead as declareHostDeadRaw } from "../hosts/declare-host-dead.ts";
+import { setFencingSettings as setFencingSettingsRaw } from "../settings/set-fencing-settings.ts";
+import { recreateVm as recreateVmRaw } from "../vms/recreate-vm.ts";
+export const declareHostDead = audited("host.declare-dead", declareHostDeadRaw, { type: "host", field: "host", id: (r) => r.host.id });
+export const setFencingSettings = audited("settings.fencing", setFencingSettingsRaw);
+export const recreateVm = audited("vm.recreate", recreateVmRaw, { type: "vm", field: "vm", id: (r) => r.vm.id });

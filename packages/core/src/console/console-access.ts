@@ -35,6 +35,8 @@ const STATE_HINT: Partial<Record<VmState, string>> = {
   Migrating: "it is moving to another host: open its console again once it is Running there",
   Stopping: "it is shutting down; start it again to use its console",
   Unknown: "its host stopped answering, so Carve cannot reach its display; try again once the host reports back",
+  // day-2 (issue 19)
+  Lost: "its host was declared dead with its disks: re-create it ('vm recreate') or destroy it",
 };
 
 /**

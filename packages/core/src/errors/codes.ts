@@ -139,6 +139,11 @@ export const ERROR_CODES = {
   CONSOLE_TOKEN_OTHER_CLIENT: { http: 403, expected: true },
   /** A console link was opened by a user who is neither the one it was made for nor an admin (or who lost access to the VM). */
   CONSOLE_TOKEN_OTHER_USER: { http: 403, expected: true },
+  // day-2: a host declared dead (issue 19)
+  /** The host still heartbeats (or did within the grace period): it cannot be declared dead; the message gives its last beat. */
+  HOST_ALIVE: { http: 409, expected: true },
+  /** The admin's fencing command (settings fencing) did not exit 0 in time: nothing was changed; the message holds its output's tail. */
+  FENCING_FAILED: { http: 502, expected: true },
   /** A bug or an unreachable dependency. */
   INTERNAL: { http: 500, expected: false },
 } as const;

@@ -13,7 +13,7 @@ const DEFAULT_SETTLE_MS = 2_000;
 export interface TSlackNotification {
   eventId: string;
   slackUserId: string;
-  /** `vm-changed`: reconciliation or a silent host changed the VM; `job-failed`: a job of theirs failed. */
+  /** `vm-changed`: reconciliation, a silent or dead host changed the VM; `job-failed`: a job of theirs failed. */
   kind: "vm-changed" | "job-failed";
   vmName: string;
   toState: string | null;
@@ -32,7 +32,7 @@ export async function claimSlackNotifications(deps: CoreDeps, options: { limit?:
   if (cursor === null) return [];
   const settled = new Date(deps.now().getTime() - (options.settleMs ?? DEFAULT_SETTLE_MS));
   const events = await deps.db.event.findMany({
-    where: { id: { gt: cursor }, at: { lte: settled }, type: { in: ["vm.state", "vm.reconciled"] }, actorId: null },
+    where: { id: { gt: cursor }, at: { lte: settled }, type: { in: ["vm.state", "vm.reconciled", "vm.host-dead"] }, actorId: null },
     select: {
       id: true,
       type: true,

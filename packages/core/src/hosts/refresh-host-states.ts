@@ -30,7 +30,8 @@ export interface TRefreshReport {
 export async function refreshHostStates(deps: CoreDeps, options: Partial<THostLiveness> = {}): Promise<TRefreshReport> {
   const graceMs = options.graceMs ?? DEFAULT_HOST_GRACE_MS;
   const hosts = await deps.db.host.findMany({
-    where: { state: { not: "Removed" } },
+    // A Dead host is never Up again from a beat: it comes back only through remove and add (a fresh join).
+    where: { state: { notIn: ["Removed", "Dead"] } },
     select: { id: true, name: true, state: true, lastHeartbeatAt: true },
   });
   const report: TRefreshReport = { up: 0, disconnected: 0, cameUp: [], unknown: 0 };

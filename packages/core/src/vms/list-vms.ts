@@ -8,7 +8,7 @@ import { isUuid } from "../validation/is-uuid.ts";
 import { pageOf, type TPage } from "../validation/page.ts";
 import { toVmView, VM_VIEW_SELECT, type TVmView } from "./vm-view.ts";
 
-const VM_STATES = ["Creating", "Starting", "Running", "Stopping", "Stopped", "Rebooting", "Migrating", "Destroying", "Destroyed", "Error", "Unknown"] as const;
+const VM_STATES = ["Creating", "Starting", "Running", "Stopping", "Stopped", "Rebooting", "Migrating", "Destroying", "Destroyed", "Error", "Unknown", "Lost"] as const;
 
 export const ZListVmsInput = ZPage.extend({
   state: z.enum(VM_STATES, { error: `must be one of ${VM_STATES.join(", ")}` }).optional(),

@@ -49,6 +49,8 @@ export interface TCreatePlan {
   network: { id: string; name: string } | null;
   /** Recorded with the VM, in its transaction (createVmOnce). */
   requestKey?: TRequestKeyRecord;
+  /** The address its NIC must get (a Lost VM re-created: recreateVm). */
+  address?: string;
 }
 
 /** Plans a create (reads only): the template and offering (looked up by the batch, once each), guest access and data disks. */
@@ -89,7 +91,7 @@ export async function recordCreate(tx: Tx, deps: TIdentityDeps, plan: TCreatePla
   await assertWithinQuota(tx, owner.userId, { vms: 1, vcpus: offering.vcpus, memoryMiB: offering.memoryMiB, storageGiB: sizeGiB + dataGiB }, batch?.unlimitedOwners);
   // The address first: a full network refuses before anything is reserved or written.
   const addresses = batch?.addresses ?? new AddressBook(tx);
-  const nic = plan.network ? await addresses.allocate(plan.network.id, data.name) : null;
+  const nic = plan.network ? await addresses.allocate(plan.network.id, data.name, 0, plan.address) : null;
   try {
     const security = await (batch?.securityGroups ?? new DefaultGroupFilters(tx)).forOwner(owner.userId);
     const records = await placeAndWrite(tx, deps, plan, ids, nic, security, batch);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Job, Tx } from "@carve/db";
+import type { Job, Tx, VmState } from "@carve/db";
 import type { TJobName } from "@carve/protocol";
 import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
@@ -14,7 +14,7 @@ export interface TMoveJobSpec {
   source: { id: string; name: string };
   target: TReservedTarget;
   /** The state the VM must still be in (Running for a live migration, Stopped for a cold move). */
-  from: "Running" | "Stopped";
+  from: VmState;
   kind: Extract<TJobName, "vm.migrate" | "vm.define">;
   /** The queue the job goes to: the source's for a live migration, the target's for a cold define. */
   hostId: string;

@@ -33,6 +33,9 @@ export interface TMoveSettled {
  * - vm.define (a cold move's first half): on success the VM belongs to the target and a
  *   `vm.undefine` on the source follows (returned, to be sent after the commit); on failure the
  *   reservation is given back and the VM is Stopped where it was.
+ * - vm.define for a VM whose host was declared dead: no undefine follows (nobody answers there);
+ *   the VM is Running on the target when the job started it, else Stopped; a failure leaves it
+ *   Stopped on record with the way out.
  * - vm.undefine: the VM is Stopped on its new host; a failure leaves it there (the old definition
  *   is reported as drift by reconciliation) with the reason.
  */
@@ -59,6 +62,15 @@ export async function settleVmMove(tx: Tx, deps: CoreDeps, job: TMoveJob, outcom
   }
 
   if (job.kind === "vm.define") {
+    if (!outcome.ok && (await tx.host.findUnique({ where: { id: record.sourceHostId }, select: { state: true } }))?.state === "Dead") {
+      await releaseMoveTarget(tx, record, vm);
+      const reason = `${vm.name} could not be defined on ${to} (${outcome.message}); its host ${from} was declared dead. Its disks on shared storage are intact: an admin moves it with 'carve vm migrate ${vm.name}', then start it.`;
+      await tx.vm.update({ where: { id: vm.id }, data: { state: "Stopped", stateReason: reason, activeJobId: null } });
+      await tx.job.update({ where: { id: job.id }, data: { errorMessage: reason } });
+      // No job on the event: its owner is DMed (the job's failure alone reaches only the admin who declared).
+      await recordEvent(tx, { type: "vm.state", actor: SYSTEM_ACTOR, vmId: vm.id, hostId: record.sourceHostId, fromState: "Migrating", toState: "Stopped", message: reason });
+      return settled;
+    }
     if (!outcome.ok) {
       await releaseMoveTarget(tx, record, vm);
       const reason = `moving ${vm.name} to ${to} failed: ${outcome.message}. It is Stopped on ${from}, as before.`;
@@ -68,6 +80,8 @@ export async function settleVmMove(tx: Tx, deps: CoreDeps, job: TMoveJob, outcom
       return settled;
     }
     await completeMove(tx, record, vm, record.diskPaths ?? []);
+    const source = await tx.host.findUnique({ where: { id: record.sourceHostId }, select: { state: true } });
+    if (source?.state === "Dead") return { ...settled, ...(await settleDefineFromDeadHost(tx, vm, job, { from, to })) };
     const undefineId = randomUUID();
     const request = { payload: { vmId: vm.id }, previousState: "Stopped", move: record } as unknown as Prisma.InputJsonValue;
     const next = await tx.job.create({
@@ -83,6 +97,21 @@ export async function settleVmMove(tx: Tx, deps: CoreDeps, job: TMoveJob, outcom
   await tx.vm.update({ where: { id: vm.id }, data: { state: "Stopped", stateReason: reason, activeJobId: null } });
   await event(tx, vm.id, record.targetHostId, job.id, reason ?? `${vm.name} moved cold from ${from} to ${to}`, { from, to }, "Stopped");
   return settled;
+}
+
+/**
+ * A define on a new host for a VM whose host was declared dead: there is no old definition to
+ * remove, so the VM is settled here, Running when the job started it (its owner is told: an event
+ * without a job is what Slack DMs).
+ */
+async function settleDefineFromDeadHost(tx: Tx, vm: { id: string; name: string }, job: TMoveJob, hosts: { from: string; to: string }): Promise<Pick<TMoveSettled, "followUp">> {
+  const payload = job.request && typeof job.request === "object" && !Array.isArray(job.request) ? job.request["payload"] : null;
+  const started = !!payload && typeof payload === "object" && !Array.isArray(payload) && payload["start"] === true;
+  const to = started ? "Running" : "Stopped";
+  await tx.vm.update({ where: { id: vm.id }, data: { state: to, stateReason: null, activeJobId: null } });
+  const message = started ? `${vm.name} was restarted on ${hosts.to} from its disks on shared storage (its host ${hosts.from} was declared dead)` : `${vm.name} is now defined on ${hosts.to}, Stopped (its host ${hosts.from} was declared dead)`;
+  await recordEvent(tx, { type: "vm.state", actor: SYSTEM_ACTOR, vmId: vm.id, hostId: (await tx.vm.findUniqueOrThrow({ where: { id: vm.id }, select: { hostId: true } })).hostId, fromState: "Migrating", toState: to, message, data: { from: hosts.from, to: hosts.to } });
+  return { followUp: null };
 }
 
 /**

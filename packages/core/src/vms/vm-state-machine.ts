@@ -22,7 +22,8 @@ export const VM_ACTIONS = {
   migrate: { job: "vm.migrate", from: ["Running"], during: "Migrating", to: "Running", onFailure: "previous" },
   destroy: {
     job: "vm.destroy",
-    from: ["Running", "Stopped", "Error", "Unknown"],
+    // Lost (its host was declared dead): destroyVm forgets its records without a job.
+    from: ["Running", "Stopped", "Error", "Unknown", "Lost"],
     during: "Destroying",
     to: "Destroyed",
     onFailure: "Error",

@@ -1,13 +1,13 @@
 "use server";
 
-import { attachVolume, createVm, openConsole, destroyVm, detachVolume, getVm, planVm, rebootVm, resetVmPassword, revealVmPassword, startVm, stopVm, type TVmPlan } from "@carve/core";
+import { attachVolume, createVm, openConsole, destroyVm, recreateVm, detachVolume, getVm, planVm, rebootVm, resetVmPassword, revealVmPassword, startVm, stopVm, type TVmPlan } from "@carve/core";
 import type { TJobJson, TVmJson } from "../../api/schemas.ts";
 import { toJobJson, toVmJson } from "../../api/to-json.ts";
 import { failure, SUCCEEDED, type TActionResult } from "../../server/action-result.ts";
 import { portalCore } from "../../server/core.ts";
 import { pageActor } from "../../server/page-actor.ts";
 
-const ACTIONS = { start: startVm, stop: stopVm, reboot: rebootVm, destroy: destroyVm };
+const ACTIONS = { start: startVm, stop: stopVm, reboot: rebootVm, destroy: destroyVm, recreate: recreateVm };
 export type TPageVmAction = keyof typeof ACTIONS;
 
 export type { TActionResult };

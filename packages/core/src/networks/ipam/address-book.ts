@@ -69,14 +69,22 @@ export class AddressBook {
 
   /**
    * A NIC on the network for VM `vmName`: a MAC not used in this transaction and, on a network with
-   * a range, its lowest free address. NETWORK_FULL (naming the network, its size and how many
+   * a range, its lowest free address (or `wanted`, refused when another NIC holds it). NETWORK_FULL (naming the network, its size and how many
    * addresses VMs use, and the fix) when the range has none left; nothing is counted then.
    */
-  async allocate(networkId: string, vmName: string, deviceIndex = 0): Promise<TAllocatedNic> {
+  async allocate(networkId: string, vmName: string, deviceIndex = 0, wanted?: string): Promise<TAllocatedNic> {
     const book = await this.book(networkId);
     const { network } = book;
     let ip: number | null = null;
-    if (book.range) {
+    const asked = wanted === undefined ? null : parseIpv4(wanted);
+    if (book.range && asked !== null) {
+      // A VM re-created with its old address (its host was declared dead): that one, or a refusal.
+      if (asked < book.range.first || asked > book.range.last || book.used.has(asked)) {
+        throw new CarveError("INVALID_STATE", `Address ${wanted} on network ${network.name} is ${book.used.has(asked) ? "held by another VM now" : "outside the network's range now"}, so ${vmName} cannot get it back. Destroy it and create a new VM instead.`);
+      }
+      ip = asked;
+      book.used.add(ip);
+    } else if (book.range) {
       let candidate = Math.max(book.lowest, book.range.first);
       while (candidate <= book.range.last && book.used.has(candidate)) candidate += 1;
       if (candidate > book.range.last) throw networkFull(network, book.used.size);

@@ -1,6 +1,6 @@
 "use server";
 
-import { addHost, cancelHostMaintenance, issueJoinToken, planHostMaintenance, prepareHostMaintenance, type TJoinToken, type TMaintenancePlan } from "@carve/core";
+import { addHost, cancelHostMaintenance, declareHostDead, issueJoinToken, planHostMaintenance, prepareHostMaintenance, type TJoinToken, type TMaintenancePlan } from "@carve/core";
 import { adminActor } from "../../../server/admin-actor.ts";
 import { portalCore } from "../../../server/core.ts";
 import { portalJoinCommand } from "../../../server/join-command.ts";
@@ -69,5 +69,16 @@ export async function endMaintenanceAction(host: string): Promise<TFormResult> {
   return runForm("/admin/hosts", async () => {
     const done = await cancelHostMaintenance(portalCore(), actor, { host });
     return { notice: `${done.host.name} is back in service (${done.host.state})${done.abortedMoves > 0 ? `; ${done.abortedMoves} move(s) in flight aborted` : ""}.` };
+  });
+}
+
+// day-2 (issue 19)
+/** Declare dead: the admin types the host's name as the confirmation that it is powered off for good. */
+export async function declareDeadFromForm(host: string, _previous: TFormResult, form: FormData): Promise<TFormResult> {
+  const actor = await adminActor();
+  return runForm("/admin/hosts", async () => {
+    const d = await declareHostDead(portalCore(), actor, { host, confirm: text(form, "confirm") });
+    const count = (outcome: string) => d.vms.filter((v) => v.outcome === outcome).length;
+    return { notice: `Host ${d.host.name} is Dead${d.fenced ? " (fenced)" : ""}: ${count("restarting") + count("moving")} VM(s) restarting on other hosts, ${count("lost")} Lost, ${count("stopped")} left Stopped (no room). ${d.vms.map((v) => `${v.name}: ${v.reason}`).join(" ")}` };
   });
 }

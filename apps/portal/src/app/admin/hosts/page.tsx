@@ -7,7 +7,7 @@ import { StateBadge } from "../../../components/state-badge.tsx";
 import { adminActor } from "../../../server/admin-actor.ts";
 import { portalCore } from "../../../server/core.ts";
 import { refusalPage } from "../../../server/page-errors.ts";
-import { addHostFromForm, newJoinTokenAction } from "./actions.ts";
+import { addHostFromForm, declareDeadFromForm, newJoinTokenAction } from "./actions.ts";
 import { MaintenanceToggle } from "./maintenance.tsx";
 
 /** Admins only (the admin layout answers 403 to anyone else, and core's listHosts refuses them too). */
@@ -42,6 +42,15 @@ export default async function AdminHostsPage() {
                   <MaintenanceToggle host={{ id: h.id, name: h.name, state: h.state }} />
                   <ConfirmAction action={newJoinTokenAction.bind(null, h.id)} label="New join token" accessibleName={`New join token for ${h.name}`} confirm={`Issue a new join token for ${h.name}? Any earlier unused one stops working.`} />
                 </div>
+                {/* day-2 (issue 19): only for a host that no longer heartbeats; core refuses one that does. */}
+                {h.state !== "Up" && h.state !== "Dead" && (
+                  <details className="danger-zone">
+                    <summary>Declare {h.name} dead…</summary>
+                    <p className="muted small">Only for a host powered off for good. Its VMs on shared disks restart on other hosts; VMs with a disk on its own storage become Lost. The fencing command, if set, runs first.</p>
+                    <ActionForm id={`declare-dead-${h.name}`} title={`Declare ${h.name} dead`} submit={`Declare ${h.name} dead`} action={declareDeadFromForm.bind(null, h.id)} fields={[{ name: "confirm", label: `Type ${h.name} to confirm it is powered off`, placeholder: h.name, autoComplete: "off" }]} />
+                  </details>
+                )}
+                {h.state === "Dead" && <p className="muted small">Dead: destroy or re-create its Lost VMs, then remove it (carve host remove {h.name}).</p>}
               </td>
             </tr>
           ))}

@@ -1,0 +1,5 @@
+-- AlterEnum
+ALTER TYPE "HostState" ADD VALUE 'Dead';
+
+-- AlterEnum
+ALTER TYPE "VmState" ADD VALUE 'Lost';
