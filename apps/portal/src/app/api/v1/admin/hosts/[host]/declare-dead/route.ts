@@ -1,12 +1,13 @@
-import { declareHostDead, parseInput, ZDeclareHostDeadInput } from "@carve/core";
+import { declareHostDead } from "@carve/core";
+import { pathAndBody } from "../../../../../../../api/path-and-body.ts";
 import type { TDeclaredDeadJson } from "../../../../../../../api/dead-host-schemas.ts";
 import { toJobJson } from "../../../../../../../api/to-json.ts";
 import { apiRoute, jsonBody, otherMethods } from "../../../../../../../server/api-route.ts";
 
 /** Admins only: declares a silent, powered-off host dead (`confirm`: its name); answers what became of each VM. */
 export const POST = apiRoute<{ host: string }>("Write", async ({ actor, core, params, request }): Promise<TDeclaredDeadJson> => {
-  const { confirm } = parseInput(ZDeclareHostDeadInput.omit({ host: true }), await jsonBody(request));
-  const declared = await declareHostDead(core, actor, { host: params.host, confirm });
+  // The body goes to core unparsed, so core's own check refuses and audits bad input.
+  const declared = await declareHostDead(core, actor, pathAndBody(await jsonBody(request), { host: params.host }));
   return { ...declared, jobs: declared.jobs.map(toJobJson) };
 });
 
