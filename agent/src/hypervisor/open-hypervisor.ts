@@ -22,7 +22,7 @@ export interface OpenHypervisorOptions {
 export async function openHypervisor(options: OpenHypervisorOptions): Promise<Hypervisor> {
   const driver = libvirtDriverOf(options.uri);
   if (driver === null) {
-    throw new HypervisorError(`unsupported hypervisor URI ${options.uri}: use test:///… or qemu:///system`, false, "");
+    throw HypervisorError.refusal(`unsupported hypervisor URI ${options.uri}: use test:///… or qemu:///system`);
   }
   const domainType = domainTypeFor(options.uri, options.domainType);
   // libvirt (virtlogd) writes the console logs, but the directory has to exist first.

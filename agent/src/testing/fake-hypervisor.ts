@@ -71,14 +71,14 @@ export class FakeHypervisor implements Hypervisor {
   async domainXml(name: string): Promise<string> {
     this.check();
     const defined = this.domains.get(name);
-    if (defined === undefined) throw new HypervisorError(`Domain not found: ${name}`, false, "Domain not found");
+    if (defined === undefined) throw HypervisorError.refusal(`Domain not found: ${name}`, "Domain not found");
     return buildDomainXml(defined.spec, { domainType: "test" });
   }
   async defineDomain(name: string, spec: DomainSpec, options: { start?: boolean } = {}): Promise<DomainStatus> {
     this.record(`define ${name}`);
     const existing = this.domains.get(name);
     if (existing !== undefined && existing.uuid !== spec.vmId) {
-      throw new HypervisorError(`libvirt refused the domain definition: domain '${name}' already exists with uuid ${existing.uuid}`, false, `domain '${name}' already exists with uuid ${existing.uuid}`);
+      throw HypervisorError.refusal(`libvirt refused the domain definition: domain '${name}' already exists with uuid ${existing.uuid}`, `domain '${name}' already exists with uuid ${existing.uuid}`);
     }
     const domain: DomainStatus & { spec: DomainSpec } = { name, uuid: spec.vmId, state: existing?.state ?? "stopped", spec };
     this.domains.set(name, domain);
@@ -111,10 +111,10 @@ export class FakeHypervisor implements Hypervisor {
   }
   async setUserPassword(name: string, user: string, password: string): Promise<void> {
     this.record(`set-user-password ${name} ${user}`);
-    if (this.domain(name).state !== "running") throw new HypervisorError(`cannot set a password in ${name}: it is not running`, false, "");
+    if (this.domain(name).state !== "running") throw HypervisorError.refusal(`cannot set a password in ${name}: it is not running`);
     if (this.guestAgentMissing) {
       const message = "Guest agent is not responding: QEMU guest agent is not connected";
-      throw new HypervisorError(`the guest agent of ${name} did not answer: ${GUEST_AGENT_REQUIREMENT} (libvirt: ${message})`, false, message);
+      throw HypervisorError.refusal(`the guest agent of ${name} did not answer: ${GUEST_AGENT_REQUIREMENT} (libvirt: ${message})`, message);
     }
     this.passwords.set(`${name}/${user}`, password);
   }
@@ -137,10 +137,10 @@ export class FakeHypervisor implements Hypervisor {
   async createCowVolume(request: CowVolumeRequest): Promise<string> {
     this.record(`vol-create ${request.pool}/${request.name}`);
     if (!this.pool(request.backing.pool).has(request.backing.name)) {
-      throw new HypervisorError("the template volume is not usable: Storage volume not found", false, "Storage volume not found");
+      throw HypervisorError.refusal("the template volume is not usable: Storage volume not found", "Storage volume not found");
     }
     const volumes = this.pool(request.pool);
-    if (volumes.has(request.name)) throw new HypervisorError("storage vol already exists", false, "storage vol already exists");
+    if (volumes.has(request.name)) throw HypervisorError.refusal("storage vol already exists", "storage vol already exists");
     const path = `/${request.pool}/${request.name}`;
     volumes.set(request.name, path);
     return path;
@@ -165,7 +165,7 @@ export class FakeHypervisor implements Hypervisor {
   }
   async migrateDomain(name: string): Promise<never> {
     this.record(`migrate ${name}`);
-    throw new HypervisorError(`the fake hypervisor cannot live-migrate ${name}`, false, "");
+    throw HypervisorError.refusal(`the fake hypervisor cannot live-migrate ${name}`);
   }
   async definePool(definition: PoolDefinition): Promise<{ name: string; adopted: boolean; status: PoolStatus }> {
     this.record(`pool-define ${definition.name}`);
@@ -232,7 +232,7 @@ export class FakeHypervisor implements Hypervisor {
   }
   private network(name: string): NetworkStatus & { entries: ParsedNetwork } {
     const found = this.networks.get(name);
-    if (found === undefined) throw new HypervisorError(`libvirt refused: Network not found: no network with matching name '${name}'`, false, `Network not found: no network with matching name '${name}'`);
+    if (found === undefined) throw HypervisorError.refusal(`libvirt refused: Network not found: no network with matching name '${name}'`, `Network not found: no network with matching name '${name}'`);
     return found;
   }
   async createDataVolume(pool: string, name: string, capacityGiB: number): Promise<{ path: string; alreadyPresent: boolean }> {
@@ -246,13 +246,13 @@ export class FakeHypervisor implements Hypervisor {
   }
   async resizeVolume(pool: string, name: string, capacityGiB: number): Promise<void> {
     this.record(`vol-resize ${pool}/${name}`);
-    if (!this.pool(pool).has(name)) throw new HypervisorError("Storage volume not found", false, "Storage volume not found");
+    if (!this.pool(pool).has(name)) throw HypervisorError.refusal("Storage volume not found", "Storage volume not found");
     this.capacities.set(`${pool}/${name}`, capacityGiB * 1024 ** 3);
   }
   async attachDisk(domain: string, disk: DiskSpec): Promise<{ live: boolean; alreadyAttached: boolean }> {
     this.record(`attach ${domain} ${disk.target}`);
     const defined = this.domains.get(domain);
-    if (defined === undefined) throw new HypervisorError(`Domain not found: ${domain}`, false, "Domain not found");
+    if (defined === undefined) throw HypervisorError.refusal(`Domain not found: ${domain}`, "Domain not found");
     const disks = defined.spec.dataDisks ?? [];
     const alreadyAttached = disks.some((d) => d.target === disk.target);
     if (!alreadyAttached) defined.spec = { ...defined.spec, dataDisks: [...disks, disk] };
@@ -261,7 +261,7 @@ export class FakeHypervisor implements Hypervisor {
   async detachDisk(domain: string, target: string): Promise<{ live: boolean; alreadyDetached: boolean }> {
     this.record(`detach ${domain} ${target}`);
     const defined = this.domains.get(domain);
-    if (defined === undefined) throw new HypervisorError(`Domain not found: ${domain}`, false, "Domain not found");
+    if (defined === undefined) throw HypervisorError.refusal(`Domain not found: ${domain}`, "Domain not found");
     const disks = defined.spec.dataDisks ?? [];
     defined.spec = { ...defined.spec, dataDisks: disks.filter((d) => d.target !== target) };
     return { live: defined.state === "running", alreadyDetached: !disks.some((d) => d.target === target) };
@@ -288,7 +288,7 @@ export class FakeHypervisor implements Hypervisor {
   async close(): Promise<void> {}
 
   private check(): void {
-    if (this.connectionLost !== null) throw new HypervisorError(this.connectionLost, true, this.connectionLost);
+    if (this.connectionLost !== null) throw HypervisorError.transient(this.connectionLost, this.connectionLost);
   }
   private record(call: string): void {
     this.check();
@@ -296,7 +296,7 @@ export class FakeHypervisor implements Hypervisor {
   }
   private domain(name: string): DomainStatus {
     const domain = this.domains.get(name);
-    if (domain === undefined) throw new HypervisorError(`Domain not found: ${name}`, false, "Domain not found");
+    if (domain === undefined) throw HypervisorError.refusal(`Domain not found: ${name}`, "Domain not found");
     return domain;
   }
   private pool(name: string): Map<string, string> {
@@ -304,7 +304,7 @@ export class FakeHypervisor implements Hypervisor {
     const pool = this.pools.get(name);
     if (pool === undefined) {
       const message = `Storage pool not found: no storage pool with matching name '${name}'`;
-      throw new HypervisorError(`libvirt refused: ${message}`, false, message);
+      throw HypervisorError.refusal(`libvirt refused: ${message}`, message);
     }
     return pool;
   }

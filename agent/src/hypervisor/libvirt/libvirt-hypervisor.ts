@@ -119,8 +119,8 @@ export class LibvirtHypervisor implements Hypervisor {
 
   async setUserPassword(name: string, user: string, password: string): Promise<void> {
     const domain = await this.domains.get(name);
-    if (domain === null) throw new HypervisorError(`cannot set a password in ${name}: it is not defined on this host`, false, "");
-    if (domain.state !== "running") throw new HypervisorError(`cannot set a password in ${name}: it is ${domain.state}, and the guest agent only answers in a running VM`, false, "");
+    if (domain === null) throw HypervisorError.refusal(`cannot set a password in ${name}: it is not defined on this host`);
+    if (domain.state !== "running") throw HypervisorError.refusal(`cannot set a password in ${name}: it is ${domain.state}, and the guest agent only answers in a running VM`);
     await this.guest.setUserPassword(name, user, password);
   }
 
@@ -164,7 +164,7 @@ export class LibvirtHypervisor implements Hypervisor {
       }
     }
     const path = await this.storage.volumePath(pool, name);
-    if (path === null) throw new HypervisorError(`volume ${name} vanished from pool ${pool} right after it was imported`, true, "");
+    if (path === null) throw HypervisorError.transient(`volume ${name} vanished from pool ${pool} right after it was imported`);
     return { path, alreadyPresent: present };
   }
 
@@ -207,10 +207,8 @@ export class LibvirtHypervisor implements Hypervisor {
   migrateDomain(name: string, request: MigrationRequest, watch: MigrationWatch): Promise<MigrationOutcome> {
     if (this.options.domainType === "test") {
       return Promise.reject(
-        new HypervisorError(
+        HypervisorError.refusal(
           "libvirt's test driver (test:///) cannot live-migrate a running VM: stop the VM so it can move cold, or run this host on a real hypervisor",
-          false,
-          "",
         ),
       );
     }
@@ -276,7 +274,7 @@ export class LibvirtHypervisor implements Hypervisor {
       alreadyPresent = true;
     }
     const path = await this.storage.volumePath(pool, name);
-    if (path === null) throw new HypervisorError(`volume ${name} vanished from pool ${pool} right after it was created`, true, "");
+    if (path === null) throw HypervisorError.transient(`volume ${name} vanished from pool ${pool} right after it was created`);
     return { path, alreadyPresent };
   }
 
@@ -299,7 +297,7 @@ export class LibvirtHypervisor implements Hypervisor {
     const present = domainDisks(xml).find((d) => d.target === disk.target);
     if (present) {
       if (present.path === disk.path) return { live, alreadyAttached: true };
-      throw new HypervisorError(`${domain} already has another disk at ${disk.target} (${present.path ?? "no file"})`, false, "");
+      throw HypervisorError.refusal(`${domain} already has another disk at ${disk.target} (${present.path ?? "no file"})`);
     }
     if (live) {
       this.refuseHotplugOnTestDriver("attach");
@@ -325,7 +323,7 @@ export class LibvirtHypervisor implements Hypervisor {
       if (!domainDisks(await this.domains.xml(domain)).some((d) => d.target === target)) return { live, alreadyDetached: false };
       await sleep(250);
     }
-    throw new HypervisorError(`the guest in ${domain} did not release disk ${target} within 30 s: unmount it in the guest (or stop the VM) and detach again`, false, "");
+    throw HypervisorError.refusal(`the guest in ${domain} did not release disk ${target} within 30 s: unmount it in the guest (or stop the VM) and detach again`);
   }
 
   resizeDiskLive(domain: string, target: string, capacityGiB: number): Promise<void> {
@@ -336,13 +334,13 @@ export class LibvirtHypervisor implements Hypervisor {
   /** The domain's current XML and whether it runs (a paused domain counts: its devices are live). */
   private async domainForDisks(domain: string): Promise<{ live: boolean; xml: string }> {
     const status = await this.domains.get(domain);
-    if (status === null) throw new HypervisorError(`${domain} is not defined on this host`, false, "");
+    if (status === null) throw HypervisorError.refusal(`${domain} is not defined on this host`);
     return { live: status.state === "running" || status.state === "paused", xml: await this.domains.xml(domain) };
   }
 
   private refuseHotplugOnTestDriver(verb: string): void {
     if (this.options.domainType === "test") {
-      throw new HypervisorError(`libvirt's test driver cannot ${verb} a running domain's disk (no device hot-plug): stop the VM first`, false, "");
+      throw HypervisorError.refusal(`libvirt's test driver cannot ${verb} a running domain's disk (no device hot-plug): stop the VM first`);
     }
   }
 

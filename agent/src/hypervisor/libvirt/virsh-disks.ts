@@ -40,7 +40,7 @@ export class VirshDisks {
       await fn(file);
     } catch (error) {
       if (error instanceof HypervisorError) throw error;
-      throw new HypervisorError(`could not prepare the disk XML for ${disk.target}: ${String(error)}`, false, "");
+      throw HypervisorError.refusal(`could not prepare the disk XML for ${disk.target}: ${String(error)}`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -21,7 +21,7 @@ export async function withFilterFile(spec: FilterSpec, define: (file: string) =>
     await define(file);
   } catch (error) {
     if (error instanceof HypervisorError) throw error;
-    throw new HypervisorError(`could not define network filter ${spec.name}: ${messageOf(error)}`, false, messageOf(error));
+    throw HypervisorError.refusal(`could not define network filter ${spec.name}: ${messageOf(error)}`, messageOf(error));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -83,9 +83,9 @@ export async function migrateWithVirsh(sourceUri: string, name: string, request:
       const diskPaths = await Promise.all(request.disks.map(async (d) => ({ volumeId: d.volumeId, path: await volumePath(dest, d.target.pool, d.target.name) })));
       return { durationMs: 0, diskPaths };
     }
-    throw new HypervisorError(`${name} is not defined on this host, nor running on the destination: nothing to migrate`, false, "");
+    throw HypervisorError.refusal(`${name} is not defined on this host, nor running on the destination: nothing to migrate`);
   }
-  if (state !== "running") throw new HypervisorError(`${name} is ${state}, not running: only a running VM live-migrates (a stopped one moves cold)`, false, "");
+  if (state !== "running") throw HypervisorError.refusal(`${name} is ${state}, not running: only a running VM live-migrates (a stopped one moves cold)`);
 
   const work = await mkdtemp(join(tmpdir(), "carve-migrate-"));
   const created: MigrationDisk[] = [];
@@ -108,7 +108,7 @@ export async function migrateWithVirsh(sourceUri: string, name: string, request:
     const targets = diskTargetsByPath(liveXml);
     const migrateDisks = [...diskPaths.keys()].map((path) => {
       const target = targets.get(path);
-      if (target === undefined) throw new HypervisorError(`${name} has no disk at ${path}; it cannot be copied`, false, "");
+      if (target === undefined) throw HypervisorError.refusal(`${name} has no disk at ${path}; it cannot be copied`);
       return target;
     });
     const xmlFile = join(work, "live.xml");
@@ -129,7 +129,7 @@ export async function migrateWithVirsh(sourceUri: string, name: string, request:
     const aborted = await runMigration(args, sourceUri, name, watch);
     if (aborted.error !== null) {
       const reason = aborted.reason ? `it was aborted (${aborted.reason})` : aborted.error;
-      throw new HypervisorError(`live migration of ${name} failed: ${reason}; the VM keeps running on this host`, false, aborted.error);
+      throw HypervisorError.refusal(`live migration of ${name} failed: ${reason}; the VM keeps running on this host`, aborted.error);
     }
     created.length = 0; // the copies are the VM's disks now
     await watch.onProgress(100, "migrated");

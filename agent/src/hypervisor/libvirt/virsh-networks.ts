@@ -17,10 +17,8 @@ export async function linuxBridgeExists(name: string): Promise<boolean> {
 
 /** The refusal for a bridge network whose bridge is missing on this host. */
 export function missingBridge(bridge: string, host: string): HypervisorError {
-  return new HypervisorError(
+  return HypervisorError.refusal(
     `bridge ${bridge} does not exist on host ${host}: create it (ip link add ${bridge} type bridge, then enslave the host's LAN interface) or remove ${host} from the network's hosts`,
-    false,
-    "",
   );
 }
 
@@ -58,7 +56,7 @@ export class VirshNetworks {
     const name = same?.name ?? definition.name;
     if (!same) {
       if (definition.address === undefined || definition.prefix === undefined) {
-        throw new HypervisorError(`managed network ${name} needs its gateway address and prefix: give the network a gateway in Carve`, false, "");
+        throw HypervisorError.refusal(`managed network ${name} needs its gateway address and prefix: give the network a gateway in Carve`);
       }
       await this.withXmlFile(buildNetworkXml(definition), (file) => this.run(`libvirt refused to define network ${name}`, ["net-define", file]));
     }

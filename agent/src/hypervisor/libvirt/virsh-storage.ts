@@ -106,7 +106,7 @@ export class VirshStorage {
     const dir = this.volumeDirs.get(pool);
     if (dir !== undefined) return `${dir}/${name}`;
     const path = await this.volumePath(pool, name);
-    if (path === null) throw new HypervisorError(`volume ${name} vanished from pool ${pool} right after it was created`, true, "");
+    if (path === null) throw HypervisorError.transient(`volume ${name} vanished from pool ${pool} right after it was created`);
     return path;
   }
 
@@ -127,7 +127,7 @@ export class VirshStorage {
     try {
       const info = await this.run(`libvirt could not read volume ${name} in pool ${pool}`, ["vol-info", "--bytes", "--pool", pool, name]);
       const capacity = parseVolumeCapacity(info);
-      if (capacity === null) throw new HypervisorError(`virsh vol-info gave no capacity for volume ${name} in pool ${pool}`, false, info);
+      if (capacity === null) throw HypervisorError.refusal(`virsh vol-info gave no capacity for volume ${name} in pool ${pool}`, info);
       return capacity;
     } catch (error) {
       if (error instanceof HypervisorError && VOLUME_NOT_FOUND.test(error.libvirtMessage)) return null;
@@ -163,7 +163,7 @@ export async function runVirsh(session: VirshSession, what: string, argv: readon
     return await session.run(argv);
   } catch (error) {
     if (error instanceof VirshCommandError) throw libvirtFailure(what, error.message);
-    if (error instanceof VirshArgumentError) throw new HypervisorError(`${what}: ${error.message}`, false, error.message);
-    throw new HypervisorError(`${what}: ${messageOf(error)}`, true, messageOf(error));
+    if (error instanceof VirshArgumentError) throw HypervisorError.refusal(`${what}: ${error.message}`, error.message);
+    throw HypervisorError.transient(`${what}: ${messageOf(error)}`, messageOf(error));
   }
 }
