@@ -1,5 +1,5 @@
 import type { NetworkStatus, PoolDetail } from "../hypervisor/hypervisor.ts";
-import { libvirtDriverOf } from "../hypervisor/libvirt/domain-type.ts";
+import { driverCapabilities } from "../hypervisor/libvirt/driver-capabilities.ts";
 import { parseListen } from "../listen-address.ts";
 import type { DoctorDomain, DoctorProbes } from "./doctor-probes.ts";
 
@@ -70,10 +70,11 @@ export async function runDoctor(probes: DoctorProbes, options: DoctorOptions): P
     const { hostname, address } = await probes.resolveHostname();
     return `${hostname} resolves to ${address}`;
   });
-  for (const pool of pools) checks.push(await checkPool(probes, pool, libvirtDriverOf(options.uri) === "test"));
+  const can = driverCapabilities(options.uri);
+  for (const pool of pools) checks.push(await checkPool(probes, pool, can.volumeFiles));
   // networks (issue 17)
   for (const network of networks) checks.push(checkNetwork(network));
-  if (networks.length > 0 && libvirtDriverOf(options.uri) !== "test") checks.push(await checkDnsmasq(probes));
+  if (networks.length > 0 && can.dnsmasq) checks.push(await checkDnsmasq(probes));
 
   // console (issue 18)
   checks.push(await checkConsoleListener(probes, options));
@@ -103,9 +104,9 @@ export async function runDoctor(probes: DoctorProbes, options: DoctorOptions): P
   return checks;
 }
 
-async function checkPool(probes: DoctorProbes, pool: PoolDetail, testDriver: boolean): Promise<DoctorCheck> {
+async function checkPool(probes: DoctorProbes, pool: PoolDetail, volumeFiles: boolean): Promise<DoctorCheck> {
   const name = `pool ${pool.name}`;
-  if (testDriver) return { name, status: "ok", detail: "libvirt test driver: volumes live in memory" };
+  if (!volumeFiles) return { name, status: "ok", detail: "libvirt test driver: volumes live in memory" };
   if (!pool.active) return { name, status: "warn", detail: "the pool is not running, so nothing can be placed on it", fix: `virsh pool-start ${pool.name} (and pool-autostart)` };
   if (pool.path === null || !["dir", "fs", "netfs"].includes(pool.type)) return { name, status: "ok", detail: `${pool.type} pool: not a directory, libvirt manages it` };
   const path = pool.path;

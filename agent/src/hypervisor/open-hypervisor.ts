@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { HypervisorError } from "./errors.ts";
 import type { Hypervisor } from "./hypervisor.ts";
 import { domainTypeFor, libvirtDriverOf, type TDomainTypePreference } from "./libvirt/domain-type.ts";
+import { driverCapabilities } from "./libvirt/driver-capabilities.ts";
 import { LibvirtHypervisor } from "./libvirt/libvirt-hypervisor.ts";
 
 /** Settings that choose and shape the Hypervisor implementation. */
@@ -26,7 +27,7 @@ export async function openHypervisor(options: OpenHypervisorOptions): Promise<Hy
   }
   const domainType = domainTypeFor(options.uri, options.domainType);
   // libvirt (virtlogd) writes the console logs, but the directory has to exist first.
-  if (domainType !== "test") await mkdir(options.consoleLogDir, { recursive: true });
+  if (driverCapabilities(options.uri).consoleLog) await mkdir(options.consoleLogDir, { recursive: true });
   if (options.consoleSocketDir !== undefined) await mkdir(options.consoleSocketDir, { recursive: true });
   const hypervisor = new LibvirtHypervisor({ ...options, domainType });
   try {

@@ -6,6 +6,7 @@ import type { DiskSpec, FilterSpec, NetworkDefinition, NetworkEntry, NetworkHost
 import { BindingDomains } from "./binding-domains.ts";
 import { SharedFilesystemProbe } from "./disk-cache.ts";
 import { buildDomainXml, domainDisks, withDisk, withoutDisk, type TDomainType } from "./domain-xml.ts";
+import { driverCapabilities, type TDriverCapabilities } from "./driver-capabilities.ts";
 import { VirshDisks } from "./virsh-disks.ts";
 import { VirshFilters } from "./virsh-filters.ts";
 import { buildFilterXml } from "./nwfilter-xml.ts";
@@ -45,18 +46,21 @@ export class LibvirtHypervisor implements Hypervisor {
   private readonly networks: VirshNetworks;
   private readonly filesystems = new SharedFilesystemProbe();
   private readonly filters: VirshFilters;
+  /** What this URI's driver can do; the test driver lacks much, and each gap is handled where it matters. */
+  private readonly can: TDriverCapabilities;
   /**
-   * libvirt's test driver has no nwfilter driver ("not supported by the connection driver"): on
-   * test:/// the filters are kept here, checked by building their XML, so handlers run unchanged.
+   * Without an nwfilter driver (the test driver: "not supported by the connection driver") the
+   * filters are kept here, checked by building their XML, so handlers run unchanged.
    */
   private readonly testFilters = new Map<string, string>();
 
   constructor(private readonly options: LibvirtHypervisorOptions) {
     this.uri = options.uri;
+    this.can = driverCapabilities(options.uri);
     this.domains = new BindingDomains(options.uri);
     this.session = new VirshSession({ uri: options.uri });
     this.storage = new VirshStorage(this.session);
-    this.guest = new VirshGuest(this.session, options.domainType === "test" ? (name) => this.domainXml(name) : null);
+    this.guest = new VirshGuest(this.session, this.can.sharedNode ? null : (name) => this.domainXml(name));
     this.pools = new VirshPools(this.session, this.storage);
     this.disks = new VirshDisks(this.session);
     this.filters = new VirshFilters(this.session);
@@ -86,11 +90,10 @@ export class LibvirtHypervisor implements Hypervisor {
   }
 
   async defineDomain(name: string, spec: DomainSpec, options: { start?: boolean } = {}): Promise<DomainStatus> {
-    const real = this.options.domainType !== "test";
-    const xml = buildDomainXml(real ? await this.withCacheModes(spec) : spec, {
+    const xml = buildDomainXml(this.can.volumeFiles ? await this.withCacheModes(spec) : spec, {
       domainType: this.options.domainType,
-      // The test driver runs no QEMU; with explicit sockets a test plays the serial port and its log.
-      consoleLogFile: real || this.options.consoleSocketDir !== undefined ? join(this.options.consoleLogDir, `${name}.log`) : undefined,
+      // Without QEMU (the test driver) there is no log, unless explicit sockets let a test play the serial port and its log.
+      consoleLogFile: this.can.consoleLog || this.options.consoleSocketDir !== undefined ? join(this.options.consoleLogDir, `${name}.log`) : undefined,
       network: this.options.network,
       consoleSocketDir: this.options.consoleSocketDir,
     });
@@ -154,7 +157,7 @@ export class LibvirtHypervisor implements Hypervisor {
     const present = capacity === request.capacityBytes;
     if (!present) {
       if (capacity !== null) await this.storage.deleteVolume(pool, name);
-      if (this.options.domainType === "test") {
+      if (!this.can.volumeUpload) {
         // libvirt's test driver has no vol-upload (virStorageVolUpload is unsupported): an empty
         // volume of the image's capacity stands in for the copy.
         await onProgress(10, "creating the volume (test driver: no upload)");
@@ -200,12 +203,12 @@ export class LibvirtHypervisor implements Hypervisor {
 
   async rebaseVolume(path: string, backing: { path: string; format: "qcow2" | "raw" }): Promise<void> {
     // The test driver's volumes are not files: there is no overlay to rewrite.
-    if (this.options.domainType === "test") return;
+    if (!this.can.volumeFiles) return;
     await rebaseOverlay(path, backing);
   }
 
   migrateDomain(name: string, request: MigrationRequest, watch: MigrationWatch): Promise<MigrationOutcome> {
-    if (this.options.domainType === "test") {
+    if (!this.can.liveMigration) {
       return Promise.reject(
         HypervisorError.refusal(
           "libvirt's test driver (test:///) cannot live-migrate a running VM: stop the VM so it can move cold, or run this host on a real hypervisor",
@@ -292,7 +295,7 @@ export class LibvirtHypervisor implements Hypervisor {
   }
 
   async attachDisk(domain: string, requested: DiskSpec): Promise<{ live: boolean; alreadyAttached: boolean }> {
-    const disk = this.options.domainType === "test" ? requested : await this.filesystems.withCacheMode(requested);
+    const disk = this.can.volumeFiles ? await this.filesystems.withCacheMode(requested) : requested;
     const { live, xml } = await this.domainForDisks(domain);
     const present = domainDisks(xml).find((d) => d.target === disk.target);
     if (present) {
@@ -339,14 +342,14 @@ export class LibvirtHypervisor implements Hypervisor {
   }
 
   private refuseHotplugOnTestDriver(verb: string): void {
-    if (this.options.domainType === "test") {
+    if (!this.can.deviceHotplug) {
       throw HypervisorError.refusal(`libvirt's test driver cannot ${verb} a running domain's disk (no device hot-plug): stop the VM first`);
     }
   }
 
   // security groups (issue 17)
   async defineFilter(filter: FilterSpec): Promise<void> {
-    if (this.options.domainType === "test") {
+    if (!this.can.networkFilters) {
       this.testFilters.set(filter.name, buildFilterXml(filter));
       return;
     }
@@ -354,12 +357,12 @@ export class LibvirtHypervisor implements Hypervisor {
   }
 
   async removeFilter(name: string): Promise<boolean> {
-    if (this.options.domainType === "test") return this.testFilters.delete(name);
+    if (!this.can.networkFilters) return this.testFilters.delete(name);
     return this.filters.remove(name);
   }
 
   async listFilters(): Promise<string[]> {
-    if (this.options.domainType === "test") return [...this.testFilters.keys()];
+    if (!this.can.networkFilters) return [...this.testFilters.keys()];
     return this.filters.list();
   }
 
