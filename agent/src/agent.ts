@@ -2,10 +2,12 @@ import { hostJobCancelKey, hostQueueName } from "@carve/protocol";
 import { Redis } from "ioredis";
 import { SeedStore } from "./cloud-init/seed-store.ts";
 import type { TAgentEnv } from "./env.ts";
+import { HANDLER_TIMING, type THandlerTiming } from "./handlers/index.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { followLogLevel } from "./log-level.ts";
 import { loadHostKey } from "./host-key.ts";
 import type { Hypervisor } from "./hypervisor/hypervisor.ts";
+import { KeyedLock } from "./jobs/keyed-lock.ts";
 import { openHypervisor } from "./hypervisor/open-hypervisor.ts";
 import type { Logger } from "./logger.ts";
 import { createAgentMetrics, type AgentMetrics } from "./metrics.ts";
@@ -22,11 +24,9 @@ export interface RunningAgent {
   close(): Promise<void>;
 }
 
-/** Knobs tests turn; production uses the defaults. */
-export interface AgentTuning {
+/** Knobs tests turn; production uses the defaults (HANDLER_TIMING for the handlers'). */
+export interface AgentTuning extends Partial<THandlerTiming> {
   heartbeatIntervalMs?: number;
-  pollIntervalMs?: number;
-  rebootGracefulTimeoutSec?: number;
 }
 
 /**
@@ -91,16 +91,19 @@ export async function startAgent(env: TAgentEnv, log: Logger, tuning: AgentTunin
       prefix: env.CARVE_QUEUE_PREFIX,
       concurrency: env.CARVE_AGENT_CONCURRENCY,
       connection: workerRedis,
-      hypervisor,
-      log,
-      pollIntervalMs: tuning.pollIntervalMs,
-      rebootGracefulTimeoutSec: tuning.rebootGracefulTimeoutSec,
-      hostKey,
-      seeds: new SeedStore(env.CARVE_AGENT_DATA_DIR),
       metrics,
-      volumeReceiver,
-      consoleListener,
-      cancelRequested: async (jobId) => (await commandRedis.exists(hostJobCancelKey(env.CARVE_QUEUE_PREFIX, env.CARVE_HOST_ID, jobId))) > 0,
+      services: {
+        hypervisor,
+        log,
+        lock: new KeyedLock(),
+        pollIntervalMs: tuning.pollIntervalMs ?? HANDLER_TIMING.pollIntervalMs,
+        rebootGracefulTimeoutSec: tuning.rebootGracefulTimeoutSec ?? HANDLER_TIMING.rebootGracefulTimeoutSec,
+        hostKey,
+        seeds: new SeedStore(env.CARVE_AGENT_DATA_DIR),
+        volumeReceiver,
+        consoleListener,
+        cancelRequested: async (jobId) => (await commandRedis.exists(hostJobCancelKey(env.CARVE_QUEUE_PREFIX, env.CARVE_HOST_ID, jobId))) > 0,
+      },
     });
     await worker.waitUntilReady();
     if (env.CARVE_AGENT_METRICS_PORT !== undefined && env.CARVE_METRICS_TOKEN !== undefined) metricsServer = await metrics.serve(env.CARVE_AGENT_METRICS_PORT, env.CARVE_METRICS_TOKEN, log);

@@ -28,7 +28,7 @@ import { driftRemove } from "./drift-remove.ts";
 // console (issue 18)
 import { consoleAttach } from "./console-attach.ts";
 
-export type { HandlerContext, JobHandler } from "./context.ts";
+export { HANDLER_TIMING, handlerContext, type HandlerContext, type JobHandler, type THandlerTiming, type TJobServices } from "./context.ts";
 
 /** One handler per job of the protocol; the type makes a missing one a compile error. */
 export const HANDLERS: { [N in TJobName]: JobHandler<N> } = {

@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { envelope, vmFilterName, type TJobName, type TJobPayload, type TVmFilter } from "@carve/protocol";
 import { SeedStore } from "../cloud-init/seed-store.ts";
 import { KeyedLock } from "../jobs/keyed-lock.ts";
-import { processJob, type ProcessJobDeps } from "../jobs/process-job.ts";
+import { processJob } from "../jobs/process-job.ts";
+import type { TJobServices } from "./index.ts";
 import { FakeHypervisor, testHostKey } from "../testing/fake-hypervisor.ts";
 
 const VM_ID = "5c0ffee0-3c36-4c2e-9a33-7a3bb0a8f0a1";
@@ -19,7 +20,7 @@ const filter = (port: number): TVmFilter => ({
 });
 
 let hypervisor: FakeHypervisor;
-let deps: ProcessJobDeps;
+let deps: TJobServices;
 let dataDir: string;
 
 beforeEach(() => {

@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { domainName, envelope, newJoinKeyPair, SEAL_PURPOSE_JOB_SECRET, SEAL_PURPOSE_JOIN, sealFor, type TJobName, type TJobPayload } from "@carve/protocol";
 import { SeedStore } from "../cloud-init/seed-store.ts";
 import { KeyedLock } from "../jobs/keyed-lock.ts";
-import { processJob, type ProcessJobDeps } from "../jobs/process-job.ts";
+import { processJob } from "../jobs/process-job.ts";
+import type { TJobServices } from "./index.ts";
 import { FakeHypervisor, testHostKey } from "../testing/fake-hypervisor.ts";
 
 const VM_ID = "0b1e6a62-3c36-4c2e-9a33-7a3bb0a8f0a1";
@@ -15,7 +16,7 @@ const JOB_ID = "9d7c6f0e-1a2b-4c3d-8e9f-001122334455";
 const PASSWORD = "Sup3rSecretGeneratedPassw0rd";
 
 let hypervisor: FakeHypervisor;
-let deps: ProcessJobDeps;
+let deps: TJobServices;
 let dataDir: string;
 
 beforeEach(async () => {
