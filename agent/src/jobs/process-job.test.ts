@@ -1,11 +1,8 @@
 import { UnrecoverableError } from "bullmq";
-import { pino } from "pino";
 import { beforeEach, describe, expect, it } from "vitest";
 import { PROTOCOL_VERSION, domainName, envelope, type TJobName, type TJobPayload, type TJobProgress } from "@carve/protocol";
 import { tmpdir } from "node:os";
-import { SeedStore } from "../cloud-init/seed-store.ts";
-import { FakeHypervisor, testHostKey } from "../testing/fake-hypervisor.ts";
-import { KeyedLock } from "./keyed-lock.ts";
+import { FakeHypervisor, testJobServices } from "../testing/fake-hypervisor.ts";
 import { processJob } from "./process-job.ts";
 import type { TJobServices } from "../handlers/index.ts";
 
@@ -27,7 +24,7 @@ let progress: TJobProgress[];
 beforeEach(() => {
   hypervisor = new FakeHypervisor();
   progress = [];
-  deps = { hypervisor, log: pino({ level: "silent" }), lock: new KeyedLock(), pollIntervalMs: 1, rebootGracefulTimeoutSec: 0, hostKey: testHostKey(), seeds: new SeedStore(tmpdir()) };
+  deps = testJobServices(hypervisor, tmpdir());
 });
 
 /** Runs a well-formed job through processJob. */

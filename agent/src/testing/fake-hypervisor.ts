@@ -1,6 +1,10 @@
 import { newJoinKeyPair } from "@carve/protocol";
+import { pino } from "pino";
+import { SeedStore } from "../cloud-init/seed-store.ts";
+import type { TJobServices } from "../handlers/context.ts";
 import type { HostKey } from "../host-key.ts";
 import { HypervisorError } from "../hypervisor/errors.ts";
+import { KeyedLock } from "../jobs/keyed-lock.ts";
 import { buildDomainXml } from "../hypervisor/libvirt/domain-xml.ts";
 import { planEntryRemoval, planHostEntry, planHostRemoval, type ParsedNetwork } from "../hypervisor/libvirt/network-xml.ts";
 import { missingBridge } from "../hypervisor/libvirt/virsh-networks.ts";
@@ -313,4 +317,9 @@ export class FakeHypervisor implements Hypervisor {
 /** A fresh host key pair, for handler tests that seal secrets to the "host". */
 export function testHostKey(): HostKey {
   return newJoinKeyPair();
+}
+
+/** What processJob shares between jobs, for handler tests: `hypervisor`, a fresh host key, seeds under `seedsDir`, no waiting. */
+export function testJobServices(hypervisor: Hypervisor, seedsDir: string): TJobServices {
+  return { hypervisor, log: pino({ level: "silent" }), lock: new KeyedLock(), pollIntervalMs: 1, rebootGracefulTimeoutSec: 0, hostKey: testHostKey(), seeds: new SeedStore(seedsDir) };
 }
