@@ -2,18 +2,18 @@ import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { hostQueueName, type TJobProgress } from "@carve/protocol";
 import type { TJobServices } from "./handlers/index.ts";
-import type { AgentMetrics } from "./metrics.ts";
+import type { TAgentMetrics } from "./metrics.ts";
 import { processJob } from "./jobs/process-job.ts";
 import { throttleProgress } from "./jobs/progress-throttle.ts";
 
 /** What the host worker needs. */
-export interface HostWorkerOptions {
+export interface THostWorkerOptions {
   hostId: string;
   prefix: string;
   concurrency: number;
   /** A connection with `maxRetriesPerRequest: null`, as BullMQ workers require. */
   connection: Redis;
-  metrics: AgentMetrics;
+  metrics: TAgentMetrics;
   /** What every job shares (the hypervisor, the host key, the VM lock…). */
   services: TJobServices;
 }
@@ -22,7 +22,7 @@ export interface HostWorkerOptions {
  * The BullMQ worker on this host's own queue (`host.<hostId>`, and nothing else). Logs `failed`
  * and `error` events; closing it lets active jobs finish.
  */
-export function createHostWorker(options: HostWorkerOptions): Worker {
+export function createHostWorker(options: THostWorkerOptions): Worker {
   const { hostId, prefix } = options;
   const log = options.services.log;
   const worker = new Worker(

@@ -1,8 +1,8 @@
 import { ZJobProgress, type TJobName, type TJobPayloadParsed, type TJobProgress, type TJobResult, type TSealed } from "@carve/protocol";
 import type { ConsoleListener } from "../console/console-listener.ts";
 import type { SeedStore } from "../cloud-init/seed-store.ts";
-import { openJobSecret, type HostKey } from "../host-key.ts";
-import type { Hypervisor } from "../hypervisor/hypervisor.ts";
+import { openJobSecret, type THostKey } from "../host-key.ts";
+import type { THypervisor } from "../hypervisor/hypervisor.ts";
 import type { KeyedLock } from "../jobs/keyed-lock.ts";
 import type { Logger } from "../logger.ts";
 import type { VolumeReceiver } from "../storage-migration/receiver.ts";
@@ -20,12 +20,12 @@ export const HANDLER_TIMING: THandlerTiming = { pollIntervalMs: 500, rebootGrace
 
 /** The long-lived things every job on this host shares, made once when the agent starts. */
 export interface TJobServices extends THandlerTiming {
-  hypervisor: Hypervisor;
+  hypervisor: THypervisor;
   log: Logger;
   /** Serialises jobs of the same VM. */
   lock: KeyedLock;
   /** The host's key pair: job secrets are sealed to it. */
-  hostKey: HostKey;
+  hostKey: THostKey;
   /** The cloud-init seed ISOs of this host's VMs. */
   seeds: SeedStore;
   /** Whether the control plane asked to cancel the job of this id (its key in this host's key space); absent: jobs are never cancelled. */
@@ -37,7 +37,7 @@ export interface TJobServices extends THandlerTiming {
 }
 
 /** What a handler may use: the host's services bound to its one job. */
-export interface HandlerContext extends THandlerTiming, Pick<TJobServices, "hypervisor" | "seeds" | "volumeReceiver" | "consoleListener"> {
+export interface THandlerContext extends THandlerTiming, Pick<TJobServices, "hypervisor" | "seeds" | "volumeReceiver" | "consoleListener"> {
   /** The agent's logger with the job's id and name. */
   log: Logger;
   /** Reports progress on the job (BullMQ job.updateProgress). */
@@ -56,7 +56,7 @@ export interface TContextJob {
 }
 
 /** The one place a handler's context is made: `services` bound to `job` (its log fields, its progress, its cancel key). */
-export function handlerContext(services: TJobServices, job: TContextJob): HandlerContext {
+export function handlerContext(services: TJobServices, job: TContextJob): THandlerContext {
   const { cancelRequested } = services;
   return {
     hypervisor: services.hypervisor,
@@ -75,4 +75,4 @@ export function handlerContext(services: TJobServices, job: TContextJob): Handle
 }
 
 /** One job's handler: validated payload in, result (validated by the caller) out. */
-export type JobHandler<N extends TJobName> = (payload: TJobPayloadParsed<N>, ctx: HandlerContext) => Promise<TJobResult<N>>;
+export type TJobHandler<N extends TJobName> = (payload: TJobPayloadParsed<N>, ctx: THandlerContext) => Promise<TJobResult<N>>;

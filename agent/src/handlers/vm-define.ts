@@ -1,7 +1,7 @@
 import { diskTarget, domainName } from "@carve/protocol";
-import type { Hypervisor } from "../hypervisor/hypervisor.ts";
+import type { THypervisor } from "../hypervisor/hypervisor.ts";
 import { JobRefusedError } from "../jobs/job-errors.ts";
-import type { JobHandler } from "./context.ts";
+import type { TJobHandler } from "./context.ts";
 import { addNicEntries, toNicSpecs } from "./nic-entries.ts";
 import { filterSpec } from "./vm-filter.ts";
 
@@ -10,7 +10,7 @@ import { filterSpec } from "./vm-filter.ts";
  * half of moving a VM between hosts). Idempotent: the same domain already defined is the job done;
  * a running one is left alone.
  */
-export const vmDefine: JobHandler<"vm.define"> = async (payload, ctx) => {
+export const vmDefine: TJobHandler<"vm.define"> = async (payload, ctx) => {
   const { hypervisor } = ctx;
   const name = domainName(payload.vmId);
   const rootVolumePath = await requirePath(hypervisor, payload.rootVolume);
@@ -49,7 +49,7 @@ export const vmDefine: JobHandler<"vm.define"> = async (payload, ctx) => {
   return { vmId: payload.vmId, state: "stopped", rootVolumePath };
 };
 
-async function requirePath(hypervisor: Hypervisor, volume: { pool: string; name: string }): Promise<string> {
+async function requirePath(hypervisor: THypervisor, volume: { pool: string; name: string }): Promise<string> {
   await hypervisor.refreshPool(volume.pool);
   const path = await hypervisor.volumePath(volume.pool, volume.name);
   if (path === null) throw new JobRefusedError(`volume ${volume.name} is not in pool ${volume.pool} on this host: the VM's disks must be on storage this host sees`);

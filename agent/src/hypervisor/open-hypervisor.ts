@@ -1,12 +1,12 @@
 import { mkdir } from "node:fs/promises";
 import { HypervisorError } from "./errors.ts";
-import type { Hypervisor } from "./hypervisor.ts";
+import type { THypervisor } from "./hypervisor.ts";
 import { domainTypeFor, libvirtDriverOf, type TDomainTypePreference } from "./libvirt/domain-type.ts";
 import { driverCapabilities } from "./libvirt/driver-capabilities.ts";
 import { LibvirtHypervisor } from "./libvirt/libvirt-hypervisor.ts";
 
 /** Settings that choose and shape the Hypervisor implementation. */
-export interface OpenHypervisorOptions {
+export interface TOpenHypervisorOptions {
   uri: string;
   consoleLogDir: string;
   network?: string | undefined;
@@ -20,7 +20,7 @@ export interface OpenHypervisorOptions {
  * opens it and checks that both its domain and storage sides answer.
  * @throws HypervisorError when the URI is unsupported or the connection does not work.
  */
-export async function openHypervisor(options: OpenHypervisorOptions): Promise<Hypervisor> {
+export async function openHypervisor(options: TOpenHypervisorOptions): Promise<THypervisor> {
   const driver = libvirtDriverOf(options.uri);
   if (driver === null) {
     throw HypervisorError.refusal(`unsupported hypervisor URI ${options.uri}: use test:///… or qemu:///system`);

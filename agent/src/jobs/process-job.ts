@@ -1,11 +1,11 @@
 import { UnrecoverableError } from "bullmq";
 import { z } from "zod";
 import { JOB_NAMES, JOBS, PROTOCOL_VERSION, ZJobEnvelope, isJobName, type TJobName, type TJobPayloadParsed, type TJobProgress } from "@carve/protocol";
-import { HANDLERS, handlerContext, type HandlerContext, type TJobServices } from "../handlers/index.ts";
+import { HANDLERS, handlerContext, type THandlerContext, type TJobServices } from "../handlers/index.ts";
 import { toJobError } from "./job-errors.ts";
 
 /** The part of a BullMQ job the agent uses (a real Job satisfies it). */
-export interface IncomingJob {
+export interface TIncomingJob {
   id?: string | undefined;
   name: string;
   data: unknown;
@@ -18,7 +18,7 @@ export interface IncomingJob {
  * handler under the VM's lock and validates the result. Whatever goes wrong is thrown as
  * UnrecoverableError (fails at once) or a plain Error (BullMQ retries); see job-errors.ts.
  */
-export async function processJob(job: IncomingJob, services: TJobServices): Promise<unknown> {
+export async function processJob(job: TIncomingJob, services: TJobServices): Promise<unknown> {
   const name = job.name;
   if (!isJobName(name)) {
     throw new UnrecoverableError(`unknown job "${name}": this agent (protocol v${PROTOCOL_VERSION}) runs ${JOB_NAMES.join(", ")}`);
@@ -37,7 +37,7 @@ export async function processJob(job: IncomingJob, services: TJobServices): Prom
   return runHandler(name, rawPayload, job, services);
 }
 
-async function runHandler<N extends TJobName>(name: N, rawPayload: unknown, job: IncomingJob, services: TJobServices): Promise<unknown> {
+async function runHandler<N extends TJobName>(name: N, rawPayload: unknown, job: TIncomingJob, services: TJobServices): Promise<unknown> {
   // TS cannot narrow JOBS[N] for a generic N; the cast restates what the JOBS table guarantees.
   const payloadSchema = JOBS[name].payload as unknown as z.ZodType<TJobPayloadParsed<N>>;
   const parsed = payloadSchema.safeParse(rawPayload);
@@ -47,7 +47,7 @@ async function runHandler<N extends TJobName>(name: N, rawPayload: unknown, job:
   const payload = parsed.data;
   const ctx = handlerContext(services, job);
   const vmId = typeof payload === "object" && payload !== null && "vmId" in payload ? String(payload.vmId) : null;
-  const handler = HANDLERS[name] as (p: TJobPayloadParsed<N>, c: HandlerContext) => Promise<unknown>;
+  const handler = HANDLERS[name] as (p: TJobPayloadParsed<N>, c: THandlerContext) => Promise<unknown>;
 
   let result: unknown;
   try {

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { HypervisorError, isVolumeExists } from "../errors.ts";
-import type { CowVolumeRequest, DomainSpec, DomainStatus, Hypervisor, ImportVolumeRequest, MigrationOutcome, MigrationRequest, MigrationWatch, NodeSummary, PoolDetail, PoolStatus } from "../hypervisor.ts";
-import type { DiskSpec, FilterSpec, NetworkDefinition, NetworkEntry, NetworkHostEntry, NetworkHosts, NetworkStatus, PoolDefinition } from "../hypervisor.ts";
+import type { TCowVolumeRequest, TDomainSpec, TDomainStatus, THypervisor, TImportVolumeRequest, TMigrationOutcome, TMigrationRequest, TMigrationWatch, TNodeSummary, TPoolDetail, TPoolStatus } from "../hypervisor.ts";
+import type { TDiskSpec, TFilterSpec, TNetworkDefinition, TNetworkEntry, TNetworkHostEntry, TNetworkHosts, TNetworkStatus, TPoolDefinition } from "../hypervisor.ts";
 import { BindingDomains } from "./binding-domains.ts";
 import { SharedFilesystemProbe } from "./disk-cache.ts";
 import { buildDomainXml, domainDisks, withDisk, withoutDisk, type TDomainType } from "./domain-xml.ts";
@@ -19,7 +19,7 @@ import { migrateWithVirsh } from "./virsh-migration.ts";
 import { rebaseOverlay } from "./qemu-img-rebase.ts";
 
 /** How the libvirt implementation renders domains on this host. */
-export interface LibvirtHypervisorOptions {
+export interface TLibvirtHypervisorOptions {
   uri: string;
   domainType: TDomainType;
   /** Directory for serial console logs; used on real hypervisors only. */
@@ -35,7 +35,7 @@ export interface LibvirtHypervisorOptions {
  * interactive virsh session. With test:/// URIs these are two separate in-memory nodes (each
  * consistent with itself): domains live in one, pools and volumes in the other.
  */
-export class LibvirtHypervisor implements Hypervisor {
+export class LibvirtHypervisor implements THypervisor {
   readonly uri: string;
   private readonly domains: BindingDomains;
   private readonly session: VirshSession;
@@ -54,7 +54,7 @@ export class LibvirtHypervisor implements Hypervisor {
    */
   private readonly testFilters = new Map<string, string>();
 
-  constructor(private readonly options: LibvirtHypervisorOptions) {
+  constructor(private readonly options: TLibvirtHypervisorOptions) {
     this.uri = options.uri;
     this.can = driverCapabilities(options.uri);
     this.domains = new BindingDomains(options.uri);
@@ -73,15 +73,15 @@ export class LibvirtHypervisor implements Hypervisor {
     await this.storage.listPools();
   }
 
-  nodeInfo(): Promise<NodeSummary> {
+  nodeInfo(): Promise<TNodeSummary> {
     return this.domains.nodeInfo();
   }
 
-  listDomains(): Promise<DomainStatus[]> {
+  listDomains(): Promise<TDomainStatus[]> {
     return this.domains.list();
   }
 
-  getDomain(name: string): Promise<DomainStatus | null> {
+  getDomain(name: string): Promise<TDomainStatus | null> {
     return this.domains.get(name);
   }
 
@@ -89,7 +89,7 @@ export class LibvirtHypervisor implements Hypervisor {
     return this.domains.xml(name);
   }
 
-  async defineDomain(name: string, spec: DomainSpec, options: { start?: boolean } = {}): Promise<DomainStatus> {
+  async defineDomain(name: string, spec: TDomainSpec, options: { start?: boolean } = {}): Promise<TDomainStatus> {
     const xml = buildDomainXml(this.can.volumeFiles ? await this.withCacheModes(spec) : spec, {
       domainType: this.options.domainType,
       // Without QEMU (the test driver) there is no log, unless explicit sockets let a test play the serial port and its log.
@@ -127,11 +127,11 @@ export class LibvirtHypervisor implements Hypervisor {
     await this.guest.setUserPassword(name, user, password);
   }
 
-  listPools(): Promise<PoolStatus[]> {
+  listPools(): Promise<TPoolStatus[]> {
     return this.storage.listPools();
   }
 
-  listPoolDetails(): Promise<PoolDetail[]> {
+  listPoolDetails(): Promise<TPoolDetail[]> {
     return this.storage.listPoolDetails();
   }
 
@@ -147,11 +147,11 @@ export class LibvirtHypervisor implements Hypervisor {
     return this.storage.volumePath(pool, name);
   }
 
-  createCowVolume(request: CowVolumeRequest): Promise<string> {
+  createCowVolume(request: TCowVolumeRequest): Promise<string> {
     return this.storage.createCowVolume(request);
   }
 
-  async importVolume(request: ImportVolumeRequest, onProgress: (percent: number, step: string) => Promise<void>): Promise<{ path: string; alreadyPresent: boolean }> {
+  async importVolume(request: TImportVolumeRequest, onProgress: (percent: number, step: string) => Promise<void>): Promise<{ path: string; alreadyPresent: boolean }> {
     const { pool, name } = request;
     const capacity = await this.storage.volumeCapacity(pool, name);
     const present = capacity === request.capacityBytes;
@@ -178,7 +178,7 @@ export class LibvirtHypervisor implements Hypervisor {
    * answering heartbeats and other jobs meanwhile. A failed upload removes its placeholder, so only
    * an agent killed mid-upload can leave a partial volume (of the wrong capacity for a qcow2).
    */
-  private async upload(request: ImportVolumeRequest, onProgress: (percent: number, step: string) => Promise<void>): Promise<void> {
+  private async upload(request: TImportVolumeRequest, onProgress: (percent: number, step: string) => Promise<void>): Promise<void> {
     const { pool, name } = request;
     await onProgress(5, "creating the volume");
     await this.storage.createVolume(pool, name, request.sizeBytes, "raw");
@@ -207,7 +207,7 @@ export class LibvirtHypervisor implements Hypervisor {
     await rebaseOverlay(path, backing);
   }
 
-  migrateDomain(name: string, request: MigrationRequest, watch: MigrationWatch): Promise<MigrationOutcome> {
+  migrateDomain(name: string, request: TMigrationRequest, watch: TMigrationWatch): Promise<TMigrationOutcome> {
     if (!this.can.liveMigration) {
       return Promise.reject(
         HypervisorError.refusal(
@@ -219,7 +219,7 @@ export class LibvirtHypervisor implements Hypervisor {
   }
 
   /** The VM's DHCP/DNS entries in the destination's networks, through a session of its own on the destination's libvirt. */
-  private async addDestinationHosts(request: MigrationRequest): Promise<void> {
+  private async addDestinationHosts(request: TMigrationRequest): Promise<void> {
     if (!request.networkHosts || request.networkHosts.length === 0) return;
     const session = new VirshSession({ uri: request.destinationUri });
     try {
@@ -230,24 +230,24 @@ export class LibvirtHypervisor implements Hypervisor {
     }
   }
 
-  definePool(definition: PoolDefinition): Promise<{ name: string; adopted: boolean; status: PoolStatus }> {
+  definePool(definition: TPoolDefinition): Promise<{ name: string; adopted: boolean; status: TPoolStatus }> {
     return this.pools.define(definition);
   }
 
   // networks (issue 17)
-  defineNetwork(definition: NetworkDefinition): Promise<{ name: string; adopted: boolean; status: NetworkStatus }> {
+  defineNetwork(definition: TNetworkDefinition): Promise<{ name: string; adopted: boolean; status: TNetworkStatus }> {
     return this.networks.define(definition);
   }
 
-  listNetworks(): Promise<NetworkStatus[]> {
+  listNetworks(): Promise<TNetworkStatus[]> {
     return this.networks.list();
   }
 
-  addNetworkHost(network: string, entry: NetworkHostEntry): Promise<void> {
+  addNetworkHost(network: string, entry: TNetworkHostEntry): Promise<void> {
     return this.networks.addHost(network, entry);
   }
 
-  networkHosts(network: string): Promise<NetworkHosts> {
+  networkHosts(network: string): Promise<TNetworkHosts> {
     return this.networks.hosts(network);
   }
 
@@ -255,7 +255,7 @@ export class LibvirtHypervisor implements Hypervisor {
     return this.networks.removeHost(network, mac);
   }
 
-  removeNetworkEntry(network: string, entry: NetworkEntry): Promise<boolean> {
+  removeNetworkEntry(network: string, entry: TNetworkEntry): Promise<boolean> {
     return this.networks.removeEntry(network, entry);
   }
 
@@ -286,7 +286,7 @@ export class LibvirtHypervisor implements Hypervisor {
   }
 
   /** The spec with `cache='none'` on disks whose files are on shared filesystems (see disk-cache.ts). */
-  private async withCacheModes(spec: DomainSpec): Promise<DomainSpec> {
+  private async withCacheModes(spec: TDomainSpec): Promise<TDomainSpec> {
     const [rootDisk, dataDisks] = await Promise.all([
       this.filesystems.withCacheMode({ ...spec.rootDisk, target: "vda" }),
       Promise.all((spec.dataDisks ?? []).map((disk) => this.filesystems.withCacheMode(disk))),
@@ -294,7 +294,7 @@ export class LibvirtHypervisor implements Hypervisor {
     return { ...spec, rootDisk: { path: rootDisk.path, format: rootDisk.format, cache: rootDisk.cache }, dataDisks };
   }
 
-  async attachDisk(domain: string, requested: DiskSpec): Promise<{ live: boolean; alreadyAttached: boolean }> {
+  async attachDisk(domain: string, requested: TDiskSpec): Promise<{ live: boolean; alreadyAttached: boolean }> {
     const disk = this.can.volumeFiles ? await this.filesystems.withCacheMode(requested) : requested;
     const { live, xml } = await this.domainForDisks(domain);
     const present = domainDisks(xml).find((d) => d.target === disk.target);
@@ -348,7 +348,7 @@ export class LibvirtHypervisor implements Hypervisor {
   }
 
   // security groups (issue 17)
-  async defineFilter(filter: FilterSpec): Promise<void> {
+  async defineFilter(filter: TFilterSpec): Promise<void> {
     if (!this.can.networkFilters) {
       this.testFilters.set(filter.name, buildFilterXml(filter));
       return;

@@ -1,5 +1,5 @@
 import { HypervisorError } from "../errors.ts";
-import type { PoolDefinition, PoolStatus } from "../hypervisor.ts";
+import type { TPoolDefinition, TPoolStatus } from "../hypervisor.ts";
 import type { VirshSession } from "./virsh-session.ts";
 import { runVirsh, type VirshStorage } from "./virsh-storage.ts";
 
@@ -17,7 +17,7 @@ export class VirshPools {
     private readonly storage: VirshStorage,
   ) {}
 
-  async define(definition: PoolDefinition): Promise<{ name: string; adopted: boolean; status: PoolStatus }> {
+  async define(definition: TPoolDefinition): Promise<{ name: string; adopted: boolean; status: TPoolStatus }> {
     const existing = await this.storage.listPoolDetails();
     const sameTarget = existing.find((p) => p.path !== null && normalise(p.path) === normalise(definition.path));
     let name = definition.name;
@@ -47,7 +47,7 @@ export class VirshPools {
   }
 }
 
-function sourceArgs(definition: PoolDefinition): string[] {
+function sourceArgs(definition: TPoolDefinition): string[] {
   if (definition.kind !== "netfs") return [];
   if (!definition.source) throw HypervisorError.refusal(`a netfs pool needs its NFS server and export (source host and path)`);
   return ["--source-host", definition.source.host, "--source-path", definition.source.path];

@@ -1,5 +1,5 @@
 import { HypervisorError, libvirtFailure, messageOf } from "../errors.ts";
-import type { CowVolumeRequest, PoolDetail, PoolStatus } from "../hypervisor.ts";
+import type { TCowVolumeRequest, TPoolDetail, TPoolStatus } from "../hypervisor.ts";
 import { VirshArgumentError } from "./virsh-args.ts";
 import { VirshCommandError, type VirshSession } from "./virsh-session.ts";
 import { parsePoolInfo, parsePoolXml, parseVolumeCapacity, parseVolumeList } from "./virsh-output.ts";
@@ -29,12 +29,12 @@ export class VirshStorage {
   constructor(private readonly session: VirshSession) {}
 
   /** Pools with their usage; inactive pools report zeros. */
-  async listPools(): Promise<PoolStatus[]> {
+  async listPools(): Promise<TPoolStatus[]> {
     const names = (await this.run("libvirt could not list storage pools", ["pool-list", "--all", "--name"]))
       .split("\n")
       .map((line) => line.trim())
       .filter((line) => line !== "");
-    const pools: PoolStatus[] = [];
+    const pools: TPoolStatus[] = [];
     for (const name of names) {
       const info = await this.run(`libvirt could not read storage pool ${name}`, ["pool-info", "--bytes", name]);
       pools.push(parsePoolInfo(name, info));
@@ -43,8 +43,8 @@ export class VirshStorage {
   }
 
   /** Pools with their usage, type and target path (one more virsh call per pool). */
-  async listPoolDetails(): Promise<PoolDetail[]> {
-    const pools: PoolDetail[] = [];
+  async listPoolDetails(): Promise<TPoolDetail[]> {
+    const pools: TPoolDetail[] = [];
     for (const pool of await this.listPools()) {
       const xml = await this.run(`libvirt could not describe storage pool ${pool.name}`, ["pool-dumpxml", pool.name]);
       pools.push({ ...pool, ...parsePoolXml(xml) });
@@ -77,7 +77,7 @@ export class VirshStorage {
   }
 
   /** `vol-create-as` a qcow2 overlay of the backing volume; returns the new volume's path. */
-  async createCowVolume(request: CowVolumeRequest): Promise<string> {
+  async createCowVolume(request: TCowVolumeRequest): Promise<string> {
     const { pool, name, capacityGiB, backing } = request;
     // By path, so the template may sit in another pool; libvirt's "not found" names what is missing.
     const key = `${backing.pool}/${backing.name}`;
