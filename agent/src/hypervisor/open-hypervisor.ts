@@ -3,16 +3,11 @@ import { HypervisorError } from "./errors.ts";
 import type { THypervisor } from "./hypervisor.ts";
 import { domainTypeFor, libvirtDriverOf, type TDomainTypePreference } from "./libvirt/domain-type.ts";
 import { driverCapabilities } from "./libvirt/driver-capabilities.ts";
-import { LibvirtHypervisor } from "./libvirt/libvirt-hypervisor.ts";
+import { LibvirtHypervisor, type TLibvirtHypervisorOptions } from "./libvirt/libvirt-hypervisor.ts";
 
-/** Settings that choose and shape the Hypervisor implementation. */
-export interface TOpenHypervisorOptions {
-  uri: string;
-  consoleLogDir: string;
-  network?: string | undefined;
+/** Settings that choose and shape the Hypervisor implementation: the libvirt one's, with the domain type still a preference. */
+export interface TOpenHypervisorOptions extends Omit<TLibvirtHypervisorOptions, "domainType"> {
   domainType?: TDomainTypePreference;
-  /** CARVE_CONSOLE_SOCKET_DIR (explicit console socket paths). */
-  consoleSocketDir?: string | undefined;
 }
 
 /**

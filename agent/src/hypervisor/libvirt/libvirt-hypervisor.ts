@@ -26,7 +26,7 @@ export interface TLibvirtHypervisorOptions {
   consoleLogDir: string;
   /** libvirt network for a virtio NIC; none when absent. */
   network?: string | undefined;
-  /** Explicit console sockets (CARVE_CONSOLE_SOCKET_DIR; see DomainXmlOptions); also gives test:/// domains a serial port. */
+  /** Explicit console sockets (CARVE_CONSOLE_SOCKET_DIR; see TDomainXmlOptions); also gives test:/// domains a serial port. */
   consoleSocketDir?: string | undefined;
 }
 
