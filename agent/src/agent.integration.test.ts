@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PROTOCOL_VERSION, domainName, envelope, hostHeartbeatKey, type TJobPayload } from "@carve/protocol";
-import { startTestAgent, type TestAgent } from "./testing/index.ts";
+import { startTestAgent, type TTestAgent } from "./testing/index.ts";
 
-let t: TestAgent;
+let t: TTestAgent;
 beforeEach(async () => {
   t = await startTestAgent({ redisUrl: process.env.REDIS_URL });
 });

@@ -2,31 +2,31 @@ import { hostJobCancelKey, hostQueueName } from "@carve/protocol";
 import { Redis } from "ioredis";
 import { SeedStore } from "./cloud-init/seed-store.ts";
 import type { TAgentEnv } from "./env.ts";
+import { HANDLER_TIMING, type THandlerTiming } from "./handlers/index.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { followLogLevel } from "./log-level.ts";
 import { loadHostKey } from "./host-key.ts";
-import type { Hypervisor } from "./hypervisor/hypervisor.ts";
+import type { THypervisor } from "./hypervisor/hypervisor.ts";
+import { KeyedLock } from "./jobs/keyed-lock.ts";
 import { openHypervisor } from "./hypervisor/open-hypervisor.ts";
 import type { Logger } from "./logger.ts";
-import { createAgentMetrics, type AgentMetrics } from "./metrics.ts";
+import { createAgentMetrics, type TAgentMetrics } from "./metrics.ts";
 import { VolumeReceiver } from "./storage-migration/receiver.ts";
 import { ConsoleListener } from "./console/console-listener.ts";
 import { parseListen } from "./listen-address.ts";
 import { createHostWorker } from "./worker.ts";
 
 /** A started agent. */
-export interface RunningAgent {
-  hypervisor: Hypervisor;
-  metrics: AgentMetrics;
+export interface TRunningAgent {
+  hypervisor: THypervisor;
+  metrics: TAgentMetrics;
   /** Stops taking jobs, lets active ones finish, stops the heartbeat, closes every connection. */
   close(): Promise<void>;
 }
 
-/** Knobs tests turn; production uses the defaults. */
-export interface AgentTuning {
+/** Knobs tests turn; production uses the defaults (HANDLER_TIMING for the handlers'). */
+export interface TAgentTuning extends Partial<THandlerTiming> {
   heartbeatIntervalMs?: number;
-  pollIntervalMs?: number;
-  rebootGracefulTimeoutSec?: number;
 }
 
 /**
@@ -35,7 +35,7 @@ export interface AgentTuning {
  * the worker on `host.<hostId>` and logs "agent ready". Two Redis connections: the worker's
  * (`maxRetriesPerRequest: null`, BullMQ's requirement) and one for the agent's own commands.
  */
-export async function startAgent(env: TAgentEnv, log: Logger, tuning: AgentTuning = {}): Promise<RunningAgent> {
+export async function startAgent(env: TAgentEnv, log: Logger, tuning: TAgentTuning = {}): Promise<TRunningAgent> {
   const hostKey = await loadHostKey(env.CARVE_AGENT_DATA_DIR);
   const metrics = createAgentMetrics();
   const hypervisor = metrics.instrument(
@@ -91,16 +91,19 @@ export async function startAgent(env: TAgentEnv, log: Logger, tuning: AgentTunin
       prefix: env.CARVE_QUEUE_PREFIX,
       concurrency: env.CARVE_AGENT_CONCURRENCY,
       connection: workerRedis,
-      hypervisor,
-      log,
-      pollIntervalMs: tuning.pollIntervalMs,
-      rebootGracefulTimeoutSec: tuning.rebootGracefulTimeoutSec,
-      hostKey,
-      seeds: new SeedStore(env.CARVE_AGENT_DATA_DIR),
       metrics,
-      volumeReceiver,
-      consoleListener,
-      cancelRequested: async (jobId) => (await commandRedis.exists(hostJobCancelKey(env.CARVE_QUEUE_PREFIX, env.CARVE_HOST_ID, jobId))) > 0,
+      services: {
+        hypervisor,
+        log,
+        lock: new KeyedLock(),
+        pollIntervalMs: tuning.pollIntervalMs ?? HANDLER_TIMING.pollIntervalMs,
+        rebootGracefulTimeoutSec: tuning.rebootGracefulTimeoutSec ?? HANDLER_TIMING.rebootGracefulTimeoutSec,
+        hostKey,
+        seeds: new SeedStore(env.CARVE_AGENT_DATA_DIR),
+        volumeReceiver,
+        consoleListener,
+        cancelRequested: async (jobId) => (await commandRedis.exists(hostJobCancelKey(env.CARVE_QUEUE_PREFIX, env.CARVE_HOST_ID, jobId))) > 0,
+      },
     });
     await worker.waitUntilReady();
     if (env.CARVE_AGENT_METRICS_PORT !== undefined && env.CARVE_METRICS_TOKEN !== undefined) metricsServer = await metrics.serve(env.CARVE_AGENT_METRICS_PORT, env.CARVE_METRICS_TOKEN, log);
@@ -130,7 +133,7 @@ export async function startAgent(env: TAgentEnv, log: Logger, tuning: AgentTunin
  * stop the agent: the host then advertises no receiver and core refuses to move volumes to it,
  * naming the setting.
  */
-async function startVolumeReceiver(env: TAgentEnv, hypervisor: Hypervisor, log: Logger): Promise<VolumeReceiver | undefined> {
+async function startVolumeReceiver(env: TAgentEnv, hypervisor: THypervisor, log: Logger): Promise<VolumeReceiver | undefined> {
   if (env.CARVE_AGENT_MIGRATION_LISTEN === "off") return undefined;
   const listen = parseListen(env.CARVE_AGENT_MIGRATION_LISTEN);
   const receiver = new VolumeReceiver(hypervisor, log);
@@ -153,7 +156,7 @@ async function startVolumeReceiver(env: TAgentEnv, hypervisor: Hypervisor, log: 
  * receiver, a port that cannot be bound does not stop the agent: the host then advertises no
  * console address and core answers CONSOLE_UNAVAILABLE naming the setting.
  */
-async function startConsoleListener(env: TAgentEnv, hypervisor: Hypervisor, log: Logger): Promise<ConsoleListener | undefined> {
+async function startConsoleListener(env: TAgentEnv, hypervisor: THypervisor, log: Logger): Promise<ConsoleListener | undefined> {
   if (env.CARVE_AGENT_CONSOLE_LISTEN === "off") return undefined;
   const listener = new ConsoleListener(hypervisor, log);
   try {

@@ -1,35 +1,32 @@
 import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TTL_MS, PROTOCOL_VERSION, hostHeartbeatKey, type THeartbeat, type TPoolReport } from "@carve/protocol";
 import type { Redis } from "ioredis";
-import type { NodeSummary, PoolStatus } from "./hypervisor/hypervisor.ts";
+import type { TNodeSummary, TPoolStatus } from "./hypervisor/hypervisor.ts";
 import type { Logger } from "./logger.ts";
 import { AGENT_VERSION } from "./version.ts";
 
-/** What the agent writes under its heartbeat key (the protocol's schema). */
-export type HeartbeatValue = THeartbeat;
-
 /** Where and how often to beat. */
-export interface HeartbeatOptions {
+export interface THeartbeatOptions {
   redis: Redis;
   prefix: string;
   hostId: string;
-  node: NodeSummary;
+  node: TNodeSummary;
   /** The host's public key (see host-key.ts), published so the controller can seal job secrets to it. */
   sealKey: string;
   /** How other hosts live-migrate VMs here (CARVE_MIGRATION_URI…); absent: they cannot. */
-  migration?: HeartbeatValue["migration"];
+  migration?: THeartbeat["migration"];
   /** Where this agent receives volume streams (storage migration); absent: it does not. */
-  storageMigration?: HeartbeatValue["storageMigration"];
+  storageMigration?: THeartbeat["storageMigration"];
   /** Where this agent serves consoles; absent: it does not. */
-  console?: HeartbeatValue["console"];
+  console?: THeartbeat["console"];
   /** The pools' current usage; a failure to read them leaves them out of that beat. */
-  pools: () => Promise<PoolStatus[]>;
+  pools: () => Promise<TPoolStatus[]>;
   log: Logger;
   intervalMs?: number;
   ttlMs?: number;
 }
 
 /** A running heartbeat. */
-export interface Heartbeat {
+export interface THeartbeatLoop {
   /** Stops beating (the key then expires on its own after its TTL). */
   stop(): Promise<void>;
 }
@@ -39,7 +36,7 @@ export interface Heartbeat {
  * key lives in the host queue's own key space, so a per-queue Redis ACL covers it. A failed beat
  * is logged, not fatal: the controller notices the silence.
  */
-export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbeat> {
+export async function startHeartbeat(options: THeartbeatOptions): Promise<THeartbeatLoop> {
   const { redis, prefix, hostId, node, log } = options;
   const key = hostHeartbeatKey(prefix, hostId);
   const ttlMs = options.ttlMs ?? HEARTBEAT_TTL_MS;
@@ -50,7 +47,7 @@ export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbe
       log.warn({ err: error }, "could not read the storage pools for the heartbeat");
       return [];
     });
-    const value: HeartbeatValue = {
+    const value: THeartbeat = {
       at: new Date().toISOString(),
       hostname: node.hostname,
       cpus: node.cpus,

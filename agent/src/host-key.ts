@@ -6,7 +6,7 @@ import { JobRefusedError } from "./jobs/job-errors.ts";
 import { temporaryPathFor } from "./temporary-path.ts";
 
 /** The host's long-lived X25519 key pair: core seals job secrets to its public half. */
-export interface HostKey {
+export interface THostKey {
   privateKey: KeyObject;
   /** DER, base64: what the join request and every heartbeat carry. */
   publicKey: string;
@@ -19,7 +19,7 @@ const KEY_FILE = "host-key.pem";
  * Two processes starting at once (join and run) agree on one key: the file is published with
  * link(2), which fails when it already exists, and the loser reads the winner's key.
  */
-export async function loadHostKey(dataDir: string): Promise<HostKey> {
+export async function loadHostKey(dataDir: string): Promise<THostKey> {
   const path = join(dataDir, KEY_FILE);
   const existing = await readKey(path);
   if (existing !== null) return existing;
@@ -40,7 +40,7 @@ export async function loadHostKey(dataDir: string): Promise<HostKey> {
   return stored;
 }
 
-async function readKey(path: string): Promise<HostKey | null> {
+async function readKey(path: string): Promise<THostKey | null> {
   let pem: string;
   try {
     pem = await readFile(path, "utf8");
@@ -65,7 +65,7 @@ async function readKey(path: string): Promise<HostKey | null> {
  * directory was wiped since) is refused for good: the controller learns the new key from the next
  * heartbeat, and the user's next request is sealed to it.
  */
-export function openJobSecret(key: HostKey, sealed: TSealed, purpose: string = SEAL_PURPOSE_JOB_SECRET): string {
+export function openJobSecret(key: THostKey, sealed: TSealed, purpose: string = SEAL_PURPOSE_JOB_SECRET): string {
   try {
     return openSealed(key.privateKey, sealed, purpose);
   } catch {

@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "./logger.ts";
 
 /** What the agent follows, and how often it looks. */
-export interface LogLevelOptions {
+export interface TLogLevelOptions {
   redis: Redis;
   prefix: string;
   hostId: string;
@@ -27,7 +27,7 @@ export function wantedLevel(published: string | null, ownLevel: string, known: R
  * user may read it) and switches the logger, and with it every job's child logger, to it. A failed
  * read keeps the current level and is logged once per distinct error.
  */
-export function followLogLevel(options: LogLevelOptions): { stop(): Promise<void> } {
+export function followLogLevel(options: TLogLevelOptions): { stop(): Promise<void> } {
   const { redis, log } = options;
   const key = hostLogLevelKey(options.prefix, options.hostId);
   let inFlight: Promise<void> = Promise.resolve();

@@ -3,7 +3,7 @@ import { serveMetrics } from "@carve/protocol";
 import { UnrecoverableError } from "bullmq";
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
 import { HypervisorError } from "./hypervisor/errors.ts";
-import type { Hypervisor } from "./hypervisor/hypervisor.ts";
+import type { THypervisor } from "./hypervisor/hypervisor.ts";
 import type { Logger } from "./logger.ts";
 
 /** Handler times run from milliseconds (test driver) to a long template copy. */
@@ -13,18 +13,18 @@ const DURATION_BUCKETS_S = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 3
 export type TAttemptOutcome = "succeeded" | "failed" | "error";
 
 /** The agent's Prometheus metrics; one instance per agent (tests run several in one process). */
-export interface AgentMetrics {
+export interface TAgentMetrics {
   /** Runs one attempt at a job, counting and timing it by job name and outcome. */
   observeJob<T>(job: string, attempt: () => Promise<T>): Promise<T>;
   /** The same hypervisor, counting every call that fails with a HypervisorError. */
-  instrument(hypervisor: Hypervisor): Hypervisor;
+  instrument(hypervisor: THypervisor): THypervisor;
   /** The exposition text. */
   render(): Promise<string>;
   /** Serves `GET /metrics` to callers with `token` on `port` (0: any free port, logged), with the process's default metrics too. */
   serve(port: number, token: string, log: Logger): Promise<Server>;
 }
 
-export function createAgentMetrics(): AgentMetrics {
+export function createAgentMetrics(): TAgentMetrics {
   const registry = new Registry();
   const jobs = new Counter({
     name: "carve_agent_jobs_total",

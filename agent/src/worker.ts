@@ -1,63 +1,36 @@
 import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { hostQueueName, type TJobProgress } from "@carve/protocol";
-import type { ConsoleListener } from "./console/console-listener.ts";
-import type { SeedStore } from "./cloud-init/seed-store.ts";
-import type { HostKey } from "./host-key.ts";
-import type { Hypervisor } from "./hypervisor/hypervisor.ts";
-import type { Logger } from "./logger.ts";
-import type { AgentMetrics } from "./metrics.ts";
-import type { VolumeReceiver } from "./storage-migration/receiver.ts";
-import { KeyedLock } from "./jobs/keyed-lock.ts";
+import type { TJobServices } from "./handlers/index.ts";
+import type { TAgentMetrics } from "./metrics.ts";
 import { processJob } from "./jobs/process-job.ts";
 import { throttleProgress } from "./jobs/progress-throttle.ts";
 
 /** What the host worker needs. */
-export interface HostWorkerOptions {
+export interface THostWorkerOptions {
   hostId: string;
   prefix: string;
   concurrency: number;
   /** A connection with `maxRetriesPerRequest: null`, as BullMQ workers require. */
   connection: Redis;
-  hypervisor: Hypervisor;
-  log: Logger;
-  pollIntervalMs?: number;
-  rebootGracefulTimeoutSec?: number;
-  hostKey: HostKey;
-  seeds: SeedStore;
-  metrics: AgentMetrics;
-  /** Whether the control plane asked to cancel a job (its key in this host's key space). */
-  cancelRequested?: (jobId: string) => Promise<boolean>;
-  /** Receives volume streams from other hosts (storage migration). */
-  volumeReceiver?: VolumeReceiver | undefined;
-  /** Serves consoles (issue 18). */
-  consoleListener?: ConsoleListener | undefined;
+  metrics: TAgentMetrics;
+  /** What every job shares (the hypervisor, the host key, the VM lock…). */
+  services: TJobServices;
 }
 
 /**
  * The BullMQ worker on this host's own queue (`host.<hostId>`, and nothing else). Logs `failed`
  * and `error` events; closing it lets active jobs finish.
  */
-export function createHostWorker(options: HostWorkerOptions): Worker {
-  const { hostId, prefix, log } = options;
-  const deps = {
-    hypervisor: options.hypervisor,
-    log,
-    lock: new KeyedLock(),
-    pollIntervalMs: options.pollIntervalMs ?? 500,
-    rebootGracefulTimeoutSec: options.rebootGracefulTimeoutSec ?? 60,
-    hostKey: options.hostKey,
-    seeds: options.seeds,
-    cancelRequested: options.cancelRequested,
-    volumeReceiver: options.volumeReceiver,
-    consoleListener: options.consoleListener,
-  };
+export function createHostWorker(options: THostWorkerOptions): Worker {
+  const { hostId, prefix } = options;
+  const log = options.services.log;
   const worker = new Worker(
     hostQueueName(hostId),
     async (job: Job) => {
       const progress = throttleProgress((p: TJobProgress) => job.updateProgress(p));
       try {
-        return await options.metrics.observeJob(job.name, () => processJob({ id: job.id, name: job.name, data: job.data, updateProgress: progress.report }, deps));
+        return await options.metrics.observeJob(job.name, () => processJob({ id: job.id, name: job.name, data: job.data, updateProgress: progress.report }, options.services));
       } finally {
         progress.end();
       }

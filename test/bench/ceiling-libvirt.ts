@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import { openHypervisor, type Hypervisor } from "@carve/agent";
+import { openHypervisor, type THypervisor } from "@carve/agent";
 import { TEST_POOL, TEST_TEMPLATE, writeTestNodeXml } from "@carve/agent/testing";
 import { domainName, rootVolumeName } from "@carve/protocol";
 import { onCleanup } from "./cleanup.ts";
@@ -30,7 +30,7 @@ export interface TLibvirtCeiling {
  * test:/// node per simulated host, as the agents open them), in this process.
  */
 export async function measureLibvirtCeiling(options: TLibvirtCeilingOptions): Promise<TLibvirtCeiling> {
-  const hypervisors: Hypervisor[] = [];
+  const hypervisors: THypervisor[] = [];
   onCleanup("close the libvirt ceiling's connections", () => Promise.all(hypervisors.map((h) => h.close())));
   for (let i = 0; i < options.hosts; i++) {
     const node = await writeTestNodeXml({ dir: join(options.dir, `ceiling-node-${i + 1}`), cpus: 1024, memoryMiB: 4 * 1024 * 1024 });
@@ -39,7 +39,7 @@ export async function measureLibvirtCeiling(options: TLibvirtCeilingOptions): Pr
   const first = hypervisors[0];
   if (!first) throw new Error("the libvirt ceiling needs at least one host");
 
-  const defineAndStart = async (hypervisor: Hypervisor): Promise<void> => {
+  const defineAndStart = async (hypervisor: THypervisor): Promise<void> => {
     const vmId = randomUUID();
     const name = domainName(vmId);
     await hypervisor.defineDomain(name, { vmId, title: "bench", vcpus: 1, memoryMiB: 512, rootDisk: { path: `/nonexistent/${vmId}.qcow2`, format: "qcow2" } });

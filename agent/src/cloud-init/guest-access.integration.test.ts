@@ -6,11 +6,11 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { domainName, envelope, SEAL_PURPOSE_JOB_SECRET, sealFor, type TJobPayload } from "@carve/protocol";
 import { loadHostKey } from "../host-key.ts";
-import { startTestAgent, type TestAgent } from "../testing/index.ts";
+import { startTestAgent, type TTestAgent } from "../testing/index.ts";
 
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICyFATPv1+3bazrTlNUFlORc3c5smPOocK6U7Tpr7Jed dev@laptop";
 
-let t: TestAgent;
+let t: TTestAgent;
 let sealKey: string;
 let closed: boolean;
 beforeEach(async () => {

@@ -1,7 +1,7 @@
 import { domainName, type TCloudInit, type TNicSpec } from "@carve/protocol";
 
 /** The files of a NoCloud seed (`network-config` only when a NIC needs a static address). */
-export interface NoCloudFiles {
+export interface TNoCloudFiles {
   metaData: string;
   userData: string;
   networkConfig?: string | undefined;
@@ -13,7 +13,7 @@ export interface NoCloudFiles {
  * can be smuggled in through a key comment or a hostname. The first password, when there is one,
  * is only ever written as a SHA-512 crypt hash.
  */
-export function renderNoCloud(vmId: string, cloudInit: TCloudInit, passwordHash: string | null, nics: readonly TNicSpec[] = []): NoCloudFiles {
+export function renderNoCloud(vmId: string, cloudInit: TCloudInit, passwordHash: string | null, nics: readonly TNicSpec[] = []): TNoCloudFiles {
   const q = (value: string): string => JSON.stringify(value);
   const metaData = [`instance-id: ${q(domainName(vmId))}`, `local-hostname: ${q(cloudInit.hostname)}`, ""].join("\n");
   const lines = ["#cloud-config", `hostname: ${q(cloudInit.hostname)}`, "preserve_hostname: false"];

@@ -8,7 +8,7 @@ import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CONSOLE_TLS } from "@carve/protocol";
 import { ConsoleListener } from "./console-listener.ts";
-import type { ConsoleHypervisor } from "./display.ts";
+import type { TConsoleHypervisor } from "./display.ts";
 
 const DOMAIN = `carve-${randomUUID()}`;
 let dir: string;
@@ -19,7 +19,7 @@ let port: number;
 let received: string;
 
 /** A running domain whose live XML names a VNC socket and a serial log in `dir`. */
-const hypervisor: ConsoleHypervisor = {
+const hypervisor: TConsoleHypervisor = {
   getDomain: async (name) => (name === DOMAIN ? { name, uuid: randomUUID(), state: "running" } : null),
   domainXml: async () =>
     `<domain><devices><serial type='unix'><source mode='bind' path='${dir}/s'/><log file='${dir}/serial.log'/></serial><graphics type='vnc'><listen type='socket' socket='${dir}/v'/></graphics></devices></domain>`,

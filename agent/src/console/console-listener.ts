@@ -2,10 +2,10 @@ import { createServer, type Server, type TLSSocket } from "node:tls";
 import { CONSOLE_TLS, type TConsoleStreamKind } from "@carve/protocol";
 import { listenAndAdvertise } from "../listen-address.ts";
 import type { Logger } from "../logger.ts";
-import { openDisplay, type ConsoleHypervisor } from "./display.ts";
+import { openDisplay, type TConsoleHypervisor } from "./display.ts";
 
 /** One console session a `console.attach` job registered: who may connect, with which key, to what. */
-export interface ConsoleSessionRequest {
+export interface TConsoleSessionRequest {
   /** The TLS-PSK identity. */
   sessionId: string;
   domain: string;
@@ -16,7 +16,7 @@ export interface ConsoleSessionRequest {
   ttlMs: number;
 }
 
-interface Session {
+interface TSession {
   domain: string;
   kind: TConsoleStreamKind;
   key: Buffer;
@@ -32,19 +32,19 @@ interface Session {
  */
 export class ConsoleListener {
   private server: Server | null = null;
-  private readonly sessions = new Map<string, Session>();
-  private readonly claimed = new WeakMap<TLSSocket, Session>();
+  private readonly sessions = new Map<string, TSession>();
+  private readonly claimed = new WeakMap<TLSSocket, TSession>();
   private readonly open = new Set<TLSSocket>();
   /** HOST:PORT the console proxy connects to; set by listen(). */
   advertised = "";
 
   constructor(
-    private readonly hypervisor: ConsoleHypervisor,
+    private readonly hypervisor: TConsoleHypervisor,
     private readonly log: Logger,
   ) {}
 
   /** Registers (or, for a retried job, replaces) a session. */
-  register(request: ConsoleSessionRequest): void {
+  register(request: TConsoleSessionRequest): void {
     this.forget(request.sessionId);
     const timer = setTimeout(() => this.forget(request.sessionId), request.ttlMs);
     timer.unref();

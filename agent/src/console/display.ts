@@ -4,14 +4,14 @@ import { connect } from "node:net";
 import { ReadStream, WriteStream } from "node:tty";
 import type { Readable, Writable } from "node:stream";
 import { CONSOLE_LOG_TAIL_BYTES, type TConsoleStreamKind } from "@carve/protocol";
-import type { Hypervisor } from "../hypervisor/hypervisor.ts";
+import type { THypervisor } from "../hypervisor/hypervisor.ts";
 import { consoleDevices } from "../hypervisor/libvirt/domain-xml.ts";
 
 /** What the console needs of the hypervisor: a running domain's live definition. */
-export type ConsoleHypervisor = Pick<Hypervisor, "domainXml" | "getDomain">;
+export type TConsoleHypervisor = Pick<THypervisor, "domainXml" | "getDomain">;
 
 /** A VM's console, opened: the serial log's tail to send first, then the live bytes both ways (none for kind log). */
-export interface OpenedDisplay {
+export interface TOpenedDisplay {
   tail: Buffer;
   live: { input: Readable; output: Writable; close(): void } | null;
 }
@@ -24,7 +24,7 @@ export class DisplayUnavailable extends Error {}
  * a job's): QEMU's VNC socket; the first serial port (a pty or a UNIX socket) after its log's last
  * 16 KiB; or that tail alone.
  */
-export async function openDisplay(hypervisor: ConsoleHypervisor, domain: string, kind: TConsoleStreamKind): Promise<OpenedDisplay> {
+export async function openDisplay(hypervisor: TConsoleHypervisor, domain: string, kind: TConsoleStreamKind): Promise<TOpenedDisplay> {
   const status = await hypervisor.getDomain(domain);
   if (status === null) throw new DisplayUnavailable(`domain ${domain} is not defined on this host`);
   const devices = consoleDevices(await hypervisor.domainXml(domain));
@@ -40,7 +40,7 @@ export async function openDisplay(hypervisor: ConsoleHypervisor, domain: string,
   return { tail, live: devices.serial.type === "unix" ? await connectSocket(devices.serial.path) : openPty(devices.serial.path) };
 }
 
-function connectSocket(path: string): Promise<NonNullable<OpenedDisplay["live"]>> {
+function connectSocket(path: string): Promise<NonNullable<TOpenedDisplay["live"]>> {
   return new Promise((resolve, reject) => {
     const socket = connect(path);
     socket.once("error", (error) => reject(new DisplayUnavailable(`cannot connect to ${path}: ${error.message}`)));
@@ -53,7 +53,7 @@ function connectSocket(path: string): Promise<NonNullable<OpenedDisplay["live"]>
  * line discipline would echo the guest's output back into the guest and cook what we type.
  * Two descriptors, one per stream: libuv reopens a tty slave and owns (closes) each descriptor.
  */
-function openPty(path: string): NonNullable<OpenedDisplay["live"]> {
+function openPty(path: string): NonNullable<TOpenedDisplay["live"]> {
   const flags = constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK;
   const input = new ReadStream(openSync(path, flags));
   input.setRawMode(true);

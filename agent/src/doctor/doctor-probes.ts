@@ -9,7 +9,7 @@ import { redisAuth } from "../agent.ts";
 import { runTool } from "../cloud-init/run-tool.ts";
 import { loadHostKey } from "../host-key.ts";
 import type { TAgentEnv } from "../env.ts";
-import type { NetworkStatus, NodeSummary, PoolDetail } from "../hypervisor/hypervisor.ts";
+import type { TNetworkStatus, TNodeSummary, TPoolDetail } from "../hypervisor/hypervisor.ts";
 import { consoleDevices } from "../hypervisor/libvirt/domain-xml.ts";
 import { openHypervisor } from "../hypervisor/open-hypervisor.ts";
 
@@ -17,11 +17,11 @@ import { openHypervisor } from "../hypervisor/open-hypervisor.ts";
 const DOMAIN_PREFIX = domainName("");
 
 /** What the doctor asks of the machine; each probe throws an Error whose message says what is wrong. */
-export interface DoctorProbes {
+export interface TDoctorProbes {
   /** Loads the native libvirt binding. */
   loadBinding(): Promise<void>;
   /** Opens the libvirt URI and reads the node, its pools, its networks and Carve's domains (whether their VNC display is on a UNIX socket). */
-  readLibvirt(): Promise<{ node: NodeSummary; pools: PoolDetail[]; networks: NetworkStatus[]; domains: DoctorDomain[] }>;
+  readLibvirt(): Promise<{ node: TNodeSummary; pools: TPoolDetail[]; networks: TNetworkStatus[]; domains: TDoctorDomain[] }>;
   /** Whether a TCP address can be bound now ("free") or something listens there ("in use"). */
   probeListen(address: { host: string; port: number }): Promise<"free" | "in use">;
   /** Resolves this machine's hostname; returns the name and an address. */
@@ -39,7 +39,7 @@ export interface DoctorProbes {
 }
 
 /** A domain this agent defined (named carve-<vmId>). */
-export interface DoctorDomain {
+export interface TDoctorDomain {
   name: string;
   vncOnSocket: boolean;
 }
@@ -52,7 +52,7 @@ function withTimeout<T>(ms: number, what: string, work: Promise<T>): Promise<T> 
 }
 
 /** The real probes for the agent's settings. Call `close` when done. */
-export function createDoctorProbes(env: TAgentEnv): DoctorProbes & { close(): Promise<void> } {
+export function createDoctorProbes(env: TAgentEnv): TDoctorProbes & { close(): Promise<void> } {
   let redis: Redis | null = null;
   let lastError = "";
   const connect = (): Redis => {
@@ -68,7 +68,7 @@ export function createDoctorProbes(env: TAgentEnv): DoctorProbes & { close(): Pr
     async readLibvirt() {
       const hypervisor = await openHypervisor({ uri: env.CARVE_LIBVIRT_URI, consoleLogDir: env.CARVE_CONSOLE_LOG_DIR, domainType: env.CARVE_DOMAIN_TYPE });
       try {
-        const domains: DoctorDomain[] = [];
+        const domains: TDoctorDomain[] = [];
         for (const { name } of await hypervisor.listDomains()) {
           if (name.startsWith(DOMAIN_PREFIX)) domains.push({ name, vncOnSocket: consoleDevices(await hypervisor.domainXml(name)).vncOnSocket });
         }

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import type { PoolDetail } from "../hypervisor/hypervisor.ts";
-import type { DoctorProbes } from "./doctor-probes.ts";
+import type { TPoolDetail } from "../hypervisor/hypervisor.ts";
+import type { TDoctorProbes } from "./doctor-probes.ts";
 import { doctorPassed, formatDoctor, runDoctor } from "./run-doctor.ts";
 
-const pool = (name: string, extra: Partial<PoolDetail> = {}): PoolDetail => ({
+const pool = (name: string, extra: Partial<TPoolDetail> = {}): TPoolDetail => ({
   name, type: "dir", path: `/srv/${name}`, active: true, capacityBytes: 1e12, allocationBytes: 0, availableBytes: 1e12, ...extra,
 }); // prettier-ignore
 
 /** A machine where everything works; each test breaks one thing. */
-function healthy(overrides: Partial<DoctorProbes> = {}): DoctorProbes {
+function healthy(overrides: Partial<TDoctorProbes> = {}): TDoctorProbes {
   return {
     loadBinding: async () => undefined,
     readLibvirt: async () => ({ node: { hostname: "hv1", cpus: 32, memoryMiB: 131072 }, pools: [pool("images"), pool("scratch")], networks: [], domains: [{ name: "carve-1", vncOnSocket: true }] }),

@@ -1,17 +1,17 @@
-import type { NetworkStatus, PoolDetail } from "../hypervisor/hypervisor.ts";
-import { libvirtDriverOf } from "../hypervisor/libvirt/domain-type.ts";
+import type { TNetworkStatus, TPoolDetail } from "../hypervisor/hypervisor.ts";
+import { driverCapabilities } from "../hypervisor/libvirt/driver-capabilities.ts";
 import { parseListen } from "../listen-address.ts";
-import type { DoctorDomain, DoctorProbes } from "./doctor-probes.ts";
+import type { TDoctorDomain, TDoctorProbes } from "./doctor-probes.ts";
 
 /** One check's verdict; `fix` says what to do when it is not ok. */
-export interface DoctorCheck {
+export interface TDoctorCheck {
   name: string;
   status: "ok" | "warn" | "fail";
   detail: string;
   fix?: string;
 }
 
-export interface DoctorOptions {
+export interface TDoctorOptions {
   uri: string;
   /** host:port of Redis, for messages (never the credentials). */
   redisAddress: string;
@@ -38,8 +38,8 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
  * run (a warning: only cloud-init templates need them), Redis answers a PING within 2 s, and the
  * clock agrees with Redis's. A check that depends on a failed one is not run.
  */
-export async function runDoctor(probes: DoctorProbes, options: DoctorOptions): Promise<DoctorCheck[]> {
-  const checks: DoctorCheck[] = [];
+export async function runDoctor(probes: TDoctorProbes, options: TDoctorOptions): Promise<TDoctorCheck[]> {
+  const checks: TDoctorCheck[] = [];
   const attempt = async (name: string, fix: string, work: () => Promise<string>): Promise<boolean> => {
     try {
       checks.push({ name, status: "ok", detail: await work() });
@@ -54,9 +54,9 @@ export async function runDoctor(probes: DoctorProbes, options: DoctorOptions): P
     await probes.loadBinding();
     return "@unraid/libvirt loads";
   });
-  let pools: PoolDetail[] = [];
-  let networks: NetworkStatus[] = [];
-  let domains: DoctorDomain[] = [];
+  let pools: TPoolDetail[] = [];
+  let networks: TNetworkStatus[] = [];
+  let domains: TDoctorDomain[] = [];
   if (binding) {
     await attempt("libvirt", `start libvirtd (libvirtd -d, or systemctl start libvirtd) and check the URI ${options.uri} with 'virsh -c ${options.uri} version'`, async () => {
       const found = await probes.readLibvirt();
@@ -70,10 +70,11 @@ export async function runDoctor(probes: DoctorProbes, options: DoctorOptions): P
     const { hostname, address } = await probes.resolveHostname();
     return `${hostname} resolves to ${address}`;
   });
-  for (const pool of pools) checks.push(await checkPool(probes, pool, libvirtDriverOf(options.uri) === "test"));
+  const can = driverCapabilities(options.uri);
+  for (const pool of pools) checks.push(await checkPool(probes, pool, can.volumeFiles));
   // networks (issue 17)
   for (const network of networks) checks.push(checkNetwork(network));
-  if (networks.length > 0 && libvirtDriverOf(options.uri) !== "test") checks.push(await checkDnsmasq(probes));
+  if (networks.length > 0 && can.dnsmasq) checks.push(await checkDnsmasq(probes));
 
   // console (issue 18)
   checks.push(await checkConsoleListener(probes, options));
@@ -103,9 +104,9 @@ export async function runDoctor(probes: DoctorProbes, options: DoctorOptions): P
   return checks;
 }
 
-async function checkPool(probes: DoctorProbes, pool: PoolDetail, testDriver: boolean): Promise<DoctorCheck> {
+async function checkPool(probes: TDoctorProbes, pool: TPoolDetail, volumeFiles: boolean): Promise<TDoctorCheck> {
   const name = `pool ${pool.name}`;
-  if (testDriver) return { name, status: "ok", detail: "libvirt test driver: volumes live in memory" };
+  if (!volumeFiles) return { name, status: "ok", detail: "libvirt test driver: volumes live in memory" };
   if (!pool.active) return { name, status: "warn", detail: "the pool is not running, so nothing can be placed on it", fix: `virsh pool-start ${pool.name} (and pool-autostart)` };
   if (pool.path === null || !["dir", "fs", "netfs"].includes(pool.type)) return { name, status: "ok", detail: `${pool.type} pool: not a directory, libvirt manages it` };
   const path = pool.path;
@@ -119,7 +120,7 @@ async function checkPool(probes: DoctorProbes, pool: PoolDetail, testDriver: boo
 
 // networks (issue 17)
 /** A libvirt network must run, and come back after a reboot, for its guests to get their addresses. */
-function checkNetwork(network: NetworkStatus): DoctorCheck {
+function checkNetwork(network: TNetworkStatus): TDoctorCheck {
   const name = `network ${network.name}`;
   const fix = `virsh net-start ${network.name} && virsh net-autostart ${network.name} (or virsh net-undefine ${network.name} if no VM uses it)`;
   if (!network.active) return { name, status: "warn", detail: "the network is not running: guests on it get no address and cannot start", fix };
@@ -128,15 +129,15 @@ function checkNetwork(network: NetworkStatus): DoctorCheck {
 }
 
 /** libvirt's managed networks serve DHCP and DNS with dnsmasq (Debian's dnsmasq-base). */
-async function checkDnsmasq(probes: DoctorProbes): Promise<DoctorCheck> {
+async function checkDnsmasq(probes: TDoctorProbes): Promise<TDoctorCheck> {
   return probes.runTool("dnsmasq", ["--version"]).then(
-    (): DoctorCheck => ({ name: "dnsmasq", status: "ok", detail: "dnsmasq runs (DHCP and DNS of libvirt networks)" }),
-    (): DoctorCheck => ({ name: "dnsmasq", status: "fail", detail: "dnsmasq cannot run: libvirt networks cannot start, and their guests get no address", fix: "apt-get install dnsmasq-base" }),
+    (): TDoctorCheck => ({ name: "dnsmasq", status: "ok", detail: "dnsmasq runs (DHCP and DNS of libvirt networks)" }),
+    (): TDoctorCheck => ({ name: "dnsmasq", status: "fail", detail: "dnsmasq cannot run: libvirt networks cannot start, and their guests get no address", fix: "apt-get install dnsmasq-base" }),
   );
 }
 
 /** genisoimage builds cloud-init seeds and openssl hashes first passwords; without them only cloud-init creates fail. */
-async function checkSeedTools(probes: DoctorProbes): Promise<DoctorCheck> {
+async function checkSeedTools(probes: TDoctorProbes): Promise<TDoctorCheck> {
   const missing: string[] = [];
   for (const [command, args] of [["genisoimage", ["--version"]], ["openssl", ["version"]]] as const) {
     await probes.runTool(command, args).catch(() => missing.push(command));
@@ -152,7 +153,7 @@ async function checkSeedTools(probes: DoctorProbes): Promise<DoctorCheck> {
  * be free, afterwards something must listen there. A warning, not a failure: without it the host
  * runs VMs, only their consoles do not open.
  */
-async function checkConsoleListener(probes: DoctorProbes, options: DoctorOptions): Promise<DoctorCheck> {
+async function checkConsoleListener(probes: TDoctorProbes, options: TDoctorOptions): Promise<TDoctorCheck> {
   const name = "console listener";
   const setting = options.consoleListen;
   if (setting === "off") {
@@ -180,7 +181,7 @@ async function checkConsoleListener(probes: DoctorProbes, options: DoctorOptions
  * have none or a TCP port. Carve's start does not redefine a domain, so a stop and start alone
  * does not help: the display must be changed in libvirt first.
  */
-function checkVncSockets(domains: readonly DoctorDomain[]): DoctorCheck {
+function checkVncSockets(domains: readonly TDoctorDomain[]): TDoctorCheck {
   const name = "VNC displays";
   const old = domains.filter((d) => !d.vncOnSocket).map((d) => d.name);
   if (old.length === 0) return { name, status: "ok", detail: `all ${domains.length} Carve domain(s) have their VNC display on a UNIX socket` };
@@ -193,10 +194,10 @@ function checkVncSockets(domains: readonly DoctorDomain[]): DoctorCheck {
 }
 
 /** True when no check failed (warnings allowed). */
-export const doctorPassed = (checks: readonly DoctorCheck[]): boolean => checks.every((c) => c.status !== "fail");
+export const doctorPassed = (checks: readonly TDoctorCheck[]): boolean => checks.every((c) => c.status !== "fail");
 
 /** The human report: one line per check, the fix under each failure or warning. */
-export function formatDoctor(checks: readonly DoctorCheck[]): string[] {
+export function formatDoctor(checks: readonly TDoctorCheck[]): string[] {
   const width = Math.max(...checks.map((c) => c.name.length));
   return checks.flatMap((c) => [
     `${c.status === "ok" ? "ok  " : c.status === "warn" ? "warn" : "FAIL"}  ${c.name.padEnd(width)}  ${c.detail}`,

@@ -1,13 +1,13 @@
 import { CONSOLE_KEY_BYTES, CONSOLE_SESSION_TTL_MS, SEAL_PURPOSE_CONSOLE_KEY } from "@carve/protocol";
 import { JobRefusedError } from "../jobs/job-errors.ts";
-import type { JobHandler } from "./context.ts";
+import type { TJobHandler } from "./context.ts";
 
 /**
  * Registers a console session on this agent's console listener (issue 18): the session's key is
  * opened from its seal and kept in memory only, for 30 s or until the one connection. A job that
  * waited in the queue past its expiry registers nothing (core has given up on it by then).
  */
-export const consoleAttach: JobHandler<"console.attach"> = async (payload, ctx) => {
+export const consoleAttach: TJobHandler<"console.attach"> = async (payload, ctx) => {
   const listener = ctx.consoleListener;
   if (!listener) throw new JobRefusedError("this agent serves no consoles (its console listener is not running): check CARVE_AGENT_CONSOLE_LISTEN and the agent's log");
   const ttlMs = Math.min(CONSOLE_SESSION_TTL_MS, Date.parse(payload.expiresAt) - Date.now());

@@ -1,11 +1,11 @@
-import type { JobHandler } from "./context.ts";
+import type { TJobHandler } from "./context.ts";
 
 /**
  * drift.remove: removes one thing the drift list names on this host (`carve drift destroy`): a
  * managed network's DHCP host entry or DNS record that no Carve NIC has, or the network filter of a
  * VM that is not here, or a disk file a migration left in its source pool. Idempotent: already gone is `removed: false`.
  */
-export const driftRemove: JobHandler<"drift.remove"> = async (payload, ctx) => {
+export const driftRemove: TJobHandler<"drift.remove"> = async (payload, ctx) => {
   const { hypervisor } = ctx;
   switch (payload.kind) {
     case "dhcp-host":

@@ -1,14 +1,14 @@
 import { vmIdFromDomainName, vmIdFromFilterName, type TJobResult } from "@carve/protocol";
 import { domainInterfaces } from "../hypervisor/libvirt/domain-xml.ts";
-import type { Hypervisor } from "../hypervisor/hypervisor.ts";
-import type { JobHandler } from "./context.ts";
+import type { THypervisor } from "../hypervisor/hypervisor.ts";
+import type { TJobHandler } from "./context.ts";
 
 /**
  * host.inventory: the node, every domain (Carve's or not), every pool with its volumes, and (for
  * the drift list) every libvirt network's DHCP host entries and DNS records and the Carve-named
  * network filters.
  */
-export const hostInventory: JobHandler<"host.inventory"> = async (_payload, ctx) => {
+export const hostInventory: TJobHandler<"host.inventory"> = async (_payload, ctx) => {
   const { hypervisor } = ctx;
   const node = await hypervisor.nodeInfo();
   const domains = await hypervisor.listDomains();
@@ -33,7 +33,7 @@ export const hostInventory: JobHandler<"host.inventory"> = async (_payload, ctx)
  * addresses, so Carve learns them (managed networks' addresses are Carve's own). A domain gone
  * meanwhile is left out.
  */
-async function learnedAddresses(hypervisor: Hypervisor, names: readonly string[]): Promise<NonNullable<TJobResult<"host.inventory">["addresses"]>> {
+async function learnedAddresses(hypervisor: THypervisor, names: readonly string[]): Promise<NonNullable<TJobResult<"host.inventory">["addresses"]>> {
   const addresses = [];
   for (const name of names) {
     const xml = await hypervisor.domainXml(name).catch(() => null);
@@ -45,7 +45,7 @@ async function learnedAddresses(hypervisor: Hypervisor, names: readonly string[]
 }
 
 /** Each libvirt network's entries; one removed while this runs is simply left out. */
-async function networkEntries(hypervisor: Hypervisor): Promise<NonNullable<TJobResult<"host.inventory">["networks"]>> {
+async function networkEntries(hypervisor: THypervisor): Promise<NonNullable<TJobResult<"host.inventory">["networks"]>> {
   const networks = [];
   for (const { name } of await hypervisor.listNetworks()) {
     const hosts = await hypervisor.networkHosts(name).catch(() => null);

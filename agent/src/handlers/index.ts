@@ -1,5 +1,5 @@
 import type { TJobName } from "@carve/protocol";
-import type { JobHandler } from "./context.ts";
+import type { TJobHandler } from "./context.ts";
 import { hostInventory } from "./host-inventory.ts";
 import { templateCopy } from "./template-copy.ts";
 import { vmCreate } from "./vm-create.ts";
@@ -28,10 +28,10 @@ import { driftRemove } from "./drift-remove.ts";
 // console (issue 18)
 import { consoleAttach } from "./console-attach.ts";
 
-export type { HandlerContext, JobHandler } from "./context.ts";
+export { HANDLER_TIMING, handlerContext, type THandlerContext, type TJobHandler, type THandlerTiming, type TJobServices } from "./context.ts";
 
 /** One handler per job of the protocol; the type makes a missing one a compile error. */
-export const HANDLERS: { [N in TJobName]: JobHandler<N> } = {
+export const HANDLERS: { [N in TJobName]: TJobHandler<N> } = {
   "vm.create": vmCreate,
   "vm.start": vmStart,
   "vm.stop": vmStop,

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startTestAgent, TEST_POOL, TEST_TEMPLATE, type TestAgent } from "../testing/index.ts";
+import { startTestAgent, TEST_POOL, TEST_TEMPLATE, type TTestAgent } from "../testing/index.ts";
 import { filterSpec } from "./vm-filter.ts";
 import { domainInterfaces } from "../hypervisor/libvirt/domain-xml.ts";
 
-let t: TestAgent;
+let t: TTestAgent;
 beforeEach(async () => {
   t = await startTestAgent({ redisUrl: process.env.REDIS_URL, node: { pools: [{ name: TEST_POOL, volumes: [{ name: TEST_TEMPLATE }] }] } });
 });

@@ -1,9 +1,9 @@
 import { domainName } from "@carve/protocol";
-import type { DomainStatus, Hypervisor } from "../hypervisor/hypervisor.ts";
+import type { TDomainStatus, THypervisor } from "../hypervisor/hypervisor.ts";
 import { JobRefusedError } from "../jobs/job-errors.ts";
 
 /** The VM's domain, or a refusal saying it is not defined on this host. */
-export async function requireDomain(hypervisor: Hypervisor, vmId: string): Promise<DomainStatus> {
+export async function requireDomain(hypervisor: THypervisor, vmId: string): Promise<TDomainStatus> {
   const name = domainName(vmId);
   const domain = await hypervisor.getDomain(name);
   if (domain === null) {
@@ -13,14 +13,14 @@ export async function requireDomain(hypervisor: Hypervisor, vmId: string): Promi
 }
 
 /** Starts (or resumes) the domain unless it already runs. */
-export async function ensureRunning(hypervisor: Hypervisor, domain: DomainStatus): Promise<void> {
+export async function ensureRunning(hypervisor: THypervisor, domain: TDomainStatus): Promise<void> {
   if (domain.state === "running") return;
   if (domain.state === "paused") await hypervisor.resumeDomain(domain.name);
   else await hypervisor.startDomain(domain.name);
 }
 
 /** How to power a domain off. */
-export interface PowerOffOptions {
+export interface TPowerOffOptions {
   /** Pull the plug at once. */
   force: boolean;
   /** Seconds to wait for the guest after the ACPI request before pulling the plug. */
@@ -32,7 +32,7 @@ export interface PowerOffOptions {
  * Powers the domain off: ACPI shutdown, poll until it is off, and destroy it when the guest has
  * not complied within the timeout (or at once with `force`). Returns whether it was forced.
  */
-export async function powerOff(hypervisor: Hypervisor, domain: DomainStatus, options: PowerOffOptions): Promise<{ forced: boolean }> {
+export async function powerOff(hypervisor: THypervisor, domain: TDomainStatus, options: TPowerOffOptions): Promise<{ forced: boolean }> {
   if (domain.state === "stopped") return { forced: false };
   // A paused guest cannot react to ACPI; waiting for it would only burn the timeout.
   if (!options.force && domain.state !== "paused") {

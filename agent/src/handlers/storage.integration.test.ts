@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { dataVolumeName } from "@carve/protocol";
-import { startTestAgent, TEST_POOL, TEST_TEMPLATE, type TestAgent } from "../testing/index.ts";
+import { startTestAgent, TEST_POOL, TEST_TEMPLATE, type TTestAgent } from "../testing/index.ts";
 
-let t: TestAgent;
+let t: TTestAgent;
 beforeEach(async () => {
   t = await startTestAgent({
     redisUrl: process.env.REDIS_URL,

@@ -6,13 +6,13 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { envelope, type TJobPayload } from "@carve/protocol";
-import { startTestAgent, TEST_POOL, type TestAgent } from "../testing/index.ts";
+import { startTestAgent, TEST_POOL, type TTestAgent } from "../testing/index.ts";
 
 const MIB = 1024 * 1024;
 let dir: string;
 let image: string;
 let imageSha256: string;
-let t: TestAgent;
+let t: TTestAgent;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "carve-template-copy-"));

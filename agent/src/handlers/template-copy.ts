@@ -2,14 +2,14 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { JobRefusedError } from "../jobs/job-errors.ts";
-import type { JobHandler } from "./context.ts";
+import type { TJobHandler } from "./context.ts";
 
 /**
  * template.copy: checks the template's image against its sha256, then imports it into a pool as a
  * volume, reporting progress. A volume of the right capacity already there is the copy (a retried
  * job converges), so nothing is copied twice.
  */
-export const templateCopy: JobHandler<"template.copy"> = async (payload, ctx) => {
+export const templateCopy: TJobHandler<"template.copy"> = async (payload, ctx) => {
   const { templateId, pool, volume, source } = payload;
   await ctx.reportProgress({ percent: 0, step: "checking the image" });
   const actual = await sha256Of(source.path);

@@ -1,9 +1,9 @@
 import { diskTarget, domainName, type TJobPayloadParsed } from "@carve/protocol";
 import { isDomainClash, isVolumeExists, messageOf } from "../hypervisor/errors.ts";
-import type { Hypervisor } from "../hypervisor/hypervisor.ts";
+import type { THypervisor } from "../hypervisor/hypervisor.ts";
 import { JobRefusedError } from "../jobs/job-errors.ts";
 import { ensureSeed } from "./cloud-init-seed.ts";
-import type { JobHandler } from "./context.ts";
+import type { TJobHandler } from "./context.ts";
 import { filterSpec } from "./vm-filter.ts";
 import { addNicEntries, nicHostEntries, toNicSpecs } from "./nic-entries.ts";
 
@@ -15,7 +15,7 @@ type TCreate = TJobPayloadParsed<"vm.create">;
  * it unless it runs. A retried or duplicated job walks the same steps and finds them done, so it
  * converges on one domain and one root volume.
  */
-export const vmCreate: JobHandler<"vm.create"> = async (payload, ctx) => {
+export const vmCreate: TJobHandler<"vm.create"> = async (payload, ctx) => {
   const { hypervisor } = ctx;
   const name = domainName(payload.vmId);
 
@@ -54,7 +54,7 @@ export const vmCreate: JobHandler<"vm.create"> = async (payload, ctx) => {
 };
 
 /** The root volume's path, cloning it from the template first when it does not exist yet. */
-async function ensureRootVolume(hypervisor: Hypervisor, payload: TCreate): Promise<string> {
+async function ensureRootVolume(hypervisor: THypervisor, payload: TCreate): Promise<string> {
   const { rootVolume, template } = payload;
   // Create first and look up only when it exists already (a retry): one storage call, not two, on
   // the path every create takes.

@@ -1,7 +1,7 @@
 import { diskTarget, domainName } from "@carve/protocol";
-import type { Hypervisor } from "../hypervisor/hypervisor.ts";
+import type { THypervisor } from "../hypervisor/hypervisor.ts";
 import { JobRefusedError } from "../jobs/job-errors.ts";
-import type { HandlerContext, JobHandler } from "./context.ts";
+import type { THandlerContext, TJobHandler } from "./context.ts";
 import { ensureRunning, requireDomain } from "./power.ts";
 import { addNicEntries, toNicSpecs } from "./nic-entries.ts";
 import { filterSpec } from "./vm-filter.ts";
@@ -12,7 +12,7 @@ import { filterSpec } from "./vm-filter.ts";
  * host was declared dead). Idempotent: the same domain already defined is the job done (started
  * when asked); a running one is left alone.
  */
-export const vmDefine: JobHandler<"vm.define"> = async (payload, ctx) => {
+export const vmDefine: TJobHandler<"vm.define"> = async (payload, ctx) => {
   const { hypervisor } = ctx;
   const name = domainName(payload.vmId);
   const rootVolumePath = await requirePath(hypervisor, payload.rootVolume);
@@ -52,14 +52,14 @@ export const vmDefine: JobHandler<"vm.define"> = async (payload, ctx) => {
 };
 
 /** The defined domain, started when the payload asks (a retried job finds it defined, or already running). */
-async function finish(ctx: HandlerContext, payload: { vmId: string; start: boolean }, rootVolumePath: string) {
+async function finish(ctx: THandlerContext, payload: { vmId: string; start: boolean }, rootVolumePath: string) {
   if (!payload.start) return { vmId: payload.vmId, state: "stopped" as const, rootVolumePath };
   await ctx.reportProgress({ percent: 80, step: "starting" });
   await ensureRunning(ctx.hypervisor, await requireDomain(ctx.hypervisor, payload.vmId));
   return { vmId: payload.vmId, state: "running" as const, rootVolumePath };
 }
 
-async function requirePath(hypervisor: Hypervisor, volume: { pool: string; name: string }): Promise<string> {
+async function requirePath(hypervisor: THypervisor, volume: { pool: string; name: string }): Promise<string> {
   await hypervisor.refreshPool(volume.pool);
   const path = await hypervisor.volumePath(volume.pool, volume.name);
   if (path === null) throw new JobRefusedError(`volume ${volume.name} is not in pool ${volume.pool} on this host: the VM's disks must be on storage this host sees`);

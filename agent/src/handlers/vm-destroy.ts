@@ -1,5 +1,5 @@
 import { domainName, vmFilterName } from "@carve/protocol";
-import type { JobHandler } from "./context.ts";
+import type { TJobHandler } from "./context.ts";
 import { domainManagedNics, removeNicEntries } from "./nic-entries.ts";
 
 /**
@@ -7,7 +7,7 @@ import { domainManagedNics, removeNicEntries } from "./nic-entries.ts";
  * cloud-init seed and the network filter. Whatever is already gone is fine, so a retry after a
  * partial run finishes the job.
  */
-export const vmDestroy: JobHandler<"vm.destroy"> = async (payload, ctx) => {
+export const vmDestroy: TJobHandler<"vm.destroy"> = async (payload, ctx) => {
   const { hypervisor } = ctx;
   const name = domainName(payload.vmId);
   await hypervisor.destroyDomain(name);

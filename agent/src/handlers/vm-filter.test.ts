@@ -1,13 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { envelope, vmFilterName, type TJobName, type TJobPayload, type TVmFilter } from "@carve/protocol";
-import { SeedStore } from "../cloud-init/seed-store.ts";
-import { KeyedLock } from "../jobs/keyed-lock.ts";
-import { processJob, type ProcessJobDeps } from "../jobs/process-job.ts";
-import { FakeHypervisor, testHostKey } from "../testing/fake-hypervisor.ts";
+import { processJob } from "../jobs/process-job.ts";
+import type { TJobServices } from "./index.ts";
+import { FakeHypervisor, testJobServices } from "../testing/fake-hypervisor.ts";
 
 const VM_ID = "5c0ffee0-3c36-4c2e-9a33-7a3bb0a8f0a1";
 const JOB_ID = "9d7c6f0e-1a2b-4c3d-8e9f-001122334466";
@@ -19,13 +17,13 @@ const filter = (port: number): TVmFilter => ({
 });
 
 let hypervisor: FakeHypervisor;
-let deps: ProcessJobDeps;
+let deps: TJobServices;
 let dataDir: string;
 
 beforeEach(() => {
   hypervisor = new FakeHypervisor();
   dataDir = mkdtempSync(join(tmpdir(), "carve-agent-filter-"));
-  deps = { hypervisor, log: pino({ level: "silent" }), lock: new KeyedLock(), pollIntervalMs: 1, rebootGracefulTimeoutSec: 0, hostKey: testHostKey(), seeds: new SeedStore(dataDir) };
+  deps = testJobServices(hypervisor, dataDir);
   hypervisor.pools.get("default")?.set("carve-root.qcow2", "/default/carve-root.qcow2");
 });
 afterEach(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -1,9 +1,9 @@
 import { domainName, type TVmFilter } from "@carve/protocol";
-import type { FilterSpec } from "../hypervisor/hypervisor.ts";
-import type { JobHandler } from "./context.ts";
+import type { TFilterSpec } from "../hypervisor/hypervisor.ts";
+import type { TJobHandler } from "./context.ts";
 
 /** The hypervisor's filter for a VM's protocol filter: its UUID is the VM's id, stable across redefinitions. */
-export function filterSpec(vmId: string, filter: TVmFilter): FilterSpec {
+export function filterSpec(vmId: string, filter: TVmFilter): TFilterSpec {
   return { name: filter.name, uuid: vmId, ip: filter.ip, rules: filter.rules };
 }
 
@@ -15,7 +15,7 @@ export function filterSpec(vmId: string, filter: TVmFilter): FilterSpec {
  * sweep seconds later) would otherwise leave a filter nothing refers to, and a VM that is not
  * (or no longer) here gets its filter with the job that defines its domain (create, define, migrate).
  */
-export const vmFilter: JobHandler<"vm.filter"> = async (payload, ctx) => {
+export const vmFilter: TJobHandler<"vm.filter"> = async (payload, ctx) => {
   const applied = (await ctx.hypervisor.getDomain(domainName(payload.vmId))) !== null;
   if (applied) await ctx.hypervisor.defineFilter(filterSpec(payload.vmId, payload.filter));
   else ctx.log.info({ vmId: payload.vmId, filter: payload.filter.name }, "no domain of this VM here: its filter is not defined");

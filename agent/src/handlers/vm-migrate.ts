@@ -1,5 +1,5 @@
 import { domainName, vmFilterName } from "@carve/protocol";
-import type { JobHandler } from "./context.ts";
+import type { TJobHandler } from "./context.ts";
 import { filterSpec } from "./vm-filter.ts";
 import { domainManagedNics, nicHostEntries, removeNicEntries } from "./nic-entries.ts";
 
@@ -8,7 +8,7 @@ import { domainManagedNics, nicHostEntries, removeNicEntries } from "./nic-entri
  * copying `disks` (its local ones) and leaving the shared ones where they are. Aborts, with the VM
  * still running here, when the control plane cancels the job or `timeoutSec` passes.
  */
-export const vmMigrate: JobHandler<"vm.migrate"> = async (payload, ctx) => {
+export const vmMigrate: TJobHandler<"vm.migrate"> = async (payload, ctx) => {
   const deadline = Date.now() + payload.timeoutSec * 1000;
   const { destination } = payload;
   // Read before the domain leaves this host: afterwards its DHCP/DNS entries here are stale.

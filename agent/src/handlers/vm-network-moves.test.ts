@@ -1,26 +1,24 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { domainName, envelope, type TJobName, type TJobPayload, type TNicSpec } from "@carve/protocol";
-import { SeedStore } from "../cloud-init/seed-store.ts";
-import { KeyedLock } from "../jobs/keyed-lock.ts";
-import { processJob, type ProcessJobDeps } from "../jobs/process-job.ts";
-import { FakeHypervisor, testHostKey } from "../testing/fake-hypervisor.ts";
+import { processJob } from "../jobs/process-job.ts";
+import type { TJobServices } from "./index.ts";
+import { FakeHypervisor, testJobServices } from "../testing/fake-hypervisor.ts";
 
 const VM_ID = "0b1e6a62-3c36-4c2e-9a33-7a3bb0a8f0a1";
 const JOB_ID = "9d7c6f0e-1a2b-4c3d-8e9f-001122334455";
 const NIC: TNicSpec = { network: { kind: "managed", name: "dev-nat" }, mac: "52:54:00:00:00:07", ip: "10.9.0.17", prefix: 24, gateway: "10.9.0.1", hostname: "web.dev.example.com", filter: "carve-sg-web" };
 
 let hypervisor: FakeHypervisor;
-let deps: ProcessJobDeps;
+let deps: TJobServices;
 let dataDir: string;
 
 beforeEach(async () => {
   hypervisor = new FakeHypervisor();
   dataDir = mkdtempSync(join(tmpdir(), "carve-agent-net-"));
-  deps = { hypervisor, log: pino({ level: "silent" }), lock: new KeyedLock(), pollIntervalMs: 1, rebootGracefulTimeoutSec: 0, hostKey: testHostKey(), seeds: new SeedStore(dataDir) };
+  deps = testJobServices(hypervisor, dataDir);
   await hypervisor.defineNetwork({ kind: "managed", name: "dev-nat", mode: "nat", address: "10.9.0.1", prefix: 24, staticDhcp: true });
   hypervisor.pools.get("default")?.set("carve-root.qcow2", "/default/carve-root.qcow2");
 });

@@ -1,4 +1,4 @@
-import type { JobHandler } from "./context.ts";
+import type { TJobHandler } from "./context.ts";
 import { ensureRunning, powerOff, requireDomain } from "./power.ts";
 
 /**
@@ -6,7 +6,7 @@ import { ensureRunning, powerOff, requireDomain } from "./power.ts";
  * start. @unraid/libvirt has no virDomainReboot, and a cycle has the nice property that a retry
  * after a crash half-way (domain left off) simply starts it: the job converges on "running".
  */
-export const vmReboot: JobHandler<"vm.reboot"> = async (payload, ctx) => {
+export const vmReboot: TJobHandler<"vm.reboot"> = async (payload, ctx) => {
   const { hypervisor } = ctx;
   const domain = await requireDomain(hypervisor, payload.vmId);
   const { forced } = await powerOff(hypervisor, domain, {

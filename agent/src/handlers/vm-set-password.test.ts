@@ -2,26 +2,24 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UnrecoverableError } from "bullmq";
-import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { domainName, envelope, newJoinKeyPair, SEAL_PURPOSE_JOB_SECRET, SEAL_PURPOSE_JOIN, sealFor, type TJobName, type TJobPayload } from "@carve/protocol";
-import { SeedStore } from "../cloud-init/seed-store.ts";
-import { KeyedLock } from "../jobs/keyed-lock.ts";
-import { processJob, type ProcessJobDeps } from "../jobs/process-job.ts";
-import { FakeHypervisor, testHostKey } from "../testing/fake-hypervisor.ts";
+import { processJob } from "../jobs/process-job.ts";
+import type { TJobServices } from "./index.ts";
+import { FakeHypervisor, testJobServices } from "../testing/fake-hypervisor.ts";
 
 const VM_ID = "0b1e6a62-3c36-4c2e-9a33-7a3bb0a8f0a1";
 const JOB_ID = "9d7c6f0e-1a2b-4c3d-8e9f-001122334455";
 const PASSWORD = "Sup3rSecretGeneratedPassw0rd";
 
 let hypervisor: FakeHypervisor;
-let deps: ProcessJobDeps;
+let deps: TJobServices;
 let dataDir: string;
 
 beforeEach(async () => {
   hypervisor = new FakeHypervisor();
   dataDir = mkdtempSync(join(tmpdir(), "carve-agent-guest-"));
-  deps = { hypervisor, log: pino({ level: "silent" }), lock: new KeyedLock(), pollIntervalMs: 1, rebootGracefulTimeoutSec: 0, hostKey: testHostKey(), seeds: new SeedStore(dataDir) };
+  deps = testJobServices(hypervisor, dataDir);
   await hypervisor.defineDomain(domainName(VM_ID), { vmId: VM_ID, title: "t", vcpus: 1, memoryMiB: 64, rootDisk: { path: "/p/r.qcow2", format: "qcow2" } });
   await hypervisor.startDomain(domainName(VM_ID));
 });

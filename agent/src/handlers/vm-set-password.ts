@@ -1,5 +1,5 @@
 import { JobRefusedError } from "../jobs/job-errors.ts";
-import type { JobHandler } from "./context.ts";
+import type { TJobHandler } from "./context.ts";
 import { requireDomain } from "./power.ts";
 
 /**
@@ -7,7 +7,7 @@ import { requireDomain } from "./power.ts";
  * the QEMU guest agent of the running VM, without a reboot. Setting the same password again is
  * harmless, so a retry converges. Neither the result nor any message carries the password.
  */
-export const vmSetPassword: JobHandler<"vm.set-password"> = async (payload, ctx) => {
+export const vmSetPassword: TJobHandler<"vm.set-password"> = async (payload, ctx) => {
   const domain = await requireDomain(ctx.hypervisor, payload.vmId);
   if (domain.state !== "running") {
     throw new JobRefusedError(`VM ${payload.vmId} is ${domain.state} on this host: the guest agent only answers in a running VM; start it and reset the password again`);

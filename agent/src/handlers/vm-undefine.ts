@@ -1,13 +1,13 @@
 import { JobRefusedError } from "../jobs/job-errors.ts";
 import { domainName, vmFilterName } from "@carve/protocol";
-import type { JobHandler } from "./context.ts";
+import type { TJobHandler } from "./context.ts";
 import { domainManagedNics, removeNicEntries } from "./nic-entries.ts";
 
 /**
  * vm.undefine: removes a stopped VM's domain definition from this host and keeps its disks (the
  * VM now lives on another host). No domain is the job done; a running one is refused.
  */
-export const vmUndefine: JobHandler<"vm.undefine"> = async (payload, ctx) => {
+export const vmUndefine: TJobHandler<"vm.undefine"> = async (payload, ctx) => {
   const name = domainName(payload.vmId);
   const domain = await ctx.hypervisor.getDomain(name);
   // Its network filter went to the other host with it (security groups); no domain here refers to it now.

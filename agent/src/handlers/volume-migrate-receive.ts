@@ -1,13 +1,13 @@
 import { JobRefusedError } from "../jobs/job-errors.ts";
 import { watchCancel } from "../storage-migration/cancel-watch.ts";
-import type { JobHandler } from "./context.ts";
+import type { TJobHandler } from "./context.ts";
 
 /**
  * volume.migrate-receive (destination half of a storage migration): waits for the one stream of
  * this volume carrying the token sealed to this host, and returns once the copy is verified and in
  * the target pool. A newer receive of the same volume replaces this one; cancel removes the partial.
  */
-export const volumeMigrateReceive: JobHandler<"volume.migrate-receive"> = async (payload, ctx) => {
+export const volumeMigrateReceive: TJobHandler<"volume.migrate-receive"> = async (payload, ctx) => {
   const receiver = ctx.volumeReceiver;
   if (!receiver) throw new JobRefusedError("this agent does not receive volume streams (its receiver is not running): check CARVE_AGENT_MIGRATION_LISTEN and the agent's log");
   // A receive re-run after the agent restarted (BullMQ hands a stalled job out again) may have been

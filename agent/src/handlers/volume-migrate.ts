@@ -4,7 +4,7 @@ import { JobRefusedError } from "../jobs/job-errors.ts";
 import { watchCancel } from "../storage-migration/cancel-watch.ts";
 import { sendVolume } from "../storage-migration/sender.ts";
 import { mib } from "../storage-migration/wire.ts";
-import type { HandlerContext, JobHandler } from "./context.ts";
+import type { THandlerContext, TJobHandler } from "./context.ts";
 
 /**
  * volume.migrate (source half of a storage migration): streams the volume's file straight to the
@@ -12,7 +12,7 @@ import type { HandlerContext, JobHandler } from "./context.ts";
  * only once the destination confirmed a copy with the same sha256. Any failure (the destination
  * went away, cancel, checksum) leaves the source untouched and authoritative.
  */
-export const volumeMigrate: JobHandler<"volume.migrate"> = async (payload, ctx) => {
+export const volumeMigrate: TJobHandler<"volume.migrate"> = async (payload, ctx) => {
   const { pool, name } = payload.source;
   const path = await ctx.hypervisor.volumePath(pool, name);
   if (!path) {
@@ -53,7 +53,7 @@ export const volumeMigrate: JobHandler<"volume.migrate"> = async (payload, ctx) 
  * Points a stopped VM's disk at the verified copy (detach, attach at the same target). When that
  * fails the old disk is put back, so the VM keeps booting from the source, which is kept.
  */
-async function repointDisk(ctx: HandlerContext, disk: { vmId: string; target: string }, oldPath: string, newPath: string): Promise<void> {
+async function repointDisk(ctx: THandlerContext, disk: { vmId: string; target: string }, oldPath: string, newPath: string): Promise<void> {
   const domain = domainName(disk.vmId);
   const status = await ctx.hypervisor.getDomain(domain);
   if (!status || status.state !== "stopped") {

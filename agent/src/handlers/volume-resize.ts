@@ -1,11 +1,11 @@
 import { diskTarget, domainName } from "@carve/protocol";
-import type { JobHandler } from "./context.ts";
+import type { TJobHandler } from "./context.ts";
 
 /**
  * volume.resize: grows the volume; a disk of a running VM through the domain (blockresize), so the
  * guest sees the new size at once. Growing to the size it has is a no-op, so a retry converges.
  */
-export const volumeResize: JobHandler<"volume.resize"> = async (payload, ctx) => {
+export const volumeResize: TJobHandler<"volume.resize"> = async (payload, ctx) => {
   const { hypervisor } = ctx;
   const { attachedTo } = payload;
   if (attachedTo !== undefined) {

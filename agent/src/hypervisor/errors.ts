@@ -4,15 +4,30 @@
  * good with libvirt's own words; a transient error (connection lost, session died) is retried.
  */
 export class HypervisorError extends Error {
-  constructor(
+  private constructor(
     message: string,
     /** True when retrying the same call later may succeed. */
     readonly transient: boolean,
-    /** libvirt's (or virsh's) own message, untouched, for logs and for the user. */
+    /** libvirt's (or virsh's) own message, untouched, for logs and for the user; "" when libvirt said nothing. */
     readonly libvirtMessage: string,
   ) {
     super(message);
     this.name = "HypervisorError";
+  }
+
+  /** Retrying cannot help: the job fails for good with `message`. `libvirtMessage`: libvirt's own words, when it gave any. */
+  static refusal(message: string, libvirtMessage = ""): HypervisorError {
+    return new HypervisorError(message, false, libvirtMessage);
+  }
+
+  /** The connection or session, not the request, failed: the job is retried. */
+  static transient(message: string, libvirtMessage = ""): HypervisorError {
+    return new HypervisorError(message, true, libvirtMessage);
+  }
+
+  /** A refusal or a transient error as libvirt's own message tells (see isTransientLibvirtMessage). */
+  static fromLibvirt(message: string, libvirtMessage: string): HypervisorError {
+    return new HypervisorError(message, isTransientLibvirtMessage(libvirtMessage), libvirtMessage);
   }
 }
 
@@ -42,9 +57,8 @@ export function isTransientLibvirtMessage(message: string): boolean {
  * ("libvirt refused the domain definition"); the libvirt message follows after a colon.
  */
 export function libvirtFailure(what: string, libvirtMessage: string): HypervisorError {
-  const transient = isTransientLibvirtMessage(libvirtMessage);
-  const lead = transient ? `${what} failed because the libvirt connection is unavailable` : what;
-  return new HypervisorError(`${lead}: ${libvirtMessage}`, transient, libvirtMessage);
+  const lead = isTransientLibvirtMessage(libvirtMessage) ? `${what} failed because the libvirt connection is unavailable` : what;
+  return HypervisorError.fromLibvirt(`${lead}: ${libvirtMessage}`, libvirtMessage);
 }
 
 /** The message of anything thrown, for wrapping. */

@@ -8,31 +8,31 @@
 export type TDomainState = "running" | "stopped" | "paused" | "other";
 
 /** A defined domain. */
-export interface DomainStatus {
+export interface TDomainStatus {
   name: string;
   uuid: string;
   state: TDomainState;
 }
 
 /** What a VM's domain looks like; the implementation renders it (libvirt: domain XML). */
-export interface DomainSpec {
+export interface TDomainSpec {
   vmId: string;
   /** Free text shown as the domain's title; the implementation must escape it. */
   title: string;
   vcpus: number;
   memoryMiB: number;
-  rootDisk: Omit<DiskSpec, "target">;
+  rootDisk: Omit<TDiskSpec, "target">;
   /** A cloud-init NoCloud seed ISO to attach as a read-only CD-ROM. */
   seedIso?: string | undefined;
   /** Data volumes attached from the start. */
-  dataDisks?: DiskSpec[] | undefined;
+  dataDisks?: TDiskSpec[] | undefined;
   /** The guest's NICs in device order; absent: the host's configured network, if any. */
-  nics?: NicSpec[] | undefined;
+  nics?: TDomainNic[] | undefined;
 }
 
 // networks (issue 17)
 /** A guest NIC: a virtio interface on a libvirt network (managed) or a Linux bridge, with its MAC. */
-export interface NicSpec {
+export interface TDomainNic {
   kind: "managed" | "bridge";
   /** The libvirt network's name, or the bridge's. */
   source: string;
@@ -42,7 +42,7 @@ export interface NicSpec {
 }
 
 /** A guest network to define on this host, or to adopt when one with the same name or bridge is there. */
-export interface NetworkDefinition {
+export interface TNetworkDefinition {
   kind: "managed" | "bridge";
   name: string;
   bridge?: string | undefined;
@@ -56,7 +56,7 @@ export interface NetworkDefinition {
 }
 
 /** A libvirt network as the host has it. */
-export interface NetworkStatus {
+export interface TNetworkStatus {
   name: string;
   active: boolean;
   autostart: boolean;
@@ -64,16 +64,16 @@ export interface NetworkStatus {
 }
 
 /** What a managed network's dnsmasq knows: DHCP host entries (MACs lowercase) and DNS records. */
-export interface NetworkHosts {
+export interface TNetworkHosts {
   dhcpHosts: { mac: string; ip: string; name: string | null }[];
   dnsHosts: { ip: string; hostnames: string[] }[];
 }
 
 /** One DHCP host entry (MAC and address) or one DNS record (by address) of a managed network. */
-export type NetworkEntry = { kind: "dhcp"; mac: string; ip: string } | { kind: "dns"; ip: string };
+export type TNetworkEntry = { kind: "dhcp"; mac: string; ip: string } | { kind: "dns"; ip: string };
 
 /** A reserved address on a managed network: dnsmasq's DHCP host entry and, with a hostname, its DNS record. */
-export interface NetworkHostEntry {
+export interface TNetworkHostEntry {
   mac: string;
   ip: string;
   /** The fully qualified name (<vm>.<domain>), or null for no DNS record. */
@@ -81,7 +81,7 @@ export interface NetworkHostEntry {
 }
 
 /** A data disk in a domain: a volume file on a virtio bus at `target` (vdb, vdc…). */
-export interface DiskSpec {
+export interface TDiskSpec {
   path: string;
   format: "qcow2" | "raw";
   target: string;
@@ -90,7 +90,7 @@ export interface DiskSpec {
 }
 
 /** A storage pool to define on this host (or to adopt, when libvirt has one with the same target). */
-export interface PoolDefinition {
+export interface TPoolDefinition {
   name: string;
   kind: "dir" | "netfs";
   path: string;
@@ -99,14 +99,14 @@ export interface PoolDefinition {
 }
 
 /** The physical (or, with the test driver, fake) node. */
-export interface NodeSummary {
+export interface TNodeSummary {
   hostname: string;
   cpus: number;
   memoryMiB: number;
 }
 
 /** A storage pool and its usage. */
-export interface PoolStatus {
+export interface TPoolStatus {
   name: string;
   active: boolean;
   capacityBytes: number;
@@ -115,7 +115,7 @@ export interface PoolStatus {
 }
 
 /** A storage pool with where it keeps its volumes (read at join and by the doctor, not every heartbeat). */
-export interface PoolDetail extends PoolStatus {
+export interface TPoolDetail extends TPoolStatus {
   /** libvirt's pool type: dir, netfs, logical… */
   type: string;
   /** The target path; null when libvirt gives none. */
@@ -123,7 +123,7 @@ export interface PoolDetail extends PoolStatus {
 }
 
 /** A copy-on-write (qcow2) volume to create on top of a backing (template) volume. */
-export interface CowVolumeRequest {
+export interface TCowVolumeRequest {
   pool: string;
   name: string;
   capacityGiB: number;
@@ -132,7 +132,7 @@ export interface CowVolumeRequest {
 }
 
 /** A disk image file to import into a pool as a new volume (a template's copy). */
-export interface ImportVolumeRequest {
+export interface TImportVolumeRequest {
   pool: string;
   name: string;
   format: "qcow2" | "raw" | "iso";
@@ -145,16 +145,16 @@ export interface ImportVolumeRequest {
 }
 
 /** The agent's view of one hypervisor connection. */
-export interface Hypervisor {
+export interface THypervisor {
   /** The connection URI, for logs. */
   readonly uri: string;
   /** Checks that the connection works (domain and storage side); throws otherwise. */
   verify(): Promise<void>;
-  nodeInfo(): Promise<NodeSummary>;
+  nodeInfo(): Promise<TNodeSummary>;
 
-  listDomains(): Promise<DomainStatus[]>;
+  listDomains(): Promise<TDomainStatus[]>;
   /** The domain of that name, or null when none is defined. */
-  getDomain(name: string): Promise<DomainStatus | null>;
+  getDomain(name: string): Promise<TDomainStatus | null>;
   /** The domain's definition as the hypervisor holds it (libvirt: its XML), for diagnostics; a missing domain throws. */
   domainXml(name: string): Promise<string>;
   /**
@@ -162,7 +162,7 @@ export interface Hypervisor {
    * runs (resuming it when paused). Returns its state afterwards. A domain of that name with another
    * UUID is refused (see isDomainClash).
    */
-  defineDomain(name: string, spec: DomainSpec, options?: { start?: boolean }): Promise<DomainStatus>;
+  defineDomain(name: string, spec: TDomainSpec, options?: { start?: boolean }): Promise<TDomainStatus>;
   startDomain(name: string): Promise<void>;
   resumeDomain(name: string): Promise<void>;
   /** Asks the guest to power off (ACPI); returns at once. */
@@ -178,21 +178,21 @@ export interface Hypervisor {
    */
   setUserPassword(name: string, user: string, password: string): Promise<void>;
 
-  listPools(): Promise<PoolStatus[]>;
+  listPools(): Promise<TPoolStatus[]>;
   /** Like listPools, with each pool's type and target path. */
-  listPoolDetails(): Promise<PoolDetail[]>;
+  listPoolDetails(): Promise<TPoolDetail[]>;
   refreshPool(pool: string): Promise<void>;
   listVolumes(pool: string): Promise<string[]>;
   /** The volume's path, or null when the pool has no such volume (an unknown pool throws). */
   volumePath(pool: string, name: string): Promise<string | null>;
   /** Creates the volume and returns its path. */
-  createCowVolume(request: CowVolumeRequest): Promise<string>;
+  createCowVolume(request: TCowVolumeRequest): Promise<string>;
   /**
    * Imports a disk image file as a volume and returns its path. Idempotent: a volume of that name
    * whose capacity is `capacityBytes` is the import already done (`alreadyPresent`); one of another
    * capacity (left by an interrupted import) is replaced.
    */
-  importVolume(request: ImportVolumeRequest, onProgress: (percent: number, step: string) => Promise<void>): Promise<{ path: string; alreadyPresent: boolean }>;
+  importVolume(request: TImportVolumeRequest, onProgress: (percent: number, step: string) => Promise<void>): Promise<{ path: string; alreadyPresent: boolean }>;
   /**
    * Points a qcow2 overlay at another backing file with the same content (`qemu-img rebase -u`:
    * metadata only), e.g. a root disk copied from another host onto this host's template copy.
@@ -205,27 +205,27 @@ export interface Hypervisor {
    * Defines, builds, starts and autostarts a pool; idempotent. A pool already there with the same
    * target path, under any name, is adopted (started and autostarted, never redefined).
    */
-  definePool(definition: PoolDefinition): Promise<{ name: string; adopted: boolean; status: PoolStatus }>;
+  definePool(definition: TPoolDefinition): Promise<{ name: string; adopted: boolean; status: TPoolStatus }>;
   // networks (issue 17)
   /**
    * Managed: defines, starts and autostarts a libvirt network; one with the same name or bridge is
    * adopted (started and autostarted, never redefined). Bridge: checks that the Linux bridge exists
    * (a refusal naming the fix otherwise).
    */
-  defineNetwork(definition: NetworkDefinition): Promise<{ name: string; adopted: boolean; status: NetworkStatus }>;
+  defineNetwork(definition: TNetworkDefinition): Promise<{ name: string; adopted: boolean; status: TNetworkStatus }>;
   /** The libvirt networks defined on this host. */
-  listNetworks(): Promise<NetworkStatus[]>;
+  listNetworks(): Promise<TNetworkStatus[]>;
   /**
    * Adds the DHCP host entry and DNS record of a reserved address, live and persistent; idempotent:
    * identical entries stay, ones for the same MAC, address or name are replaced.
    */
-  addNetworkHost(network: string, entry: NetworkHostEntry): Promise<void>;
+  addNetworkHost(network: string, entry: TNetworkHostEntry): Promise<void>;
   /** The DHCP host entries and DNS records a managed network holds (for checks and drift reports). */
-  networkHosts(network: string): Promise<NetworkHosts>;
+  networkHosts(network: string): Promise<TNetworkHosts>;
   /** Removes the DHCP host entry of `mac` and the DNS record of its address; none there is fine. */
   removeNetworkHost(network: string, mac: string): Promise<void>;
   /** Removes exactly this DHCP host entry or DNS record (a drift cleanup); false when it was not there. */
-  removeNetworkEntry(network: string, entry: NetworkEntry): Promise<boolean>;
+  removeNetworkEntry(network: string, entry: TNetworkEntry): Promise<boolean>;
   /**
    * The IPv4 addresses the host sees for a running domain's NICs (ARP table, else the guest agent),
    * for NICs on bridge networks whose address the LAN's DHCP gave; none when it knows none.
@@ -242,7 +242,7 @@ export interface Hypervisor {
    * Adds a disk to a domain: hot-plugged and persistent when it runs, into its definition when
    * stopped. The same disk already at `target` is fine (`alreadyAttached`); another there is a refusal.
    */
-  attachDisk(domain: string, disk: DiskSpec): Promise<{ live: boolean; alreadyAttached: boolean }>;
+  attachDisk(domain: string, disk: TDiskSpec): Promise<{ live: boolean; alreadyAttached: boolean }>;
   /** Removes the disk at `target` (live and persistent when running); none there is fine. */
   detachDisk(domain: string, target: string): Promise<{ live: boolean; alreadyDetached: boolean }>;
   /** Grows the disk at `target` of a running domain, so the guest sees the new size at once. */
@@ -254,14 +254,14 @@ export interface Hypervisor {
    * are on storage both hosts see. Polls progress, and aborts (the VM stays here) when
    * `watch.abortReason()` gives a reason. Implementations that cannot migrate refuse.
    */
-  migrateDomain(name: string, request: MigrationRequest, watch: MigrationWatch): Promise<MigrationOutcome>;
+  migrateDomain(name: string, request: TMigrationRequest, watch: TMigrationWatch): Promise<TMigrationOutcome>;
 
   // security groups (issue 17)
   /**
    * Defines (or redefines) a VM's network filter. Idempotent; a redefinition applies at once to
    * the running NICs that refer to it (libvirt: nwfilter-define rebuilds their firewall rules).
    */
-  defineFilter(filter: FilterSpec): Promise<void>;
+  defineFilter(filter: TFilterSpec): Promise<void>;
   /** Removes a filter no domain refers to any more; false when there was none. */
   removeFilter(name: string): Promise<boolean>;
   /** The names of the network filters defined on this host (libvirt's own included). */
@@ -271,7 +271,7 @@ export interface Hypervisor {
 }
 
 /** One ingress rule of a VM's filter: protocol, destination ports (tcp/udp) and the source network. */
-export interface FilterRule {
+export interface TIngressRule {
   protocol: "tcp" | "udp" | "icmp" | "all";
   portFrom: number | null;
   portTo: number | null;
@@ -280,17 +280,17 @@ export interface FilterRule {
 }
 
 /** A VM's network filter: anti-spoofing for its address, its ingress rules, all egress. */
-export interface FilterSpec {
+export interface TFilterSpec {
   name: string;
   /** Stable across redefinitions (libvirt refuses a filter of the same name with another UUID): the VM's id. */
   uuid: string;
   /** The NIC's address for anti-spoofing; null: learned from the guest's first packets. */
   ip: string | null;
-  rules: FilterRule[];
+  rules: TIngressRule[];
 }
 
 /** Where a live migration goes and which disks travel with it. */
-export interface MigrationRequest {
+export interface TMigrationRequest {
   /** The destination's libvirt URI, as this host reaches it. */
   destinationUri: string;
   /** QEMU's migration stream address on the destination (tcp://ADDRESS[:PORT]). */
@@ -298,17 +298,17 @@ export interface MigrationRequest {
   /** The destination's console log directory (the serial log moves there). */
   consoleLogDir?: string | undefined;
   /** Disks copied to the destination (copy-storage); the rest stay where they are. */
-  disks: MigrationDisk[];
+  disks: TMigrationDisk[];
   /** The disks that stay are on storage the control plane knows both hosts share: skip libvirt's own check. */
   trustSharedStorage: boolean;
   /** The domain's network filter, defined on the destination first (its NICs refer to it). */
-  filter?: FilterSpec | undefined;
+  filter?: TFilterSpec | undefined;
   /** DHCP/DNS entries the destination's managed networks need before the VM arrives (issue 17). */
-  networkHosts?: { network: string; entry: NetworkHostEntry }[] | undefined;
+  networkHosts?: { network: string; entry: TNetworkHostEntry }[] | undefined;
 }
 
 /** A disk to copy: its volume here and the volume to pre-create on the destination. */
-export interface MigrationDisk {
+export interface TMigrationDisk {
   volumeId: string;
   source: { pool: string; name: string };
   target: { pool: string; name: string };
@@ -317,14 +317,14 @@ export interface MigrationDisk {
 }
 
 /** How a migration reports progress and learns it must stop. */
-export interface MigrationWatch {
+export interface TMigrationWatch {
   onProgress(percent: number, step: string): Promise<void>;
   /** A reason to abort now (cancelled, timed out), or null to carry on. */
   abortReason(): Promise<string | null>;
   pollIntervalMs: number;
 }
 
-export interface MigrationOutcome {
+export interface TMigrationOutcome {
   durationMs: number;
   /** Each copied disk's path on the destination. */
   diskPaths: { volumeId: string; path: string }[];

@@ -1,12 +1,10 @@
 import { UnrecoverableError } from "bullmq";
-import { pino } from "pino";
 import { beforeEach, describe, expect, it } from "vitest";
 import { PROTOCOL_VERSION, domainName, envelope, type TJobName, type TJobPayload, type TJobProgress } from "@carve/protocol";
 import { tmpdir } from "node:os";
-import { SeedStore } from "../cloud-init/seed-store.ts";
-import { FakeHypervisor, testHostKey } from "../testing/fake-hypervisor.ts";
-import { KeyedLock } from "./keyed-lock.ts";
-import { processJob, type ProcessJobDeps } from "./process-job.ts";
+import { FakeHypervisor, testJobServices } from "../testing/fake-hypervisor.ts";
+import { processJob } from "./process-job.ts";
+import type { TJobServices } from "../handlers/index.ts";
 
 const VM_ID = "0b1e6a62-3c36-4c2e-9a33-7a3bb0a8f0a1";
 const JOB_ID = "9d7c6f0e-1a2b-4c3d-8e9f-001122334455";
@@ -20,13 +18,13 @@ const CREATE: TJobPayload<"vm.create"> = {
 };
 
 let hypervisor: FakeHypervisor;
-let deps: ProcessJobDeps;
+let deps: TJobServices;
 let progress: TJobProgress[];
 
 beforeEach(() => {
   hypervisor = new FakeHypervisor();
   progress = [];
-  deps = { hypervisor, log: pino({ level: "silent" }), lock: new KeyedLock(), pollIntervalMs: 1, rebootGracefulTimeoutSec: 0, hostKey: testHostKey(), seeds: new SeedStore(tmpdir()) };
+  deps = testJobServices(hypervisor, tmpdir());
 });
 
 /** Runs a well-formed job through processJob. */

@@ -1,51 +1,15 @@
 import { UnrecoverableError } from "bullmq";
 import { z } from "zod";
-import {
-  JOB_NAMES,
-  JOBS,
-  PROTOCOL_VERSION,
-  ZJobEnvelope,
-  ZJobProgress,
-  isJobName,
-  type TJobName,
-  type TJobPayloadParsed,
-  type TJobProgress,
-} from "@carve/protocol";
-import type { ConsoleListener } from "../console/console-listener.ts";
-import type { SeedStore } from "../cloud-init/seed-store.ts";
-import { HANDLERS, type HandlerContext } from "../handlers/index.ts";
-import { openJobSecret, type HostKey } from "../host-key.ts";
-import type { Hypervisor } from "../hypervisor/hypervisor.ts";
-import type { Logger } from "../logger.ts";
-import type { VolumeReceiver } from "../storage-migration/receiver.ts";
-import type { KeyedLock } from "./keyed-lock.ts";
+import { JOB_NAMES, JOBS, PROTOCOL_VERSION, ZJobEnvelope, isJobName, type TJobName, type TJobPayloadParsed, type TJobProgress } from "@carve/protocol";
+import { HANDLERS, handlerContext, type THandlerContext, type TJobServices } from "../handlers/index.ts";
 import { toJobError } from "./job-errors.ts";
 
 /** The part of a BullMQ job the agent uses (a real Job satisfies it). */
-export interface IncomingJob {
+export interface TIncomingJob {
   id?: string | undefined;
   name: string;
   data: unknown;
   updateProgress(progress: TJobProgress): Promise<unknown>;
-}
-
-/** Long-lived things every job shares. */
-export interface ProcessJobDeps {
-  hypervisor: Hypervisor;
-  log: Logger;
-  /** Serialises jobs of the same VM. */
-  lock: KeyedLock;
-  pollIntervalMs: number;
-  rebootGracefulTimeoutSec: number;
-  /** The host's key pair: job secrets are sealed to it. */
-  hostKey: HostKey;
-  seeds: SeedStore;
-  /** Whether the control plane asked to cancel the job of this id; absent: jobs are never cancelled. */
-  cancelRequested?: ((jobId: string) => Promise<boolean>) | undefined;
-  /** Receives volume streams from other hosts (storage migration). */
-  volumeReceiver?: VolumeReceiver | undefined;
-  /** Serves consoles (issue 18). */
-  consoleListener?: ConsoleListener | undefined;
 }
 
 /**
@@ -54,7 +18,7 @@ export interface ProcessJobDeps {
  * handler under the VM's lock and validates the result. Whatever goes wrong is thrown as
  * UnrecoverableError (fails at once) or a plain Error (BullMQ retries); see job-errors.ts.
  */
-export async function processJob(job: IncomingJob, deps: ProcessJobDeps): Promise<unknown> {
+export async function processJob(job: TIncomingJob, services: TJobServices): Promise<unknown> {
   const name = job.name;
   if (!isJobName(name)) {
     throw new UnrecoverableError(`unknown job "${name}": this agent (protocol v${PROTOCOL_VERSION}) runs ${JOB_NAMES.join(", ")}`);
@@ -70,10 +34,10 @@ export async function processJob(job: IncomingJob, deps: ProcessJobDeps): Promis
       `protocol version mismatch: job ${job.id} (${name}) speaks protocol v${protocolVersion}, this agent speaks v${PROTOCOL_VERSION}; ${upgrade}`,
     );
   }
-  return runHandler(name, rawPayload, job, deps);
+  return runHandler(name, rawPayload, job, services);
 }
 
-async function runHandler<N extends TJobName>(name: N, rawPayload: unknown, job: IncomingJob, deps: ProcessJobDeps): Promise<unknown> {
+async function runHandler<N extends TJobName>(name: N, rawPayload: unknown, job: TIncomingJob, services: TJobServices): Promise<unknown> {
   // TS cannot narrow JOBS[N] for a generic N; the cast restates what the JOBS table guarantees.
   const payloadSchema = JOBS[name].payload as unknown as z.ZodType<TJobPayloadParsed<N>>;
   const parsed = payloadSchema.safeParse(rawPayload);
@@ -81,27 +45,13 @@ async function runHandler<N extends TJobName>(name: N, rawPayload: unknown, job:
     throw new UnrecoverableError(`invalid ${name} payload in job ${job.id}: ${z.prettifyError(parsed.error)}`);
   }
   const payload = parsed.data;
-  const log = deps.log.child({ jobId: job.id, job: name });
-  const ctx: HandlerContext = {
-    hypervisor: deps.hypervisor,
-    log,
-    pollIntervalMs: deps.pollIntervalMs,
-    rebootGracefulTimeoutSec: deps.rebootGracefulTimeoutSec,
-    openSecret: (sealed, purpose) => openJobSecret(deps.hostKey, sealed, purpose),
-    seeds: deps.seeds,
-    cancelRequested: async () => (deps.cancelRequested && job.id ? deps.cancelRequested(job.id) : false),
-    volumeReceiver: deps.volumeReceiver,
-    consoleListener: deps.consoleListener,
-    reportProgress: async (progress) => {
-      await job.updateProgress(ZJobProgress.parse(progress));
-    },
-  };
+  const ctx = handlerContext(services, job);
   const vmId = typeof payload === "object" && payload !== null && "vmId" in payload ? String(payload.vmId) : null;
-  const handler = HANDLERS[name] as (p: TJobPayloadParsed<N>, c: HandlerContext) => Promise<unknown>;
+  const handler = HANDLERS[name] as (p: TJobPayloadParsed<N>, c: THandlerContext) => Promise<unknown>;
 
   let result: unknown;
   try {
-    result = vmId === null ? await handler(payload, ctx) : await deps.lock.run(vmId, () => handler(payload, ctx));
+    result = vmId === null ? await handler(payload, ctx) : await services.lock.run(vmId, () => handler(payload, ctx));
   } catch (error) {
     throw toJobError(error);
   }

@@ -2,19 +2,19 @@ import { createHash } from "node:crypto";
 import { chown, open, rename, rm, stat } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
-import type { Hypervisor } from "../hypervisor/hypervisor.ts";
+import type { THypervisor } from "../hypervisor/hypervisor.ts";
 import { listenAndAdvertise } from "../listen-address.ts";
 import type { Logger } from "../logger.ts";
 import { line, mib, newNonce, parseLine, readChunk, readLine, sameMac, streamMac, ZStreamHeader, ZStreamProof, ZStreamTrailer } from "./wire.ts";
 
 /** What the receiver needs from the hypervisor: file-backed pools' paths, their volumes, a refresh. */
-export type ReceiverHypervisor = Pick<Hypervisor, "listPoolDetails" | "listVolumes" | "refreshPool" | "volumePath">;
+export type TReceiverHypervisor = Pick<THypervisor, "listPoolDetails" | "listVolumes" | "refreshPool" | "volumePath">;
 
 /** Suffix of a volume being received; the receiver removes such files when it starts and before each receive. */
 export const PARTIAL_SUFFIX = ".partial";
 
 /** What one receive is for: the volume, where it goes, and the hash of its one-time token. */
-export interface ReceiveRequest {
+export interface TReceiveRequest {
   volumeId: string;
   pool: string;
   name: string;
@@ -23,14 +23,14 @@ export interface ReceiveRequest {
   waitMs: number;
 }
 
-export interface ReceivedVolume {
+export interface TReceivedVolume {
   path: string;
   bytes: number;
   sha256: string;
 }
 
-interface Session {
-  request: Omit<ReceiveRequest, "token">;
+interface TSession {
+  request: Omit<TReceiveRequest, "token">;
   /** Resolves once the session may write (stale partial removed). */
   ready: Promise<void>;
   /** The one-time token: in this process's memory only, for the duration of the receive. */
@@ -39,7 +39,7 @@ interface Session {
   claimed: boolean;
   socket: Socket | null;
   partialPath: string | null;
-  settle: (error: Error | null, value?: ReceivedVolume) => void;
+  settle: (error: Error | null, value?: TReceivedVolume) => void;
 }
 
 /** How long the receiver waits for the sender's next bytes before it gives up on a stalled stream. */
@@ -55,12 +55,12 @@ const IDLE_MS = 60_000;
  */
 export class VolumeReceiver {
   private server: Server | null = null;
-  private readonly sessions = new Map<string, Session>();
+  private readonly sessions = new Map<string, TSession>();
   /** HOST:PORT other agents connect to; set by listen(). */
   advertised = "";
 
   constructor(
-    private readonly hypervisor: ReceiverHypervisor,
+    private readonly hypervisor: TReceiverHypervisor,
     private readonly log: Logger,
   ) {}
 
@@ -97,16 +97,16 @@ export class VolumeReceiver {
    * Waits for the one sender of this volume and receives it. A receive already waiting for the
    * same volume (an older job) is replaced. `signal` aborts it (cancel), removing the partial.
    */
-  receive(request: ReceiveRequest, signal: AbortSignal): Promise<ReceivedVolume> {
+  receive(request: TReceiveRequest, signal: AbortSignal): Promise<TReceivedVolume> {
     this.sessions.get(request.volumeId)?.settle(new Error("replaced by a newer migration of the same volume"));
     const { token, ...rest } = request;
-    const receiving = new Promise<ReceivedVolume>((resolve, reject) => {
+    const receiving = new Promise<TReceivedVolume>((resolve, reject) => {
       const timer = setTimeout(
         () => session.settle(new Error(`no sender connected within ${Math.round(request.waitMs / 1000)} s; the source host's agent may be down or cannot reach ${this.advertised}`)),
         request.waitMs,
       );
       const onAbort = () => session.settle(new Error(`cancelled: ${String(signal.reason ?? "on request")}`));
-      const session: Session = {
+      const session: TSession = {
         request: rest,
         // A partial left by an earlier attempt goes before this session writes a byte.
         ready: this.poolPath(request.pool).then((path) => rm(join(path, request.name + PARTIAL_SUFFIX), { force: true })),
@@ -150,7 +150,7 @@ export class VolumeReceiver {
 
   private async accept(socket: Socket): Promise<void> {
     socket.on("error", () => undefined); // reported through the reads below
-    let session: Session | undefined;
+    let session: TSession | undefined;
     try {
       const header = parseLine(ZStreamHeader, await readLine(socket, 10_000), "header");
       session = this.sessions.get(header.volumeId);
@@ -185,7 +185,7 @@ export class VolumeReceiver {
   }
 
   /** Writes the stream to the partial file, checks the digest, and puts the volume in place. */
-  private async write(session: Session, socket: Socket, bytes: number, nonce: string): Promise<ReceivedVolume> {
+  private async write(session: TSession, socket: Socket, bytes: number, nonce: string): Promise<TReceivedVolume> {
     const { pool, name } = session.request;
     const poolPath = await this.poolPath(pool);
     const partial = join(poolPath, name + PARTIAL_SUFFIX);

@@ -5,7 +5,7 @@ import { connect, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { line, parseLine, readLine, streamMac, ZStreamReply, type TStreamReply } from "./wire.ts";
 
-export interface SendRequest {
+export interface TSendRequest {
   volumeId: string;
   /** The volume's file on this host. */
   path: string;
@@ -17,13 +17,13 @@ export interface SendRequest {
   connectTimeoutMs: number;
 }
 
-export interface SendProgress {
+export interface TSendProgress {
   sent: number;
   total: number;
   mibPerSec: number;
 }
 
-export interface SentVolume {
+export interface TSentVolume {
   bytes: number;
   sha256: string;
   /** The destination's path of its verified copy. */
@@ -44,7 +44,7 @@ const CHUNK_BYTES = 1024 * 1024;
  * `bandwidthMiBps`, then its sha256, and resolves once the destination confirmed a verified copy.
  * Rejects with StreamError when anything breaks; `signal` aborts (cancel).
  */
-export async function sendVolume(request: SendRequest, onProgress: (p: SendProgress) => void, signal: AbortSignal): Promise<SentVolume> {
+export async function sendVolume(request: TSendRequest, onProgress: (p: TSendProgress) => void, signal: AbortSignal): Promise<TSentVolume> {
   const total = (await stat(request.path)).size;
   const { socket, nonce } = await connectReady(request, total, signal);
   const onAbort = () => socket.destroy(new StreamError(`cancelled: ${String(signal.reason ?? "on request")}`));
@@ -91,7 +91,7 @@ export async function sendVolume(request: SendRequest, onProgress: (p: SendProgr
  * Connects and proves the token (an HMAC over the receiver's nonce; the token itself never goes on
  * the wire); a receiver that is not waiting for the volume yet is retried until the timeout.
  */
-async function connectReady(request: SendRequest, total: number, signal: AbortSignal): Promise<{ socket: Socket; nonce: string }> {
+async function connectReady(request: TSendRequest, total: number, signal: AbortSignal): Promise<{ socket: Socket; nonce: string }> {
   const deadline = Date.now() + request.connectTimeoutMs;
   let last = "";
   while (Date.now() < deadline) {

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { VolumeReceiver, type ReceiverHypervisor } from "./receiver.ts";
+import { VolumeReceiver, type TReceiverHypervisor } from "./receiver.ts";
 import { sendVolume } from "./sender.ts";
 import { line, readLine, streamMac } from "./wire.ts";
 
@@ -16,7 +16,7 @@ let address: string;
 const never = new AbortController().signal;
 
 /** One directory pool "p", as the receiver sees it through the hypervisor. */
-function fakeHypervisor(path: string): ReceiverHypervisor {
+function fakeHypervisor(path: string): TReceiverHypervisor {
   return {
     listPoolDetails: async () => [{ name: "p", type: "dir", path, active: true, capacityBytes: 1, allocationBytes: 0, availableBytes: 1 }],
     listVolumes: async () => readdir(path),

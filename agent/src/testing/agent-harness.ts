@@ -5,27 +5,27 @@ import { Queue, QueueEvents, type Job, type JobsOptions } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { envelope, hostQueueName, type TJobName, type TJobPayload, type TJobResult } from "@carve/protocol";
-import { startAgent, type AgentTuning, type RunningAgent } from "../agent.ts";
+import { startAgent, type TAgentTuning, type TRunningAgent } from "../agent.ts";
 import { loadAgentEnv } from "../env.ts";
-import { writeTestNodeXml, type TestNode, type TestNodeOptions } from "./node-xml.ts";
+import { writeTestNodeXml, type TTestNode, type TTestNodeOptions } from "./node-xml.ts";
 
 /** How to start an in-process agent for a test. */
-export interface TestAgentOptions {
-  node?: TestNodeOptions;
+export interface TTestAgentOptions {
+  node?: TTestNodeOptions;
   redisUrl?: string | undefined;
   concurrency?: number;
-  tuning?: AgentTuning;
+  tuning?: TAgentTuning;
 }
 
 /** How a job ended. */
 export type TJobOutcome = { state: "completed"; result: unknown } | { state: "failed"; reason: string; attemptsMade: number };
 
 /** An agent on its own test node and unique queue prefix, with a producer to feed it. */
-export interface TestAgent {
+export interface TTestAgent {
   hostId: string;
   prefix: string;
-  node: TestNode;
-  agent: RunningAgent;
+  node: TTestNode;
+  agent: TRunningAgent;
   queue: Queue;
   /** A plain connection for inspecting Redis. */
   redis: Redis;
@@ -44,7 +44,7 @@ export interface TestAgent {
  * by a fresh host id and queue prefix. Inspect libvirt through `agent.hypervisor`: the test driver's
  * state lives in the agent's own connections, a new connection would see a fresh node.
  */
-export async function startTestAgent(options: TestAgentOptions = {}): Promise<TestAgent> {
+export async function startTestAgent(options: TTestAgentOptions = {}): Promise<TTestAgent> {
   const node = await writeTestNodeXml(options.node);
   const hostId = randomUUID();
   const prefix = `carvetest-${randomUUID().slice(0, 8)}`;

@@ -1,27 +1,31 @@
 import { newJoinKeyPair } from "@carve/protocol";
-import type { HostKey } from "../host-key.ts";
+import { pino } from "pino";
+import { SeedStore } from "../cloud-init/seed-store.ts";
+import type { TJobServices } from "../handlers/context.ts";
+import type { THostKey } from "../host-key.ts";
 import { HypervisorError } from "../hypervisor/errors.ts";
+import { KeyedLock } from "../jobs/keyed-lock.ts";
 import { buildDomainXml } from "../hypervisor/libvirt/domain-xml.ts";
-import { planEntryRemoval, planHostEntry, planHostRemoval, type ParsedNetwork } from "../hypervisor/libvirt/network-xml.ts";
+import { planEntryRemoval, planHostEntry, planHostRemoval, type TParsedNetwork } from "../hypervisor/libvirt/network-xml.ts";
 import { missingBridge } from "../hypervisor/libvirt/virsh-networks.ts";
 import { GUEST_AGENT_REQUIREMENT } from "../hypervisor/libvirt/virsh-guest.ts";
 import type {
-  CowVolumeRequest,
-  DomainSpec,
-  DomainStatus,
-  Hypervisor,
-  ImportVolumeRequest,
-  NodeSummary,
-  DiskSpec,
-  FilterSpec,
-  PoolDefinition,
-  PoolDetail,
-  PoolStatus,
-  NetworkDefinition,
-  NetworkEntry,
-  NetworkHostEntry,
-  NetworkHosts,
-  NetworkStatus,
+  TCowVolumeRequest,
+  TDomainSpec,
+  TDomainStatus,
+  THypervisor,
+  TImportVolumeRequest,
+  TNodeSummary,
+  TDiskSpec,
+  TFilterSpec,
+  TPoolDefinition,
+  TPoolDetail,
+  TPoolStatus,
+  TNetworkDefinition,
+  TNetworkEntry,
+  TNetworkHostEntry,
+  TNetworkHosts,
+  TNetworkStatus,
 } from "../hypervisor/hypervisor.ts";
 
 /**
@@ -29,9 +33,9 @@ import type {
  * the behaviours libvirt's test driver cannot show (a guest that ignores ACPI shutdown, a lost
  * connection). Errors mimic libvirt's wording.
  */
-export class FakeHypervisor implements Hypervisor {
+export class FakeHypervisor implements THypervisor {
   readonly uri = "fake:///";
-  readonly domains = new Map<string, DomainStatus & { spec: DomainSpec }>();
+  readonly domains = new Map<string, TDomainStatus & { spec: TDomainSpec }>();
   /** pool name → volume name → path */
   readonly pools = new Map<string, Map<string, string>>([["default", new Map([["template.qcow2", "/pool/template.qcow2"]])]]);
   /** When true, shutdownDomain is accepted but the guest keeps running. */
@@ -46,7 +50,7 @@ export class FakeHypervisor implements Hypervisor {
   readonly capacities = new Map<string, number>();
   // networks (issue 17)
   /** libvirt networks by name, with their DHCP host entries and DNS records. */
-  readonly networks = new Map<string, NetworkStatus & { entries: ParsedNetwork }>();
+  readonly networks = new Map<string, TNetworkStatus & { entries: TParsedNetwork }>();
   /** Linux bridges that exist on the "host" (bridge networks need theirs). */
   readonly bridges = new Set<string>(["br0"]);
   /** Every mutating call, in order, e.g. "define carve-…". */
@@ -55,15 +59,15 @@ export class FakeHypervisor implements Hypervisor {
   async verify(): Promise<void> {
     this.check();
   }
-  async nodeInfo(): Promise<NodeSummary> {
+  async nodeInfo(): Promise<TNodeSummary> {
     this.check();
     return { hostname: "fake", cpus: 8, memoryMiB: 16_384 };
   }
-  async listDomains(): Promise<DomainStatus[]> {
+  async listDomains(): Promise<TDomainStatus[]> {
     this.check();
     return [...this.domains.values()].map(({ name, uuid, state }) => ({ name, uuid, state }));
   }
-  async getDomain(name: string): Promise<DomainStatus | null> {
+  async getDomain(name: string): Promise<TDomainStatus | null> {
     this.check();
     const domain = this.domains.get(name);
     return domain === undefined ? null : { name: domain.name, uuid: domain.uuid, state: domain.state };
@@ -71,16 +75,16 @@ export class FakeHypervisor implements Hypervisor {
   async domainXml(name: string): Promise<string> {
     this.check();
     const defined = this.domains.get(name);
-    if (defined === undefined) throw new HypervisorError(`Domain not found: ${name}`, false, "Domain not found");
+    if (defined === undefined) throw HypervisorError.refusal(`Domain not found: ${name}`, "Domain not found");
     return buildDomainXml(defined.spec, { domainType: "test" });
   }
-  async defineDomain(name: string, spec: DomainSpec, options: { start?: boolean } = {}): Promise<DomainStatus> {
+  async defineDomain(name: string, spec: TDomainSpec, options: { start?: boolean } = {}): Promise<TDomainStatus> {
     this.record(`define ${name}`);
     const existing = this.domains.get(name);
     if (existing !== undefined && existing.uuid !== spec.vmId) {
-      throw new HypervisorError(`libvirt refused the domain definition: domain '${name}' already exists with uuid ${existing.uuid}`, false, `domain '${name}' already exists with uuid ${existing.uuid}`);
+      throw HypervisorError.refusal(`libvirt refused the domain definition: domain '${name}' already exists with uuid ${existing.uuid}`, `domain '${name}' already exists with uuid ${existing.uuid}`);
     }
-    const domain: DomainStatus & { spec: DomainSpec } = { name, uuid: spec.vmId, state: existing?.state ?? "stopped", spec };
+    const domain: TDomainStatus & { spec: TDomainSpec } = { name, uuid: spec.vmId, state: existing?.state ?? "stopped", spec };
     this.domains.set(name, domain);
     if (options.start && domain.state !== "running") {
       this.record(`start ${name}`);
@@ -111,18 +115,18 @@ export class FakeHypervisor implements Hypervisor {
   }
   async setUserPassword(name: string, user: string, password: string): Promise<void> {
     this.record(`set-user-password ${name} ${user}`);
-    if (this.domain(name).state !== "running") throw new HypervisorError(`cannot set a password in ${name}: it is not running`, false, "");
+    if (this.domain(name).state !== "running") throw HypervisorError.refusal(`cannot set a password in ${name}: it is not running`);
     if (this.guestAgentMissing) {
       const message = "Guest agent is not responding: QEMU guest agent is not connected";
-      throw new HypervisorError(`the guest agent of ${name} did not answer: ${GUEST_AGENT_REQUIREMENT} (libvirt: ${message})`, false, message);
+      throw HypervisorError.refusal(`the guest agent of ${name} did not answer: ${GUEST_AGENT_REQUIREMENT} (libvirt: ${message})`, message);
     }
     this.passwords.set(`${name}/${user}`, password);
   }
-  async listPools(): Promise<PoolStatus[]> {
+  async listPools(): Promise<TPoolStatus[]> {
     this.check();
     return [...this.pools.keys()].map((name) => ({ name, active: true, capacityBytes: 1, allocationBytes: 0, availableBytes: 1 }));
   }
-  async listPoolDetails(): Promise<PoolDetail[]> {
+  async listPoolDetails(): Promise<TPoolDetail[]> {
     return (await this.listPools()).map((pool) => ({ ...pool, type: "dir", path: `/${pool.name}` }));
   }
   async refreshPool(pool: string): Promise<void> {
@@ -134,18 +138,18 @@ export class FakeHypervisor implements Hypervisor {
   async volumePath(pool: string, name: string): Promise<string | null> {
     return this.pool(pool).get(name) ?? null;
   }
-  async createCowVolume(request: CowVolumeRequest): Promise<string> {
+  async createCowVolume(request: TCowVolumeRequest): Promise<string> {
     this.record(`vol-create ${request.pool}/${request.name}`);
     if (!this.pool(request.backing.pool).has(request.backing.name)) {
-      throw new HypervisorError("the template volume is not usable: Storage volume not found", false, "Storage volume not found");
+      throw HypervisorError.refusal("the template volume is not usable: Storage volume not found", "Storage volume not found");
     }
     const volumes = this.pool(request.pool);
-    if (volumes.has(request.name)) throw new HypervisorError("storage vol already exists", false, "storage vol already exists");
+    if (volumes.has(request.name)) throw HypervisorError.refusal("storage vol already exists", "storage vol already exists");
     const path = `/${request.pool}/${request.name}`;
     volumes.set(request.name, path);
     return path;
   }
-  async importVolume(request: ImportVolumeRequest, onProgress: (percent: number, step: string) => Promise<void>): Promise<{ path: string; alreadyPresent: boolean }> {
+  async importVolume(request: TImportVolumeRequest, onProgress: (percent: number, step: string) => Promise<void>): Promise<{ path: string; alreadyPresent: boolean }> {
     const volumes = this.pool(request.pool);
     const key = `${request.pool}/${request.name}`;
     const path = `/${request.pool}/${request.name}`;
@@ -165,16 +169,16 @@ export class FakeHypervisor implements Hypervisor {
   }
   async migrateDomain(name: string): Promise<never> {
     this.record(`migrate ${name}`);
-    throw new HypervisorError(`the fake hypervisor cannot live-migrate ${name}`, false, "");
+    throw HypervisorError.refusal(`the fake hypervisor cannot live-migrate ${name}`);
   }
-  async definePool(definition: PoolDefinition): Promise<{ name: string; adopted: boolean; status: PoolStatus }> {
+  async definePool(definition: TPoolDefinition): Promise<{ name: string; adopted: boolean; status: TPoolStatus }> {
     this.record(`pool-define ${definition.name}`);
     const adopted = this.pools.has(definition.name);
     if (!adopted) this.pools.set(definition.name, new Map());
     return { name: definition.name, adopted, status: { name: definition.name, active: true, capacityBytes: 1, allocationBytes: 0, availableBytes: 1 } };
   }
   // networks (issue 17)
-  async defineNetwork(definition: NetworkDefinition): Promise<{ name: string; adopted: boolean; status: NetworkStatus }> {
+  async defineNetwork(definition: TNetworkDefinition): Promise<{ name: string; adopted: boolean; status: TNetworkStatus }> {
     this.record(`net-define ${definition.name}`);
     if (definition.kind === "bridge") {
       const bridge = definition.bridge ?? definition.name;
@@ -189,15 +193,15 @@ export class FakeHypervisor implements Hypervisor {
     const { entries: _entries, ...status } = network;
     return { name: network.name, adopted: same !== undefined, status };
   }
-  async listNetworks(): Promise<NetworkStatus[]> {
+  async listNetworks(): Promise<TNetworkStatus[]> {
     this.check();
     return [...this.networks.values()].map(({ entries: _entries, ...status }) => status);
   }
-  async addNetworkHost(network: string, entry: NetworkHostEntry): Promise<void> {
+  async addNetworkHost(network: string, entry: TNetworkHostEntry): Promise<void> {
     this.record(`net-host-add ${network} ${entry.mac} ${entry.ip}`);
     this.applyPlan(network, planHostEntry(this.network(network).entries, entry));
   }
-  async networkHosts(network: string): Promise<NetworkHosts> {
+  async networkHosts(network: string): Promise<TNetworkHosts> {
     this.check();
     const { dhcpHosts, dnsHosts } = this.network(network).entries;
     return { dhcpHosts, dnsHosts };
@@ -207,7 +211,7 @@ export class FakeHypervisor implements Hypervisor {
     const found = this.networks.get(network);
     if (found) this.applyPlan(network, planHostRemoval(found.entries, mac));
   }
-  async removeNetworkEntry(network: string, entry: NetworkEntry): Promise<boolean> {
+  async removeNetworkEntry(network: string, entry: TNetworkEntry): Promise<boolean> {
     this.record(`net-entry-remove ${network} ${entry.kind} ${entry.ip}`);
     const found = this.networks.get(network);
     if (!found) return false;
@@ -230,9 +234,9 @@ export class FakeHypervisor implements Hypervisor {
     entries.dhcpHosts = [...entries.dhcpHosts.filter((h) => !plan.deleteDhcp.includes(h)), ...(plan.addDhcp ? [plan.addDhcp] : [])];
     entries.dnsHosts = [...entries.dnsHosts.filter((h) => !plan.deleteDns.includes(h)), ...(plan.addDns ? [plan.addDns] : [])];
   }
-  private network(name: string): NetworkStatus & { entries: ParsedNetwork } {
+  private network(name: string): TNetworkStatus & { entries: TParsedNetwork } {
     const found = this.networks.get(name);
-    if (found === undefined) throw new HypervisorError(`libvirt refused: Network not found: no network with matching name '${name}'`, false, `Network not found: no network with matching name '${name}'`);
+    if (found === undefined) throw HypervisorError.refusal(`libvirt refused: Network not found: no network with matching name '${name}'`, `Network not found: no network with matching name '${name}'`);
     return found;
   }
   async createDataVolume(pool: string, name: string, capacityGiB: number): Promise<{ path: string; alreadyPresent: boolean }> {
@@ -246,13 +250,13 @@ export class FakeHypervisor implements Hypervisor {
   }
   async resizeVolume(pool: string, name: string, capacityGiB: number): Promise<void> {
     this.record(`vol-resize ${pool}/${name}`);
-    if (!this.pool(pool).has(name)) throw new HypervisorError("Storage volume not found", false, "Storage volume not found");
+    if (!this.pool(pool).has(name)) throw HypervisorError.refusal("Storage volume not found", "Storage volume not found");
     this.capacities.set(`${pool}/${name}`, capacityGiB * 1024 ** 3);
   }
-  async attachDisk(domain: string, disk: DiskSpec): Promise<{ live: boolean; alreadyAttached: boolean }> {
+  async attachDisk(domain: string, disk: TDiskSpec): Promise<{ live: boolean; alreadyAttached: boolean }> {
     this.record(`attach ${domain} ${disk.target}`);
     const defined = this.domains.get(domain);
-    if (defined === undefined) throw new HypervisorError(`Domain not found: ${domain}`, false, "Domain not found");
+    if (defined === undefined) throw HypervisorError.refusal(`Domain not found: ${domain}`, "Domain not found");
     const disks = defined.spec.dataDisks ?? [];
     const alreadyAttached = disks.some((d) => d.target === disk.target);
     if (!alreadyAttached) defined.spec = { ...defined.spec, dataDisks: [...disks, disk] };
@@ -261,7 +265,7 @@ export class FakeHypervisor implements Hypervisor {
   async detachDisk(domain: string, target: string): Promise<{ live: boolean; alreadyDetached: boolean }> {
     this.record(`detach ${domain} ${target}`);
     const defined = this.domains.get(domain);
-    if (defined === undefined) throw new HypervisorError(`Domain not found: ${domain}`, false, "Domain not found");
+    if (defined === undefined) throw HypervisorError.refusal(`Domain not found: ${domain}`, "Domain not found");
     const disks = defined.spec.dataDisks ?? [];
     defined.spec = { ...defined.spec, dataDisks: disks.filter((d) => d.target !== target) };
     return { live: defined.state === "running", alreadyDetached: !disks.some((d) => d.target === target) };
@@ -271,8 +275,8 @@ export class FakeHypervisor implements Hypervisor {
   }
   // security groups (issue 17)
   /** Network filters by name, as the handlers defined them. */
-  readonly filters = new Map<string, FilterSpec>();
-  async defineFilter(filter: FilterSpec): Promise<void> {
+  readonly filters = new Map<string, TFilterSpec>();
+  async defineFilter(filter: TFilterSpec): Promise<void> {
     this.record(`define-filter ${filter.name}`);
     this.filters.set(filter.name, filter);
   }
@@ -288,15 +292,15 @@ export class FakeHypervisor implements Hypervisor {
   async close(): Promise<void> {}
 
   private check(): void {
-    if (this.connectionLost !== null) throw new HypervisorError(this.connectionLost, true, this.connectionLost);
+    if (this.connectionLost !== null) throw HypervisorError.transient(this.connectionLost, this.connectionLost);
   }
   private record(call: string): void {
     this.check();
     this.calls.push(call);
   }
-  private domain(name: string): DomainStatus {
+  private domain(name: string): TDomainStatus {
     const domain = this.domains.get(name);
-    if (domain === undefined) throw new HypervisorError(`Domain not found: ${name}`, false, "Domain not found");
+    if (domain === undefined) throw HypervisorError.refusal(`Domain not found: ${name}`, "Domain not found");
     return domain;
   }
   private pool(name: string): Map<string, string> {
@@ -304,13 +308,18 @@ export class FakeHypervisor implements Hypervisor {
     const pool = this.pools.get(name);
     if (pool === undefined) {
       const message = `Storage pool not found: no storage pool with matching name '${name}'`;
-      throw new HypervisorError(`libvirt refused: ${message}`, false, message);
+      throw HypervisorError.refusal(`libvirt refused: ${message}`, message);
     }
     return pool;
   }
 }
 
 /** A fresh host key pair, for handler tests that seal secrets to the "host". */
-export function testHostKey(): HostKey {
+export function testHostKey(): THostKey {
   return newJoinKeyPair();
+}
+
+/** What processJob shares between jobs, for handler tests: `hypervisor`, a fresh host key, seeds under `seedsDir`, no waiting. */
+export function testJobServices(hypervisor: THypervisor, seedsDir: string): TJobServices {
+  return { hypervisor, log: pino({ level: "silent" }), lock: new KeyedLock(), pollIntervalMs: 1, rebootGracefulTimeoutSec: 0, hostKey: testHostKey(), seeds: new SeedStore(seedsDir) };
 }

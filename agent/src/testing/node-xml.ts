@@ -4,20 +4,20 @@ import { join } from "node:path";
 import { xmlElement } from "../hypervisor/libvirt/xml-element.ts";
 
 /** A volume that exists in a pool from the start (a template). */
-export interface TestVolume {
+export interface TTestVolume {
   name: string;
   capacityGiB?: number;
   format?: "qcow2" | "raw";
 }
 
 /** A directory pool of the fake node. */
-export interface TestPool {
+export interface TTestPool {
   name: string;
-  volumes?: TestVolume[];
+  volumes?: TTestVolume[];
 }
 
 /** Shape of the fake node; every field has a default. */
-export interface TestNodeOptions {
+export interface TTestNodeOptions {
   /** Directory to write into; a fresh temporary one by default. */
   dir?: string;
   cpus?: number;
@@ -27,11 +27,11 @@ export interface TestNodeOptions {
    * pool 100 GiB whatever the file says; the agent creates volumes with zero initial allocation,
    * so that only limits templates.
    */
-  pools?: TestPool[];
+  pools?: TTestPool[];
 }
 
 /** A written node file and how to reach it. */
-export interface TestNode {
+export interface TTestNode {
   /** `test:///<abs path>`: give it to the agent as CARVE_LIBVIRT_URI. */
   uri: string;
   path: string;
@@ -49,7 +49,7 @@ export const TEST_TEMPLATE = "template.qcow2";
  * CPUs and memory and directory pools with pre-existing template volumes. Every process that opens
  * the URI gets its own fresh copy of this node: nothing is shared between processes.
  */
-export async function writeTestNodeXml(options: TestNodeOptions = {}): Promise<TestNode> {
+export async function writeTestNodeXml(options: TTestNodeOptions = {}): Promise<TTestNode> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), "carve-node-")));
   const pools = options.pools ?? [{ name: TEST_POOL, volumes: [{ name: TEST_TEMPLATE }] }];
   const cpus = options.cpus ?? 8;
@@ -65,7 +65,7 @@ export async function writeTestNodeXml(options: TestNodeOptions = {}): Promise<T
   cpu.ele("active").txt(String(cpus));
   node.ele("memory").txt(String((options.memoryMiB ?? 16_384) * 1024)); // KiB
 
-  const written: TestNode["pools"] = [];
+  const written: TTestNode["pools"] = [];
   for (const pool of pools) {
     const path = join(dir, "pools", pool.name);
     await mkdir(path, { recursive: true });

@@ -1,6 +1,6 @@
 import { DomainState, Hypervisor as LibvirtConnection, type Domain } from "@unraid/libvirt";
 import { libvirtFailure, messageOf } from "../errors.ts";
-import type { DomainStatus, NodeSummary, TDomainState } from "../hypervisor.ts";
+import type { TDomainStatus, TNodeSummary, TDomainState } from "../hypervisor.ts";
 
 const DOMAIN_NOT_FOUND = /domain not found|no domain with matching/i;
 const NOT_RUNNING = /not running/i;
@@ -40,17 +40,17 @@ export class BindingDomains {
     return connection;
   }
 
-  async nodeInfo(): Promise<NodeSummary> {
+  async nodeInfo(): Promise<TNodeSummary> {
     const c = await this.open();
     const info = await this.call("libvirt could not read node info", () => c.nodeGetInfo());
     const hostname = await this.call("libvirt could not read the hostname", () => c.connectGetHostname());
     return { hostname, cpus: info.cpus, memoryMiB: Math.floor(info.memory / 1024) };
   }
 
-  async list(): Promise<DomainStatus[]> {
+  async list(): Promise<TDomainStatus[]> {
     const c = await this.open();
     const domains = await this.call("libvirt could not list domains", () => c.connectListAllDomains());
-    const statuses: DomainStatus[] = [];
+    const statuses: TDomainStatus[] = [];
     for (const domain of domains) {
       // A domain undefined between the listing and this read is simply gone.
       const status = await this.status(domain).catch(() => null);
@@ -60,7 +60,7 @@ export class BindingDomains {
   }
 
   /** The named domain, or null. */
-  async get(name: string): Promise<DomainStatus | null> {
+  async get(name: string): Promise<TDomainStatus | null> {
     const domain = await this.lookup(name);
     return domain === null ? null : this.status(domain);
   }
@@ -71,7 +71,7 @@ export class BindingDomains {
     return this.call(`libvirt could not describe domain ${name}`, () => domain.getXMLDesc());
   }
 
-  async define(xml: string): Promise<DomainStatus> {
+  async define(xml: string): Promise<TDomainStatus> {
     return this.status(await this.defineHandle(xml));
   }
 
@@ -81,7 +81,7 @@ export class BindingDomains {
    * none to start, no name and UUID read back). A domain that already runs (a retried create) is
    * fine; a paused one is resumed.
    */
-  async defineAndStart(xml: string, identity: { name: string; uuid: string }): Promise<DomainStatus> {
+  async defineAndStart(xml: string, identity: { name: string; uuid: string }): Promise<TDomainStatus> {
     const domain = await this.defineHandle(xml);
     const started = await this.tolerate(`libvirt could not start domain ${identity.name}`, () => domain.create().then(() => true), ALREADY_RUNNING);
     if (started) return { ...identity, state: "running" };
@@ -141,7 +141,7 @@ export class BindingDomains {
     return domain;
   }
 
-  private async status(domain: Domain): Promise<DomainStatus> {
+  private async status(domain: Domain): Promise<TDomainStatus> {
     const name = await this.call("libvirt could not read a domain", () => domain.getName());
     const uuid = await this.call(`libvirt could not read domain ${name}`, () => domain.getUUIDString());
     const info = await this.call(`libvirt could not read domain ${name}`, () => domain.getInfo());

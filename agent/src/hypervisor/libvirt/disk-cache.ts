@@ -1,6 +1,6 @@
 import { statfs } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { DiskSpec } from "../hypervisor.ts";
+import type { TDiskSpec } from "../hypervisor.ts";
 
 /**
  * statfs(2) magic numbers of network and cluster filesystems: disks there are shared between
@@ -33,7 +33,7 @@ export class SharedFilesystemProbe {
   }
 
   /** The disk with `cache: "none"` when its file lives on a shared filesystem. */
-  async withCacheMode<D extends DiskSpec>(disk: D): Promise<D> {
+  async withCacheMode<D extends TDiskSpec>(disk: D): Promise<D> {
     return (await this.isShared(dirname(disk.path))) ? { ...disk, cache: "none" } : disk;
   }
 }

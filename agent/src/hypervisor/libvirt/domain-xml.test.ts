@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SharedFilesystemProbe } from "./disk-cache.ts";
-import type { DomainSpec } from "../hypervisor.ts";
+import type { TDomainSpec } from "../hypervisor.ts";
 import { buildDiskXml, buildDomainXml, consoleDevices, domainDisks, sanitizeTitle, withDisk, withoutDisk } from "./domain-xml.ts";
 
 const VM_ID = "0b1e6a62-3c36-4c2e-9a33-7a3bb0a8f0a1";
-const SPEC: DomainSpec = {
+const SPEC: TDomainSpec = {
   vmId: VM_ID,
   title: "dev box",
   vcpus: 2,

@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import { create } from "xmlbuilder2";
 import { domainName } from "@carve/protocol";
-import type { DiskSpec, DomainSpec, NicSpec } from "../hypervisor.ts";
+import type { TDiskSpec, TDomainSpec, TDomainNic } from "../hypervisor.ts";
 import { xmlElement, type XmlElement } from "./xml-element.ts";
 
-type XMLBuilder = ReturnType<typeof create>;
+type TXmlBuilder = ReturnType<typeof create>;
 
 /** What `addDisk` needs of a parent: our builder's elements (new documents) and xmlbuilder2's (parsed ones). */
 interface TElementParent<T> {
@@ -15,7 +15,7 @@ interface TElementParent<T> {
 export type TDomainType = "test" | "kvm" | "qemu";
 
 /** Host-side choices that are not part of the VM's spec. */
-export interface DomainXmlOptions {
+export interface TDomainXmlOptions {
   domainType: TDomainType;
   /** Log the serial console to this file (real hypervisors); no serial device when absent. */
   consoleLogFile?: string | undefined;
@@ -47,7 +47,7 @@ export function sanitizeTitle(title: string): string {
  * cloud-init seed is a read-only CD-ROM; the guest agent channel is always there. It runs on every
  * create, so it uses our own small builder (`xml-element.ts`) rather than a DOM.
  */
-export function buildDomainXml(spec: DomainSpec, options: DomainXmlOptions): string {
+export function buildDomainXml(spec: TDomainSpec, options: TDomainXmlOptions): string {
   const domain = xmlElement("domain", { type: options.domainType });
   domain.ele("name").txt(domainName(spec.vmId));
   domain.ele("uuid").txt(spec.vmId);
@@ -103,7 +103,7 @@ export function buildDomainXml(spec: DomainSpec, options: DomainXmlOptions): str
 }
 
 /** Where a running domain's consoles are, from its LIVE XML (libvirt fills in the paths it chose). */
-export interface ConsoleDevices {
+export interface TConsoleDevices {
   /** QEMU's VNC display socket. */
   vncSocket: string | null;
   /** The VNC display listens on a UNIX socket (in a stopped domain's XML its path may be libvirt's to choose at start). */
@@ -115,8 +115,8 @@ export interface ConsoleDevices {
 }
 
 /** The consoles of a domain's live XML; what the XML lacks is null. */
-export function consoleDevices(xml: string): ConsoleDevices {
-  const found: ConsoleDevices = { vncSocket: null, vncOnSocket: false, serial: null, serialLog: null };
+export function consoleDevices(xml: string): TConsoleDevices {
+  const found: TConsoleDevices = { vncSocket: null, vncOnSocket: false, serial: null, serialLog: null };
   let seenSerial = false;
   create(xml).root().find((n) => n.node.nodeName === "devices", false, true)?.each((element) => {
     const child = (tag: string) => element.find((c) => c.node.nodeName === tag);
@@ -141,7 +141,7 @@ export function consoleDevices(xml: string): ConsoleDevices {
 
 // networks (issue 17)
 /** A guest NIC's `<interface>` under `parent` (a domain's `<devices>`). */
-export function addInterface(parent: XmlElement, nic: NicSpec): void {
+export function addInterface(parent: XmlElement, nic: TDomainNic): void {
   const element = parent.ele("interface", { type: nic.kind === "managed" ? "network" : "bridge" });
   element.ele("source", nic.kind === "managed" ? { network: nic.source } : { bridge: nic.source });
   element.ele("mac", { address: nic.mac });
@@ -169,7 +169,7 @@ export function domainInterfaces(xml: string): { kind: "managed" | "bridge"; sou
 }
 
 /** A virtio file disk under `parent` (a domain's `<devices>`, or a fresh document for attach-device). */
-function addDisk<T extends TElementParent<T>>(parent: TElementParent<T>, disk: DiskSpec): T {
+function addDisk<T extends TElementParent<T>>(parent: TElementParent<T>, disk: TDiskSpec): T {
   const element = parent.ele("disk", { type: "file", device: "disk" });
   element.ele("driver", disk.cache === undefined ? { name: "qemu", type: disk.format } : { name: "qemu", type: disk.format, cache: disk.cache });
   element.ele("source", { file: disk.path });
@@ -178,12 +178,12 @@ function addDisk<T extends TElementParent<T>>(parent: TElementParent<T>, disk: D
 }
 
 /** One disk's `<disk>` XML, as `virsh attach-device` and `detach-device` take it. */
-export function buildDiskXml(disk: DiskSpec): string {
+export function buildDiskXml(disk: TDiskSpec): string {
   return addDisk(xmlElement("devices"), disk).render();
 }
 
 /** The `<devices>` element of a domain's XML as libvirt returned it. */
-function devicesOf(xml: string): XMLBuilder {
+function devicesOf(xml: string): TXmlBuilder {
   const devices = create(xml).root().find((n) => n.node.nodeName === "devices", false, true);
   if (devices === undefined) throw new Error("the domain XML has no <devices> element");
   return devices;
@@ -194,8 +194,8 @@ export function domainDisks(xml: string): { target: string; path: string | null 
   return diskElements(devicesOf(xml)).map(({ target, path }) => ({ target, path }));
 }
 
-function diskElements(devices: XMLBuilder): { element: XMLBuilder; target: string; path: string | null }[] {
-  const disks: { element: XMLBuilder; target: string; path: string | null }[] = [];
+function diskElements(devices: TXmlBuilder): { element: TXmlBuilder; target: string; path: string | null }[] {
+  const disks: { element: TXmlBuilder; target: string; path: string | null }[] = [];
   devices.each((element) => {
     if (element.node.nodeName !== "disk" || attribute(element, "device") !== "disk") return;
     const child = (name: string) => element.find((c) => c.node.nodeName === name);
@@ -208,12 +208,12 @@ function diskElements(devices: XMLBuilder): { element: XMLBuilder; target: strin
 }
 
 /** An attribute of a parsed element (xmlbuilder2's nodes are DOM elements; the agent has no DOM typings). */
-export function attribute(element: XMLBuilder, name: string): string | null {
+export function attribute(element: TXmlBuilder, name: string): string | null {
   return (element.node as unknown as { getAttribute(name: string): string | null }).getAttribute(name);
 }
 
 /** The domain XML with `disk` added to its devices (for redefining a stopped domain). */
-export function withDisk(xml: string, disk: DiskSpec): string {
+export function withDisk(xml: string, disk: TDiskSpec): string {
   const devices = devicesOf(xml);
   addDisk(devices, disk);
   return devices.doc().end({ headless: true, prettyPrint: true });

@@ -1,11 +1,12 @@
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { HypervisorError, isVolumeExists } from "../errors.ts";
-import type { CowVolumeRequest, DomainSpec, DomainStatus, Hypervisor, ImportVolumeRequest, MigrationOutcome, MigrationRequest, MigrationWatch, NodeSummary, PoolDetail, PoolStatus } from "../hypervisor.ts";
-import type { DiskSpec, FilterSpec, NetworkDefinition, NetworkEntry, NetworkHostEntry, NetworkHosts, NetworkStatus, PoolDefinition } from "../hypervisor.ts";
+import type { TCowVolumeRequest, TDomainSpec, TDomainStatus, THypervisor, TImportVolumeRequest, TMigrationOutcome, TMigrationRequest, TMigrationWatch, TNodeSummary, TPoolDetail, TPoolStatus } from "../hypervisor.ts";
+import type { TDiskSpec, TFilterSpec, TNetworkDefinition, TNetworkEntry, TNetworkHostEntry, TNetworkHosts, TNetworkStatus, TPoolDefinition } from "../hypervisor.ts";
 import { BindingDomains } from "./binding-domains.ts";
 import { SharedFilesystemProbe } from "./disk-cache.ts";
 import { buildDomainXml, domainDisks, withDisk, withoutDisk, type TDomainType } from "./domain-xml.ts";
+import { driverCapabilities, type TDriverCapabilities } from "./driver-capabilities.ts";
 import { VirshDisks } from "./virsh-disks.ts";
 import { VirshFilters } from "./virsh-filters.ts";
 import { buildFilterXml } from "./nwfilter-xml.ts";
@@ -18,14 +19,14 @@ import { migrateWithVirsh } from "./virsh-migration.ts";
 import { rebaseOverlay } from "./qemu-img-rebase.ts";
 
 /** How the libvirt implementation renders domains on this host. */
-export interface LibvirtHypervisorOptions {
+export interface TLibvirtHypervisorOptions {
   uri: string;
   domainType: TDomainType;
   /** Directory for serial console logs; used on real hypervisors only. */
   consoleLogDir: string;
   /** libvirt network for a virtio NIC; none when absent. */
   network?: string | undefined;
-  /** Explicit console sockets (CARVE_CONSOLE_SOCKET_DIR; see DomainXmlOptions); also gives test:/// domains a serial port. */
+  /** Explicit console sockets (CARVE_CONSOLE_SOCKET_DIR; see TDomainXmlOptions); also gives test:/// domains a serial port. */
   consoleSocketDir?: string | undefined;
 }
 
@@ -34,7 +35,7 @@ export interface LibvirtHypervisorOptions {
  * interactive virsh session. With test:/// URIs these are two separate in-memory nodes (each
  * consistent with itself): domains live in one, pools and volumes in the other.
  */
-export class LibvirtHypervisor implements Hypervisor {
+export class LibvirtHypervisor implements THypervisor {
   readonly uri: string;
   private readonly domains: BindingDomains;
   private readonly session: VirshSession;
@@ -45,18 +46,21 @@ export class LibvirtHypervisor implements Hypervisor {
   private readonly networks: VirshNetworks;
   private readonly filesystems = new SharedFilesystemProbe();
   private readonly filters: VirshFilters;
+  /** What this URI's driver can do; the test driver lacks much, and each gap is handled where it matters. */
+  private readonly can: TDriverCapabilities;
   /**
-   * libvirt's test driver has no nwfilter driver ("not supported by the connection driver"): on
-   * test:/// the filters are kept here, checked by building their XML, so handlers run unchanged.
+   * Without an nwfilter driver (the test driver: "not supported by the connection driver") the
+   * filters are kept here, checked by building their XML, so handlers run unchanged.
    */
   private readonly testFilters = new Map<string, string>();
 
-  constructor(private readonly options: LibvirtHypervisorOptions) {
+  constructor(private readonly options: TLibvirtHypervisorOptions) {
     this.uri = options.uri;
+    this.can = driverCapabilities(options.uri);
     this.domains = new BindingDomains(options.uri);
     this.session = new VirshSession({ uri: options.uri });
     this.storage = new VirshStorage(this.session);
-    this.guest = new VirshGuest(this.session, options.domainType === "test" ? (name) => this.domainXml(name) : null);
+    this.guest = new VirshGuest(this.session, this.can.sharedNode ? null : (name) => this.domainXml(name));
     this.pools = new VirshPools(this.session, this.storage);
     this.disks = new VirshDisks(this.session);
     this.filters = new VirshFilters(this.session);
@@ -69,15 +73,15 @@ export class LibvirtHypervisor implements Hypervisor {
     await this.storage.listPools();
   }
 
-  nodeInfo(): Promise<NodeSummary> {
+  nodeInfo(): Promise<TNodeSummary> {
     return this.domains.nodeInfo();
   }
 
-  listDomains(): Promise<DomainStatus[]> {
+  listDomains(): Promise<TDomainStatus[]> {
     return this.domains.list();
   }
 
-  getDomain(name: string): Promise<DomainStatus | null> {
+  getDomain(name: string): Promise<TDomainStatus | null> {
     return this.domains.get(name);
   }
 
@@ -85,12 +89,11 @@ export class LibvirtHypervisor implements Hypervisor {
     return this.domains.xml(name);
   }
 
-  async defineDomain(name: string, spec: DomainSpec, options: { start?: boolean } = {}): Promise<DomainStatus> {
-    const real = this.options.domainType !== "test";
-    const xml = buildDomainXml(real ? await this.withCacheModes(spec) : spec, {
+  async defineDomain(name: string, spec: TDomainSpec, options: { start?: boolean } = {}): Promise<TDomainStatus> {
+    const xml = buildDomainXml(this.can.volumeFiles ? await this.withCacheModes(spec) : spec, {
       domainType: this.options.domainType,
-      // The test driver runs no QEMU; with explicit sockets a test plays the serial port and its log.
-      consoleLogFile: real || this.options.consoleSocketDir !== undefined ? join(this.options.consoleLogDir, `${name}.log`) : undefined,
+      // Without QEMU (the test driver) there is no log, unless explicit sockets let a test play the serial port and its log.
+      consoleLogFile: this.can.consoleLog || this.options.consoleSocketDir !== undefined ? join(this.options.consoleLogDir, `${name}.log`) : undefined,
       network: this.options.network,
       consoleSocketDir: this.options.consoleSocketDir,
     });
@@ -119,16 +122,16 @@ export class LibvirtHypervisor implements Hypervisor {
 
   async setUserPassword(name: string, user: string, password: string): Promise<void> {
     const domain = await this.domains.get(name);
-    if (domain === null) throw new HypervisorError(`cannot set a password in ${name}: it is not defined on this host`, false, "");
-    if (domain.state !== "running") throw new HypervisorError(`cannot set a password in ${name}: it is ${domain.state}, and the guest agent only answers in a running VM`, false, "");
+    if (domain === null) throw HypervisorError.refusal(`cannot set a password in ${name}: it is not defined on this host`);
+    if (domain.state !== "running") throw HypervisorError.refusal(`cannot set a password in ${name}: it is ${domain.state}, and the guest agent only answers in a running VM`);
     await this.guest.setUserPassword(name, user, password);
   }
 
-  listPools(): Promise<PoolStatus[]> {
+  listPools(): Promise<TPoolStatus[]> {
     return this.storage.listPools();
   }
 
-  listPoolDetails(): Promise<PoolDetail[]> {
+  listPoolDetails(): Promise<TPoolDetail[]> {
     return this.storage.listPoolDetails();
   }
 
@@ -144,17 +147,17 @@ export class LibvirtHypervisor implements Hypervisor {
     return this.storage.volumePath(pool, name);
   }
 
-  createCowVolume(request: CowVolumeRequest): Promise<string> {
+  createCowVolume(request: TCowVolumeRequest): Promise<string> {
     return this.storage.createCowVolume(request);
   }
 
-  async importVolume(request: ImportVolumeRequest, onProgress: (percent: number, step: string) => Promise<void>): Promise<{ path: string; alreadyPresent: boolean }> {
+  async importVolume(request: TImportVolumeRequest, onProgress: (percent: number, step: string) => Promise<void>): Promise<{ path: string; alreadyPresent: boolean }> {
     const { pool, name } = request;
     const capacity = await this.storage.volumeCapacity(pool, name);
     const present = capacity === request.capacityBytes;
     if (!present) {
       if (capacity !== null) await this.storage.deleteVolume(pool, name);
-      if (this.options.domainType === "test") {
+      if (!this.can.volumeUpload) {
         // libvirt's test driver has no vol-upload (virStorageVolUpload is unsupported): an empty
         // volume of the image's capacity stands in for the copy.
         await onProgress(10, "creating the volume (test driver: no upload)");
@@ -164,7 +167,7 @@ export class LibvirtHypervisor implements Hypervisor {
       }
     }
     const path = await this.storage.volumePath(pool, name);
-    if (path === null) throw new HypervisorError(`volume ${name} vanished from pool ${pool} right after it was imported`, true, "");
+    if (path === null) throw HypervisorError.transient(`volume ${name} vanished from pool ${pool} right after it was imported`);
     return { path, alreadyPresent: present };
   }
 
@@ -175,7 +178,7 @@ export class LibvirtHypervisor implements Hypervisor {
    * answering heartbeats and other jobs meanwhile. A failed upload removes its placeholder, so only
    * an agent killed mid-upload can leave a partial volume (of the wrong capacity for a qcow2).
    */
-  private async upload(request: ImportVolumeRequest, onProgress: (percent: number, step: string) => Promise<void>): Promise<void> {
+  private async upload(request: TImportVolumeRequest, onProgress: (percent: number, step: string) => Promise<void>): Promise<void> {
     const { pool, name } = request;
     await onProgress(5, "creating the volume");
     await this.storage.createVolume(pool, name, request.sizeBytes, "raw");
@@ -200,17 +203,15 @@ export class LibvirtHypervisor implements Hypervisor {
 
   async rebaseVolume(path: string, backing: { path: string; format: "qcow2" | "raw" }): Promise<void> {
     // The test driver's volumes are not files: there is no overlay to rewrite.
-    if (this.options.domainType === "test") return;
+    if (!this.can.volumeFiles) return;
     await rebaseOverlay(path, backing);
   }
 
-  migrateDomain(name: string, request: MigrationRequest, watch: MigrationWatch): Promise<MigrationOutcome> {
-    if (this.options.domainType === "test") {
+  migrateDomain(name: string, request: TMigrationRequest, watch: TMigrationWatch): Promise<TMigrationOutcome> {
+    if (!this.can.liveMigration) {
       return Promise.reject(
-        new HypervisorError(
+        HypervisorError.refusal(
           "libvirt's test driver (test:///) cannot live-migrate a running VM: stop the VM so it can move cold, or run this host on a real hypervisor",
-          false,
-          "",
         ),
       );
     }
@@ -218,7 +219,7 @@ export class LibvirtHypervisor implements Hypervisor {
   }
 
   /** The VM's DHCP/DNS entries in the destination's networks, through a session of its own on the destination's libvirt. */
-  private async addDestinationHosts(request: MigrationRequest): Promise<void> {
+  private async addDestinationHosts(request: TMigrationRequest): Promise<void> {
     if (!request.networkHosts || request.networkHosts.length === 0) return;
     const session = new VirshSession({ uri: request.destinationUri });
     try {
@@ -229,24 +230,24 @@ export class LibvirtHypervisor implements Hypervisor {
     }
   }
 
-  definePool(definition: PoolDefinition): Promise<{ name: string; adopted: boolean; status: PoolStatus }> {
+  definePool(definition: TPoolDefinition): Promise<{ name: string; adopted: boolean; status: TPoolStatus }> {
     return this.pools.define(definition);
   }
 
   // networks (issue 17)
-  defineNetwork(definition: NetworkDefinition): Promise<{ name: string; adopted: boolean; status: NetworkStatus }> {
+  defineNetwork(definition: TNetworkDefinition): Promise<{ name: string; adopted: boolean; status: TNetworkStatus }> {
     return this.networks.define(definition);
   }
 
-  listNetworks(): Promise<NetworkStatus[]> {
+  listNetworks(): Promise<TNetworkStatus[]> {
     return this.networks.list();
   }
 
-  addNetworkHost(network: string, entry: NetworkHostEntry): Promise<void> {
+  addNetworkHost(network: string, entry: TNetworkHostEntry): Promise<void> {
     return this.networks.addHost(network, entry);
   }
 
-  networkHosts(network: string): Promise<NetworkHosts> {
+  networkHosts(network: string): Promise<TNetworkHosts> {
     return this.networks.hosts(network);
   }
 
@@ -254,7 +255,7 @@ export class LibvirtHypervisor implements Hypervisor {
     return this.networks.removeHost(network, mac);
   }
 
-  removeNetworkEntry(network: string, entry: NetworkEntry): Promise<boolean> {
+  removeNetworkEntry(network: string, entry: TNetworkEntry): Promise<boolean> {
     return this.networks.removeEntry(network, entry);
   }
 
@@ -276,7 +277,7 @@ export class LibvirtHypervisor implements Hypervisor {
       alreadyPresent = true;
     }
     const path = await this.storage.volumePath(pool, name);
-    if (path === null) throw new HypervisorError(`volume ${name} vanished from pool ${pool} right after it was created`, true, "");
+    if (path === null) throw HypervisorError.transient(`volume ${name} vanished from pool ${pool} right after it was created`);
     return { path, alreadyPresent };
   }
 
@@ -285,7 +286,7 @@ export class LibvirtHypervisor implements Hypervisor {
   }
 
   /** The spec with `cache='none'` on disks whose files are on shared filesystems (see disk-cache.ts). */
-  private async withCacheModes(spec: DomainSpec): Promise<DomainSpec> {
+  private async withCacheModes(spec: TDomainSpec): Promise<TDomainSpec> {
     const [rootDisk, dataDisks] = await Promise.all([
       this.filesystems.withCacheMode({ ...spec.rootDisk, target: "vda" }),
       Promise.all((spec.dataDisks ?? []).map((disk) => this.filesystems.withCacheMode(disk))),
@@ -293,13 +294,13 @@ export class LibvirtHypervisor implements Hypervisor {
     return { ...spec, rootDisk: { path: rootDisk.path, format: rootDisk.format, cache: rootDisk.cache }, dataDisks };
   }
 
-  async attachDisk(domain: string, requested: DiskSpec): Promise<{ live: boolean; alreadyAttached: boolean }> {
-    const disk = this.options.domainType === "test" ? requested : await this.filesystems.withCacheMode(requested);
+  async attachDisk(domain: string, requested: TDiskSpec): Promise<{ live: boolean; alreadyAttached: boolean }> {
+    const disk = this.can.volumeFiles ? await this.filesystems.withCacheMode(requested) : requested;
     const { live, xml } = await this.domainForDisks(domain);
     const present = domainDisks(xml).find((d) => d.target === disk.target);
     if (present) {
       if (present.path === disk.path) return { live, alreadyAttached: true };
-      throw new HypervisorError(`${domain} already has another disk at ${disk.target} (${present.path ?? "no file"})`, false, "");
+      throw HypervisorError.refusal(`${domain} already has another disk at ${disk.target} (${present.path ?? "no file"})`);
     }
     if (live) {
       this.refuseHotplugOnTestDriver("attach");
@@ -325,7 +326,7 @@ export class LibvirtHypervisor implements Hypervisor {
       if (!domainDisks(await this.domains.xml(domain)).some((d) => d.target === target)) return { live, alreadyDetached: false };
       await sleep(250);
     }
-    throw new HypervisorError(`the guest in ${domain} did not release disk ${target} within 30 s: unmount it in the guest (or stop the VM) and detach again`, false, "");
+    throw HypervisorError.refusal(`the guest in ${domain} did not release disk ${target} within 30 s: unmount it in the guest (or stop the VM) and detach again`);
   }
 
   resizeDiskLive(domain: string, target: string, capacityGiB: number): Promise<void> {
@@ -336,19 +337,19 @@ export class LibvirtHypervisor implements Hypervisor {
   /** The domain's current XML and whether it runs (a paused domain counts: its devices are live). */
   private async domainForDisks(domain: string): Promise<{ live: boolean; xml: string }> {
     const status = await this.domains.get(domain);
-    if (status === null) throw new HypervisorError(`${domain} is not defined on this host`, false, "");
+    if (status === null) throw HypervisorError.refusal(`${domain} is not defined on this host`);
     return { live: status.state === "running" || status.state === "paused", xml: await this.domains.xml(domain) };
   }
 
   private refuseHotplugOnTestDriver(verb: string): void {
-    if (this.options.domainType === "test") {
-      throw new HypervisorError(`libvirt's test driver cannot ${verb} a running domain's disk (no device hot-plug): stop the VM first`, false, "");
+    if (!this.can.deviceHotplug) {
+      throw HypervisorError.refusal(`libvirt's test driver cannot ${verb} a running domain's disk (no device hot-plug): stop the VM first`);
     }
   }
 
   // security groups (issue 17)
-  async defineFilter(filter: FilterSpec): Promise<void> {
-    if (this.options.domainType === "test") {
+  async defineFilter(filter: TFilterSpec): Promise<void> {
+    if (!this.can.networkFilters) {
       this.testFilters.set(filter.name, buildFilterXml(filter));
       return;
     }
@@ -356,12 +357,12 @@ export class LibvirtHypervisor implements Hypervisor {
   }
 
   async removeFilter(name: string): Promise<boolean> {
-    if (this.options.domainType === "test") return this.testFilters.delete(name);
+    if (!this.can.networkFilters) return this.testFilters.delete(name);
     return this.filters.remove(name);
   }
 
   async listFilters(): Promise<string[]> {
-    if (this.options.domainType === "test") return [...this.testFilters.keys()];
+    if (!this.can.networkFilters) return [...this.testFilters.keys()];
     return this.filters.list();
   }
 

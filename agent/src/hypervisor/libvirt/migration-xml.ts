@@ -2,7 +2,7 @@ import { basename, dirname, join } from "node:path";
 import { create } from "xmlbuilder2";
 
 /** What changes in a domain's XML when it lands on another host. */
-export interface MigrationXmlChanges {
+export interface TMigrationXmlChanges {
   /** Disk source paths here → the pre-created copies' paths on the destination. */
   diskPaths: ReadonlyMap<string, string>;
   /** The destination's console log directory: the serial log file moves there. */
@@ -40,7 +40,7 @@ function devicesOf(root: TDomElement): TDomElement {
  * (copy-storage flattens it into the copy); a CD-ROM (a cloud-init seed, a file of this host's
  * agent) is ejected; the serial console logs into the destination's directory.
  */
-export function migrationXml(xml: string, changes: MigrationXmlChanges): string {
+export function migrationXml(xml: string, changes: TMigrationXmlChanges): string {
   const doc = create(xml);
   const root = doc.root().node as unknown as TDomElement;
   const devices = devicesOf(root);

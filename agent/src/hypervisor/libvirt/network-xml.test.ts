@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildDomainXml, domainInterfaces } from "./domain-xml.ts";
-import { buildDhcpHostXml, buildDnsHostXml, buildNetworkXml, parseNetworkXml, planHostEntry, planHostRemoval, type ParsedNetwork } from "./network-xml.ts";
+import { buildDhcpHostXml, buildDnsHostXml, buildNetworkXml, parseNetworkXml, planHostEntry, planHostRemoval, type TParsedNetwork } from "./network-xml.ts";
 
 const DEFINITION = { kind: "managed" as const, name: "dev-nat", bridge: "carvebr0", mode: "nat" as const, address: "10.9.0.1", prefix: 24, staticDhcp: true, dnsDomain: "dev.example.com" };
 
@@ -59,7 +59,7 @@ const LIBVIRT_NETWORK = `<network>
 </network>`;
 
 describe("parseNetworkXml and the entry plans", () => {
-  const parsed: ParsedNetwork = parseNetworkXml(LIBVIRT_NETWORK);
+  const parsed: TParsedNetwork = parseNetworkXml(LIBVIRT_NETWORK);
 
   it("reads libvirt's network: name, bridge, DHCP hosts (MACs lowercased) and DNS records", () => {
     expect(parsed).toEqual({

@@ -1,9 +1,9 @@
 import { create } from "xmlbuilder2";
-import type { NetworkDefinition, NetworkEntry, NetworkHosts } from "../hypervisor.ts";
+import type { TNetworkDefinition, TNetworkEntry, TNetworkHosts } from "../hypervisor.ts";
 import { attribute } from "./domain-xml.ts";
 import { xmlElement } from "./xml-element.ts";
 
-type XMLBuilder = ReturnType<typeof create>;
+type TXmlBuilder = ReturnType<typeof create>;
 
 /**
  * A managed network's libvirt XML: NAT or routed forwarding, the bridge (libvirt picks virbrN when
@@ -14,7 +14,7 @@ type XMLBuilder = ReturnType<typeof create>;
  * net-update restarts dnsmasq with that line, the reserved MAC gets its address, name and DNS
  * record, an unknown MAC gets no lease.
  */
-export function buildNetworkXml(definition: NetworkDefinition): string {
+export function buildNetworkXml(definition: TNetworkDefinition): string {
   if (definition.address === undefined || definition.prefix === undefined) {
     throw new Error(`managed network ${definition.name} needs its gateway address and prefix`);
   }
@@ -41,21 +41,21 @@ export function buildDnsHostXml(entry: { ip: string; hostnames: readonly string[
 }
 
 /** What the agent reads back from `net-dumpxml`. */
-export interface ParsedNetwork extends NetworkHosts {
+export interface TParsedNetwork extends TNetworkHosts {
   name: string;
   bridge: string | null;
 }
 
-export function parseNetworkXml(xml: string): ParsedNetwork {
+export function parseNetworkXml(xml: string): TParsedNetwork {
   const root = create(xml).root();
-  const children = (parent: XMLBuilder, name: string): XMLBuilder[] => {
-    const found: XMLBuilder[] = [];
+  const children = (parent: TXmlBuilder, name: string): TXmlBuilder[] => {
+    const found: TXmlBuilder[] = [];
     parent.each((c) => {
       if (c.node.nodeName === name) found.push(c);
     });
     return found;
   };
-  const first = (parent: XMLBuilder, name: string): XMLBuilder | undefined => children(parent, name)[0];
+  const first = (parent: TXmlBuilder, name: string): TXmlBuilder | undefined => children(parent, name)[0];
   const bridge = first(root, "bridge");
   const dhcpHosts = children(root, "ip").flatMap((ip) => {
     const dhcp = first(ip, "dhcp");
@@ -75,11 +75,11 @@ export function parseNetworkXml(xml: string): ParsedNetwork {
   return { name: nameElement?.node.textContent ?? "", bridge: bridge ? attribute(bridge, "name") : null, dhcpHosts, dnsHosts };
 }
 
-type TDhcpHost = ParsedNetwork["dhcpHosts"][number];
-type TDnsHost = ParsedNetwork["dnsHosts"][number];
+type TDhcpHost = TParsedNetwork["dhcpHosts"][number];
+type TDnsHost = TParsedNetwork["dnsHosts"][number];
 
 /** The net-update calls that make a network hold exactly one entry for a reserved address. */
-export interface HostEntryPlan {
+export interface THostEntryPlan {
   deleteDhcp: TDhcpHost[];
   addDhcp: TDhcpHost | null;
   deleteDns: TDnsHost[];
@@ -92,7 +92,7 @@ export interface HostEntryPlan {
  * name, are stale (an earlier VM's, or this one's before a change) and are deleted first. libvirt
  * refuses to add a duplicate and cannot modify a DNS record, hence delete-then-add.
  */
-export function planHostEntry(current: ParsedNetwork, entry: { mac: string; ip: string; hostname: string | null }): HostEntryPlan {
+export function planHostEntry(current: TParsedNetwork, entry: { mac: string; ip: string; hostname: string | null }): THostEntryPlan {
   const wanted: TDhcpHost = { mac: entry.mac.toLowerCase(), ip: entry.ip, name: entry.hostname === null ? null : dhcpName(entry.hostname) };
   const sameDhcp = (h: TDhcpHost): boolean => h.mac === wanted.mac && h.ip === wanted.ip && h.name === wanted.name;
   const clashesDhcp = (h: TDhcpHost): boolean => h.mac === wanted.mac || h.ip === wanted.ip || (wanted.name !== null && h.name === wanted.name);
@@ -110,7 +110,7 @@ export function planHostEntry(current: ParsedNetwork, entry: { mac: string; ip: 
 }
 
 /** The entries to delete when the NIC with `mac` leaves the network: its DHCP entry and its address's DNS record. */
-export function planHostRemoval(current: ParsedNetwork, mac: string): HostEntryPlan {
+export function planHostRemoval(current: TParsedNetwork, mac: string): THostEntryPlan {
   const lower = mac.toLowerCase();
   const dhcp = current.dhcpHosts.filter((h) => h.mac === lower);
   const ips = new Set(dhcp.map((h) => h.ip));
@@ -118,7 +118,7 @@ export function planHostRemoval(current: ParsedNetwork, mac: string): HostEntryP
 }
 
 /** The entries to delete for a drift cleanup: only the one named (nothing else that shares its address). */
-export function planEntryRemoval(current: ParsedNetwork, entry: NetworkEntry): HostEntryPlan {
+export function planEntryRemoval(current: TParsedNetwork, entry: TNetworkEntry): THostEntryPlan {
   if (entry.kind === "dns") return { deleteDhcp: [], addDhcp: null, deleteDns: current.dnsHosts.filter((h) => h.ip === entry.ip), addDns: null };
   const mac = entry.mac.toLowerCase();
   return { deleteDhcp: current.dhcpHosts.filter((h) => h.mac === mac && h.ip === entry.ip), addDhcp: null, deleteDns: [], addDns: null };

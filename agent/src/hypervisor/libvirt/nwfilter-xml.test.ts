@@ -1,9 +1,9 @@
 import { create } from "xmlbuilder2";
 import { describe, expect, it } from "vitest";
-import type { FilterSpec } from "../hypervisor.ts";
+import type { TFilterSpec } from "../hypervisor.ts";
 import { buildFilterXml } from "./nwfilter-xml.ts";
 
-const SPEC: FilterSpec = {
+const SPEC: TFilterSpec = {
   name: "carve-vm-0b1e6a62-3c36-4c2e-9a33-7a3bb0a8f0a1",
   uuid: "0b1e6a62-3c36-4c2e-9a33-7a3bb0a8f0a1",
   ip: "10.0.0.12",

@@ -1,4 +1,4 @@
-import type { FilterRule, FilterSpec } from "../hypervisor.ts";
+import type { TIngressRule, TFilterSpec } from "../hypervisor.ts";
 import { xmlElement, type XmlElement } from "./xml-element.ts";
 
 // Rule priorities (lower runs first): the ingress rules, then all egress, then the final drop.
@@ -18,7 +18,7 @@ const PRIORITY_DROP = 1000;
  * clean-traffic's own `allow-incoming-ipv4` is an ebtables (layer 2) rule: the IP-level rules
  * here still decide which IPv4 traffic reaches the guest.
  */
-export function buildFilterXml(spec: FilterSpec): string {
+export function buildFilterXml(spec: TFilterSpec): string {
   const filter = xmlElement("filter", { name: spec.name, chain: "root" });
   filter.ele("uuid").txt(spec.uuid);
   const clean = filter.ele("filterref", { filter: "clean-traffic" });
@@ -29,7 +29,7 @@ export function buildFilterXml(spec: FilterSpec): string {
   return filter.render();
 }
 
-function addIngressRule(filter: XmlElement, rule: FilterRule): void {
+function addIngressRule(filter: XmlElement, rule: TIngressRule): void {
   const [address, mask] = rule.sourceCidr.split("/");
   const ports = (rule.protocol === "tcp" || rule.protocol === "udp") && rule.portFrom !== null
     ? { dstportstart: rule.portFrom, dstportend: rule.portTo ?? rule.portFrom }

@@ -13,7 +13,7 @@ export function rebaseOverlay(path: string, backing: { path: string; format: "qc
     execFile("qemu-img", args, { timeout: 60_000 }, (error, _stdout, stderr) => {
       if (!error) return resolve();
       const why = String(stderr).trim() || error.message;
-      reject(new HypervisorError(`qemu-img could not rebase ${path} onto ${backing.path}: ${why}`, false, why));
+      reject(HypervisorError.refusal(`qemu-img could not rebase ${path} onto ${backing.path}: ${why}`, why));
     });
   });
 }

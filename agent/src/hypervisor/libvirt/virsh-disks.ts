@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HypervisorError } from "../errors.ts";
-import type { DiskSpec } from "../hypervisor.ts";
+import type { TDiskSpec } from "../hypervisor.ts";
 import { buildDiskXml } from "./domain-xml.ts";
 import type { VirshSession } from "./virsh-session.ts";
 import { runVirsh } from "./virsh-storage.ts";
@@ -15,14 +15,14 @@ import { runVirsh } from "./virsh-storage.ts";
 export class VirshDisks {
   constructor(private readonly session: VirshSession) {}
 
-  attach(domain: string, disk: DiskSpec): Promise<void> {
+  attach(domain: string, disk: TDiskSpec): Promise<void> {
     return this.withDiskFile(disk, (file) =>
       runVirsh(this.session, `libvirt could not attach disk ${disk.target} to ${domain}`, ["attach-device", domain, file, "--live", "--config"]),
     );
   }
 
   /** Asks the guest to release the disk; libvirt waits a few seconds for it (the caller checks). */
-  detach(domain: string, disk: DiskSpec): Promise<void> {
+  detach(domain: string, disk: TDiskSpec): Promise<void> {
     return this.withDiskFile(disk, (file) =>
       runVirsh(this.session, `libvirt could not detach disk ${disk.target} from ${domain}`, ["detach-device", domain, file, "--live", "--config"]),
     );
@@ -32,7 +32,7 @@ export class VirshDisks {
     await runVirsh(this.session, `libvirt could not resize disk ${target} of ${domain}`, ["blockresize", domain, target, `${capacityGiB}G`]);
   }
 
-  private async withDiskFile(disk: DiskSpec, fn: (file: string) => Promise<string>): Promise<void> {
+  private async withDiskFile(disk: TDiskSpec, fn: (file: string) => Promise<string>): Promise<void> {
     const dir = await mkdtemp(join(tmpdir(), "carve-disk-"));
     try {
       const file = join(dir, "disk.xml");
@@ -40,7 +40,7 @@ export class VirshDisks {
       await fn(file);
     } catch (error) {
       if (error instanceof HypervisorError) throw error;
-      throw new HypervisorError(`could not prepare the disk XML for ${disk.target}: ${String(error)}`, false, "");
+      throw HypervisorError.refusal(`could not prepare the disk XML for ${disk.target}: ${String(error)}`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,15 +1,15 @@
 import type { Writable } from "node:stream";
 
 /** What virsh wrote for one command: stdout without echoed input and prompts, and raw stderr. */
-export interface VirshReply {
+export interface TVirshReply {
   stdout: string;
   stderr: string;
 }
 
-interface Pending {
+interface TPending {
   line: string;
   mark: string;
-  resolve: (reply: VirshReply) => void;
+  resolve: (reply: TVirshReply) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
 }
@@ -26,7 +26,7 @@ interface Pending {
 export class VirshExchange {
   private out = "";
   private err = "";
-  private pending: Pending | null = null;
+  private pending: TPending | null = null;
   private failure: Error | null = null;
   /** Called when a command has not answered in time: the owner fails the exchange and kills virsh. */
   onTimeout: (command: string, timeoutMs: number) => void = () => undefined;
@@ -39,7 +39,7 @@ export class VirshExchange {
   }
 
   /** Writes one checked command line plus the two marks and waits for the reply. */
-  send(line: string, mark: string, timeoutMs: number): Promise<VirshReply> {
+  send(line: string, mark: string, timeoutMs: number): Promise<TVirshReply> {
     if (this.failure !== null) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.onTimeout(line.split(" ")[0] ?? line, timeoutMs), timeoutMs);

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HypervisorError, messageOf } from "../errors.ts";
-import type { FilterSpec } from "../hypervisor.ts";
+import type { TFilterSpec } from "../hypervisor.ts";
 import { buildFilterXml } from "./nwfilter-xml.ts";
 import type { VirshSession } from "./virsh-session.ts";
 import { runVirsh } from "./virsh-storage.ts";
@@ -13,7 +13,7 @@ const FILTER_NOT_FOUND = /network filter not found|no nwfilter with matching/i;
  * Writes the filter's XML to a private temporary file and hands its path to `define` (a virsh
  * `nwfilter-define FILE` on some connection: the agent's session, or a migration's destination).
  */
-export async function withFilterFile(spec: FilterSpec, define: (file: string) => Promise<unknown>): Promise<void> {
+export async function withFilterFile(spec: TFilterSpec, define: (file: string) => Promise<unknown>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "carve-filter-"));
   try {
     const file = join(dir, "filter.xml");
@@ -21,7 +21,7 @@ export async function withFilterFile(spec: FilterSpec, define: (file: string) =>
     await define(file);
   } catch (error) {
     if (error instanceof HypervisorError) throw error;
-    throw new HypervisorError(`could not define network filter ${spec.name}: ${messageOf(error)}`, false, messageOf(error));
+    throw HypervisorError.refusal(`could not define network filter ${spec.name}: ${messageOf(error)}`, messageOf(error));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -43,7 +43,7 @@ export function parseFilterList(out: string): string[] {
 export class VirshFilters {
   constructor(private readonly session: VirshSession) {}
 
-  define(spec: FilterSpec): Promise<void> {
+  define(spec: TFilterSpec): Promise<void> {
     return withFilterFile(spec, (file) => runVirsh(this.session, `libvirt refused network filter ${spec.name}`, ["nwfilter-define", file]));
   }
 

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HypervisorError, isTransientLibvirtMessage, messageOf } from "../errors.ts";
+import { HypervisorError, messageOf } from "../errors.ts";
 import { isSafeVirshArgument } from "./virsh-args.ts";
 import { VirshCommandError, type VirshSession } from "./virsh-session.ts";
 
@@ -30,7 +30,7 @@ export class VirshGuest {
     const what = `could not set the password of ${user} in ${name}`;
     // The whitelist's own error would quote the refused word: check first, say nothing about it.
     if (!isSafeVirshArgument(password) || password.startsWith("-")) {
-      throw new HypervisorError(`${what}: the password has characters virsh cannot take`, false, "");
+      throw HypervisorError.refusal(`${what}: the password has characters virsh cannot take`);
     }
     const mirrored = this.mirrorDomainXml === null ? null : await this.mirror(name, this.mirrorDomainXml);
     try {
@@ -70,7 +70,7 @@ export class VirshGuest {
       await this.session.run(["create", file]);
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
-      throw new HypervisorError(`could not mirror ${name} into the test driver's virsh session: ${messageOf(error)}`, false, messageOf(error));
+      throw HypervisorError.refusal(`could not mirror ${name} into the test driver's virsh session: ${messageOf(error)}`, messageOf(error));
     }
     return async () => {
       await this.session.run(["destroy", name]).catch(() => undefined);
@@ -83,13 +83,13 @@ export class VirshGuest {
 function guestFailure(name: string, what: string, error: unknown): HypervisorError {
   if (!(error instanceof VirshCommandError)) {
     // The session died or hung: worth a retry. Its message names the command only.
-    return new HypervisorError(`${what}: ${messageOf(error)}`, true, messageOf(error));
+    return HypervisorError.transient(`${what}: ${messageOf(error)}`, messageOf(error));
   }
   const libvirt = error.message;
   if (GUEST_AGENT_MISSING.test(libvirt)) {
-    return new HypervisorError(`the guest agent of ${name} did not answer: ${GUEST_AGENT_REQUIREMENT} (libvirt: ${libvirt})`, false, libvirt);
+    return HypervisorError.refusal(`the guest agent of ${name} did not answer: ${GUEST_AGENT_REQUIREMENT} (libvirt: ${libvirt})`, libvirt);
   }
-  return new HypervisorError(`${what}: ${libvirt}`, isTransientLibvirtMessage(libvirt), libvirt);
+  return HypervisorError.fromLibvirt(`${what}: ${libvirt}`, libvirt);
 }
 
 /** The IPv4 rows of `virsh domifaddr`'s table (" vnet0  52:54:00:…  ipv4  192.168.1.5/24"), MACs lowercase. */

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HypervisorError, libvirtFailure } from "../errors.ts";
-import type { MigrationDisk, MigrationOutcome, MigrationRequest, MigrationWatch } from "../hypervisor.ts";
+import type { TMigrationDisk, TMigrationOutcome, TMigrationRequest, TMigrationWatch } from "../hypervisor.ts";
 import { withFilterFile } from "./virsh-filters.ts";
 import { diskTargetsByPath, migrationXml, parseJobProgress } from "./migration-xml.ts";
 
@@ -49,7 +49,7 @@ async function volumePath(uri: string, pool: string, name: string): Promise<stri
 }
 
 /** Pre-creates a disk's copy on the destination (a leftover of an earlier attempt is replaced). */
-async function precreate(uri: string, disk: MigrationDisk): Promise<string> {
+async function precreate(uri: string, disk: TMigrationDisk): Promise<string> {
   const { pool, name } = disk.target;
   const args = ["vol-create-as", pool, name, String(disk.capacityBytes), "--format", disk.format];
   try {
@@ -71,7 +71,7 @@ async function precreate(uri: string, disk: MigrationDisk): Promise<string> {
  * nothing half-copied stays in the destination's pool. Idempotent: a domain already gone from here
  * and running on the destination is a migration done.
  */
-export async function migrateWithVirsh(sourceUri: string, name: string, request: MigrationRequest, watch: MigrationWatch, consoleSocketDir?: string): Promise<MigrationOutcome> {
+export async function migrateWithVirsh(sourceUri: string, name: string, request: TMigrationRequest, watch: TMigrationWatch, consoleSocketDir?: string): Promise<TMigrationOutcome> {
   const dest = request.destinationUri;
   const started = Date.now();
   const state = await domainState(sourceUri, name).catch((error: unknown) => {
@@ -83,19 +83,19 @@ export async function migrateWithVirsh(sourceUri: string, name: string, request:
       const diskPaths = await Promise.all(request.disks.map(async (d) => ({ volumeId: d.volumeId, path: await volumePath(dest, d.target.pool, d.target.name) })));
       return { durationMs: 0, diskPaths };
     }
-    throw new HypervisorError(`${name} is not defined on this host, nor running on the destination: nothing to migrate`, false, "");
+    throw HypervisorError.refusal(`${name} is not defined on this host, nor running on the destination: nothing to migrate`);
   }
-  if (state !== "running") throw new HypervisorError(`${name} is ${state}, not running: only a running VM live-migrates (a stopped one moves cold)`, false, "");
+  if (state !== "running") throw HypervisorError.refusal(`${name} is ${state}, not running: only a running VM live-migrates (a stopped one moves cold)`);
 
   const work = await mkdtemp(join(tmpdir(), "carve-migrate-"));
-  const created: MigrationDisk[] = [];
+  const created: TMigrationDisk[] = [];
   try {
     await watch.onProgress(2, "preparing the destination");
     // The domain's NICs refer to its network filter: QEMU on the destination cannot start them without it.
     const filter = request.filter;
     if (filter) await withFilterFile(filter, (file) => virsh(dest, ["nwfilter-define", file]));
     const diskPaths = new Map<string, string>();
-    const outcomePaths: MigrationOutcome["diskPaths"] = [];
+    const outcomePaths: TMigrationOutcome["diskPaths"] = [];
     for (const disk of request.disks) {
       const here = await volumePath(sourceUri, disk.source.pool, disk.source.name);
       created.push(disk);
@@ -108,7 +108,7 @@ export async function migrateWithVirsh(sourceUri: string, name: string, request:
     const targets = diskTargetsByPath(liveXml);
     const migrateDisks = [...diskPaths.keys()].map((path) => {
       const target = targets.get(path);
-      if (target === undefined) throw new HypervisorError(`${name} has no disk at ${path}; it cannot be copied`, false, "");
+      if (target === undefined) throw HypervisorError.refusal(`${name} has no disk at ${path}; it cannot be copied`);
       return target;
     });
     const xmlFile = join(work, "live.xml");
@@ -129,7 +129,7 @@ export async function migrateWithVirsh(sourceUri: string, name: string, request:
     const aborted = await runMigration(args, sourceUri, name, watch);
     if (aborted.error !== null) {
       const reason = aborted.reason ? `it was aborted (${aborted.reason})` : aborted.error;
-      throw new HypervisorError(`live migration of ${name} failed: ${reason}; the VM keeps running on this host`, false, aborted.error);
+      throw HypervisorError.refusal(`live migration of ${name} failed: ${reason}; the VM keeps running on this host`, aborted.error);
     }
     created.length = 0; // the copies are the VM's disks now
     await watch.onProgress(100, "migrated");
@@ -147,7 +147,7 @@ function failure(what: string, error: unknown): HypervisorError {
 }
 
 /** Runs `virsh migrate`, polling progress and the abort reason until it exits. */
-function runMigration(args: string[], sourceUri: string, name: string, watch: MigrationWatch): Promise<{ error: string | null; reason: string | null }> {
+function runMigration(args: string[], sourceUri: string, name: string, watch: TMigrationWatch): Promise<{ error: string | null; reason: string | null }> {
   return new Promise((resolve) => {
     const child = spawn("virsh", args, { env: VIRSH_ENV, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";

@@ -2,8 +2,8 @@ import { access, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HypervisorError } from "../errors.ts";
-import type { NetworkDefinition, NetworkEntry, NetworkHostEntry, NetworkHosts, NetworkStatus } from "../hypervisor.ts";
-import { buildDhcpHostXml, buildDnsHostXml, buildNetworkXml, parseNetworkXml, planEntryRemoval, planHostEntry, planHostRemoval, type HostEntryPlan, type ParsedNetwork } from "./network-xml.ts";
+import type { TNetworkDefinition, TNetworkEntry, TNetworkHostEntry, TNetworkHosts, TNetworkStatus } from "../hypervisor.ts";
+import { buildDhcpHostXml, buildDnsHostXml, buildNetworkXml, parseNetworkXml, planEntryRemoval, planHostEntry, planHostRemoval, type THostEntryPlan, type TParsedNetwork } from "./network-xml.ts";
 import type { VirshSession } from "./virsh-session.ts";
 import { runVirsh } from "./virsh-storage.ts";
 
@@ -17,10 +17,8 @@ export async function linuxBridgeExists(name: string): Promise<boolean> {
 
 /** The refusal for a bridge network whose bridge is missing on this host. */
 export function missingBridge(bridge: string, host: string): HypervisorError {
-  return new HypervisorError(
+  return HypervisorError.refusal(
     `bridge ${bridge} does not exist on host ${host}: create it (ip link add ${bridge} type bridge, then enslave the host's LAN interface) or remove ${host} from the network's hosts`,
-    false,
-    "",
   );
 }
 
@@ -37,17 +35,17 @@ export class VirshNetworks {
     private readonly bridgeExists: (name: string) => Promise<boolean> = linuxBridgeExists,
   ) {}
 
-  async list(): Promise<NetworkStatus[]> {
+  async list(): Promise<TNetworkStatus[]> {
     const names = (await this.run("libvirt could not list networks", ["net-list", "--all", "--name"]))
       .split("\n")
       .map((l) => l.trim())
       .filter((l) => l !== "");
-    const statuses: NetworkStatus[] = [];
+    const statuses: TNetworkStatus[] = [];
     for (const name of names) statuses.push(await this.status(name));
     return statuses;
   }
 
-  async define(definition: NetworkDefinition): Promise<{ name: string; adopted: boolean; status: NetworkStatus }> {
+  async define(definition: TNetworkDefinition): Promise<{ name: string; adopted: boolean; status: TNetworkStatus }> {
     if (definition.kind === "bridge") {
       const bridge = definition.bridge ?? definition.name;
       if (!(await this.bridgeExists(bridge))) throw missingBridge(bridge, await this.hostName());
@@ -58,7 +56,7 @@ export class VirshNetworks {
     const name = same?.name ?? definition.name;
     if (!same) {
       if (definition.address === undefined || definition.prefix === undefined) {
-        throw new HypervisorError(`managed network ${name} needs its gateway address and prefix: give the network a gateway in Carve`, false, "");
+        throw HypervisorError.refusal(`managed network ${name} needs its gateway address and prefix: give the network a gateway in Carve`);
       }
       await this.withXmlFile(buildNetworkXml(definition), (file) => this.run(`libvirt refused to define network ${name}`, ["net-define", file]));
     }
@@ -75,11 +73,11 @@ export class VirshNetworks {
     return true;
   }
 
-  async addHost(network: string, entry: NetworkHostEntry): Promise<void> {
+  async addHost(network: string, entry: TNetworkHostEntry): Promise<void> {
     await this.apply(network, planHostEntry(await this.read(network), entry));
   }
 
-  async hosts(network: string): Promise<NetworkHosts> {
+  async hosts(network: string): Promise<TNetworkHosts> {
     const { dhcpHosts, dnsHosts } = await this.read(network);
     return { dhcpHosts, dnsHosts };
   }
@@ -89,7 +87,7 @@ export class VirshNetworks {
     if (current !== null) await this.apply(network, planHostRemoval(current, mac));
   }
 
-  async removeEntry(network: string, entry: NetworkEntry): Promise<boolean> {
+  async removeEntry(network: string, entry: TNetworkEntry): Promise<boolean> {
     const current = await this.readIfThere(network);
     if (current === null) return false;
     const plan = planEntryRemoval(current, entry);
@@ -98,14 +96,14 @@ export class VirshNetworks {
   }
 
   /** The network's entries, or null when the network is gone (it holds none: nothing to remove). */
-  private readIfThere(network: string): Promise<ParsedNetwork | null> {
+  private readIfThere(network: string): Promise<TParsedNetwork | null> {
     return this.read(network).catch((error: unknown) => {
       if (error instanceof HypervisorError && /network not found|no network with matching/i.test(error.libvirtMessage)) return null;
       throw error;
     });
   }
 
-  private async apply(network: string, plan: HostEntryPlan): Promise<void> {
+  private async apply(network: string, plan: THostEntryPlan): Promise<void> {
     const update = (action: "add" | "delete", section: "ip-dhcp-host" | "dns-host", xml: string) =>
       this.withXmlFile(xml, (file) => this.run(`libvirt could not ${action} a ${section} entry of network ${network}`, ["net-update", network, action, section, file, "--live", "--config"]));
     for (const h of plan.deleteDns) await update("delete", "dns-host", buildDnsHostXml(h));
@@ -114,11 +112,11 @@ export class VirshNetworks {
     if (plan.addDns) await update("add", "dns-host", buildDnsHostXml(plan.addDns));
   }
 
-  private async read(network: string): Promise<ParsedNetwork> {
+  private async read(network: string): Promise<TParsedNetwork> {
     return parseNetworkXml(await this.run(`libvirt could not describe network ${network}`, ["net-dumpxml", network]));
   }
 
-  private async status(name: string): Promise<NetworkStatus> {
+  private async status(name: string): Promise<TNetworkStatus> {
     const info = await this.run(`libvirt could not read network ${name}`, ["net-info", name]);
     const value = (key: string): string | undefined => new RegExp(`^${key}:\\s*(.*)$`, "m").exec(info)?.[1]?.trim();
     return { name, active: value("Active") === "yes", autostart: value("Autostart") === "yes", bridge: value("Bridge") ?? null };

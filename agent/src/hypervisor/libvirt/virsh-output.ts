@@ -1,4 +1,4 @@
-import type { PoolStatus } from "../hypervisor.ts";
+import type { TPoolStatus } from "../hypervisor.ts";
 
 /** Reads `Key:   value` lines (virsh's *-info output) into a map. */
 function parseKeyValues(output: string): Map<string, string> {
@@ -11,7 +11,7 @@ function parseKeyValues(output: string): Map<string, string> {
 }
 
 /** Parses `virsh pool-info --bytes`. Inactive pools have no usage lines: they read as zero. */
-export function parsePoolInfo(name: string, output: string): PoolStatus {
+export function parsePoolInfo(name: string, output: string): TPoolStatus {
   const values = parseKeyValues(output);
   const bytes = (key: string): number => {
     const value = Number(values.get(key) ?? "0");

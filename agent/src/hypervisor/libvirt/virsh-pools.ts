@@ -1,5 +1,5 @@
 import { HypervisorError } from "../errors.ts";
-import type { PoolDefinition, PoolStatus } from "../hypervisor.ts";
+import type { TPoolDefinition, TPoolStatus } from "../hypervisor.ts";
 import type { VirshSession } from "./virsh-session.ts";
 import { runVirsh, type VirshStorage } from "./virsh-storage.ts";
 
@@ -17,7 +17,7 @@ export class VirshPools {
     private readonly storage: VirshStorage,
   ) {}
 
-  async define(definition: PoolDefinition): Promise<{ name: string; adopted: boolean; status: PoolStatus }> {
+  async define(definition: TPoolDefinition): Promise<{ name: string; adopted: boolean; status: TPoolStatus }> {
     const existing = await this.storage.listPoolDetails();
     const sameTarget = existing.find((p) => p.path !== null && normalise(p.path) === normalise(definition.path));
     let name = definition.name;
@@ -26,10 +26,8 @@ export class VirshPools {
     } else {
       const sameName = existing.find((p) => p.name === definition.name);
       if (sameName) {
-        throw new HypervisorError(
+        throw HypervisorError.refusal(
           `libvirt on this host already has a pool named ${definition.name} with target ${sameName.path ?? "(none)"}, not ${definition.path}: correct the pool's path in Carve, or undefine that libvirt pool (virsh pool-undefine ${definition.name})`,
-          false,
-          "",
         );
       }
       await this.run(`libvirt refused to define pool ${name}`, [
@@ -40,7 +38,7 @@ export class VirshPools {
     if (!sameTarget?.active) await this.run(`libvirt could not start pool ${name}`, ["pool-start", name]);
     await this.run(`libvirt could not mark pool ${name} autostart`, ["pool-autostart", name]);
     const status = (await this.storage.listPools()).find((p) => p.name === name);
-    if (!status) throw new HypervisorError(`pool ${name} vanished right after it was defined`, true, "");
+    if (!status) throw HypervisorError.transient(`pool ${name} vanished right after it was defined`);
     return { name, adopted: sameTarget !== undefined, status };
   }
 
@@ -49,8 +47,8 @@ export class VirshPools {
   }
 }
 
-function sourceArgs(definition: PoolDefinition): string[] {
+function sourceArgs(definition: TPoolDefinition): string[] {
   if (definition.kind !== "netfs") return [];
-  if (!definition.source) throw new HypervisorError(`a netfs pool needs its NFS server and export (source host and path)`, false, "");
+  if (!definition.source) throw HypervisorError.refusal(`a netfs pool needs its NFS server and export (source host and path)`);
   return ["--source-host", definition.source.host, "--source-path", definition.source.path];
 }

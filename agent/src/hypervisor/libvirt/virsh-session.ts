@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { toVirshCommandLine } from "./virsh-args.ts";
-import { VirshExchange, type VirshReply } from "./virsh-exchange.ts";
+import { VirshExchange, type TVirshReply } from "./virsh-exchange.ts";
 
 /** A virsh command failed: `message` is virsh's stderr without the `error: ` prefixes. */
 export class VirshCommandError extends Error {
@@ -23,7 +23,7 @@ export class VirshSessionError extends Error {
 }
 
 /** Options of a {@link VirshSession}. */
-export interface VirshSessionOptions {
+export interface TVirshSessionOptions {
   uri: string;
   /** virsh binary; `virsh` from PATH by default. */
   virshPath?: string;
@@ -49,7 +49,7 @@ export class VirshSession {
   private counter = 0;
   private cache: string | null = null;
 
-  constructor(private readonly options: VirshSessionOptions) {}
+  constructor(private readonly options: TVirshSessionOptions) {}
 
   /**
    * Runs one command and returns its stdout.
@@ -89,7 +89,7 @@ export class VirshSession {
     if (this.closed) throw new VirshSessionError("the virsh session is closed");
     const exchange = this.ensureStarted();
     const mark = `carve${this.nonce}n${++this.counter}`;
-    const reply: VirshReply = await exchange.send(line, mark, this.options.commandTimeoutMs ?? 120_000);
+    const reply: TVirshReply = await exchange.send(line, mark, this.options.commandTimeoutMs ?? 120_000);
     const errors = reply.stderr
       .split("\n")
       .filter((l) => l.startsWith("error: "))

@@ -1,5 +1,5 @@
 import { HypervisorError, libvirtFailure, messageOf } from "../errors.ts";
-import type { CowVolumeRequest, PoolDetail, PoolStatus } from "../hypervisor.ts";
+import type { TCowVolumeRequest, TPoolDetail, TPoolStatus } from "../hypervisor.ts";
 import { VirshArgumentError } from "./virsh-args.ts";
 import { VirshCommandError, type VirshSession } from "./virsh-session.ts";
 import { parsePoolInfo, parsePoolXml, parseVolumeCapacity, parseVolumeList } from "./virsh-output.ts";
@@ -29,12 +29,12 @@ export class VirshStorage {
   constructor(private readonly session: VirshSession) {}
 
   /** Pools with their usage; inactive pools report zeros. */
-  async listPools(): Promise<PoolStatus[]> {
+  async listPools(): Promise<TPoolStatus[]> {
     const names = (await this.run("libvirt could not list storage pools", ["pool-list", "--all", "--name"]))
       .split("\n")
       .map((line) => line.trim())
       .filter((line) => line !== "");
-    const pools: PoolStatus[] = [];
+    const pools: TPoolStatus[] = [];
     for (const name of names) {
       const info = await this.run(`libvirt could not read storage pool ${name}`, ["pool-info", "--bytes", name]);
       pools.push(parsePoolInfo(name, info));
@@ -43,8 +43,8 @@ export class VirshStorage {
   }
 
   /** Pools with their usage, type and target path (one more virsh call per pool). */
-  async listPoolDetails(): Promise<PoolDetail[]> {
-    const pools: PoolDetail[] = [];
+  async listPoolDetails(): Promise<TPoolDetail[]> {
+    const pools: TPoolDetail[] = [];
     for (const pool of await this.listPools()) {
       const xml = await this.run(`libvirt could not describe storage pool ${pool.name}`, ["pool-dumpxml", pool.name]);
       pools.push({ ...pool, ...parsePoolXml(xml) });
@@ -77,7 +77,7 @@ export class VirshStorage {
   }
 
   /** `vol-create-as` a qcow2 overlay of the backing volume; returns the new volume's path. */
-  async createCowVolume(request: CowVolumeRequest): Promise<string> {
+  async createCowVolume(request: TCowVolumeRequest): Promise<string> {
     const { pool, name, capacityGiB, backing } = request;
     // By path, so the template may sit in another pool; libvirt's "not found" names what is missing.
     const key = `${backing.pool}/${backing.name}`;
@@ -106,7 +106,7 @@ export class VirshStorage {
     const dir = this.volumeDirs.get(pool);
     if (dir !== undefined) return `${dir}/${name}`;
     const path = await this.volumePath(pool, name);
-    if (path === null) throw new HypervisorError(`volume ${name} vanished from pool ${pool} right after it was created`, true, "");
+    if (path === null) throw HypervisorError.transient(`volume ${name} vanished from pool ${pool} right after it was created`);
     return path;
   }
 
@@ -127,7 +127,7 @@ export class VirshStorage {
     try {
       const info = await this.run(`libvirt could not read volume ${name} in pool ${pool}`, ["vol-info", "--bytes", "--pool", pool, name]);
       const capacity = parseVolumeCapacity(info);
-      if (capacity === null) throw new HypervisorError(`virsh vol-info gave no capacity for volume ${name} in pool ${pool}`, false, info);
+      if (capacity === null) throw HypervisorError.refusal(`virsh vol-info gave no capacity for volume ${name} in pool ${pool}`, info);
       return capacity;
     } catch (error) {
       if (error instanceof HypervisorError && VOLUME_NOT_FOUND.test(error.libvirtMessage)) return null;
@@ -163,7 +163,7 @@ export async function runVirsh(session: VirshSession, what: string, argv: readon
     return await session.run(argv);
   } catch (error) {
     if (error instanceof VirshCommandError) throw libvirtFailure(what, error.message);
-    if (error instanceof VirshArgumentError) throw new HypervisorError(`${what}: ${error.message}`, false, error.message);
-    throw new HypervisorError(`${what}: ${messageOf(error)}`, true, messageOf(error));
+    if (error instanceof VirshArgumentError) throw HypervisorError.refusal(`${what}: ${error.message}`, error.message);
+    throw HypervisorError.transient(`${what}: ${messageOf(error)}`, messageOf(error));
   }
 }
