@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { requireAdmin, type TActor } from "../identity/actor.ts";
-import { hasDependents } from "../lifecycle/has-dependents.ts";
+import { DESTROY_THOSE_VMS, hasDependents } from "../lifecycle/has-dependents.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import { resolveHost } from "./resolve-host.ts";
 
@@ -31,7 +31,7 @@ export async function removeHost(deps: CoreDeps, actor: TActor, input: unknown):
     });
     if (live.length > 0) {
       throw hasDependents(`Host ${host.name}`, [{ what: "VMs", one: "VM", names: live.map((vm) => `${vm.name} (${vm.owner.username}, ${vm.state})`) }], [
-        "destroy those VMs ('carve vm destroy NAME --wait'), or wait for their owners to",
+        DESTROY_THOSE_VMS,
         `remove the host ('carve host remove ${host.name}')`,
       ]);
     }

@@ -3,7 +3,7 @@ import type { CoreDeps } from "../context.ts";
 import { CarveError } from "../errors/index.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { requireAdmin, type TActor } from "../identity/actor.ts";
-import { hasDependents } from "../lifecycle/has-dependents.ts";
+import { DESTROY_THOSE_VMS, hasDependents } from "../lifecycle/has-dependents.ts";
 import { isUuid } from "../validation/is-uuid.ts";
 import { parseInput } from "../validation/parse-input.ts";
 
@@ -49,7 +49,7 @@ export async function deleteOffering(deps: CoreDeps, actor: TActor, input: unkno
       throw hasDependents(
         `Service offering ${offering.name}`,
         [{ what: "VMs", one: "VM", names: vms }],
-        ["destroy those VMs ('carve vm destroy NAME --wait'), or wait for their owners to", `delete the offering ('carve offering delete ${offering.name}')`],
+        [DESTROY_THOSE_VMS, `delete the offering ('carve offering delete ${offering.name}')`],
         { alternative: `Or retire it now ('carve offering delete ${offering.name} --retire'): no new VM can use it, and those VMs keep running.` },
       );
     }
