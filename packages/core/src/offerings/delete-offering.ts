@@ -6,6 +6,7 @@ import { requireAdmin, type TActor } from "../identity/actor.ts";
 import { DESTROY_THOSE_VMS, hasDependents } from "../lifecycle/has-dependents.ts";
 import { isUuid } from "../validation/is-uuid.ts";
 import { parseInput } from "../validation/parse-input.ts";
+import { way } from "../errors/front-door-ways.ts";
 
 export const ZDeleteOfferingInput = z.object({
   offering: z.string({ error: "is required: an offering name or id" }).min(1, "is required: an offering name or id").max(200),
@@ -34,7 +35,7 @@ export async function deleteOffering(deps: CoreDeps, actor: TActor, input: unkno
   return deps.db.$transaction(async (tx) => {
     const offering = await tx.serviceOffering.findFirst({ where: isUuid(data.offering) ? { id: data.offering } : { name: data.offering }, select: { id: true, name: true, active: true } });
     if (!offering) {
-      throw new CarveError("OFFERING_NOT_FOUND", `No service offering '${data.offering}'. See the offerings with 'carve offering list'.`, {
+      throw new CarveError("OFFERING_NOT_FOUND", `No service offering '${data.offering}'. See the offerings with ${way("offerings")}.`, {
         fields: [{ field: "offering", message: `'${data.offering}' does not exist` }],
       });
     }
