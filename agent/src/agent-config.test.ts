@@ -24,6 +24,18 @@ describe("the agent's config file", () => {
     expect(loadAgentEnv({ REDIS_URL: "redis://10.0.0.1:6379", LOG_LEVEL: "debug" }, file)).toMatchObject({ REDIS_URL: "redis://10.0.0.1:6379", CARVE_HOST_ID: HOST, LOG_LEVEL: "debug" });
   });
 
+  it("keeps join's --data-dir, so run and doctor use the host key join made", async () => {
+    const path = join(await mkdtemp(join(tmpdir(), "carve-cfg-")), "agent.json");
+    await writeAgentConfig(path, { ...CONFIG, dataDir: "/srv/carve-agent" });
+    expect(loadAgentEnv({}, await readAgentConfig(path, true)).CARVE_AGENT_DATA_DIR).toBe("/srv/carve-agent");
+    expect(loadAgentEnv({ CARVE_AGENT_DATA_DIR: "/elsewhere" }, await readAgentConfig(path, true)).CARVE_AGENT_DATA_DIR).toBe("/elsewhere");
+  });
+
+  it("is what a host that never joined lacks: run and doctor point to carve-agent join", async () => {
+    const path = join(await mkdtemp(join(tmpdir(), "carve-cfg-")), "agent.json");
+    expect(() => loadAgentEnv({}, {}, path)).toThrow(`this host has not joined Carve: there is no config file at ${path} (and no CARVE_HOST_ID). Run 'carve-agent join --token TOKEN --redis URL'`);
+  });
+
   it("is ignored as a whole when the environment names another host", async () => {
     const path = join(await mkdtemp(join(tmpdir(), "carve-cfg-")), "agent.json");
     await writeAgentConfig(path, CONFIG);

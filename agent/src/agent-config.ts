@@ -16,6 +16,8 @@ export const ZAgentConfigFile = z.object({
   /** The host's own credential: its Redis password. Never logged. */
   credential: z.string(),
   joinedAt: z.string(),
+  /** Where join made the host's key pair (`--data-dir`): run and doctor must use the same one. Absent in files joined before it was kept. */
+  dataDir: z.string().optional(),
 });
 export type TAgentConfigFile = z.infer<typeof ZAgentConfigFile>;
 
@@ -45,6 +47,7 @@ export async function readAgentConfig(path: string, explicit: boolean): Promise<
     REDIS_URL: c.redisUrl,
     CARVE_QUEUE_PREFIX: c.queuePrefix,
     ...(c.redisUser ? { CARVE_REDIS_USERNAME: c.redisUser, CARVE_REDIS_PASSWORD: c.credential } : {}),
+    ...(c.dataDir ? { CARVE_AGENT_DATA_DIR: c.dataDir } : {}),
   };
 }
 

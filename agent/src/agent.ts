@@ -50,8 +50,9 @@ export async function startAgent(env: TAgentEnv, log: Logger, tuning: TAgentTuni
   const node = await hypervisor.nodeInfo();
   const volumeReceiver = await startVolumeReceiver(env, hypervisor, log);
   const consoleListener = await startConsoleListener(env, hypervisor, log);
-  const workerRedis = watchRedis(new Redis(env.REDIS_URL, { ...redisAuth(env), maxRetriesPerRequest: null, connectionName: "carve-agent-worker" }), log);
-  const commandRedis = watchRedis(new Redis(env.REDIS_URL, { ...redisAuth(env), maxRetriesPerRequest: 1, connectionName: "carve-agent" }), log);
+  const credential = { refused: false };
+  const workerRedis = watchRedis(new Redis(env.REDIS_URL, { ...redisAuth(env), maxRetriesPerRequest: null, connectionName: "carve-agent-worker" }), log, credential);
+  const commandRedis = watchRedis(new Redis(env.REDIS_URL, { ...redisAuth(env), maxRetriesPerRequest: 1, connectionName: "carve-agent" }), log, credential);
   let metricsServer: { close(): void } | null = null;
   const closeAll = async (): Promise<void> => {
     metricsServer?.close();
@@ -115,7 +116,16 @@ export async function startAgent(env: TAgentEnv, log: Logger, tuning: TAgentTuni
       hypervisor,
       metrics,
       close: async () => {
-        await worker.close();
+        if (credential.refused) {
+          // Nothing can be handed back to a control plane that removed this host, and a graceful
+          // close waits on Redis, retrying the refused credential for minutes: drop it all now.
+          log.warn("stopping at once without waiting for active jobs: this host was removed from Carve (Redis refuses its credential)");
+          workerRedis.disconnect();
+          commandRedis.disconnect();
+          await worker.close(true);
+        } else {
+          await worker.close();
+        }
         await logLevel.stop();
         await heartbeat.stop();
         await closeAll();
@@ -187,12 +197,25 @@ export function redisAddress(url: string): string {
   }
 }
 
-/** Logs connection errors (ioredis reconnects by itself), once per distinct message. */
-function watchRedis(redis: Redis, log: Logger): Redis {
+/**
+ * Logs connection errors (ioredis reconnects by itself), once per distinct message. WRONGPASS for
+ * the host's own user means it was deleted, which is what removing the host does: `credential`
+ * records it (close then stops at once) and the log says so, once.
+ */
+function watchRedis(redis: Redis, log: Logger, credential: { refused: boolean }): Redis {
   let last = "";
   redis.on("error", (error: Error) => {
     if (error.message === last) return;
     last = error.message;
+    if (error.message.startsWith("WRONGPASS")) {
+      if (credential.refused) return;
+      credential.refused = true;
+      log.error(
+        { err: error },
+        "Redis refuses this host's credential (WRONGPASS): the host was removed from Carve ('carve host remove') or its Redis user deleted. Stop this agent; to bring the host back, 'carve host add' it and run 'carve-agent join' with the new token",
+      );
+      return;
+    }
     log.warn({ err: error }, `redis connection error: ${error.message}`);
   });
   redis.on("ready", () => {

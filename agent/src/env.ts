@@ -128,13 +128,19 @@ export class AgentConfigError extends Error {
 
 /**
  * Parses the agent's settings: the environment over the config file's values (see
- * agent-config.ts). This is the only place that reads `process.env`; pass a record to parse
+ * agent-config.ts); with `configPath` (where the file was looked for), a missing file and no host
+ * id in the environment point to `carve-agent join`. This is the only place that reads `process.env`; pass a record to parse
  * something else (tests).
  * @throws AgentConfigError naming every bad variable.
  */
-export function loadAgentEnv(source: Record<string, string | undefined> = process.env, file: Record<string, string> = {}): TAgentEnv {
+export function loadAgentEnv(source: Record<string, string | undefined> = process.env, file: Record<string, string> = {}, configPath?: string): TAgentEnv {
   // An empty string means "unset", so that `FOO= node …` falls back to the default.
   const fromEnv = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ""));
+  if (configPath !== undefined && Object.keys(file).length === 0 && fromEnv["CARVE_HOST_ID"] === undefined) {
+    throw new AgentConfigError([
+      `this host has not joined Carve: there is no config file at ${configPath} (and no CARVE_HOST_ID). Run 'carve-agent join --token TOKEN --redis URL' as 'carve host add' printed it, or name the file join wrote with --config (or CARVE_AGENT_CONFIG)`,
+    ]);
+  }
   // The config file (from `carve-agent join`) sits under the environment; it is another host's
   // when the environment names a different host id, and then it is ignored as a whole.
   const sameHost = fromEnv["CARVE_HOST_ID"] === undefined || fromEnv["CARVE_HOST_ID"] === file["CARVE_HOST_ID"];

@@ -49,6 +49,23 @@ describe("runtime log level", () => {
     expect(log.level).toBe("info");
   });
 
+  it("leaves a 'log level changed' line that shows when switching to a quieter level too", async () => {
+    const { log, lines } = capturedLogger();
+    let published: string | null = "warn";
+    const redis = { get: async () => published } as unknown as Redis;
+    const follower = followLogLevel({ redis, prefix: "bull", hostId: "h1", log, ownLevel: "info", intervalMs: 20 });
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    published = "error";
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    await follower.stop();
+    expect(log.level).toBe("error");
+    // info → warn: written at info before the switch; warn → error: at warn, the level it leaves.
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 30, msg: "log level changed", from: "info", to: "warn" }),
+      expect.objectContaining({ level: 40, msg: "log level changed", from: "warn", to: "error" }),
+    ]);
+  });
+
   it("keeps its level when the key cannot be read, and says so once per error", async () => {
     const { log, lines } = capturedLogger();
     const redis = { get: async () => Promise.reject(new Error("NOPERM no permissions to access a key")) } as unknown as Redis;

@@ -1,4 +1,4 @@
-import { HEARTBEAT_INTERVAL_MS, hostLogLevelKey } from "@carve/protocol";
+import { HEARTBEAT_INTERVAL_MS, hostLogLevelKey, switchLogLevel } from "@carve/protocol";
 import type { Redis } from "ioredis";
 import type { Logger } from "./logger.ts";
 
@@ -34,10 +34,7 @@ export function followLogLevel(options: TLogLevelOptions): { stop(): Promise<voi
   let lastError = "";
   const check = async (): Promise<void> => {
     const level = wantedLevel(await redis.get(key), options.ownLevel, log.levels.values);
-    if (log.level === level) return;
-    const previous = log.level;
-    log.level = level;
-    log.info({ from: previous, to: level }, "log level changed");
+    switchLogLevel(log, level);
   };
   const run = (): void => {
     inFlight = check().then(

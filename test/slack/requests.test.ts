@@ -112,6 +112,15 @@ describe("commands that are not commands", () => {
     await fake.waitFor("chat.postEphemeral", (a) => String(a["text"]).includes("`/vm stop` has no option `force`"));
   });
 
+  it("names Slack's own commands where a refusal says where to look, never the CLI's", async () => {
+    await slack.command("U0DEV", "status nope");
+    const missing = String((await fake.waitFor("chat.postEphemeral", (a) => String(a["text"]).includes("No VM 'nope'")))["text"]);
+    expect(missing).toBe(":mag: No VM 'nope' among the VMs you can manage. List them with `/vm list`.");
+    await slack.command("U0DEV", "create web-1 template=nope offering=small");
+    const template = String((await fake.waitFor("chat.postEphemeral", (a) => String(a["text"]).includes("No template 'nope'")))["text"]);
+    expect(template).toBe(":mag: No template 'nope'. See the available ones with `/vm templates`.");
+  });
+
   it("answers a 2,000-character VM name with the field's error, echoing none of it", async () => {
     const long = "a".repeat(2000);
     await slack.command("U0DEV", `status ${long}`);

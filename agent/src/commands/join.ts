@@ -63,7 +63,7 @@ export async function joinCommand(flags: TJoinFlags): Promise<TJoinGrant> {
     const grant = ZJoinGrant.parse(JSON.parse(openSealed(keys.privateKey, reply.sealed)));
     await writeAgentConfig(flags.config, {
       hostId: grant.hostId, hostName: grant.hostName, libvirtUri: flags.uri, redisUrl: grant.redisUser ? withoutCredentials(flags.redisUrl) : flags.redisUrl, queuePrefix: grant.queuePrefix,
-      redisUser: grant.redisUser, credential: grant.credential, joinedAt: new Date().toISOString(),
+      redisUser: grant.redisUser, credential: grant.credential, joinedAt: new Date().toISOString(), dataDir: flags.dataDir,
     }); // prettier-ignore
     return grant;
   } finally {

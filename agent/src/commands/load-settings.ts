@@ -10,7 +10,7 @@ import { createLogger } from "../logger.ts";
 export async function loadSettings(configFlag: string | undefined): Promise<TAgentEnv> {
   try {
     const where = configFlag ? { path: configFlag, explicit: true } : agentConfigPath();
-    return loadAgentEnv(process.env, await readAgentConfig(where.path, where.explicit));
+    return loadAgentEnv(process.env, await readAgentConfig(where.path, where.explicit), where.path);
   } catch (error) {
     if (!(error instanceof AgentConfigError)) throw error;
     createLogger("error").fatal({ problems: error.problems }, error.message);

@@ -37,7 +37,7 @@ describe("carve CLI", () => {
 
   it("names an unknown template and where to find the valid ones", async () => {
     const result = await carve("vm", "create", "web-1", "--template", "nope", "--offering", "small");
-    expect(result).toMatchObject({ code: 1, stderr: "error: No template 'nope'. See the available ones with 'template list'.\n" });
+    expect(result).toMatchObject({ code: 1, stderr: "error: No template 'nope'. See the available ones with 'carve template list'.\n" });
   });
 
   it("reads each --data-disk (OFFERING or OFFERING:GiB) and names a size that is not a number by its place", async () => {

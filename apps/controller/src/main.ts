@@ -1,4 +1,4 @@
-import { advanceHostMaintenance, applyLogLevels, createCore, createProcessLogger, meterUsage, pruneExpiredPasswordReveals, reconcileHosts, recordPoolReports, refreshHostStates, startTemplateFetcher, sweepJobs, watchJobs, withIdentity } from "@carve/core";
+import { advanceHostMaintenance, applyLogLevels, createCore, createProcessLogger, meterUsage, pruneExpiredPasswordReveals, reconcileHosts, recordPoolReports, refreshHostStates, startTemplateFetcher, sweepJobs, switchLogLevel, watchJobs, withIdentity } from "@carve/core";
 import { loadEnv } from "./env.ts";
 import { startDirectorySync } from "./directory-sync.ts";
 import { announceSetupToken } from "./first-run.ts";
@@ -26,7 +26,8 @@ const SWEEP_MIN_AGE_MS = 5_000;
 /** One round of the controller's periodic work; each part logs and survives its own failure. */
 async function tick(): Promise<void> {
   for (const [name, work] of [
-    ["log levels", () => applyLogLevels(core, publishedAgentLevels).then((levels) => followLogLevel(levels.controller ?? env.LOG_LEVEL))],
+    // `carve settings log-level` reaches this process within a round; unset, LOG_LEVEL is back in force.
+    ["log levels", () => applyLogLevels(core, publishedAgentLevels).then((levels) => switchLogLevel(log, levels.controller ?? env.LOG_LEVEL))],
     ["hosts", () => refreshHostStates(core, { graceMs: env.CARVE_HOST_GRACE_MS })],
     ["pools", () => recordPoolReports(core)],
     ["listeners", () => listeners.sync()],
@@ -53,13 +54,6 @@ async function tick(): Promise<void> {
   rounds += 1;
 }
 
-/** `carve settings log-level` reaches this process within a round; unset, LOG_LEVEL is back in force. */
-function followLogLevel(level: string): void {
-  if (log.level === level) return;
-  const previous = log.level;
-  log.level = level;
-  log.info({ from: previous, to: level }, "log level changed");
-}
 
 async function loop(): Promise<void> {
   while (!stopping) {

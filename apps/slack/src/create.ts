@@ -1,4 +1,4 @@
-import { createVmOnce, listOfferings, listSshKeys, listTemplates, ZCreateVmInput, type TUserActor } from "@carve/core";
+import { createVmOnce, listOfferings, listSshKeys, listTemplates, renderWays, ZCreateVmInput, type TUserActor } from "@carve/core";
 import type { types } from "@slack/bolt";
 import type { TCommandLine } from "./command-line.ts";
 import type { TSlackCtx, TVmCommand } from "./context.ts";
@@ -130,7 +130,7 @@ export function viewErrors(input: Record<string, unknown>): Record<string, strin
   const errors: Record<string, string> = {};
   for (const issue of parsed.error.issues) {
     const field = String(issue.path[0] ?? "name");
-    errors[field in FIELD_BLOCKS ? FIELD_BLOCKS[field as keyof typeof FIELD_BLOCKS] : FIELD_BLOCKS.name] ??= issue.message;
+    errors[field in FIELD_BLOCKS ? FIELD_BLOCKS[field as keyof typeof FIELD_BLOCKS] : FIELD_BLOCKS.name] ??= renderWays(issue.message, "slack");
   }
   return errors;
 }

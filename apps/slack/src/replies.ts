@@ -3,20 +3,21 @@ import type { TSlackCtx } from "./context.ts";
 
 /**
  * How each error reads in Slack: an emoji that says what kind of refusal it is and, where the
- * message alone does not say it, what to do next. Codes not listed read as their message.
+ * message alone does not say it, what to do next (a message names lookups in Slack's own way:
+ * core's front-door ways). Codes not listed read as their message.
  */
 const SLACK_REPLIES: Partial<Record<TErrorCode, { emoji: string; next?: string }>> = {
   INVALID_INPUT: { emoji: ":warning:", next: "See `/vm help` for the forms of each command." },
   UNAUTHENTICATED: { emoji: ":lock:" },
   ACCOUNT_DISABLED: { emoji: ":lock:" },
   FORBIDDEN: { emoji: ":no_entry:" },
-  VM_NOT_FOUND: { emoji: ":mag:", next: "Your VMs: `/vm list`." },
+  VM_NOT_FOUND: { emoji: ":mag:" },
   VM_NAME_TAKEN: { emoji: ":warning:" },
   VM_BUSY: { emoji: ":hourglass:" },
   INVALID_STATE: { emoji: ":warning:" },
-  TEMPLATE_NOT_FOUND: { emoji: ":mag:", next: "Templates: `/vm templates`." },
+  TEMPLATE_NOT_FOUND: { emoji: ":mag:" },
   TEMPLATE_NOT_READY: { emoji: ":hourglass:" },
-  OFFERING_NOT_FOUND: { emoji: ":mag:", next: "Offerings: `/vm offerings`." },
+  OFFERING_NOT_FOUND: { emoji: ":mag:" },
   NO_CAPACITY: { emoji: ":no_entry:" },
   QUOTA_EXCEEDED: { emoji: ":no_entry:", next: "Your quota: `/vm quota`." },
   AGENT_ERROR: { emoji: ":x:" },
@@ -28,8 +29,9 @@ const SLACK_REPLIES: Partial<Record<TErrorCode, { emoji: string; next?: string }
 export function errorReply(error: unknown): string {
   const carve: CarveError = toCarveError(error);
   const reply = SLACK_REPLIES[carve.code] ?? { emoji: ":x:" };
-  const fields = carve.fields.length > 1 ? `\n${carve.fields.map((f) => `• \`${f.field}\` ${f.message}`).join("\n")}` : "";
-  return `${reply.emoji} ${carve.message}${fields}${reply.next ? `\n${reply.next}` : ""}`;
+  const { message, fields = [] } = carve.forDoor("slack");
+  const listed = fields.length > 1 ? `\n${fields.map((f) => `• \`${f.field}\` ${f.message}`).join("\n")}` : "";
+  return `${reply.emoji} ${message}${listed}${reply.next ? `\n${reply.next}` : ""}`;
 }
 
 /** Expected refusals are answers, not crashes; anything else is logged with its cause. */

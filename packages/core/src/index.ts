@@ -4,6 +4,8 @@ export { createCore, type TCore, type TCoreOptions } from "./create-core.ts";
 export { createProcessLogger } from "./logging/process-logger.ts";
 // The /metrics endpoint and its token setting: protocol's, shared with the agent.
 export { requireMetricsToken, serveMetrics, ZMetricsTokenSetting } from "@carve/protocol";
+// The "log level changed" rule: protocol's, shared with the agent (issue 19).
+export { switchLogLevel } from "@carve/protocol";
 export * from "./identity/actor.ts";
 export { operatorActor, OPERATOR_USERNAME } from "./identity/operator-actor.ts";
 export { whoAmI, type TWhoAmI } from "./identity/who-am-i.ts";

@@ -8,3 +8,4 @@ export * from "./join-seal.ts";
 export * from "./log-safety.ts";
 export * from "./metrics-endpoint.ts";
 export * from "./console.ts";
+export * from "./log-level-switch.ts";

@@ -26,12 +26,12 @@ export function runAgentJoin(stack: Stack, token: string, uri: string, config: s
   return new Promise((resolve) => child.once("exit", (code) => resolve({ code, stdout, stderr })));
 }
 
-/** Starts `carve-agent run` with nothing but its config file (no CARVE_HOST_ID, no REDIS_URL): what a joined host runs. */
+/** Starts `carve-agent run` with nothing but its config file (no CARVE_HOST_ID, no REDIS_URL, no data directory): what a joined host runs. */
 export async function startJoinedAgent(stack: Stack, name: string, config: string): Promise<TService> {
   const agent = await startService({
     name: `agent ${name}`,
     entry: "agent/src/main.ts",
-    env: { CARVE_AGENT_CONFIG: config, CARVE_CONSOLE_LOG_DIR: join(stack.dir, "console"), CARVE_AGENT_DATA_DIR: join(stack.dir, "agent-data-joined"), LOG_LEVEL: "info", REDIS_URL: "", CARVE_QUEUE_PREFIX: "", CARVE_HOST_ID: "" },
+    env: { CARVE_AGENT_CONFIG: config, CARVE_CONSOLE_LOG_DIR: join(stack.dir, "console"), CARVE_AGENT_DATA_DIR: "", LOG_LEVEL: "info", REDIS_URL: "", CARVE_QUEUE_PREFIX: "", CARVE_HOST_ID: "" },
     logFile: join(stack.dir, `agent-${name}.log`),
     readyText: "agent ready",
   });

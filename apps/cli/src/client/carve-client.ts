@@ -457,7 +457,8 @@ export interface TTemplateSummary {
   id: string;
   name: string;
   state: string;
-  format: string;
+  /** null while not known: a download not yet examined, or refused. */
+  format: string | null;
   minDiskGiB: number;
   /** The guest account of the connect line. */
   loginUser: string;

@@ -1,4 +1,4 @@
-import { CarveError, ERROR_CODES, pollJob, type TErrorCode } from "@carve/core";
+import { CarveError, ERROR_CODES, FRONT_DOOR_HEADER, pollJob, type TErrorCode } from "@carve/core";
 import type { TDriftSummary } from "../client/carve-client.ts";
 import type { TCarveClient, TDiskOfferingSummary, THostSummary, TJobSummary, TOfferingSummary, TSshKeySummary, TTemplateSummary, TVmDetail, TPoolSummary, TQuotaSummary, TApiKeySummary, TRevealedPasswordView, TGroupSummary } from "../client/carve-client.ts";
 import type { TSecurityGroupSummary } from "../client/carve-client.ts";
@@ -24,7 +24,8 @@ export async function callApi<T>(credentials: TCredentials, method: string, path
     // A redirect could hand the key to another host: a Carve server never redirects its API.
     redirect: "error",
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    headers: { authorization: `Bearer ${credentials.key}`, accept: "application/json", ...(options.body === undefined ? {} : { "content-type": "application/json" }) },
+    // Refusals then name the CLI's commands ('carve template list'), not the API's routes.
+    headers: { authorization: `Bearer ${credentials.key}`, accept: "application/json", [FRONT_DOOR_HEADER]: "cli", ...(options.body === undefined ? {} : { "content-type": "application/json" }) },
     ...(options.body === undefined ? {} : { body: JSON.stringify(options.body, finiteNumbers) }),
   }).catch((error: unknown) => {
     throw new CarveError("SERVER_UNREACHABLE", `Could not reach the Carve server at ${credentials.url} (${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}). Check the URL and your network, or 'carve login' again.`);

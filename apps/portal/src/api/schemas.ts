@@ -106,7 +106,7 @@ export const ZTemplateJson = z
     name: z.string(),
     description: z.string().nullable(),
     state: z.string(),
-    format: z.string(),
+    format: z.string().nullable().describe("qcow2, raw or iso; null until a download has been examined (or when it was refused)"),
     minDiskGiB: z.int(),
     supportsCloudInit: z.boolean(),
     supportsPasswordReset: z.boolean(),

@@ -14,5 +14,6 @@ export const SUCCEEDED: TActionResult = { code: null, message: null, fields: [] 
 export function failure(error: unknown): TActionResult {
   const carveError = toCarveError(error);
   if (!carveError.expected) portalCore().log.error({ err: error }, "portal action failed");
-  return { code: carveError.code, message: carveError.message, fields: carveError.fields };
+  const { message, fields = [] } = carveError.forDoor("portal");
+  return { code: carveError.code, message, fields };
 }

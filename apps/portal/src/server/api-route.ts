@@ -1,4 +1,4 @@
-import { authenticateApiKey, CarveError, checkRequestParams, toCarveError, type TUserActor } from "@carve/core";
+import { authenticateApiKey, CarveError, checkRequestParams, FRONT_DOOR_HEADER, frontDoorOf, toCarveError, type TUserActor } from "@carve/core";
 import { env } from "../env.ts";
 import { sessionActor } from "./auth.ts";
 import { requestOrigin, withOrigin } from "./client-address.ts";
@@ -67,11 +67,16 @@ async function apiActor(core: TPortalCore, request: Request, need: TNeed): Promi
   return actor;
 }
 
-/** A CarveError as the API answers it: `{ code, message, fields? }` with the code's HTTP status. */
-export function errorResponse(error: unknown, core?: TPortalCore, headers?: HeadersInit): Response {
+/**
+ * A CarveError as the API answers it: `{ code, message, fields? }` with the code's HTTP status; the
+ * lookups it names are the API's (GET /api/v1/templates), or the CLI's for the remote CLI, which
+ * says so in the FRONT_DOOR_HEADER.
+ */
+export function errorResponse(error: unknown, core?: TPortalCore, headers?: HeadersInit, request?: Request): Response {
   const carveError = toCarveError(error);
   if (!carveError.expected) core?.log.error({ err: error }, "portal API request failed");
-  return Response.json(carveError.toJSON(), { status: carveError.httpStatus, ...(headers ? { headers } : {}) });
+  const door = frontDoorOf(request?.headers.get(FRONT_DOOR_HEADER), "api");
+  return Response.json(carveError.forDoor(door), { status: carveError.httpStatus, ...(headers ? { headers } : {}) });
 }
 
 /**
@@ -127,7 +132,7 @@ export function apiRoute<P extends Record<string, string | string[]> = Record<st
       if (requestKey !== null && env().CARVE_TEST_KILL_BEFORE_ANSWER) process.kill(process.pid, "SIGKILL");
       return result instanceof Response ? result : Response.json(result, { status });
     } catch (error) {
-      return errorResponse(error, core);
+      return errorResponse(error, core, undefined, request);
     }
   };
 }

@@ -1,4 +1,5 @@
 import { ERROR_CODES, type TErrorCode } from "./codes.ts";
+import { renderWays, type TFrontDoor } from "./front-door-ways.ts";
 
 export interface TFieldError {
   field: string;
@@ -7,22 +8,25 @@ export interface TFieldError {
 
 /**
  * The one error type of Carve's domain: a stable code, a message a user can act on (what failed,
- * why, what to do next) and, for bad input, the fields at fault.
+ * why, what to do next) and, for bad input, the fields at fault. Lookups a message names with
+ * `way()` read as the CLI's in `message` and `fields`, and as each front door's in forDoor().
  */
 export class CarveError extends Error {
   readonly code: TErrorCode;
   readonly fields: TFieldError[];
   readonly details: Record<string, unknown> | undefined;
+  private readonly written: { message: string; fields: TFieldError[] };
 
   constructor(
     code: TErrorCode,
     message: string,
     options: { fields?: TFieldError[]; details?: Record<string, unknown>; cause?: unknown } = {},
   ) {
-    super(message, { cause: options.cause });
+    super(renderWays(message, "cli"), { cause: options.cause });
     this.name = "CarveError";
     this.code = code;
-    this.fields = options.fields ?? [];
+    this.written = { message, fields: options.fields ?? [] };
+    this.fields = this.written.fields.map((f) => ({ field: f.field, message: renderWays(f.message, "cli") }));
     this.details = options.details;
   }
 
@@ -35,10 +39,15 @@ export class CarveError extends Error {
     return ERROR_CODES[this.code].expected;
   }
 
+  /** The error as `door` answers it: its message and fields naming that door's own ways. */
+  forDoor(door: TFrontDoor): { code: TErrorCode; message: string; fields?: TFieldError[] } {
+    const message = renderWays(this.written.message, door);
+    const fields = this.written.fields.map((f) => ({ field: f.field, message: renderWays(f.message, door) }));
+    return fields.length > 0 ? { code: this.code, message, fields } : { code: this.code, message };
+  }
+
   toJSON(): { code: TErrorCode; message: string; fields?: TFieldError[] } {
-    return this.fields.length > 0
-      ? { code: this.code, message: this.message, fields: this.fields }
-      : { code: this.code, message: this.message };
+    return this.forDoor("cli");
   }
 }
 

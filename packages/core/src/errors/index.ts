@@ -1,2 +1,3 @@
 export * from "./codes.ts";
 export * from "./carve-error.ts";
+export * from "./front-door-ways.ts";

@@ -12,6 +12,14 @@ export function joinCommand(token: string, uri: string, options: { redisUrl: str
     url.username = "";
     url.password = "";
   }
-  const prefix = options.queuePrefix === "bull" ? "" : ` --prefix ${options.queuePrefix}`;
-  return `CARVE_JOIN_TOKEN=${token} carve-agent join --redis ${url.toString().replace(/\/$/, "")} --uri ${uri}${prefix}`;
+  const prefix = options.queuePrefix === "bull" ? "" : ` --prefix ${shellWord(options.queuePrefix)}`;
+  return `CARVE_JOIN_TOKEN=${shellWord(token)} carve-agent join --redis ${shellWord(url.toString().replace(/\/$/, ""))} --uri ${shellWord(uri)}${prefix}`;
+}
+
+/**
+ * A word pasted into a shell as it is: plain words stay readable, others go in single quotes (a
+ * URI's `?` is a glob, its `&` would end the command).
+ */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }

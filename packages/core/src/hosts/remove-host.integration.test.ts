@@ -37,7 +37,7 @@ describe("removing a host", () => {
     expect(error).toBeInstanceOf(CarveError);
     expect((error as CarveError).code).toBe("HAS_DEPENDENTS");
     expect((error as CarveError).message).toBe(
-      "Host host-1 is still used by 2 VMs (web-1 (dana, Running), db-1 (dana, Unknown)). Remove them in this order: 1. destroy those VMs ('carve vm destroy NAME --wait'), or wait for their owners to 2. remove the host ('carve host remove host-1')",
+      "Host host-1 is still used by 2 VMs (web-1 (dana, Running), db-1 (dana, Unknown)). Remove them in this order: 1. destroy those VMs ('carve vm destroy NAME --wait') or have their owners destroy them; 2. remove the host ('carve host remove host-1')",
     );
     expect((await core.db.host.findUniqueOrThrow({ where: { id: host.id } })).state).toBe("Up");
   });

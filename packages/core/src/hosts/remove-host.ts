@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { requireAdmin, type TActor } from "../identity/actor.ts";
-import { hasDependents } from "../lifecycle/has-dependents.ts";
+import { DESTROY_THOSE_VMS, hasDependents } from "../lifecycle/has-dependents.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import { poolsOnlyOn } from "./dead-host-vms.ts";
 import { resolveHost } from "./resolve-host.ts";
@@ -36,9 +36,7 @@ export async function removeHost(deps: CoreDeps, actor: TActor, input: unknown):
     if (live.length > 0) {
       const lost = live.some((vm) => vm.state === "Lost");
       throw hasDependents(`Host ${host.name}`, [{ what: "VMs", one: "VM", names: live.map((vm) => `${vm.name} (${vm.owner.username}, ${vm.state})`) }], [
-        lost
-          ? "destroy those VMs ('carve vm destroy NAME --wait'), or re-create the Lost ones elsewhere ('carve vm recreate NAME'); ask their owners first"
-          : "destroy those VMs ('carve vm destroy NAME --wait'), or wait for their owners to",
+        lost ? "destroy those VMs ('carve vm destroy NAME --wait'), or re-create the Lost ones elsewhere ('carve vm recreate NAME'); ask their owners first" : DESTROY_THOSE_VMS,
         `remove the host ('carve host remove ${host.name}')`,
       ]);
     }

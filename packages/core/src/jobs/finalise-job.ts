@@ -24,6 +24,7 @@ import { settleVmMove, VM_MOVE_JOBS } from "../vms/settle-vm-move.ts";
 import { settleNetworkDefine } from "../networks/settle-network-define.ts";
 // console (issue 18)
 import { endConsoleSessions } from "../console/end-console-sessions.ts";
+import { clause } from "../errors/clause.ts";
 
 export type TJobOutcome = { ok: true; result: unknown } | { ok: false; message: string };
 
@@ -217,5 +218,5 @@ function resultPath(result: unknown): string | undefined {
 /** What the VM's owner reads: what failed, the hypervisor's own words, and what to do next. */
 function userMessage(action: string, vmName: string, hostName: string, agentMessage: string, to: VmState): string {
   const next = to === "Error" ? "Destroy it and try again, or ask an admin to check the host." : `It is ${to} again; try again, or ask an admin to check the host.`;
-  return `${action} of ${vmName} failed on ${hostName}: ${agentMessage}. ${next}`;
+  return `${action} of ${vmName} failed on ${hostName}: ${clause(agentMessage)}. ${next}`;
 }

@@ -55,6 +55,17 @@ it("reports each finished job once, with its kind, outcome, error code and creat
   expect(reconciled).toEqual([]);
 });
 
+it("quotes an agent's reason that is a sentence without doubling its full stop", async () => {
+  const alice = await createTestUser(deps, "alice");
+  await seedInfra(deps);
+  const failed = await createVm(deps, alice, { name: "web-1", template: "tiny", offering: "small" });
+  core.queues.settle(failed.job.id, { reason: "the storage pool's directory changed." });
+  await sweepJobs(deps);
+  const job = await deps.db.job.findUniqueOrThrow({ where: { id: failed.job.id }, select: { errorMessage: true } });
+  expect(job.errorMessage).toContain("failed on host-1: the storage pool's directory changed. ");
+  expect(job.errorMessage).not.toContain("..");
+});
+
 it("reads each host's capacity, reservations and queue depth", async () => {
   const alice = await createTestUser(deps, "alice");
   await seedInfra(deps, { hosts: 1, cpus: 4, memoryMiB: 8192 });

@@ -19,6 +19,9 @@ export function listNames(names: string[]): string {
   return names.length > LISTED ? `${shown} and ${names.length - LISTED} more` : shown;
 }
 
+/** The first step while live VMs hold something: whoever acts, an admin or the VMs' owners. */
+export const DESTROY_THOSE_VMS = "destroy those VMs ('carve vm destroy NAME --wait') or have their owners destroy them";
+
 /**
  * The refusal of a delete while something still depends on the subject: what depends on it, and
  * the order to remove things in (`steps`, the last one being the delete asked for). `details`
@@ -33,7 +36,7 @@ export function hasDependents(
 ): CarveError {
   const present = dependents.filter((d) => d.names.length > 0);
   const uses = present.map((d) => `${d.names.length} ${d.names.length === 1 ? d.one : d.what} (${listNames(d.names)})`).join("; ");
-  const order = steps.map((step, i) => `${i + 1}. ${step}`).join(" ");
+  const order = steps.map((step, i) => `${i + 1}. ${step}`).join("; ");
   const instead = options.alternative ? ` ${options.alternative}` : "";
   return new CarveError(options.code ?? "HAS_DEPENDENTS", `${subject} is still used by ${uses}. Remove them in this order: ${order}${instead}`, {
     details: { dependents: Object.fromEntries(present.map((d) => [d.what, d.names])), order: steps },

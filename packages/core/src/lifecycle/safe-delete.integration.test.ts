@@ -29,11 +29,11 @@ describe("deleting infrastructure that is still used", () => {
     expect(pool.code).toBe("HAS_DEPENDENTS");
     expect(pool.message).toBe(
       `Storage pool pool-1 is still used by 1 volume (${volume?.name} (disk of VM web-1, alice, Allocating)). Remove them in this order: ` +
-        "1. destroy the VMs whose disks are in it: web-1 (alice) ('carve vm destroy NAME --wait') 2. delete the pool ('carve pool delete pool-1'); then its host can be removed ('carve host remove HOST')",
+        "1. destroy the VMs whose disks are in it: web-1 (alice) ('carve vm destroy NAME --wait'); 2. delete the pool ('carve pool delete pool-1'); then its host can be removed ('carve host remove HOST')",
     );
     const host = await refusal(removeHost(core, admin, { host: "host-1" }));
     expect(host).toMatchObject({ code: "HAS_DEPENDENTS", details: { dependents: { VMs: ["web-1 (alice, Running)"] } } });
-    expect(host.message).toContain("Remove them in this order: 1. destroy those VMs ('carve vm destroy NAME --wait'), or wait for their owners to 2. remove the host ('carve host remove host-1')");
+    expect(host.message).toContain("Remove them in this order: 1. destroy those VMs ('carve vm destroy NAME --wait') or have their owners destroy them; 2. remove the host ('carve host remove host-1')");
     const offering = await refusal(deleteOffering(core, admin, { offering: "small" }));
     expect(offering).toMatchObject({ code: "HAS_DEPENDENTS", details: { dependents: { VMs: ["web-1 (alice)"] } } });
     expect(offering.message).toContain("Or retire it now ('carve offering delete small --retire')");
@@ -75,7 +75,7 @@ describe("deleting infrastructure that is still used", () => {
     await core.db.templateCopy.update({ where: { templateId_poolId: { templateId: template.id, poolId: second.pool.id } }, data: { state: "Copying", progress: 40 } });
     const copying = await refusal(deletePool(core, admin, { pool: "pool-2" }));
     expect(copying).toMatchObject({ code: "HAS_DEPENDENTS", details: { dependents: { "template copies in progress": ["tiny"] } } });
-    expect(copying.message).toContain("1. wait for the template copies to finish ('carve template list') 2. delete the pool");
+    expect(copying.message).toContain("1. wait for the template copies to finish ('carve template list'); 2. delete the pool");
     await core.db.templateCopy.update({ where: { templateId_poolId: { templateId: template.id, poolId: second.pool.id } }, data: { state: "Ready", progress: 100 } });
     expect(await deletePool(core, admin, { pool: "pool-2" })).toMatchObject({ outcome: "deleted" });
     expect(await core.db.storagePool.count({ where: { id: second.pool.id } })).toBe(0);

@@ -3,9 +3,10 @@ import type { CoreDeps } from "../context.ts";
 import { CarveError } from "../errors/index.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { requireAdmin, type TActor } from "../identity/actor.ts";
-import { hasDependents } from "../lifecycle/has-dependents.ts";
+import { DESTROY_THOSE_VMS, hasDependents } from "../lifecycle/has-dependents.ts";
 import { isUuid } from "../validation/is-uuid.ts";
 import { parseInput } from "../validation/parse-input.ts";
+import { way } from "../errors/front-door-ways.ts";
 
 export const ZDeleteOfferingInput = z.object({
   offering: z.string({ error: "is required: an offering name or id" }).min(1, "is required: an offering name or id").max(200),
@@ -34,7 +35,7 @@ export async function deleteOffering(deps: CoreDeps, actor: TActor, input: unkno
   return deps.db.$transaction(async (tx) => {
     const offering = await tx.serviceOffering.findFirst({ where: isUuid(data.offering) ? { id: data.offering } : { name: data.offering }, select: { id: true, name: true, active: true } });
     if (!offering) {
-      throw new CarveError("OFFERING_NOT_FOUND", `No service offering '${data.offering}'. See the offerings with 'carve offering list'.`, {
+      throw new CarveError("OFFERING_NOT_FOUND", `No service offering '${data.offering}'. See the offerings with ${way("offerings")}.`, {
         fields: [{ field: "offering", message: `'${data.offering}' does not exist` }],
       });
     }
@@ -49,7 +50,7 @@ export async function deleteOffering(deps: CoreDeps, actor: TActor, input: unkno
       throw hasDependents(
         `Service offering ${offering.name}`,
         [{ what: "VMs", one: "VM", names: vms }],
-        ["destroy those VMs ('carve vm destroy NAME --wait'), or wait for their owners to", `delete the offering ('carve offering delete ${offering.name}')`],
+        [DESTROY_THOSE_VMS, `delete the offering ('carve offering delete ${offering.name}')`],
         { alternative: `Or retire it now ('carve offering delete ${offering.name} --retire'): no new VM can use it, and those VMs keep running.` },
       );
     }

@@ -2,13 +2,14 @@ import type { Db, DiskOffering, Tx } from "@carve/db";
 import { CarveError } from "../errors/index.ts";
 import { isUuid } from "../validation/is-uuid.ts";
 import { describeDiskSize } from "./create-disk-offering.ts";
+import { way } from "../errors/front-door-ways.ts";
 
 /** An active disk offering by name or id; otherwise an error that says what to do. */
 export async function resolveDiskOffering(db: Db | Tx, ref: string, field = "diskOffering"): Promise<DiskOffering> {
   const offering = await db.diskOffering.findFirst({ where: isUuid(ref) ? { id: ref } : { name: ref } });
   if (!offering || !offering.active) {
-    throw new CarveError("DISK_OFFERING_NOT_FOUND", `No active disk offering '${ref}'. See the available ones with 'carve disk-offering list'.`, {
-      fields: [{ field, message: `'${ref}' does not exist: pick one from 'disk-offering list'` }],
+    throw new CarveError("DISK_OFFERING_NOT_FOUND", `No active disk offering '${ref}'. See the available ones with ${way("diskOfferings")}.`, {
+      fields: [{ field, message: `'${ref}' does not exist: pick one from ${way("diskOfferings")}` }],
     });
   }
   return offering;

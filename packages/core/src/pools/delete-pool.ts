@@ -6,6 +6,7 @@ import { requireAdmin, type TActor } from "../identity/actor.ts";
 import { hasDependents } from "../lifecycle/has-dependents.ts";
 import { isUuid } from "../validation/is-uuid.ts";
 import { parseInput } from "../validation/parse-input.ts";
+import { way } from "../errors/front-door-ways.ts";
 
 export const ZDeletePoolInput = z.strictObject({ pool: z.string({ error: "is required: a pool name or id" }).min(1, "is required: a pool name or id").max(200) });
 
@@ -38,7 +39,7 @@ export async function deletePool(deps: CoreDeps, actor: TActor, input: unknown):
     if (volumes.length > 0 || copying.length > 0) {
       const vms = [...new Set(volumes.flatMap((v) => (v.vm && v.vm.state !== "Destroyed" ? [`${v.vm.name} (${v.owner.username})`] : [])))];
       const steps = [
-        ...(copying.length > 0 ? ["wait for the template copies to finish ('carve template list')"] : []),
+        ...(copying.length > 0 ? [`wait for the template copies to finish (${way("templates")})`] : []),
         ...(vms.length > 0 ? [`destroy the VMs whose disks are in it: ${vms.join(", ")} ('carve vm destroy NAME --wait')`] : []),
         ...(volumes.some((v) => !v.vm || v.vm.state === "Destroyed") ? ["wait for the volumes of destroyed VMs to be deleted ('carve vm list' shows them Destroying)"] : []),
         `delete the pool ('carve pool delete ${pool.name}'); then its host can be removed ('carve host remove HOST')`,

@@ -4,10 +4,11 @@ import { requireUser, requireWriteScope, type TActor } from "../identity/actor.t
 import { parseInput } from "../validation/parse-input.ts";
 import { resolveSshKeys } from "./resolve-ssh-keys.ts";
 import type { TSshKeyView } from "./ssh-key-view.ts";
+import { way } from "../errors/front-door-ways.ts";
 
 export const ZRemoveSshKeyInput = z.object({
   /** The key's name or id. */
-  key: z.string({ error: "is required: the key's name (see 'sshkey list')" }).min(1, "is required: the key's name (see 'sshkey list')").max(100),
+  key: z.string({ error: `is required: the key's name (see ${way("sshKeys")})` }).min(1, `is required: the key's name (see ${way("sshKeys")})`).max(100),
 });
 
 /** Removes one of the acting user's SSH keys. VMs made with it keep it: it was copied into them. */

@@ -2,6 +2,7 @@ import type { Db, Tx } from "@carve/db";
 import { CarveError } from "../errors/index.ts";
 import { isUuid } from "../validation/is-uuid.ts";
 import { SSH_KEY_VIEW, type TSshKeyView } from "./ssh-key-view.ts";
+import { way } from "../errors/front-door-ways.ts";
 
 /**
  * The user's keys named (by name or id) in `refs`, in that order without repeats. Only the user's
@@ -22,7 +23,7 @@ export async function resolveSshKeys(db: Db | Tx, userId: string, refs: readonly
   }
   if (missing.length > 0) {
     const list = missing.map((m) => `'${m}'`).join(", ");
-    throw new CarveError("SSH_KEY_NOT_FOUND", `You have no SSH key ${list}. See yours with 'sshkey list', or add one with 'sshkey add NAME --file ~/.ssh/id_ed25519.pub'.`, {
+    throw new CarveError("SSH_KEY_NOT_FOUND", `You have no SSH key ${list}. See yours with ${way("sshKeys")}, or add one with 'sshkey add NAME --file ~/.ssh/id_ed25519.pub'.`, {
       fields: [{ field, message: `${list}: no such key of yours` }],
     });
   }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { requireAdmin, type TActor } from "../identity/actor.ts";
-import { hasDependents } from "../lifecycle/has-dependents.ts";
+import { DESTROY_THOSE_VMS, hasDependents } from "../lifecycle/has-dependents.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import { findTemplate, ZTemplateRef } from "./find-template.ts";
 
@@ -28,7 +28,7 @@ export async function deleteTemplate(deps: CoreDeps, actor: TActor, input: unkno
       throw hasDependents(
         `Template ${template.name}`,
         [{ what: "VMs", one: "VM", names: live.map((vm) => `${vm.owner.username}/${vm.name}`) }],
-        ["destroy those VMs ('carve vm destroy NAME --wait'), or wait for their owners to", `delete the template ('carve template delete ${template.name}')`],
+        [DESTROY_THOSE_VMS, `delete the template ('carve template delete ${template.name}')`],
         { code: "TEMPLATE_IN_USE" },
       );
     }

@@ -38,6 +38,15 @@ describe("detectImageFormat", () => {
     expect(await detectImageFormat(path)).toEqual({ format: "raw", virtualSizeBytes: 3 });
   });
 
+  it("refuses a tar archive (an OVA) instead of taking it for a raw disk", async () => {
+    const path = join(dir, "appliance.ova");
+    const header = Buffer.alloc(1024);
+    header.write("appliance.ovf", 0, "ascii");
+    header.write("ustar\u000000", 257, "ascii");
+    await writeFile(path, header);
+    await expect(detectImageFormat(path)).rejects.toThrow(/the file is a tar archive \(an OVA\?\), not a disk image; .*qemu-img convert/);
+  });
+
   it("refuses a compressed image, saying how to fix it", async () => {
     const path = join(dir, "disk.img");
     await writeFile(path, gzipSync(Buffer.alloc(4096)));

@@ -12,14 +12,16 @@ const ISO_MAGIC = Buffer.from("CD001", "ascii");
 /** ISO 9660's first volume descriptor starts at sector 16 (byte 32768); its id follows the type byte. */
 const ISO_MAGIC_OFFSET = 32769;
 
-/** Containers that are not disk images Carve can boot; raw would be the wrong guess for them. */
-const FOREIGN: readonly [string, Buffer][] = [
-  ["a gzip archive", Buffer.from([0x1f, 0x8b])],
-  ["an xz archive", Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])],
-  ["a bzip2 archive", Buffer.from("BZh", "ascii")],
-  ["a zstd archive", Buffer.from([0x28, 0xb5, 0x2f, 0xfd])],
-  ["a VMDK image", Buffer.from("KDMV", "ascii")],
-  ["a VHDX image", Buffer.from("vhdxfile", "ascii")],
+/** Containers that are not disk images Carve can boot (what, its magic, the magic's offset); raw would be the wrong guess for them. */
+const FOREIGN: readonly [string, Buffer, number][] = [
+  ["a gzip archive", Buffer.from([0x1f, 0x8b]), 0],
+  ["an xz archive", Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), 0],
+  ["a bzip2 archive", Buffer.from("BZh", "ascii"), 0],
+  ["a zstd archive", Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), 0],
+  ["a VMDK image", Buffer.from("KDMV", "ascii"), 0],
+  ["a VHDX image", Buffer.from("vhdxfile", "ascii"), 0],
+  // An OVA is a tar of an OVF and VMDKs; POSIX tar headers carry "ustar" at byte 257.
+  ["a tar archive (an OVA?)", Buffer.from("ustar", "ascii"), 257],
 ];
 
 /**
@@ -39,7 +41,7 @@ export async function detectImageFormat(path: string): Promise<TImageFormat> {
     if (head.subarray(ISO_MAGIC_OFFSET, ISO_MAGIC_OFFSET + ISO_MAGIC.length).equals(ISO_MAGIC)) {
       return { format: "iso", virtualSizeBytes: size };
     }
-    const foreign = FOREIGN.find(([, magic]) => head.subarray(0, magic.length).equals(magic));
+    const foreign = FOREIGN.find(([, magic, at]) => head.subarray(at, at + magic.length).equals(magic));
     if (foreign) {
       throw new Error(`the file is ${foreign[0]}, not a disk image; Carve takes qcow2, raw or ISO images: unpack or convert it (e.g. 'qemu-img convert -O qcow2') and publish that.`);
     }

@@ -73,6 +73,7 @@ beforeAll(async () => {
     "/debian.qcow2": serve(qcow2),
     "/hop": (res) => res.writeHead(302, { location: "/debian.qcow2" }).end(),
     "/raw-named.qcow2": serve(raw),
+    "/disk.vmdk": serve(Buffer.concat([Buffer.from("KDMV"), randomBytes(4096)])),
   });
   elsewhere = await startServer({ "/debian.qcow2": serve(qcow2) });
   origin.routes["/away"] = (res) => res.writeHead(302, { location: `http://127.0.0.1:${elsewhere.port}/debian.qcow2` }).end();
@@ -133,6 +134,12 @@ describe("template registry", () => {
   it("detects a raw image served under a .qcow2 name as raw and computes its sha256", async () => {
     const { id } = await registerTemplate(core, admin, { name: "rawdisk", url: url("/raw-named.qcow2") });
     expect(await settled(id)).toMatchObject({ state: "Ready", format: "raw", sha256: sha256(raw), sizeBytes: BigInt(raw.length), virtualSizeBytes: BigInt(raw.length) });
+  });
+
+  it("refuses a VMDK image, and lists it with no format rather than as qcow2", async () => {
+    const { id } = await registerTemplate(core, admin, { name: "appliance", url: url("/disk.vmdk") });
+    expect(await settled(id)).toMatchObject({ state: "Error", stateReason: expect.stringContaining("the file is a VMDK image, not a disk image") });
+    expect((await listTemplates(core, admin)).find((t) => t.name === "appliance")).toMatchObject({ state: "Error", format: null });
   });
 
   it("fails a download whose checksum differs, naming both sums, and keeps no file", async () => {

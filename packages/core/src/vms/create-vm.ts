@@ -18,14 +18,15 @@ import { MAX_DATA_DISKS, ZDataDisk } from "./plan-data-disks.ts";
 import type { TRequestKeyRecord } from "./request-keys.ts";
 import { nameTaken, planCreate, recordCreate, recordTogether, writesBeforeRefusal, type TCreated, type TCreatePlan } from "./record-create.ts";
 import { DefaultGroupFilters } from "../security-groups/default-group-filters.ts";
+import { way } from "../errors/front-door-ways.ts";
 
 export const ZCreateVmInput = z.strictObject({
   name: ZResourceName,
   description: ZDescription.optional(),
   /** Template name or id. */
-  template: z.string({ error: "is required: choose a template ('template list')" }).min(1, "is required: choose a template ('template list')").max(100),
+  template: z.string({ error: `is required: choose a template (${way("templates")})` }).min(1, `is required: choose a template (${way("templates")})`).max(100),
   /** Service offering name or id. */
-  offering: z.string({ error: "is required: choose an offering ('offering list')" }).min(1, "is required: choose an offering ('offering list')").max(100),
+  offering: z.string({ error: `is required: choose an offering (${way("offerings")})` }).min(1, `is required: choose an offering (${way("offerings")})`).max(100),
   /** Names or ids of the owner's SSH keys to put into the VM (cloud-init templates only). */
   sshKeys: z.array(z.string().min(1).max(100)).max(20, "at most 20 keys").default([]),
   /** Generate a first root password, shown once through revealVmPassword (cloud-init templates only). */

@@ -2,6 +2,7 @@ import type { Tx, Db } from "@carve/db";
 import { CarveError } from "../errors/index.ts";
 import { isAdmin, type TActor } from "../identity/actor.ts";
 import { isUuid } from "../validation/is-uuid.ts";
+import { way } from "../errors/front-door-ways.ts";
 
 /**
  * Finds a live VM by id or name that the actor may act on: owners their own, admins all. A VM the
@@ -16,7 +17,7 @@ export async function findVmForActor(db: Db | Tx, actor: TActor, ref: string): P
     take: 10,
   });
   if (found.length === 0) {
-    throw new CarveError("VM_NOT_FOUND", `No VM '${ref}' among the VMs you can manage. List them with 'vm list'.`);
+    throw new CarveError("VM_NOT_FOUND", `No VM '${ref}' among the VMs you can manage. List them with ${way("vms")}.`);
   }
   if (found.length > 1) {
     const mine = actor.kind === "user" ? found.filter((vm) => vm.ownerId === actor.userId) : [];

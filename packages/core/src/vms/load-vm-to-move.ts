@@ -4,12 +4,13 @@ import { CarveError } from "../errors/index.ts";
 import { findVmForActor } from "./find-vm.ts";
 import { loadMovingVms, type TMovingVm } from "./move-targets.ts";
 import { vmBusyError } from "./run-vm-action.ts";
+import { way } from "../errors/front-door-ways.ts";
 
 /** The VM an admin (or maintenance) moves, with its volumes and offering; it must be on a host. */
 export async function loadVmToMove(tx: Tx, actor: TActor, ref: string): Promise<TMovingVm> {
   const { id } = await findVmForActor(tx, actor, ref);
   const [vm] = await loadMovingVms(tx, { id });
-  if (!vm) throw new CarveError("VM_NOT_FOUND", `No VM '${ref}' among the VMs you can manage. List them with 'vm list'.`);
+  if (!vm) throw new CarveError("VM_NOT_FOUND", `No VM '${ref}' among the VMs you can manage. List them with ${way("vms")}.`);
   if (!vm.hostId) throw new CarveError("INVALID_STATE", `VM ${vm.name} is on no host (it is ${vm.state}); there is nothing to move.`);
   return vm;
 }

@@ -5,6 +5,7 @@ import { recordEvent } from "../events/record-event.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
 import type { TDispatchable } from "../jobs/dispatch-job.ts";
 import { completeMove, readMoveRecord, releaseMoveTarget, type TMoveRecord } from "./reserve-move-target.ts";
+import { clause } from "../errors/clause.ts";
 
 /** The jobs that move a VM between hosts: settled here, before the generic VM settling. */
 export const VM_MOVE_JOBS: ReadonlySet<string> = new Set(["vm.migrate", "vm.define", "vm.undefine"]);
@@ -64,7 +65,7 @@ export async function settleVmMove(tx: Tx, deps: CoreDeps, job: TMoveJob, outcom
   if (job.kind === "vm.define") {
     if (!outcome.ok && (await tx.host.findUnique({ where: { id: record.sourceHostId }, select: { state: true } }))?.state === "Dead") {
       await releaseMoveTarget(tx, record, vm);
-      const reason = `${vm.name} could not be defined on ${to} (${outcome.message}); its host ${from} was declared dead. Its disks on shared storage are intact: an admin moves it with 'carve vm migrate ${vm.name}', then start it.`;
+      const reason = `${vm.name} could not be defined on ${to} (${clause(outcome.message)}); its host ${from} was declared dead. Its disks on shared storage are intact: an admin moves it with 'carve vm migrate ${vm.name}', then start it.`;
       await tx.vm.update({ where: { id: vm.id }, data: { state: "Stopped", stateReason: reason, activeJobId: null } });
       await tx.job.update({ where: { id: job.id }, data: { errorMessage: reason } });
       // No job on the event: its owner is DMed (the job's failure alone reaches only the admin who declared).
@@ -73,7 +74,7 @@ export async function settleVmMove(tx: Tx, deps: CoreDeps, job: TMoveJob, outcom
     }
     if (!outcome.ok) {
       await releaseMoveTarget(tx, record, vm);
-      const reason = `moving ${vm.name} to ${to} failed: ${outcome.message}. It is Stopped on ${from}, as before.`;
+      const reason = `moving ${vm.name} to ${to} failed: ${clause(outcome.message)}. It is Stopped on ${from}, as before.`;
       await tx.vm.update({ where: { id: vm.id }, data: { state: "Stopped", stateReason: reason, activeJobId: null } });
       await tx.job.update({ where: { id: job.id }, data: { errorMessage: reason } });
       await event(tx, vm.id, record.sourceHostId, job.id, reason, undefined, "Stopped");

@@ -16,11 +16,12 @@ import { parseInput } from "../validation/parse-input.ts";
 import { findVmForActor } from "../vms/find-vm.ts";
 import { explainNoPool } from "./explain-no-pool.ts";
 import { recordVolumeJob } from "./volume-job.ts";
+import { way } from "../errors/front-door-ways.ts";
 
 export const ZCreateVolumeInput = z.strictObject({
   name: ZResourceName,
   /** Disk offering name or id. */
-  diskOffering: z.string({ error: "is required: choose a disk offering ('disk-offering list')" }).min(1, "is required: choose a disk offering ('disk-offering list')").max(100),
+  diskOffering: z.string({ error: `is required: choose a disk offering (${way("diskOfferings")})` }).min(1, `is required: choose a disk offering (${way("diskOfferings")})`).max(100),
   /** Custom-size offerings only. */
   sizeGiB: z.number({ error: "must be a whole number of GiB" }).int("must be a whole number of GiB").min(1).max(65536).optional(),
   /** Place it where this VM (name or id) can attach it: that VM's host's pools. */

@@ -2,6 +2,7 @@ import type { Db, Tx } from "@carve/db";
 import { CarveError } from "../errors/index.ts";
 import { isAdmin, type TActor } from "../identity/actor.ts";
 import { isUuid } from "../validation/is-uuid.ts";
+import { way } from "../errors/front-door-ways.ts";
 
 /**
  * Finds a volume (not deleted) by id or name that the actor may act on: owners their own, admins
@@ -17,7 +18,7 @@ export async function findVolumeForActor(db: Db | Tx, actor: TActor, ref: string
   const mine = actor.kind === "user" ? found.filter((v) => v.ownerId === actor.userId) : [];
   const [only] = found.length === 1 ? found : mine.length === 1 ? mine : [];
   if (only) return only;
-  if (found.length === 0) throw new CarveError("VOLUME_NOT_FOUND", `No volume '${ref}' among the volumes you can manage. List them with 'carve volume list'.`);
+  if (found.length === 0) throw new CarveError("VOLUME_NOT_FOUND", `No volume '${ref}' among the volumes you can manage. List them with ${way("volumes")}.`);
   throw new CarveError("INVALID_INPUT", `Several volumes are named '${ref}'; use the volume's id instead.`, {
     fields: [{ field: "volume", message: "is ambiguous: use the volume's id" }],
   });

@@ -5,6 +5,7 @@ import { recordEvent } from "../events/record-event.ts";
 import { releasePoolBytes } from "../hosts/capacity.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
 import { readMigrationRecord } from "./volume-migration-record.ts";
+import { clause } from "../errors/clause.ts";
 
 /**
  * Settles a volume.migrate Job once (called by finaliseJob and abandonJob inside their
@@ -48,7 +49,7 @@ export async function settleVolumeMigration(
   if (!moved) {
     // What the user reads on the job: Carve's names for the volume and pools, and what to do next.
     const why = outcome.ok ? "the agent's result was malformed" : outcome.message;
-    const errorMessage = `Moving volume ${record.volumeName} from pool ${record.from.pool} (${record.from.host}) to pool ${record.to.pool} (${record.to.host}) failed: ${why}. The volume stays in pool ${record.from.pool}, intact and usable; retry with 'carve volume migrate ${record.volumeName} --pool ${record.to.pool}'.`;
+    const errorMessage = `Moving volume ${record.volumeName} from pool ${record.from.pool} (${record.from.host}) to pool ${record.to.pool} (${record.to.host}) failed: ${clause(why)}. The volume stays in pool ${record.from.pool}, intact and usable; retry with 'carve volume migrate ${record.volumeName} --pool ${record.to.pool}'.`;
     await tx.job.update({ where: { id: job.id }, data: { errorMessage } });
     await deps.queues.requestCancel(record.to.hostId, record.receiveJobId).catch(() => undefined);
   }

@@ -5,6 +5,7 @@ import type { CoreDeps } from "../context.ts";
 import { CarveError } from "../errors/index.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { actorId, type TActor } from "../identity/actor.ts";
+import { way } from "../errors/front-door-ways.ts";
 
 /** Volume jobs this module settles (volume.migrate is migrate-volume.ts's). */
 export const VOLUME_JOBS: ReadonlySet<string> = new Set(["volume.create", "volume.attach", "volume.detach", "volume.resize", "volume.delete"]);
@@ -84,7 +85,7 @@ export async function recordVolumeJob(tx: Tx, deps: CoreDeps, actor: TActor, spe
 }
 
 async function refuseBusy(tx: Tx, what: string, name: string, activeJobId: string | null | undefined): Promise<never> {
-  if (!activeJobId) throw new CarveError("INVALID_STATE", `The ${what} ${name} changed meanwhile; look at it again ('carve volume list') and retry.`);
+  if (!activeJobId) throw new CarveError("INVALID_STATE", `The ${what} ${name} changed meanwhile; look at it again (${way("volumes")}) and retry.`);
   const running = await tx.job.findUnique({ where: { id: activeJobId }, select: { kind: true, state: true } });
   throw new CarveError(what === "VM" ? "VM_BUSY" : "INVALID_STATE", `The ${what} ${name} is busy with ${running?.kind ?? "a job"} (job ${activeJobId}, ${running?.state ?? "unknown"}). Wait for it to finish, then try again.`, {
     details: { jobId: activeJobId },

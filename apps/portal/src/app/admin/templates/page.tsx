@@ -32,7 +32,7 @@ export default async function AdminTemplatesPage() {
                 {t.state === "Downloading" && <CapacityBar label={`${t.name} download`} used={t.progress} total={100} unit="%" />}
                 {t.stateReason && <div className="muted small" data-reason>{t.stateReason}</div>}
               </td>
-              <td>{t.format}{t.sizeBytes !== null && t.sizeBytes > 0 && ` · ${bytes(t.sizeBytes)}`} · min {t.minDiskGiB} GiB{t.sha256 && <div className="muted small">sha256 {t.sha256.slice(0, 12)}…</div>}</td>
+              <td>{t.format ?? "format not known yet"}{t.sizeBytes !== null && t.sizeBytes > 0 && ` · ${bytes(t.sizeBytes)}`} · min {t.minDiskGiB} GiB{t.sha256 && <div className="muted small">sha256 {t.sha256.slice(0, 12)}…</div>}</td>
               <td>{t.copies.length === 0 ? <span className="muted">none yet</span> : t.copies.map((c) => <div key={c.pool} className="small">{c.pool}: {c.state}{c.state === "Copying" && ` ${c.progress}%`}{c.stateReason && ` (${c.stateReason})`}</div>)}</td>
               <td className="small"><div data-login-user>login {t.loginUser}</div>{[t.supportsCloudInit && "cloud-init", t.supportsPasswordReset && "password reset"].filter(Boolean).join(", ")}</td>
               <td><ConfirmAction action={deleteTemplateAction.bind(null, t.id)} label="Delete" accessibleName={`Delete template ${t.name}`} confirm={`Delete template ${t.name}?`} danger /></td>
