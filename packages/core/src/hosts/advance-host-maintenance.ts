@@ -4,6 +4,7 @@ import { isCarveError } from "../errors/index.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
 import { dispatchJob } from "../jobs/dispatch-job.ts";
+import { readJobRequest } from "../jobs/job-request.ts";
 import { startLiveMigration } from "../vms/migrate-vm.ts";
 import { loadMovingVms } from "../vms/move-targets.ts";
 import { moveStoppedVm } from "../vms/move-stopped-vm.ts";
@@ -12,19 +13,6 @@ import type { TMoveSettled } from "../vms/settle-vm-move.ts";
 
 /** The parent Job of a host's maintenance (its steps are the VM moves, `parentJobId` = its id). */
 export const MAINTENANCE_JOB = "host.maintenance";
-
-/** What a maintenance Job row remembers. */
-export interface TMaintenanceRequest {
-  hostId: string;
-  hostName: string;
-  /** VMs on the host when maintenance started. */
-  total: number;
-}
-
-export function readMaintenanceRequest(request: Prisma.JsonValue): TMaintenanceRequest | null {
-  if (!request || typeof request !== "object" || Array.isArray(request) || typeof request["hostId"] !== "string") return null;
-  return request as unknown as TMaintenanceRequest;
-}
 
 /**
  * Drives every running host maintenance one step (the controller calls it each round, and a move
@@ -89,8 +77,7 @@ export async function afterColdMove(deps: CoreDeps, parentJobId: string): Promis
 }
 
 async function advanceOne(deps: CoreDeps, parent: Pick<Job, "id" | "request" | "progress" | "step">): Promise<void> {
-  const request = readMaintenanceRequest(parent.request);
-  if (!request) return;
+  const request = readJobRequest(MAINTENANCE_JOB, parent);
   const host = await deps.db.host.findUnique({ where: { id: request.hostId }, select: { id: true, name: true, state: true } });
   if (!host || host.state !== "PrepareForMaintenance") {
     // Cancelled (or removed) meanwhile: the cancel ends the job itself; this only covers a race.

@@ -4,8 +4,9 @@ import type { CoreDeps } from "../context.ts";
 import { CarveError } from "../errors/index.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { actorId, requireAdmin, type TActor } from "../identity/actor.ts";
+import { jobRequest, type TMaintenanceRequest } from "../jobs/job-request.ts";
 import { parseInput } from "../validation/parse-input.ts";
-import { advanceHostMaintenance, MAINTENANCE_JOB, type TMaintenanceRequest } from "./advance-host-maintenance.ts";
+import { advanceHostMaintenance, MAINTENANCE_JOB } from "./advance-host-maintenance.ts";
 import { computeMaintenancePlan, ZHostRefInput, type TMaintenancePlan } from "./plan-host-maintenance.ts";
 import { resolveHost } from "./resolve-host.ts";
 
@@ -43,7 +44,7 @@ export async function prepareHostMaintenance(deps: CoreDeps, actor: TActor, inpu
         actorId: actorId(actor),
         // Not on the host's queue: the controller drives it (a null hostId keeps the queue sweep away).
         hostId: null,
-        request: { ...request, plan: plan.moves.map((m) => ({ vm: m.vm.name, kind: m.kind, target: m.target?.name ?? null, blocker: m.blocker })) } as never,
+        request: jobRequest(MAINTENANCE_JOB, { ...request, plan: plan.moves.map((m) => ({ vm: m.vm.name, kind: m.kind, target: m.target?.name ?? null, blocker: m.blocker })) }),
         step: plan.moves.length === 0 ? "no VMs to move" : `moving ${plan.moves.length} VMs away`,
         createdAt: deps.now(),
         startedAt: deps.now(),

@@ -1,18 +1,11 @@
-import type { Prisma, VmState } from "@carve/db";
+import type { VmState } from "@carve/db";
 import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
-import { settleTemplateCopy } from "../templates/settle-template-copy.ts";
-import { settlePoolDefine } from "../pools/settle-pool-define.ts";
-import { settleVolumeJob } from "../volumes/settle-volume-job.ts";
-import { VOLUME_JOBS } from "../volumes/volume-job.ts";
-import { settleVolumeMigration } from "../volumes/settle-volume-migration.ts";
 import { actionOfJob, holdsCapacity } from "../vms/vm-state-machine.ts";
 import { reportJobFinished } from "./job-finished.ts";
-import { settleWaitingCreates } from "./finalise-job.ts";
-// networks (issue 17)
-import { settleNetworkDefine } from "../networks/settle-network-define.ts";
-import { releaseAbandonedMove, VM_MOVE_JOBS } from "../vms/settle-vm-move.ts";
+import { settleKind } from "./finalise-job.ts";
+import { isJobKind, previousStateOf } from "./job-request.ts";
 // console (issue 18)
 import { endConsoleSessions } from "../console/end-console-sessions.ts";
 
@@ -34,7 +27,7 @@ export async function abandonJob(deps: CoreDeps, jobId: string, code: TAbandonCo
     const finishedAt = deps.now();
     const vm = job.vmId ? await tx.vm.findUnique({ where: { id: job.vmId }, select: { id: true, name: true, state: true, activeJobId: true } }) : null;
     const owned = vm && vm.activeJobId === job.id ? vm : null;
-    const before = previousStateOf(job.request) ?? owned?.state ?? null;
+    const before = previousStateOf(job) ?? owned?.state ?? null;
     const to: VmState | null = owned ? (before && holdsCapacity(before) ? "Unknown" : "Error") : null;
     const action = actionOfJob(job.kind);
     const what = vm ? `${action ?? job.kind} of VM ${vm.name}` : job.kind;
@@ -49,15 +42,10 @@ export async function abandonJob(deps: CoreDeps, jobId: string, code: TAbandonCo
       data: { state: "Failed", errorCode: code, errorMessage: message, finishedAt },
     });
     if (claimed.count === 0) return null;
-    if (job.kind === "template.copy") await settleTemplateCopy(tx, job, { ok: false, message });
-    // Creates waiting for this copy fail with it (issue 19).
-    if (job.kind === "template.copy") await settleWaitingCreates(tx, deps, job, { ok: false, message });
-    if (job.kind === "pool.define") await settlePoolDefine(tx, job, { ok: false, message });
-    if (VOLUME_JOBS.has(job.kind)) await settleVolumeJob(tx, deps, job, { ok: false, message });
-    if (job.kind === "volume.migrate") await settleVolumeMigration(tx, deps, job, { ok: false, message });
-    // networks (issue 17)
-    if (job.kind === "network.define") await settleNetworkDefine(tx, job, { ok: false, message });
-    if (owned && VM_MOVE_JOBS.has(job.kind)) await releaseAbandonedMove(tx, job);
+    // Its kind's settling, as for a failure (creates waiting for a template copy fail with it; a
+    // move's reservation on its target is given back). Nothing comes back to send: it failed.
+    const kind = job.kind;
+    if (isJobKind(kind)) await settleKind(tx, deps, { ...job, kind }, { ok: false, message }, "abandoned");
     if (owned && to) {
       await tx.vm.update({ where: { id: owned.id }, data: { state: to, stateReason: message, activeJobId: null } });
       // console (issue 18)
@@ -83,11 +71,4 @@ export async function abandonJob(deps: CoreDeps, jobId: string, code: TAbandonCo
     await deps.queues.discard(abandoned.hostId, jobId).catch(() => false);
   }
   return abandoned.message;
-}
-
-function previousStateOf(request: Prisma.JsonValue): VmState | null {
-  if (request && typeof request === "object" && !Array.isArray(request) && typeof request.previousState === "string") {
-    return request.previousState as VmState;
-  }
-  return null;
 }

@@ -1,17 +1,14 @@
 import { envelope, isJobName, type TJobEnvelope, type TJobName } from "@carve/protocol";
 import { Batcher, batcherOf, type TBatchOutcome } from "../batching/batcher.ts";
+import type { Prisma } from "@carve/db";
 import type { CoreDeps } from "../context.ts";
+import { readJobRequest } from "./job-request.ts";
 
 export interface TDispatchable {
   id: string;
   kind: string;
   hostId: string | null;
-  request: unknown;
-}
-
-/** The agent payload kept on the Job row, so the job can be (re)sent after an outage. */
-export function storedPayload(request: unknown): unknown {
-  return request && typeof request === "object" && "payload" in request ? request.payload : undefined;
+  request: Prisma.JsonValue;
 }
 
 type TSend = { hostId: string; name: TJobName; envelope: TJobEnvelope };
@@ -30,7 +27,9 @@ export async function dispatchJob(deps: CoreDeps, job: TDispatchable): Promise<b
   const name: TJobName = job.kind;
   const batcher = batcherOf(deps.db, "dispatch-job", () => new Batcher((sends: TSend[]) => sendAll(deps, sends), { maxBatch: MAX_BATCH, concurrency: 4 }));
   try {
-    await batcher.submit({ hostId: job.hostId, name, envelope: envelope(name, job.id, storedPayload(job.request) as never) });
+    // The agent payload kept on the Job row, so the job can be (re)sent after an outage.
+    const { payload } = readJobRequest(name, job);
+    await batcher.submit({ hostId: job.hostId, name, envelope: envelope(name, job.id, payload) });
     return true;
   } catch (error) {
     deps.log.warn({ jobId: job.id, err: error }, "job recorded but not sent yet; the controller will send it");

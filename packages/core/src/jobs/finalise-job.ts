@@ -10,16 +10,16 @@ import { applyInventory } from "../reconcile/apply-inventory.ts";
 import { settleTemplateCopy } from "../templates/settle-template-copy.ts";
 import { settlePoolDefine } from "../pools/settle-pool-define.ts";
 import { settleVolumeJob } from "../volumes/settle-volume-job.ts";
-import { VOLUME_JOBS } from "../volumes/volume-job.ts";
 import { settleVolumeMigration } from "../volumes/settle-volume-migration.ts";
 import { actionOfJob, holdsCapacity, VM_ACTIONS } from "../vms/vm-state-machine.ts";
 import { finaliseRunningCreate } from "./finalise-running-create.ts";
 import { dispatchJob, type TDispatchable } from "./dispatch-job.ts";
-import { waitingCreates, type TAwaitedCopy } from "../vms/stage-create-copy.ts";
+import { waitingCreates } from "../vms/stage-create-copy.ts";
+import { isJobKind, previousStateOf, readJobRequest, type TJobKind } from "./job-request.ts";
 import { reportJobFinished } from "./job-finished.ts";
 import { afterColdMove, afterVmMove } from "../hosts/advance-host-maintenance.ts";
 import { COLD_MOVE_STEPS } from "../vms/advance-cold-move.ts";
-import { settleVmMove, VM_MOVE_JOBS } from "../vms/settle-vm-move.ts";
+import { releaseAbandonedMove, settleVmMove, type TMoveSettled, type TVmMoveJob } from "../vms/settle-vm-move.ts";
 // networks (issue 17)
 import { settleNetworkDefine } from "../networks/settle-network-define.ts";
 // console (issue 18)
@@ -39,6 +39,14 @@ export async function finaliseJob(deps: CoreDeps, jobId: string, outcome: TJobOu
     reportJobFinished(deps, { jobId, kind: "vm.create", outcome: "succeeded", errorCode: null, durationMs: created.durationMs });
     return true;
   }
+  return finaliseJobGenerally(deps, jobId, outcome);
+}
+
+/**
+ * finaliseJob without its fast path for creates reported running (finaliseRunningCreate): every
+ * kind of job and outcome, one job per transaction. Exported for the test that both paths agree.
+ */
+export async function finaliseJobGenerally(deps: CoreDeps, jobId: string, outcome: TJobOutcome): Promise<boolean> {
   const finalised = await deps.db.$transaction(async (tx) => {
     // Only what finalising needs: every agent result passes here, so lean reads count.
     const job = await tx.job.findUnique({ where: { id: jobId }, select: { id: true, kind: true, state: true, vmId: true, hostId: true, request: true, createdAt: true, startedAt: true, parentJobId: true } });
@@ -54,16 +62,11 @@ export async function finaliseJob(deps: CoreDeps, jobId: string, outcome: TJobOu
         : { state: "Failed", errorCode: "AGENT_ERROR", errorMessage: parsed.message, ...ended },
     });
     if (claimed.count === 0) return null;
-    // Moves first: they change the VM's host and capacity, then the generic settling its state.
-    const moved = VM_MOVE_JOBS.has(job.kind) ? await settleVmMove(tx, deps, job, parsed) : null;
+    // The kind's own settling first (a move changes the VM's host and capacity), then the VM's state.
+    const kind = job.kind;
+    const settled = isJobKind(kind) ? await settleKind(tx, deps, { ...job, kind }, parsed, "finalised") : {};
     if (job.vmId) await settleVm(tx, deps, job, parsed);
-    if (job.kind === "template.copy") await settleTemplateCopy(tx, job, parsed);
-    const released = job.kind === "template.copy" ? await settleWaitingCreates(tx, deps, job, parsed) : [];
-    if (job.kind === "pool.define") await settlePoolDefine(tx, job, parsed);
-    if (VOLUME_JOBS.has(job.kind)) await settleVolumeJob(tx, deps, job, parsed);
-    if (job.kind === "volume.migrate") await settleVolumeMigration(tx, deps, job, parsed);
-    // networks (issue 17)
-    if (job.kind === "network.define") await settleNetworkDefine(tx, job, parsed);
+    const { moved = null, released = [] } = settled;
     return { kind: job.kind, ok: parsed.ok, durationMs: finishedAt.getTime() - job.createdAt.getTime(), moved, parentJobId: job.parentJobId, released };
   });
   if (finalised) {
@@ -92,7 +95,7 @@ export async function finaliseJob(deps: CoreDeps, jobId: string, outcome: TJobOu
 export async function settleWaitingCreates(tx: Tx, deps: CoreDeps, copyJob: { id: string }, outcome: TJobOutcome): Promise<TDispatchable[]> {
   const released: TDispatchable[] = [];
   for (const waiting of await waitingCreates(tx, copyJob.id)) {
-    const awaits = (waiting.request as { awaitsCopy?: TAwaitedCopy } | null)?.awaitsCopy;
+    const awaits = readJobRequest("vm.create", waiting).awaitsCopy;
     if (!awaits) continue;
     if (outcome.ok) {
       await tx.job.update({ where: { id: waiting.id }, data: { hostId: awaits.hostId, progress: 0, step: "template copied" } });
@@ -104,6 +107,79 @@ export async function settleWaitingCreates(tx: Tx, deps: CoreDeps, copyJob: { id
     if (claimed.count > 0) await settleVm(tx, deps, waiting, { ok: false, message });
   }
   return released;
+}
+
+/** A finished job as its kind's settling sees it. */
+export interface TSettleJob<K extends TJobKind> {
+  id: string;
+  kind: K;
+  vmId: string | null;
+  hostId: string | null;
+  request: Prisma.JsonValue;
+}
+
+/** What settling leads to after the commit: a move's follow-up, creates released by a template copy. */
+interface TSettled {
+  moved?: TMoveSettled;
+  released?: TDispatchable[];
+}
+
+/**
+ * What a finished job of one kind changes besides its Job row and its VM's state (settleVm), inside
+ * the finaliser's or the watchdog's transaction. `how`: the agent's outcome was `finalised`, or the
+ * job was `abandoned` (no outcome will come: `outcome` is the failure that says why).
+ */
+type TSettle<K extends TJobKind> = (tx: Tx, deps: CoreDeps, job: TSettleJob<K>, outcome: TJobOutcome, how: "finalised" | "abandoned") => Promise<TSettled | void>;
+
+/** Nothing beyond the Job row and the VM's state (settleVm). */
+const NOTHING: TSettle<TJobKind> = async () => {};
+const settleMove: TSettle<TVmMoveJob> = async (tx, deps, job, outcome, how) => (how === "finalised" ? { moved: await settleVmMove(tx, deps, job, outcome) } : releaseAbandonedMove(tx, job));
+const settleVolume: TSettle<"volume.create" | "volume.attach" | "volume.detach" | "volume.resize" | "volume.delete"> = (tx, deps, job, outcome) => settleVolumeJob(tx, deps, job, outcome);
+
+/** Every job kind's settling, like the agent's HANDLERS: a new kind does not compile until it has one. */
+const SETTLE: { [K in TJobKind]: TSettle<K> } = {
+  "vm.create": NOTHING,
+  "vm.start": NOTHING,
+  "vm.stop": NOTHING,
+  "vm.reboot": NOTHING,
+  "vm.destroy": NOTHING,
+  "vm.set-password": NOTHING,
+  "vm.migrate": settleMove,
+  "vm.define": settleMove,
+  "vm.undefine": settleMove,
+  "template.copy": async (tx, deps, job, outcome) => {
+    await settleTemplateCopy(tx, job, outcome);
+    // Creates waiting for this copy go to their hosts, or fail with it (issue 19).
+    return { released: await settleWaitingCreates(tx, deps, job, outcome) };
+  },
+  "pool.define": (tx, _deps, job, outcome) => settlePoolDefine(tx, job, outcome),
+  "volume.create": settleVolume,
+  "volume.attach": settleVolume,
+  "volume.detach": settleVolume,
+  "volume.resize": settleVolume,
+  "volume.delete": settleVolume,
+  "volume.migrate": (tx, deps, job, outcome) => settleVolumeMigration(tx, deps, job, outcome),
+  // Its sender (volume.migrate) settles the stream.
+  "volume.migrate-receive": NOTHING,
+  // Applied after the commit (applyInventory).
+  "host.inventory": NOTHING,
+  "vm.filter": NOTHING,
+  "drift.remove": NOTHING,
+  // networks (issue 17)
+  "network.define": (tx, _deps, job, outcome) => settleNetworkDefine(tx, job, outcome),
+  "network.undefine": NOTHING,
+  // console (issue 18): transient, never finalised.
+  "console.attach": NOTHING,
+  // Core's own parent jobs: driven by their steps (advanceColdMove, advanceHostMaintenance).
+  "vm.cold-move": NOTHING,
+  "vm.destroy-records": NOTHING,
+  "host.maintenance": NOTHING,
+};
+
+/** Settles a finished job by its kind's entry in the table. */
+export async function settleKind<K extends TJobKind>(tx: Tx, deps: CoreDeps, job: TSettleJob<K>, outcome: TJobOutcome, how: "finalised" | "abandoned"): Promise<TSettled> {
+  const settle: TSettle<K> = SETTLE[job.kind];
+  return (await settle(tx, deps, job, outcome, how)) ?? {};
 }
 
 function parseResult(kind: string, result: unknown): TJobOutcome {
@@ -128,7 +204,7 @@ async function settleVm(
   const actionName = actionOfJob(job.kind);
   if (!vm || !actionName || vm.activeJobId !== job.id) return;
   const action = VM_ACTIONS[actionName];
-  const previous = previousStateOf(job.request);
+  const previous = previousStateOf(job);
   let to: VmState;
   if (outcome.ok) {
     to = actionName === "create" && resultState(outcome.result) === "stopped" ? "Stopped" : action.to;
@@ -164,7 +240,7 @@ async function settleVm(
   if (destroyed || (actionName === "create" && !outcome.ok)) {
     const volumes = await tx.volume.findMany({ where: { vmId: vm.id, state: { not: "Deleted" } } });
     // Data volumes outlive their VM unless the destroy listed them (--with-volumes): detached, Ready.
-    const deleted = destroyed ? destroyedVolumeIds(job.request) : null;
+    const deleted = destroyed ? new Set(readJobRequest("vm.destroy", job).payload.volumes.map((v) => v.volumeId)) : null;
     for (const volume of volumes) {
       if (deleted && volume.kind === "Data" && !deleted.has(volume.id)) {
         await tx.volume.update({ where: { id: volume.id }, data: { vmId: null, deviceIndex: null, state: "Ready", stateReason: `detached when VM ${vm.name} was destroyed` } });
@@ -191,20 +267,6 @@ async function settleVm(
     toState: to,
     message: reason ?? `${vm.name} is ${to}`,
   });
-}
-
-/** The volumes a vm.destroy job deletes (its payload's list). */
-function destroyedVolumeIds(request: Prisma.JsonValue): Set<string> {
-  const payload = request && typeof request === "object" && !Array.isArray(request) ? request.payload : null;
-  const volumes = payload && typeof payload === "object" && !Array.isArray(payload) && Array.isArray(payload.volumes) ? payload.volumes : [];
-  return new Set(volumes.flatMap((v) => (v && typeof v === "object" && !Array.isArray(v) && typeof v.volumeId === "string" ? [v.volumeId] : [])));
-}
-
-function previousStateOf(request: Prisma.JsonValue): VmState | null {
-  if (request && typeof request === "object" && !Array.isArray(request) && typeof request.previousState === "string") {
-    return request.previousState as VmState;
-  }
-  return null;
 }
 
 function resultState(result: unknown): string | undefined {

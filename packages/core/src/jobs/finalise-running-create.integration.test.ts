@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { createTestCore, createTestUser, seedInfra, type TTestCore } from "../testing/index.ts";
 import { createVm } from "../vms/create-vm.ts";
-import { finaliseJob } from "./finalise-job.ts";
+import { finaliseJob, finaliseJobGenerally } from "./finalise-job.ts";
 
 let core: TTestCore;
 beforeEach(async () => {
@@ -74,4 +74,26 @@ it("creates that finish together are finalised together, each once, even when on
   expect(await core.db.event.count({ where: { vmId: a.vmId, toState: "Running" } })).toBe(1);
   const jobs = await core.db.job.findMany({ where: { id: { in: [a.jobId, b.jobId] } }, select: { startedAt: true, finishedAt: true } });
   for (const job of jobs) expect(job.startedAt).toEqual(job.finishedAt); // no progress was reported: started when it was seen done
+});
+
+it("a create reported running ends the same through the batched statement as through the general path", async () => {
+  const alice = await createTestUser(core, "alice");
+  await seedInfra(core);
+  const fast = await createVm(core, alice, { name: "web-1", template: "tiny", offering: "small" });
+  const general = await createVm(core, alice, { name: "web-2", template: "tiny", offering: "small" });
+  expect(await finaliseJob(core, fast.job.id, running(fast.vm.id))).toBe(true);
+  expect(await finaliseJobGenerally(core, general.job.id, running(general.vm.id))).toBe(true);
+
+  // Everything a user or the next job sees, with each VM's own ids, name and host taken out (placement may spread them).
+  const seen = async (vmId: string, jobId: string, name: string) => {
+    const job = await core.db.job.findUniqueOrThrow({ where: { id: jobId }, select: { state: true, progress: true, step: true, result: true, errorCode: true, errorMessage: true } });
+    const vm = await core.db.vm.findUniqueOrThrow({ where: { id: vmId }, select: { state: true, stateReason: true, activeJobId: true, hostId: true } });
+    const volumes = await core.db.volume.findMany({ where: { vmId }, orderBy: { kind: "asc" }, select: { kind: true, state: true, path: true, stateReason: true } });
+    const events = await core.db.event.findMany({ where: { vmId, toState: "Running" }, select: { type: true, actorId: true, hostId: true, jobId: true, fromState: true, message: true } });
+    const anonymous = JSON.stringify({ job, vm, volumes, events }).replaceAll(vmId, "VM").replaceAll(jobId, "JOB").replaceAll(name, "NAME").replaceAll(vm.hostId ?? "no host", "HOST");
+    return JSON.parse(anonymous) as unknown;
+  };
+  const [a, b] = [await seen(fast.vm.id, fast.job.id, "web-1"), await seen(general.vm.id, general.job.id, "web-2")];
+  expect(a).toMatchObject({ vm: { state: "Running", hostId: "HOST" }, volumes: [{ kind: "Root", state: "Attached", path: "/pool/carve-VM.qcow2" }] });
+  expect(b).toEqual(a);
 });

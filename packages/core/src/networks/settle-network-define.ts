@@ -2,6 +2,7 @@ import type { NetworkHostState, Prisma, Tx } from "@carve/db";
 import { ZNetworkDefineResult } from "@carve/protocol";
 import { recordEvent } from "../events/record-event.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
+import { readJobRequest } from "../jobs/job-request.ts";
 
 /**
  * Applies a finished network.define job to its network on that host: Up when the agent found the
@@ -13,8 +14,8 @@ export async function settleNetworkDefine(
   job: { id: string; hostId: string | null; request: Prisma.JsonValue },
   outcome: { ok: true; result: unknown } | { ok: false; message: string },
 ): Promise<void> {
-  const request = job.request as { networkId?: unknown } | null;
-  if (typeof request?.networkId !== "string" || !job.hostId) return;
+  const request = readJobRequest("network.define", job);
+  if (!job.hostId) return;
   const key = { networkId_hostId: { networkId: request.networkId, hostId: job.hostId } };
   const current = await tx.networkHost.findUnique({ where: key, select: { state: true, definedByCarve: true, network: { select: { name: true, libvirtName: true } }, host: { select: { name: true } } } });
   if (!current) return;

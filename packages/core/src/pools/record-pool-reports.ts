@@ -3,6 +3,7 @@ import { HEARTBEAT_INTERVAL_MS, type TPoolReport } from "@carve/protocol";
 import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
+import { readJobRequest } from "../jobs/job-request.ts";
 
 /** Health a report gives a pool, and why; admin-held states (Maintenance, Removed) are kept. */
 export function poolHealth(report: TPoolReport | undefined, hostName: string, libvirtName: string, poolName = libvirtName): { state: PoolState; reason: string | null } {
@@ -94,12 +95,11 @@ async function definingPoolHosts(deps: CoreDeps, hostIds: string[]): Promise<Set
   // (hostId, kind) leads the Job index [hostId, kind, createdAt]: a few rows per host.
   const jobs = await deps.db.job.findMany({
     where: { hostId: { in: hostIds }, kind: "pool.define", OR: [{ state: { in: ["Queued", "Running"] } }, { finishedAt: { gt: since } }] },
-    select: { hostId: true, request: true },
+    select: { id: true, hostId: true, request: true },
   });
   const pairs = new Set<string>();
   for (const job of jobs) {
-    const request = job.request as { poolId?: unknown } | null;
-    if (typeof request?.poolId === "string" && job.hostId) pairs.add(`${request.poolId}:${job.hostId}`);
+    if (job.hostId) pairs.add(`${readJobRequest("pool.define", job).poolId}:${job.hostId}`);
   }
   return pairs;
 }

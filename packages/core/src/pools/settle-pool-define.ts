@@ -2,6 +2,7 @@ import type { Prisma, Tx } from "@carve/db";
 import { ZPoolDefineResult } from "@carve/protocol";
 import { recordEvent } from "../events/record-event.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
+import { readJobRequest } from "../jobs/job-request.ts";
 import { poolHealth } from "./record-pool-reports.ts";
 
 /**
@@ -14,8 +15,7 @@ export async function settlePoolDefine(
   job: { id: string; hostId: string | null; request: Prisma.JsonValue },
   outcome: { ok: true; result: unknown } | { ok: false; message: string },
 ): Promise<void> {
-  const request = job.request as { poolId?: unknown } | null;
-  if (typeof request?.poolId !== "string") return;
+  const request = readJobRequest("pool.define", job);
   const pool = await tx.storagePool.findUnique({ where: { id: request.poolId }, select: { id: true, name: true, libvirtName: true, state: true, stateReason: true, scope: true } });
   if (!pool || pool.state === "Removed" || pool.state === "Maintenance") return;
   const host = job.hostId ? await tx.host.findUnique({ where: { id: job.hostId }, select: { name: true } }) : null;

@@ -6,6 +6,7 @@ import type { CoreDeps } from "../context.ts";
 import { CarveError } from "../errors/index.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { actorId, requireAdmin, type TActor } from "../identity/actor.ts";
+import { jobRequest } from "../jobs/job-request.ts";
 import { dispatchJob } from "../jobs/dispatch-job.ts";
 import { resolveLivePool } from "../pools/resolve-live-pool.ts";
 import { parseInput } from "../validation/parse-input.ts";
@@ -94,7 +95,7 @@ export async function stageTemplateCopy(
       actorId: actorId(actor),
       hostId,
       createdAt: deps.now(),
-      request: { payload, templateId: template.id, poolId: pool.id } as Prisma.InputJsonValue,
+      request: jobRequest("template.copy", { payload, templateId: template.id, poolId: pool.id }),
     },
   });
   const copy = await tx.templateCopy.upsert({

@@ -2,6 +2,7 @@ import type { Prisma, Tx } from "@carve/db";
 import { recordEvent } from "../events/record-event.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
 import { clause } from "../errors/clause.ts";
+import { readJobRequest } from "../jobs/job-request.ts";
 
 /**
  * Applies a finished template.copy job to its copy (inside the finaliser's or the watchdog's
@@ -9,8 +10,7 @@ import { clause } from "../errors/clause.ts";
  * job changes, so a late or repeated outcome is ignored.
  */
 export async function settleTemplateCopy(tx: Tx, job: { id: string; hostId: string | null; request: Prisma.JsonValue }, outcome: { ok: true } | { ok: false; message: string }): Promise<void> {
-  const request = job.request as { templateId?: unknown; poolId?: unknown } | null;
-  if (typeof request?.templateId !== "string" || typeof request.poolId !== "string") return;
+  const request = readJobRequest("template.copy", job);
   const reason = outcome.ok ? null : `copying the template failed: ${clause(outcome.message)}; run 'carve template copy' again once the cause is fixed.`;
   const settled = await tx.templateCopy.updateMany({
     where: { templateId: request.templateId, poolId: request.poolId, jobId: job.id, state: "Copying" },

@@ -5,39 +5,19 @@ import type { CoreDeps } from "../context.ts";
 import { CarveError } from "../errors/index.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { SYSTEM_ACTOR, type TActor } from "../identity/actor.ts";
+import { jobRequest, readJobRequest, type TColdMove } from "../jobs/job-request.ts";
 import { dispatchJob } from "../jobs/dispatch-job.ts";
 import { readStorageSettings } from "../settings/storage-settings.ts";
 import { recordStreamJobs } from "../volumes/record-stream-jobs.ts";
 import { definePayload } from "./define-payload.ts";
 import { loadMovingVms } from "./move-targets.ts";
-import { releaseMoveTarget, type TMoveRecord } from "./reserve-move-target.ts";
+import { releaseMoveTarget } from "./reserve-move-target.ts";
 
 /** The parent Job of a stopped VM's move to another host with its local disks. */
 export const COLD_MOVE_JOB = "vm.cold-move";
 
 /** The jobs that are steps of a cold move (their parent is a `vm.cold-move` Job). */
 export const COLD_MOVE_STEPS: ReadonlySet<string> = new Set(["volume.migrate", "vm.define", "vm.undefine"]);
-
-/** What a cold move's parent Job remembers (`request.coldMove`), so any process can drive it. */
-export interface TColdMove {
-  vmId: string;
-  vmName: string;
-  source: { id: string; name: string; sealKey: string | null };
-  target: { id: string; name: string; sealKey: string | null; poolId: string; pool: string; poolLibvirtName: string };
-  /** The disks copied, in order: each from its pool on the source to the target pool. */
-  volumes: { id: string; name: string; libvirtName: string; kind: "Root" | "Data"; sizeGiB: number; fromPool: string }[];
-  /** The template copy in the target pool that the root overlay is rebased onto (null: no local root). */
-  rebaseOnto: { pool: string; name: string; format: "qcow2" | "raw" } | null;
-  move: TMoveRecord;
-  /** The command that tries again, for error messages. */
-  retry: string;
-}
-
-export function readColdMove(request: Prisma.JsonValue): TColdMove | null {
-  if (!request || typeof request !== "object" || Array.isArray(request)) return null;
-  const cold = request["coldMove"];
-  return cold && typeof cold === "object" && !Array.isArray(cold) ? (cold as unknown as TColdMove) : null;
-}
 
 interface TStep {
   id: string;
@@ -63,7 +43,7 @@ export async function advanceColdMove(deps: CoreDeps, parentId: string): Promise
     async (tx) => {
       await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${parentId}))) AS l`;
       const parent = await tx.job.findUnique({ where: { id: parentId }, select: { id: true, kind: true, state: true, request: true, parentJobId: true, actorId: true } });
-      const move = parent?.kind === COLD_MOVE_JOB && parent.state === "Running" ? readColdMove(parent.request) : null;
+      const move = parent?.kind === COLD_MOVE_JOB && parent.state === "Running" ? readJobRequest(COLD_MOVE_JOB, parent).coldMove : null;
       if (!parent || !move) return { ended: false, parentJobId: null };
       const steps: TStep[] = await tx.job.findMany({
         where: { parentJobId: parentId },
@@ -83,7 +63,7 @@ export async function advanceColdMove(deps: CoreDeps, parentId: string): Promise
 /** Records what comes next (in `followUps`, to dispatch after the commit); true once the move ended. */
 export async function nextStep(tx: Tx, deps: CoreDeps, parent: { id: string; actorId: string | null }, move: TColdMove, steps: TStep[], followUps: Job[]): Promise<boolean> {
   const copies = steps.filter((s) => s.kind === "volume.migrate");
-  const copied = copies.filter((s) => s.state === "Succeeded").map((s) => ({ volumeId: copiedVolumeId(s.request), path: resultPath(s.result) }));
+  const copied = copies.filter((s) => s.state === "Succeeded").map((s) => ({ volumeId: readJobRequest("volume.migrate", s).coldMoveCopy?.volumeId ?? "", path: resultPath(s.result) }));
   const failedCopy = copies.find((s) => s.state === "Failed" || s.state === "Cancelled");
   const define = steps.find((s) => s.kind === "vm.define");
   const undefine = steps.find((s) => s.kind === "vm.undefine");
@@ -152,7 +132,7 @@ async function recordDefine(tx: Tx, deps: CoreDeps, parent: { id: string; actorI
       vmId: vm.id,
       hostId: move.target.id,
       parentJobId: parent.id,
-      request: { payload, previousState: "Stopped", move: { ...move.move, diskPaths } } as never,
+      request: jobRequest("vm.define", { payload, previousState: "Stopped", move: { ...move.move, diskPaths } }),
       createdAt: deps.now(),
     },
   });
@@ -169,7 +149,7 @@ async function deleteCopies(tx: Tx, deps: CoreDeps, parent: { id: string; actorI
     const [hostId, pool] = where === "target" ? [move.target.id, move.target.poolLibvirtName] : [move.source.id, volume.fromPool];
     const payload: TJobPayload<"volume.delete"> = { volumeId: volume.id, pool, name: volume.libvirtName };
     // No volume record in the request: the volume row is not changed by deleting a leftover copy.
-    jobs.push(await tx.job.create({ data: { kind: "volume.delete", actorId: parent.actorId, hostId, parentJobId: parent.id, request: { payload, leftover: where } as never, createdAt: deps.now() } }));
+    jobs.push(await tx.job.create({ data: { kind: "volume.delete", actorId: parent.actorId, hostId, parentJobId: parent.id, request: jobRequest("volume.delete", { payload, leftover: where }), createdAt: deps.now() } }));
   }
   return jobs;
 }
@@ -190,11 +170,6 @@ async function finish(
     jobId: parentId,
     message: data.state === "Succeeded" ? `${move.vmName} moved cold from ${move.source.name} to ${move.target.name} with ${move.volumes.length} local disk(s)` : data.errorMessage,
   });
-}
-
-function copiedVolumeId(request: Prisma.JsonValue): string {
-  const copy = request && typeof request === "object" && !Array.isArray(request) ? request["coldMoveCopy"] : null;
-  return copy && typeof copy === "object" && !Array.isArray(copy) && typeof copy["volumeId"] === "string" ? copy["volumeId"] : "";
 }
 
 function resultPath(result: Prisma.JsonValue): string | null {

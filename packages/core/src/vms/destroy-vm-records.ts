@@ -6,6 +6,7 @@ import { recordEvent } from "../events/record-event.ts";
 import { releaseHostCapacity, releasePoolBytes } from "../hosts/capacity.ts";
 import { poolsOnlyOn } from "../hosts/dead-host-vms.ts";
 import { actorId, type TActor } from "../identity/actor.ts";
+import { jobRequest } from "../jobs/job-request.ts";
 import { releaseVmAddresses } from "../networks/ipam/release-vm-addresses.ts";
 import { leaveSecurityGroups } from "../security-groups/filter-jobs.ts";
 import { vmBusyError } from "./run-vm-action.ts";
@@ -58,7 +59,7 @@ export async function destroyVmRecordsIn(tx: Tx, deps: CoreDeps, actor: TActor, 
     const keptNote = kept.length > 0 ? `; its disks on shared storage were kept, detached (${kept.join(", ")}): delete them with 'carve volume delete NAME'` : "";
     const message = `${vm.name} destroyed (records only: its host ${vm.host?.name ?? "?"} was declared dead)${keptNote}`;
     const job = await tx.job.create({
-      data: { id: jobId, kind: DESTROY_RECORDS_JOB, state: "Succeeded", actorId: actorId(actor), vmId: vm.id, hostId: null, request: { previousState: vm.state, kept } as never, step: message, createdAt: now, startedAt: now, finishedAt: now },
+      data: { id: jobId, kind: DESTROY_RECORDS_JOB, state: "Succeeded", actorId: actorId(actor), vmId: vm.id, hostId: null, request: jobRequest(DESTROY_RECORDS_JOB, { previousState: vm.state, kept }), step: message, createdAt: now, startedAt: now, finishedAt: now },
     });
     await recordEvent(tx, { type: "vm.state", actor, vmId: vm.id, hostId: vm.hostId, jobId, fromState: vm.state, toState: "Destroyed", message });
     return job;

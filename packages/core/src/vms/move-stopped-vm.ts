@@ -4,8 +4,9 @@ import { CarveError } from "../errors/index.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { resolveHost } from "../hosts/resolve-host.ts";
 import { actorId, type TActor } from "../identity/actor.ts";
+import { jobRequest, type TColdMove } from "../jobs/job-request.ts";
 import { dispatchJob } from "../jobs/dispatch-job.ts";
-import { COLD_MOVE_JOB, nextStep, type TColdMove } from "./advance-cold-move.ts";
+import { COLD_MOVE_JOB, nextStep } from "./advance-cold-move.ts";
 import { definePayload } from "./define-payload.ts";
 import { busy, loadVmToMove } from "./load-vm-to-move.ts";
 import type { TMovingVm } from "./move-targets.ts";
@@ -90,7 +91,7 @@ async function recordColdMove(
       // Not on a host's queue: its steps are; core drives it (a null hostId keeps the queue sweep away).
       hostId: null,
       parentJobId: spec.parentJobId ?? null,
-      request: { coldMove: move } as never,
+      request: jobRequest(COLD_MOVE_JOB, { coldMove: move }),
       step: `copying ${local.length} local disk(s) (${target.choice.localGiB} GiB) to pool ${target.pool.name} on ${target.host.name}`,
       createdAt: deps.now(),
       startedAt: deps.now(),

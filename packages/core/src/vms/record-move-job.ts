@@ -1,24 +1,25 @@
 import { randomUUID } from "node:crypto";
 import type { Job, Tx, VmState } from "@carve/db";
-import type { TJobName } from "@carve/protocol";
+import type { TJobPayload } from "@carve/protocol";
 import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { actorId, type TActor } from "../identity/actor.ts";
+import { jobRequest } from "../jobs/job-request.ts";
 import { busy } from "./load-vm-to-move.ts";
 import type { TMovingVm } from "./move-targets.ts";
 import { moveRecord, type TReservedTarget } from "./reserve-move-target.ts";
 
 /** A move about to be recorded: the VM, where it goes, and the first job that moves it. */
-export interface TMoveJobSpec {
+export type TMoveJobSpec = TMoveJobCommon & ({ kind: "vm.migrate"; payload: TJobPayload<"vm.migrate"> } | { kind: "vm.define"; payload: TJobPayload<"vm.define"> });
+
+interface TMoveJobCommon {
   vm: TMovingVm;
   source: { id: string; name: string };
   target: TReservedTarget;
   /** The state the VM must still be in (Running for a live migration, Stopped for a cold move). */
   from: VmState;
-  kind: Extract<TJobName, "vm.migrate" | "vm.define">;
   /** The queue the job goes to: the source's for a live migration, the target's for a cold define. */
   hostId: string;
-  payload: unknown;
   parentJobId: string | undefined;
   /** The event's message ("live migration of x from a to b requested …"). */
   message: string;
@@ -34,6 +35,9 @@ export async function recordMoveJob(tx: Tx, deps: CoreDeps, actor: TActor, spec:
   const jobId = randomUUID();
   const claimed = await tx.vm.updateMany({ where: { id: vm.id, activeJobId: null, state: spec.from }, data: { state: "Migrating", activeJobId: jobId } });
   if (claimed.count === 0) throw await busy(tx, vm);
+  const common = { previousState: spec.from, move: moveRecord(vm, spec.target) };
+  // One branch per kind: each payload is checked against its own kind's schema.
+  const request = spec.kind === "vm.migrate" ? jobRequest(spec.kind, { ...common, payload: spec.payload }) : jobRequest(spec.kind, { ...common, payload: spec.payload });
   const job = await tx.job.create({
     data: {
       id: jobId,
@@ -42,7 +46,7 @@ export async function recordMoveJob(tx: Tx, deps: CoreDeps, actor: TActor, spec:
       vmId: vm.id,
       hostId: spec.hostId,
       parentJobId: spec.parentJobId ?? null,
-      request: { payload: spec.payload, previousState: spec.from, move: moveRecord(vm, spec.target) } as never,
+      request,
       createdAt: deps.now(),
     },
   });

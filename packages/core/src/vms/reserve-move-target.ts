@@ -1,4 +1,5 @@
-import type { Prisma, Tx } from "@carve/db";
+import type { Tx } from "@carve/db";
+import type { TMoveRecord } from "../jobs/job-request.ts";
 import { CarveError } from "../errors/index.ts";
 import { releaseHostCapacity, releasePoolBytes, reserveHostAndPool } from "../hosts/capacity.ts";
 import { loadPlacementHosts } from "../placement/host-snapshot.ts";
@@ -10,21 +11,6 @@ export interface TReservedTarget {
   choice: TMoveChoice;
   host: { id: string; name: string; migrationUri: string | null; migrationAddress: string | null; consoleLogDir: string | null };
   pool: { id: string; name: string; libvirtName: string };
-}
-
-/**
- * What a move's Job row remembers (`request.move`), so that finalising it moves or gives back
- * exactly what was reserved, whichever process finalises it.
- */
-export interface TMoveRecord {
-  sourceHostId: string;
-  targetHostId: string;
-  targetPoolId: string;
-  localGiB: number;
-  /** The local volumes that travel: their pool before the move. */
-  volumes: { id: string; fromPoolId: string; sizeGiB: number }[];
-  /** Their paths on the target when they were copied before the define (a cold move with local disks). */
-  diskPaths?: { volumeId: string; path: string }[];
 }
 
 /**
@@ -67,14 +53,6 @@ export function moveRecord(vm: TMovingVm, target: TReservedTarget): TMoveRecord 
     localGiB: target.choice.localGiB,
     volumes: target.choice.localVolumes.map((v) => ({ id: v.id, fromPoolId: v.pool.id, sizeGiB: v.sizeGiB })),
   };
-}
-
-/** Reads a move's record back from its Job row (null when the row has none). */
-export function readMoveRecord(request: Prisma.JsonValue): TMoveRecord | null {
-  if (!request || typeof request !== "object" || Array.isArray(request)) return null;
-  const move = request["move"];
-  if (!move || typeof move !== "object" || Array.isArray(move)) return null;
-  return move as unknown as TMoveRecord;
 }
 
 /** Gives back what a move reserved on its target (it failed, or was abandoned). */

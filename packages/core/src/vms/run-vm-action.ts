@@ -4,6 +4,7 @@ import type { CoreDeps } from "../context.ts";
 import { CarveError } from "../errors/index.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { actorId, type TActor } from "../identity/actor.ts";
+import { jobRequest, type TJobRequestInput } from "../jobs/job-request.ts";
 import { dispatchJob } from "../jobs/dispatch-job.ts";
 import { findVmForActor } from "./find-vm.ts";
 import { actionsFrom, VM_ACTIONS, type TVmActionName } from "./vm-state-machine.ts";
@@ -56,7 +57,8 @@ export async function runVmAction(
         actorId: actorId(actor),
         vmId: id,
         hostId: vm.hostId,
-        request: { payload: payloadOf(vm), previousState: vm.state } as never,
+        // payloadOf types it loosely (one helper for every action): jobRequest checks it against the action's kind.
+        request: jobRequest(action.job, { payload: payloadOf(vm), previousState: vm.state } as TJobRequestInput<typeof action.job>),
         // Core's clock, like the sweep and the watchdog that measure the job's age against it.
         createdAt: deps.now(),
       },

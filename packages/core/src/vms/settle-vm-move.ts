@@ -4,17 +4,18 @@ import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
 import type { TDispatchable } from "../jobs/dispatch-job.ts";
-import { completeMove, readMoveRecord, releaseMoveTarget, type TMoveRecord } from "./reserve-move-target.ts";
+import { jobRequest, readJobRequest, type TMoveRecord } from "../jobs/job-request.ts";
+import { completeMove, releaseMoveTarget } from "./reserve-move-target.ts";
 import { clause } from "../errors/clause.ts";
 
 /** The jobs that move a VM between hosts: settled here, before the generic VM settling. */
-export const VM_MOVE_JOBS: ReadonlySet<string> = new Set(["vm.migrate", "vm.define", "vm.undefine"]);
+export type TVmMoveJob = "vm.migrate" | "vm.define" | "vm.undefine";
 
 type TOutcome = { ok: true; result: unknown } | { ok: false; message: string };
 
 interface TMoveJob {
   id: string;
-  kind: string;
+  kind: TVmMoveJob;
   vmId: string | null;
   hostId: string | null;
   request: Prisma.JsonValue;
@@ -43,9 +44,9 @@ export interface TMoveSettled {
 export async function settleVmMove(tx: Tx, deps: CoreDeps, job: TMoveJob, outcome: TOutcome): Promise<TMoveSettled> {
   const row = await tx.job.findUnique({ where: { id: job.id }, select: { parentJobId: true, actorId: true } });
   const settled: TMoveSettled = { followUp: null, parentJobId: row?.parentJobId ?? null };
-  const record = readMoveRecord(job.request);
+  const { move: record, payload } = readJobRequest(job.kind, job);
   const vm = job.vmId ? await tx.vm.findUnique({ where: { id: job.vmId }, select: { id: true, name: true, state: true, vcpus: true, memoryMiB: true, activeJobId: true } }) : null;
-  if (!vm || !record || vm.activeJobId !== job.id) return settled;
+  if (!vm || vm.activeJobId !== job.id) return settled;
   const hosts = await tx.host.findMany({ where: { id: { in: [record.sourceHostId, record.targetHostId] } }, select: { id: true, name: true } });
   const nameOf = (id: string) => hosts.find((h) => h.id === id)?.name ?? id;
   const [from, to] = [nameOf(record.sourceHostId), nameOf(record.targetHostId)];
@@ -82,9 +83,11 @@ export async function settleVmMove(tx: Tx, deps: CoreDeps, job: TMoveJob, outcom
     }
     await completeMove(tx, record, vm, record.diskPaths ?? []);
     const source = await tx.host.findUnique({ where: { id: record.sourceHostId }, select: { state: true } });
-    if (source?.state === "Dead") return { ...settled, ...(await settleDefineFromDeadHost(tx, vm, job, { from, to })) };
+    // Only a dead host's restart sets `start` (a cold move's define leaves it out: defined, not started).
+    const started = "start" in payload && payload.start === true;
+    if (source?.state === "Dead") return { ...settled, ...(await settleDefineFromDeadHost(tx, vm, started, { from, to })) };
     const undefineId = randomUUID();
-    const request = { payload: { vmId: vm.id }, previousState: "Stopped", move: record } as unknown as Prisma.InputJsonValue;
+    const request = jobRequest("vm.undefine", { payload: { vmId: vm.id }, previousState: "Stopped", move: record });
     const next = await tx.job.create({
       data: { id: undefineId, kind: "vm.undefine", actorId: row?.actorId ?? null, vmId: vm.id, hostId: record.sourceHostId, parentJobId: settled.parentJobId, request, createdAt: deps.now() },
     });
@@ -105,9 +108,7 @@ export async function settleVmMove(tx: Tx, deps: CoreDeps, job: TMoveJob, outcom
  * remove, so the VM is settled here, Running when the job started it (its owner is told: an event
  * without a job is what Slack DMs).
  */
-async function settleDefineFromDeadHost(tx: Tx, vm: { id: string; name: string }, job: TMoveJob, hosts: { from: string; to: string }): Promise<Pick<TMoveSettled, "followUp">> {
-  const payload = job.request && typeof job.request === "object" && !Array.isArray(job.request) ? job.request["payload"] : null;
-  const started = !!payload && typeof payload === "object" && !Array.isArray(payload) && payload["start"] === true;
+async function settleDefineFromDeadHost(tx: Tx, vm: { id: string; name: string }, started: boolean, hosts: { from: string; to: string }): Promise<Pick<TMoveSettled, "followUp">> {
   const to = started ? "Running" : "Stopped";
   await tx.vm.update({ where: { id: vm.id }, data: { state: to, stateReason: null, activeJobId: null } });
   const message = started ? `${vm.name} was restarted on ${hosts.to} from its disks on shared storage (its host ${hosts.from} was declared dead)` : `${vm.name} is now defined on ${hosts.to}, Stopped (its host ${hosts.from} was declared dead)`;
@@ -121,10 +122,11 @@ async function settleDefineFromDeadHost(tx: Tx, vm: { id: string; name: string }
  * reach the target after all, reconciliation reports the domain there.
  */
 export async function releaseAbandonedMove(tx: Tx, job: TMoveJob): Promise<void> {
-  const record = readMoveRecord(job.request);
-  if (!record || !job.vmId || (job.kind !== "vm.migrate" && job.kind !== "vm.define")) return;
-  const vm = await tx.vm.findUnique({ where: { id: job.vmId }, select: { vcpus: true, memoryMiB: true } });
-  if (vm) await releaseMoveTarget(tx, record, vm);
+  if (!job.vmId || (job.kind !== "vm.migrate" && job.kind !== "vm.define")) return;
+  const record = readJobRequest(job.kind, job).move;
+  const vm = await tx.vm.findUnique({ where: { id: job.vmId }, select: { vcpus: true, memoryMiB: true, activeJobId: true } });
+  // Only while the move still held the VM: otherwise its outcome was settled already.
+  if (vm?.activeJobId === job.id) await releaseMoveTarget(tx, record, vm);
 }
 
 /**
@@ -141,7 +143,7 @@ async function removeSourceDisks(tx: Tx, deps: CoreDeps, record: TMoveRecord, vm
     const pool = pools.find((p) => p.id === moved.fromPoolId)?.libvirtName;
     const name = volumes.find((v) => v.id === moved.id)?.libvirtName;
     if (!pool || !name) continue;
-    const request = { payload: { kind: "volume", pool, name }, volumeId: moved.id } as Prisma.InputJsonValue;
+    const request = jobRequest("drift.remove", { payload: { kind: "volume", pool, name }, volumeId: moved.id });
     await tx.job.create({ data: { id: randomUUID(), kind: "drift.remove", actorId, vmId, hostId: record.sourceHostId, request, createdAt: deps.now() } });
   }
 }

@@ -1,19 +1,10 @@
 import type { Job, Prisma, Template, Tx } from "@carve/db";
 import type { CoreDeps } from "../context.ts";
 import type { TActor } from "../identity/actor.ts";
+import { jobRequest, readJobRequest, type TAwaitedCopy } from "../jobs/job-request.ts";
 import type { TPlacementRequest } from "../placement/place-vm.ts";
 import { CANDIDATE_LIMIT, rankCandidates, tryOrder, type TRankedCandidate } from "../placement/rank-candidates.ts";
 import { stageTemplateCopy, templateVolumeName } from "../templates/ensure-template-copy.ts";
-
-/** What a create waiting for its template's copy keeps in its Job's request (the job has no host until the copy is Ready). */
-export interface TAwaitedCopy {
-  templateId: string;
-  poolId: string;
-  /** The template.copy job the create waits for. */
-  jobId: string;
-  /** The host the create goes to once the copy is Ready. */
-  hostId: string;
-}
 
 /** The step a waiting create shows, at the copy's percent. */
 export const copyingStep = (percent: number): string => `copying template… ${percent} %`;
@@ -45,13 +36,13 @@ export async function awaitStagedCopy(tx: Tx, deps: CoreDeps, actor: TActor, tem
   // Made Ready in between (another request's copy finished): nothing to wait for.
   if (staged.copy.state === "Ready" || staged.copy.jobId === null) return { job, copyJob: null };
   const awaits: TAwaitedCopy = { templateId: template.id, poolId: placed.poolId, jobId: staged.copy.jobId, hostId: placed.hostId };
-  const request = { ...(job.request as Prisma.JsonObject), awaitsCopy: { ...awaits } };
+  const request = jobRequest("vm.create", { ...readJobRequest("vm.create", job), awaitsCopy: awaits });
   const waiting = await tx.job.update({ where: { id: job.id }, data: { hostId: null, progress: staged.copy.progress, step: copyingStep(staged.copy.progress), request } });
   return { job: waiting, copyJob: staged.job };
 }
 
 /** The creates waiting for a template.copy job (Queued, no host yet). */
-export function waitingCreates(tx: Tx, copyJobId: string) {
+export function waitingCreates(tx: Tx, copyJobId: string): Promise<{ id: string; kind: string; vmId: string | null; hostId: string | null; request: Prisma.JsonValue }[]> {
   return tx.job.findMany({
     where: { kind: "vm.create", state: "Queued", hostId: null, request: { path: ["awaitsCopy", "jobId"], equals: copyJobId } },
     select: { id: true, kind: true, vmId: true, hostId: true, request: true },

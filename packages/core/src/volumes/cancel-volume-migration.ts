@@ -6,7 +6,7 @@ import { recordEvent } from "../events/record-event.ts";
 import { requireWriteScope, type TActor } from "../identity/actor.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import { findVolumeForActor } from "./find-volume.ts";
-import { readMigrationRecord } from "./volume-migration-record.ts";
+import { readJobRequest } from "../jobs/job-request.ts";
 
 const ZInput = z.strictObject({ volume: z.string().min(1, "names the volume being migrated (its id or name)").max(100) });
 
@@ -22,7 +22,7 @@ export async function cancelVolumeMigration(deps: CoreDeps, actor: TActor, input
   const found = await findVolumeForActor(deps.db, actor, data.volume);
   const volume = await deps.db.volume.findUniqueOrThrow({ where: { id: found.id }, select: { name: true, state: true, activeJobId: true } });
   const job = volume.activeJobId ? await deps.db.job.findUnique({ where: { id: volume.activeJobId } }) : null;
-  const record = job?.kind === "volume.migrate" && (job.state === "Queued" || job.state === "Running") ? readMigrationRecord(job.request) : null;
+  const record = job?.kind === "volume.migrate" && (job.state === "Queued" || job.state === "Running") ? (readJobRequest("volume.migrate", job).migration ?? null) : null;
   if (!job || !record) throw new CarveError("INVALID_STATE", `Volume ${volume.name} is not being migrated (it is ${volume.state}); there is nothing to cancel.`);
   await deps.queues.requestCancel(record.from.hostId, job.id);
   await deps.queues.requestCancel(record.to.hostId, record.receiveJobId);

@@ -14,7 +14,8 @@ import { resolveLivePool } from "../pools/resolve-live-pool.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import { findVolumeForActor } from "./find-volume.ts";
 import { recordStreamJobs } from "./record-stream-jobs.ts";
-import { poolHostsIn, type TMigrationRecord } from "./volume-migration-record.ts";
+import { poolHostsIn } from "./volume-migration-record.ts";
+import type { TMigrationRecord } from "../jobs/job-request.ts";
 
 export const ZMigrateVolumeInput = z.strictObject({
   /** The volume's id or name. */

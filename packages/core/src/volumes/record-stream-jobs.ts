@@ -4,6 +4,7 @@ import type { TJobPayload } from "@carve/protocol";
 import type { CoreDeps } from "../context.ts";
 import { CarveError } from "../errors/index.ts";
 import { actorId, type TActor } from "../identity/actor.ts";
+import { jobRequest } from "../jobs/job-request.ts";
 import { sealForHost } from "../vms/guest-password.ts";
 
 /** A host at one end of a volume stream: its seal key receives the one-time token. */
@@ -62,10 +63,10 @@ export async function recordStreamJobs(tx: Tx, deps: CoreDeps, actor: TActor, sp
   const receiveJobId = randomUUID();
   const common = { actorId: actorId(actor), createdAt: deps.now() };
   const send = await tx.job.create({
-    data: { ...common, id: jobId, kind: "volume.migrate", hostId: spec.source.host.id, parentJobId: spec.parentJobId ?? null, request: { ...spec.request({ receiveJobId }), payload: sendPayload } as never },
+    data: { ...common, id: jobId, kind: "volume.migrate", hostId: spec.source.host.id, parentJobId: spec.parentJobId ?? null, request: jobRequest("volume.migrate", { ...spec.request({ receiveJobId }), payload: sendPayload }) },
   });
   const receive = await tx.job.create({
-    data: { ...common, id: receiveJobId, kind: "volume.migrate-receive", hostId: destination.host.id, parentJobId: jobId, request: { volumeId: spec.volume.id, payload: receivePayload } as never },
+    data: { ...common, id: receiveJobId, kind: "volume.migrate-receive", hostId: destination.host.id, parentJobId: jobId, request: jobRequest("volume.migrate-receive", { volumeId: spec.volume.id, payload: receivePayload }) },
   });
   return { send, receive };
 }

@@ -3,7 +3,8 @@ import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { releasePoolBytes } from "../hosts/capacity.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
-import { readVolumeJobRecord } from "./volume-job.ts";
+import { readJobRequest } from "../jobs/job-request.ts";
+import type { TVolumeJob } from "./volume-job.ts";
 
 type TOutcome = { ok: true; result: unknown } | { ok: false; message: string };
 
@@ -13,8 +14,9 @@ type TOutcome = { ok: true; result: unknown } | { ok: false; message: string };
  * very job changes, so a late or repeated outcome is ignored. Reservations follow the outcome: a
  * failed create or resize gives its bytes back, a deleted volume all of them.
  */
-export async function settleVolumeJob(tx: Tx, deps: CoreDeps, job: { id: string; kind: string; hostId: string | null; request: Prisma.JsonValue }, outcome: TOutcome): Promise<void> {
-  const record = readVolumeJobRecord(job.request);
+export async function settleVolumeJob(tx: Tx, deps: CoreDeps, job: { id: string; kind: TVolumeJob; hostId: string | null; request: Prisma.JsonValue }, outcome: TOutcome): Promise<void> {
+  // A cold move's leftover copy has no volume record: deleting it changes no volume row.
+  const record = readJobRequest(job.kind, job).volume;
   if (!record) return;
   const failed = outcome.ok ? null : outcome.message;
   const path = outcome.ok && outcome.result && typeof outcome.result === "object" && "path" in outcome.result ? String(outcome.result.path) : undefined;

@@ -4,7 +4,7 @@ import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { releasePoolBytes } from "../hosts/capacity.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
-import { readMigrationRecord } from "./volume-migration-record.ts";
+import { readJobRequest } from "../jobs/job-request.ts";
 import { clause } from "../errors/clause.ts";
 
 /**
@@ -20,7 +20,8 @@ export async function settleVolumeMigration(
   job: { id: string; request: Prisma.JsonValue },
   outcome: { ok: true; result: unknown } | { ok: false; message: string },
 ): Promise<void> {
-  const record = readMigrationRecord(job.request);
+  // A cold move's copy of a disk has no migration record: its parent settles it.
+  const record = readJobRequest("volume.migrate", job).migration;
   if (!record) return;
   const result = outcome.ok ? ZVolumeMigrateResult.safeParse(outcome.result) : null;
   const moved = result?.success === true ? result.data : null;

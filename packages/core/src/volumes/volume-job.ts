@@ -6,24 +6,13 @@ import { CarveError } from "../errors/index.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { actorId, type TActor } from "../identity/actor.ts";
 import { way } from "../errors/front-door-ways.ts";
+import { jobRequest, type TJobRequestInput, type TVolumeJobRecord } from "../jobs/job-request.ts";
 
 /** Volume jobs this module settles (volume.migrate is migrate-volume.ts's). */
-export const VOLUME_JOBS: ReadonlySet<string> = new Set(["volume.create", "volume.attach", "volume.detach", "volume.resize", "volume.delete"]);
-
-/** What settling a volume job needs, kept on the Job row next to the agent payload. */
-export interface TVolumeJobRecord {
-  volumeId: string;
-  volumeName: string;
-  previousState: VolumeState;
-  poolId: string;
-  sizeGiB: number;
-  /** resize: the size asked for (the extra bytes were reserved up front). */
-  newSizeGiB?: number;
-  vmId?: string | null;
-}
+export type TVolumeJob = Extract<TJobName, "volume.create" | "volume.attach" | "volume.detach" | "volume.resize" | "volume.delete">;
 
 export interface TVolumeJobSpec {
-  kind: Extract<TJobName, "volume.create" | "volume.attach" | "volume.detach" | "volume.resize" | "volume.delete">;
+  kind: TVolumeJob;
   volume: { id: string; name: string; state: VolumeState };
   hostId: string;
   /** A VM the job changes too: claimed for the job (VM_BUSY for a second one), like a VM action. */
@@ -76,7 +65,8 @@ export async function recordVolumeJob(tx: Tx, deps: CoreDeps, actor: TActor, spe
       actorId: actorId(actor),
       vmId: spec.vm?.id ?? null,
       hostId: spec.hostId,
-      request: { payload: spec.payload, volume: { ...spec.record } } as Prisma.InputJsonValue,
+      // The payload's builders type it loosely (one spec for five kinds): jobRequest checks it against spec.kind's schema.
+      request: jobRequest(spec.kind, { payload: spec.payload, volume: { ...spec.record } } as TJobRequestInput<TVolumeJob>),
       createdAt: deps.now(),
     },
   });
@@ -90,12 +80,4 @@ async function refuseBusy(tx: Tx, what: string, name: string, activeJobId: strin
   throw new CarveError(what === "VM" ? "VM_BUSY" : "INVALID_STATE", `The ${what} ${name} is busy with ${running?.kind ?? "a job"} (job ${activeJobId}, ${running?.state ?? "unknown"}). Wait for it to finish, then try again.`, {
     details: { jobId: activeJobId },
   });
-}
-
-/** The record kept with a volume job, or null for other jobs. */
-export function readVolumeJobRecord(request: Prisma.JsonValue): TVolumeJobRecord | null {
-  if (!request || typeof request !== "object" || Array.isArray(request)) return null;
-  const volume = request.volume;
-  if (!volume || typeof volume !== "object" || Array.isArray(volume) || typeof volume.volumeId !== "string") return null;
-  return volume as unknown as TVolumeJobRecord;
 }
