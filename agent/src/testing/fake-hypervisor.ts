@@ -134,6 +134,9 @@ export class FakeHypervisor implements Hypervisor {
   async volumePath(pool: string, name: string): Promise<string | null> {
     return this.pool(pool).get(name) ?? null;
   }
+  async volumeCapacity(pool: string, name: string): Promise<number | null> {
+    return this.pool(pool).has(name) ? (this.capacities.get(`${pool}/${name}`) ?? 0) : null;
+  }
   async createCowVolume(request: CowVolumeRequest): Promise<string> {
     this.record(`vol-create ${request.pool}/${request.name}`);
     if (!this.pool(request.backing.pool).has(request.backing.name)) {

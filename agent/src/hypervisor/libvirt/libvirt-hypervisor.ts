@@ -144,6 +144,10 @@ export class LibvirtHypervisor implements Hypervisor {
     return this.storage.volumePath(pool, name);
   }
 
+  volumeCapacity(pool: string, name: string): Promise<number | null> {
+    return this.storage.volumeCapacity(pool, name);
+  }
+
   createCowVolume(request: CowVolumeRequest): Promise<string> {
     return this.storage.createCowVolume(request);
   }
