@@ -93,6 +93,32 @@ describe("pool reports verify template copies (item 6)", () => {
   });
 });
 
+describe("pool reports verify template copies' sizes (item 6, day 2)", () => {
+  it("a copy the pool lists with another capacity than its template's goes Missing; one of the right capacity stays Ready", async () => {
+    const { hosts, template } = await seedInfra(core, { hosts: 1 });
+    await core.db.template.update({ where: { id: template.id }, data: STORED });
+    const host = hosts[0]?.host ?? { id: "", name: "" };
+    const { volumeName } = await core.db.templateCopy.findFirstOrThrow();
+    const report = async (bytes: number) => {
+      const job = await core.db.job.create({
+        data: {
+          kind: "host.inventory", state: "Succeeded", hostId: host.id, createdAt: new Date(Date.now() + 5_000), finishedAt: new Date(),
+          result: { hostname: "h", cpus: 8, memoryMiB: 16384, domains: [], pools: [{ name: "default", capacityBytes: 1, allocationBytes: 0, availableBytes: 1, volumes: [volumeName], sizes: { [volumeName]: bytes } }] },
+        },
+      }); // prettier-ignore
+      await applyInventory(core, job.id);
+      return core.db.templateCopy.findFirstOrThrow();
+    };
+    expect((await report(1024 ** 3)).state).toBe("Ready");
+    // The storage was swapped and someone put a smaller image there under the copy's name.
+    const copy = await report(1024 ** 2);
+    expect(copy.state).toBe("Missing");
+    expect(copy.stateReason).toBe(
+      `host host-1 reports volume ${volumeName} in pool pool-1 with 1048576 bytes, not the template's 1073741824 (was another file put in its place?); the next create there copies it again, or run 'carve template copy tiny --pool pool-1'`,
+    );
+  });
+});
+
 describe("removed pools (item 7)", () => {
   it("a removed pool's name can be reused, and a template copy to the removed pool is refused with the reason", async () => {
     const { hosts } = await seedInfra(core, { hosts: 1 });
