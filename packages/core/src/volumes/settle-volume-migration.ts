@@ -1,17 +1,20 @@
+import { randomUUID } from "node:crypto";
 import type { Prisma, Tx } from "@carve/db";
-import { ZVolumeMigrateResult } from "@carve/protocol";
+import { JOBS, ZVolumeMigrateResult } from "@carve/protocol";
 import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { releasePoolBytes } from "../hosts/capacity.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
-import { readMigrationRecord } from "./volume-migration-record.ts";
+import { readMigrationRecord, type TMigrationRecord } from "./volume-migration-record.ts";
 
 /**
  * Settles a volume.migrate Job once (called by finaliseJob and abandonJob inside their
  * transaction): on success the volume is in its new pool (path from the agent) and the source
  * pool's reservation is given back; on failure it stays where it was, authoritative, and the target
  * pool's reservation is given back. Either way the volume leaves Migrating. The receiving job is
- * told to stop (it also stops by itself when its stream breaks or never comes).
+ * told to stop (it also stops by itself when its stream breaks or never comes). A move whose agent
+ * could not delete the source after the verified copy queues a drift.remove (volume) job for it on
+ * the source host, as after a live migration (issue 19).
  */
 export async function settleVolumeMigration(
   tx: Tx,
@@ -32,6 +35,7 @@ export async function settleVolumeMigration(
   if (claimed.count === 0) return;
   if (record.vmId) await tx.vm.updateMany({ where: { id: record.vmId, activeJobId: job.id }, data: { activeJobId: null } });
   await releasePoolBytes(tx, moved ? record.from.poolId : record.to.poolId, record.sizeGiB);
+  if (moved && !moved.sourceDeleted) await removeSource(tx, deps, job, record);
   const message = moved
     ? `volume ${record.volumeName} moved from pool ${record.from.pool} (${record.from.host}) to pool ${record.to.pool} (${record.to.host}): ${(moved.bytes / 1024 / 1024).toFixed(1)} MiB in ${(moved.durationMs / 1000).toFixed(1)} s, sha256 verified`
     : `volume ${record.volumeName} stays in pool ${record.from.pool} (${record.from.host}): ${outcome.ok ? "malformed result" : outcome.message}`;
@@ -52,4 +56,17 @@ export async function settleVolumeMigration(
     await tx.job.update({ where: { id: job.id }, data: { errorMessage } });
     await deps.queues.requestCancel(record.to.hostId, record.receiveJobId).catch(() => undefined);
   }
+}
+
+/** A drift.remove (volume) job for the source the agent kept; recorded Queued, the controller's sweep sends it. */
+async function removeSource(tx: Tx, deps: CoreDeps, job: { id: string; request: Prisma.JsonValue }, record: TMigrationRecord): Promise<void> {
+  const request = job.request && typeof job.request === "object" && !Array.isArray(job.request) ? job.request["payload"] : null;
+  const source = JOBS["volume.migrate"].payload.shape.source.safeParse(request && typeof request === "object" && !Array.isArray(request) ? request["source"] : null);
+  const payload = source.success ? JOBS["drift.remove"].payload.safeParse({ kind: "volume", pool: source.data.pool, name: source.data.name }) : null;
+  // A volume not named by Carve is not drift.remove's to delete: reconciliation lists the file instead.
+  if (!payload?.success) return;
+  const actor = await tx.job.findUnique({ where: { id: job.id }, select: { actorId: true } });
+  await tx.job.create({
+    data: { id: randomUUID(), kind: "drift.remove", actorId: actor?.actorId ?? null, hostId: record.from.hostId, request: { payload: payload.data, volumeId: record.volumeId } as unknown as Prisma.InputJsonValue, createdAt: deps.now() },
+  });
 }
