@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { recordJobProgress } from "../jobs/record-progress.ts";
 import { sweepJobs } from "../jobs/sweep-jobs.ts";
 import { addPool } from "../pools/add-pool.ts";
+import { createDiskOffering } from "../offerings/create-disk-offering.ts";
 import { deletePool } from "../pools/delete-pool.ts";
 import { applyInventory } from "../reconcile/apply-inventory.ts";
 import { createTestCore, createTestUser, refusal, seedInfra, type TTestCore } from "../testing/index.ts";
@@ -54,6 +55,25 @@ describe("a create whose pools lack a copy of its template stages the copy (item
     const sent = core.queues.byName("vm.create");
     expect(sent.map((j) => j.envelope.jobId).sort()).toEqual([a.job.id, b.job.id].sort());
     expect(sent.every((j) => (j.envelope.payload as { template: { name: string } }).template.name === `template-${a.vm.templateId}.qcow2`)).toBe(true);
+  });
+
+  it("a create with a data disk stages the copy too, and goes to the host with its disk once the copy is Ready (day 2)", async () => {
+    const { hosts } = await withoutCopy();
+    const admin = await createTestUser(core, "root", "Admin");
+    const ann = await createTestUser(core, "ann");
+    await createDiskOffering(core, admin, { name: "scratch", sizeGiB: 5, scope: "Local" });
+    const a = await createVm(core, ann, { name: "a", template: "tiny", offering: "small", dataDisks: [{ diskOffering: "scratch" }] });
+    expect(a.vm.state).toBe("Creating");
+    const [copy] = core.queues.byName("template.copy");
+    expect(copy?.hostId).toBe(hosts[0]?.host.id);
+    expect(core.queues.byName("vm.create")).toHaveLength(0);
+    expect((await createJobs()).map((j) => [j.state, j.step])).toEqual([["Queued", "copying template… 0 %"]]);
+
+    core.queues.settle(copy?.envelope.jobId ?? "", { result: { templateId: a.vm.templateId, pool: "default", volume: "v", path: "/p", alreadyPresent: false } });
+    await sweepJobs(core);
+    const [sent] = core.queues.byName("vm.create");
+    expect(sent?.hostId).toBe(hosts[0]?.host.id);
+    expect((sent?.envelope.payload as { dataVolumes: { sizeGiB: number }[] }).dataVolumes.map((v) => v.sizeGiB)).toEqual([5]);
   });
 
   it("a failed copy fails the waiting create with the reason and gives its capacity back", async () => {
