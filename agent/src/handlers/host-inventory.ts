@@ -4,9 +4,9 @@ import type { THypervisor } from "../hypervisor/hypervisor.ts";
 import type { TJobHandler } from "./context.ts";
 
 /**
- * host.inventory: the node, every domain (Carve's or not), every pool with its volumes, and (for
- * the drift list) every libvirt network's DHCP host entries and DNS records and the Carve-named
- * network filters.
+ * host.inventory: the node, every domain (Carve's or not), every pool with its volumes and their
+ * capacities, and (for the drift list) every libvirt network's DHCP host entries and DNS records
+ * and the Carve-named network filters.
  */
 export const hostInventory: TJobHandler<"host.inventory"> = async (_payload, ctx) => {
   const { hypervisor } = ctx;
@@ -20,13 +20,27 @@ export const hostInventory: TJobHandler<"host.inventory"> = async (_payload, ctx
     }
     // Files copied into a directory pool behind libvirt's back only show up after a refresh.
     await hypervisor.refreshPool(pool.name);
-    pools.push({ ...withoutActive(pool), volumes: await hypervisor.listVolumes(pool.name) });
+    const volumes = await hypervisor.listVolumes(pool.name);
+    pools.push({ ...withoutActive(pool), volumes, sizes: await volumeSizes(hypervisor, pool.name, volumes) });
   }
   const networks = await networkEntries(hypervisor);
   const filters = (await hypervisor.listFilters()).filter((name) => vmIdFromFilterName(name) !== null);
   const running = domains.filter((d) => d.state === "running" && vmIdFromDomainName(d.name) !== null).map((d) => d.name);
   return { hostname: node.hostname, cpus: node.cpus, memoryMiB: node.memoryMiB, domains, pools, networks, filters, addresses: await learnedAddresses(hypervisor, running) };
 };
+
+/**
+ * Each volume's capacity (issue 19: core checks a template copy's against its template's, so a copy
+ * replaced by another file is found). A volume removed while this runs is left out.
+ */
+async function volumeSizes(hypervisor: Hypervisor, pool: string, volumes: readonly string[]): Promise<Record<string, number>> {
+  const sizes: Record<string, number> = {};
+  for (const name of volumes) {
+    const capacity = await hypervisor.volumeCapacity(pool, name);
+    if (capacity !== null) sizes[name] = capacity;
+  }
+  return sizes;
+}
 
 /**
  * What the host sees on the bridge NICs of these running Carve domains: the LAN's DHCP gave those

@@ -83,3 +83,23 @@ describe("data volumes on libvirt's test driver", () => {
     expect(await t.agent.hypervisor.listVolumes(TEST_POOL)).not.toContain(other.name);
   });
 });
+
+describe("files a pool holds behind Carve's back (issue 19)", () => {
+  it("the inventory reports each volume's capacity; drift.remove deletes a leftover Carve disk once, and refuses a file Carve did not name", async () => {
+    const leftId = randomUUID();
+    const left = { volumeId: leftId, pool: TEST_POOL, name: dataVolumeName(leftId) };
+    await t.run("volume.create", { ...left, sizeGiB: 2 });
+    const inventory = await t.run("host.inventory", {});
+    const pool = inventory.pools.find((p) => p.name === TEST_POOL);
+    expect(pool?.volumes).toContain(left.name);
+    expect(pool?.sizes?.[left.name]).toBe(2 * 1024 ** 3);
+
+    expect(await t.run("drift.remove", { kind: "volume", pool: TEST_POOL, name: left.name })).toEqual({ removed: true });
+    expect(await t.agent.hypervisor.listVolumes(TEST_POOL)).not.toContain(left.name);
+    // Delivered again (at least once): already gone is fine.
+    expect(await t.run("drift.remove", { kind: "volume", pool: TEST_POOL, name: left.name })).toEqual({ removed: false });
+    // The template (or anybody's file) is never a drift.remove's to delete.
+    await expect(t.run("drift.remove", { kind: "volume", pool: TEST_POOL, name: TEST_TEMPLATE })).rejects.toThrow(/Carve-named volume/);
+    expect(await t.agent.hypervisor.listVolumes(TEST_POOL)).toContain(TEST_TEMPLATE);
+  });
+});

@@ -44,10 +44,24 @@ export const volumeMigrate: TJobHandler<"volume.migrate"> = async (payload, ctx)
   }
   // A VM moving host keeps its source until it is defined on the target (core deletes it then).
   if (!payload.keepSource) await ctx.reportProgress({ percent: 99, step: "verified on the destination; deleting the source copy" });
-  const sourceDeleted = payload.keepSource ? false : await ctx.hypervisor.deleteVolume(pool, name);
+  const sourceDeleted = payload.keepSource ? false : await deleteSource(ctx, pool, name);
   ctx.log.info({ volumeId: payload.volumeId, bytes: sent.bytes, durationMs: sent.durationMs }, "volume migrated");
   return { volumeId: payload.volumeId, path: sent.path, bytes: sent.bytes, sha256: sent.sha256, durationMs: sent.durationMs, sourceDeleted };
 };
+
+/**
+ * Deletes the source once the copy is verified (and a VM's disk points at it): a failure here must
+ * not fail the move, which has happened; the source is reported kept (`sourceDeleted: false`) and
+ * core deletes it later (issue 19).
+ */
+async function deleteSource(ctx: HandlerContext, pool: string, name: string): Promise<boolean> {
+  try {
+    return await ctx.hypervisor.deleteVolume(pool, name);
+  } catch (error) {
+    ctx.log.warn({ pool, volume: name, err: error }, "the verified move's source could not be deleted; core deletes it later");
+    return false;
+  }
+}
 
 /**
  * Points a stopped VM's disk at the verified copy (detach, attach at the same target). When that

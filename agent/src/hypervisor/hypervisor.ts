@@ -183,6 +183,8 @@ export interface THypervisor {
   listPoolDetails(): Promise<TPoolDetail[]>;
   refreshPool(pool: string): Promise<void>;
   listVolumes(pool: string): Promise<string[]>;
+  /** The volume's capacity in bytes (a qcow2's virtual size), or null when the pool has no such volume. */
+  volumeCapacity(pool: string, name: string): Promise<number | null>;
   /** The volume's path, or null when the pool has no such volume (an unknown pool throws). */
   volumePath(pool: string, name: string): Promise<string | null>;
   /** Creates the volume and returns its path. */

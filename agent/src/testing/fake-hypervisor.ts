@@ -138,6 +138,9 @@ export class FakeHypervisor implements THypervisor {
   async volumePath(pool: string, name: string): Promise<string | null> {
     return this.pool(pool).get(name) ?? null;
   }
+  async volumeCapacity(pool: string, name: string): Promise<number | null> {
+    return this.pool(pool).has(name) ? (this.capacities.get(`${pool}/${name}`) ?? 0) : null;
+  }
   async createCowVolume(request: TCowVolumeRequest): Promise<string> {
     this.record(`vol-create ${request.pool}/${request.name}`);
     if (!this.pool(request.backing.pool).has(request.backing.name)) {

@@ -427,7 +427,7 @@ export const ZDriftRemovePayload = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("dhcp-host"), network: ZLibvirtName, mac: ZAnyMac, ip: z.ipv4() }),
   z.object({ kind: z.literal("dns-host"), network: ZLibvirtName, ip: z.ipv4() }),
   z.object({ kind: z.literal("filter"), name: ZLibvirtName.regex(/^carve-vm-/, "must be a Carve-named filter (carve-vm-…)") }),
-  // storage under Carve (issue 19): a disk file a migration left in its source pool (keyed by the volume's Carve name).
+  // storage under Carve (issue 19): a Carve-named file no volume owns (a disk a move left in its source pool), by its name.
   z.object({ kind: z.literal("volume"), pool: ZLibvirtName, name: ZLibvirtName.regex(/^carve-[0-9a-f-]{36}\.qcow2$/, "must be a Carve-named volume (carve-ID.qcow2)") }),
 ]);
 export const ZDriftRemoveResult = z.object({ removed: z.boolean() });
@@ -444,6 +444,9 @@ export const ZInventoryResult = z.object({
       allocationBytes: z.number(),
       availableBytes: z.number(),
       volumes: z.array(z.string()),
+      // storage under Carve (issue 19): absent from older agents (copies are then judged by presence only)
+      /** Each volume's capacity in bytes, by name (a qcow2's virtual size, a raw file's size). */
+      sizes: z.record(z.string(), z.number().int().min(0)).optional(),
     }),
   ),
   // networks (issue 17): absent from agents that predate them (drift of these kinds is then left as it was)

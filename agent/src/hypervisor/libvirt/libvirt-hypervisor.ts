@@ -147,6 +147,10 @@ export class LibvirtHypervisor implements THypervisor {
     return this.storage.volumePath(pool, name);
   }
 
+  volumeCapacity(pool: string, name: string): Promise<number | null> {
+    return this.storage.volumeCapacity(pool, name);
+  }
+
   createCowVolume(request: TCowVolumeRequest): Promise<string> {
     return this.storage.createCowVolume(request);
   }

@@ -17,12 +17,12 @@ export function registerDriftCommands(program: Command, out: () => TOutput): voi
             : [
                 ...table(["ID", "HOST", "KIND", "NAME", "POWER", "STATE", "LAST SEEN"], items.map((d) => [d.id, d.host.name, d.kind, d.domainName, d.kind === "Domain" ? d.reportedState : null, d.state, new Date(d.lastSeenAt).toISOString()])),
                 ...items.map((d) => `${d.id.slice(0, 8)}: ${d.note}`),
-                "resolve with 'carve drift destroy <id>' (Carve-named domains, network entries and filters) or 'carve drift ignore <id>'; adopting a domain as a VM is not available yet",
+                "resolve with 'carve drift destroy <id>' (Carve-named domains and files, network entries and filters) or 'carve drift ignore <id>'; adopting a domain as a VM is not available yet",
               ],
         );
       }),
     );
-  drift.command("destroy <id>").description("pull the plug on a drifting Carve-named domain and undefine it (its disks are kept), or remove a drifting network entry or filter")
+  drift.command("destroy <id>").description("pull the plug on a drifting Carve-named domain and undefine it (its disks are kept), or remove a drifting network entry, filter or Carve-named file in a pool")
     .option("--timeout <seconds>", "how long to wait for the agent", "60")
     .action(async (id: string, o: { timeout: string }) =>
       withClient(async (client) => {

@@ -11,6 +11,7 @@ import { createTestCore, createTestUser, refusal, seedInfra, type TTestCore } fr
 import { createVm } from "../vms/create-vm.ts";
 import { destroyVm } from "../vms/destroy-vm.ts";
 import { recreateVm } from "../vms/recreate-vm.ts";
+import { startVm } from "../vms/start-vm.ts";
 import { declareHostDead } from "./declare-host-dead.ts";
 import { refreshHostStates } from "./refresh-host-states.ts";
 import { removeHost } from "./remove-host.ts";
@@ -175,8 +176,8 @@ describe("declaring a host dead", () => {
     expect((await core.db.storagePool.findFirstOrThrow({ where: { name: "shared" } })).state).toBe("Up");
   });
 
-  it("leaves a shared-disk VM Stopped with placement's reasons when no other host can take it", async () => {
-    const { admin, two } = await deadHostWithVms();
+  it("leaves a shared-disk VM Stopped with placement's reasons when no other host can take it; starting it is refused with the way out", async () => {
+    const { alice, admin, two } = await deadHostWithVms();
     await core.db.host.update({ where: { id: two.host.id }, data: { state: "Maintenance" } });
     const declared = await declareHostDead(core, admin, { host: "host-1", confirm: "host-1" });
     const web = declared.vms.find((v) => v.name === "web");
@@ -184,6 +185,16 @@ describe("declaring a host dead", () => {
     expect(web?.reason).toContain("host-2 is Maintenance");
     expect(web?.reason).toContain("'carve vm migrate web'");
     expect((await vmNamed("web")).state).toBe("Stopped");
+    // Starting it would send a job to the dead host's queue, which no agent reads: refused at once, with the way out.
+    const sent = core.queues.jobs.size;
+    const refused = await refusal(startVm(core, alice, { vm: "web" }));
+    expect(refused.code).toBe("INVALID_STATE");
+    expect(refused.message).toBe(
+      "Cannot start VM web: its host host-1 was declared dead, so nothing can run there any more. Its disks are on shared storage: an admin moves it to a live host ('carve vm migrate web'), then start it there; or destroy it ('carve vm destroy web': records only).",
+    );
+    expect(core.queues.jobs.size).toBe(sent);
+    expect(await core.db.vm.findFirstOrThrow({ where: { name: "web" } })).toMatchObject({ state: "Stopped", activeJobId: null });
+    expect(await core.db.job.count({ where: { kind: "vm.start" } })).toBe(0);
   });
 });
 

@@ -40,14 +40,26 @@ export async function reserveBestFitWithDataDisks(
   request: TPlacementRequest,
   disks: TDiskRequest[],
 ): Promise<{ candidate: TRankedCandidate; dataPools: TRankedPool[] } | null> {
+  const reserve = withDataDisks(tx, request, disks);
+  const candidate = await reserveBestFit(tx, templateId, request, undefined, reserve.on);
+  const dataPools = reserve.dataPools();
+  return candidate && dataPools ? { candidate, dataPools } : null;
+}
+
+/**
+ * The reservation of one candidate for a VM with data disks: its host and root pool, and a pool on
+ * that host for each disk, or nothing (all given back). `dataPools` are the last success's. Shared
+ * by reserveBestFitWithDataDisks and a create that stages its template's copy (issue 19).
+ */
+export function withDataDisks(tx: Tx, request: TPlacementRequest, disks: TDiskRequest[]): { on: (c: TRankedCandidate) => Promise<boolean>; dataPools: () => TRankedPool[] | null } {
   let dataPools: TRankedPool[] | null = null;
-  const candidate = await reserveBestFit(tx, templateId, request, undefined, async (c) => {
+  const on = async (c: TRankedCandidate): Promise<boolean> => {
     if (!(await reserveHostAndPool(tx, c, request))) return false;
     dataPools = await reserveDataDisks(tx, c.hostId, disks);
     if (dataPools) return true;
     await releaseHostCapacity(tx, c.hostId, request.vcpus, request.memoryMiB);
     await releasePoolBytes(tx, c.poolId, request.diskGiB);
     return false;
-  });
-  return candidate && dataPools ? { candidate, dataPools } : null;
+  };
+  return { on, dataPools: () => dataPools };
 }

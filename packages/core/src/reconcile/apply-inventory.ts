@@ -11,6 +11,7 @@ import { verifyTemplateCopies } from "../templates/verify-template-copies.ts";
 import { compareInventory, type TCorrection, type TElsewhereVm } from "./compare-inventory.ts";
 import { learnAddresses } from "./learn-addresses.ts";
 import { dispatchFilterJobs } from "../security-groups/filter-jobs.ts";
+import { volumeDrift } from "./volume-drift.ts";
 import { compareFilters, compareNetworkEntries, dhcpKey, dnsKey, type TDriftRecord, type TFilterVm } from "./compare-network-drift.ts";
 
 /** Clocks of the processes that stamp rows differ a little; changes this close to the request wait a round. */
@@ -32,6 +33,7 @@ interface THostRef {
  * admin's `host inspect`): corrects each VM whose domain says otherwise, with a `vm.reconciled`
  * event, and records on the drift list the domains nobody in Carve owns and (issue 17) the DHCP/DNS
  * entries of Carve's managed networks and the network filters no Carve VM there accounts for, and
+ * (issue 19) the files in Carve's pools that no volume or template copy owns, and
  * keeps learned addresses current (learnAddresses). Called when the job
  * finalises; running it twice for the same job changes nothing the second time.
  */
@@ -67,6 +69,7 @@ export async function applyInventory(deps: CoreDeps, jobId: string): Promise<TAp
     const rounds: TDriftRound[] = [
       { kinds: ["Domain"], findings: drift.map((d) => ({ ...d, kind: "Domain" })), keep: new Set(domains.map((d) => driftKey("Domain", d.name))), gone: (h) => `is no longer on host ${h}` },
       ...(await networkDrift(tx, host, inventory.data, since)),
+      await poolFileDrift(tx, host, inventory.data.pools, since),
     ];
     let driftOpened = 0;
     let driftResolved = 0;
@@ -142,7 +145,15 @@ const WHAT: Record<DriftKind, string> = {
   DhcpHost: "a DHCP host entry Carve did not make",
   DnsHost: "a DNS record Carve did not make",
   Filter: "a stale network filter",
+  Volume: "a file in a pool that no volume owns",
 };
+
+/** The drift round of the files in the host's Carve pools (issue 19): see volumeDrift. */
+async function poolFileDrift(tx: Tx, host: THostRef, pools: Parameters<typeof volumeDrift>[2], since: Date): Promise<TDriftRound> {
+  const { findings, unjudged } = await volumeDrift(tx, host, pools, since);
+  const keep = new Set([...findings.map((f) => f.domainName), ...unjudged].map((name) => driftKey("Volume", name)));
+  return { kinds: ["Volume"], findings, keep, gone: (h) => `is gone from its pool on host ${h}, or a Carve volume owns it now` };
+}
 
 /**
  * The drift rounds of a host's managed networks and filters (issue 17), when its agent reports
@@ -196,7 +207,7 @@ async function recordDrift(tx: Tx, deps: CoreDeps, host: THostRef, round: TDrift
     const item = existing.get(driftKey(finding.kind, finding.domainName));
     const seen = {
       lastSeenAt: now, reportedState: finding.reportedState, domainUuid: finding.domainUuid, vmId: finding.vmId, note: finding.note,
-      network: finding.network ?? null, mac: finding.mac ?? null, ip: finding.ip ?? null,
+      network: finding.network ?? null, mac: finding.mac ?? null, ip: finding.ip ?? null, pool: finding.pool ?? null,
     }; // prettier-ignore
     if (!item) {
       const created = await tx.driftItem.create({ data: { hostId: host.id, kind: finding.kind, domainName: finding.domainName, firstSeenAt: now, ...seen } });

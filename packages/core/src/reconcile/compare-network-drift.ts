@@ -10,6 +10,8 @@ export interface TDriftRecord extends Omit<TDriftFinding, "domainUuid"> {
   network?: string | null;
   mac?: string | null;
   ip?: string | null;
+  /** Volume (issue 19): the libvirt pool holding the file. */
+  pool?: string | null;
 }
 
 /** A libvirt network's entries as the host reported them. */

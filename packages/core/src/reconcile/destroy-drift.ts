@@ -7,6 +7,7 @@ import { recordEvent } from "../events/record-event.ts";
 import { actorId, requireAdmin, type TActor } from "../identity/actor.ts";
 import { dispatchJob } from "../jobs/dispatch-job.ts";
 import { findDriftForUpdate } from "./find-drift.ts";
+import { isCarveVolumeName } from "./volume-drift.ts";
 
 /**
  * Removes a drifting Carve-named domain (carve-<uuid>) from its host: pulls the plug and undefines
@@ -14,12 +15,21 @@ import { findDriftForUpdate } from "./find-drift.ts";
  * Carve did not name are refused: they may be someone's on purpose, so an admin removes them on the
  * host. The item is resolved when a later inventory no longer shows the domain; a failed cleanup
  * opens it again. Returns the job to watch. A network's DHCP entry or DNS record, or a stale filter
- * (issue 17), is removed on its host by a drift.remove job: Carve's own NICs never have them.
+ * (issue 17), is removed on its host by a drift.remove job: Carve's own NICs never have them. So is
+ * a file in a pool no volume owns (issue 19), when Carve named it (carve-<id>.qcow2); others are
+ * refused, like foreign domains.
  */
 export async function destroyDrift(deps: CoreDeps, actor: TActor, id: string): Promise<Job> {
   requireAdmin(actor, "destroy drifting domains");
   const job = await deps.db.$transaction(async (tx) => {
     const item = await findDriftForUpdate(tx, id);
+    if (item.kind === "Volume" && !(item.pool && isCarveVolumeName(item.pool, fileOf(item)))) {
+      throw new CarveError(
+        "INVALID_STATE",
+        `${item.domainName} on host ${item.host.name} was not named by Carve, so Carve will not delete it: it may be someone's on purpose. ` +
+          `Remove it on the host ('virsh vol-delete --pool ${item.pool ?? "POOL"} ${fileOf(item)}'), or leave it with 'carve drift ignore ${item.id}'.`,
+      );
+    }
     const removal = removalOf(item);
     if (removal !== null) {
       assertDestroyable(item);
@@ -54,15 +64,19 @@ function assertDestroyable(item: DriftItem & { host: { name: string } }): void {
   }
 }
 
-/** The drift.remove payload of a network entry or filter item; null for a domain. */
+/** The drift.remove payload of a network entry, filter or file item; null for a domain. */
 function removalOf(item: DriftItem): TJobPayload<"drift.remove"> | null {
   if (item.kind === "Filter") return { kind: "filter", name: item.domainName };
+  if (item.kind === "Volume" && item.pool) return { kind: "volume", pool: item.pool, name: fileOf(item) };
   if (item.kind === "DhcpHost" && item.network && item.mac && item.ip) return { kind: "dhcp-host", network: item.network, mac: item.mac, ip: item.ip };
   if (item.kind === "DnsHost" && item.network && item.ip) return { kind: "dns-host", network: item.network, ip: item.ip };
   return null;
 }
 
-const WHAT = { Domain: "domain", DhcpHost: "DHCP host entry", DnsHost: "DNS record", Filter: "network filter" } as const;
+const WHAT = { Domain: "domain", DhcpHost: "DHCP host entry", DnsHost: "DNS record", Filter: "network filter", Volume: "file" } as const;
+
+/** A Volume item's file name (its domainName is <pool>/<file>). */
+const fileOf = (item: DriftItem): string => item.domainName.slice((item.pool?.length ?? -1) + 1);
 
 async function recordCleanup(tx: Tx, actor: TActor, item: DriftItem & { host: { name: string } }, kind: "vm.destroy" | "drift.remove", payload: unknown): Promise<Job> {
   const created = await tx.job.create({

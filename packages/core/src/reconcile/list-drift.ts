@@ -12,14 +12,16 @@ export const ZListDriftInput = z.object({
 export interface TDriftView {
   id: string;
   host: { id: string; name: string };
-  /** Domain, or (issue 17) DhcpHost, DnsHost or Filter. */
+  /** Domain, or (issue 17) DhcpHost, DnsHost or Filter, or (issue 19) Volume: a file in a pool. */
   kind: DriftKind;
-  /** The domain's name, or the filter's, or <network>/<mac>/<ip> (DhcpHost) and <network>/<ip> (DnsHost). */
+  /** The domain's name, or the filter's, or <network>/<mac>/<ip> (DhcpHost) and <network>/<ip> (DnsHost), or <pool>/<file> (Volume). */
   domainName: string;
   /** DhcpHost, DnsHost: the libvirt network, the entry's MAC and address. */
   network: string | null;
   mac: string | null;
   ip: string | null;
+  /** Volume: the libvirt pool holding the file. */
+  pool: string | null;
   domainUuid: string | null;
   reportedState: string;
   vmId: string | null;
@@ -33,7 +35,8 @@ export interface TDriftView {
 
 /**
  * Domains the hypervisors have and Carve does not manage, and (issue 17) DHCP/DNS entries and
- * network filters no Carve VM accounts for, as reconciliation found them: open ones
+ * network filters no Carve VM accounts for, and (issue 19) files in Carve's pools that no volume
+ * owns, as reconciliation found them: open ones
  * (and those being destroyed) by default, everything with `all`. For admins.
  */
 export async function listDrift(deps: CoreDeps, actor: TActor, input: unknown = {}): Promise<TDriftView[]> {
@@ -51,6 +54,7 @@ export async function listDrift(deps: CoreDeps, actor: TActor, input: unknown = 
       network: true,
       mac: true,
       ip: true,
+      pool: true,
       domainUuid: true,
       reportedState: true,
       vmId: true,

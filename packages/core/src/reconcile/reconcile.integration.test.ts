@@ -349,6 +349,42 @@ describe("drift", () => {
     expect((await listDrift(core, admin)).map((d) => d.domainName)).toEqual(["dev/10.7.0.77"]);
   });
 
+  it("lists files in Carve's pools that no volume or template copy owns (issue 19); destroy deletes Carve-named ones through drift.remove and refuses others", async () => {
+    const { admin, host, vms } = await runningVms(1);
+    const root = await core.db.volume.findFirstOrThrow({ where: { vmId: vms[0]?.id ?? "" } });
+    const copy = await core.db.templateCopy.findFirstOrThrow();
+    const leftover = "carve-5e1f7a52-0000-4000-8000-0000000000bb.qcow2";
+    const answer = async (volumes: string[]) => {
+      tick(31_000);
+      await reconcileHosts(core, { everyMs: 30_000 });
+      const asked = await core.db.job.findFirstOrThrow({ where: { hostId: host.id, kind: "host.inventory", state: { in: ["Queued", "Running"] } } });
+      const pool = { name: "default", capacityBytes: 1, allocationBytes: 0, availableBytes: 1, volumes, sizes: Object.fromEntries(volumes.map((v) => [v, 2 * 1024 ** 3])) };
+      core.queues.settle(asked.id, { result: { hostname: "h", cpus: 8, memoryMiB: 16384, domains: vms.map((vm) => domainOf(vm.id, "running")), pools: [pool, { ...pool, name: "not-carves", volumes: ["x.img"] }] } });
+      await sweepJobs(core);
+    };
+    // The VM's disk, the template's copy and a migration's copy in flight are Carve's; a pool Carve does not manage is not looked at.
+    await answer([root.libvirtName, copy.volumeName, `${leftover}.partial`, leftover, "notes.iso"]);
+    const open = await listDrift(core, admin);
+    expect(open.map((d) => [d.kind, d.domainName, d.pool, d.state])).toEqual([
+      ["Volume", `default/${leftover}`, "default", "Open"],
+      ["Volume", "default/notes.iso", "default", "Open"],
+    ]);
+    expect(open[0]?.note).toBe(`pool pool-1 on host-1 holds ${leftover} (2.0 GiB), which no Carve volume or template copy owns. It is named like a Carve disk (left by a move, or a delete that failed): remove it with 'carve drift destroy', or leave it with 'carve drift ignore'.`);
+
+    const cleanup = await destroyDrift(core, admin, open[0]?.id ?? "");
+    expect(core.queues.jobs.get(cleanup.id)).toMatchObject({ hostId: host.id, name: "drift.remove", envelope: { payload: { kind: "volume", pool: "default", name: leftover } } });
+    const refused = await destroyDrift(core, admin, open[1]?.id ?? "").catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(CarveError);
+    expect((refused as CarveError).message).toBe(
+      `default/notes.iso on host host-1 was not named by Carve, so Carve will not delete it: it may be someone's on purpose. Remove it on the host ('virsh vol-delete --pool default notes.iso'), or leave it with 'carve drift ignore ${open[1]?.id ?? ""}'.`,
+    );
+    core.queues.settle(cleanup.id, { result: { removed: true } });
+    await sweepJobs(core);
+    await answer([root.libvirtName, copy.volumeName, "notes.iso"]);
+    expect((await listDrift(core, admin)).map((d) => d.domainName)).toEqual(["default/notes.iso"]);
+    expect((await listDrift(core, admin, { all: true })).find((d) => d.domainName === `default/${leftover}`)?.state).toBe("Resolved");
+  });
+
   it("refuses to destroy a domain named after a VM Carve still has (it may be that VM, moved outside Carve)", async () => {
     const { admin, vms } = await runningVms(1);
     const [vm] = vms;

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { recordJobProgress } from "../jobs/record-progress.ts";
 import { sweepJobs } from "../jobs/sweep-jobs.ts";
 import { addPool } from "../pools/add-pool.ts";
+import { createDiskOffering } from "../offerings/create-disk-offering.ts";
 import { deletePool } from "../pools/delete-pool.ts";
 import { applyInventory } from "../reconcile/apply-inventory.ts";
 import { createTestCore, createTestUser, refusal, seedInfra, type TTestCore } from "../testing/index.ts";
@@ -56,6 +57,25 @@ describe("a create whose pools lack a copy of its template stages the copy (item
     expect(sent.every((j) => (j.envelope.payload as { template: { name: string } }).template.name === `template-${a.vm.templateId}.qcow2`)).toBe(true);
   });
 
+  it("a create with a data disk stages the copy too, and goes to the host with its disk once the copy is Ready (day 2)", async () => {
+    const { hosts } = await withoutCopy();
+    const admin = await createTestUser(core, "root", "Admin");
+    const ann = await createTestUser(core, "ann");
+    await createDiskOffering(core, admin, { name: "scratch", sizeGiB: 5, scope: "Local" });
+    const a = await createVm(core, ann, { name: "a", template: "tiny", offering: "small", dataDisks: [{ diskOffering: "scratch" }] });
+    expect(a.vm.state).toBe("Creating");
+    const [copy] = core.queues.byName("template.copy");
+    expect(copy?.hostId).toBe(hosts[0]?.host.id);
+    expect(core.queues.byName("vm.create")).toHaveLength(0);
+    expect((await createJobs()).map((j) => [j.state, j.step])).toEqual([["Queued", "copying template… 0 %"]]);
+
+    core.queues.settle(copy?.envelope.jobId ?? "", { result: { templateId: a.vm.templateId, pool: "default", volume: "v", path: "/p", alreadyPresent: false } });
+    await sweepJobs(core);
+    const [sent] = core.queues.byName("vm.create");
+    expect(sent?.hostId).toBe(hosts[0]?.host.id);
+    expect((sent?.envelope.payload as { dataVolumes: { sizeGiB: number }[] }).dataVolumes.map((v) => v.sizeGiB)).toEqual([5]);
+  });
+
   it("a failed copy fails the waiting create with the reason and gives its capacity back", async () => {
     const { hosts } = await withoutCopy();
     const ann = await createTestUser(core, "ann");
@@ -90,6 +110,32 @@ describe("pool reports verify template copies (item 6)", () => {
     const again = await ensureTemplateCopy(core, admin, { template: "tiny", pool: "pool-1" });
     expect(again.copy.state).toBe("Copying");
     expect(core.queues.byName("template.copy").map((j) => j.envelope.jobId)).toEqual([again.jobId]);
+  });
+});
+
+describe("pool reports verify template copies' sizes (item 6, day 2)", () => {
+  it("a copy the pool lists with another capacity than its template's goes Missing; one of the right capacity stays Ready", async () => {
+    const { hosts, template } = await seedInfra(core, { hosts: 1 });
+    await core.db.template.update({ where: { id: template.id }, data: STORED });
+    const host = hosts[0]?.host ?? { id: "", name: "" };
+    const { volumeName } = await core.db.templateCopy.findFirstOrThrow();
+    const report = async (bytes: number) => {
+      const job = await core.db.job.create({
+        data: {
+          kind: "host.inventory", state: "Succeeded", hostId: host.id, createdAt: new Date(Date.now() + 5_000), finishedAt: new Date(),
+          result: { hostname: "h", cpus: 8, memoryMiB: 16384, domains: [], pools: [{ name: "default", capacityBytes: 1, allocationBytes: 0, availableBytes: 1, volumes: [volumeName], sizes: { [volumeName]: bytes } }] },
+        },
+      }); // prettier-ignore
+      await applyInventory(core, job.id);
+      return core.db.templateCopy.findFirstOrThrow();
+    };
+    expect((await report(1024 ** 3)).state).toBe("Ready");
+    // The storage was swapped and someone put a smaller image there under the copy's name.
+    const copy = await report(1024 ** 2);
+    expect(copy.state).toBe("Missing");
+    expect(copy.stateReason).toBe(
+      `host host-1 reports volume ${volumeName} in pool pool-1 with 1048576 bytes, not the template's 1073741824 (was another file put in its place?); the next create there copies it again, or run 'carve template copy tiny --pool pool-1'`,
+    );
   });
 });
 

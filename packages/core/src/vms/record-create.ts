@@ -11,7 +11,7 @@ import { claimBestFit, reserveBestFit } from "../placement/reserve-best-fit.ts";
 import { explainWithDataDisks } from "../placement/explain-data-disks.ts";
 import type { TRankedCandidate } from "../placement/rank-candidates.ts";
 import type { TRankedPool } from "../placement/rank-data-pools.ts";
-import { reserveBestFitWithDataDisks } from "../placement/reserve-data-disks.ts";
+import { reserveBestFitWithDataDisks, withDataDisks } from "../placement/reserve-data-disks.ts";
 import type { RankingMemo } from "../placement/ranking-memo.ts";
 import { awaitStagedCopy, reserveForStagedCopy } from "./stage-create-copy.ts";
 import { AddressBook, type TAllocatedNic } from "../networks/ipam/address-book.ts";
@@ -141,7 +141,16 @@ async function placeAndWrite(
       return { vm, job: waiting.job, ...(waiting.copyJob ? { copyJob: waiting.copyJob } : {}) };
     }
   } else {
-    const found = await reserveBestFitWithDataDisks(tx, template.id, request, dataDisks.map((d) => d.request));
+    const disks = dataDisks.map((d) => d.request);
+    let staging: TRankedCandidate | null = null;
+    let found = await reserveBestFitWithDataDisks(tx, template.id, request, disks);
+    if (!found) {
+      // As without data disks (issue 19): a pool without a Ready copy will do, the copy made first.
+      const reserve = withDataDisks(tx, request, disks);
+      staging = await reserveForStagedCopy(tx, template, request, reserve.on);
+      const dataPools = reserve.dataPools();
+      if (staging && dataPools) found = { candidate: staging, dataPools };
+    }
     if (!found) throw await noCapacity(tx, template, request, dataDisks);
     batch?.rankings.reserved(found.candidate.hostId, request.memoryMiB);
     const dataVolumes = dataDisks.map((disk, i) => {
@@ -163,6 +172,10 @@ async function placeAndWrite(
         libvirtName: v.libvirtName, sizeGiB: v.sizeGiB, deviceIndex: v.deviceIndex, state: "Allocating" as const,
       })), // prettier-ignore
     });
+    if (staging) {
+      const waiting = await awaitStagedCopy(tx, deps, owner, template, staging, records.job);
+      return { vm: records.vm, job: waiting.job, ...(waiting.copyJob ? { copyJob: waiting.copyJob } : {}) };
+    }
   }
   if (!records) throw new Error("a placed create wrote no records");
   return records;

@@ -42,9 +42,11 @@ export async function runVmAction(
         state: true,
         hostId: true,
         activeJobId: true,
+        host: { select: { name: true, state: true } },
         volumes: { where: { state: { not: "Deleted" } }, select: { id: true, kind: true, libvirtName: true, pool: { select: { libvirtName: true } } } },
       },
     });
+    if (vm.host?.state === "Dead") throw onDeadHost({ ...vm, host: vm.host }, actionName);
     const claimed = await tx.vm.updateMany({
       where: { id, activeJobId: null, state: { in: [...action.from] as VmState[] } },
       data: { state: action.during, activeJobId: jobId },
@@ -89,6 +91,19 @@ async function explainRefusal(
   const next = actionsFrom(vm.state);
   const hint = next.length > 0 ? `From ${vm.state} you can: ${next.join(", ")}.` : "Wait until it settles.";
   throw new CarveError("INVALID_STATE", `Cannot ${actionName} VM ${vm.name}: it is ${vm.state}. ${hint}`);
+}
+
+/**
+ * A VM left on a host declared dead (issue 19): no agent there will ever take the job, so the
+ * request is refused at once with the way out, instead of a job that waits for a dead host.
+ */
+function onDeadHost(vm: { name: string; state: VmState; host: { name: string } }, actionName: TVmActionName): CarveError {
+  const why = `Cannot ${actionName} VM ${vm.name}: its host ${vm.host.name} was declared dead, so nothing can run there any more.`;
+  const wayOut =
+    vm.state === "Lost"
+      ? `Re-create it from its template with the same name and address ('carve vm recreate ${vm.name}'), or destroy it ('carve vm destroy ${vm.name}': records only).`
+      : `Its disks are on shared storage: an admin moves it to a live host ('carve vm migrate ${vm.name}'), then ${actionName} it there; or destroy it ('carve vm destroy ${vm.name}': records only).`;
+  return new CarveError("INVALID_STATE", `${why} ${wayOut}`);
 }
 
 /** VM_BUSY naming the job the VM is busy with (a second request for a VM that has one running). */

@@ -83,6 +83,18 @@ it("moves a detached volume to another host's pool: capacity reserved, one-time 
   expect(event.message).toContain("from pool pool-1 (host-1) to pool pool-2 (host-2)");
 });
 
+it("a verified move whose agent could not delete the source has it deleted on the source host by a drift.remove job (issue 19)", async () => {
+  const dev = await createTestUser(core, "dev");
+  const created = await dataVolume(dev.userId, 0);
+  const volume = await core.db.volume.update({ where: { id: created.id }, data: { libvirtName: `carve-${created.id}.qcow2` } });
+  const [h1] = infra.hosts;
+  const { job } = await migrateVolume(core, dev, { volume: "data-1", pool: "pool-2" });
+  await finaliseJob(core, job.id, { ok: true, result: { volumeId: volume.id, path: "/pools/h2/vol", bytes: 1024, sha256: "a".repeat(64), durationMs: 10, sourceDeleted: false } });
+  expect(await core.db.volume.findUniqueOrThrow({ where: { id: volume.id } })).toMatchObject({ state: "Ready", poolId: infra.hosts[1]?.pool.id });
+  const cleanup = await core.db.job.findFirstOrThrow({ where: { kind: "drift.remove" } });
+  expect(cleanup).toMatchObject({ hostId: h1?.host.id, state: "Queued", request: { payload: { kind: "volume", pool: "default", name: volume.libvirtName } } });
+});
+
 it("a failed migration leaves the volume in its source pool, authoritative, gives the target's reservation back and stops the receiver", async () => {
   const dev = await createTestUser(core, "dev");
   const volume = await dataVolume(dev.userId, 0);

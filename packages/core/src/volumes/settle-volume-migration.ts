@@ -1,10 +1,11 @@
+import { randomUUID } from "node:crypto";
 import type { Prisma, Tx } from "@carve/db";
-import { ZVolumeMigrateResult } from "@carve/protocol";
+import { JOBS, ZVolumeMigrateResult } from "@carve/protocol";
 import type { CoreDeps } from "../context.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { releasePoolBytes } from "../hosts/capacity.ts";
 import { SYSTEM_ACTOR } from "../identity/actor.ts";
-import { readJobRequest } from "../jobs/job-request.ts";
+import { jobRequest, readJobRequest, type TMigrationRecord } from "../jobs/job-request.ts";
 import { clause } from "../errors/clause.ts";
 
 /**
@@ -12,7 +13,9 @@ import { clause } from "../errors/clause.ts";
  * transaction): on success the volume is in its new pool (path from the agent) and the source
  * pool's reservation is given back; on failure it stays where it was, authoritative, and the target
  * pool's reservation is given back. Either way the volume leaves Migrating. The receiving job is
- * told to stop (it also stops by itself when its stream breaks or never comes).
+ * told to stop (it also stops by itself when its stream breaks or never comes). A move whose agent
+ * could not delete the source after the verified copy queues a drift.remove (volume) job for it on
+ * the source host, as after a live migration (issue 19).
  */
 export async function settleVolumeMigration(
   tx: Tx,
@@ -34,6 +37,7 @@ export async function settleVolumeMigration(
   if (claimed.count === 0) return;
   if (record.vmId) await tx.vm.updateMany({ where: { id: record.vmId, activeJobId: job.id }, data: { activeJobId: null } });
   await releasePoolBytes(tx, moved ? record.from.poolId : record.to.poolId, record.sizeGiB);
+  if (moved && !moved.sourceDeleted) await removeSource(tx, deps, job, record);
   const message = moved
     ? `volume ${record.volumeName} moved from pool ${record.from.pool} (${record.from.host}) to pool ${record.to.pool} (${record.to.host}): ${(moved.bytes / 1024 / 1024).toFixed(1)} MiB in ${(moved.durationMs / 1000).toFixed(1)} s, sha256 verified`
     : `volume ${record.volumeName} stays in pool ${record.from.pool} (${record.from.host}): ${outcome.ok ? "malformed result" : outcome.message}`;
@@ -54,4 +58,16 @@ export async function settleVolumeMigration(
     await tx.job.update({ where: { id: job.id }, data: { errorMessage } });
     await deps.queues.requestCancel(record.to.hostId, record.receiveJobId).catch(() => undefined);
   }
+}
+
+/** A drift.remove (volume) job for the source the agent kept; recorded Queued, the controller's sweep sends it. */
+async function removeSource(tx: Tx, deps: CoreDeps, job: { id: string; request: Prisma.JsonValue }, record: TMigrationRecord): Promise<void> {
+  const { source } = readJobRequest("volume.migrate", job).payload;
+  const payload = JOBS["drift.remove"].payload.safeParse({ kind: "volume", pool: source.pool, name: source.name });
+  // A volume not named by Carve is not drift.remove's to delete: reconciliation lists the file instead.
+  if (!payload.success) return;
+  const actor = await tx.job.findUnique({ where: { id: job.id }, select: { actorId: true } });
+  await tx.job.create({
+    data: { id: randomUUID(), kind: "drift.remove", actorId: actor?.actorId ?? null, hostId: record.from.hostId, request: jobRequest("drift.remove", { payload: payload.data, volumeId: record.volumeId }), createdAt: deps.now() },
+  });
 }

@@ -9,7 +9,7 @@ import { destroyDriftAction, ignoreDriftAction } from "./actions.ts";
 
 /** Domains the hypervisors have and Carve does not manage, as reconciliation found them. */
 // networks (issue 17): drift of network entries and filters
-const KIND_LABEL = { DhcpHost: "DHCP host entry", DnsHost: "DNS record", Filter: "network filter" } as const;
+const KIND_LABEL = { DhcpHost: "DHCP host entry", DnsHost: "DNS record", Filter: "network filter", Volume: "file in a pool" } as const;
 
 export default async function AdminDriftPage({ searchParams }: { searchParams: Promise<{ all?: string }> }) {
   const actor = await adminActor();

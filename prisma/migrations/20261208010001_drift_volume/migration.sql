@@ -1,0 +1,5 @@
+-- AlterEnum
+ALTER TYPE "DriftKind" ADD VALUE 'Volume';
+
+-- AlterTable
+ALTER TABLE "DriftItem" ADD COLUMN     "pool" TEXT;
