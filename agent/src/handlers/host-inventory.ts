@@ -33,7 +33,7 @@ export const hostInventory: TJobHandler<"host.inventory"> = async (_payload, ctx
  * Each volume's capacity (issue 19: core checks a template copy's against its template's, so a copy
  * replaced by another file is found). A volume removed while this runs is left out.
  */
-async function volumeSizes(hypervisor: Hypervisor, pool: string, volumes: readonly string[]): Promise<Record<string, number>> {
+async function volumeSizes(hypervisor: THypervisor, pool: string, volumes: readonly string[]): Promise<Record<string, number>> {
   const sizes: Record<string, number> = {};
   for (const name of volumes) {
     const capacity = await hypervisor.volumeCapacity(pool, name);

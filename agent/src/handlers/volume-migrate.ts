@@ -54,7 +54,7 @@ export const volumeMigrate: TJobHandler<"volume.migrate"> = async (payload, ctx)
  * not fail the move, which has happened; the source is reported kept (`sourceDeleted: false`) and
  * core deletes it later (issue 19).
  */
-async function deleteSource(ctx: HandlerContext, pool: string, name: string): Promise<boolean> {
+async function deleteSource(ctx: THandlerContext, pool: string, name: string): Promise<boolean> {
   try {
     return await ctx.hypervisor.deleteVolume(pool, name);
   } catch (error) {
