@@ -87,6 +87,10 @@ const LINES: Record<string, (ctx: TContext) => TLine> = {
   "npx carve sg rule remove web RULE_ID": () => ({ skip: "RULE_ID is the id `sg show` printed: apps/cli/src/security-group.integration.test.ts" }),
   "npx carve drift destroy ID": () => ({ skip: "needs drift on a host (a domain Carve does not know): apps/cli/src/drift.integration.test.ts" }),
   "npx carve drift ignore ID": () => ({ skip: "needs drift on a host (a domain Carve does not know): apps/cli/src/drift.integration.test.ts" }),
+  // kvm-1 still heartbeats in README order: the documented refusal (a dead host is declared in the tests named below).
+  "npx carve host declare-dead kvm-1 --confirm kvm-1": () => ({ refused: "HOST_ALIVE" }),
+  "npx carve vm recreate web-1": () => ({ skip: "needs a Lost VM, on a host declared dead: apps/cli/src/dead-host.integration.test.ts, test/real-hypervisor/host-dead.test.ts" }),
+  "npx carve vm destroy db-1": () => ({ skip: "a Lost VM's records-only destroy, on a host declared dead: apps/cli/src/dead-host.integration.test.ts" }),
   "npx carve host remove kvm-1": () => ({ refused: "HAS_DEPENDENTS" }),
   "npx carve pool delete kvm-1-local": () => ({ refused: "HAS_DEPENDENTS" }),
   "npx carve template delete debian": () => ({ refused: "TEMPLATE_IN_USE" }),
@@ -113,11 +117,18 @@ function readmeCommands(): { line: number; command: string }[] {
   return commands;
 }
 
-/** `[--host kvm-2]` (an optional part) is left out; "user|team|offering" (a choice) is its first. */
-const withoutOptionalParts = (command: string) => command.replace(/\s*\[[^\]]*\]/g, "").replace(/(\S+?)\|\S+/g, "$1");
+/**
+ * `[--host kvm-2]` (an optional part) is left out; "user|team|offering" (a choice) is its first.
+ * A '…'-quoted word is the shell's, kept as it is (a JSON argv has brackets).
+ */
+const withoutOptionalParts = (command: string) =>
+  command
+    .split(/('[^']*')/)
+    .map((part) => (part.startsWith("'") ? part : part.replace(/\s*\[[^\]]*\]/g, "").replace(/(\S+?)\|\S+/g, "$1")))
+    .join("");
 
-/** The words of a command as a shell splits them ("…" keeps its spaces). */
-const words = (command: string) => [...command.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? "");
+/** The words of a command as a shell splits them ("…" and '…' keep their spaces). */
+const words = (command: string) => [...command.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3] ?? "");
 
 beforeAll(async () => {
   stack = await new Stack().init();
