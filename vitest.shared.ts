@@ -23,3 +23,26 @@ export function carveTestConfig(dir: string, test: NonNullable<ViteUserConfig["t
     },
   });
 }
+
+/** The packages with tests next to their code (test/ holds the multi-process suites: `npm run test:e2e`). */
+const PACKAGES = ["packages/protocol", "packages/db", "packages/core", "agent", "apps/cli", "apps/console", "apps/controller", "apps/portal", "apps/slack"];
+
+/**
+ * One vitest project per package for a lane of the daily loop, run together in one vitest process
+ * (vitest.unit.config.ts, vitest.integration.config.ts): unit tests are `src/**\/*.test.ts` that are
+ * not `*.integration.test.ts` (those use PostgreSQL, Redis, slapd or libvirt's test driver).
+ */
+export function carveProjects(lane: "unit" | "integration"): NonNullable<NonNullable<ViteUserConfig["test"]>["projects"]> {
+  return PACKAGES.map((dir) => ({
+    test: {
+      name: dir.replace(/^(packages|apps)\//, ""),
+      root: resolve(import.meta.dirname, dir),
+      include: [lane === "unit" ? "src/**/*.test.ts" : "src/**/*.integration.test.ts"],
+      exclude: ["**/node_modules/**", ...(lane === "unit" ? ["**/*.integration.test.ts"] : [])],
+      // As in each package's own run (carveTestConfig): files share one module graph per worker.
+      isolate: false,
+      testTimeout: 60_000,
+      hookTimeout: 120_000,
+    },
+  }));
+}

@@ -34,7 +34,7 @@ type TLine =
 const SECRET_KEY = randomBytes(32).toString("hex");
 let stack: Stack;
 let context: TContext;
-const carve = (...args: string[]) => carveInProcess({ databaseUrl: stack.databaseUrl, queuePrefix: stack.prefix, env: { REDIS_URL: stack.redisUrl, CARVE_SECRET_KEY: SECRET_KEY } }, ...args);
+const carve = (...args: string[]) => carveInProcess({ databaseUrl: stack.databaseUrl, queuePrefix: stack.prefix, settings: { REDIS_URL: stack.redisUrl, CARVE_SECRET_KEY: SECRET_KEY } }, ...args);
 
 // Comments, the `echo … |` in front and `\` continuations removed (see readmeCommands).
 const LINES: Record<string, (ctx: TContext) => TLine> = {

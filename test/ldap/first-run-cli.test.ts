@@ -1,14 +1,13 @@
 // Acceptance 6: the first-run token works once; `carve admin reset-password` works; no default
-// password exists anywhere. Drives the real `carve` binary, passwords on stdin.
-import { spawn } from "node:child_process";
-import { join } from "node:path";
+// password exists anywhere. Drives the `carve` command tree, passwords on stdin (the process itself
+// reading a piped password: apps/cli/src/carve-process.integration.test.ts).
 import { authenticate, authenticateApiKey, ensureSetupToken, withIdentity, type TIdentityDeps } from "@carve/core";
 import { FakeJobQueues } from "@carve/core/testing";
 import { createTestDatabase, type TestDatabase } from "@carve/db/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { carveInProcess } from "../../apps/cli/src/testing/carve-in-process.ts";
 
-const CARVE = join(import.meta.dirname, "..", "..", "apps", "cli", "bin", "carve.js");
 let database: TestDatabase;
 let deps: TIdentityDeps;
 
@@ -20,21 +19,9 @@ afterAll(async () => {
   await database.drop();
 });
 
-/** Runs `carve` against the test database with `stdin` piped in; resolves with what a shell sees. */
-function carve(args: string[], stdin = ""): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CARVE, ...args], {
-      env: { ...process.env, DATABASE_URL: database.url, CARVE_QUEUE_PREFIX: `ldap-cli-${process.pid}`, CARVE_SECRET_KEY: "11".repeat(32) },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+/** Runs `carve` (in process: carve-in-process.ts) against the test database with `stdin` piped in. */
+const carve = (args: string[], input = "") =>
+  carveInProcess({ databaseUrl: database.url, queuePrefix: `ldap-cli-${process.pid}`, input, settings: { CARVE_SECRET_KEY: "11".repeat(32) } }, ...args);
 
 const signIn = (username: string, password: string) =>
   authenticate(deps, { username, password }).then(

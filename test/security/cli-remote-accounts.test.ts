@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApiKey } from "@carve/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCarve } from "../../apps/cli/src/testing/run-carve.ts";
+import { carveInProcess } from "../../apps/cli/src/testing/carve-in-process.ts";
 import { startStackPortal } from "../lib/portal/portal-session.ts";
 import type { TPortal } from "../lib/portal/portal-server.ts";
 import { Stack, until } from "../lib/stack/stack.ts";
@@ -21,7 +21,7 @@ const keys = { bob: "", ops: "" };
 const machine = mkdtempSync(join(tmpdir(), "carve-remote-"));
 
 /** `carve` on that machine (remote once logged in); `input` is its stdin. */
-const carve = (args: string[], input?: string) => runCarve({ databaseUrl: stack.databaseUrl, queuePrefix: stack.prefix, configHome: machine, ...(input === undefined ? {} : { input }) }, ...args);
+const carve = (args: string[], input?: string) => carveInProcess({ databaseUrl: stack.databaseUrl, queuePrefix: stack.prefix, configHome: machine, ...(input === undefined ? {} : { input }) }, ...args);
 const loginAs = async (key: string) => expect(await carve(["login", portal.url], `${key}\n`)).toMatchObject({ code: 0 });
 
 const auditRows = (action: string) =>

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { createApiKey, createVm, type TActor } from "@carve/core";
 import { seedInfra } from "@carve/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCarve } from "../../apps/cli/src/testing/run-carve.ts";
+import { carveInProcess } from "../../apps/cli/src/testing/carve-in-process.ts";
 import { startStackPortal } from "../lib/portal/portal-session.ts";
 import type { TPortal } from "../lib/portal/portal-server.ts";
 import { Stack } from "../lib/stack/stack.ts";
@@ -17,7 +17,7 @@ let stack: Stack;
 let portal: TPortal;
 let key = "";
 const machine = mkdtempSync(join(tmpdir(), "carve-remote-sg-"));
-const carve = (args: string[], input?: string) => runCarve({ databaseUrl: stack.databaseUrl, queuePrefix: stack.prefix, configHome: machine, ...(input === undefined ? {} : { input }) }, ...args);
+const carve = (args: string[], input?: string) => carveInProcess({ databaseUrl: stack.databaseUrl, queuePrefix: stack.prefix, configHome: machine, ...(input === undefined ? {} : { input }) }, ...args);
 
 beforeAll(async () => {
   stack = await new Stack().init();

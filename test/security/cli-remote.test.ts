@@ -7,7 +7,7 @@ import { hostname, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { createApiKey, createDiskOffering } from "@carve/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCarve } from "../../apps/cli/src/testing/run-carve.ts";
+import { carveInProcess } from "../../apps/cli/src/testing/carve-in-process.ts";
 import { startStackPortal } from "../lib/portal/portal-session.ts";
 import type { TPortal } from "../lib/portal/portal-server.ts";
 import { Stack } from "../lib/stack/stack.ts";
@@ -22,9 +22,9 @@ const bobConfig = mkdtempSync(join(tmpdir(), "carve-bob-"));
 const credentials = join(bobConfig, "carve", "credentials.json");
 
 /** `carve` as bob on his machine (remote once logged in); `input` is its stdin. */
-const bob = (args: string[], input?: string) => runCarve({ databaseUrl: stack.databaseUrl, queuePrefix: stack.prefix, configHome: bobConfig, ...(input === undefined ? {} : { input }) }, ...args);
+const bob = (args: string[], input?: string) => carveInProcess({ databaseUrl: stack.databaseUrl, queuePrefix: stack.prefix, configHome: bobConfig, ...(input === undefined ? {} : { input }) }, ...args);
 /** `carve` on the management server (no stored login: local, as the operator). */
-const onServer = (...args: string[]) => runCarve({ databaseUrl: stack.databaseUrl, queuePrefix: stack.prefix }, ...args);
+const onServer = (...args: string[]) => carveInProcess({ databaseUrl: stack.databaseUrl, queuePrefix: stack.prefix }, ...args);
 
 const auditRows = (action: string) =>
   stack.core.db.auditEntry.findMany({ where: { action }, orderBy: { id: "asc" }, select: { actorName: true, via: true, outcome: true, errorCode: true, osUser: true, osHost: true, targetName: true } });

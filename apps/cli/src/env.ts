@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { readLocalRedis, ZDatabaseUrlSetting, ZQueuePrefixSetting, ZRedisUrlSetting, ZSecretKeySetting } from "@carve/core";
 import { z } from "zod";
+import { cliIo } from "./cli-io.ts";
 
 /** npm start's state directory (CARVE_STATE_DIR there), where it keeps its own Redis's client URLs. */
 const DEFAULT_STATE_DIR = join(import.meta.dirname, "..", "..", "..", "var", "run");
@@ -26,7 +27,7 @@ export type TEnv = z.infer<typeof ZEnv>;
  * The CLI's configuration (defaults match what `npm start` sets up: without REDIS_URL, the CLI
  * uses npm start's own Redis with the URLs it keeps in its state directory, owner-only).
  */
-export function loadEnv(source: NodeJS.ProcessEnv = process.env): TEnv {
+export function loadEnv(source: NodeJS.ProcessEnv = cliIo().env): TEnv {
   const local = source["REDIS_URL"] ? null : readLocalRedis(source["CARVE_STATE_DIR"] || DEFAULT_STATE_DIR);
   const parsed = ZEnv.safeParse(local ? { ...source, REDIS_URL: local.redisUrl, CARVE_AGENT_REDIS_URL: source["CARVE_AGENT_REDIS_URL"] || local.joinRedisUrl } : source);
   if (!parsed.success) {

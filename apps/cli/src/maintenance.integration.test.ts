@@ -1,10 +1,10 @@
-import { runCarve } from "./testing/run-carve.ts";
+import { carveInProcess } from "./testing/carve-in-process.ts";
 import { createTestDatabase, type TestDatabase } from "@carve/db/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 let database: TestDatabase;
 
-const carve = (...args: string[]) => runCarve({ databaseUrl: database.url, queuePrefix: `cli-maint-${process.pid}` }, ...args);
+const carve = (...args: string[]) => carveInProcess({ databaseUrl: database.url, queuePrefix: `cli-maint-${process.pid}` }, ...args);
 
 beforeAll(async () => {
   database = await createTestDatabase();

@@ -1,11 +1,11 @@
 import { createVm } from "@carve/core";
 import { createTestCore, createTestUser, seedInfra, type TTestCore } from "@carve/core/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { runCarve } from "./testing/run-carve.ts";
+import { carveInProcess } from "./testing/carve-in-process.ts";
 
 let core: TTestCore;
 
-const carve = (...args: string[]) => runCarve({ databaseUrl: core.databaseUrl, queuePrefix: `cli-networks-${process.pid}` }, ...args);
+const carve = (...args: string[]) => carveInProcess({ databaseUrl: core.databaseUrl, queuePrefix: `cli-networks-${process.pid}` }, ...args);
 
 /** A refused `carve --json …`: exit 1, and the error's code and fields. */
 async function refused(...args: string[]): Promise<{ code: string; message: string; fields?: { field: string; message: string }[] }> {

@@ -1,4 +1,5 @@
 import { toCarveError } from "@carve/core";
+import { cliIo } from "./cli-io.ts";
 
 /** How a command prints: a table for people, JSON for scripts (`--json`). */
 export interface TOutput {
@@ -13,10 +14,10 @@ export function createOutput(json: boolean): TOutput {
   return {
     json,
     result(data, human) {
-      process.stdout.write(json ? `${JSON.stringify(data, jsonReplacer, 2)}\n` : `${human().join("\n")}\n`);
+      cliIo().stdout.write(json ? `${JSON.stringify(data, jsonReplacer, 2)}\n` : `${human().join("\n")}\n`);
     },
     progress(line) {
-      if (!json) process.stderr.write(`${line}\n`);
+      if (!json) cliIo().stderr.write(`${line}\n`);
     },
   };
 }
@@ -29,8 +30,8 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 /** Prints an error on stderr (as JSON with --json) and returns the exit code. */
 export function reportError(error: unknown, json: boolean): number {
   const carve = toCarveError(error);
-  if (carve.code === "INTERNAL") process.stderr.write(`${String((error as Error)?.stack ?? error)}\n`);
-  process.stderr.write(json ? `${JSON.stringify({ error: carve.toJSON() })}\n` : `error: ${carve.message}\n`);
+  if (carve.code === "INTERNAL") cliIo().stderr.write(`${String((error as Error)?.stack ?? error)}\n`);
+  cliIo().stderr.write(json ? `${JSON.stringify({ error: carve.toJSON() })}\n` : `error: ${carve.message}\n`);
   return 1;
 }
 

@@ -21,23 +21,21 @@ import { registerMigrationCommands } from "./commands/migration.ts";
 import { registerRemoteLoginCommands } from "./commands/remote-login.ts";
 import { registerNetworkCommands } from "./commands/network.ts";
 import { registerSecurityGroupCommands } from "./commands/security-group.ts";
+import { cliIo, withIo, type TCliIo } from "./cli-io.ts";
 import { createOutput, reportError } from "./output.ts";
 import { setCommandName } from "./session.ts";
 
 /**
- * The `carve` command with every subcommand, built afresh for each run (commander keeps the values
- * of a parse on its Command objects), and run with `argv` as process.argv would be.
+ * The `carve` command tree, fresh for each run (commander keeps the parsed options on it). Every
+ * command prints through the run's io (cli-io.ts).
  */
-export async function runCli(argv: string[]): Promise<number> {
-  // A dependency's deprecation notice is for Carve's developers, not for whoever runs carve: pg's
-  // "client.query() when the client is already executing a query" (Prisma 7 loads a transaction's
-  // relations at once on its one connection; pg queues them, correct until pg 9) ended volume commands.
-  process.noDeprecation = true;
+export function buildProgram(): Command {
   const program = new Command("carve")
     .description("Carve: self-service developer VMs")
     .option("--json", "print results as JSON")
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    // Help and usage mistakes go to the run's streams (captured when a test runs the CLI in process).
+    .configureOutput({ writeOut: (text) => cliIo().stdout.write(text), writeErr: (text) => cliIo().stderr.write(text), outputError: (text, write) => write(text) });
   const out = () => createOutput(Boolean(program.opts<{ json?: boolean }>().json));
   // Names the command in the refusal of a local-only command in remote mode ("'carve pool add' works only…").
   program.hook("preAction", (_program, action) => {
@@ -70,13 +68,28 @@ export async function runCli(argv: string[]): Promise<number> {
   registerSecurityGroupCommands(program, out);
   // day-2 (issue 19): adds to `host`, `vm` and `settings`.
   registerDeadHostCommands(program, out);
+  return program;
+}
 
-  try {
-    await program.parseAsync(argv);
-    return 0;
-  } catch (error) {
-    // Help and version are not errors; a usage mistake is (commander printed the usage).
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 1;
-    return reportError(error, Boolean(program.opts<{ json?: boolean }>().json));
-  }
+/**
+ * Runs `carve` with `argv` (the arguments after the command's name) on `io`, and returns its exit
+ * code instead of setting the process's: 0, or 1 for a usage mistake or a refused command (the
+ * message is on io.stderr).
+ */
+export function runCli(argv: string[], io: TCliIo): Promise<number> {
+  // A dependency's deprecation notice is for Carve's developers, not for whoever runs carve: pg's
+  // "client.query() when the client is already executing a query" (Prisma 7 loads a transaction's
+  // relations at once on its one connection; pg queues them, correct until pg 9) ended volume commands.
+  process.noDeprecation = true;
+  return withIo(io, async () => {
+    const program = buildProgram();
+    try {
+      await program.parseAsync(argv, { from: "user" });
+      return 0;
+    } catch (error) {
+      // Help and version are not errors; a usage mistake is (commander printed the usage).
+      if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 1;
+      return reportError(error, Boolean(program.opts<{ json?: boolean }>().json));
+    }
+  });
 }

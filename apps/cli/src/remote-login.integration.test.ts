@@ -3,13 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestDatabase, type TestDatabase } from "@carve/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCarve } from "./testing/run-carve.ts";
+import { carveInProcess } from "./testing/carve-in-process.ts";
 
 let database: TestDatabase;
 const configHome = mkdtempSync(join(tmpdir(), "carve-login-test-"));
 const credentials = join(configHome, "carve", "credentials.json");
 
-const carve = (args: string[], input?: string) => runCarve({ databaseUrl: database.url, queuePrefix: `cli-login-${process.pid}`, configHome, ...(input === undefined ? {} : { input }) }, ...args);
+const carve = (args: string[], input?: string) => carveInProcess({ databaseUrl: database.url, queuePrefix: `cli-login-${process.pid}`, configHome, ...(input === undefined ? {} : { input }) }, ...args);
 
 /** A login as `carve login` leaves it (the server side is test/security/cli-remote.test.ts). */
 function storeLogin(mode: number): void {

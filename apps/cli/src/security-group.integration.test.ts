@@ -1,12 +1,12 @@
 import { createVm } from "@carve/core";
 import { createTestCore, createTestUser, seedInfra, type TTestCore } from "@carve/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCarve } from "./testing/run-carve.ts";
+import { carveInProcess } from "./testing/carve-in-process.ts";
 
 // `carve sg …`, `carve vm groups|open` and `carve settings network` on the management server (as
 // the operator, an admin) over alice's VM web-1.
 let core: TTestCore;
-const carve = (...args: string[]) => runCarve({ databaseUrl: core.databaseUrl, queuePrefix: `cli-sg-${process.pid}` }, ...args);
+const carve = (...args: string[]) => carveInProcess({ databaseUrl: core.databaseUrl, queuePrefix: `cli-sg-${process.pid}` }, ...args);
 const COMPANY = "10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 (company network)";
 
 beforeAll(async () => {

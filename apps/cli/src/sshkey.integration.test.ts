@@ -3,13 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestDatabase, type TestDatabase } from "@carve/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCarve } from "./testing/run-carve.ts";
+import { carveInProcess } from "./testing/carve-in-process.ts";
 
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICyFATPv1+3bazrTlNUFlORc3c5smPOocK6U7Tpr7Jed dev@laptop";
 
 let database: TestDatabase;
 let dir: string;
-const carve = (...args: string[]) => runCarve({ databaseUrl: database.url, queuePrefix: `cli-sshkey-${process.pid}` }, ...args);
+const carve = (...args: string[]) => carveInProcess({ databaseUrl: database.url, queuePrefix: `cli-sshkey-${process.pid}` }, ...args);
 
 beforeAll(async () => {
   database = await createTestDatabase();

@@ -1,10 +1,11 @@
 import { createTestDatabase, type TestDatabase } from "@carve/db/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { runCarve } from "./testing/run-carve.ts";
+import { carveInProcess } from "./testing/carve-in-process.ts";
 
 let database: TestDatabase;
 
-const carve = (...args: string[]) => runCarve({ databaseUrl: database.url, queuePrefix: `cli-console-${process.pid}` }, ...args);
+const carve = (...args: string[]) =>
+  carveInProcess({ databaseUrl: database.url, queuePrefix: `cli-console-${process.pid}`, settings: { CARVE_PORTAL_URL: "https://carve.example.com" } }, ...args);
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -23,7 +24,6 @@ it("carve vm console prints a one-time link to the portal's console page, and re
   const web = await db.vm.create({ data: { ...vm, name: "web-1", liveName: "web-1", state: "Running" } });
   await db.vm.create({ data: { ...vm, name: "db-1", liveName: "db-1", state: "Stopped" } });
 
-  process.env["CARVE_PORTAL_URL"] = "https://carve.example.com";
   const printed = await carve("vm", "console", "web-1");
   expect(printed.code).toBe(0);
   expect(printed.stdout).toMatch(new RegExp(`^console of web-1: open this link within 60 s \\(it works once\\):\\n  https://carve\\.example\\.com/vms/${web.id}/console\\?kind=vnc#token=[A-Za-z0-9_-]{43}\\n$`));

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApiKey, type TActor } from "@carve/core";
 import { expect } from "vitest";
-import { runCarve } from "../../../apps/cli/src/testing/run-carve.ts";
+import { carveInProcess } from "../../../apps/cli/src/testing/carve-in-process.ts";
 import { apiClient } from "../portal/api-client.ts";
 import type { TPortal } from "../portal/portal-server.ts";
 import type { Stack } from "../stack/stack.ts";
@@ -37,7 +37,7 @@ export const VIA_API = { via: "api", osUser: null, osHost: null } as const;
 /** The pair for a stack and portal that beforeAll makes (hence the getters). */
 export function remotePair(stack: () => Stack, portal: () => TPortal): TRemotePair {
   const carveAt = (configHome?: string): TCarve => (args, input) =>
-    runCarve({ databaseUrl: stack().databaseUrl, queuePrefix: stack().prefix, ...(configHome === undefined ? {} : { configHome }), ...(input === undefined ? {} : { input }) }, ...args);
+    carveInProcess({ databaseUrl: stack().databaseUrl, queuePrefix: stack().prefix, ...(configHome === undefined ? {} : { configHome }), ...(input === undefined ? {} : { input }) }, ...args);
   const ops = carveAt(mkdtempSync(join(tmpdir(), "carve-ops-")));
   const bob = carveAt(mkdtempSync(join(tmpdir(), "carve-bob-")));
   const keys = { admin: "", user: "" };

@@ -1,5 +1,6 @@
 import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
+import { cliIo } from "../cli-io.ts";
 
 /**
  * Reads a password from standard input, never from the command line (argv is visible to every
@@ -7,9 +8,10 @@ import { Writable } from "node:stream";
  * A terminal: asks without echo, twice unless `confirm` is false.
  */
 export async function readSecret(prompt: string, options: { confirm?: boolean } = {}): Promise<string> {
-  if (!process.stdin.isTTY) {
+  const { stdin } = cliIo();
+  if (!stdin.isTTY) {
     let text = "";
-    for await (const chunk of process.stdin) text += (chunk as Buffer).toString("utf8");
+    for await (const chunk of stdin) text += (chunk as Buffer).toString("utf8");
     return text.replace(/\r?\n$/, "");
   }
   const first = await ask(`${prompt}: `);
@@ -21,18 +23,19 @@ export async function readSecret(prompt: string, options: { confirm?: boolean } 
 }
 
 function ask(question: string): Promise<string> {
+  const { stdin, stderr } = cliIo();
   let muted = false;
   const output = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      if (!muted) process.stderr.write(chunk);
+      if (!muted) stderr.write(chunk);
       done();
     },
   });
-  const rl = createInterface({ input: process.stdin, output, terminal: true });
+  const rl = createInterface({ input: stdin, output, terminal: true });
   return new Promise((resolve) => {
     rl.question(question, (answer) => {
       rl.close();
-      process.stderr.write("\n");
+      stderr.write("\n");
       resolve(answer);
     });
     muted = true;

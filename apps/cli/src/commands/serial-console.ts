@@ -1,5 +1,6 @@
 import type { Duplex } from "node:stream";
 import { attachConsole, CarveError, checkConsoleSession, openConsole, redeemConsoleToken, type TActor } from "@carve/core";
+import { cliIo } from "../cli-io.ts";
 import type { TOutput } from "../output.ts";
 import type { TSession } from "../session.ts";
 
@@ -41,7 +42,7 @@ function cliAddress(actor: TActor): string {
 
 /** Pipes this terminal to the stream until Ctrl-], the stream's end or the session's end (`ended` polls it). */
 function relay(stream: Duplex, ended: () => Promise<string | null>): Promise<TEnd> {
-  const { stdin, stdout } = process;
+  const { stdin, stdout } = cliIo();
   const raw = stdin.isTTY;
   return new Promise((resolve) => {
     let done = false;
@@ -50,7 +51,7 @@ function relay(stream: Duplex, ended: () => Promise<string | null>): Promise<TEn
       done = true;
       clearInterval(poll);
       stdin.off("data", onInput);
-      if (raw) stdin.setRawMode(false);
+      if (raw) stdin.setRawMode?.(false);
       // A paused pipe would still hold the process open: this command is done with its input.
       stdin.destroy();
       stream.destroy();
@@ -80,7 +81,7 @@ function relay(stream: Duplex, ended: () => Promise<string | null>): Promise<TEn
     stream.on("data", (chunk: Buffer) => stdout.write(chunk));
     stream.once("end", onEnd);
     stream.once("error", (error) => finish({ by: "failure", reason: error.message }));
-    if (raw) stdin.setRawMode(true);
+    if (raw) stdin.setRawMode?.(true);
     stdin.on("data", onInput);
     stdin.resume();
   });

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { cliIo } from "../cli-io.ts";
 import { iso, table, type TOutput } from "../output.ts";
 import { withClient } from "../session.ts";
 
@@ -15,7 +16,7 @@ export function registerUsageCommands(program: Command, out: () => TOutput): voi
       withClient(async (client) => {
         const report = await client.usageReport({ from: o.from, to: o.to, by: o.by, granularity: o.granularity, format: o.csv ? "csv" : "json" });
         if (report.csv !== undefined) {
-          process.stdout.write(report.csv);
+          cliIo().stdout.write(report.csv);
           return;
         }
         out().result(report, () => [

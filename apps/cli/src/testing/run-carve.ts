@@ -12,13 +12,22 @@ export interface TCarveRun {
   configHome?: string;
   /** Standard input (e.g. the API key for `carve login`). */
   input?: string;
+  /** More settings for this run only (e.g. CARVE_PORTAL_URL). */
+  settings?: Record<string, string>;
+}
+
+/** What a shell sees of one `carve` run. */
+export interface TCarveResult {
+  code: number;
+  stdout: string;
+  stderr: string;
 }
 
 /**
  * Runs the `carve` command against a database, as a process of its own (the CLI built from its
  * sources once per test process: carve-bundle.ts); never throws, returns what a shell sees.
  */
-export async function runCarve(env: TCarveRun, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCarve(env: TCarveRun, ...args: string[]): Promise<TCarveResult> {
   const running = promisify(execFile)(process.execPath, [await carveBundle(), ...args], { env: carveEnv(env) });
   running.child.stdin?.end(env.input ?? "");
   return running.then(
@@ -28,8 +37,8 @@ export async function runCarve(env: TCarveRun, ...args: string[]): Promise<{ cod
 }
 
 /** The environment of a `carve` run. */
-function carveEnv(env: TCarveRun): NodeJS.ProcessEnv {
-  return { ...process.env, DATABASE_URL: env.databaseUrl, CARVE_QUEUE_PREFIX: env.queuePrefix, XDG_CONFIG_HOME: env.configHome ?? mkdtempSync(join(tmpdir(), "carve-config-")) };
+export function carveEnv(env: TCarveRun): NodeJS.ProcessEnv {
+  return { ...process.env, ...env.settings, DATABASE_URL: env.databaseUrl, CARVE_QUEUE_PREFIX: env.queuePrefix, XDG_CONFIG_HOME: env.configHome ?? mkdtempSync(join(tmpdir(), "carve-config-")) };
 }
 
 /**
