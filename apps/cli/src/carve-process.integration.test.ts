@@ -34,7 +34,7 @@ describe("carve as a process", () => {
     expect(await runCarve(run(), "vm", "create", "web-1", "--template", "nope", "--offering", "small")).toMatchObject({
       code: 1,
       stdout: "",
-      stderr: "error: No template 'nope'. See the available ones with 'template list'.\n",
+      stderr: "error: No template 'nope'. See the available ones with 'carve template list'.\n",
     });
   });
 
