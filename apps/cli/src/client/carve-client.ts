@@ -374,7 +374,8 @@ export interface TTemplateRecord {
   id: string;
   name: string;
   state: string;
-  format: string;
+  /** null while a download by URL has not been examined. */
+  format: string | null;
   minDiskGiB: number;
 }
 

@@ -149,7 +149,7 @@ export const ZAdminTemplateJson = z
     state: z.string().describe("Downloading (by URL, until the server has fetched it), Ready or Error"),
     stateReason: z.string().nullable(),
     progress: z.int().min(0).max(100),
-    format: z.string(),
+    format: z.string().nullable().describe("qcow2, raw or iso; null while a download by URL has not been examined (or was refused)"),
     sourceUrl: z.string().nullable(),
     sha256: z.string().nullable(),
     sizeBytes: z.string().describe("The image's size in bytes (decimal text: it may exceed 2^53)"),

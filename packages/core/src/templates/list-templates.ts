@@ -36,13 +36,19 @@ export async function listTemplates(deps: CoreDeps, _actor: TActor) {
   const progressOf = new Map(jobs.map((j) => [j.id, j.progress]));
   return templates.map(({ copies, storedPath, ...template }) => ({
     ...template,
-    // A template registered by URL has a format once its download was examined; before that (or
-    // when the image was refused) the column's default would claim qcow2.
-    format: template.sourceUrl !== null && storedPath === null ? null : template.format,
+    format: examinedFormat({ ...template, storedPath }),
     copies: copies.map(({ pool, jobId, ...copy }) => ({
       ...copy,
       pool: pool.name,
       progress: copy.state === "Copying" && jobId !== null ? (progressOf.get(jobId) ?? copy.progress) : copy.progress,
     })),
   }));
+}
+
+/**
+ * A template's format as users see it: one registered by URL has a format once its download was
+ * examined; before that (or when the image was refused) the column's default would claim qcow2.
+ */
+export function examinedFormat(template: { sourceUrl: string | null; storedPath: string | null; format: string }): string | null {
+  return template.sourceUrl !== null && template.storedPath === null ? null : template.format;
 }

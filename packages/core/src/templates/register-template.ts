@@ -1,3 +1,4 @@
+import { examinedFormat } from "./list-templates.ts";
 import type { Template } from "@carve/db";
 import { ZGuestUser } from "@carve/protocol";
 import { z } from "zod";
@@ -36,7 +37,7 @@ export const ZRegisterTemplateInput = z.strictObject({
  * its format and checksum, and makes it Ready or Error with the reason. Listed meanwhile with its
  * progress.
  */
-export async function registerTemplate(deps: CoreDeps, actor: TActor, input: unknown): Promise<Template> {
+export async function registerTemplate(deps: CoreDeps, actor: TActor, input: unknown): Promise<Omit<Template, "format"> & { format: string | null }> {
   requireAdmin(actor, "register templates");
   const data = parseInput(ZRegisterTemplateInput, input);
   const source = checkSourceUrl(data.url, await readTemplateSettings(deps.db));
@@ -61,6 +62,7 @@ export async function registerTemplate(deps: CoreDeps, actor: TActor, input: unk
       },
     });
     await recordEvent(tx, { type: "template.registered", actor, message: `template ${template.name} registered from ${template.sourceUrl}; downloading` });
-    return template;
+    // Not examined yet: no format until the download is.
+    return { ...template, format: examinedFormat(template) };
   });
 }

@@ -136,8 +136,9 @@ describe("template registry", () => {
     expect(await settled(id)).toMatchObject({ state: "Ready", format: "raw", sha256: sha256(raw), sizeBytes: BigInt(raw.length), virtualSizeBytes: BigInt(raw.length) });
   });
 
-  it("refuses a VMDK image, and lists it with no format rather than as qcow2", async () => {
-    const { id } = await registerTemplate(core, admin, { name: "appliance", url: url("/disk.vmdk") });
+  it("refuses a VMDK image, and lists it with no format rather than as qcow2 (nor answers the registration with one)", async () => {
+    const { id, format } = await registerTemplate(core, admin, { name: "appliance", url: url("/disk.vmdk") });
+    expect(format).toBeNull();
     expect(await settled(id)).toMatchObject({ state: "Error", stateReason: expect.stringContaining("the file is a VMDK image, not a disk image") });
     expect((await listTemplates(core, admin)).find((t) => t.name === "appliance")).toMatchObject({ state: "Error", format: null });
   });
