@@ -21,14 +21,14 @@ export { SESSION_TTL_MS } from "./identity/session-token.ts";
 export { actorForSlackUser } from "./identity/actor-for-slack-user.ts";
 export { ensureSetupToken, adminExists, type TSetupTokenStatus } from "./identity/setup-token.ts";
 export { setupFirstAdmin } from "./identity/setup-first-admin.ts";
-export type { TDirectoryView } from "./identity/get-directory-view.ts";
-export type { TSyncReport } from "./identity/sync-directory.ts";
+export type { TDirectoryView } from "./identity/directory/get-directory-view.ts";
+export type { TSyncReport } from "./identity/directory/sync-directory.ts";
 export { pruneThrottle } from "./identity/login-throttle.ts";
 export { ZUnlockSignInInput, type TUnlockResult } from "./identity/unlock-sign-in.ts";
-export { DIRECTORY_PRESETS, ZDirectoryConfig, type TDirectoryConfig, type TDirectoryConfigInput, type TDirectoryPreset } from "./identity/directory-config.ts";
-export { escapeDnValue, escapeFilterValue } from "./identity/ldap-escape.ts";
+export { DIRECTORY_PRESETS, ZDirectoryConfig, type TDirectoryConfig, type TDirectoryConfigInput, type TDirectoryPreset } from "./identity/directory/directory-config.ts";
+export { escapeDnValue, escapeFilterValue } from "./identity/directory/ldap-escape.ts";
 export type { JobQueues, TQueueDepth, TQueueOutcome, THeartbeat } from "./jobs/job-queues.ts";
-export { createBullJobQueues } from "./jobs/bullmq-job-queues.ts";
+export { createBullJobQueues } from "./queue/bullmq-job-queues.ts";
 export { finaliseJob, type TJobOutcome } from "./jobs/finalise-job.ts";
 export { recordJobProgress } from "./jobs/record-progress.ts";
 export { settleJob, sweepJobs, type TSweepReport } from "./jobs/sweep-jobs.ts";
@@ -103,10 +103,10 @@ export { ZUsageHistoryInput, type TUsageHistory, type TUsagePeriod } from "./usa
 export { ZListVmEventsInput, type TVmEventPage, type TVmEventView } from "./events/list-vm-events.ts";
 // Every use-case a front door calls, audited (see audit/audited.ts).
 export * from "./audit/audited-use-cases.ts";
-export { advanceHostMaintenance, MAINTENANCE_JOB } from "./hosts/advance-host-maintenance.ts";
-export type { TMaintenancePlan, TMaintenanceMove } from "./hosts/plan-host-maintenance.ts";
-export type { TCancelMaintenanceResult } from "./hosts/cancel-host-maintenance.ts";
-export { ZMigrateVmInput } from "./vms/migrate-vm.ts";
+export { advanceHostMaintenance, MAINTENANCE_JOB } from "./hosts/maintenance/advance-host-maintenance.ts";
+export type { TMaintenancePlan, TMaintenanceMove } from "./hosts/maintenance/plan-host-maintenance.ts";
+export type { TCancelMaintenanceResult } from "./hosts/maintenance/cancel-host-maintenance.ts";
+export { ZMigrateVmInput } from "./vms/move/migrate-vm.ts";
 export { readMigrationSettings, type TMigrationSettings } from "./settings/migration-settings.ts";
 export { AUDIT_OUTCOMES, type TAuditOutcome } from "./audit/record-audit.ts";
 export { ZSearchAuditInput, type TAuditView } from "./audit/search-audit.ts";
@@ -157,7 +157,7 @@ export { ZAddTemplateInput } from "./templates/add-template.ts";
 export { ZEnsureTemplateCopyInput } from "./templates/ensure-template-copy.ts";
 
 // directory set, group map, user create, usage aggregate: their REST bodies (the API document).
-export { ZConfigureDirectoryInput } from "./identity/configure-directory.ts";
+export { ZConfigureDirectoryInput } from "./identity/directory/configure-directory.ts";
 export { ZMapGroupInput } from "./identity/map-group.ts";
 export { ZCreateLocalUserInput } from "./identity/create-local-user.ts";
 export { ZResetPasswordInput } from "./identity/reset-password.ts";

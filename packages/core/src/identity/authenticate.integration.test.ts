@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CarveError } from "../errors/index.ts";
 import { createTestCore, type TTestCore } from "../testing/index.ts";
 import { authenticate } from "./authenticate.ts";
-import { configureDirectory } from "./configure-directory.ts";
+import { configureDirectory } from "./directory/configure-directory.ts";
 import { createLocalUser } from "./create-local-user.ts";
 import { withIdentity, type TIdentityDeps } from "./identity-options.ts";
 import { operatorActor } from "./operator-actor.ts";

@@ -3,12 +3,12 @@ import { z } from "zod";
 import { CarveError, isCarveError } from "../errors/index.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import type { TUserActor } from "./actor.ts";
-import { loadDirectory } from "./directory-settings.ts";
+import { loadDirectory } from "./directory/directory-settings.ts";
 import { identityOptions, type TIdentityDeps } from "./identity-options.ts";
 import { assertNotThrottled, recordFailure, recordSuccess, throttleKeys } from "./login-throttle.ts";
 import { verifyNothing, verifyPassword } from "./passwords.ts";
 import { recordSignIn } from "./record-sign-in.ts";
-import { verifyDirectoryUser } from "./verify-directory-user.ts";
+import { verifyDirectoryUser } from "./directory/verify-directory-user.ts";
 
 export const ZCredentials = z.object({
   // Surrounding spaces are a paste accident, not part of a name (directories ignore them too).

@@ -1,5 +1,5 @@
 import { ResultCodeError } from "ldapts";
-import { CarveError, isCarveError } from "../errors/index.ts";
+import { CarveError, isCarveError } from "../../errors/index.ts";
 
 const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EPIPE"]);
 const UNREACHABLE_MESSAGES = /Connection timeout|Operation timed out|Socket error|Connection closed before message|Socket connection not established/;

@@ -1,10 +1,10 @@
-import { CarveError } from "../errors/index.ts";
-import { requireAdmin, type TActor } from "./actor.ts";
-import { disableAccount, type TOrphanVm } from "./disable-account.ts";
+import { CarveError } from "../../errors/index.ts";
+import { requireAdmin, type TActor } from "../actor.ts";
+import { disableAccount, type TOrphanVm } from "../disable-account.ts";
 import { groupsOf, type TDirectoryGroup } from "./directory-groups.ts";
 import { loadDirectory } from "./directory-settings.ts";
 import { listDirectoryUsers, openServiceSession, toDirectoryUser } from "./directory-users.ts";
-import { identityOptions, type TIdentityDeps } from "./identity-options.ts";
+import { identityOptions, type TIdentityDeps } from "../identity-options.ts";
 import { provisionDirectoryUser } from "./provision-directory-user.ts";
 
 export interface TSyncReport {

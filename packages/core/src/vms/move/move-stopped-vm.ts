@@ -1,11 +1,11 @@
 import type { Job, Tx } from "@carve/db";
-import type { CoreDeps } from "../context.ts";
-import { CarveError } from "../errors/index.ts";
-import { recordEvent } from "../events/record-event.ts";
-import { resolveHost } from "../hosts/resolve-host.ts";
-import { actorId, type TActor } from "../identity/actor.ts";
-import { jobRequest, type TColdMove } from "../jobs/job-request.ts";
-import { dispatchJob } from "../jobs/dispatch-job.ts";
+import type { CoreDeps } from "../../context.ts";
+import { CarveError } from "../../errors/index.ts";
+import { recordEvent } from "../../events/record-event.ts";
+import { resolveHost } from "../../hosts/resolve-host.ts";
+import { actorId, type TActor } from "../../identity/actor.ts";
+import { jobRequest, type TColdMove } from "../../jobs/job-request.ts";
+import { dispatchJob } from "../../jobs/dispatch-job.ts";
 import { COLD_MOVE_JOB, nextStep } from "./advance-cold-move.ts";
 import { definePayload } from "./define-payload.ts";
 import { busy, loadVmToMove } from "./load-vm-to-move.ts";

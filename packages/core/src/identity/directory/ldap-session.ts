@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import type { ConnectionOptions } from "node:tls";
 import { Client, InvalidCredentialsError, type Entry } from "ldapts";
-import { CarveError } from "../errors/index.ts";
+import { CarveError } from "../../errors/index.ts";
 import { insecureReason, type TDirectoryConfig } from "./directory-config.ts";
 import { directoryError } from "./directory-errors.ts";
 

@@ -3,7 +3,7 @@ import type { TDirectoryGroup } from "./directory-groups.ts";
 import { roleOfGroups } from "./directory-role.ts";
 import type { TDirectoryUser } from "./directory-users.ts";
 import { normalizeDn } from "./ldap-escape.ts";
-import { freeGroupName } from "./map-group.ts";
+import { freeGroupName } from "../map-group.ts";
 
 export type TProvisioned =
   | { kind: "ok"; user: User; created: boolean; reenabled: boolean }

@@ -1,9 +1,9 @@
 import type { Tx } from "@carve/db";
-import type { TMoveRecord } from "../jobs/job-request.ts";
-import { CarveError } from "../errors/index.ts";
-import { releaseHostCapacity, releasePoolBytes, reserveHostAndPool } from "../hosts/capacity.ts";
-import { loadPlacementHosts } from "../placement/host-snapshot.ts";
-import { readPlacementSettings } from "../settings/placement-settings.ts";
+import type { TMoveRecord } from "../../jobs/job-request.ts";
+import { CarveError } from "../../errors/index.ts";
+import { releaseHostCapacity, releasePoolBytes, reserveHostAndPool } from "../../hosts/capacity.ts";
+import { loadPlacementHosts } from "../../placement/host-snapshot.ts";
+import { readPlacementSettings } from "../../settings/placement-settings.ts";
 import { explainNoTarget, findMoveTargets, type TMoveChoice, type TMovingVm } from "./move-targets.ts";
 
 /** A target host reserved for a VM's move: the host as a migration needs it and the pool charged. */

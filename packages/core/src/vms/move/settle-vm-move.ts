@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { Prisma, Tx } from "@carve/db";
-import type { CoreDeps } from "../context.ts";
-import { recordEvent } from "../events/record-event.ts";
-import { SYSTEM_ACTOR } from "../identity/actor.ts";
-import type { TDispatchable } from "../jobs/dispatch-job.ts";
-import { jobRequest, readJobRequest, type TMoveRecord } from "../jobs/job-request.ts";
+import type { CoreDeps } from "../../context.ts";
+import { recordEvent } from "../../events/record-event.ts";
+import { SYSTEM_ACTOR } from "../../identity/actor.ts";
+import type { TDispatchable } from "../../jobs/dispatch-job.ts";
+import { jobRequest, readJobRequest, type TMoveRecord } from "../../jobs/job-request.ts";
 import { completeMove, releaseMoveTarget } from "./reserve-move-target.ts";
-import { clause } from "../errors/clause.ts";
+import { clause } from "../../errors/clause.ts";
 
 /** The jobs that move a VM between hosts: settled here, before the generic VM settling. */
 export type TVmMoveJob = "vm.migrate" | "vm.define" | "vm.undefine";

@@ -1,15 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PROTOCOL_VERSION, type TJobEnvelope } from "@carve/protocol";
-import { cancelHostMaintenance } from "../hosts/cancel-host-maintenance.ts";
-import { prepareHostMaintenance } from "../hosts/prepare-host-maintenance.ts";
-import { refreshHostStates } from "../hosts/refresh-host-states.ts";
-import { sweepJobs } from "../jobs/sweep-jobs.ts";
-import { reconcileHosts } from "../reconcile/reconcile-hosts.ts";
-import { createTestCore, createTestUser, seedInfra, type TTestCore } from "../testing/index.ts";
+import { cancelHostMaintenance } from "../../hosts/maintenance/cancel-host-maintenance.ts";
+import { prepareHostMaintenance } from "../../hosts/maintenance/prepare-host-maintenance.ts";
+import { refreshHostStates } from "../../hosts/refresh-host-states.ts";
+import { sweepJobs } from "../../jobs/sweep-jobs.ts";
+import { reconcileHosts } from "../../reconcile/reconcile-hosts.ts";
+import { createTestCore, createTestUser, seedInfra, type TTestCore } from "../../testing/index.ts";
 import { cancelVmMigration } from "./cancel-vm-migration.ts";
-import { createVm } from "./create-vm.ts";
+import { createVm } from "../create-vm.ts";
 import { migrateVm } from "./migrate-vm.ts";
-import { createNetwork } from "../networks/create-network.ts";
+import { createNetwork } from "../../networks/create-network.ts";
 
 const GRACE = 10_000;
 let core: TTestCore;

@@ -1,7 +1,7 @@
 import { Job as BullJob, Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import { hostHeartbeatKey, hostJobCancelKey, hostLogLevelKey, hostQueueName, ZHeartbeat, ZJobProgress, type TJobEnvelope, type TJobName } from "@carve/protocol";
-import type { JobQueues, THeartbeat, TQueueDepth, TQueueListener, TQueueOutcome } from "./job-queues.ts";
+import type { JobQueues, THeartbeat, TQueueDepth, TQueueListener, TQueueOutcome } from "../jobs/job-queues.ts";
 
 export interface TBullOptions {
   redisUrl: string;

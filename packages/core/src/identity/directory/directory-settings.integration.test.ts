@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CarveError } from "../errors/index.ts";
-import { createTestCore, createTestUser, type TTestCore } from "../testing/index.ts";
-import { authenticate } from "./authenticate.ts";
+import { CarveError } from "../../errors/index.ts";
+import { createTestCore, createTestUser, type TTestCore } from "../../testing/index.ts";
+import { authenticate } from "../authenticate.ts";
 import { configureDirectory } from "./configure-directory.ts";
-import { createLocalUser } from "./create-local-user.ts";
+import { createLocalUser } from "../create-local-user.ts";
 import { getDirectoryView } from "./get-directory-view.ts";
-import { withIdentity } from "./identity-options.ts";
-import { operatorActor } from "./operator-actor.ts";
+import { withIdentity } from "../identity-options.ts";
+import { operatorActor } from "../operator-actor.ts";
 
 let core: TTestCore;
 beforeEach(async () => {

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { Job, Tx, VmState } from "@carve/db";
 import type { TJobPayload } from "@carve/protocol";
-import type { CoreDeps } from "../context.ts";
-import { recordEvent } from "../events/record-event.ts";
-import { actorId, type TActor } from "../identity/actor.ts";
-import { jobRequest } from "../jobs/job-request.ts";
+import type { CoreDeps } from "../../context.ts";
+import { recordEvent } from "../../events/record-event.ts";
+import { actorId, type TActor } from "../../identity/actor.ts";
+import { jobRequest } from "../../jobs/job-request.ts";
 import { busy } from "./load-vm-to-move.ts";
 import type { TMovingVm } from "./move-targets.ts";
 import { moveRecord, type TReservedTarget } from "./reserve-move-target.ts";

@@ -1,4 +1,4 @@
-import { CarveError } from "../errors/index.ts";
+import { CarveError } from "../../errors/index.ts";
 import type { TDirectoryConfig } from "./directory-config.ts";
 import type { TDirectory } from "./directory-settings.ts";
 import { escapeFilterValue } from "./ldap-escape.ts";

@@ -1,21 +1,21 @@
 import type { Job } from "@carve/db";
 import type { TJobPayload } from "@carve/protocol";
 import { z } from "zod";
-import type { CoreDeps } from "../context.ts";
-import { CarveError } from "../errors/index.ts";
-import { resolveHost } from "../hosts/resolve-host.ts";
-import { requireAdmin, type TActor } from "../identity/actor.ts";
-import { dispatchJob } from "../jobs/dispatch-job.ts";
-import { gibBytes } from "../hosts/capacity.ts";
-import { readMigrationSettings } from "../settings/migration-settings.ts";
-import { parseInput } from "../validation/parse-input.ts";
-import { findVmForActor } from "./find-vm.ts";
+import type { CoreDeps } from "../../context.ts";
+import { CarveError } from "../../errors/index.ts";
+import { resolveHost } from "../../hosts/resolve-host.ts";
+import { requireAdmin, type TActor } from "../../identity/actor.ts";
+import { dispatchJob } from "../../jobs/dispatch-job.ts";
+import { gibBytes } from "../../hosts/capacity.ts";
+import { readMigrationSettings } from "../../settings/migration-settings.ts";
+import { parseInput } from "../../validation/parse-input.ts";
+import { findVmForActor } from "../find-vm.ts";
 import { busy, loadVmToMove } from "./load-vm-to-move.ts";
 import { moveStoppedVm } from "./move-stopped-vm.ts";
 import type { TMovingVm } from "./move-targets.ts";
 import { recordMoveJob } from "./record-move-job.ts";
 import { reserveMoveTarget, type TReservedTarget } from "./reserve-move-target.ts";
-import { ZVmRefInput } from "./start-vm.ts";
+import { ZVmRefInput } from "../start-vm.ts";
 
 export const ZMigrateVmInput = ZVmRefInput.extend({
   /** The host to move to; placement chooses when absent. */

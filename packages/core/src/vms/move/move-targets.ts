@@ -1,10 +1,10 @@
 import type { Db, Prisma, Tx, VmState } from "@carve/db";
-import type { TPlacementHost, TPlacementRequest } from "../placement/place-vm.ts";
-import { networkReason, placeVm } from "../placement/place-vm.ts";
+import type { TPlacementHost, TPlacementRequest } from "../../placement/place-vm.ts";
+import { networkReason, placeVm } from "../../placement/place-vm.ts";
 import type { TNicSpec, TVmFilter } from "@carve/protocol";
-import { nicSpec } from "../networks/ipam/address-book.ts";
-import { loadVmFilters } from "../security-groups/load-vm-filters.ts";
-import type { TPlacementSettings } from "../settings/placement-settings.ts";
+import { nicSpec } from "../../networks/ipam/address-book.ts";
+import { loadVmFilters } from "../../security-groups/load-vm-filters.ts";
+import type { TPlacementSettings } from "../../settings/placement-settings.ts";
 
 /** A VM about to leave its host, with what placement needs to find it another one. */
 export interface TMovingVm {

@@ -1,8 +1,8 @@
-import { CarveError } from "../errors/index.ts";
-import { requireAdmin, type TActor } from "./actor.ts";
+import { CarveError } from "../../errors/index.ts";
+import { requireAdmin, type TActor } from "../actor.ts";
 import { loadDirectory } from "./directory-settings.ts";
 import { listDirectoryUsers, openServiceSession } from "./directory-users.ts";
-import { identityOptions, type TIdentityDeps } from "./identity-options.ts";
+import { identityOptions, type TIdentityDeps } from "../identity-options.ts";
 
 /**
  * Tries the saved directory settings without changing anything (`carve directory test`):

@@ -1,7 +1,7 @@
-import { requireAdmin, type TActor } from "./actor.ts";
+import { requireAdmin, type TActor } from "../actor.ts";
 import { ZDirectoryConfig, type TDirectoryConfig } from "./directory-config.ts";
 import { BIND_PASSWORD_SETTING, DIRECTORY_SETTING } from "./directory-settings.ts";
-import type { TIdentityDeps } from "./identity-options.ts";
+import type { TIdentityDeps } from "../identity-options.ts";
 
 export interface TDirectoryView {
   configured: boolean;

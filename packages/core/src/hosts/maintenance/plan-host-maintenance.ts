@@ -1,12 +1,12 @@
 import type { Db, HostState, Tx, VmState } from "@carve/db";
 import { z } from "zod";
-import type { CoreDeps } from "../context.ts";
-import { requireAdmin, type TActor } from "../identity/actor.ts";
-import { loadPlacementHosts } from "../placement/host-snapshot.ts";
-import { readPlacementSettings } from "../settings/placement-settings.ts";
-import { parseInput } from "../validation/parse-input.ts";
-import { chargeSnapshot, explainNoTarget, findMoveTargets, loadMovingVms } from "../vms/move-targets.ts";
-import { resolveHost } from "./resolve-host.ts";
+import type { CoreDeps } from "../../context.ts";
+import { requireAdmin, type TActor } from "../../identity/actor.ts";
+import { loadPlacementHosts } from "../../placement/host-snapshot.ts";
+import { readPlacementSettings } from "../../settings/placement-settings.ts";
+import { parseInput } from "../../validation/parse-input.ts";
+import { chargeSnapshot, explainNoTarget, findMoveTargets, loadMovingVms } from "../../vms/move/move-targets.ts";
+import { resolveHost } from "../resolve-host.ts";
 
 export const ZHostRefInput = z.object({
   host: z.string({ error: "is required: give the host's name or id" }).min(1, "is required: give the host's name or id").max(100, "is longer than 100 characters"),

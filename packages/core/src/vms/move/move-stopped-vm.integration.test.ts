@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { newJoinKeyPair, type THeartbeat } from "@carve/protocol";
-import { finaliseJob } from "../jobs/finalise-job.ts";
-import { createTestCore, createTestUser, seedInfra, type TTestCore } from "../testing/index.ts";
-import { migrateVolume } from "../volumes/migrate-volume.ts";
-import { createVm } from "./create-vm.ts";
+import { finaliseJob } from "../../jobs/finalise-job.ts";
+import { createTestCore, createTestUser, seedInfra, type TTestCore } from "../../testing/index.ts";
+import { migrateVolume } from "../../volumes/migrate-volume.ts";
+import { createVm } from "../create-vm.ts";
 import { migrateVm } from "./migrate-vm.ts";
-import { stopVm } from "./stop-vm.ts";
+import { stopVm } from "../stop-vm.ts";
 
 let core: TTestCore;
 let infra: Awaited<ReturnType<typeof seedInfra>>;

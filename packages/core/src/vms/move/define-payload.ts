@@ -1,5 +1,5 @@
 import type { TJobPayload } from "@carve/protocol";
-import { CarveError } from "../errors/index.ts";
+import { CarveError } from "../../errors/index.ts";
 import type { TMovingVm } from "./move-targets.ts";
 
 /**

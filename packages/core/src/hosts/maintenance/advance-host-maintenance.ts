@@ -1,15 +1,15 @@
 import type { Job, Prisma } from "@carve/db";
-import type { CoreDeps } from "../context.ts";
-import { isCarveError } from "../errors/index.ts";
-import { recordEvent } from "../events/record-event.ts";
-import { SYSTEM_ACTOR } from "../identity/actor.ts";
-import { dispatchJob } from "../jobs/dispatch-job.ts";
-import { readJobRequest } from "../jobs/job-request.ts";
-import { startLiveMigration } from "../vms/migrate-vm.ts";
-import { loadMovingVms } from "../vms/move-targets.ts";
-import { moveStoppedVm } from "../vms/move-stopped-vm.ts";
-import { advanceColdMove, COLD_MOVE_JOB } from "../vms/advance-cold-move.ts";
-import type { TMoveSettled } from "../vms/settle-vm-move.ts";
+import type { CoreDeps } from "../../context.ts";
+import { isCarveError } from "../../errors/index.ts";
+import { recordEvent } from "../../events/record-event.ts";
+import { SYSTEM_ACTOR } from "../../identity/actor.ts";
+import { dispatchJob } from "../../jobs/dispatch-job.ts";
+import { readJobRequest } from "../../jobs/job-request.ts";
+import { startLiveMigration } from "../../vms/move/migrate-vm.ts";
+import { loadMovingVms } from "../../vms/move/move-targets.ts";
+import { moveStoppedVm } from "../../vms/move/move-stopped-vm.ts";
+import { advanceColdMove, COLD_MOVE_JOB } from "../../vms/move/advance-cold-move.ts";
+import type { TMoveSettled } from "../../vms/move/settle-vm-move.ts";
 
 /** The parent Job of a host's maintenance (its steps are the VM moves, `parentJobId` = its id). */
 export const MAINTENANCE_JOB = "host.maintenance";

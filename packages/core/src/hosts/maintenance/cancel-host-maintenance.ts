@@ -1,13 +1,13 @@
 import type { HostState } from "@carve/db";
-import type { CoreDeps } from "../context.ts";
-import { CarveError } from "../errors/index.ts";
-import { recordEvent } from "../events/record-event.ts";
-import { requireAdmin, type TActor } from "../identity/actor.ts";
-import { requestInventory } from "../reconcile/request-inventory.ts";
-import { parseInput } from "../validation/parse-input.ts";
+import type { CoreDeps } from "../../context.ts";
+import { CarveError } from "../../errors/index.ts";
+import { recordEvent } from "../../events/record-event.ts";
+import { requireAdmin, type TActor } from "../../identity/actor.ts";
+import { requestInventory } from "../../reconcile/request-inventory.ts";
+import { parseInput } from "../../validation/parse-input.ts";
 import { MAINTENANCE_JOB } from "./advance-host-maintenance.ts";
 import { ZHostRefInput } from "./plan-host-maintenance.ts";
-import { resolveHost } from "./resolve-host.ts";
+import { resolveHost } from "../resolve-host.ts";
 
 export interface TCancelMaintenanceResult {
   host: { id: string; name: string; state: HostState };

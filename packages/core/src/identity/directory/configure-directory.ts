@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { CarveError } from "../errors/index.ts";
-import { requireAdmin, actorId, type TActor } from "./actor.ts";
+import { CarveError } from "../../errors/index.ts";
+import { requireAdmin, actorId, type TActor } from "../actor.ts";
 import { DIRECTORY_PRESETS, insecureReason, ZDirectoryConfig } from "./directory-config.ts";
 import { DIRECTORY_SETTING, saveDirectory } from "./directory-settings.ts";
 import { getDirectoryView, type TDirectoryView } from "./get-directory-view.ts";
-import { identityOptions, type TIdentityDeps } from "./identity-options.ts";
-import { applyGroupMapping } from "./map-group.ts";
-import { parseInput } from "../validation/parse-input.ts";
+import { identityOptions, type TIdentityDeps } from "../identity-options.ts";
+import { applyGroupMapping } from "../map-group.ts";
+import { parseInput } from "../../validation/parse-input.ts";
 
 /** Strict: an unknown field (from the REST API) is refused, never ignored. */
 export const ZConfigureDirectoryInput = z.strictObject({

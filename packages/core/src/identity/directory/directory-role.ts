@@ -1,6 +1,6 @@
 import type { Role, Tx } from "@carve/db";
-import { recordEvent } from "../events/record-event.ts";
-import type { TActor } from "./actor.ts";
+import { recordEvent } from "../../events/record-event.ts";
+import type { TActor } from "../actor.ts";
 
 /** The role a directory user gets from their directory groups: Admin if any of them maps to Admin. */
 export function roleOfGroups(groups: { role: Role | null }[]): Role {

@@ -1,10 +1,10 @@
 import type { Tx } from "@carve/db";
-import type { TActor } from "../identity/actor.ts";
-import { CarveError } from "../errors/index.ts";
-import { findVmForActor } from "./find-vm.ts";
+import type { TActor } from "../../identity/actor.ts";
+import { CarveError } from "../../errors/index.ts";
+import { findVmForActor } from "../find-vm.ts";
 import { loadMovingVms, type TMovingVm } from "./move-targets.ts";
-import { vmBusyError } from "./run-vm-action.ts";
-import { way } from "../errors/front-door-ways.ts";
+import { vmBusyError } from "../run-vm-action.ts";
+import { way } from "../../errors/front-door-ways.ts";
 
 /** The VM an admin (or maintenance) moves, with its volumes and offering; it must be on a host. */
 export async function loadVmToMove(tx: Tx, actor: TActor, ref: string): Promise<TMovingVm> {

@@ -1,12 +1,12 @@
 import type { User } from "@carve/db";
-import type { CoreDeps } from "../context.ts";
+import type { CoreDeps } from "../../context.ts";
 import { groupsOf } from "./directory-groups.ts";
 import type { TDirectory } from "./directory-settings.ts";
 import { findDirectoryUser, openServiceSession, toDirectoryUser, userAttributes, usersFilter } from "./directory-users.ts";
 import { dnFromTemplate } from "./ldap-escape.ts";
 import { LdapSession, type LdapEntry } from "./ldap-session.ts";
 import { provisionDirectoryUser } from "./provision-directory-user.ts";
-import { isUniqueViolation } from "../validation/is-unique-violation.ts";
+import { isUniqueViolation } from "../../validation/is-unique-violation.ts";
 
 /**
  * Checks a password against the directory and, when it is right, brings the user's Carve

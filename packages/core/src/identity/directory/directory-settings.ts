@@ -1,7 +1,7 @@
 import type { Db, Prisma } from "@carve/db";
-import { CarveError } from "../errors/index.ts";
+import { CarveError } from "../../errors/index.ts";
 import { ZDirectoryConfig, type TDirectoryConfig } from "./directory-config.ts";
-import { openSecret, sealSecret } from "./secret-box.ts";
+import { openSecret, sealSecret } from "../secret-box.ts";
 
 export const DIRECTORY_SETTING = "identity.directory";
 export const BIND_PASSWORD_SETTING = "identity.directory.bindPassword";

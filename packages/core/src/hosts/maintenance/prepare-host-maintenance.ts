@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { Job } from "@carve/db";
-import type { CoreDeps } from "../context.ts";
-import { CarveError } from "../errors/index.ts";
-import { recordEvent } from "../events/record-event.ts";
-import { actorId, requireAdmin, type TActor } from "../identity/actor.ts";
-import { jobRequest, type TMaintenanceRequest } from "../jobs/job-request.ts";
-import { parseInput } from "../validation/parse-input.ts";
+import type { CoreDeps } from "../../context.ts";
+import { CarveError } from "../../errors/index.ts";
+import { recordEvent } from "../../events/record-event.ts";
+import { actorId, requireAdmin, type TActor } from "../../identity/actor.ts";
+import { jobRequest, type TMaintenanceRequest } from "../../jobs/job-request.ts";
+import { parseInput } from "../../validation/parse-input.ts";
 import { advanceHostMaintenance, MAINTENANCE_JOB } from "./advance-host-maintenance.ts";
 import { computeMaintenancePlan, ZHostRefInput, type TMaintenancePlan } from "./plan-host-maintenance.ts";
-import { resolveHost } from "./resolve-host.ts";
+import { resolveHost } from "../resolve-host.ts";
 
 /**
  * Starts a host's maintenance (admins only): the host goes PrepareForMaintenance, so placement

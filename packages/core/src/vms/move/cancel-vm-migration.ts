@@ -1,11 +1,11 @@
 import type { Job } from "@carve/db";
-import type { CoreDeps } from "../context.ts";
-import { CarveError } from "../errors/index.ts";
-import { recordEvent } from "../events/record-event.ts";
-import { requireAdmin, type TActor } from "../identity/actor.ts";
-import { parseInput } from "../validation/parse-input.ts";
-import { findVmForActor } from "./find-vm.ts";
-import { ZVmRefInput } from "./start-vm.ts";
+import type { CoreDeps } from "../../context.ts";
+import { CarveError } from "../../errors/index.ts";
+import { recordEvent } from "../../events/record-event.ts";
+import { requireAdmin, type TActor } from "../../identity/actor.ts";
+import { parseInput } from "../../validation/parse-input.ts";
+import { findVmForActor } from "../find-vm.ts";
+import { ZVmRefInput } from "../start-vm.ts";
 
 /**
  * Cancels a VM's live migration (admins only): its source host's agent aborts it (`virsh
