@@ -1,4 +1,4 @@
-import type { User } from "@carve/db";
+import type { User, UserRecord } from "@carve/db";
 import { z } from "zod";
 import { CarveError, isCarveError } from "../errors/index.ts";
 import { parseInput } from "../validation/parse-input.ts";
@@ -50,7 +50,7 @@ export async function authenticate(deps: TIdentityDeps, input: unknown): Promise
     throw error;
   });
 
-  let user: User | null;
+  let user: UserRecord | null;
   try {
     user = await verifyCredentials(deps, data.username, data.password, options.secretKey, options.ldapTimeoutMs);
   } catch (error) {
@@ -77,9 +77,9 @@ export async function authenticate(deps: TIdentityDeps, input: unknown): Promise
 }
 
 /** The user whose password this is, or null; directory trouble throws. */
-async function verifyCredentials(deps: TIdentityDeps, username: string, password: string, secretKey: Buffer | null, timeoutMs: number): Promise<User | null> {
+async function verifyCredentials(deps: TIdentityDeps, username: string, password: string, secretKey: Buffer | null, timeoutMs: number): Promise<UserRecord | null> {
   // PostgreSQL text cannot hold NUL: such a name is no Carve account, though the directory is still asked.
-  const local = username.includes("\u0000") ? null : await deps.db.user.findUnique({ where: { username: username.toLowerCase() } });
+  const local = username.includes("\u0000") ? null : await deps.db.user.findUnique({ where: { username: username.toLowerCase() }, omit: { passwordHash: false } });
   if (local?.source === "Local") {
     if (!local.passwordHash) return verifyNothing(password).then(() => null);
     return (await verifyPassword(local.passwordHash, password)) ? local : null;

@@ -1,4 +1,4 @@
-import type { Group, Role, Tx, User } from "@carve/db";
+import type { Group, Role, Tx, UserRecord } from "@carve/db";
 import type { TDirectoryGroup } from "./directory-groups.ts";
 import { roleOfGroups } from "./directory-role.ts";
 import type { TDirectoryUser } from "./directory-users.ts";
@@ -6,7 +6,7 @@ import { normalizeDn } from "./ldap-escape.ts";
 import { freeGroupName } from "../map-group.ts";
 
 export type TProvisioned =
-  | { kind: "ok"; user: User; created: boolean; reenabled: boolean }
+  | { kind: "ok"; user: UserRecord; created: boolean; reenabled: boolean }
   /** The name belongs to a local account: a username has exactly one source, never both. */
   | { kind: "conflict" };
 

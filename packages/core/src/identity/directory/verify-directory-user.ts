@@ -1,4 +1,4 @@
-import type { User } from "@carve/db";
+import type { UserRecord } from "@carve/db";
 import type { CoreDeps } from "../../context.ts";
 import { groupsOf } from "./directory-groups.ts";
 import type { TDirectory } from "./directory-settings.ts";
@@ -14,7 +14,7 @@ import { isUniqueViolation } from "../../validation/is-unique-violation.ts";
  * "no": unknown, ambiguous, wrong password, disabled in the directory, or a name that belongs to
  * a local account. Directory trouble (down, TLS, settings) throws its CarveError.
  */
-export async function verifyDirectoryUser(deps: CoreDeps, directory: TDirectory, username: string, password: string, timeoutMs: number): Promise<User | null> {
+export async function verifyDirectoryUser(deps: CoreDeps, directory: TDirectory, username: string, password: string, timeoutMs: number): Promise<UserRecord | null> {
   const { config } = directory;
   const session = await openServiceSession(directory, timeoutMs);
   try {
