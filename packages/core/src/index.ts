@@ -25,7 +25,7 @@ export type { TDirectoryView } from "./identity/directory/get-directory-view.ts"
 export type { TSyncReport } from "./identity/directory/sync-directory.ts";
 export { pruneThrottle } from "./identity/login-throttle.ts";
 export { ZUnlockSignInInput, type TUnlockResult } from "./identity/unlock-sign-in.ts";
-export { DIRECTORY_PRESETS, ZDirectoryConfig, type TDirectoryConfig, type TDirectoryConfigInput, type TDirectoryPreset } from "./identity/directory/directory-config.ts";
+export { DIRECTORY_PRESETS, ZDirectoryConfig, type TDirectoryConfig, type TDirectoryConfigInput } from "./identity/directory/directory-config.ts";
 export { escapeDnValue, escapeFilterValue } from "./identity/directory/ldap-escape.ts";
 export type { JobQueues, TQueueDepth, TQueueOutcome, THeartbeat } from "./jobs/job-queues.ts";
 export { createBullJobQueues } from "./queue/bullmq-job-queues.ts";
@@ -111,7 +111,7 @@ export { readMigrationSettings, type TMigrationSettings } from "./settings/migra
 export { AUDIT_OUTCOMES, type TAuditOutcome } from "./audit/record-audit.ts";
 export { ZSearchAuditInput, type TAuditView } from "./audit/search-audit.ts";
 export { ZDeletePoolInput } from "./pools/delete-pool.ts";
-export { ZCreateNetworkInput, type TCreateNetworkInput } from "./networks/create-network.ts";
+export { ZCreateNetworkInput } from "./networks/create-network.ts";
 export { ZUpdateNetworkInput } from "./networks/update-network.ts";
 export { ZDeleteNetworkInput } from "./networks/delete-network.ts";
 export { ZGetNetworkInput, type TNetworkDetail } from "./networks/get-network.ts";
@@ -179,7 +179,7 @@ export { readNetworkSettings, DEFAULT_COMPANY_CIDRS, type TNetworkSettings } fro
 export { ZUpdateTemplateInput } from "./templates/update-template.ts";
 export type { TVmConnect } from "./vms/connect-line.ts";
 // console (issue 18): openConsole is in audited-use-cases.ts; the proxy redeems and polls.
-export { ZOpenConsoleInput, consolePath, type TConsoleLink, type TOpenConsoleInput } from "./console/open-console.ts";
+export { ZOpenConsoleInput, consolePath, type TConsoleLink } from "./console/open-console.ts";
 export { redeemConsoleToken, ZRedeemConsoleTokenInput, type TRedeemedConsole } from "./console/redeem-console-token.ts";
 export { checkConsoleSession } from "./console/check-console-session.ts";
 export { CONSOLE_TOKEN_TTL_MS, DEFAULT_CONSOLE_PROXY_PORT } from "./console/console-access.ts";
@@ -189,7 +189,7 @@ export { sessionCookieClaims, sessionCookieName, ZSessionCookieClaims, type TSes
 // console byte path (issue 18): the proxy and the CLI's --serial call attachConsole; readSerialLog is audited in audited-use-cases.ts.
 export { attachConsole } from "./console/attach-console.ts";
 export { CONSOLE_ATTACH_WAIT_MS } from "./console/connect-console.ts";
-export { ZReadSerialLogInput, type TReadSerialLogInput, type TSerialLog } from "./console/read-serial-log.ts";
+export { ZReadSerialLogInput, type TSerialLog } from "./console/read-serial-log.ts";
 // day-2 (issue 19): declareHostDead, setFencingSettings and recreateVm are in audited-use-cases.ts; these are the front doors' schemas and types.
 export { ZDeclareHostDeadInput, type TDeclaredDead } from "./hosts/declare-host-dead.ts";
 export type { TDeadHostVm } from "./hosts/dead-host-vms.ts";

@@ -27,7 +27,7 @@ import { PROTOCOL_VERSION } from "./version.ts";
 
 // The job schemas live by area in jobs/; this file assembles them into the JOBS table, and every
 // schema stays importable from here (and from the package) as before.
-export { diskTarget, ZDiskDevice, ZLibvirtName, ZVolumeRef, type TVolumeRef } from "./jobs/common.ts";
+export { diskTarget, ZDiskDevice, ZLibvirtName, ZVolumeRef } from "./jobs/common.ts";
 export * from "./jobs/host.ts";
 export * from "./jobs/network.ts";
 export * from "./jobs/security-group.ts";

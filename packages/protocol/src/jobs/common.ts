@@ -16,7 +16,6 @@ export const ZVolumeRef = z.object({
   pool: ZLibvirtName,
   name: ZLibvirtName,
 });
-export type TVolumeRef = z.infer<typeof ZVolumeRef>;
 
 /** Absolute paths the agent may read from: plain segments, none starting with a dot. */
 export const ZAbsolutePath = z.string().max(4096).regex(/^(?:\/[A-Za-z0-9_+-][A-Za-z0-9._+-]*)+$/, "must be an absolute path of plain segments");

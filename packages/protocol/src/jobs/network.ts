@@ -52,7 +52,6 @@ export const ZNetworkDefineResult = z.object({
   active: z.boolean(),
   bridge: z.string().nullable(),
 });
-export type TNetworkDefinePayload = z.output<typeof ZNetworkDefinePayload>;
 /**
  * Removes a managed network Carve defined on this host (its network was deleted, or the host taken
  * off it): stopped (net-destroy) and undefined. Idempotent: a network already gone is fine. Never

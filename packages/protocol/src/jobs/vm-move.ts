@@ -18,7 +18,6 @@ export const ZMigrateDisk = z.object({
   capacityBytes: z.number().int().min(1),
   format: z.enum(["qcow2", "raw"]),
 });
-export type TMigrateDisk = z.infer<typeof ZMigrateDisk>;
 
 /**
  * Live-migrates a running VM to another host: sent to the SOURCE host's queue. With `disks` empty

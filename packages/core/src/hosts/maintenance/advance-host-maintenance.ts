@@ -1,4 +1,4 @@
-import type { Job, Prisma } from "@carve/db";
+import type { Job } from "@carve/db";
 import type { CoreDeps } from "../../context.ts";
 import { isCarveError } from "../../errors/index.ts";
 import { recordEvent } from "../../events/record-event.ts";

@@ -79,7 +79,6 @@ export const DIRECTORY_PRESETS = {
   },
 } as const satisfies Record<string, Partial<TDirectoryConfigInput>>;
 
-export type TDirectoryPreset = keyof typeof DIRECTORY_PRESETS;
 
 /** Why a configuration would send passwords unprotected, or null when it does not. */
 export function insecureReason(config: Pick<TDirectoryConfig, "url" | "startTls" | "allowInsecure">): string | null {

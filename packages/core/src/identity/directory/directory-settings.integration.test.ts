@@ -5,7 +5,6 @@ import { createTestCore, createTestUser, type TTestCore } from "../../testing/in
 import { authenticate } from "../authenticate.ts";
 import { configureDirectory } from "./configure-directory.ts";
 import { createLocalUser } from "../create-local-user.ts";
-import { getDirectoryView } from "./get-directory-view.ts";
 import { withIdentity } from "../identity-options.ts";
 import { operatorActor } from "../operator-actor.ts";
 
