@@ -43,7 +43,7 @@ async function vmOn(name: string): Promise<{ state: string; host: string | undef
 }
 
 async function created(name: string, offering: string, stopped: boolean): Promise<void> {
-  const { vm, job } = await createVm(stack.core, dev, { name, template: "tiny", offering });
+  const { job } = await createVm(stack.core, dev, { name, template: "tiny", offering });
   expect((await stack.finish(dev, job.id)).state).toBe("Succeeded");
   if (stopped) expect((await stack.finish(dev, (await stopVm(stack.core, dev, { vm: name, force: true })).id)).state).toBe("Succeeded");
 }

@@ -172,9 +172,9 @@ describe("carve user list|create|enable|disable through /api/v1/admin/users", ()
     expect(self).toMatchObject({ code: 1, stderr: expect.stringContaining("ops cannot be disabled: it is your own account") });
     expect(JSON.parse(await asOps(["--json", "user", "enable", "ci-bot"]))).toEqual({ username: "ci-bot", enabled: true, vms: [] });
     expect((await stack.core.db.user.findUniqueOrThrow({ where: { username: "ci-bot" } })).disabledAt).toBeNull();
-    const hashBefore = (await stack.core.db.user.findUniqueOrThrow({ where: { username: "ci-bot" } })).passwordHash;
+    const hashBefore = (await stack.core.db.user.findUniqueOrThrow({ where: { username: "ci-bot" }, select: { passwordHash: true } })).passwordHash;
     expect(await asOps(["admin", "reset-password", "ci-bot"], `${BOT_PASSWORD} renewed\n`)).toBe("password of ci-bot reset; their sessions have ended.\n");
-    const hashAfter = (await stack.core.db.user.findUniqueOrThrow({ where: { username: "ci-bot" } })).passwordHash;
+    const hashAfter = (await stack.core.db.user.findUniqueOrThrow({ where: { username: "ci-bot" }, select: { passwordHash: true } })).passwordHash;
     expect(hashAfter).not.toBe(hashBefore);
     expect(hashAfter).not.toContain("renewed");
     const unknown = await ops(["admin", "reset-password", "ci-admin-missing"], `${BOT_PASSWORD} renewed\n`);

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { domainName, envelope, SEAL_PURPOSE_JOB_SECRET, sealFor, type TJobPayload } from "@carve/protocol";
+import { domainName, SEAL_PURPOSE_JOB_SECRET, sealFor, type TJobPayload } from "@carve/protocol";
 import { loadHostKey } from "../host-key.ts";
 import { startTestAgent, type TTestAgent } from "../testing/index.ts";
 

@@ -18,7 +18,6 @@ export const MAX_LINE_BYTES = 4096;
 
 const ZHex64 = z.string().regex(/^[0-9a-f]{64}$/);
 export const ZStreamHeader = z.object({ v: z.literal(STREAM_VERSION), volumeId: z.uuid(), bytes: z.number().int().min(0) });
-export type TStreamHeader = z.infer<typeof ZStreamHeader>;
 export const ZStreamProof = z.object({ proof: ZHex64 });
 export const ZStreamTrailer = z.object({ sha256: ZHex64, mac: ZHex64 });
 export const ZStreamReply = z.union([

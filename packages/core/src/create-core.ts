@@ -2,7 +2,7 @@ import { createDb } from "@carve/db";
 import type { Logger } from "pino";
 import type { CoreDeps } from "./context.ts";
 import type { TCoreHooks } from "./hooks.ts";
-import { createBullJobQueues } from "./jobs/bullmq-job-queues.ts";
+import { createBullJobQueues } from "./queue/bullmq-job-queues.ts";
 import { createProcessLogger } from "./logging/process-logger.ts";
 
 export interface TCoreOptions {

@@ -12,6 +12,3 @@ export const TINY_IMAGE_CACHE_DIR = join(E2E_VAR_DIR, 'cache', 'tiny-image');
 
 /** Parent of the per-run directory pools the tests define in libvirt. */
 export const E2E_POOL_ROOT = join(E2E_VAR_DIR, 'e2e', 'pools');
-
-/** Where the agent writes serial console logs by default; the tests use the same place. */
-export const CONSOLE_LOG_DIR = '/var/log/carve/console';

@@ -16,21 +16,6 @@ export async function importVolume(pool: DirPool, sourcePath: string, volName: s
   return virsh(uri, ['vol-path', '--pool', pool.name, volName]);
 }
 
-/** Creates a qcow2 copy-on-write overlay volume backed by another volume of the same pool. */
-export async function createOverlayVolume(
-  pool: DirPool,
-  volName: string,
-  backingVol: string,
-  capacityBytes: number,
-  uri: string = SYSTEM_URI,
-): Promise<string> {
-  await virsh(uri, [
-    'vol-create-as', pool.name, volName, `${capacityBytes}b`,
-    '--format', 'qcow2', '--backing-vol', backingVol, '--backing-vol-format', 'qcow2',
-  ]);
-  return virsh(uri, ['vol-path', '--pool', pool.name, volName]);
-}
-
 /** Best-effort volume removal for cleanup paths. */
 export async function deleteVolume(pool: DirPool, volName: string, uri: string = SYSTEM_URI): Promise<void> {
   await virshMaybe(uri, ['vol-delete', '--pool', pool.name, volName]);

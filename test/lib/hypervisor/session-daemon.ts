@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { chown, mkdir, rm, writeFile } from "node:fs/promises";
+import { chown, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CommandError, run, sleep } from "./run.ts";
 import { virsh, virshMaybe } from "./virsh.ts";
@@ -124,9 +124,3 @@ export async function startSessionDaemon(dir: string, user: TSessionUser, timeou
   };
   return { uri, hostUuid, dir, user, pid, stop };
 }
-
-/** Removes a session daemon's tree (after stop()). */
-export async function removeSessionDir(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true });
-}
-

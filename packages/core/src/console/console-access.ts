@@ -9,7 +9,6 @@ export const DEFAULT_CONSOLE_PROXY_PORT = 3001;
 
 /** The consoles a VM has: its graphical display (VNC) and its first serial port. */
 export const CONSOLE_KINDS = { vnc: "Vnc", serial: "Serial" } as const;
-export type TConsoleKind = keyof typeof CONSOLE_KINDS;
 
 /** What a console needs to know about its VM: where it runs, and whether it does. */
 export interface TConsoleVm {

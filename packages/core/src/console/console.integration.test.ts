@@ -6,7 +6,7 @@ import { setUserEnabled } from "../identity/set-user-enabled.ts";
 import { sweepJobs } from "../jobs/sweep-jobs.ts";
 import { createTestCore, createTestUser, refusal, seedInfra, type TTestCore } from "../testing/index.ts";
 import { createVm } from "../vms/create-vm.ts";
-import { migrateVm } from "../vms/migrate-vm.ts";
+import { migrateVm } from "../vms/move/migrate-vm.ts";
 import { stopVm } from "../vms/stop-vm.ts";
 import { checkConsoleSession } from "./check-console-session.ts";
 import { openConsole } from "./open-console.ts";

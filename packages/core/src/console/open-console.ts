@@ -18,7 +18,6 @@ export const ZOpenConsoleInput = z.strictObject({
    */
   client: z.string().max(45).refine((address) => isIP(address) !== 0, "must be an IP address, e.g. 198.51.100.7").optional(),
 });
-export type TOpenConsoleInput = z.input<typeof ZOpenConsoleInput>;
 
 /** A console link: its token is shown this once and works once, within 60 s. */
 export interface TConsoleLink {

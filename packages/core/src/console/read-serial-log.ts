@@ -13,7 +13,6 @@ export const ZReadSerialLogInput = z.strictObject({
   vm: z.string({ error: "is required: a VM name or id" }).min(1, "is required: a VM name or id").max(100),
   lines: z.coerce.number({ error: "must be a whole number from 1 to 1000" }).int("must be a whole number from 1 to 1000").min(1, "must be a whole number from 1 to 1000").max(1000, "must be a whole number from 1 to 1000").default(100),
 });
-export type TReadSerialLogInput = z.input<typeof ZReadSerialLogInput>;
 
 /** The last lines of a VM's serial console log. */
 export interface TSerialLog {

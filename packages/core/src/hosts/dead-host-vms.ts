@@ -4,10 +4,10 @@ import { endConsoleSessions } from "../console/end-console-sessions.ts";
 import { isCarveError } from "../errors/index.ts";
 import { recordEvent } from "../events/record-event.ts";
 import { SYSTEM_ACTOR, type TActor } from "../identity/actor.ts";
-import { definePayload } from "../vms/define-payload.ts";
-import { loadMovingVms, type TMovingVm } from "../vms/move-targets.ts";
-import { recordMoveJob } from "../vms/record-move-job.ts";
-import { reserveMoveTarget } from "../vms/reserve-move-target.ts";
+import { definePayload } from "../vms/move/define-payload.ts";
+import { loadMovingVms, type TMovingVm } from "../vms/move/move-targets.ts";
+import { recordMoveJob } from "../vms/move/record-move-job.ts";
+import { reserveMoveTarget } from "../vms/move/reserve-move-target.ts";
 import { holdsCapacity } from "../vms/vm-state-machine.ts";
 import { releaseHostCapacity } from "./capacity.ts";
 

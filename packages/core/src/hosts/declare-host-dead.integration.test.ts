@@ -209,7 +209,7 @@ describe("removing a host whose pools hold volumes (issue 19 item 2)", () => {
     const error = await refusal(removeHost(core, admin, { host: "host-1" }));
     expect(error.code).toBe("HAS_DEPENDENTS");
     expect(error.message).toBe(
-      "Host host-1 is still used by 1 volume (scratch (dana, 5 GiB, pool pool-1: 'carve volume migrate scratch --pool POOL' or 'carve volume delete scratch')). Remove them in this order: 1. move each volume to a pool of another host ('carve volume migrate NAME --pool POOL') or delete it ('carve volume delete NAME') 2. remove the host ('carve host remove host-1')",
+      "Host host-1 is still used by 1 volume (scratch (dana, 5 GiB, pool pool-1: 'carve volume migrate scratch --pool POOL' or 'carve volume delete scratch')). Remove them in this order: 1. move each volume to a pool of another host ('carve volume migrate NAME --pool POOL') or delete it ('carve volume delete NAME'); 2. remove the host ('carve host remove host-1')",
     );
     expect((await core.db.host.findUniqueOrThrow({ where: { id: one.host.id } })).state).toBe("Up");
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CarveError } from "../errors/index.ts";
 import { createTestCore, type TTestCore } from "../testing/index.ts";
 import { authenticate } from "./authenticate.ts";
-import { configureDirectory } from "./configure-directory.ts";
+import { configureDirectory } from "./directory/configure-directory.ts";
 import { createLocalUser } from "./create-local-user.ts";
 import { withIdentity, type TIdentityDeps } from "./identity-options.ts";
 import { operatorActor } from "./operator-actor.ts";
@@ -36,12 +36,15 @@ async function addLocal(username: string, password: string, role: "Admin" | "Use
 }
 
 describe("authenticate with local accounts", () => {
-  it("signs a local user in, returning the actor and the session epoch, and records when", async () => {
+  it("signs a local user in, returning the actor and the session epoch, and records when; user rows come without the hash", async () => {
     await addLocal("ops", "correct horse battery", "Admin");
     const [{ actor, user }, ms] = await timed(() => authenticate(deps, { username: "OPS", password: "correct horse battery", clientAddr: "10.0.0.1" }));
     expect(actor).toMatchObject({ kind: "user", username: "ops", role: "Admin", via: "portal" });
     expect(user).toMatchObject({ source: "Local" });
-    expect((await core.db.user.findUniqueOrThrow({ where: { id: user.id } })).lastLoginAt).not.toBeNull();
+    const row = await core.db.user.findUniqueOrThrow({ where: { id: user.id } });
+    expect(row.lastLoginAt).not.toBeNull();
+    // The hash is read only where a password is checked (Db's omit): a plain query never carries it.
+    expect(row).not.toHaveProperty("passwordHash");
     expect(await core.db.auditEntry.count({ where: { action: "auth.login", outcome: "ok", actorId: user.id, clientAddr: "10.0.0.1" } })).toBe(1);
     console.log(`local sign-in: ${ms.toFixed(0)} ms`);
   });

@@ -1,14 +1,14 @@
-import type { User } from "@carve/db";
+import type { User, UserRecord } from "@carve/db";
 import { z } from "zod";
 import { CarveError, isCarveError } from "../errors/index.ts";
 import { parseInput } from "../validation/parse-input.ts";
 import type { TUserActor } from "./actor.ts";
-import { loadDirectory } from "./directory-settings.ts";
+import { loadDirectory } from "./directory/directory-settings.ts";
 import { identityOptions, type TIdentityDeps } from "./identity-options.ts";
 import { assertNotThrottled, recordFailure, recordSuccess, throttleKeys } from "./login-throttle.ts";
 import { verifyNothing, verifyPassword } from "./passwords.ts";
 import { recordSignIn } from "./record-sign-in.ts";
-import { verifyDirectoryUser } from "./verify-directory-user.ts";
+import { verifyDirectoryUser } from "./directory/verify-directory-user.ts";
 
 export const ZCredentials = z.object({
   // Surrounding spaces are a paste accident, not part of a name (directories ignore them too).
@@ -50,7 +50,7 @@ export async function authenticate(deps: TIdentityDeps, input: unknown): Promise
     throw error;
   });
 
-  let user: User | null;
+  let user: UserRecord | null;
   try {
     user = await verifyCredentials(deps, data.username, data.password, options.secretKey, options.ldapTimeoutMs);
   } catch (error) {
@@ -77,9 +77,9 @@ export async function authenticate(deps: TIdentityDeps, input: unknown): Promise
 }
 
 /** The user whose password this is, or null; directory trouble throws. */
-async function verifyCredentials(deps: TIdentityDeps, username: string, password: string, secretKey: Buffer | null, timeoutMs: number): Promise<User | null> {
+async function verifyCredentials(deps: TIdentityDeps, username: string, password: string, secretKey: Buffer | null, timeoutMs: number): Promise<UserRecord | null> {
   // PostgreSQL text cannot hold NUL: such a name is no Carve account, though the directory is still asked.
-  const local = username.includes("\u0000") ? null : await deps.db.user.findUnique({ where: { username: username.toLowerCase() } });
+  const local = username.includes("\u0000") ? null : await deps.db.user.findUnique({ where: { username: username.toLowerCase() }, omit: { passwordHash: false } });
   if (local?.source === "Local") {
     if (!local.passwordHash) return verifyNothing(password).then(() => null);
     return (await verifyPassword(local.passwordHash, password)) ? local : null;

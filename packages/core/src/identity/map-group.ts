@@ -2,8 +2,8 @@ import type { Group, Role, Tx } from "@carve/db";
 import { z } from "zod";
 import type { CoreDeps } from "../context.ts";
 import { requireAdmin, type TActor } from "./actor.ts";
-import { recomputeDirectoryRoles } from "./directory-role.ts";
-import { firstRdnValue, normalizeDn } from "./ldap-escape.ts";
+import { recomputeDirectoryRoles } from "./directory/directory-role.ts";
+import { firstRdnValue, normalizeDn } from "./directory/ldap-escape.ts";
 import { parseInput } from "../validation/parse-input.ts";
 
 /** Strict: an unknown field (from the REST API) is refused, never ignored. */

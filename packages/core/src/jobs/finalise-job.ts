@@ -17,9 +17,9 @@ import { dispatchJob, type TDispatchable } from "./dispatch-job.ts";
 import { waitingCreates } from "../vms/stage-create-copy.ts";
 import { isJobKind, previousStateOf, readJobRequest, type TJobKind } from "./job-request.ts";
 import { reportJobFinished } from "./job-finished.ts";
-import { afterColdMove, afterVmMove } from "../hosts/advance-host-maintenance.ts";
-import { COLD_MOVE_STEPS } from "../vms/advance-cold-move.ts";
-import { releaseAbandonedMove, settleVmMove, type TMoveSettled, type TVmMoveJob } from "../vms/settle-vm-move.ts";
+import { afterColdMove, afterVmMove } from "../hosts/maintenance/advance-host-maintenance.ts";
+import { COLD_MOVE_STEPS } from "../vms/move/advance-cold-move.ts";
+import { releaseAbandonedMove, settleVmMove, type TMoveSettled, type TVmMoveJob } from "../vms/move/settle-vm-move.ts";
 // networks (issue 17)
 import { settleNetworkDefine } from "../networks/settle-network-define.ts";
 // console (issue 18)

@@ -33,7 +33,6 @@ export const ZCreateNetworkInput = z.strictObject({
   /** New VMs whose offering names no network get a NIC on it (replaces the current default). */
   isDefault: z.boolean({ error: "must be true or false" }).default(false),
 });
-export type TCreateNetworkInput = z.input<typeof ZCreateNetworkInput>;
 
 /**
  * Registers a guest network (admins only): its addressing is checked (CIDR, range inside it, gateway

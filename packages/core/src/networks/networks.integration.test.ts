@@ -6,7 +6,7 @@ import { createVm } from "../vms/create-vm.ts";
 import { destroyVm } from "../vms/destroy-vm.ts";
 import { getVm } from "../vms/get-vm.ts";
 import { listVms } from "../vms/list-vms.ts";
-import { findMoveTargets, loadMovingVms } from "../vms/move-targets.ts";
+import { findMoveTargets, loadMovingVms } from "../vms/move/move-targets.ts";
 import { planVm } from "../vms/plan-vm.ts";
 import { loadPlacementHosts } from "../placement/host-snapshot.ts";
 import { readPlacementSettings } from "../settings/placement-settings.ts";

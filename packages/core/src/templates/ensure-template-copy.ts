@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Job, Prisma, StoragePool, Template, TemplateCopy, Tx } from "@carve/db";
+import type { Job, StoragePool, Template, TemplateCopy, Tx } from "@carve/db";
 import type { TJobPayload } from "@carve/protocol";
 import { z } from "zod";
 import type { CoreDeps } from "../context.ts";

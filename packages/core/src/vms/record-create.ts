@@ -85,7 +85,7 @@ export interface TBatchContext {
  * savepoint for it; otherwise the caller rolls its part back.
  */
 export async function recordCreate(tx: Tx, deps: TIdentityDeps, plan: TCreatePlan, batch?: TBatchContext): Promise<TCreated> {
-  const { owner, data, template, offering, sizeGiB, request, guest, dataDisks } = plan;
+  const { owner, data, offering, sizeGiB, guest, dataDisks } = plan;
   const ids = newCreateIds();
   const dataGiB = dataDisks.reduce((sum, d) => sum + d.request.sizeGiB, 0);
   await assertWithinQuota(tx, owner.userId, { vms: 1, vcpus: offering.vcpus, memoryMiB: offering.memoryMiB, storageGiB: sizeGiB + dataGiB }, batch?.unlimitedOwners);

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { CarveError } from "../errors/index.ts";
 import type { TActor } from "../identity/actor.ts";
 import type { TIdentityDeps } from "../identity/identity-options.ts";

@@ -1,7 +1,7 @@
 "use client";
 
 import { ZResourceName } from "@carve/core/fields";
-import { useActionState, useEffect, useRef, useState } from "react";
+import { useActionState, useRef, useState } from "react";
 import { JobProgress } from "../../../components/job-progress.tsx";
 import { QuotaBars, type TQuotaScope } from "../../../components/quota-bars.tsx";
 import { createVmFromForm, type TCreateResult } from "../actions.ts";
