@@ -152,8 +152,9 @@ describe("re-joining a removed host (real libvirtd)", () => {
     const host = await stack.core.db.host.findUniqueOrThrow({ where: { id: first.id } });
     expect(host).toMatchObject({ state: "Up", hypervisor: "qemu" });
     expect(host.cpus).toBeGreaterThan(0);
+    // Unhealthy while its host was removed; Up again from the re-joined host's pool report.
+    await until(async () => (await stack.core.db.storagePool.findFirstOrThrow({ where: { name: `images-${id}` } })).state === "Up", 15_000, "the re-linked pool to be Up");
     const images = await stack.core.db.storagePool.findFirstOrThrow({ where: { name: `images-${id}` } });
-    expect(images.state).toBe("Up");
     expect(images.capacityBytes).toBeGreaterThan(0n);
     // The credential of the host's first life no longer opens Redis.
     const old = new Redis(stack.redisUrl, { username: hostRedisUser(first.id), password: oldCredential.credential, maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
