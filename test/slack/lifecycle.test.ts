@@ -297,6 +297,10 @@ describe("bad arguments answer and change nothing", () => {
 
 describe("notifications", () => {
   it("a failed create ends its message with the host's reason and DMs its owner", async () => {
+    // ghost's volume is gone from pool-1: once the host's inventory says so, creates are refused up
+    // front (its copy is Missing). Here it vanished after the last report: the create reaches the
+    // agent, which fails it.
+    await stack.core.db.templateCopy.updateMany({ where: { template: { name: "ghost" } }, data: { state: "Ready", stateReason: null } });
     await slack.command("U0DEV", "create doomed template=ghost offering=small");
     const { updates } = await progress("Creating *doomed*", "failed");
     expect(updates.at(-1)).toMatch(/^:x: Creating \*doomed\* failed: .*missing\.qcow2.*Destroy it and try again/);

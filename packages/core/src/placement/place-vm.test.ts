@@ -127,4 +127,12 @@ describe("placeVm", () => {
     );
     expect(explainNoCapacity({ vcpus: 1, memoryMiB: 1 }, [])).toContain("no hosts are registered");
   });
+
+  it("does not send users to free capacity when only the template's copies are missing", () => {
+    const result = placeVm([host("a", { pools: [pool("p1", { hasTemplate: false })] })], request());
+    const text = explainNoCapacity({ vcpus: 1, memoryMiB: 512 }, result.rejections);
+    expect(text).toContain("a has no pool that fits (p1 has no copy of the template)");
+    expect(text).toContain("ask an admin to copy it there ('template copy') or to add it again");
+    expect(text).not.toContain("smaller offering");
+  });
 });

@@ -128,9 +128,11 @@ function hostReason(host: TPlacementHost, r: TPlacementRequest): string | null {
   return null;
 }
 
+const NO_COPY = "has no copy of the template";
+
 /** Why a pool cannot take the request's disk, or null when it can (also used per data disk). */
 export function poolReason(pool: TPlacementPool, r: Pick<TPlacementRequest, "scope" | "storageTags" | "diskGiB" | "poolThreshold">): string | null {
-  if (!pool.hasTemplate) return "has no copy of the template";
+  if (!pool.hasTemplate) return NO_COPY;
   if (pool.state !== "Up") return pool.stateReason ? `is ${pool.state}: ${pool.stateReason}` : `is ${pool.state}`;
   if (!pool.capacityReported) return "has not reported its capacity yet (is the host's agent running?)";
   if (pool.capacityBytes === 0n) return "reports zero capacity: check the mount/export";
@@ -151,5 +153,9 @@ export function explainNoCapacity(request: Pick<TPlacementRequest, "vcpus" | "me
   const what = `a ${request.vcpus}-vCPU, ${request.memoryMiB} MiB VM`;
   if (rejections.length === 0) return `No host can take ${what}: no hosts are registered. Ask an admin to add one (carve host add).`;
   const reasons = rejections.map((r) => `${r.host} ${r.reason}`).join("; ");
+  // Only copies of the template are missing: capacity is not the problem, so neither is the fix.
+  if (rejections.every((r) => r.reason.includes(NO_COPY))) {
+    return `No host can take ${what}: ${reasons}. The template has no usable copy on those hosts' pools: ask an admin to copy it there ('template copy') or to add it again.`;
+  }
   return `No host can take ${what}: ${reasons}. Destroy VMs you no longer need, choose a smaller offering, or ask an admin to add capacity.`;
 }
