@@ -1,4 +1,4 @@
-// The import plan of the house (docs: /work/shared/ARCHITECTURE.md, "Packages and who may import
+// The import plan of the house (docs/architecture.md, "Packages and who may import
 // whom"), checked by `npm run lint:imports` on every `npm test`. Paths are real paths from the
 // repository root: a workspace import such as "@carve/db" resolves to packages/db/src/….
 const TEST_FILE = "\\.test\\.tsx?$|(^|/)vitest\\.config\\.ts$";

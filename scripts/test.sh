@@ -9,7 +9,7 @@ rm -rf var/test-results
 npm run --silent lint:imports
 imports_rc=$?
 # One `tsc -b` over every package (project references): core and Prisma's client are checked once,
-# and each package against the declarations of those it imports (measured in the README's Tests).
+# and each package against the declarations of those it imports (measured in docs/development.md, Tests).
 npm run --silent typecheck
 typecheck_rc=$?
 npx turbo run test --concurrency=1 --continue --output-logs=new-only

@@ -1,9 +1,9 @@
-// Every fenced `npx carve …` line of the README, run in README order against a real stack (libvirt
-// test-driver hosts), so the manual cannot drift from the program: a line that changes or appears
-// must be run here or listed below as one that cannot run, with the reason.
+// Every fenced `npx carve …` line of the README and the manual (docs/), run in reading order against
+// a real stack (libvirt test-driver hosts), so the manual cannot drift from the program: a line that
+// changes or appears must be run here or listed below as one that cannot run, with the reason.
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { writeTestNodeXml, TEST_POOL, TEST_TEMPLATE } from "@carve/agent/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { carveInProcess } from "../../apps/cli/src/testing/carve-in-process.ts";
@@ -12,7 +12,7 @@ import { Stack } from "../lib/stack/stack.ts";
 import { addTestHosts } from "../lib/stack/test-hosts.ts";
 import { createUser } from "../lib/stack/users.ts";
 
-/** What the README's examples need that a test stack names differently. */
+/** What the manual's examples need that a test stack names differently. */
 interface TContext {
   /** kvm-1's libvirt URI: a test-driver node of its own. */
   kvm1Uri: string;
@@ -23,11 +23,11 @@ interface TContext {
 type TLine =
   | { skip: string }
   | {
-      /** Words of the README command replaced (whole arguments) before it runs. */
+      /** Words of the manual's command replaced (whole arguments) before it runs. */
       swap?: Record<string, string>;
-      /** The error code the line is documented to answer with in README order (a refusal). */
+      /** The error code the line is documented to answer with in reading order (a refusal). */
       refused?: string;
-      /** Work after the command, as the README's reader would do next (start kvm-1's agent). */
+      /** Work after the command, as the manual's reader would do next (start kvm-1's agent). */
       after?: () => Promise<void>;
     };
 
@@ -56,7 +56,7 @@ const LINES: Record<string, (ctx: TContext) => TLine> = {
   "npx carve pool add nas --host kvm-1 --host kvm-2 --scope Shared --libvirt-name nas --path /mnt/nas --source-host nas.lan --source-path /export/vms --wait": () => ({
     skip: "needs an NFS server (nas.lan) and a second host that mounts it: test/real-hypervisor/storage",
   }),
-  // The test pools hold 100 GiB (90 % usable): the README's 200 GiB disk is made smaller.
+  // The test pools hold 100 GiB (90 % usable): the manual's 200 GiB disk is made smaller.
   "npx carve vm create big --template debian --offering medium --data-disk scratch:200 --wait": () => ({ swap: { "scratch:200": "scratch:5" } }),
   "npx carve volume attach logs --vm big --wait": () => ({ skip: "libvirt's test driver cannot attach devices: test/real-hypervisor/volumes.test.ts" }),
   "npx carve volume resize logs --size 80 --wait": () => ({ skip: "libvirt's test driver cannot resize volumes: test/real-hypervisor/volumes.test.ts" }),
@@ -64,7 +64,7 @@ const LINES: Record<string, (ctx: TContext) => TLine> = {
   "npx carve network create dev-lan --kind managed --cidr 10.0.0.0/24 --gateway 10.0.0.1 --range 10.0.0.10-10.0.0.200 --dns-domain dev.example.com --host kvm-1 --host kvm-2 --default": () => ({
     swap: { "kvm-2": "host-1" },
   }),
-  // lan was deleted on the line before: the README shows the option, not a sequence.
+  // lan was deleted on the line before: the manual shows the option, not a sequence.
   "npx carve offering create web --vcpus 2 --memory 2048 --network lan": () => ({ refused: "NETWORK_NOT_FOUND" }),
   "npx carve vm migrate web-1 --wait": () => ({ skip: "live migration needs two real libvirt daemons: test/real-hypervisor/live-migration.test.ts" }),
   "npx carve vm migrate-cancel web-1": () => ({ skip: "cancels a live migration in flight: test/real-hypervisor/live-migration.test.ts" }),
@@ -87,7 +87,7 @@ const LINES: Record<string, (ctx: TContext) => TLine> = {
   "npx carve sg rule remove web RULE_ID": () => ({ skip: "RULE_ID is the id `sg show` printed: apps/cli/src/security-group.integration.test.ts" }),
   "npx carve drift destroy ID": () => ({ skip: "needs drift on a host (a domain Carve does not know): apps/cli/src/drift.integration.test.ts" }),
   "npx carve drift ignore ID": () => ({ skip: "needs drift on a host (a domain Carve does not know): apps/cli/src/drift.integration.test.ts" }),
-  // kvm-1 still heartbeats in README order: the documented refusal (a dead host is declared in the tests named below).
+  // kvm-1 still heartbeats in reading order: the documented refusal (a dead host is declared in the tests named below).
   "npx carve host declare-dead kvm-1 --confirm kvm-1": () => ({ refused: "HOST_ALIVE" }),
   "npx carve vm recreate web-1": () => ({ skip: "needs a Lost VM, on a host declared dead: apps/cli/src/dead-host.integration.test.ts, test/real-hypervisor/host-dead.test.ts" }),
   "npx carve vm destroy db-1": () => ({ skip: "a Lost VM's records-only destroy, on a host declared dead: apps/cli/src/dead-host.integration.test.ts" }),
@@ -97,9 +97,38 @@ const LINES: Record<string, (ctx: TContext) => TLine> = {
   "npx carve offering delete medium": () => ({ refused: "HAS_DEPENDENTS" }),
 };
 
-/** Each fenced `npx carve …` command of the README, as written (comment and `\` continuations removed), in order. */
-function readmeCommands(): { line: number; command: string }[] {
-  const lines = readFileSync(join(REPO_ROOT, "README.md"), "utf8").split("\n");
+/**
+ * The manual's reading order (docs/README.md lists the same): each page's commands build on the
+ * pages before it (kvm-1 is added in getting-started and removed in operations).
+ */
+const READING_ORDER = [
+  "README.md",
+  "docs/manual/1-getting-started.md",
+  "docs/manual/2-fleet.md",
+  "docs/manual/3-templates-and-guests.md",
+  "docs/manual/4-console.md",
+  "docs/manual/5-slack-and-portal.md",
+  "docs/operations.md",
+  "docs/security.md",
+  "docs/development.md",
+  "docs/performance.md",
+  "docs/architecture.md",
+  "docs/README.md",
+];
+
+/** Every Markdown page under docs/, repository-relative. */
+const docsPages = (dir = join(REPO_ROOT, "docs")): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? docsPages(join(dir, entry.name)) : entry.name.endsWith(".md") ? [relative(REPO_ROOT, join(dir, entry.name))] : [],
+  );
+
+/** Each fenced `npx carve …` command of the README and docs/, as written (comment and `\` continuations removed), in reading order. */
+function readmeCommands(): { file: string; line: number; command: string }[] {
+  return READING_ORDER.flatMap((file) => pageCommands(file).map((c) => ({ file, ...c })));
+}
+
+function pageCommands(file: string): { line: number; command: string }[] {
+  const lines = readFileSync(join(REPO_ROOT, file), "utf8").split("\n");
   const commands: { line: number; command: string }[] = [];
   let fenced = false;
   for (let i = 0; i < lines.length; i++) {
@@ -143,19 +172,23 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-describe("the README's commands", () => {
-  it("lists every line that cannot run, and no line that is no longer in the README", () => {
+describe("the README's and the manual's commands", () => {
+  it("reads every page of docs/ (a new page is placed in READING_ORDER)", () => {
+    expect(docsPages().filter((page) => !READING_ORDER.includes(page))).toEqual([]);
+  });
+
+  it("lists every line that cannot run, and no line that is no longer in the manual", () => {
     const commands = readmeCommands().map((c) => c.command);
     expect(Object.keys(LINES).filter((known) => !commands.includes(known))).toEqual([]);
   });
 
-  it("runs each of them in README order, as documented", async () => {
-    for (const { line, command } of readmeCommands()) {
+  it("runs each of them in reading order, as documented", async () => {
+    for (const { file, line, command } of readmeCommands()) {
       const plan = LINES[command]?.(context) ?? {};
       if ("skip" in plan) continue;
       const args = words(command.replace(/^npx carve\s+/, "")).map((word) => plan.swap?.[word] ?? word);
       const run = await carve("--json", ...args);
-      const where = `README.md:${line}: ${command}\n${run.stderr}`;
+      const where = `${file}:${line}: ${command}\n${run.stderr}`;
       // Soft: one run reports every line that drifted, not only the first.
       if (plan.refused) expect.soft({ code: run.code, error: run.stderr.startsWith("{") ? JSON.parse(run.stderr).error?.code : run.stderr }, where).toEqual({ code: 1, error: plan.refused });
       else expect.soft({ code: run.code, stderr: run.stderr }, where).toEqual({ code: 0, stderr: "" });

@@ -2,7 +2,7 @@
  * A small XML element builder for the documents the agent hands libvirt (domains, disks, pools).
  * Names are fixed by our code and checked; every attribute value and text is escaped here, so a
  * string from a user or a hypervisor can only ever be character data. It replaces a DOM-based
- * library that cost milliseconds of CPU per domain on the create path (see the README's bench).
+ * library that cost milliseconds of CPU per domain on the create path (see docs/performance.md).
  */
 
 // An XML Name restricted to what libvirt's schemas use.

@@ -12,7 +12,7 @@ const TAIL_CHARS = 600;
  * nothing: there is no job left half-done to reconcile. A controller job would let the answer come
  * back before the host is fenced, and "restart its VMs elsewhere" must never precede the fence.
  * The price: the hook program must exist (with its credentials) on every management server that
- * runs the portal or the CLI; the README says so.
+ * runs the portal or the CLI; docs/manual/2-fleet.md says so.
  *
  * The argv is stored as a plain setting: credentials (a BMC password) belong in the program's own
  * configuration file, never in the argv, and its output is only quoted back to the admin on failure.

@@ -17,7 +17,7 @@ const MAX_BATCH = 100;
  * Running and clears its active job when the job is still the VM's, attaches its root volume at the
  * reported path and its allocated data volumes, records the state event) in one round trip for a
  * whole burst instead of seven statements per VM: the controller's share of a create was mostly
- * Prisma's client (see the README's bench section). Returns the job's duration, or null when this
+ * Prisma's client (see docs/performance.md). Returns the job's duration, or null when this
  * path does not apply (another kind of job or outcome, or already finalised): the caller then takes
  * the general path, which decides.
  */
