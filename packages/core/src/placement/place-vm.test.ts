@@ -134,5 +134,8 @@ describe("placeVm", () => {
     expect(text).toContain("a has no pool that fits (p1 has no copy of the template)");
     expect(text).toContain("ask an admin to copy it there ('template copy') or to add it again");
     expect(text).not.toContain("smaller offering");
+    // A full pool beside the copy-less one: capacity is a reason too, and its fix is still given.
+    const mixed = placeVm([host("a", { pools: [pool("p1", { hasTemplate: false }), pool("p2", { reservedBytes: 100n * GIB })] })], request());
+    expect(explainNoCapacity({ vcpus: 1, memoryMiB: 512 }, mixed.rejections)).toContain("choose a smaller offering");
   });
 });

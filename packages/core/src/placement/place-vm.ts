@@ -86,7 +86,7 @@ export function placeVm(hosts: TPlacementHost[], request: TPlacementRequest): TP
     });
     if (fitting.length === 0) {
       const detail = poolReasons.length > 0 ? poolReasons.join(", ") : "no storage pools are attached to it";
-      rejections.push({ host: host.name, reason: `has no pool that fits (${detail})` });
+      rejections.push({ host: host.name, reason: `${NO_POOL_FITS} (${detail})` });
       continue;
     }
     // Local pools first: a root disk next to its VM is the fast default.
@@ -129,6 +129,20 @@ function hostReason(host: TPlacementHost, r: TPlacementRequest): string | null {
 }
 
 const NO_COPY = "has no copy of the template";
+const NO_POOL_FITS = "has no pool that fits";
+
+/**
+ * Whether a host was turned away only because none of its pools holds the template (placeVm's own
+ * wording, read back: "has no pool that fits (p1 has no copy of the template, p2 …)"). A pool full
+ * or unhealthy besides is another reason, and so is anything else a host is refused for.
+ */
+function onlyCopyMissing(reason: string): boolean {
+  if (!reason.startsWith(`${NO_POOL_FITS} (`) || !reason.endsWith(")")) return false;
+  return reason
+    .slice(NO_POOL_FITS.length + 2, -1)
+    .split(", ")
+    .every((part) => part.endsWith(` ${NO_COPY}`));
+}
 
 /** Why a pool cannot take the request's disk, or null when it can (also used per data disk). */
 export function poolReason(pool: TPlacementPool, r: Pick<TPlacementRequest, "scope" | "storageTags" | "diskGiB" | "poolThreshold">): string | null {
@@ -154,7 +168,7 @@ export function explainNoCapacity(request: Pick<TPlacementRequest, "vcpus" | "me
   if (rejections.length === 0) return `No host can take ${what}: no hosts are registered. Ask an admin to add one (carve host add).`;
   const reasons = rejections.map((r) => `${r.host} ${r.reason}`).join("; ");
   // Only copies of the template are missing: capacity is not the problem, so neither is the fix.
-  if (rejections.every((r) => r.reason.includes(NO_COPY))) {
+  if (rejections.every((r) => onlyCopyMissing(r.reason))) {
     return `No host can take ${what}: ${reasons}. The template has no usable copy on those hosts' pools: ask an admin to copy it there ('template copy') or to add it again.`;
   }
   return `No host can take ${what}: ${reasons}. Destroy VMs you no longer need, choose a smaller offering, or ask an admin to add capacity.`;
