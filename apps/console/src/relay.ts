@@ -1,5 +1,5 @@
 import type { Duplex } from "node:stream";
-import { CarveError, checkConsoleSession, redeemConsoleToken, toCarveError, type CoreDeps, type TRedeemedConsole } from "@carve/core";
+import { CarveError, redeemConsoleToken, toCarveError, watchConsoleSession, type CoreDeps, type TRedeemedConsole } from "@carve/core";
 import type { Logger } from "pino";
 import type { RawData, WebSocket } from "ws";
 
@@ -50,7 +50,7 @@ export function relayConsole(socket: WebSocket, options: TRelayOptions): Promise
   const { deps, log } = options;
   let stream: Duplex | null = null;
   let redeemed: TRedeemedConsole | null = null;
-  let poll: NodeJS.Timeout | undefined;
+  let stopWatching = () => {};
   const close = (code: number, reason: string) => {
     if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(code, closeReason(reason));
   };
@@ -79,14 +79,13 @@ export function relayConsole(socket: WebSocket, options: TRelayOptions): Promise
     socket.send(JSON.stringify({ type: "ready", kind: redeemed.kind, vm: redeemed.vmName }));
     pipe(socket, opened);
     const { sessionId } = redeemed;
-    poll = setInterval(() => {
-      checkConsoleSession(deps, sessionId).then(
-        (state) => {
-          if (!state.open) close(CLOSE.sessionEnded, state.reason);
-        },
-        (err: unknown) => log.warn({ err, sessionId }, "could not check a console session; trying again"),
-      );
-    }, options.pollMs);
+    stopWatching = watchConsoleSession(
+      deps,
+      sessionId,
+      options.pollMs,
+      (reason) => close(CLOSE.sessionEnded, reason),
+      (err) => log.warn({ err, sessionId }, "could not check a console session; trying again"),
+    );
     opened.on("end", () => close(CLOSE.displayGone, DISPLAY_GONE));
     opened.on("error", (err) => {
       log.warn({ err, sessionId }, "console stream to the agent failed");
@@ -99,7 +98,7 @@ export function relayConsole(socket: WebSocket, options: TRelayOptions): Promise
   return new Promise((resolve) => {
     socket.on("close", (code) => {
       clearTimeout(waiting);
-      clearInterval(poll);
+      stopWatching();
       stream?.destroy();
       if (redeemed) log.info({ sessionId: redeemed.sessionId, vm: redeemed.vmName, code }, "console closed");
       resolve();

@@ -150,7 +150,7 @@ export type { TVmConnect } from "./vms/connect-line.ts";
 // console (issue 18): openConsole is in audited-use-cases.ts; the proxy redeems and polls.
 export { ZOpenConsoleInput } from "./console/open-console.ts";
 export { redeemConsoleToken, type TRedeemedConsole } from "./console/redeem-console-token.ts";
-export { checkConsoleSession } from "./console/check-console-session.ts";
+export { checkConsoleSession, watchConsoleSession } from "./console/check-console-session.ts";
 export { DEFAULT_CONSOLE_PROXY_PORT } from "./console/console-access.ts";
 // console proxy (issue 18): what the portal and the console proxy share about a browser's request.
 export { clientAddress, parseTrustedProxies, requestId, ZTrustedProxiesSetting, type TTrustedProxies } from "./requests/client-address.ts";

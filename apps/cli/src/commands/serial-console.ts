@@ -1,5 +1,5 @@
 import type { Duplex } from "node:stream";
-import { attachConsole, CarveError, checkConsoleSession, openConsole, redeemConsoleToken, type TActor } from "@carve/core";
+import { attachConsole, CarveError, checkConsoleSession, openConsole, redeemConsoleToken, watchConsoleSession, type CoreDeps, type TActor } from "@carve/core";
 import { cliIo } from "../cli-io.ts";
 import type { TOutput } from "../output.ts";
 import type { TSession } from "../session.ts";
@@ -24,10 +24,7 @@ export async function attachSerialConsole({ core, actor }: TSession, ref: string
   const redeemed = await redeemConsoleToken(core, { token: link.token, client: { address: cliAddress(actor), userId: actor.kind === "user" ? actor.userId : "" } });
   const stream = await attachConsole(core, redeemed);
   out.progress(`Connected to the serial console of ${link.vmName}. Escape character is ^]`);
-  const end = await relay(stream, async () => {
-    const state = await checkConsoleSession(core, redeemed.sessionId);
-    return state.open ? null : state.reason;
-  });
+  const end = await relay(stream, core, redeemed.sessionId);
   if (end.by === "failure") {
     throw new CarveError("CONSOLE_UNAVAILABLE", `The serial console of ${link.vmName} lost its connection to the VM's host (${end.reason}). Run the command again; if it keeps failing, run 'carve-agent doctor' on the host.`);
   }
@@ -40,8 +37,8 @@ function cliAddress(actor: TActor): string {
   return `carve CLI, ${origin?.osUser ?? "?"}@${origin?.osHost ?? "?"}`.slice(0, 100);
 }
 
-/** Pipes this terminal to the stream until Ctrl-], the stream's end or the session's end (`ended` polls it). */
-function relay(stream: Duplex, ended: () => Promise<string | null>): Promise<TEnd> {
+/** Pipes this terminal to the stream until Ctrl-], the stream's end or the session's end (watched in core). */
+function relay(stream: Duplex, core: CoreDeps, sessionId: string): Promise<TEnd> {
   const { stdin, stdout } = cliIo();
   const raw = stdin.isTTY;
   return new Promise((resolve) => {
@@ -49,7 +46,7 @@ function relay(stream: Duplex, ended: () => Promise<string | null>): Promise<TEn
     const finish = (end: TEnd) => {
       if (done) return;
       done = true;
-      clearInterval(poll);
+      stopWatching();
       stdin.off("data", onInput);
       if (raw) stdin.setRawMode?.(false);
       // A paused pipe would still hold the process open: this command is done with its input.
@@ -70,14 +67,12 @@ function relay(stream: Duplex, ended: () => Promise<string | null>): Promise<TEn
     // the session's reason, once core has recorded it, says which.
     const onEnd = () => {
       const fallback = "the VM's serial port closed (it stopped, rebooted or moved to another host)";
-      void ended().then(
-        (reason) => finish({ by: "console", reason: reason ?? fallback }),
+      void checkConsoleSession(core, sessionId).then(
+        (state) => finish({ by: "console", reason: state.open ? fallback : state.reason }),
         () => finish({ by: "console", reason: fallback }),
       );
     };
-    const poll = setInterval(() => {
-      ended().then((reason) => reason !== null && finish({ by: "console", reason }), () => undefined);
-    }, POLL_MS);
+    const stopWatching = watchConsoleSession(core, sessionId, POLL_MS, (reason) => finish({ by: "console", reason }), () => undefined);
     stream.on("data", (chunk: Buffer) => stdout.write(chunk));
     stream.once("end", onEnd);
     stream.once("error", (error) => finish({ by: "failure", reason: error.message }));

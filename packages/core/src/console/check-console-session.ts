@@ -11,3 +11,17 @@ export async function checkConsoleSession(deps: CoreDeps, sessionId: string): Pr
   if (!session) return { open: false, reason: "this console session does not exist" };
   return session.endedAt ? { open: false, reason: session.endedReason ?? "the session ended" } : { open: true };
 }
+
+/**
+ * Re-checks a redeemed console session every `everyMs` while its stream is open (the console proxy
+ * and the CLI's serial console): `onEnded` gets the reason once the session has ended; a check that
+ * fails goes to `onError`, and the next one tries again. Returns the function that stops watching.
+ */
+export function watchConsoleSession(deps: CoreDeps, sessionId: string, everyMs: number, onEnded: (reason: string) => void, onError: (err: unknown) => void): () => void {
+  const timer = setInterval(() => {
+    checkConsoleSession(deps, sessionId).then((state) => {
+      if (!state.open) onEnded(state.reason);
+    }, onError);
+  }, everyMs);
+  return () => clearInterval(timer);
+}
