@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attachConsole, createVm, openConsole, readSerialLog, redeemConsoleToken, type TActor } from "@carve/core";
 import { CONSOLE_TLS, domainName } from "@carve/protocol";
 import { startFakeDisplay, type TFakeDisplay } from "../../apps/console/src/testing/fake-display.ts";
+import { addConsoleHost } from "../lib/console/console-host.ts";
 import { Stack, until } from "../lib/stack/stack.ts";
-import { addTestHosts } from "../lib/stack/test-hosts.ts";
 import { createUser } from "../lib/stack/users.ts";
 
 // libvirt's test driver runs no QEMU: with CARVE_CONSOLE_SOCKET_DIR the domain's display and serial
@@ -35,9 +35,7 @@ beforeAll(async () => {
   const admin = await createUser(stack.core, "ops", "Admin");
   dev = await createUser(stack.core, "dev", "User");
   await stack.startController();
-  const [host] = await addTestHosts(stack, admin, { count: 1, agentEnv: { CARVE_CONSOLE_SOCKET_DIR: sockets } });
-  if (!host) throw new Error("one host expected");
-  await until(async () => (await stack.core.db.host.findUniqueOrThrow({ where: { id: host.id } })).consoleAddress !== null, 20_000, "the host's console address");
+  await addConsoleHost(stack, admin, sockets);
   const created = await createVm(stack.core, dev, { name: "web-1", template: "tiny", offering: "small" });
   await stack.finish(dev, created.job.id);
   vmId = created.vm.id;

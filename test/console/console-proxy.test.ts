@@ -9,8 +9,8 @@ import { startConsoleServer, type TConsoleServer } from "../../apps/console/src/
 import { openConsoleSocket, portalSessionCookie, presentConsoleLink, type TConsoleClient } from "../../apps/console/src/testing/console-client.ts";
 import { startFakeDisplay, type TFakeDisplay } from "../../apps/console/src/testing/fake-display.ts";
 import { freePort } from "../lib/stack/redis-server.ts";
+import { addConsoleHost } from "../lib/console/console-host.ts";
 import { Stack, until } from "../lib/stack/stack.ts";
-import { addTestHosts } from "../lib/stack/test-hosts.ts";
 import { createUser } from "../lib/stack/users.ts";
 
 // Issue 18 end to end below the browser: a ws client with a portal session cookie → the REAL console
@@ -46,9 +46,7 @@ beforeAll(async () => {
   const admin = await createUser(stack.core, "ops", "Admin");
   dev = await createUser(stack.core, "dev", "User");
   await stack.startController();
-  const [host] = await addTestHosts(stack, admin, { count: 1, agentEnv: { CARVE_CONSOLE_SOCKET_DIR: sockets } });
-  if (!host) throw new Error("one host expected");
-  await until(async () => (await stack.core.db.host.findUniqueOrThrow({ where: { id: host.id } })).consoleAddress !== null, 20_000, "the host's console address");
+  await addConsoleHost(stack, admin, sockets);
   const created = await createVm(stack.core, dev, { name: "web-1", template: "tiny", offering: "small" });
   await stack.finish(dev, created.job.id);
   screen = await startFakeDisplay("RFB 003.008\n", join(sockets, `${domainName(created.vm.id)}.vnc`));

@@ -13,8 +13,8 @@ import { runCarve, spawnCarve } from "../../apps/cli/src/testing/run-carve.ts";
 import { startFakeDisplay, type TFakeDisplay } from "../../apps/console/src/testing/fake-display.ts";
 import { apiClient } from "../lib/portal/api-client.ts";
 import { startPortalRun, type TPortalRun } from "../lib/portal/portal-session.ts";
+import { addConsoleHost } from "../lib/console/console-host.ts";
 import { Stack, until } from "../lib/stack/stack.ts";
-import { addTestHosts } from "../lib/stack/test-hosts.ts";
 import { createUser } from "../lib/stack/users.ts";
 
 let stack: Stack;
@@ -53,9 +53,7 @@ beforeAll(async () => {
   keys.dev = (await createApiKey(identity, dev, { name: "laptop", scope: "Read" })).key;
   keys.eve = (await createApiKey(identity, await createUser(stack.core, "eve", "User"), { name: "laptop", scope: "Read" })).key;
   await stack.startController();
-  const [host] = await addTestHosts(stack, admin, { count: 1, agentEnv: { CARVE_CONSOLE_SOCKET_DIR: sockets } });
-  if (!host) throw new Error("one host expected");
-  await until(async () => (await stack.core.db.host.findUniqueOrThrow({ where: { id: host.id } })).consoleAddress !== null, 20_000, "the host's console address");
+  await addConsoleHost(stack, admin, sockets);
   const created = await createVm(stack.core, dev, { name: "web-1", template: "tiny", offering: "small" });
   await stack.finish(dev, created.job.id);
   vmId = created.vm.id;
