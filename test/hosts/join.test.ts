@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CleanupStack } from "../lib/hypervisor/cleanup.ts";
 import { ensureDirPool, ensureLibvirtd, removeDirPool } from "../lib/hypervisor/libvirtd.ts";
 import { E2E_POOL_ROOT } from "../lib/hypervisor/paths.ts";
-import { runAgentJoin, startJoinedAgent } from "../lib/stack/join-agent.ts";
+import { deleteHostRedisUsers, runAgentJoin, startJoinedAgent } from "../lib/stack/join-agent.ts";
 import { Stack, until } from "../lib/stack/stack.ts";
 import { createUser } from "../lib/stack/users.ts";
 
@@ -26,9 +26,7 @@ beforeAll(async () => {
 afterAll(async () => {
   // Per-host Redis users outlive the stack's database: remove this run's once no controller recreates them.
   for (const service of [...stack.agents.values(), stack.controller]) await service?.stop();
-  const redis = new Redis(stack.redisUrl);
-  for (const { id } of await stack.core.db.host.findMany({ select: { id: true } })) await redis.call("ACL", "DELUSER", hostRedisUser(id));
-  redis.disconnect();
+  await deleteHostRedisUsers(stack);
   await cleanup.run();
   await stack?.stop();
 });

@@ -6,10 +6,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { addHost, removeHost, type TActor } from "@carve/core";
 import { writeTestNodeXml } from "@carve/agent/testing";
-import { hostRedisUser } from "@carve/protocol";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runAgentJoin, startJoinedAgent } from "../lib/stack/join-agent.ts";
+import { deleteHostRedisUsers, runAgentJoin, startJoinedAgent } from "../lib/stack/join-agent.ts";
 import { waitForLogLine } from "../lib/stack/log-lines.ts";
 import { REPO_ROOT } from "../../scripts/lib/service.ts";
 import { Stack, until } from "../lib/stack/stack.ts";
@@ -24,10 +22,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const service of [...stack.agents.values(), stack.controller]) await service?.stop();
-  // Per-host Redis users outlive the stack's database.
-  const redis = new Redis(stack.redisUrl);
-  for (const { id } of await stack.core.db.host.findMany({ select: { id: true } })) await redis.call("ACL", "DELUSER", hostRedisUser(id));
-  redis.disconnect();
+  await deleteHostRedisUsers(stack);
   await stack?.stop();
 });
 

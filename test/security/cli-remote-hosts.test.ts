@@ -5,13 +5,12 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { createVm, destroyVm, type TActor } from "@carve/core";
-import { domainName, hostRedisUser } from "@carve/protocol";
-import { Redis } from "ioredis";
+import { domainName } from "@carve/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { remotePair } from "../lib/cli/remote-pair.ts";
 import { startStackPortal } from "../lib/portal/portal-session.ts";
 import type { TPortal } from "../lib/portal/portal-server.ts";
-import { runAgentJoin } from "../lib/stack/join-agent.ts";
+import { deleteHostRedisUsers, runAgentJoin } from "../lib/stack/join-agent.ts";
 import { Stack, until } from "../lib/stack/stack.ts";
 import { addTestHosts } from "../lib/stack/test-hosts.ts";
 import { createUser } from "../lib/stack/users.ts";
@@ -51,11 +50,7 @@ afterAll(async () => {
   await portal?.stop();
   // A joined host's Redis user outlives the stack's database: remove this run's once no controller recreates it.
   await stack?.controller?.stop();
-  if (stack) {
-    const redis = new Redis(stack.redisUrl);
-    for (const { id } of await stack.core.db.host.findMany({ select: { id: true } })) await redis.call("ACL", "DELUSER", hostRedisUser(id));
-    redis.disconnect();
-  }
+  if (stack) await deleteHostRedisUsers(stack);
   await stack?.stop();
 });
 

@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { hostRedisUser } from "@carve/protocol";
+import { Redis } from "ioredis";
 import { REPO_ROOT, startService, type TService } from "../../../scripts/lib/service.ts";
 import type { Stack } from "./stack.ts";
 
@@ -37,4 +39,17 @@ export async function startJoinedAgent(stack: Stack, name: string, config: strin
   });
   stack.agents.set(name, agent);
   return agent;
+}
+
+/**
+ * Deletes the Redis users of the stack's hosts: a joined host gets its own, which outlives the
+ * stack's database. Call once the controller (which recreates them) and the agents have stopped.
+ */
+export async function deleteHostRedisUsers(stack: Stack): Promise<void> {
+  const redis = new Redis(stack.redisUrl);
+  try {
+    for (const { id } of await stack.core.db.host.findMany({ select: { id: true } })) await redis.call("ACL", "DELUSER", hostRedisUser(id));
+  } finally {
+    redis.disconnect();
+  }
 }
