@@ -1,4 +1,4 @@
-import { getDirectoryView, isCarveError, pruneSessions, pruneThrottle, SYSTEM_ACTOR, syncDirectory, DEFAULT_IDENTITY_OPTIONS, type TIdentityDeps } from "@carve/core";
+import { getDirectoryView, isCarveError, pruneSignInRecords, SYSTEM_ACTOR, syncDirectory, type TIdentityDeps } from "@carve/core";
 import type { Logger } from "pino";
 
 /**
@@ -15,8 +15,7 @@ export function startDirectorySync(deps: TIdentityDeps, log: Logger, everyMs: nu
 
   const round = async () => {
     try {
-      await pruneThrottle(deps.db, { ...DEFAULT_IDENTITY_OPTIONS.throttle, ...deps.identity?.throttle }, deps.now());
-      await pruneSessions(deps.db, deps.now());
+      await pruneSignInRecords(deps);
       const view = await getDirectoryView(deps, SYSTEM_ACTOR);
       if (!view.config?.enabled || !view.config.bindDn) return;
       const report = await syncDirectory(deps, SYSTEM_ACTOR);

@@ -3,7 +3,7 @@ import { endUserSessions, mapGroup } from "../audit/audited-use-cases.ts";
 import { createTestCore, createTestUser, refusal, type TTestCore } from "../testing/index.ts";
 import { endSession } from "./end-session.ts";
 import { operatorActor } from "./operator-actor.ts";
-import { pruneSessions, SESSION_RETENTION_MS } from "./prune-sessions.ts";
+import { pruneSessions, pruneSignInRecords, SESSION_RETENTION_MS } from "./prune-sessions.ts";
 import { SESSION_TTL_MS } from "./session-token.ts";
 import { startSession } from "./start-session.ts";
 import { validateSession } from "./validate-session.ts";
@@ -89,5 +89,15 @@ describe("portal sessions", () => {
     expect(await pruneSessions(core.db, new Date())).toBe(0);
     expect(await pruneSessions(core.db, new Date(Date.now() + SESSION_RETENTION_MS + 60_000))).toBe(1);
     expect((await validateSession(core, live)).username).toBe("alice");
+  });
+
+  it("the controller's housekeeping (pruneSignInRecords) forgets them too, on its own clock", async () => {
+    const bob = await createTestUser(core, "bob");
+    await endSession(core, await startSession(core, { userId: bob.userId }));
+    const sessionsOfBob = () => core.db.session.count({ where: { userId: bob.userId } });
+    await pruneSignInRecords(core);
+    expect(await sessionsOfBob()).toBe(1);
+    await pruneSignInRecords({ ...core, now: () => new Date(Date.now() + SESSION_RETENTION_MS + 60_000) });
+    expect(await sessionsOfBob()).toBe(0);
   });
 });

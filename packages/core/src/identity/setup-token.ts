@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Db, Tx } from "@carve/db";
+import type { CoreDeps } from "../context.ts";
 import { CarveError } from "../errors/index.ts";
 import { requireAdmin, type TActor } from "./actor.ts";
 import { sha256 } from "./api-key-format.ts";
@@ -20,6 +21,11 @@ const SETUP_LOCK_KEY = 72707371;
 export async function adminExists(db: Db | Tx): Promise<boolean> {
   const count = await db.user.count({ where: { role: "Admin", disabledAt: null, OR: [{ source: "Ldap" }, { passwordHash: { not: null } }] } });
   return count > 0;
+}
+
+/** Whether Carve still waits for its first admin (the portal's setup page and sign-in notice). */
+export async function awaitsFirstAdmin(deps: Pick<CoreDeps, "db">): Promise<boolean> {
+  return !(await adminExists(deps.db));
 }
 
 /**

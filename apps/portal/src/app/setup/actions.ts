@@ -1,6 +1,6 @@
 "use server";
 
-import { adminExists, setupFirstAdmin } from "@carve/core";
+import { awaitsFirstAdmin, setupFirstAdmin } from "@carve/core";
 import { notFound } from "next/navigation";
 import { failure } from "../../server/action-result.ts";
 import { portalCore } from "../../server/core.ts";
@@ -13,7 +13,7 @@ import type { TFormResult } from "../../server/form-result.ts";
  */
 export async function setupFromForm(_previous: TFormResult, form: FormData): Promise<TFormResult> {
   const core = portalCore();
-  if (await adminExists(core.db)) notFound();
+  if (!(await awaitsFirstAdmin(core))) notFound();
   const password = form.get("password");
   if (password !== form.get("confirm")) {
     return { code: "INVALID_INPUT", message: "The two passwords differ.", fields: [{ field: "confirm", message: "does not match the password: type the same password twice" }], notice: null, reveal: null };

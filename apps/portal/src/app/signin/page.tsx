@@ -1,4 +1,4 @@
-import { adminExists } from "@carve/core";
+import { awaitsFirstAdmin } from "@carve/core";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { portalCore } from "../../server/core.ts";
@@ -8,7 +8,7 @@ import { SignInForm } from "./sign-in-form.tsx";
 export default async function SignInPage() {
   if (await optionalActor()) redirect("/vms");
   // First run: nobody can sign in as an administrator yet, so point at the setup page.
-  const firstRun = !(await adminExists(portalCore().db));
+  const firstRun = await awaitsFirstAdmin(portalCore());
   return (
     <div className="signin panel">
       <h1>Sign in to Carve</h1>
