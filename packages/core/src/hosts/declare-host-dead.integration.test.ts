@@ -1,7 +1,7 @@
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PROTOCOL_VERSION, type TJobEnvelope } from "@carve/protocol";
+import type { TJobEnvelope } from "@carve/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { claimSlackNotifications } from "../events/claim-slack-notifications.ts";
 import { sweepJobs } from "../jobs/sweep-jobs.ts";
@@ -27,9 +27,7 @@ beforeEach(async () => {
 });
 afterEach(async () => core.drop());
 
-function beat(hostId: string): void {
-  core.queues.heartbeats.set(hostId, { at: new Date(clock).toISOString(), hostname: "h", cpus: 8, memoryMiB: 16384, agentVersion: "test", protocolVersion: PROTOCOL_VERSION, pools: [] });
-}
+const beat = (hostId: string): void => core.queues.beat(hostId, new Date(clock));
 
 /**
  * Two Up hosts on a managed network, a pool `shared` both see, and on host-1: `web` (root disk on

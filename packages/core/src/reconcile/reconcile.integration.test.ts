@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PROTOCOL_VERSION } from "@carve/protocol";
 import { CarveError } from "../errors/index.ts";
 import { refreshHostStates } from "../hosts/refresh-host-states.ts";
 import { inspectHost } from "../hosts/inspect-host.ts";
@@ -29,17 +28,7 @@ afterEach(async () => {
   await core.drop();
 });
 
-function beat(hostId: string, ageMs = 0): void {
-  core.queues.heartbeats.set(hostId, {
-    at: new Date(clock - ageMs).toISOString(),
-    hostname: "h",
-    cpus: 8,
-    memoryMiB: 16384,
-    agentVersion: "test",
-    protocolVersion: PROTOCOL_VERSION,
-    pools: [],
-  });
-}
+const beat = (hostId: string, ageMs = 0): void => core.queues.beat(hostId, new Date(clock - ageMs));
 
 type TDomain = { name: string; uuid: string; state: "running" | "stopped" | "paused" | "other" };
 const inventory = (domains: TDomain[]) => ({ result: { hostname: "h", cpus: 8, memoryMiB: 16384, domains, pools: [] } });

@@ -1,4 +1,4 @@
-import type { TJobEnvelope, TJobName } from "@carve/protocol";
+import { PROTOCOL_VERSION, type TJobEnvelope, type TJobName } from "@carve/protocol";
 import type { JobQueues, THeartbeat, TQueueDepth, TQueueOutcome } from "../jobs/job-queues.ts";
 
 interface TFakeJob {
@@ -34,6 +34,11 @@ export class FakeJobQueues implements JobQueues {
 
   async heartbeat(hostId: string): Promise<THeartbeat | null> {
     return this.heartbeats.get(hostId) ?? null;
+  }
+
+  /** Plays a host's agent beating at `at`: an 8-CPU, 16 GiB host with no pools, plus `more`. */
+  beat(hostId: string, at: Date, more: Partial<THeartbeat> = {}): void {
+    this.heartbeats.set(hostId, { at: at.toISOString(), hostname: "h", cpus: 8, memoryMiB: 16384, agentVersion: "test", protocolVersion: PROTOCOL_VERSION, pools: [], ...more });
   }
 
   async discard(_hostId: string, jobId: string): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PROTOCOL_VERSION, type TJobEnvelope } from "@carve/protocol";
+import type { TJobEnvelope } from "@carve/protocol";
 import { cancelHostMaintenance } from "../../hosts/maintenance/cancel-host-maintenance.ts";
 import { prepareHostMaintenance } from "../../hosts/maintenance/prepare-host-maintenance.ts";
 import { refreshHostStates } from "../../hosts/refresh-host-states.ts";
@@ -25,16 +25,7 @@ afterEach(async () => {
 });
 
 function beat(hostId: string, migration = true): void {
-  core.queues.heartbeats.set(hostId, {
-    at: new Date(clock).toISOString(),
-    hostname: "h",
-    cpus: 8,
-    memoryMiB: 16384,
-    agentVersion: "test",
-    protocolVersion: PROTOCOL_VERSION,
-    pools: [],
-    ...(migration ? { migration: { uri: `qemu+tcp://${hostId.slice(0, 8)}/system`, address: "tcp://10.0.0.9", consoleLogDir: "/var/log/carve/console" } } : {}),
-  });
+  core.queues.beat(hostId, new Date(clock), migration ? { migration: { uri: `qemu+tcp://${hostId.slice(0, 8)}/system`, address: "tcp://10.0.0.9", consoleLogDir: "/var/log/carve/console" } } : {});
 }
 
 /**
