@@ -296,7 +296,8 @@ describe("creating a VM in the portal", () => {
     await expect(page.locator("#connect-command").textContent()).resolves.toBe(command);
     const copy = page.getByRole("button", { name: "Copy the connect command of net-1" });
     await copy.click();
-    await expect(copy.textContent()).resolves.toBe("Copied");
+    // The label changes once the browser's clipboard write has resolved: later than the click on a busy machine.
+    await expect.poll(() => copy.textContent(), { timeout: 5_000 }).toBe("Copied");
     await expect(page.locator("#connect-command-status").textContent()).resolves.toBe("Copied to the clipboard.");
     // The test project has no DOM types: the page evaluates these as text.
     expect(await page.evaluate("navigator.clipboard.readText()")).toBe(command);
